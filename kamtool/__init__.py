@@ -1,0 +1,3 @@
+"""kamtool: key-account analytics from the command line."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from kamtool.cli.app import main
+
+main()

@@ -1,0 +1,96 @@
+"""The kamtool command: one Typer app, commands registered from their modules."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Annotated, Any, Optional  # noqa: UP035
+
+import typer
+
+from kamtool import __version__
+
+app = typer.Typer(
+    name="kamtool",
+    help="Key-account analytics from the command line: point kamtool at an order export "
+    "(CSV, Excel, Parquet) and get Pareto, ABC, RFM, loyalty, churn and CLV.\n\n"
+    "Example: kamtool inspect orders.csv",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"kamtool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[Optional[bool], typer.Option(  # noqa: UP045
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
+    config: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--config", help="A kamtool.toml with the column mapping and default options "
+        "(default: ./kamtool.toml if present).", envvar="KAMTOOL_CONFIG")] = None,
+    traceback: Annotated[bool, typer.Option("--traceback", help="Show the stack on errors (for bug reports).")]
+    = False,
+) -> None:
+    """Key-account analytics from the command line."""
+
+
+def _register() -> None:
+    from kamtool.cli import commands  # noqa: F401 - registers the commands on `app`
+
+
+def _prescan(argv: list[str]) -> tuple[list[str], str | None, bool]:
+    """--config and --traceback work anywhere on the line; take them out before Click parses."""
+    args: list[str] = []
+    config: str | None = None
+    tb = False
+    it = iter(enumerate(argv))
+    for i, arg in it:
+        if arg == "--":
+            args.extend(argv[i:])
+            break
+        if arg == "--traceback":
+            tb = True
+        elif arg == "--config":
+            nxt = next(it, None)
+            config = nxt[1] if nxt is not None else ""
+        elif arg.startswith("--config="):
+            config = arg.split("=", 1)[1]
+        else:
+            args.append(arg)
+    return args, config, tb
+
+
+def main(argv: list[str] | None = None) -> Any:
+    # `kamtool … | head` closes the pipe early: die quietly like any Unix tool.
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    from kamtool.cli.run import STATE, error
+    from kamtool.errors import KamtoolError
+
+    _register()
+    args, config_path, tb = _prescan(list(sys.argv[1:] if argv is None else argv))
+    STATE["traceback"] = tb
+    try:
+        import os
+
+        from kamtool.config import default_map, find_config, load_config
+
+        path = find_config(config_path or os.environ.get("KAMTOOL_CONFIG"))
+        defaults = default_map(load_config(path), _command_names()) if path else {}
+    except KamtoolError as exc:
+        error(str(exc))
+        sys.exit(int(exc.exit_status))
+    command = typer.main.get_command(app)
+    return command.main(args=args, prog_name="kamtool", default_map=defaults)
+
+
+def _command_names() -> list[str]:
+    return [c.name or c.callback.__name__ for c in app.registered_commands if c.callback is not None]

@@ -1,0 +1,200 @@
+"""Options every command shares, declared once.
+
+``@shared_options`` adds the input options (files, --col, --encoding …) and the
+output options (--format, -o, --top, --lang) to a command and hands them to it
+as one :class:`Common` object, so a new command gets input handling, output
+formats and labels for free.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Annotated, Any, Callable, Optional  # noqa: UP035 - Typer reads these at runtime
+
+import typer
+
+INPUT = "Input"
+OUTPUT = "Output"
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+@dataclass
+class Common:
+    files: list[str]
+    col: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+    decimal: str = "."
+    dayfirst: bool = False
+    skip_bad_rows: bool = False
+    engine: Engine = Engine.local
+    scheduler: str | None = None
+    format: Format | None = None
+    output: str | None = None
+    top: int = 20
+    lang: Lang = Lang.en
+
+
+# name -> (annotation, default); the order is the order --help lists them.
+SHARED: dict[str, tuple[Any, Any]] = {
+    "files": (
+        Annotated[list[str], typer.Argument(
+            help="Order exports: CSV/TSV/TXT, Excel (.xlsx/.xlsm/.xls), Parquet; several files are "
+                 "read as one; '-' reads stdin.", metavar="FILE...", show_default=False)],
+        inspect.Parameter.empty,
+    ),
+    "col": (
+        Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+            "--col", help="Map a column: canonical=Header, e.g. --col customer=Kunde (repeatable).",
+            metavar="NAME=HEADER", rich_help_panel=INPUT, show_default=False)],
+        None,
+    ),
+    "encoding": (
+        Annotated[Optional[str], typer.Option(  # noqa: UP045
+            help="Text encoding of CSV input (default: sniffed UTF-8 / UTF-8 BOM / GB18030).",
+            rich_help_panel=INPUT, show_default=False)],
+        None,
+    ),
+    "delimiter": (
+        Annotated[Optional[str], typer.Option(  # noqa: UP045
+            "--delimiter", "--sep", help="CSV field separator (default: sniffed among , ; tab |).",
+            rich_help_panel=INPUT, show_default=False)],
+        None,
+    ),
+    "sheet": (
+        Annotated[Optional[str], typer.Option(  # noqa: UP045
+            help="Excel sheet name or 1-based number (default: the first sheet with data).",
+            rich_help_panel=INPUT, show_default=False)],
+        None,
+    ),
+    "header_row": (
+        Annotated[Optional[int], typer.Option(  # noqa: UP045
+            help="Line/row number of the header as seen in the file (default: found).",
+            min=1, rich_help_panel=INPUT, show_default=False)],
+        None,
+    ),
+    "decimal": (
+        Annotated[str, typer.Option(help="Decimal mark of money text: '.' or ','.", rich_help_panel=INPUT)],
+        ".",
+    ),
+    "dayfirst": (
+        Annotated[bool, typer.Option("--dayfirst", help="Read 05/03/2024 as 5 March (default: month first).",
+                                     rich_help_panel=INPUT)],
+        False,
+    ),
+    "skip_bad_rows": (
+        Annotated[bool, typer.Option("--skip-bad-rows", help="Skip rows with unreadable values and report "
+                                     "how many were skipped for each reason (default: stop with an error).",
+                                     rich_help_panel=INPUT)],
+        False,
+    ),
+    "engine": (
+        Annotated[Engine, typer.Option(help="Where the ledger is aggregated: this machine, or a Dask cluster.",
+                                       rich_help_panel=INPUT, envvar="KAMTOOL_ENGINE")],
+        Engine.local,
+    ),
+    "scheduler": (
+        Annotated[Optional[str], typer.Option(  # noqa: UP045
+            help="Dask scheduler address for --engine dask, e.g. tcp://host:8786.",
+            envvar="DASK_SCHEDULER_ADDRESS", rich_help_panel=INPUT, show_default=False)],
+        None,
+    ),
+    "format": (
+        Annotated[Optional[Format], typer.Option(  # noqa: UP045
+            "--format", "-f", help="stdout format (default: table; plain text without colour in a pipe).",
+            rich_help_panel=OUTPUT, show_default=False)],
+        None,
+    ),
+    "output": (
+        Annotated[Optional[str], typer.Option(  # noqa: UP045
+            "--output", "-o", help="Write the full result to a file; the extension picks the format: "
+            ".csv .json .parquet .xlsx.", metavar="PATH", rich_help_panel=OUTPUT, show_default=False)],
+        None,
+    ),
+    "top": (
+        Annotated[int, typer.Option(help="Rows shown in the terminal table (files get all rows).", min=0,
+                                    rich_help_panel=OUTPUT)],
+        20,
+    ),
+    "lang": (
+        Annotated[Lang, typer.Option(help="Language of labels in tables and workbooks.", envvar="KAMTOOL_LANG",
+                                     rich_help_panel=OUTPUT)],
+        Lang.en,
+    ),
+}
+
+
+def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command the shared options; it receives them as ``common: Common``."""
+    own = [p for p in inspect.signature(fn).parameters.values() if p.name != "common"]
+    shared_params = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD if default is inspect.Parameter.empty
+            else inspect.Parameter.KEYWORD_ONLY,
+            default=default, annotation=annotation,
+        )
+        for name, (annotation, default) in SHARED.items()
+    ]
+    positional = [p for p in shared_params if p.default is inspect.Parameter.empty]
+    keyword = [p for p in shared_params if p.default is not inspect.Parameter.empty]
+    own_kw = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
+
+    from kamtool.cli.run import guarded
+
+    @functools.wraps(fn)
+    def wrapper(**kwargs: Any) -> Any:
+        shared = {name: kwargs.pop(name) for name in SHARED}
+        shared["col"] = shared["col"] or []
+        return guarded(fn)(common=Common(**shared), **kwargs)
+
+    wrapper.__signature__ = inspect.Signature(positional + own_kw + keyword)  # type: ignore[attr-defined]
+    hints = {p.name: p.annotation for p in positional + keyword}
+    hints.update(typing_hints(fn))
+    wrapper.__annotations__ = hints
+    del wrapper.__wrapped__  # Typer must read our signature, not the original's
+    return wrapper
+
+
+def typing_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    import typing
+
+    hints = typing.get_type_hints(fn, include_extras=True)
+    hints.pop("common", None)
+    hints.pop("return", None)
+    return hints
+
+
+def number_list(text: str, *, name: str, count: int | None = None) -> list[float]:
+    """'80,95' or '0.8,0.95' -> [0.8, 0.95]: percents above 1 are divided by 100."""
+    from kamtool.errors import UsageError
+
+    try:
+        values = [float(v) for v in text.replace(" ", "").split(",") if v]
+    except ValueError:
+        raise UsageError(f"{name} takes numbers separated by commas, e.g. 80,95 (got {text!r})") from None
+    if count is not None and len(values) != count:
+        raise UsageError(f"{name} takes {count} numbers, e.g. 80,95 (got {text!r})")
+    if any(v > 1 for v in values):
+        values = [v / 100 for v in values]
+    return values

@@ -1,0 +1,220 @@
+"""What every command does around its analysis: load, report drops, emit, map errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from kamtool.cli.options import Common, Engine, Format
+from kamtool.errors import ExitStatus, KamtoolError, UsageError
+
+if TYPE_CHECKING:
+    from kamtool.ledger import Ledger
+    from kamtool.result import Result
+
+STATE = {"traceback": False}
+OUTPUT_SUFFIXES = {".csv", ".json", ".parquet", ".xlsx"}
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Map kamtool's exceptions to one line on stderr and the exit codes."""
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except KamtoolError as exc:
+            if STATE["traceback"]:
+                traceback.print_exc()
+            error(str(exc))
+            raise typer.Exit(int(exc.exit_status)) from None
+        except KeyboardInterrupt:
+            error("interrupted")
+            raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
+        except MemoryError:
+            error("out of memory; try fewer files at once, or --engine dask")
+            raise typer.Exit(int(ExitStatus.ERROR)) from None
+        except Exception as exc:  # a bug or an input we did not foresee: still no traceback
+            if STATE["traceback"]:
+                traceback.print_exc()
+            error(f"{type(exc).__name__}: {exc} (this may be a kamtool bug; rerun with --traceback "
+                  f"and report it)")
+            raise typer.Exit(int(ExitStatus.ERROR)) from None
+
+    return run
+
+
+def error(message: str) -> None:
+    from kamtool.render.console import make_console
+
+    make_console(stderr=True).print(f"[bold red]Error:[/] {message}" if _color() else f"Error: {message}",
+                                    markup=_color(), highlight=False)
+
+
+def warn(message: str) -> None:
+    from kamtool.render.console import make_console
+
+    make_console(stderr=True).print(f"[yellow]Warning:[/] {message}" if _color() else f"Warning: {message}",
+                                    markup=_color(), highlight=False)
+
+
+def _color() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+
+
+def load_options(common: Common, needed: tuple[str, ...] = ("customer", "date", "amount")) -> Any:
+    from kamtool.io.clean import CleanOptions
+    from kamtool.io.columns import parse_overrides
+    from kamtool.io.read import ReadOptions
+    from kamtool.ledger import LoadOptions
+
+    if common.decimal not in (".", ","):
+        raise UsageError(f"--decimal takes '.' or ',' (got {common.decimal!r})")
+    overrides = parse_overrides(common.col)
+    delimiter = common.delimiter
+    if delimiter in ("\\t", "tab", "TAB"):
+        delimiter = "\t"
+    return LoadOptions(
+        read=ReadOptions(encoding=common.encoding, delimiter=delimiter, sheet=common.sheet,
+                         header_row=common.header_row, expected_headers=tuple(overrides.values())),
+        clean=CleanOptions(decimal=common.decimal, dayfirst=common.dayfirst, skip_bad_rows=common.skip_bad_rows),
+        overrides=overrides,
+        needed=needed,
+    )
+
+
+def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
+                needed: tuple[str, ...] = ("customer", "date", "amount")) -> Ledger:
+    """Read the inputs with progress on a terminal and report every dropped row."""
+    from kamtool import ledger as ledger_mod
+
+    check_output_path(common)
+    options = load_options(common, needed)
+    with progress_bar() as tick:
+        if common.engine == Engine.dask:
+            from kamtool.engine_dask import load_dask
+
+            result = load_dask(common.files, options, extra=extra, scheduler=common.scheduler)
+        else:
+            result = ledger_mod.load(common.files, options, extra=extra, progress=tick)
+    report_drops(result)
+    return result
+
+
+def report_drops(result: Ledger) -> None:
+    for info in result.sources:
+        for reason, count in sorted(info.stats.dropped.items()):
+            warn(f"{info.name}: skipped {count:,} {reason}" if not reason.startswith(("totals", "blank"))
+                 else f"{info.name}: dropped {count:,} {reason}")
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[int, int], None]]:
+    """Rows read and rate on stderr, only on a terminal and only when loading takes a while."""
+    if not sys.stderr.isatty():
+        yield lambda rows, size: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from kamtool.render.console import make_console
+
+    start = time.monotonic()
+    seen = [0]
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=make_console(stderr=True), transient=True)
+    task = progress.add_task("reading", total=None)
+    started = [False]
+
+    def tick(rows: int, size: int) -> None:
+        seen[0] += rows
+        elapsed = time.monotonic() - start
+        if not started[0] and elapsed > 0.5:
+            progress.start()
+            started[0] = True
+        rate = seen[0] / elapsed if elapsed > 0 else 0.0
+        progress.update(task, description=f"read {seen[0]:,} lines ({rate:,.0f}/s)")
+
+    try:
+        yield tick
+    finally:
+        if started[0]:
+            progress.stop()
+
+
+def check_output_path(common: Common) -> None:
+    if common.output is None:
+        return
+    out = Path(common.output)
+    if out.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise UsageError(f"-o {common.output}: the extension picks the format; use one of "
+                         f"{', '.join(sorted(OUTPUT_SUFFIXES))}")
+    if out.is_dir():
+        raise UsageError(f"-o {common.output}: is a directory")
+    for name in common.files:
+        if name != "-" and out.exists() and Path(name).exists() and out.resolve() == Path(name).resolve():
+            raise UsageError(f"-o {common.output}: refusing to write over an input file")
+    if not out.parent.exists():
+        raise UsageError(f"-o {common.output}: no directory {out.parent}")
+
+
+def emit(result: Result, common: Common) -> None:
+    """stdout in the chosen format; -o writes the whole result, atomically."""
+    from kamtool.render import records
+
+    if common.output is not None:
+        write_output(result, common)
+    fmt = common.format or Format.table
+    if fmt == Format.json:
+        records.write_json(result, sys.stdout)
+    elif fmt == Format.csv:
+        records.write_csv(result.rows, sys.stdout)
+    else:
+        from kamtool.render.console import make_console, render_result
+
+        render_result(result, make_console(), lang=common.lang.value, top=common.top)
+    sys.stdout.flush()
+
+
+def write_output(result: Result, common: Common) -> None:
+    assert common.output is not None
+    out = Path(common.output)
+    suffix = out.suffix.lower()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix, dir=out.parent or Path("."))
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if suffix == ".xlsx":
+            from kamtool.render.excel import write_workbook
+
+            write_workbook(result, tmp, lang=common.lang.value, sources=list(common.files))
+        elif suffix == ".json":
+            from kamtool.render import records
+
+            with open(tmp, "w", encoding="utf-8") as handle:
+                records.write_json(result, handle)
+        elif suffix == ".csv":
+            from kamtool.render import records
+
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
+                records.write_csv(result.rows, handle)
+        else:
+            from kamtool.render import records
+
+            records.write_parquet(result.rows, tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    from kamtool.render.console import make_console
+
+    make_console(stderr=True).print(f"wrote {out}", highlight=False)

@@ -1,0 +1,1 @@
+"""Reading order exports into canonical order lines (the only code that sees a user's headers)."""

@@ -1,0 +1,495 @@
+"""Open any order export as a stream of raw Arrow batches.
+
+A :class:`Source` knows its format, encoding, delimiter, sheet and header row,
+and yields the requested columns in batches together with the index of each
+batch's first data row, so that an error can name the row as the user sees it
+in the file.  Nothing here interprets values; :mod:`kamtool.io.clean` does.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kamtool.errors import DataError, UsageError
+from kamtool.io.columns import score_header_row
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+DELIMITERS = (",", ";", "\t", "|")
+SAMPLE_BYTES = 1 << 20
+HEADER_SEARCH_ROWS = 50
+BATCH_ROWS = 1 << 20
+CSV_BLOCK_BYTES = 32 << 20
+
+
+@dataclass
+class ReadOptions:
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None  # 1-based row number of the header, as the user sees it
+    expected_headers: tuple[str, ...] = ()  # --col headers that must be found in the header row
+
+
+@dataclass
+class Source:
+    """One input file (or stdin), sniffed and ready to stream."""
+
+    name: str  # as the user gave it, for messages
+    format: str  # csv | excel | parquet
+    headers: list[str]
+    header_row: int | None = None  # 1-based; None for Parquet
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    path: Path | None = None
+    data: bytes | None = None  # stdin content
+    size: int = 0  # bytes
+    skip_bad_rows: bool = False
+    ragged_rows: int = 0  # rows of the wrong width skipped under --skip-bad-rows
+    _excel_rows: list[list[Any]] | None = field(default=None, repr=False)
+    _line_map: list[int] | None = field(default=None, repr=False)
+
+    # -- streaming -----------------------------------------------------------------
+    def batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
+        """Yield ``(table of the requested headers, index of the first data row)``."""
+        if self.format == "csv":
+            yield from self._csv_batches(columns)
+        elif self.format == "excel":
+            yield from self._excel_batches(columns)
+        else:
+            yield from self._parquet_batches(columns)
+
+    def _open_binary(self) -> Any:
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        return open(self.path, "rb")  # noqa: SIM115 - closed by the caller's reader
+
+    def _csv_batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
+        import pyarrow as pa
+        from pyarrow import csv as pacsv
+
+        assert self.header_row is not None
+        names = _unique_names(self.headers)
+        wanted = [names[self.headers.index(c)] for c in columns]
+        read_opts = pacsv.ReadOptions(
+            skip_rows=self.header_row,  # physical lines up to the header, blank ones included
+            column_names=names,
+            block_size=CSV_BLOCK_BYTES,
+            encoding=_arrow_encoding(self.encoding),
+            use_threads=True,
+        )
+        parse_opts = pacsv.ParseOptions(
+            delimiter=self.delimiter or ",",
+            newlines_in_values=True,
+            ignore_empty_lines=True,
+            invalid_row_handler=self._ragged_row,
+        )
+        convert_opts = pacsv.ConvertOptions(
+            include_columns=wanted,
+            column_types={n: pa.string() for n in wanted},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        offset = 0
+        with self._open_binary() as handle:
+            try:
+                reader = pacsv.open_csv(
+                    handle, read_options=read_opts, parse_options=parse_opts,
+                    convert_options=convert_opts,
+                )
+                for batch in reader:
+                    table = pa.Table.from_batches([batch]).rename_columns(list(columns))
+                    yield table, offset
+                    offset += batch.num_rows
+            except StopIteration:
+                return
+            except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+                raise DataError(_csv_read_message(self, exc)) from None
+
+    def _excel_batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
+        import pyarrow as pa
+
+        assert self._excel_rows is not None and self.header_row is not None
+        rows = self._excel_rows
+        start = self.header_row  # rows[start] is the first data row (0-based list index)
+        indices = [self.headers.index(c) for c in columns]
+        for lo in range(start, len(rows), BATCH_ROWS):
+            chunk = rows[lo : lo + BATCH_ROWS]
+            arrays = [_excel_column([r[i] if i < len(r) else None for r in chunk]) for i in indices]
+            yield pa.table(arrays, names=list(columns)), lo - start
+
+    def _parquet_batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        offset = 0
+        try:
+            pf = pq.ParquetFile(self._open_binary())
+            for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=list(columns)):
+                yield pa.Table.from_batches([batch]), offset
+                offset += batch.num_rows
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise DataError(f"{self.name}: cannot read this Parquet file ({exc})") from None
+
+    def _ragged_row(self, row: Any) -> str:
+        # A row of the wrong width (a missing quote, a stray delimiter) cannot be
+        # read safely.  It is an error naming the line, or under --skip-bad-rows a
+        # counted drop: never a silent one.
+        if self.skip_bad_rows:
+            self.ragged_rows += 1
+            return "skip"
+        line = f"line {row.number:,}" if row.number is not None else "a row"
+        raise DataError(
+            f"{self.name} {line}: {row.actual_columns} fields where the header has "
+            f"{row.expected_columns} ({row.text[:80]!r}); is a quote missing? "
+            f"(--skip-bad-rows skips such rows and counts them)"
+        )
+
+    # -- row numbers -----------------------------------------------------------------
+    def row_label(self, data_index: int) -> str:
+        """The row as the user finds it: 'line 1,204' (CSV) or 'row 17' (Excel)."""
+        if self.format == "excel":
+            assert self.header_row is not None
+            return f"row {self.header_row + 1 + data_index:,}"
+        if self.format == "parquet":
+            return f"row {data_index + 1:,}"
+        return f"line {self.csv_line(data_index):,}"
+
+    def csv_line(self, data_index: int) -> int:
+        """Physical line number of a data row (slow path, for error messages)."""
+        if self._line_map is None:
+            self._line_map = self._scan_csv_lines()
+        if data_index < len(self._line_map):
+            return self._line_map[data_index]
+        return (self.header_row or 0) + 1 + data_index
+
+    def _scan_csv_lines(self) -> list[int]:
+        # Python's csv module follows quoted newlines and reports line numbers;
+        # empty lines produce no record, as in the Arrow reader.
+        lines: list[int] = []
+        with self._open_binary() as raw:
+            text = io.TextIOWrapper(raw, encoding=_python_encoding(self.encoding), newline="")
+            reader = csv.reader(text, delimiter=self.delimiter or ",")
+            assert self.header_row is not None
+            for row in reader:
+                if row and reader.line_num > self.header_row:
+                    lines.append(reader.line_num)
+        return lines
+
+
+def open_source(name: str, options: ReadOptions) -> Source:
+    """Sniff one input (a path or '-') and find its header row."""
+    if name == "-":
+        data = sys.stdin.buffer.read()
+        if not data:
+            raise DataError("stdin: no data (did the command before the pipe fail?)")
+        fmt = _format_from_magic(data[:8]) or "csv"
+        return _open(name, fmt, None, data, options)
+    path = Path(name)
+    if path.is_dir():
+        raise UsageError(f"{name}: is a directory; give the files, e.g. {name}/*.csv")
+    if not path.exists():
+        raise UsageError(f"{name}: no such file")
+    suffix = path.suffix.lower()
+    with open(path, "rb") as handle:
+        magic = handle.read(8)
+    fmt = _format_from_magic(magic)
+    if fmt is None:
+        if suffix in EXCEL_SUFFIXES or suffix in PARQUET_SUFFIXES:
+            kind = "an Excel workbook" if suffix in EXCEL_SUFFIXES else "a Parquet file"
+            raise DataError(f"{name}: is named like {kind} but its content is not one")
+        fmt = "csv"
+    return _open(name, fmt, path, None, options)
+
+
+def _open(name: str, fmt: str, path: Path | None, data: bytes | None, options: ReadOptions) -> Source:
+    size = len(data) if data is not None else (os.path.getsize(path) if path else 0)
+    if fmt == "parquet":
+        return _open_parquet(name, path, data, size)
+    if fmt == "excel":
+        return _open_excel(name, path, data, size, options)
+    return _open_csv(name, path, data, size, options)
+
+
+def _format_from_magic(magic: bytes) -> str | None:
+    if magic.startswith(b"PAR1"):
+        return "parquet"
+    if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
+        return "excel"
+    return None
+
+
+# -- CSV ------------------------------------------------------------------------------
+def _open_csv(name: str, path: Path | None, data: bytes | None, size: int, options: ReadOptions) -> Source:
+    if data is not None:
+        sample = data[:SAMPLE_BYTES]
+    else:
+        assert path is not None
+        with open(path, "rb") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+    if b"\x00" in sample[:4096] and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(f"{name}: looks like a binary file, not a CSV/Excel/Parquet export")
+    encoding = options.encoding or sniff_encoding(sample, truncated=len(sample) < size)
+    try:
+        text = sample.decode(_python_encoding(encoding), errors="strict" if len(sample) == size else "ignore")
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise DataError(f"{name}: cannot decode as {encoding} ({exc}); try --encoding") from None
+    if len(sample) < size:  # drop a possibly cut last line
+        text = text[: text.rfind("\n") + 1] or text
+    delimiter, header_line, headers = sniff_layout(text, options, name=name)
+    return Source(
+        name=name, format="csv", headers=headers, header_row=header_line, encoding=encoding,
+        delimiter=delimiter, path=path, data=data, size=size,
+    )
+
+
+def sniff_encoding(sample: bytes, *, truncated: bool = False) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the sample's end is not evidence against UTF-8.
+        if truncated and exc.start >= len(sample) - 3:
+            return "utf-8"
+    try:
+        sample.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _python_encoding(encoding: str | None) -> str:
+    return encoding or "utf-8"
+
+
+def _arrow_encoding(encoding: str | None) -> str:
+    # Arrow reads UTF-8 natively (and skips a BOM); anything else it transcodes via Python.
+    if encoding in (None, "utf-8", "utf8", "utf-8-sig", "utf_8"):
+        return "utf8"
+    return encoding
+
+
+def sniff_layout(text: str, options: ReadOptions, *, name: str) -> tuple[str, int, list[str]]:
+    """Find the delimiter and the header line among title lines and blank lines.
+
+    Each candidate delimiter splits the first lines into records; the header is
+    the record that matches the most known column names (or the --col headers),
+    and the delimiter whose header matches best wins.  When no record matches any
+    known name, the first record as wide as the typical record is the header.
+    Returns the delimiter, the header's physical line number (1-based) and the
+    header cells.
+    """
+    candidates = [options.delimiter] if options.delimiter else list(DELIMITERS)
+    best: tuple[int, int, int, str, int, list[str]] | None = None
+    for delim in candidates:
+        records, lines = _records(text, delim, HEADER_SEARCH_ROWS + 5)
+        if not records:
+            continue
+        widths = [sum(1 for c in r if c.strip()) for r in records]
+        typical = max(set(widths), key=widths.count)
+        if options.header_row is not None:
+            if options.header_row not in lines:
+                raise UsageError(f"{name}: --header-row {options.header_row} is blank or past the rows read")
+            index = lines.index(options.header_row)
+            cand = (0, 0, 0, delim, index, records[index])
+        else:
+            index, score = _best_header(records, options.expected_headers)
+            if score == 0:
+                index = next((i for i, w in enumerate(widths) if w >= typical), 0)
+            cand = (score, typical, -index, delim, lines[index], records[index])
+        if options.header_row is not None:
+            cand = (0, 0, 0, delim, options.header_row, records[index])
+        if best is None or cand[:3] > best[:3]:
+            best = cand
+    if best is None:
+        raise DataError(f"{name}: the file is empty")
+    _, _, _, delim, line, header = best
+    headers = _clean_headers(header)
+    if len([h for h in header if h.strip()]) < 2 and options.header_row is None:
+        raise DataError(
+            f"{name}: found no header row with at least two columns in the first "
+            f"{HEADER_SEARCH_ROWS} lines; is this an order export? (--header-row N picks one)"
+        )
+    return delim, line, headers
+
+
+def _records(text: str, delim: str, limit: int) -> tuple[list[list[str]], list[int]]:
+    """The first non-blank records and the physical line each ends on."""
+    out: list[list[str]] = []
+    lines: list[int] = []
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    try:
+        for row in reader:
+            if not row or not any(c.strip() for c in row):
+                continue  # blank lines are not records (Arrow skips them too)
+            out.append(row)
+            lines.append(reader.line_num)
+            if len(out) >= limit:
+                break
+    except csv.Error:
+        pass
+    return out, lines
+
+
+def _best_header(records: list[list[Any]], expected: Sequence[str]) -> tuple[int, int]:
+    best_index, best_score = 0, 0
+    wanted = {e.strip().lower() for e in expected}
+    for i, row in enumerate(records[:HEADER_SEARCH_ROWS]):
+        score = score_header_row(row)
+        if wanted:
+            score += sum(1 for c in row if c is not None and str(c).strip().lower() in wanted)
+        if score > best_score:
+            best_index, best_score = i, score
+    return best_index, best_score
+
+
+def _clean_headers(row: Sequence[Any]) -> list[str]:
+    # Empty header cells (trailing columns of ERP exports) keep a name so every
+    # row keeps its width; no canonical column ever claims them.
+    headers = [("" if c is None else str(c)).strip().lstrip("\ufeff") for c in row]
+    return [h if h else f"column_{i + 1}" for i, h in enumerate(headers)]
+
+
+def _unique_names(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        n = seen.get(h, 0)
+        seen[h] = n + 1
+        out.append(h if n == 0 else f"{h}.{n}")
+    return out
+
+
+def _csv_read_message(source: Source, exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, UnicodeDecodeError) or "UTF8" in text or "utf8" in text.lower():
+        return (
+            f"{source.name}: not valid {source.encoding or 'UTF-8'} text further into the file; "
+            f"try --encoding gb18030 (or the export's encoding)"
+        )
+    if "Expected" in text and "columns" in text:
+        return (
+            f"{source.name}: a row has a different number of fields than the header "
+            f"({text.splitlines()[0]}); is a field's quote missing?"
+        )
+    return f"{source.name}: cannot read this CSV ({text.splitlines()[0] if text else exc})"
+
+
+# -- Excel ----------------------------------------------------------------------------
+def _open_excel(name: str, path: Path | None, data: bytes | None, size: int, options: ReadOptions) -> Source:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = (
+            CalamineWorkbook.from_path(str(path)) if path is not None
+            else CalamineWorkbook.from_filelike(io.BytesIO(data or b""))
+        )
+    except Exception as exc:  # calamine raises several error types for broken files
+        raise DataError(f"{name}: cannot open this workbook ({exc})") from None
+    sheet_names = list(book.sheet_names)
+    if options.sheet is not None:
+        sheet_name = _pick_sheet(name, sheet_names, options.sheet)
+        rows = _sheet_rows(book, name, sheet_name)
+        if not rows:
+            raise DataError(f"{name}: sheet {sheet_name!r} is empty")
+    else:
+        sheet_name, rows = "", []
+        for candidate in sheet_names:
+            rows = _sheet_rows(book, name, candidate)
+            if any(any(c not in (None, "") for c in r) for r in rows[:HEADER_SEARCH_ROWS]):
+                sheet_name = candidate
+                break
+        if not sheet_name:
+            raise DataError(f"{name}: no sheet holds data (sheets: {', '.join(sheet_names)})")
+    if options.header_row is not None:
+        index = options.header_row - 1
+        if index >= len(rows):
+            raise UsageError(f"{name}: --header-row {options.header_row} is past the last row")
+    else:
+        index, score = _best_header(rows, options.expected_headers)
+        if score == 0:
+            index = next((i for i, r in enumerate(rows) if sum(c not in (None, "") for c in r) >= 2), 0)
+    headers = _clean_headers(rows[index])
+    return Source(
+        name=name, format="excel", headers=headers, header_row=index + 1, sheet=sheet_name,
+        path=path, data=data, size=size, _excel_rows=rows,
+    )
+
+
+def _pick_sheet(name: str, sheet_names: list[str], wanted: str) -> str:
+    if wanted in sheet_names:
+        return wanted
+    if wanted.isdigit():
+        i = int(wanted)
+        if 1 <= i <= len(sheet_names):
+            return sheet_names[i - 1]
+    raise UsageError(
+        f"{name}: no sheet {wanted!r}; the sheets are {', '.join(sheet_names)} "
+        f"(--sheet takes a name or a 1-based number)"
+    )
+
+
+def _sheet_rows(book: Any, name: str, sheet_name: str) -> list[list[Any]]:
+    try:
+        # Keep the empty area so list index + 1 == the Excel row number.
+        rows: list[list[Any]] = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        return rows
+    except Exception as exc:
+        raise DataError(f"{name}: cannot read sheet {sheet_name!r} ({exc})") from None
+
+
+def _excel_column(values: list[Any]) -> pa.Array:
+    """One Excel column as an Arrow array: numbers, dates, or else text."""
+    import pyarrow as pa
+
+    cleaned = [None if v == "" else v for v in values]
+    try:
+        array = pa.array(cleaned)
+        if pa.types.is_null(array.type) or pa.types.is_boolean(array.type):
+            return array.cast(pa.string())
+        return array
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([_excel_text(v) for v in cleaned], type=pa.string())
+
+
+def _excel_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# -- Parquet ----------------------------------------------------------------------------
+def _open_parquet(name: str, path: Path | None, data: bytes | None, size: int) -> Source:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path if path is not None else pa.BufferReader(data or b""))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"{name}: cannot read this Parquet file ({exc})") from None
+    return Source(name=name, format="parquet", headers=list(schema.names), path=path, data=data, size=size)

@@ -1,0 +1,38 @@
+"""Labels shared by every command: canonical columns, ledger fields, messages."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    # canonical order-line columns
+    "customer": ("Customer", "客户"),
+    "date": ("Date", "日期"),
+    "amount": ("Amount", "金额"),
+    "order_id": ("Order", "订单号"),
+    "quantity": ("Quantity", "数量"),
+    "unit_price": ("Unit price", "单价"),
+    "cost": ("Cost", "成本"),
+    "profit": ("Profit", "利润"),
+    "customer_name": ("Customer name", "客户名称"),
+    "salesperson": ("Salesperson", "业务员"),
+    "region": ("Region", "区域"),
+    "channel": ("Channel", "渠道"),
+    "product": ("Product", "产品"),
+    "brand": ("Brand", "品牌"),
+    "category": ("Category", "品类"),
+    "due_date": ("Due date", "到期日"),
+    "paid_date": ("Paid date", "付款日期"),
+    "paid_amount": ("Paid amount", "付款金额"),
+    # ledger fields
+    "revenue": ("Revenue", "销售额"),
+    "orders": ("Orders", "订单数"),
+    "lines": ("Lines", "明细行数"),
+    "first_date": ("First order", "首次下单"),
+    "last_date": ("Last order", "最近下单"),
+    "active_days": ("Active days", "有交易天数"),
+    "products": ("Products", "产品数"),
+    "brands": ("Brands", "品牌数"),
+    "returns": ("Return lines", "退货行数"),
+    "returns_value": ("Returns value", "退货金额"),
+    "share": ("Share", "占比"),
+    "cumulative_share": ("Cumulative share", "累计占比"),
+    "rank": ("Rank", "排名"),
+    "customers": ("Customers", "客户数"),
+}

@@ -1,0 +1,1 @@
+"""Renderers: the console, records (JSON/CSV/Parquet) and Excel workbooks."""

@@ -1,0 +1,118 @@
+"""The terminal: Rich tables on a terminal, plain text in a pipe."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from kamtool.labels import label
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import Console
+
+    from kamtool.result import Result
+
+PERCENT_SUFFIXES = ("share", "rate", "retention", "ratio_pct")
+PERCENT_NAMES = {"p_alive", "churn_rate", "retention_rate", "focal_share", "margin"}
+MONEY_HINTS = ("revenue", "value", "profit", "amount", "monetary", "clv", "cost", "spend", "at_risk")
+
+
+def make_console(*, stderr: bool = False, plain: bool | None = None) -> Console:
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    is_tty = stream.isatty()
+    no_color = bool(os.environ.get("NO_COLOR")) or not is_tty
+    if plain is None:
+        plain = not is_tty
+    return Console(
+        file=stream,
+        no_color=no_color,
+        highlight=False,
+        force_terminal=None if is_tty else False,
+        width=None if is_tty else 240,
+        soft_wrap=not is_tty,
+        emoji=False,
+    )
+
+
+def is_percent(column: str) -> bool:
+    return column in PERCENT_NAMES or column.endswith(PERCENT_SUFFIXES)
+
+
+def is_money(column: str) -> bool:
+    return any(h in column for h in MONEY_HINTS) and not is_percent(column)
+
+
+def format_value(column: str, value: Any) -> str:
+    import numpy as np
+    import pandas as pd
+
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value.time().isoformat() == "00:00:00" else str(value)
+    if isinstance(value, int | np.integer):
+        return f"{int(value):,}"
+    if isinstance(value, float | np.floating):
+        if is_percent(column):
+            return f"{float(value) * 100:.1f}%"
+        if is_money(column):
+            return f"{float(value):,.2f}"
+        return f"{float(value):,.2f}" if abs(value) >= 100 else f"{float(value):.3g}"
+    return str(value)
+
+
+def frame_table(frame: pd.DataFrame, *, lang: str, title: str | None = None, top: int | None = None,
+                columns: list[str] | None = None, plain: bool = False) -> Any:
+    from rich import box
+    from rich.table import Table
+
+    cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+    table = Table(
+        title=title, box=box.SIMPLE if plain else box.SIMPLE_HEAVY, show_edge=False,
+        title_justify="left", pad_edge=False,
+    )
+    for col in cols:
+        numeric = frame[col].dtype.kind in "iuf"
+        table.add_column(label(str(col), lang), justify="right" if numeric else "left", overflow="fold")
+    shown = frame if top is None else frame.head(top)
+    for row in shown[cols].itertuples(index=False, name=None):
+        table.add_row(*(format_value(c, v) for c, v in zip(cols, row, strict=True)))
+    return table
+
+
+def render_result(result: Result, console: Console, *, lang: str, top: int | None) -> None:
+    """Headline, the main table (top N rows), extra tables, then the definitions."""
+    plain = console.file is not sys.stdout or not console.is_terminal
+    for sentence in result.headline:
+        console.print(sentence)
+    if result.headline:
+        console.print()
+    main = frame_table(
+        result.rows, lang=lang, top=top, columns=result.display_columns, plain=plain,
+        title=label(f"{result.command}.title", lang) if _has(f"{result.command}.title") else None,
+    )
+    console.print(main)
+    if top is not None and len(result.rows) > top:
+        console.print(label("report.more_rows", lang).format(shown=top, total=len(result.rows))
+                      if _has("report.more_rows") else f"({top:,} of {len(result.rows):,} rows; --top N or -o FILE for all)")
+    for name, frame in result.tables.items():
+        console.print()
+        console.print(frame_table(frame, lang=lang, title=label(name, lang) if _has(name) else name.replace("_", " ").capitalize(),
+                                  top=max(top or 50, 50), plain=plain))
+    if result.notes:
+        console.print()
+        for note in result.notes:
+            console.print(f"  {note}", style="dim")
+
+
+def _has(key: str) -> bool:
+    from kamtool.labels import has_label
+
+    return has_label(key)

@@ -1,0 +1,96 @@
+"""Machine-readable output: JSON, CSV and Parquet, from any Result."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from kamtool.result import Result
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe Python value: numbers stay numbers, dates become ISO strings."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return None
+        ts = value.to_pydatetime()
+        return ts.date().isoformat() if ts.time() == dt.time(0) else ts.isoformat()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    return value if isinstance(value, str) else str(value)
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    columns = [str(c) for c in frame.columns]
+    return [
+        {c: plain(v) for c, v in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def result_document(result: Result) -> dict[str, Any]:
+    return {
+        "command": result.command,
+        "params": plain(result.params),
+        "summary": plain(result.summary),
+        "rows": frame_records(result.rows),
+        "tables": {name: frame_records(t) for name, t in result.tables.items()},
+        "notes": list(result.notes),
+    }
+
+
+def write_json(result: Result, stream: IO[str]) -> None:
+    json.dump(result_document(result), stream, ensure_ascii=False, indent=None, allow_nan=False)
+    stream.write("\n")
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ISO days, so a CSV reads the same in Excel and in scripts."""
+    import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    return out
+
+
+def write_csv(frame: pd.DataFrame, stream: IO[str]) -> None:
+    csv_frame(frame).to_csv(stream, index=False, lineterminator="\n")
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table, path)

@@ -1,0 +1,61 @@
+"""The result object every analysis returns and every renderer reads.
+
+Analyses never print. They return a :class:`Result`: the full per-entity table
+(``rows``, canonical snake_case column names), a flat ``summary`` of headline
+figures, the ``params`` that produced it (thresholds, as-of date, tie rule …),
+extra named tables (class summary, grid, cohort triangle …) and chart specs that
+the Excel renderer draws natively.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ChartKind = Literal["pareto", "column", "bar", "line", "pie", "waterfall"]
+
+
+@dataclass
+class Chart:
+    """A native Excel chart drawn from one of the result's tables.
+
+    ``kind="pareto"``: columns for ``values[0]`` and a line for ``secondary``
+    (a 0..1 share) on a second axis.  ``waterfall``: a stacked-column bridge
+    drawn from ``values[0]`` (signed steps; first and last are totals).
+    """
+
+    kind: ChartKind
+    table: str  # "rows" or a key of Result.tables
+    category: str  # column holding the category labels
+    values: list[str]  # columns drawn on the primary axis
+    secondary: str | None = None  # column drawn as a line on a second axis
+    title: str = ""  # a label key (see kamtool.labels) or literal text
+    max_points: int = 200  # charts of more points are unreadable; keep the first N
+
+
+@dataclass
+class Heatmap:
+    """A colour scale over some numeric columns of one table (Excel only)."""
+
+    table: str
+    columns: list[str]
+
+
+@dataclass
+class Result:
+    command: str
+    params: dict[str, Any]
+    summary: dict[str, Any]
+    rows: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    charts: list[Chart] = field(default_factory=list)
+    heatmaps: list[Heatmap] = field(default_factory=list)
+    # Sentences for the console, already worded (use kamtool.labels for text).
+    headline: list[str] = field(default_factory=list)
+    # Definitions printed with every result: tie rule, as-of date, what an order is.
+    notes: list[str] = field(default_factory=list)
+    # Columns of ``rows`` to show on the terminal (all of them go to files).
+    display_columns: list[str] | None = None
