@@ -1,0 +1,203 @@
+"""Labels of the Pareto (80/20, 帕累托) and ABC (ABC分类) analyses.
+
+Templates are filled with ``str.format``; numbers arrive already formatted
+(``share="32.6 %"``, ``count="7,695"``) so each language controls its own spacing.
+"""
+
+LABELS: dict[str, tuple[str, str]] = {
+    # titles
+    "pareto.title": ("Pareto analysis", "帕累托分析"),
+    "abc.title": ("ABC classification", "ABC分类"),
+    "pareto.chart_title": ("Pareto of {measure} by {by}", "{by}{measure}帕累托图"),
+    "abc.chart_classes": (
+        "ABC classes: share of {noun} and of {measure}",
+        "ABC分类：{noun}占比与{measure}占比",
+    ),
+    # plural nouns for the entities of --by (fallback: "<column> values")
+    "pareto.noun.customer": ("customers", "客户"),
+    "pareto.noun.salesperson": ("salespeople", "业务员"),
+    "pareto.noun.product": ("products", "产品"),
+    "pareto.noun.region": ("regions", "区域"),
+    "pareto.noun.channel": ("channels", "渠道"),
+    "pareto.noun.brand": ("brands", "品牌"),
+    "pareto.noun.category": ("categories", "品类"),
+    "pareto.noun.fallback": ("{by} values", "{by}"),
+    # quantities named inside sentences (lower case in English)
+    "pareto.measure.revenue": ("revenue", "销售额"),
+    "pareto.measure.profit": ("profit", "利润"),
+    "pareto.measure.quantity": ("quantity", "数量"),
+    "pareto.measure.orders": ("orders", "订单数"),
+    # columns of the rows and tables
+    "rank_share": ("Rank share", "排名占比"),
+    "included": ("In shares", "计入占比"),
+    "class": ("Class", "类别"),
+    "entities": ("Count", "个数"),
+    "entity_share": ("Share of count", "个数占比"),
+    "value": ("Value", "数值"),
+    "value_share": ("Share of value", "数值占比"),
+    "average_value": ("Average value", "平均值"),
+    "profit_class": ("Profit class", "利润类别"),
+    "profit_A": ("Profit A", "利润A类"),
+    "profit_B": ("Profit B", "利润B类"),
+    "profit_C": ("Profit C", "利润C类"),
+    # table names
+    "abc.table.classes": ("Class summary", "分类汇总"),
+    "abc.table.grid": ("Class × profit class", "类别 × 利润类别"),
+    "abc.table.grid_entities": (
+        "Count by class (rows) and profit class (columns)",
+        "按类别（行）与利润类别（列）的个数",
+    ),
+    "abc.table.grid_value": (
+        "{measure} by class (rows) and profit class (columns)",
+        "按类别（行）与利润类别（列）的{measure}",
+    ),
+    "pareto.table.rows": ("Ranked {noun}", "{noun}排名"),
+    # headline sentences
+    "pareto.headline.target": (
+        "{share} of {noun} ({count}) make {target} of {measure}.",
+        "{share} 的{noun}（{count} 个）贡献了 {target} 的{measure}。",
+    ),
+    "pareto.headline.top": (
+        "The top 20 % of {noun} ({count}) hold {top20} of {measure}; "
+        "the top 1 / 5 / 10 hold {top1} / {top5} / {top10}.",
+        "前 20% 的{noun}（{count} 个）占{measure}的 {top20}；"
+        "前 1 / 5 / 10 名分别占 {top1} / {top5} / {top10}。",
+    ),
+    "pareto.headline.concentration": (
+        "Concentration: Gini {gini}, HHI {hhi} (as concentrated as {equivalent} equal {noun}).",
+        "集中度：基尼系数 {gini}，HHI {hhi}（相当于 {equivalent} 个同等规模的{noun}）。",
+    ),
+    "pareto.headline.risk": (
+        "The largest, {entity}, holds {share} of {measure} ({value}): "
+        "that much is at risk if it is lost.",
+        "最大的{noun}「{entity}」占{measure}的 {share}（{value}），"
+        "一旦流失，这部分{measure}将受损。",
+    ),
+    "pareto.headline.non_positive": (
+        "{Noun} with zero or negative net {measure}: {count} (total {value}); they are listed "
+        "apart, outside the shares.",
+        "{count} 个{noun}的净{measure}为零或负数（合计 {value}），单独列出，不计入占比。",
+    ),
+    "abc.headline.class": (
+        "Class {cls}: {share} of {noun} ({count}) make {value_share} of {measure}.",
+        "{cls}类{noun}：{share} 的{noun}（{count} 个）贡献了 {value_share} 的{measure}。",
+    ),
+    "abc.headline.method_cumulative": (
+        "Method: cumulative share, cut-offs {cut_a} / {cut_b}.",
+        "方法：累计占比，分界 {cut_a} / {cut_b}。",
+    ),
+    "abc.headline.method_rank": (
+        "Method: rank, top {share_a} of {noun} are A, the next {share_b} B, the rest C.",
+        "方法：排名，前 {share_a} 的{noun}为A类，其后 {share_b} 为B类，其余为C类。",
+    ),
+    "abc.headline.grid": (
+        "Class A {noun} that are only class C by profit: {count} ({value_share} of {measure}).",
+        "{count} 个A类{noun}（占{measure}的 {value_share}）按利润只是C类。",
+    ),
+    # notes: the definitions printed with every result
+    "pareto.note.order": (
+        "Ranked by {measure}, largest first; equal values are ordered by {by} id ascending "
+        "(compared as text), so the order of rows in the file never matters.",
+        "按{measure}从大到小排名；数值相同时按{by}编号升序（按文本比较），结果与文件行序无关。",
+    ),
+    "pareto.note.base": (
+        "Shares are of the total of the {positive} {noun} with a positive net {measure} "
+        "({total}); {noun} with zero or negative net {measure} are listed last with "
+        "included = false and no share.",
+        "占比以净{measure}为正的 {positive} 个{noun}的合计（{total}）为基数；"
+        "净{measure}为零或负数的{noun}排在最后，included = false，不计占比。",
+    ),
+    "pareto.note.missing": (
+        "{Noun} without a {measure} value: {count}; they count as zero.",
+        "{count} 个{noun}没有{measure}数值，按零计。",
+    ),
+    "pareto.note.target": (
+        "{Noun} for the target: the fewest top {noun} whose cumulative share reaches {target} "
+        "(within 1e-9 of the total, to absorb floating-point rounding); their % is of the "
+        "positive {noun}.",
+        "达到目标所需的{noun}：累计占比达到 {target} 所需的最少头部{noun}个数"
+        "（容差为合计的 1e-9，以消除浮点误差）；百分比以净值为正的{noun}为基数。",
+    ),
+    "pareto.note.top20": (
+        "Top 20 %: the first ceil(20 % × n) of the n positive {noun}.",
+        "前 20%：n 个正值{noun}中排名前 ceil(20% × n) 个。",
+    ),
+    "pareto.note.gini": (
+        "Gini coefficient over the positive {noun}: sum of |x_i − x_j| over all pairs / "
+        "(2 n² × mean); 0 = all equal, (n − 1)/n = one holds everything; no small-sample "
+        "correction.",
+        "基尼系数（仅正值{noun}）：所有两两差值 |x_i − x_j| 之和 / (2 n² × 均值)；"
+        "0 表示完全均等，(n − 1)/n 表示全部集中于一个；不做小样本修正。",
+    ),
+    "pareto.note.hhi": (
+        "HHI (Herfindahl–Hirschman index): sum of the squared shares of the positive {noun}, "
+        "between 1/n and 1 (not multiplied by 10,000); 1/HHI is the number of equal {noun} "
+        "that would be as concentrated.",
+        "HHI（赫芬达尔—赫希曼指数）：正值{noun}占比的平方和，介于 1/n 与 1 之间（未乘以 10,000）；"
+        "1/HHI 为同等集中度下的等规模{noun}个数。",
+    ),
+    "abc.note.cumulative": (
+        "Classes by cumulative share of {measure}: A up to {cut_a}, B up to {cut_b}, C the rest; "
+        "the entity whose cumulative share first reaches a cut-off belongs to the higher "
+        "class (within 1e-9 of the total).",
+        "按{measure}累计占比分类：累计至 {cut_a} 为A类，至 {cut_b} 为B类，其余为C类；"
+        "累计占比首次达到分界的{noun}归入较高的类别（容差为合计的 1e-9）。",
+    ),
+    "abc.note.rank": (
+        "Classes by rank among the n positive {noun}: A = the first ceil({share_a} × n), "
+        "A + B = the first ceil({share_ab} × n) (rounded up, so A is never empty), C the rest.",
+        "按排名分类（n 个正值{noun}）：A类为前 ceil({share_a} × n) 个，"
+        "A类与B类合计为前 ceil({share_ab} × n) 个（向上取整，A类不会为空），其余为C类。",
+    ),
+    "abc.note.ties": (
+        "Equal values at a class boundary are split by {by} id ascending (as text): the lower id "
+        "goes to the higher class.",
+        "分界处数值相同时按{by}编号升序（按文本比较）拆分：编号小的归入较高类别。",
+    ),
+    "abc.note.non_positive": (
+        "{Noun} with zero or negative net {measure} are class C; the class summary's shares of "
+        "value are of the positive total, so with such {noun} they add up to less than 1.",
+        "净{measure}为零或负数的{noun}归入C类；分类汇总中的数值占比以正值合计为基数，"
+        "因此存在此类{noun}时各类占比之和小于 1。",
+    ),
+    "abc.note.grid": (
+        "Profit class: the same method and cut-offs applied to profit; zero or negative profit "
+        "is class C.",
+        "利润类别：对利润采用相同的方法与分界；利润为零或负数者为C类。",
+    ),
+    # errors
+    "pareto.error.missing_revenue": (
+        "revenue needs an amount column (or quantity and unit price)",
+        "销售额需要金额列（或数量与单价列）",
+    ),
+    "pareto.error.missing_profit": (
+        "profit needs a cost or profit column",
+        "利润需要成本列或利润列",
+    ),
+    "pareto.error.missing_quantity": (
+        "quantity needs a quantity column",
+        "数量需要数量列",
+    ),
+    "pareto.error.missing_orders": (
+        "orders needs an order id or date column",
+        "订单数需要订单号列或日期列",
+    ),
+    "pareto.error.missing_by": (
+        "there is no column {by!r} to group by",
+        "没有可用于分组的列 {by!r}",
+    ),
+    "pareto.error.not_numeric": (
+        "the {measure} column is not numeric",
+        "{measure}列不是数值",
+    ),
+    "pareto.error.duplicate": (
+        "{by} {entity!r} appears on more than one row; the analysis needs one row per {by}",
+        "{by} {entity!r} 出现在多行；分析需要每个{by}一行",
+    ),
+    "pareto.error.empty": ("there are no {noun} to analyse", "没有可分析的{noun}"),
+    "pareto.error.no_positive": (
+        "none of the {noun} has a positive net {measure} (the total of the positive values is "
+        "0); nothing to rank",
+        "没有净{measure}为正的{noun}（正值合计为 0），无法排名",
+    ),
+}
