@@ -1,0 +1,132 @@
+"""Labels of the customer-lifetime-value analysis (``kamtool clv``)."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    # columns of Result.rows
+    "frequency": ("Repeat purchases", "重复购买次数"),
+    "recency": ("First to last purchase", "首末购买间隔"),
+    "T": ("Customer age", "客户存续期"),
+    "monetary": ("Avg repeat spend", "平均重复消费金额"),
+    "p_alive": ("P(alive)", "存活概率"),
+    "expected_purchases": ("Expected purchases", "预期购买次数"),
+    "expected_spend": ("Expected spend per purchase", "预期单次消费金额"),
+    "clv": ("Customer lifetime value", "客户终身价值"),
+    "holdout_actual": ("Holdout purchases", "验证期实际购买次数"),
+    "holdout_predicted": ("Holdout predicted", "验证期预测购买次数"),
+    # columns of Result.tables
+    "model": ("Model", "模型"),
+    "parameter": ("Parameter", "参数"),
+    "estimate": ("Estimate", "估计值"),
+    "std_error": ("Std. error", "标准误"),
+    "calibration_frequency": ("Repeat purchases in calibration", "校准期重复购买次数"),
+    "actual_purchases": ("Actual per customer", "人均实际购买次数"),
+    "predicted_purchases": ("Predicted per customer", "人均预测购买次数"),
+    "actual_total": ("Actual total", "实际购买总数"),
+    "predicted_total": ("Predicted total", "预测购买总数"),
+    "clv_decile": ("CLV decile", "客户终身价值十分位"),
+    # table and chart titles
+    "clv.parameters": ("Fitted parameters", "模型参数"),
+    "clv.holdout": ("Holdout: predicted vs actual repeat purchases", "验证期：预测与实际重复购买"),
+    "clv.deciles": ("CLV by decile", "客户终身价值十分位分布"),
+    # units
+    "clv.unit.day": ("days", "天"),
+    "clv.unit.week": ("weeks", "周"),
+    "clv.unit.month": ("months", "个月"),
+    "clv.all": ("all", "全部"),
+    # headline sentences
+    "clv.headline": (
+        "{customers:,} customers are worth {total:,.0f} over the next {horizon} {unit} "
+        "(margin {margin:.0%}, discount rate {discount:.0%} a year); "
+        "the top 10 % of customers hold {top_share:.0%} of it.",
+        "{customers:,} 位客户未来 {horizon} {unit}的客户终身价值合计 {total:,.0f}"
+        "（利润率 {margin:.0%}，年贴现率 {discount:.0%}）；前 10% 的客户占 {top_share:.0%}。",
+    ),
+    "clv.headline_alive": (
+        "{purchases:,.0f} purchases expected; {alive:.0%} of customers are probably still "
+        "active (P(alive) ≥ 0.5).",
+        "预计购买 {purchases:,.0f} 次；{alive:.0%} 的客户很可能仍然活跃（存活概率 ≥ 0.5）。",
+    ),
+    "clv.headline_fit": (
+        "BG/NBD r = {r:.3f}, α = {alpha:.3f}, a = {a:.3f}, b = {b:.3f} "
+        "(log-likelihood {ll:,.1f}); Gamma-Gamma p = {p:.2f}, q = {q:.2f}, γ = {gamma:.2f} "
+        "(log-likelihood {ll_gg:,.1f}).",
+        "BG/NBD 模型 r = {r:.3f}，α = {alpha:.3f}，a = {a:.3f}，b = {b:.3f}"
+        "（对数似然 {ll:,.1f}）；Gamma-Gamma 模型 p = {p:.2f}，q = {q:.2f}，γ = {gamma:.2f}"
+        "（对数似然 {ll_gg:,.1f}）。",
+    ),
+    "clv.headline_holdout": (
+        "Holdout {start} … {end}: {predicted:,.0f} repeat purchases predicted, "
+        "{actual:,.0f} happened ({error:+.1%}).",
+        "验证期 {start} … {end}：预测重复购买 {predicted:,.0f} 次，实际 {actual:,.0f} 次"
+        "（偏差 {error:+.1%}）。",
+    ),
+    # notes: the definitions behind the figures
+    "clv.note_purchase": (
+        "A purchase is a customer-day with net revenue ≥ 0 (orders of one day merged; "
+        "days with net returns are not purchases). frequency = repeat purchase days in the "
+        "calibration period (distinct purchase days − 1); recency = first to last purchase; "
+        "T = first purchase to the calibration end {calibration_end} (inclusive); "
+        "all in {unit} of {unit_days:g} days.",
+        "一次购买指净销售额 ≥ 0 的客户-日（同日订单合并；净退货日不算购买）。"
+        "重复购买次数 = 校准期内不同购买日数 − 1；首末购买间隔 = 首次到最近一次购买；"
+        "客户存续期 = 首次购买到校准期末 {calibration_end}（含当日）；"
+        "单位为{unit}（每单位 {unit_days:g} 天）。",
+    ),
+    "clv.note_monetary": (
+        "monetary = mean net revenue of the repeat purchase days (first purchase excluded; "
+        "0 without a repeat purchase). Gamma-Gamma is fitted on the {n:,} repeat customers "
+        "with monetary > 0 and assumes spend per purchase does not depend on how often a "
+        "customer buys (correlation of frequency and monetary here: {corr:.2f}).",
+        "平均重复消费金额 = 重复购买日净销售额的平均值（不含首次购买；无重复购买时为 0）。"
+        "Gamma-Gamma 模型基于 {n:,} 位平均重复消费金额 > 0 的重复购买客户拟合，"
+        "假设单次消费金额与购买频率无关（本数据中两者相关系数为 {corr:.2f}）。",
+    ),
+    "clv.note_excluded": (
+        "Left out: {after:,} customers whose first purchase is after the calibration end, "
+        "{returns_only:,} customers with only net-return days.",
+        "未纳入：首次购买晚于校准期末的客户 {after:,} 位，只有净退货日的客户 {returns_only:,} 位。",
+    ),
+    "clv.note_ignored": (
+        "Orders after {end} are ignored.",
+        "{end} 之后的订单不参与计算。",
+    ),
+    "clv.note_discount": (
+        "CLV = margin × expected spend × Σ_k (E[purchases by period k] − "
+        "E[purchases by period k−1]) / (1 + {rate:g})^(k × {years:.6g}), k = 1 … {horizon} "
+        "{unit}: each period's purchases are discounted from the period's end at the yearly "
+        "rate.",
+        "客户终身价值 = 利润率 × 预期单次消费金额 × Σ_k (截至第 k 期的预期购买次数 − "
+        "截至第 k−1 期的预期购买次数) / (1 + {rate:g})^(k × {years:.6g})，k = 1 … {horizon} "
+        "{unit}：每期的购买按年贴现率从该期期末贴现。",
+    ),
+    "clv.note_margin_default": (
+        "No margin given and the data has no profit: margin 100 %, so CLV is revenue, not "
+        "profit. Give --margin for profit.",
+        "未指定利润率且数据中没有利润：按 100% 计算，客户终身价值是销售额而非利润。"
+        "请用 --margin 指定利润率。",
+    ),
+    "clv.note_margin_profit": (
+        "Margin {margin:.1%} is the data's profit / revenue.",
+        "利润率 {margin:.1%} 取自数据中的利润 / 销售额。",
+    ),
+    "clv.note_margin_given": (
+        "Margin {margin:.1%} as given.",
+        "利润率 {margin:.1%}（用户指定）。",
+    ),
+    "clv.note_p_alive": (
+        "P(alive) is 1 for customers without a repeat purchase: BG/NBD lets a customer drop "
+        "out only right after a repeat purchase.",
+        "无重复购买的客户存活概率为 1：BG/NBD 模型假设客户只会在一次重复购买之后流失。",
+    ),
+    "clv.note_holdout": (
+        "Fitted and scored as of the calibration end {calibration_end}; purchases from "
+        "{start} to {end} only serve to compare predictions with what happened. Run without "
+        "--holdout-end for CLV as of the last order.",
+        "模型按校准期末 {calibration_end} 拟合和计算；{start} 至 {end} 的购买仅用于对比预测与实际。"
+        "不加 --holdout-end 运行可得到截至最近订单的客户终身价值。",
+    ),
+    "clv.note_se_missing": (
+        "No standard errors for {model}: the likelihood is flat in some direction "
+        "(the numerical Hessian is not negative definite).",
+        "{model} 模型没有标准误：似然函数在某个方向上是平的（数值 Hessian 矩阵非负定）。",
+    ),
+}
