@@ -1,0 +1,965 @@
+"""The Excel workbook for the sales team, drawn from any :class:`~kamtool.result.Result`.
+
+Layout: a Summary sheet (command, headline, key figures, parameters, notes, sources,
+version, time), then the full per-entity table, then one sheet per extra table in
+``Result.tables`` order, and — only when a waterfall chart needs it — a hidden sheet
+with the chart's helper series.  Native charts sit on the sheet of their table, to the
+right of the data, stacked downwards; heatmaps are 3-colour scales on their table.
+
+Cells are written with XlsxWriter row by row, never through ``DataFrame.to_excel``:
+XlsxWriter's constant-memory mode (used for tables above ``CONSTANT_MEMORY_ROWS``) keeps
+only the current row, and pandas writes column by column, which silently loses cells.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+import xlsxwriter.exceptions
+
+from kamtool import __version__
+from kamtool.errors import KamtoolError, UsageError
+from kamtool.labels import LANGS, has_label, label
+from kamtool.result import Chart, Heatmap, Result
+
+if TYPE_CHECKING:
+    from xlsxwriter.chart import Chart as XlsxChart
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+# Above this many rows in any table the whole workbook is written in constant-memory
+# mode: XlsxWriter then flushes each row as soon as the next one starts (0.3 GiB instead
+# of several for 200k rows) at the price of inline strings (a somewhat larger file).
+CONSTANT_MEMORY_ROWS = 50_000
+
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLS = 16_384
+SHEET_NAME_MAX = 31
+
+PERCENT = "0.0%"
+MONEY = "#,##0.00"
+INTEGER = "#,##0"
+FLOAT = "#,##0.00"
+DATE = "yyyy-mm-dd"
+DATETIME = "yyyy-mm-dd hh:mm:ss"
+
+ValueKind = Literal["int", "float", "date", "datetime", "bool", "text", "mixed"]
+
+# The last word of a column name that makes it a 0..1 fraction shown as a percentage.
+_PERCENT_WORDS = frozenset({"share", "rate", "retention", "probability", "margin"})
+_PERCENT_NAMES = frozenset({"p_alive", "p_churn", "p_active"})
+# Words that make a column an amount of money, wherever they stand in the name ...
+_MONEY_WORDS = frozenset(
+    {
+        "revenue", "value", "profit", "amount", "monetary", "clv", "cost", "price",
+        "sales", "spend", "limit", "receivable", "receivables", "balance", "outstanding",
+        "paid", "due",
+    }
+)  # fmt: skip
+# ... unless another word says it counts or scores something ("customers_with_revenue").
+_NOT_MONEY_WORDS = frozenset(
+    {
+        "customers", "orders", "lines", "count", "n", "days", "months", "weeks", "years",
+        "rank", "score", "index", "ratio", "weight", "products", "brands",
+        "elasticity", "number",
+    }
+)  # fmt: skip
+# The tiers factors are 1..5 scores even though their names end in "value".
+_NOT_MONEY_NAMES = frozenset({"strategic_value", "future_value"})
+
+_FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+# Days from Excel's day 0 (1900 date system, with its phantom 29 Feb 1900) to a date.
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EXCEL_FIRST_SERIAL = 1  # 1900-01-01
+_EXCEL_LAST_SERIAL = 2_958_465  # 9999-12-31
+
+_WIDTH_SAMPLE_ROWS = 500
+_MIN_WIDTH = 6.0
+_MAX_WIDTH = 60.0
+
+_CHART_WIDTH = 720
+_CHART_HEIGHT = 400
+_CHART_ROW_STRIDE = 22  # default rows are 20 px high: a 400 px chart plus a gap
+_HEATMAP_COLOURS = ("#F8696B", "#FFEB84", "#63BE7B")  # Excel's red-yellow-green
+
+
+# ---------------------------------------------------------------------------------------
+# the format rule
+
+
+def number_format(name: str, kind: ValueKind) -> str | None:
+    """The Excel number format for a column (or summary key) ``name`` of value ``kind``.
+
+    The one place that decides how figures look:
+
+    - dates ``yyyy-mm-dd`` (with a time only when some value has one);
+    - numbers whose name's last word is share, rate, retention, probability or margin,
+      or which are ``p_alive`` / ``p_churn`` / ``p_active``, are 0..1 fractions: ``0.0%``;
+    - numbers named for money (revenue, value, profit, amount, monetary, clv, cost, price,
+      sales, limit, receivables … anywhere in the name, unless another word says they
+      count or score something, as in ``customers_with_revenue`` or ``rfm_score``):
+      ``#,##0.00``;
+    - other integers ``#,##0``; other floats ``#,##0.00``;
+    - booleans, text and mixed columns: no number format (``None``).
+    """
+    if kind == "date":
+        return DATE
+    if kind == "datetime":
+        return DATETIME
+    if kind not in ("int", "float"):
+        return None
+    key = name.lower()
+    words = [w for w in re.split(r"[^0-9a-z]+", key) if w]
+    if key in _PERCENT_NAMES or (words and words[-1] in _PERCENT_WORDS):
+        return PERCENT
+    if (
+        key not in _NOT_MONEY_NAMES
+        and any(w in _MONEY_WORDS for w in words)
+        and not any(w in _NOT_MONEY_WORDS for w in words)
+    ):
+        return MONEY
+    return INTEGER if kind == "int" else FLOAT
+
+
+# ---------------------------------------------------------------------------------------
+# columns prepared for writing
+
+
+# Rows [start, stop) of a column as plain Python objects, None marking an empty cell.
+# Columns are converted a block of rows at a time, so a 200k-row table never exists as
+# millions of Python objects at once.
+_Values = Callable[[int, int], list[Any]]
+_BLOCK_ROWS = 10_000
+
+
+@dataclass
+class _Column:
+    name: str  # the canonical column name (str() of non-string names)
+    header: str
+    kind: ValueKind
+    num_format: str | None
+    values: _Values
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    return False
+
+
+def _typed_values(series: pd.Series) -> _Values:
+    """Values of a column whose dtype already says what every value is."""
+
+    def block(start: int, stop: int) -> list[Any]:
+        part = series.iloc[start:stop]
+        objects = part.to_numpy(dtype=object)
+        objects[part.isna().to_numpy()] = None
+        return objects.tolist()
+
+    return block
+
+
+def _object_values(series: pd.Series, clean: Callable[[Any], Any] | None = None) -> _Values:
+    """Values of an object column, checked one by one."""
+    objects = series.to_numpy(dtype=object)
+
+    def block(start: int, stop: int) -> list[Any]:
+        part = objects[start:stop]
+        if clean is None:
+            return [None if _is_missing(v) else v for v in part]
+        return [None if _is_missing(v) else clean(v) for v in part]
+
+    return block
+
+
+def _number_values(floats: np.ndarray) -> _Values:
+    def block(start: int, stop: int) -> list[Any]:
+        part = floats[start:stop]
+        objects = part.astype(object)
+        objects[np.isnan(part)] = None
+        return objects.tolist()
+
+    return block
+
+
+def _excel_serials(stamps: pd.Series) -> pd.Series:
+    """Excel date serials (float days) of a datetime64 series; NaN for NaT."""
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    days = (stamps - _EXCEL_EPOCH) / pd.Timedelta(days=1)
+    # Excel counts a 29 Feb 1900 that never was: days before 1 Mar 1900 are one lower.
+    return days.where(days >= 61, days - 1)
+
+
+def _date_values(stamps: pd.Series) -> tuple[ValueKind, _Values]:
+    serials = _excel_serials(stamps).to_numpy(dtype="float64", na_value=np.nan)
+    known = serials[~np.isnan(serials)]
+    kind: ValueKind = "datetime" if bool((known % 1 != 0).any()) else "date"
+    numbers = _number_values(serials)
+    outside = ~np.isnan(serials) & ((serials < _EXCEL_FIRST_SERIAL) | (serials > _EXCEL_LAST_SERIAL))
+    if not outside.any():
+        return kind, numbers
+
+    def block(start: int, stop: int) -> list[Any]:
+        # Excel cannot show these as dates; ISO text keeps them readable.
+        values = numbers(start, stop)
+        for i in np.flatnonzero(outside[start:stop]):
+            values[i] = pd.Timestamp(stamps.iloc[start + i]).isoformat()
+        return values
+
+    return "mixed", block
+
+
+def _float_values(values: pd.Series) -> tuple[ValueKind, _Values]:
+    floats = values.to_numpy(dtype="float64", na_value=np.nan)
+    finite = floats[np.isfinite(floats)]
+    # An integer column with gaps arrives as float64: show it as the integers it holds.
+    whole = finite.size > 0 and bool((finite == np.round(finite)).all())
+    return ("int" if whole else "float"), _number_values(floats)
+
+
+def _prepare_values(series: pd.Series) -> tuple[ValueKind, _Values]:
+    """The kind of a column and a reader of its values as plain Python objects."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+        dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool", _typed_values(series)
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return _date_values(series)
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return _float_values(series.dt.total_seconds() / 86_400)
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int", _typed_values(series)
+    if pd.api.types.is_float_dtype(dtype):
+        return _float_values(series)
+    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+        return "text", _typed_values(series)
+
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    if inferred in ("string", "empty"):
+        return "text", _object_values(series)
+    if inferred == "boolean":
+        return "bool", _object_values(series, bool)
+    if inferred in ("integer", "floating", "decimal", "mixed-integer-float"):
+        return _float_values(series.astype("float64"))
+    if inferred in ("datetime", "datetime64", "date"):
+        try:
+            stamps = pd.to_datetime(series)
+        except (ValueError, TypeError, OverflowError):
+            pass
+        else:
+            return _date_values(stamps)
+    return "mixed", _object_values(series)
+
+
+def _header_text(key: str, command: str, lang: str) -> str:
+    """A column's caption: the analysis' own label first, then the shared one."""
+    for candidate in (f"{command}.{key}", key):
+        if has_label(candidate):
+            text = label(candidate, lang)
+            if "{" not in text:
+                return text
+    return label(key, lang)
+
+
+def _column_name(col: Any) -> str:
+    if isinstance(col, tuple):
+        return " / ".join(_column_name(part) for part in col if str(part) != "")
+    if isinstance(col, pd.Timestamp | dt.date):
+        return col.isoformat()[:10] if _is_midnight(col) else col.isoformat()
+    return str(col)
+
+
+def _is_midnight(value: dt.date) -> bool:
+    if isinstance(value, dt.datetime):
+        return value.time() == dt.time(0)
+    return True
+
+
+def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a meaningful index turned into leading columns."""
+    index = frame.index
+    if isinstance(index, pd.MultiIndex) or any(n is not None for n in index.names):
+        return frame.reset_index()
+    if not isinstance(index, pd.RangeIndex) and not pd.api.types.is_integer_dtype(index.dtype):
+        # An unnamed label index (dates of a cohort triangle, classes A/B/C) is data.
+        return frame.reset_index(names=[""])
+    return frame
+
+
+def _prepare(frame: pd.DataFrame, command: str, lang: str) -> list[_Column]:
+    frame = _flatten(frame)
+    columns: list[_Column] = []
+    for position in range(frame.shape[1]):
+        name = _column_name(frame.columns[position])
+        kind, values = _prepare_values(frame.iloc[:, position])
+        header = _header_text(name, command, lang) if name else ""
+        columns.append(_Column(name, header, kind, number_format(name, kind), values))
+    return columns
+
+
+# ---------------------------------------------------------------------------------------
+# widths and names
+
+
+def display_width(text: str) -> int:
+    """Width of ``text`` in Excel character units; CJK and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _shown(value: Any, num_format: str | None) -> str:
+    """Roughly the text Excel shows for ``value``, to size a column."""
+    if isinstance(value, bool):
+        return "FALSE"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        if not math.isfinite(number):
+            return "#DIV/0!"
+        if num_format == PERCENT:
+            return f"{number * 100:,.1f}%"
+        if num_format in (DATE, DATETIME):
+            return num_format
+        if num_format == INTEGER:
+            return f"{number:,.0f}"
+        if num_format in (MONEY, FLOAT):
+            return f"{number:,.2f}"
+        return repr(number) if abs(number) < 1e11 else f"{number:.5E}"
+    return str(value)
+
+
+def _width(header: str, values: Iterable[Any], num_format: str | None) -> float:
+    # +2 leaves room for the autofilter's drop-down button on the header.
+    widest = display_width(header) + 2
+    for value in values:
+        if value is not None:
+            widest = max(widest, display_width(_shown(value, num_format)) + 1)
+    return min(max(float(widest), _MIN_WIDTH), _MAX_WIDTH)
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" -–—·,;(") + "…"
+
+
+class _SheetNames:
+    """Unique, legal Excel sheet names (Excel compares them case-insensitively)."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+
+    def claim(self, wanted: str) -> str:
+        name = _FORBIDDEN_IN_SHEET_NAMES.sub("", wanted).strip().strip("'").strip()
+        name = _shorten(name, SHEET_NAME_MAX) or "Sheet"
+        if name.lower() == "history":  # reserved by Excel
+            name = f"{name} 1"
+        unique, number = name, 2
+        while unique.lower() in self._taken:
+            suffix = f" ({number})"
+            unique = _shorten(name, SHEET_NAME_MAX - len(suffix)) + suffix
+            number += 1
+        self._taken.add(unique.lower())
+        return unique
+
+
+def _sheet_title(name: str, command: str, lang: str) -> str:
+    """The caption of a table's sheet: the analysis' label, else ours, else the key."""
+    candidates = (f"{command}.sheet.{name}", f"{command}.table.{name}", f"{command}.{name}")
+    for key in (*candidates, f"report.sheet.{name}", name):
+        if has_label(key):
+            text = label(key, lang)
+            if "{" not in text:  # a template needs fields only the analysis knows
+                return text
+    return label(name, lang)
+
+
+# ---------------------------------------------------------------------------------------
+# the workbook
+
+
+class _Formats:
+    def __init__(self, book: Workbook) -> None:
+        self._book = book
+        self._cache: dict[str, Format] = {}
+        self.header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "valign": "top"})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.section = book.add_format({"bold": True, "bottom": 1})
+        self.key = book.add_format({"valign": "top"})
+
+    def number(self, num_format: str | None) -> Format | None:
+        if num_format is None:
+            return None
+        found = self._cache.get(num_format)
+        if found is None:
+            found = self._book.add_format({"num_format": num_format})
+            self._cache[num_format] = found
+        return found
+
+
+@dataclass
+class _Sheet:
+    worksheet: Worksheet
+    name: str
+    columns: list[_Column]
+    n_rows: int
+    charts_placed: int = 0
+
+    def column(self, name: str, what: str) -> int:
+        for index, column in enumerate(self.columns):
+            if column.name == name:
+                return index
+        raise ValueError(f"{what}: table on sheet {self.name!r} has no column {name!r}")
+
+
+def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: list[str] | None = None) -> None:
+    """Write ``result`` as an Excel workbook at ``path`` (overwritten, not renamed).
+
+    Parameters
+    ----------
+    result
+        Any analysis result; ``rows`` and every frame of ``tables`` get a sheet.
+    path
+        Where to write; the caller handles temporary names and the final rename.
+    lang
+        ``"en"`` or ``"zh"``: sheet names, headers, captions and chart titles.
+    sources
+        The input files, listed on the Summary sheet.
+
+    Raises
+    ------
+    UsageError
+        ``lang`` is unknown, or a table is larger than an Excel sheet can hold.
+    ValueError
+        A chart or heatmap names a table or column the result does not have (a bug in
+        the analysis, not in the data).
+    """
+    if lang not in LANGS:
+        raise UsageError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    tables: dict[str, pd.DataFrame] = {"rows": result.rows, **result.tables}
+    for name, frame in tables.items():
+        if len(frame) + 1 > EXCEL_MAX_ROWS or frame.shape[1] + 1 > EXCEL_MAX_COLS:
+            raise UsageError(
+                f"table {name!r} has {len(frame):,} rows × {frame.shape[1]:,} columns; an Excel "
+                f"sheet holds at most {EXCEL_MAX_ROWS - 1:,} rows × {EXCEL_MAX_COLS:,} columns. "
+                "Write .csv or .parquet instead."
+            )
+    _check_specs(result, tables)
+    big = max(len(frame) for frame in tables.values()) > CONSTANT_MEMORY_ROWS
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": big,
+            # A stray infinity becomes #DIV/0! instead of aborting the whole workbook.
+            "nan_inf_to_errors": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    try:
+        _fill(book, result, tables, lang, sources)
+    except BaseException:
+        # The caller discards the partial file; the first error is the one to report.
+        with contextlib.suppress(Exception):
+            book.close()
+        raise
+    try:
+        book.close()
+    except (OSError, xlsxwriter.exceptions.XlsxWriterException) as error:
+        raise KamtoolError(f"cannot write the workbook {path}: {error}") from error
+
+
+def _fill(
+    book: Workbook, result: Result, tables: dict[str, pd.DataFrame], lang: str, sources: list[str] | None
+) -> None:
+    """Add every sheet, chart and format to ``book`` (not yet closed)."""
+    formats = _Formats(book)
+    names = _SheetNames()
+    summary_name = names.claim(label("report.sheet.summary", lang))
+    sheet_titles = {name: _sheet_title(name, result.command, lang) for name in tables}
+    sheet_names = {name: names.claim(title) for name, title in sheet_titles.items()}
+    helper_name = names.claim(label("report.sheet.chart_data", lang))
+
+    _write_summary(book.add_worksheet(summary_name), formats, result, lang, sources)
+    sheets: dict[str, _Sheet] = {}
+    for name, frame in tables.items():
+        worksheet = book.add_worksheet(sheet_names[name])
+        columns = _prepare(frame, result.command, lang)
+        _write_table(worksheet, formats, columns, len(frame))
+        sheets[name] = _Sheet(worksheet, sheet_names[name], columns, len(frame))
+    for heatmap in result.heatmaps:
+        _add_heatmap(sheets[heatmap.table], heatmap)
+    helper = _HelperSheet(book, helper_name, formats)
+    for chart in result.charts:
+        _add_chart(book, sheets[chart.table], chart, lang, helper)
+    helper.finish()
+    book.worksheets()[0].activate()
+    book.set_properties({"title": label("report.title", lang).format(command=result.command)})
+
+
+def _check_specs(result: Result, tables: dict[str, pd.DataFrame]) -> None:
+    """Fail before a long write when a chart or heatmap points nowhere."""
+    columns = {name: {_column_name(c) for c in _flatten(frame).columns} for name, frame in tables.items()}
+
+    def need(table: str, what: str, names: Iterable[str]) -> None:
+        if table not in tables:
+            raise ValueError(f"{what} refers to unknown table {table!r}")
+        for name in names:
+            if name not in columns[table]:
+                raise ValueError(f"{what}: table {table!r} has no column {name!r}")
+
+    for heatmap in result.heatmaps:
+        need(heatmap.table, "heatmap", heatmap.columns)
+    for chart in result.charts:
+        if not chart.values:
+            raise ValueError(f"{chart.kind} chart on {chart.table!r} has no values")
+        extra = [chart.secondary] if chart.secondary else []
+        need(chart.table, f"{chart.kind} chart", [chart.category, *chart.values, *extra])
+
+
+# ---------------------------------------------------------------------------------------
+# cells
+
+
+def _write_any(ws: Worksheet, formats: _Formats, row: int, col: int, value: Any, fmt: Format | None) -> None:
+    """Write one value of any type; ``fmt`` applies to numbers, dates get a date format."""
+    if _is_missing(value):
+        return
+    if isinstance(value, str):
+        ws.write_string(row, col, value)
+    elif isinstance(value, bool | np.bool_):
+        ws.write_boolean(row, col, bool(value))
+    elif isinstance(value, int | float | np.integer | np.floating | Decimal):
+        ws.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
+    elif isinstance(value, dt.date | np.datetime64):
+        stamp = pd.Timestamp(value)
+        serial = float(_excel_serials(pd.Series([stamp])).iloc[0])
+        if _EXCEL_FIRST_SERIAL <= serial <= _EXCEL_LAST_SERIAL:
+            date_format = DATE if _is_midnight(stamp.to_pydatetime()) else DATETIME
+            ws.write_number(row, col, serial, formats.number(date_format))
+        else:
+            ws.write_string(row, col, stamp.isoformat())
+    elif isinstance(value, dt.timedelta | np.timedelta64):
+        ws.write_number(row, col, pd.Timedelta(value) / pd.Timedelta(days=1), fmt)
+    elif isinstance(value, dict):
+        ws.write_string(row, col, ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()))
+    elif isinstance(value, list | tuple | set | frozenset):
+        ws.write_string(row, col, ", ".join(_plain(v) for v in value))
+    else:
+        ws.write_string(row, col, _plain(value))
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, pd.Timestamp | dt.date):
+        return value.isoformat()[:10] if _is_midnight(value) else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(getattr(value, "value", value))  # Enum members read as their value
+
+
+_Writer = Callable[[int, int, Any, Any], Any]
+
+
+def _cell_writer(ws: Worksheet, formats: _Formats, kind: ValueKind) -> _Writer:
+    if kind == "text":
+        return lambda row, col, value, _fmt: ws.write_string(row, col, value)
+    if kind == "bool":
+        return lambda row, col, value, _fmt: ws.write_boolean(row, col, value)
+    if kind == "mixed":
+        return lambda row, col, value, fmt: _write_any(ws, formats, row, col, value, fmt)
+    return ws.write_number
+
+
+def _write_table(ws: Worksheet, formats: _Formats, columns: list[_Column], n_rows: int) -> None:
+    for index, column in enumerate(columns):
+        sample = column.values(0, min(n_rows, _WIDTH_SAMPLE_ROWS))
+        ws.set_column(index, index, _width(column.header, sample, column.num_format))
+    for index, column in enumerate(columns):
+        ws.write_string(0, index, column.header, formats.header)
+    if columns:
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, n_rows, len(columns) - 1)
+
+    writers = [_cell_writer(ws, formats, column.kind) for column in columns]
+    cells = list(zip(writers, [formats.number(c.num_format) for c in columns], strict=True))
+    # Row by row, whatever the mode: constant-memory mode forgets a row once the next
+    # one starts.  zip(*blocks) hands out one row's values at a time.
+    for start in range(0, n_rows, _BLOCK_ROWS):
+        stop = min(start + _BLOCK_ROWS, n_rows)
+        blocks = [column.values(start, stop) for column in columns]
+        for row, values in enumerate(zip(*blocks, strict=True), start + 1):
+            for col, value in enumerate(values):
+                if value is not None:
+                    write, fmt = cells[col]
+                    write(row, col, value, fmt)
+
+
+def _write_summary(
+    ws: Worksheet, formats: _Formats, result: Result, lang: str, sources: list[str] | None
+) -> None:
+    command = result.command
+    lines: list[tuple[str, Any, str | None]] = []  # caption, value, number format
+    row = 0
+
+    def section(caption: str) -> None:
+        nonlocal row
+        row += 1  # a blank line before each section
+        ws.write_string(row, 0, caption, formats.section)
+        row += 1
+
+    def pair(key: str, value: Any) -> None:
+        caption = _header_text(key, command, lang)
+        if isinstance(value, dict) and value:
+            # One level of nesting (counts per class …) reads better as rows of its own.
+            for sub_key, sub_value in value.items():
+                # The parent key says what the figures are (revenue_by_class: money).
+                pair_line(f"{caption} · {_header_text(str(sub_key), command, lang)}", key, sub_value)
+            return
+        pair_line(caption, key, value)
+
+    def pair_line(caption: str, key: str, value: Any) -> None:
+        nonlocal row
+        kind = _scalar_kind(value)
+        fmt = formats.number(number_format(key, kind))
+        ws.write_string(row, 0, caption, formats.key)
+        _write_any(ws, formats, row, 1, value, fmt)
+        lines.append((caption, value, number_format(key, kind)))
+        row += 1
+
+    ws.write_string(row, 0, label("report.title", lang).format(command=command), formats.title)
+    row += 1
+    ws.write_string(row, 0, label("report.command", lang))
+    ws.write_string(row, 1, command)
+    row += 1
+    if result.headline:
+        section(label("report.headline", lang))
+        for sentence in result.headline:
+            ws.write_string(row, 0, sentence)
+            row += 1
+    if result.summary:
+        section(label("report.summary", lang))
+        for key, value in result.summary.items():
+            pair(str(key), value)
+    if result.params:
+        section(label("report.params", lang))
+        for key, value in result.params.items():
+            pair(str(key), value)
+    if result.notes:
+        section(label("report.notes", lang))
+        for note in result.notes:
+            ws.write_string(row, 0, note)
+            row += 1
+    if sources:
+        section(label("report.sources", lang))
+        for source in sources:
+            ws.write_string(row, 0, str(source))
+            row += 1
+    row += 1
+    pair_line(label("report.version", lang), "version", __version__)
+    pair_line(label("report.generated_at", lang), "generated_at", dt.datetime.now().replace(microsecond=0))
+
+    # Sentences stay on one line and spill over the empty cells to their right, so
+    # only the key/value pairs size the columns.
+    key_width = max((display_width(c) for c, _, _ in lines), default=10) + 2
+    ws.set_column(0, 0, min(max(key_width, 24.0), _MAX_WIDTH))
+    value_width = max((display_width(_shown(v, f)) for _, v, f in lines), default=10) + 2
+    ws.set_column(1, 1, min(max(value_width, 20.0), _MAX_WIDTH))
+
+
+def _scalar_kind(value: Any) -> ValueKind:
+    if isinstance(value, bool | np.bool_):
+        return "bool"
+    if isinstance(value, int | np.integer):
+        return "int"
+    if isinstance(value, float | np.floating | Decimal):
+        return "float"
+    if isinstance(value, dt.date | np.datetime64) and not _is_missing(value):
+        stamp = pd.Timestamp(value)
+        return "date" if _is_midnight(stamp.to_pydatetime()) else "datetime"
+    if isinstance(value, str):
+        return "text"
+    return "mixed"
+
+
+# ---------------------------------------------------------------------------------------
+# heatmaps
+
+
+def _add_heatmap(sheet: _Sheet, heatmap: Heatmap) -> None:
+    if sheet.n_rows == 0 or not heatmap.columns:
+        return
+    ranges = []
+    for name in heatmap.columns:
+        col = sheet.column(name, "heatmap")
+        ranges.append(xlsxwriter.utility.xl_range(1, col, sheet.n_rows, col))
+    low, mid, high = _HEATMAP_COLOURS
+    # One scale over all the columns: a grid or cohort triangle compares every cell.
+    options: dict[str, Any] = {
+        "type": "3_color_scale",
+        "min_color": low,
+        "mid_color": mid,
+        "max_color": high,
+    }
+    if len(ranges) > 1:
+        options["multi_range"] = " ".join(ranges)
+    sheet.worksheet.conditional_format(ranges[0], options)
+
+
+# ---------------------------------------------------------------------------------------
+# charts
+
+
+class _HelperSheet:
+    """A hidden sheet for series a chart needs but no table holds (waterfall steps).
+
+    Blocks are stacked downwards so the sheet, too, is written strictly row by row.
+    It is created on first use, so most workbooks never have it.
+    """
+
+    def __init__(self, book: Workbook, name: str, formats: _Formats) -> None:
+        self._book = book
+        self.name = name
+        self._formats = formats
+        self._ws: Worksheet | None = None
+        self._row = 0
+
+    def block(self, headers: Sequence[str], columns: Sequence[Sequence[float | None]]) -> int:
+        """Write a block; return the sheet row of its first data row."""
+        if self._ws is None:
+            self._ws = self._book.add_worksheet(self.name)
+            self._ws.hide()
+        ws = self._ws
+        for col, header in enumerate(headers):
+            ws.write_string(self._row, col, header, self._formats.header)
+        first = self._row + 1
+        for offset, values in enumerate(zip(*columns, strict=True)):
+            for col, value in enumerate(values):
+                if value is not None:
+                    ws.write_number(first + offset, col, value)
+        self._row = first + len(columns[0]) + 1
+        return first
+
+    def finish(self) -> None:
+        if self._ws is not None:
+            self._ws.set_column(0, 7, 14)
+
+
+def _axis_format(num_format: str | None) -> str:
+    if num_format == PERCENT:
+        return "0%"
+    return "#,##0"
+
+
+def _chart_title(chart: Chart, sheet: _Sheet, lang: str) -> str:
+    if chart.title:
+        return label(chart.title, lang)
+    value = sheet.columns[sheet.column(chart.values[0], "chart")].header
+    category = sheet.columns[sheet.column(chart.category, "chart")].header
+    return label("report.chart.by", lang).format(value=value, category=category)
+
+
+def _add_chart(
+    book: Workbook,
+    sheet: _Sheet,
+    chart: Chart,
+    lang: str,
+    helper: _HelperSheet,
+) -> None:
+    cat = sheet.column(chart.category, f"{chart.kind} chart")
+    value_cols = [sheet.column(name, f"{chart.kind} chart") for name in chart.values]
+    points = min(max(chart.max_points, 0), sheet.n_rows)
+    if points == 0:
+        return
+    categories = [sheet.name, 1, cat, points, cat]
+
+    def ref(col: int) -> list[Any]:
+        return [sheet.name, 1, col, points, col]
+
+    title = _chart_title(chart, sheet, lang)
+    first_format = sheet.columns[value_cols[0]].num_format
+    drawn: XlsxChart | None
+    if chart.kind == "waterfall":
+        drawn = _waterfall(book, sheet, value_cols[0], categories, points, lang, helper)
+    elif chart.kind == "pie":
+        drawn = book.add_chart({"type": "pie"})
+        assert drawn is not None
+        drawn.add_series(
+            {
+                "name": sheet.columns[value_cols[0]].header,
+                "categories": categories,
+                "values": ref(value_cols[0]),
+                "data_labels": {"percentage": True},
+            }
+        )
+    else:
+        chart_type = {"pareto": "column", "column": "column", "bar": "bar", "line": "line"}
+        drawn = book.add_chart({"type": chart_type[chart.kind]})
+        assert drawn is not None
+        for col in value_cols:
+            drawn.add_series(
+                {
+                    "name": sheet.columns[col].header,
+                    "categories": categories,
+                    "values": ref(col),
+                    **({"gap": 50} if chart.kind in ("pareto", "column", "bar") else {}),
+                }
+            )
+        value_axis = {
+            "num_format": _axis_format(first_format),
+            "major_gridlines": {"visible": True},
+        }
+        category_axis: dict[str, Any] = {"name": sheet.columns[cat].header}
+        if len(value_cols) == 1:
+            value_axis["name"] = sheet.columns[value_cols[0]].header
+        if chart.kind == "bar":
+            # XlsxWriter's x axis of a bar chart is the horizontal (value) one; the first
+            # row goes on top, as in the table, by reversing the category axis.
+            drawn.set_x_axis(value_axis)
+            drawn.set_y_axis({**category_axis, "reverse": True, "crossing": "max"})
+        else:
+            drawn.set_x_axis(category_axis)
+            drawn.set_y_axis(value_axis)
+        if chart.kind == "pareto" and chart.secondary:
+            share = sheet.column(chart.secondary, "pareto chart")
+            line = book.add_chart({"type": "line"})
+            assert line is not None
+            line.add_series(
+                {
+                    "name": sheet.columns[share].header,
+                    "categories": categories,
+                    "values": ref(share),
+                    "y2_axis": True,
+                    "marker": {"type": "circle", "size": 4},
+                }
+            )
+            line.set_y2_axis(
+                {
+                    "min": 0,
+                    "max": 1,
+                    "major_unit": 0.2,
+                    "num_format": "0%",
+                    "name": sheet.columns[share].header,
+                }
+            )
+            drawn.combine(line)
+        if len(value_cols) == 1 and not (chart.kind == "pareto" and chart.secondary):
+            drawn.set_legend({"none": True})
+        else:
+            drawn.set_legend({"position": "bottom"})
+    if drawn is None:
+        return
+    drawn.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+    drawn.set_size({"width": _CHART_WIDTH, "height": _CHART_HEIGHT})
+    anchor_col = len(sheet.columns) + 1
+    anchor_row = 1 + sheet.charts_placed * _CHART_ROW_STRIDE
+    sheet.worksheet.insert_chart(anchor_row, anchor_col, drawn, {"object_position": 1})
+    sheet.charts_placed += 1
+
+
+def waterfall_series(steps: Sequence[float | None]) -> dict[str, list[float | None]]:
+    """The stacked-column series of a waterfall (bridge) over ``steps``.
+
+    ``steps[0]`` and ``steps[-1]`` are totals drawn from zero; the rows between are
+    signed changes from the running level, which starts at ``steps[0]``.  Excel stacks
+    positive values up from zero and negative values down from zero, each in series
+    order, so every bar is an invisible base plus a visible part on each side of zero
+    (a bar that crosses zero has both).  Missing steps count as zero.
+    """
+    names = ("base_pos", "base_neg", "total_pos", "total_neg", "up_pos", "up_neg",
+             "down_pos", "down_neg")  # fmt: skip
+    series: dict[str, list[float | None]] = {name: [None] * len(steps) for name in names}
+    level = 0.0
+    last = len(steps) - 1
+    for i, raw in enumerate(steps):
+        step = 0.0 if raw is None or _is_missing(raw) else float(raw)
+        if i == 0 or i == last:
+            kind, low, high = "total", min(0.0, step), max(0.0, step)
+            level = step if i == 0 else level
+        else:
+            kind = "up" if step >= 0 else "down"
+            low, high = sorted((level, level + step))
+            level += step
+        if high > 0:
+            series["base_pos"][i] = max(low, 0.0)
+            series[f"{kind}_pos"][i] = high - max(low, 0.0)
+        if low < 0:
+            series["base_neg"][i] = min(high, 0.0)
+            series[f"{kind}_neg"][i] = low - min(high, 0.0)
+    return series
+
+
+def _waterfall(
+    book: Workbook,
+    sheet: _Sheet,
+    value_col: int,
+    categories: list[Any],
+    points: int,
+    lang: str,
+    helper: _HelperSheet,
+) -> XlsxChart | None:
+    steps = sheet.columns[value_col].values(0, points)
+    series = waterfall_series(steps)
+    used = [name for name, values in series.items() if any(v for v in values)]
+    if not used:
+        return None
+    captions = {
+        "base": label("report.waterfall.base", lang),
+        "total": label("report.waterfall.total", lang),
+        "up": label("report.waterfall.increase", lang),
+        "down": label("report.waterfall.decrease", lang),
+    }
+    colours = {"total": "#4472C4", "up": "#70AD47", "down": "#C0504D"}
+    headers = [captions[name.split("_")[0]] for name in used]
+    first = helper.block(headers, [series[name] for name in used])
+    drawn = book.add_chart({"type": "column", "subtype": "stacked"})
+    assert drawn is not None
+    hidden_legend: list[int] = []
+    shown: set[str] = set()
+    value_format = _axis_format(sheet.columns[value_col].num_format)
+    for index, name in enumerate(used):
+        kind = name.split("_")[0]
+        options: dict[str, Any] = {
+            "name": captions[kind],
+            "categories": categories,
+            "values": [helper.name, first, index, first + points - 1, index],
+            "gap": 50,
+        }
+        if kind == "base":
+            options["fill"] = {"none": True}
+            options["border"] = {"none": True}
+            hidden_legend.append(index)
+        else:
+            options["fill"] = {"color": colours[kind]}
+            options["border"] = {"none": True}
+            if kind in shown:  # the below-zero half of a colour already in the legend
+                hidden_legend.append(index)
+            shown.add(kind)
+        drawn.add_series(options)
+    drawn.set_x_axis({"name": sheet.columns[categories[2]].header})
+    drawn.set_y_axis({"num_format": value_format, "major_gridlines": {"visible": True}})
+    drawn.set_legend({"position": "bottom", "delete_series": hidden_legend})
+    return drawn
