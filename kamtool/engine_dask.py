@@ -106,5 +106,5 @@ def load_dask(
     finally:
         if own_client:
             client.close()
-    merged = parts[0] if len(parts) == 1 else merge(parts, extra)
+    merged = parts[0] if len(parts) == 1 else merge(parts, options.dimensions, extra)
     return Ledger(partials=merged, extra=dict(extra or {}))

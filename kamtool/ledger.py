@@ -1,18 +1,24 @@
 """Order lines -> one row per customer: the one heavy aggregation.
 
-The engine streams each input in batches (Arrow, about a million lines at a
-time), cleans every batch with :mod:`kamtool.io.clean`, and folds it at once into
-partial group-bys.  Memory therefore grows with the number of customers and
-orders, not with the number of lines, and inputs larger than memory stream.
-Every partial is a plain Arrow table of sums, counts, minima and maxima, so
-partials from different files, batches or Dask workers merge by the same rule
-and give the same figures, to the cent (money is summed in int64 cents).
+Each input is read in batches (Arrow, about a million lines at a time) and every
+batch is cleaned by :mod:`kamtool.io.clean`.  The cleaned stream feeds one
+DuckDB query that computes all the partial group-bys a run needs at once
+(``GROUPING SETS``): customer × date × order for the ledger, customer ×
+salesperson and the like for the dimensions, and a command's own keys.  DuckDB
+aggregates in parallel and spills to disk when it must, so memory follows the
+number of customers and orders, not the number of lines, and inputs larger than
+memory stream.  Money is summed in int64 cents, exact to the cent.
+
+Every partial is a plain table of sums, counts, minima and maxima, so partials
+from different files or from Dask workers merge by one rule and give the same
+figures as a single pass.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,24 +28,26 @@ from kamtool.io.clean import REASON_RAGGED, BatchStats, Cleaner, CleanOptions
 from kamtool.io.read import ReadOptions, Source, open_source
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
     import pyarrow as pa
 
 ORDER_KEY = "order_key"
-# Partial measures: (output column, source column, aggregate, how partials merge).
-MEASURES: tuple[tuple[str, str, str, str], ...] = (
-    ("revenue_c", "amount_c", "sum", "sum"),
-    ("lines", "amount_c", "count", "sum"),
-    ("returns_c", "neg_c", "sum", "sum"),
-    ("return_lines", "neg_n", "sum", "sum"),
-    ("quantity", "quantity", "sum", "sum"),
-    ("profit_c", "profit_c", "sum", "sum"),
-    ("profit_lines", "profit_c", "count", "sum"),
-    ("first_date", "date", "min", "min"),
-    ("last_date", "date", "max", "max"),
+# Partial measures: (output column, SQL over cleaned lines, SQL merging partials).
+MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("revenue_c", "sum(amount_c)::BIGINT", "sum(revenue_c)::BIGINT"),
+    ("lines", "count(amount_c)::BIGINT", "sum(lines)::BIGINT"),
+    ("returns_c", "sum(least(amount_c, 0))::BIGINT", "sum(returns_c)::BIGINT"),
+    ("return_lines", "count(*) FILTER (WHERE amount_c < 0)", "sum(return_lines)::BIGINT"),
+    ("quantity", "sum(quantity)::DOUBLE", "sum(quantity)::DOUBLE"),
+    ("profit_c", "sum(profit_c)::BIGINT", "sum(profit_c)::BIGINT"),
+    ("profit_lines", "count(profit_c)::BIGINT", "sum(profit_lines)::BIGINT"),
+    ("first_date", "min(date)", "min(first_date)"),
+    ("last_date", "max(date)", "max(last_date)"),
 )
-COMBINE_ROWS = 4_000_000  # merge accumulated partials when they grow past this
-DIMENSIONS = ("salesperson", "region", "channel", "product", "brand", "category", "customer_name")
+LEDGER_DIMENSIONS = ("salesperson", "region")
+PROFILE_DIMENSIONS = ("product", "brand")
+BASE_COLUMNS = ("customer", "date", "amount", "quantity", "unit_price", "order_id", "cost", "profit")
 
 
 @dataclass
@@ -48,6 +56,8 @@ class LoadOptions:
     clean: CleanOptions = field(default_factory=CleanOptions)
     overrides: dict[str, str] = field(default_factory=dict)
     needed: tuple[str, ...] = ("customer", "date", "amount")
+    # Dimensions the per-customer ledger reports (main salesperson, distinct products …).
+    dimensions: tuple[str, ...] = LEDGER_DIMENSIONS
 
 
 @dataclass
@@ -75,96 +85,30 @@ class Partials:
     present: set[str]  # canonical columns some source had
 
 
-def _measure_inputs(lines: pa.Table) -> pa.Table:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    amount = lines["amount_c"]
-    negative = pc.less(amount, 0)
-    lines = lines.append_column("neg_c", pc.if_else(negative, amount, 0))
-    lines = lines.append_column("neg_n", pc.cast(negative, pa.int64()))
-    if "quantity" not in lines.column_names:
-        lines = lines.append_column("quantity", pa.nulls(lines.num_rows, pa.float64()))
-    if "profit_c" not in lines.column_names:
-        lines = lines.append_column("profit_c", pa.nulls(lines.num_rows, pa.int64()))
-    if "order_id" in lines.column_names:
-        order = lines["order_id"]
-        if order.null_count:
-            # Lines without an order number count one order per customer-day.
-            order = pc.coalesce(order, pc.binary_join_element_wise("@", pc.cast(lines["date"], pa.string()), ""))
-        lines = lines.append_column(ORDER_KEY, order)
-    else:
-        lines = lines.append_column(ORDER_KEY, pc.cast(lines["date"], pa.string()))
-    return lines
+_LOCAL = threading.local()
 
 
-def _aggregate(table: pa.Table, keys: Sequence[str], merge: bool) -> pa.Table:
-    aggs = []
-    names = list(keys)
-    for out, src, first, then in MEASURES:
-        aggs.append((out if merge else src, then if merge else first))
-        names.append(out)
-    result = table.group_by(list(keys), use_threads=True).aggregate(aggs)
-    # Arrow names results "<col>_<agg>" and puts keys last; restore our order and names.
-    ordered = [result[f"{c}_{a}"] for c, a in aggs]
-    return _table(list(keys), [result[k] for k in keys], names[len(keys):], ordered)
+def connection() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per thread, using every core."""
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        import duckdb
+
+        con = duckdb.connect(":memory:", config={"threads": os.cpu_count() or 1})
+        _LOCAL.con = con
+    return con
 
 
-def _table(keys: list[str], key_cols: list[Any], names: list[str], cols: list[Any]) -> pa.Table:
-    import pyarrow as pa
-
-    return pa.table(dict(zip(keys + names, key_cols + cols, strict=True)))
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-def _concat(tables: list[pa.Table]) -> pa.Table:
-    import pyarrow as pa
-
-    return pa.concat_tables(tables, promote_options="permissive")
-
-
-class Accumulator:
-    """Folds cleaned batches into partial group-bys, one per grouping."""
-
-    def __init__(self, groupings: dict[str, list[str]]):
-        self.groupings = groupings
-        self.parts: dict[str, list[pa.Table]] = {name: [] for name in groupings}
-        self.rows: Counter[str] = Counter()
-
-    def add(self, lines: pa.Table) -> None:
-        if lines.num_rows == 0:
-            return
-        lines = _measure_inputs(lines)
-        for name, keys in self.groupings.items():
-            part = _aggregate(lines, keys, merge=False)
-            self.parts[name].append(part)
-            self.rows[name] += part.num_rows
-            if self.rows[name] > COMBINE_ROWS and len(self.parts[name]) > 1:
-                merged = _aggregate(_concat(self.parts[name]), keys, merge=True)
-                self.parts[name] = [merged]
-                self.rows[name] = merged.num_rows
-
-    def add_partial(self, name: str, table: pa.Table) -> None:
-        self.parts[name].append(table)
-        self.rows[name] += table.num_rows
-
-    def result(self, empty: Callable[[str], pa.Table]) -> dict[str, pa.Table]:
-        out = {}
-        for name, keys in self.groupings.items():
-            parts = self.parts[name]
-            if not parts:
-                out[name] = empty(name)
-            elif len(parts) == 1:
-                out[name] = parts[0]
-            else:
-                out[name] = _aggregate(_concat(parts), keys, merge=True)
-        return out
-
-
-def groupings_for(present: Iterable[str], extra: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
-    """The partial group-bys every ledger needs, plus a command's own."""
+def groupings_for(present: Iterable[str], dimensions: Sequence[str],
+                  extra: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """The partial group-bys a run needs: the ledger's, its dimensions', a command's own."""
     present = set(present)
     groupings: dict[str, list[str]] = {"orders": ["customer", "date", ORDER_KEY]}
-    for dim in ("salesperson", "region", "product", "brand"):
+    for dim in dimensions:
         if dim in present:
             groupings[f"customer_{dim}"] = ["customer", dim]
     for name, keys in (extra or {}).items():
@@ -172,50 +116,154 @@ def groupings_for(present: Iterable[str], extra: dict[str, list[str]] | None = N
     return groupings
 
 
+def _with_measure_inputs(lines: pa.Table) -> pa.Table:
+    """Columns every partial query expects, whatever the source had."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if "quantity" not in lines.column_names:
+        lines = lines.append_column("quantity", pa.nulls(lines.num_rows, pa.float64()))
+    if "profit_c" not in lines.column_names:
+        lines = lines.append_column("profit_c", pa.nulls(lines.num_rows, pa.int64()))
+    date_key = pc.cast(lines["date"], pa.string())
+    if "order_id" in lines.column_names:
+        # Lines without an order number count one order per customer-day.
+        order = lines["order_id"]
+        if order.null_count:
+            order = pc.coalesce(order, pc.binary_join_element_wise("@", date_key, ""))
+    else:
+        order = date_key
+    return lines.append_column(ORDER_KEY, order)
+
+
+def _partials_sql(source: str, groupings: dict[str, list[str]], merge: bool) -> str:
+    keys = list(dict.fromkeys(k for ks in groupings.values() for k in ks))
+    sets = ", ".join("(" + ", ".join(_q(k) for k in ks) + ")" for ks in groupings.values())
+    measures = ", ".join(f"{m if merge else l} AS {_q(out)}" for out, l, m in MEASURES)
+    gid = f"GROUPING({', '.join(_q(k) for k in keys)}) AS _gid" if len(groupings) > 1 else "0 AS _gid"
+    cols = ", ".join(_q(k) for k in keys)
+    if len(groupings) == 1:
+        return f"SELECT {gid}, {cols}, {measures} FROM {source} GROUP BY {cols}"
+    return f"SELECT {gid}, {cols}, {measures} FROM {source} GROUP BY GROUPING SETS ({sets})"
+
+
+def _split(result: pa.Table, groupings: dict[str, list[str]]) -> dict[str, pa.Table]:
+    """One table per grouping from a GROUPING SETS result."""
+    import pyarrow.compute as pc
+
+    keys = list(dict.fromkeys(k for ks in groupings.values() for k in ks))
+    measures = [out for out, _l, _m in MEASURES]
+    out: dict[str, pa.Table] = {}
+    for name, ks in groupings.items():
+        if len(groupings) == 1:
+            part = result
+        else:
+            # GROUPING() sets a bit for every key *not* in the set, first key highest.
+            gid = sum(1 << (len(keys) - 1 - i) for i, k in enumerate(keys) if k not in ks)
+            part = result.filter(pc.equal(result["_gid"], gid))
+        out[name] = _normalise(part.select([*ks, *measures]))
+    return out
+
+
+def _normalise(table: pa.Table) -> pa.Table:
+    """DuckDB may hand back string views or large strings; keep plain Arrow strings."""
+    import pyarrow as pa
+
+    fields = []
+    changed = False
+    for f in table.schema:
+        t = f.type
+        if pa.types.is_large_string(t) or str(t) == "string_view":
+            t = pa.string()
+            changed = True
+        fields.append(pa.field(f.name, t))
+    return table.cast(pa.schema(fields)) if changed else table
+
+
+def _ledger_mapping(mapping: colmod.Mapping, wanted: set[str]) -> colmod.Mapping:
+    """Read only the columns this run uses (fewer columns, faster reads)."""
+    return colmod.Mapping(
+        columns={c: h for c, h in mapping.columns.items() if c in wanted},
+        unused=mapping.unused,
+    )
+
+
 def read_source(source: Source, options: LoadOptions, extra: dict[str, list[str]] | None,
                 progress: Callable[[int, int], None] | None = None) -> Partials:
     """Stream one source into partials (the unit of work, local or on a Dask worker)."""
-    mapping = colmod.map_columns(source.headers, options.overrides, source=source.name)
-    colmod.require(mapping, source.headers, options.needed, source=source.name)
+    import pyarrow as pa
+
+    full = colmod.map_columns(source.headers, options.overrides, source=source.name)
+    colmod.require(full, source.headers, options.needed, source=source.name)
     needed_keys = {k for keys in (extra or {}).values() for k in keys}
-    missing = sorted(k for k in needed_keys if k not in mapping)
+    missing = sorted(k for k in needed_keys if k not in full)
     if missing:
         raise ColumnError(
             f"{source.name}: no {', '.join(missing)} column. The file's columns are: "
             f"{', '.join(source.headers)}. Point kamtool at one with --col {missing[0]}=HEADER"
         )
+    wanted = set(BASE_COLUMNS) | set(options.dimensions) | needed_keys
+    mapping = _ledger_mapping(full, wanted)
     source.skip_bad_rows = options.clean.skip_bad_rows
     cleaner = Cleaner(source, mapping, options.clean)
-    present = set(mapping.columns)
-    if "amount" not in present:
-        present.add("amount")
-    groupings = groupings_for(present, extra)
-    acc = Accumulator(groupings)
+    present = set(mapping.columns) | {"amount"}
+    groupings = groupings_for(present, options.dimensions, extra)
     stats = BatchStats()
-    for raw, offset in source.batches(cleaner.raw_columns):
-        lines, batch_stats = cleaner.clean(raw, offset)
-        stats.add(batch_stats)
-        acc.add(lines)
-        if progress is not None:
-            progress(raw.num_rows, 0)
+    failure: list[BaseException] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for raw, offset in source.batches(cleaner.raw_columns):
+                lines, batch_stats = cleaner.clean(raw, offset)
+                stats.add(batch_stats)
+                if progress is not None:
+                    progress(raw.num_rows, 0)
+                if lines.num_rows:
+                    yield from _with_measure_inputs(lines).to_batches()
+        except BaseException as exc:  # DuckDB would wrap it; keep ours to re-raise
+            failure.append(exc)
+
+    stream = batches()
+    first = next(stream, None)
+    if failure:
+        raise failure[0]
+    if first is None:
+        tables = {name: _empty_partial(keys) for name, keys in groupings.items()}
+    else:
+        def chained() -> Iterator[pa.RecordBatch]:
+            yield first
+            yield from stream
+
+        reader = pa.RecordBatchReader.from_batches(first.schema, chained())
+        con = connection()
+        con.register("lines_stream", reader)
+        try:
+            result = con.sql(_partials_sql("lines_stream", groupings, merge=False)).to_arrow_table()
+        except Exception:
+            if failure:
+                raise failure[0] from None
+            raise
+        finally:
+            con.unregister("lines_stream")
+        if failure:
+            raise failure[0]
+        tables = _split(result, groupings)
     if source.ragged_rows:
         stats.dropped[REASON_RAGGED] += source.ragged_rows
         stats.rows += source.ragged_rows
     info = SourceInfo(
         name=source.name, format=source.format, encoding=source.encoding, delimiter=source.delimiter,
-        sheet=source.sheet, header_row=source.header_row, mapping=dict(mapping.columns),
-        unused=list(mapping.unused), size=source.size, stats=stats,
+        sheet=source.sheet, header_row=source.header_row, mapping=dict(full.columns),
+        unused=list(full.unused), size=source.size, stats=stats,
     )
-    tables = acc.result(lambda name: _empty_partial(groupings[name]))
     return Partials(tables=tables, sources=[info], present=present)
 
 
 def _empty_partial(keys: list[str]) -> pa.Table:
     import pyarrow as pa
 
-    types = {"date": pa.date32()}
-    cols = {k: pa.array([], types.get(k, pa.string())) for k in keys}
-    for out, _src, _agg, _merge in MEASURES:
+    cols: dict[str, pa.Array] = {k: pa.array([], pa.date32() if k == "date" else pa.string()) for k in keys}
+    for out, _l, _m in MEASURES:
         if out in ("first_date", "last_date"):
             cols[out] = pa.array([], pa.date32())
         elif out == "quantity":
@@ -225,18 +273,36 @@ def _empty_partial(keys: list[str]) -> pa.Table:
     return pa.table(cols)
 
 
-def merge(parts: list[Partials], extra: dict[str, list[str]] | None = None) -> Partials:
-    """Merge partials of several sources (files, chunks, workers) into one."""
+def _query(sql: str, **tables: pa.Table) -> pa.Table:
+    con = connection()
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        return _normalise(con.sql(sql).to_arrow_table())
+    finally:
+        for name in tables:
+            con.unregister(name)
+
+
+def _reaggregate(table: pa.Table, keys: list[str]) -> pa.Table:
+    return _split(_query(_partials_sql("part", {"g": keys}, merge=True), part=table), {"g": keys})["g"]
+
+
+def merge(parts: list[Partials], dimensions: Sequence[str],
+          extra: dict[str, list[str]] | None = None) -> Partials:
+    """Merge partials of several sources (files, workers) into one."""
+    import pyarrow as pa
+
     present: set[str] = set().union(*(p.present for p in parts)) if parts else set()
-    groupings = groupings_for(present, extra)
-    acc = Accumulator(groupings)
-    for p in parts:
-        for name, table in p.tables.items():
-            if name in groupings:
-                acc.add_partial(name, table)
-    tables = acc.result(lambda name: _empty_partial(groupings[name]))
-    if len(parts) > 1:
-        tables = {name: _aggregate(t, groupings[name], merge=True) for name, t in tables.items()}
+    groupings = groupings_for(present, dimensions, extra)
+    tables: dict[str, pa.Table] = {}
+    for name, keys in groupings.items():
+        pieces = [p.tables[name] for p in parts if name in p.tables]
+        if not pieces:
+            tables[name] = _empty_partial(keys)
+            continue
+        combined = pa.concat_tables(pieces, promote_options="permissive")
+        tables[name] = _reaggregate(combined, keys)
     return Partials(tables=tables, sources=[s for p in parts for s in p.sources], present=present)
 
 
@@ -285,8 +351,6 @@ class Ledger:
         def total(col: str) -> int:
             return int(pc.sum(orders[col]).as_py() or 0)
 
-        first = pc.min(orders["first_date"]).as_py() if orders.num_rows else None
-        last = pc.max(orders["last_date"]).as_py() if orders.num_rows else None
         return {
             "lines": total("lines"),
             "revenue": total("revenue_c") / 100,
@@ -294,13 +358,14 @@ class Ledger:
             "return_lines": total("return_lines"),
             "profit": total("profit_c") / 100 if self.has_profit else None,
             "quantity": float(pc.sum(orders["quantity"]).as_py() or 0) if self.has_quantity else None,
-            "first_date": first,
-            "last_date": last,
+            "first_date": pc.min(orders["first_date"]).as_py() if orders.num_rows else None,
+            "last_date": pc.max(orders["last_date"]).as_py() if orders.num_rows else None,
         }
 
     # -- per customer ------------------------------------------------------------------
     @property
     def customers(self) -> pd.DataFrame:
+        """One row per customer (see the module docstring for the columns)."""
         if self._customers is None:
             self._customers = self._build_customers()
         return self._customers
@@ -309,33 +374,30 @@ class Ledger:
     def daily(self) -> pd.DataFrame:
         """One row per customer and order date."""
         if self._daily is None:
-            self._daily = _to_frame(self._daily_arrow(), keys=["customer", "date"], has_profit=self.has_profit,
-                                    has_quantity=self.has_quantity)
+            table = self._grouped("orders", ["customer", "date"])
+            frame = self._frame(table, ["customer", "date"])
+            self._daily = frame.drop(columns=["first_date", "last_date"])
         return self._daily
 
-    def _daily_arrow(self) -> pa.Table:
-        orders = self.partials.tables["orders"]
-        daily = _aggregate(orders, ["customer", "date"], merge=True)
-        counts = orders.group_by(["customer", "date"]).aggregate([(ORDER_KEY, "count")])
-        return _join_count(daily, counts, ["customer", "date"], f"{ORDER_KEY}_count", "orders")
+    def group(self, name: str) -> pd.DataFrame:
+        """A command's own grouping: keys + revenue, orders, lines, quantity, dates (+ profit)."""
+        keys = self.extra[name]
+        return self._frame(self._grouped(name, keys), keys)
+
+    def _grouped(self, name: str, keys: list[str], active_days: bool = False) -> pa.Table:
+        """Partials re-aggregated to ``keys``; orders = distinct order keys per group."""
+        measures = ", ".join(f"{m} AS {_q(out)}" for out, _l, m in MEASURES)
+        cols = ", ".join(_q(k) for k in keys)
+        days = ", count(DISTINCT date)::BIGINT AS active_days" if active_days else ""
+        sql = (f"SELECT {cols}, {measures}, count(DISTINCT {ORDER_KEY})::BIGINT AS orders{days} "
+               f"FROM part GROUP BY {cols} ORDER BY {cols}")
+        return _query(sql, part=self.partials.tables[name])
+
+    def _frame(self, table: pa.Table, keys: list[str]) -> pd.DataFrame:
+        return _to_frame(table, keys=keys, has_profit=self.has_profit, has_quantity=self.has_quantity)
 
     def _build_customers(self) -> pd.DataFrame:
-        import pyarrow.compute as pc
-
-        orders = self.partials.tables["orders"]
-        daily = self._daily_arrow()
-        per = _aggregate(daily, ["customer"], merge=True)
-        days = daily.group_by(["customer"]).aggregate([("date", "count")])
-        per = _join_count(per, days, ["customer"], "date_count", "active_days")
-        if self.orders_basis == "order_id":
-            distinct = orders.group_by(["customer", ORDER_KEY]).aggregate([])
-            counts = distinct.group_by(["customer"]).aggregate([(ORDER_KEY, "count")])
-            per = _join_count(per, counts, ["customer"], f"{ORDER_KEY}_count", "orders")
-        else:
-            per = per.append_column("orders", per["active_days"])
-        frame = _to_frame(per, keys=["customer"], has_profit=self.has_profit, has_quantity=self.has_quantity)
-        frame["active_days"] = frame["active_days"].astype("int64")
-        frame["orders"] = frame["orders"].astype("int64")
+        frame = self._frame(self._grouped("orders", ["customer"], active_days=True), ["customer"])
         for dim in ("salesperson", "region"):
             table = self.partials.tables.get(f"customer_{dim}")
             if table is not None:
@@ -343,44 +405,37 @@ class Ledger:
         for dim, column in (("product", "products"), ("brand", "brands")):
             table = self.partials.tables.get(f"customer_{dim}")
             if table is not None:
-                valid = table.filter(pc.is_valid(table[dim]))
-                counts = valid.group_by(["customer"]).aggregate([(dim, "count")]).to_pandas()
-                mapped = frame["customer"].map(counts.set_index("customer")[f"{dim}_count"])
+                counts = _query(
+                    f"SELECT customer, count({_q(dim)})::BIGINT AS n FROM part GROUP BY customer",
+                    part=table,
+                ).to_pandas()
+                mapped = frame["customer"].map(counts.set_index("customer")["n"])
                 frame[column] = mapped.fillna(0).astype("int64")
-        return frame.sort_values("customer", kind="stable").reset_index(drop=True)
-
-    def group(self, name: str) -> pd.DataFrame:
-        """A command's own grouping: keys + revenue, orders, lines, quantity, dates (+ profit)."""
-        keys = self.extra[name]
-        table = self.partials.tables[name]
-        per = _aggregate(table, keys, merge=True)
-        counts = table.group_by(keys).aggregate([(ORDER_KEY, "count")])
-        per = _join_count(per, counts, keys, f"{ORDER_KEY}_count", "orders")
-        frame = _to_frame(per, keys=keys, has_profit=self.has_profit, has_quantity=self.has_quantity)
-        frame["orders"] = frame["orders"].astype("int64")
         return frame
-
-
-def _join_count(table: pa.Table, counts: pa.Table, keys: list[str], src: str, dst: str) -> pa.Table:
-    joined = table.join(counts, keys=keys, join_type="left outer", use_threads=True)
-    return joined.rename_columns([dst if c == src else c for c in joined.column_names])
 
 
 def _main_value(table: pa.Table, dim: str) -> pd.Series:
     """Per customer, the dimension value with the most revenue (ties: first by name)."""
-    import pyarrow.compute as pc
-
-    frame = table.filter(pc.is_valid(table[dim])).select(["customer", dim, "revenue_c"]).to_pandas()
-    frame = frame.sort_values(["customer", "revenue_c", dim], ascending=[True, False, True], kind="stable")
-    return frame.drop_duplicates("customer").set_index("customer")[dim]
+    sql = (f"SELECT customer, arg_max({_q(dim)}, (revenue_c, -rank)) AS v FROM ("
+           f"SELECT customer, {_q(dim)}, revenue_c, "
+           f"dense_rank() OVER (PARTITION BY customer ORDER BY {_q(dim)}) AS rank "
+           f"FROM part WHERE {_q(dim)} IS NOT NULL) GROUP BY customer")
+    frame = _query(sql, part=table).to_pandas()
+    return frame.set_index("customer")["v"]
 
 
 def _to_frame(table: pa.Table, *, keys: list[str], has_profit: bool, has_quantity: bool) -> pd.DataFrame:
     """Partial columns (cents) -> the analysts' frame (currency units, dates)."""
+    import pandas as pd
+
     frame = table.to_pandas(date_as_object=False)
     for key in keys:
-        if key != "date" and key in frame and frame[key].dtype != object:
+        if key != "date":
             frame[key] = frame[key].astype(object).where(frame[key].notna(), None)
+    if "date" in frame:
+        frame["date"] = pd.to_datetime(frame["date"])
+    for col in ("first_date", "last_date"):
+        frame[col] = pd.to_datetime(frame[col])
     frame["revenue"] = frame.pop("revenue_c") / 100
     frame["returns_value"] = frame.pop("returns_c") / 100
     profit = frame.pop("profit_c")
@@ -389,11 +444,12 @@ def _to_frame(table: pa.Table, *, keys: list[str], has_profit: bool, has_quantit
         frame["profit"] = (profit / 100).where(profit_lines > 0)
     if not has_quantity:
         frame["quantity"] = float("nan")
-    frame["lines"] = frame["lines"].astype("int64")
-    frame["return_lines"] = frame["return_lines"].astype("int64")
+    for col in ("lines", "return_lines", "orders", "active_days"):
+        if col in frame:
+            frame[col] = frame[col].astype("int64")
     front = [*keys, "revenue", "orders"] if "orders" in frame else [*keys, "revenue"]
     rest = [c for c in frame.columns if c not in front]
-    return frame[front + rest]
+    return frame[front + rest].reset_index(drop=True)
 
 
 def load(
@@ -411,5 +467,5 @@ def load(
         if on_source is not None:
             on_source(source)
         parts.append(read_source(source, options, extra, progress))
-    merged = parts[0] if len(parts) == 1 else merge(parts, extra)
+    merged = parts[0] if len(parts) == 1 else merge(parts, options.dimensions, extra)
     return Ledger(partials=merged, extra=dict(extra or {}))
