@@ -45,3 +45,24 @@ def has_label(key: str) -> bool:
 
 def all_labels() -> dict[str, tuple[str, str]]:
     return dict(_all())
+
+
+def _first_label(keys: tuple[str, ...], lang: str) -> str | None:
+    for key in keys:
+        if has_label(key):
+            text = label(key, lang)
+            if "{" not in text:  # a template needs fields only the analysis knows
+                return text
+    return None
+
+
+def column_label(key: str, command: str, lang: str = "en") -> str:
+    """A column's caption: the analysis' own label first, then the shared one."""
+    return _first_label((f"{command}.{key}", key), lang) or label(key, lang)
+
+
+def table_label(name: str, command: str, lang: str = "en") -> str:
+    """The caption of an extra table (console title, workbook sheet)."""
+    keys = (f"{command}.sheet.{name}", f"{command}.table.{name}", f"{command}.{name}",
+            f"report.sheet.{name}", name)
+    return _first_label(keys, lang) or label(name, lang)

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from kamtool.labels import label
+from kamtool.labels import column_label, has_label, label, table_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,8 +68,8 @@ def format_value(column: str, value: Any) -> str:
     return str(value)
 
 
-def frame_table(frame: pd.DataFrame, *, lang: str, title: str | None = None, top: int | None = None,
-                columns: list[str] | None = None, plain: bool = False) -> Any:
+def frame_table(frame: pd.DataFrame, *, lang: str, command: str = "", title: str | None = None,
+                top: int | None = None, columns: list[str] | None = None, plain: bool = False) -> Any:
     from rich import box
     from rich.table import Table
 
@@ -80,7 +80,7 @@ def frame_table(frame: pd.DataFrame, *, lang: str, title: str | None = None, top
     )
     for col in cols:
         numeric = frame[col].dtype.kind in "iuf"
-        table.add_column(label(str(col), lang), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(column_label(str(col), command, lang), justify="right" if numeric else "left", overflow="fold")
     shown = frame if top is None else frame.head(top)
     for row in shown[cols].itertuples(index=False, name=None):
         table.add_row(*(format_value(c, v) for c, v in zip(cols, row, strict=True)))
@@ -89,30 +89,25 @@ def frame_table(frame: pd.DataFrame, *, lang: str, title: str | None = None, top
 
 def render_result(result: Result, console: Console, *, lang: str, top: int | None) -> None:
     """Headline, the main table (top N rows), extra tables, then the definitions."""
-    plain = console.file is not sys.stdout or not console.is_terminal
+    plain = not console.is_terminal
     for sentence in result.headline:
         console.print(sentence)
     if result.headline:
         console.print()
+    title_key = f"{result.command}.title"
     main = frame_table(
-        result.rows, lang=lang, top=top, columns=result.display_columns, plain=plain,
-        title=label(f"{result.command}.title", lang) if _has(f"{result.command}.title") else None,
+        result.rows, lang=lang, command=result.command, top=top, columns=result.display_columns,
+        plain=plain, title=label(title_key, lang) if has_label(title_key) else None,
     )
     console.print(main)
     if top is not None and len(result.rows) > top:
-        console.print(label("report.more_rows", lang).format(shown=top, total=len(result.rows))
-                      if _has("report.more_rows") else f"({top:,} of {len(result.rows):,} rows; --top N or -o FILE for all)")
+        console.print(label("report.more_rows", lang).format(shown=top, total=len(result.rows)))
     for name, frame in result.tables.items():
         console.print()
-        console.print(frame_table(frame, lang=lang, title=label(name, lang) if _has(name) else name.replace("_", " ").capitalize(),
+        console.print(frame_table(frame, lang=lang, command=result.command,
+                                  title=table_label(name, result.command, lang),
                                   top=max(top or 50, 50), plain=plain))
     if result.notes:
         console.print()
         for note in result.notes:
             console.print(f"  {note}", style="dim")
-
-
-def _has(key: str) -> bool:
-    from kamtool.labels import has_label
-
-    return has_label(key)

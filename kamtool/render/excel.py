@@ -31,7 +31,7 @@ import xlsxwriter.exceptions
 
 from kamtool import __version__
 from kamtool.errors import KamtoolError, UsageError
-from kamtool.labels import LANGS, has_label, label
+from kamtool.labels import LANGS, column_label, label, table_label
 from kamtool.result import Chart, Heatmap, Result
 
 if TYPE_CHECKING:
@@ -272,13 +272,7 @@ def _prepare_values(series: pd.Series) -> tuple[ValueKind, _Values]:
 
 
 def _header_text(key: str, command: str, lang: str) -> str:
-    """A column's caption: the analysis' own label first, then the shared one."""
-    for candidate in (f"{command}.{key}", key):
-        if has_label(candidate):
-            text = label(candidate, lang)
-            if "{" not in text:
-                return text
-    return label(key, lang)
+    return column_label(key, command, lang)
 
 
 def _column_name(col: Any) -> str:
@@ -388,14 +382,7 @@ class _SheetNames:
 
 
 def _sheet_title(name: str, command: str, lang: str) -> str:
-    """The caption of a table's sheet: the analysis' label, else ours, else the key."""
-    candidates = (f"{command}.sheet.{name}", f"{command}.table.{name}", f"{command}.{name}")
-    for key in (*candidates, f"report.sheet.{name}", name):
-        if has_label(key):
-            text = label(key, lang)
-            if "{" not in text:  # a template needs fields only the analysis knows
-                return text
-    return label(name, lang)
+    return table_label(name, command, lang)
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,0 +1,81 @@
+"""`kamtool clv`: what each customer is worth."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional  # noqa: UP035
+
+import typer
+
+from kamtool.cli.app import app
+from kamtool.cli.options import Common, shared_options
+from kamtool.cli.run import emit, load_ledger
+
+
+class Unit(str, Enum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+def parse_day(text: str | None, option: str) -> object:
+    """A --date option as a pandas Timestamp (ISO, 2024/3/5, 20240305 …), or None."""
+    if text is None:
+        return None
+    import pandas as pd
+
+    from kamtool.errors import UsageError
+
+    try:
+        return pd.Timestamp(text.replace("/", "-")).normalize()
+    except (ValueError, TypeError):
+        raise UsageError(f"{option} {text!r}: not a date; use YYYY-MM-DD") from None
+
+
+@app.command("clv")
+@shared_options
+def clv_command(
+    common: Common,
+    calibration_end: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Fit on purchases up to this day (default: the last order date).", show_default=False)] = None,
+    holdout_end: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Compare predicted with actual repeat purchases from --calibration-end to this day.",
+        show_default=False)] = None,
+    unit: Annotated[Unit, typer.Option(help="Time unit of recency, T and the horizon.")] = Unit.week,
+    horizon: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        help="Periods (of --unit) to value ahead (default: one year).", min=1, show_default=False)] = None,
+    discount_rate: Annotated[float, typer.Option(help="Yearly discount rate.")] = 0.10,
+    margin: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        help="Profit margin applied to spend (default: the data's profit / revenue, else 1).",
+        show_default=False)] = None,
+) -> None:
+    """Customer lifetime value (客户终身价值): BG/NBD purchases × Gamma-Gamma spend.
+
+    Fits both models by maximum likelihood and prints their parameters, standard errors
+    and log-likelihood; per customer: P(alive), expected purchases over the horizon,
+    expected spend and discounted CLV. Frequency counts repeat purchase days (same-day
+    orders merged), as lifetimes, pymc-marketing and CLVTools do.
+
+    Examples:
+
+      kamtool clv orders.csv
+
+      kamtool clv orders.csv --calibration-end 2025-03-31 --holdout-end 2025-09-30
+
+      kamtool clv orders.xlsx --unit month --horizon 24 --margin 0.3 -o clv.xlsx
+    """
+    from kamtool.analyses.clv import clv
+
+    ledger = load_ledger(common)
+    totals = ledger.totals()
+    profit_margin = None
+    if ledger.has_profit and totals["revenue"] > 0 and totals["profit"] is not None:
+        profit_margin = totals["profit"] / totals["revenue"]
+    result = clv(
+        ledger.daily,
+        calibration_end=parse_day(calibration_end, "--calibration-end"),
+        holdout_end=parse_day(holdout_end, "--holdout-end"),
+        unit=unit.value, horizon=horizon, discount_rate=discount_rate, margin=margin,
+        profit_margin=profit_margin, lang=common.lang.value,
+    )
+    emit(result, common)
