@@ -1,0 +1,643 @@
+"""Loyalty groups: customers by their attitude to our products (``kamtool loyalty``).
+
+The seed practice sorts customers into loyal customers (including the first buyers
+of new products), brand switchers and customers with no brand loyalty; the company
+keeps close to the loyal and works to win the other two.
+
+Two modes:
+
+* **Brand mode** (the lines carry a ``brand``): share of wallet of a focal brand per
+  calendar period. Groups, checked in this order: ``loyal`` (the focal brand holds
+  at least ``share_threshold`` of spend in more than ``majority`` of the customer's
+  active periods), ``switcher`` (bought the focal brand and another, and the leading
+  brand differs between periods), ``no_loyalty`` (no brand reaches the threshold in
+  most periods), ``other_brands`` (the rest: mostly dominated by another brand).
+* **Behaviour mode** (no brand): repeat purchase across the last ``last_n`` periods:
+  ``loyal``, ``lost``, ``one_time``, ``lapsing``, ``developing`` (that order).
+
+In both, ``no_net_purchase`` holds customers whose net spend is never above zero.
+Early adopters of new products are flagged (they keep their group).
+
+Definitions: a *period* is a calendar month, quarter (Jan–Mar …) or year; a customer
+is *active* in a period when its net spend there is above zero; a *purchase of a
+product* is a customer-day whose net revenue for that product is above zero, so raw
+lines and lines pre-aggregated by customer, day, brand and product give the same
+answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kamtool.errors import AnalysisError, UsageError
+from kamtool.labels import label
+from kamtool.result import Chart, Result
+
+PERIODS = ("month", "quarter", "year")
+BRAND_GROUPS = ("loyal", "switcher", "no_loyalty", "other_brands", "no_net_purchase")
+BEHAVIOUR_GROUPS = ("loyal", "developing", "one_time", "lapsing", "lost", "no_net_purchase")
+# Shares such as 70/100 land a hair below 0.7 in floating point; compare with slack.
+TOLERANCE = 1e-9
+# A net amount counts as above zero beyond this, so 0.1 + 0.2 − 0.3 is not a purchase.
+MONEY_EPS = 1e-6
+# Key spaces up to this size are summed with one dense bincount instead of a sort.
+DENSE_LIMIT = 10_000_000  # 80 MB of float64 at most
+
+
+def _day_numbers(dates: pd.Series) -> np.ndarray:
+    """Days since 1970-01-01 as int64 (whole days; the dates are already normalised)."""
+    return dates.to_numpy().astype("datetime64[D]").astype("int64")
+
+
+def _period_ids(days: np.ndarray, period: str) -> np.ndarray:
+    """Calendar period numbers from day numbers: consecutive periods differ by one."""
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype("int64") + 1970 * 12
+    if period == "month":
+        return months
+    if period == "quarter":
+        return months // 3
+    return months // 12
+
+
+def _period_name(pid: int, period: str) -> str:
+    if period == "month":
+        return f"{pid // 12}-{pid % 12 + 1:02d}"
+    if period == "quarter":
+        return f"{pid // 4}Q{pid % 4 + 1}"
+    return str(pid)
+
+
+def _as_timestamp(value: Any) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"--as-of {value!r} is not a date") from exc
+    if pd.isna(stamp):
+        raise UsageError(f"--as-of {value!r} is not a date")
+    return stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize()
+
+
+def _pct(x: float) -> str:
+    return "–" if not np.isfinite(x) else f"{x * 100:.1f} %"
+
+
+def _check_params(
+    period: str,
+    share_threshold: float,
+    majority: float,
+    launch_window: int,
+    new_product_grace_days: int,
+    last_n: int,
+) -> None:
+    if period not in PERIODS:
+        raise UsageError(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
+    if not 0.5 < share_threshold <= 1:
+        raise UsageError(
+            f"the share threshold {share_threshold!r} must be above 0.5 and at most 1, "
+            "so that only one brand can hold it"
+        )
+    if not 0 <= majority < 1:
+        raise UsageError(f"majority {majority!r} must be at least 0 and below 1")
+    for name, value, low in (
+        ("--launch-window", launch_window, 1),
+        ("new_product_grace_days", new_product_grace_days, 0),
+        ("--last-n", last_n, 1),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise UsageError(f"{name} must be a whole number of at least {low}, not {value!r}")
+
+
+def _runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start index of each run of equal keys, and the run number of every element."""
+    new = np.empty(len(sorted_keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new[1:])
+    return np.flatnonzero(new), np.cumsum(new) - 1
+
+
+def _net(key: np.ndarray, revenue: np.ndarray, key_space: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct keys (sorted) with a net revenue above zero, and that net revenue.
+
+    Keys lie in ``0 … key_space − 1``; a small key space is summed densely (one pass),
+    a large one through a sort.
+    """
+    if key_space <= DENSE_LIMIT:
+        net = np.bincount(key, weights=revenue, minlength=key_space)
+        keys = np.flatnonzero(net > MONEY_EPS)
+        return keys, net[keys]
+    keys, inverse = np.unique(key, return_inverse=True)
+    net = np.bincount(inverse.ravel(), weights=revenue, minlength=len(keys))
+    positive = net > MONEY_EPS
+    return keys[positive], net[positive]
+
+
+def _distinct(key: np.ndarray, key_space: int) -> np.ndarray:
+    """The distinct keys, sorted."""
+    if key_space <= DENSE_LIMIT:
+        return np.flatnonzero(np.bincount(key, minlength=key_space))
+    return np.unique(key)
+
+
+def _leaders(starts: np.ndarray, run: np.ndarray, spend: np.ndarray, is_focal: np.ndarray) -> np.ndarray:
+    """Row index of the leading brand of each run: most spend, ties to focal, then first.
+
+    Rows within a run are sorted by brand code, i.e. alphabetically.
+    """
+    top = np.maximum.reduceat(spend, starts)
+    candidate = spend >= top[run] - MONEY_EPS
+    index = np.arange(len(spend))
+    none = len(spend)
+    first = np.minimum.reduceat(np.where(candidate, index, none), starts)
+    focal_first = np.minimum.reduceat(np.where(candidate & is_focal, index, none), starts)
+    return np.where(focal_first < none, focal_first, first)
+
+
+def _brand_groups(
+    cust: np.ndarray,
+    pid: np.ndarray,
+    brand_code: np.ndarray,
+    n_brands: int,
+    revenue: np.ndarray,
+    n_customers: int,
+    focal: int,
+    share_threshold: float,
+    majority: float,
+) -> dict[str, np.ndarray]:
+    """Per customer (indexed 0 … n−1): group and the share-of-wallet figures."""
+    p0 = int(pid.min())
+    n_periods = int(pid.max()) - p0 + 1
+    # one int64 key per (customer, period, brand); sorting it sorts by all three
+    keys, spend = _net(
+        (cust * n_periods + (pid - p0)) * n_brands + brand_code,
+        revenue,
+        n_customers * n_periods * n_brands,
+    )
+    brand = keys % n_brands
+    cp = keys // n_brands
+    c = cp // n_periods
+    is_focal = brand == focal
+
+    starts, run = _runs(cp)
+    total = np.add.reduceat(spend, starts)
+    focal_share_p = np.bincount(run, weights=np.where(is_focal, spend, 0.0)) / total
+    lead = _leaders(starts, run, spend, is_focal)
+    lead_share = spend[lead] / total
+    cp_c = c[starts]
+
+    def per_customer(weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(cp_c, weights=weights, minlength=n_customers)
+
+    periods_active = per_customer().astype("int64")
+    focal_periods = per_customer(focal_share_p >= share_threshold - TOLERANCE).astype("int64")
+    dominated = per_customer(lead_share >= share_threshold - TOLERANCE).astype("int64")
+    leader_pairs = _distinct(cp_c * n_brands + brand[lead], n_customers * n_brands)
+    leaders = np.bincount(leader_pairs // n_brands, minlength=n_customers)
+
+    # per (customer, brand) over all periods: brands bought and the overall leading brand
+    cb_keys, cb_spend = _net(c * n_brands + brand, spend, n_customers * n_brands)
+    cb_c = cb_keys // n_brands
+    cb_brand = cb_keys % n_brands
+    brands = np.bincount(cb_c, minlength=n_customers)
+    leading_brand = np.full(n_customers, -1, dtype="int64")
+    if len(cb_keys):
+        c_starts, c_run = _runs(cb_c)
+        top = _leaders(c_starts, c_run, cb_spend, cb_brand == focal)
+        leading_brand[cb_c[c_starts]] = cb_brand[top]
+    spend_total = np.bincount(c, weights=spend, minlength=n_customers)
+    focal_total = np.bincount(c, weights=np.where(is_focal, spend, 0.0), minlength=n_customers)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        focal_share = np.where(periods_active > 0, focal_total / spend_total, np.nan)
+
+    most = majority * periods_active
+    loyal = focal_periods > most
+    switcher = (focal_total > 0) & (brands >= 2) & (leaders >= 2)
+    no_loyalty = dominated <= most
+    group = np.select(
+        [periods_active == 0, loyal, switcher, no_loyalty],
+        [BRAND_GROUPS.index(g) for g in ("no_net_purchase", "loyal", "switcher", "no_loyalty")],
+        default=BRAND_GROUPS.index("other_brands"),
+    )
+    return {
+        "group": group,
+        "focal_share": focal_share,
+        "focal_periods": focal_periods,
+        "periods_active": periods_active,
+        "brands": brands.astype("int64"),
+        "leading_brand": leading_brand,
+    }
+
+
+def _behaviour_groups(
+    cust: np.ndarray,
+    pid: np.ndarray,
+    revenue: np.ndarray,
+    n_customers: int,
+    latest: int,
+    last_n: int,
+    majority: float,
+) -> dict[str, np.ndarray]:
+    p0 = int(pid.min())
+    n_periods = max(int(pid.max()), latest) - p0 + 1
+    keys, _ = _net(cust * n_periods + (pid - p0), revenue, n_customers * n_periods)
+    c = keys // n_periods
+    p = keys % n_periods + p0
+    ever = np.bincount(c, minlength=n_customers).astype("int64")
+    window = np.bincount(c, weights=p > latest - last_n, minlength=n_customers).astype("int64")
+    active_latest = np.bincount(c, weights=p == latest, minlength=n_customers) > 0
+    group = np.select(
+        [ever == 0, window > majority * last_n, window == 0, ever == 1, ~active_latest],
+        [BEHAVIOUR_GROUPS.index(g) for g in ("no_net_purchase", "loyal", "lost", "one_time", "lapsing")],
+        default=BEHAVIOUR_GROUPS.index("developing"),
+    )
+    return {"group": group, "periods_active": ever, "periods_in_window": window}
+
+
+def _no_new_products() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "product": pd.Series([], dtype="str"),
+            "first_sale": pd.Series([], dtype="datetime64[ns]"),
+            "adopters": pd.Series([], dtype="int64"),
+            "window_complete": pd.Series([], dtype="bool"),
+        }
+    )
+
+
+def _early_adopters(
+    cust: np.ndarray,
+    days: np.ndarray,
+    product: pd.Series,
+    revenue: np.ndarray,
+    keep: np.ndarray,
+    as_of_day: int,
+    launch_window: int,
+    grace_days: int,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Customer codes that adopted a new product early, and the new-products table."""
+    start = int(days.min())  # the first day of the data (all lines, all brands)
+    keep = keep & product.notna().to_numpy()
+    prod_code, prod_names = pd.factorize(product[keep])
+    if len(prod_names) == 0:
+        return np.array([], dtype="int64"), _no_new_products()
+    n_prod = len(prod_names)
+    d = days[keep] - start
+    n_days = int(d.max()) + 1
+    # a purchase: a customer-day with positive net revenue for the product
+    n_customers = int(cust.max()) + 1
+    keys, _ = _net(
+        (cust[keep] * n_days + d) * n_prod + prod_code, revenue[keep], n_customers * n_days * n_prod
+    )
+    prod = keys % n_prod
+    day = (keys // n_prod) % n_days
+    c = keys // n_prod // n_days
+    first = np.full(n_prod, np.iinfo("int64").max, dtype="int64")
+    np.minimum.at(first, prod, day)
+    is_new = (first < np.iinfo("int64").max) & (first >= grace_days)
+    if not is_new.any():
+        return np.array([], dtype="int64"), _no_new_products()
+    early = is_new[prod] & (day < first[prod] + launch_window)
+    pairs = _distinct(prod[early] * n_customers + c[early], n_prod * n_customers)
+    adopters = np.bincount(pairs // n_customers, minlength=n_prod)
+    new = np.flatnonzero(is_new)
+    first_day = (first[new] + start).astype("datetime64[D]")
+    table = pd.DataFrame(
+        {
+            "product": pd.array(np.asarray(prod_names, dtype=object)[new].astype(str), dtype="str"),
+            "first_sale": pd.to_datetime(first_day),
+            "adopters": adopters[new].astype("int64"),
+            "window_complete": first[new] + start + launch_window <= as_of_day,
+        }
+    )
+    table = table.sort_values(["first_sale", "product"], ignore_index=True)
+    return np.unique(c[early]), table
+
+
+def loyalty(
+    lines: pd.DataFrame,
+    *,
+    brand: str | None = None,
+    period: str = "quarter",
+    share_threshold: float = 0.70,
+    majority: float = 0.5,
+    launch_window: int = 90,
+    new_product_grace_days: int = 90,
+    last_n: int = 4,
+    as_of: Any = None,
+    lang: str = "en",
+) -> Result:
+    """Sort customers into loyalty groups and flag the early adopters of new products.
+
+    Parameters
+    ----------
+    lines : DataFrame
+        ``customer``, ``date``, ``revenue`` and optionally ``brand`` and ``product``;
+        raw order lines or one row per distinct combination of those keys (same answer).
+    brand : str, optional
+        The focal brand (brand mode). Default: the brand with the most net revenue.
+    period : {"month", "quarter", "year"}, default "quarter"
+        Calendar periods for share of wallet and repeat purchase.
+    share_threshold : float, default 0.70
+        Share of a period's spend a brand must hold to lead it "loyally" (0.5 < x <= 1).
+    majority : float, default 0.5
+        "Most periods" means more than this fraction of the periods considered.
+    launch_window : int, default 90
+        Days from a new product's first sale in which its buyers are early adopters.
+    new_product_grace_days : int, default 90
+        A product is new only when its first sale is at least this many days after the
+        first day of the data; earlier products may predate the data.
+    last_n : int, default 4
+        Behaviour mode: the window of periods, ending with the period of the day before
+        ``as_of``.
+    as_of : date-like, optional
+        Default: the day after the last order in the data.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    Result
+        ``rows`` per customer (customer, group, revenue, periods …, early_adopter),
+        tables ``groups`` and ``new_products``, a column chart of revenue by group.
+    """
+    _check_params(period, share_threshold, majority, launch_window, new_product_grace_days, last_n)
+    missing = [c for c in ("customer", "date", "revenue") if c not in lines]
+    if missing:
+        raise AnalysisError(f"loyalty needs the columns {', '.join(missing)}")
+    if lines.empty:
+        raise AnalysisError("loyalty: there are no order lines")
+    has_brand_column = "brand" in lines and bool(lines["brand"].notna().any())
+    if brand is not None and not has_brand_column:
+        raise UsageError(f"--brand {brand} needs a brand column in the data, and there is none")
+
+    dates = pd.to_datetime(lines["date"]).dt.normalize()
+    if dates.isna().any():
+        raise AnalysisError(f"loyalty: {int(dates.isna().sum())} lines have no date")
+    revenue = lines["revenue"].to_numpy(dtype="float64")
+    if np.isnan(revenue).any():
+        raise AnalysisError(f"loyalty: {int(np.isnan(revenue).sum())} lines have no revenue")
+    last_day = dates.max()
+    data_start = dates.min()
+    if as_of is None:
+        as_of_day = last_day + pd.Timedelta(days=1)
+        as_of_rule = "default"
+    else:
+        as_of_day = _as_timestamp(as_of)
+        as_of_rule = "given"
+        if as_of_day <= last_day:
+            raise UsageError(
+                f"--as-of {as_of_day.date()} is not after the last order in the data "
+                f"({last_day.date()}); choose a later date or leave out the later orders"
+            )
+
+    cust, customers = pd.factorize(lines["customer"], sort=True)
+    cust = cust.astype("int64")
+    n = len(customers)
+    days = _day_numbers(dates)
+    as_of_number = int(np.datetime64(as_of_day.date(), "D").astype("int64"))
+    pid = _period_ids(days, period)
+    latest = int(_period_ids(np.array([as_of_number - 1]), period)[0])
+    period_word = label(f"loyalty.period.{period}", lang)
+
+    notes = [
+        label("loyalty.note.as_of", lang).format(
+            as_of=as_of_day.date().isoformat(), rule=label(f"loyalty.as_of.{as_of_rule}", lang)
+        ),
+        label("loyalty.note.periods", lang).format(
+            period=period_word,
+            detail=label("loyalty.period.quarter_detail", lang) if period == "quarter" else "",
+        ),
+    ]
+    thr = _pct(share_threshold)
+    maj = _pct(majority)
+    summary: dict[str, Any] = {"as_of": as_of_day, "customers": n}
+    params: dict[str, Any] = {
+        "period": period,
+        "share_threshold": share_threshold,
+        "majority": majority,
+        "launch_window": launch_window,
+        "new_product_grace_days": new_product_grace_days,
+        "as_of": as_of_day,
+        "as_of_rule": "given" if as_of_rule == "given" else "day after the last order in the data",
+        "active_period": "net spend in the period > 0",
+    }
+
+    keep = np.ones(len(lines), dtype=bool)
+    focal_name: str | None = None
+    if has_brand_column:
+        mode = "brand"
+        no_brand = label("loyalty.no_brand", lang)
+        brand_values = lines["brand"].astype("str").where(lines["brand"].notna(), None)
+        brand_code, brand_names = pd.factorize(brand_values, sort=True)
+        # missing brands get the last code, after every named brand
+        brand_code = np.where(brand_code < 0, len(brand_names), brand_code).astype("int64")
+        brand_names_all = np.append(np.asarray(brand_names, dtype=object), no_brand)
+        by_brand = np.bincount(brand_code, weights=revenue, minlength=len(brand_names) + 1)[
+            : len(brand_names)
+        ]
+        if brand is None:
+            # most revenue; ties to the alphabetically first brand (codes are sorted)
+            focal = int(np.argmax(by_brand))
+            focal_rule = "default"
+        else:
+            matches = np.flatnonzero(np.asarray(brand_names, dtype=object) == str(brand))
+            if len(matches) == 0:
+                top = np.argsort(-by_brand, kind="stable")[:5]
+                raise UsageError(
+                    f"--brand {brand!r} is not in the data; brands with the most revenue: "
+                    + ", ".join(str(brand_names[i]) for i in top)
+                )
+            focal = int(matches[0])
+            focal_rule = "given"
+        focal_name = str(brand_names[focal])
+        keep = brand_code == focal
+        per = _brand_groups(
+            cust,
+            pid,
+            brand_code,
+            len(brand_names) + 1,
+            revenue,
+            n,
+            focal,
+            share_threshold,
+            majority,
+        )
+        groups_order: tuple[str, ...] = BRAND_GROUPS
+        notes += [
+            label("loyalty.note.focal", lang).format(
+                brand=focal_name, rule=label(f"loyalty.focal.{focal_rule}", lang)
+            ),
+            label("loyalty.note.share", lang).format(brand=focal_name),
+            label("loyalty.note.loyal_brand", lang).format(brand=focal_name, threshold=thr, majority=maj),
+            label("loyalty.note.switcher", lang).format(brand=focal_name),
+            label("loyalty.note.no_loyalty", lang).format(threshold=thr, majority=maj),
+            label("loyalty.note.other_brands", lang).format(brand=focal_name, threshold=thr),
+        ]
+        params.update(brand=focal_name, brand_rule=focal_rule, mode=mode)
+        summary.update(mode=mode, brand=focal_name)
+        leading = per["leading_brand"]
+        leading_names: list[str | None] = [
+            str(brand_names_all[b]) if b >= 0 else None for b in leading.tolist()
+        ]
+    else:
+        mode = "behaviour"
+        per = _behaviour_groups(cust, pid, revenue, n, latest, last_n, majority)
+        groups_order = BEHAVIOUR_GROUPS
+        window = f"{_period_name(latest - last_n + 1, period)} – {_period_name(latest, period)}"
+        notes += [
+            label("loyalty.note.window", lang).format(
+                n=last_n, period=period_word, latest=_period_name(latest, period)
+            ),
+            label("loyalty.note.behaviour", lang).format(majority=maj, n=last_n, period=period_word),
+        ]
+        if "brand" in lines:
+            notes.append(label("loyalty.note.brand_empty", lang))
+        params.update(last_n=last_n, mode=mode)
+        summary.update(mode=mode, window=window, latest_period=_period_name(latest, period))
+
+    # early adopters
+    has_product = "product" in lines and bool(lines["product"].notna().any())
+    adopter = np.zeros(n, dtype=bool)
+    if has_product:
+        adopter_codes, new_products = _early_adopters(
+            cust,
+            days,
+            lines["product"],
+            revenue,
+            keep,
+            as_of_number,
+            launch_window,
+            new_product_grace_days,
+        )
+        adopter[adopter_codes] = True
+        notes += [
+            label("loyalty.note.new_product", lang).format(
+                grace=new_product_grace_days,
+                start=data_start.date().isoformat(),
+                focal=label("loyalty.note.new_product_focal", lang) if mode == "brand" else "",
+            ),
+            label("loyalty.note.adopter", lang).format(window=launch_window, rest=launch_window - 1),
+        ]
+    else:
+        new_products = _no_new_products()
+        notes.append(label("loyalty.note.no_product", lang))
+
+    group_code = per["group"]
+    names = [label(f"loyalty.group.{g}", lang) for g in groups_order]
+    customer_revenue = np.bincount(cust, weights=revenue, minlength=n)
+    last_day_number = np.full(n, np.iinfo("int64").min, dtype="int64")
+    np.maximum.at(last_day_number, cust, days)
+
+    rows = pd.DataFrame(
+        {
+            "customer": customers.array,
+            "group": pd.array(np.asarray(names, dtype=object)[group_code], dtype="str"),
+            "revenue": customer_revenue,
+        }
+    )
+    if mode == "brand":
+        rows["focal_share"] = per["focal_share"]
+        rows["focal_periods"] = per["focal_periods"]
+        rows["periods_active"] = per["periods_active"]
+        rows["brands"] = per["brands"]
+        rows["leading_brand"] = pd.array(leading_names, dtype="str")
+    else:
+        rows["periods_active"] = per["periods_active"]
+        rows["periods_in_window"] = per["periods_in_window"]
+    rows["last_date"] = pd.to_datetime(last_day_number.astype("datetime64[D]"))
+    rows["early_adopter"] = adopter
+    rows = (
+        rows.assign(_g=group_code)
+        .sort_values(["_g", "revenue", "customer"], ascending=[True, False, True], ignore_index=True)
+        .drop(columns="_g")
+    )
+
+    total_revenue = float(customer_revenue.sum())
+    n_groups = len(groups_order)
+    customers_per = np.bincount(group_code, minlength=n_groups).astype("int64")
+    revenue_per = np.bincount(group_code, weights=customer_revenue, minlength=n_groups)
+    adopters_per = np.bincount(group_code, weights=adopter, minlength=n_groups).astype("int64")
+    # no_net_purchase (always last) only appears when someone is in it
+    shown = np.arange(n_groups if customers_per[-1] else n_groups - 1)
+    groups = pd.DataFrame(
+        {
+            "group": [names[g] for g in shown],
+            "customers": customers_per[shown],
+            "share": customers_per[shown] / n,
+            "revenue": revenue_per[shown],
+            "revenue_share": revenue_per[shown] / total_revenue if total_revenue > 0 else np.nan,
+            "early_adopters": adopters_per[shown],
+            "action": [label(f"loyalty.action.{groups_order[g]}", lang) for g in shown],
+        }
+    )
+    counts = {g: int(c) for g, c in zip(groups_order, customers_per, strict=True)}
+    loyal_row = groups.iloc[0]
+    n_adopters = int(adopter.sum())
+    summary.update(
+        revenue=total_revenue,
+        group_counts=counts,
+        loyal_revenue_share=float(loyal_row["revenue_share"]),
+        early_adopters=n_adopters,
+        early_adopters_loyal=int(loyal_row["early_adopters"]),
+        new_products=len(new_products) if has_product else None,
+    )
+
+    if mode == "brand":
+        headline = [
+            label("loyalty.headline.brand", lang).format(
+                customers=f"{n:,}",
+                brand=focal_name,
+                loyal=f"{counts['loyal']:,}",
+                loyal_share=_pct(float(loyal_row["revenue_share"])),
+                switchers=f"{counts['switcher']:,}",
+                no_loyalty=f"{counts['no_loyalty']:,}",
+                other=f"{counts['other_brands']:,}",
+            )
+        ]
+    else:
+        headline = [
+            label("loyalty.headline.behaviour", lang).format(
+                customers=f"{n:,}",
+                n=last_n,
+                period=period_word,
+                window=summary["window"],
+                loyal=f"{counts['loyal']:,}",
+                loyal_share=_pct(float(loyal_row["revenue_share"])),
+                developing=f"{counts['developing']:,}",
+                one_time=f"{counts['one_time']:,}",
+                lapsing=f"{counts['lapsing']:,}",
+                lost=f"{counts['lost']:,}",
+            )
+        ]
+    if has_product:
+        headline.append(
+            label("loyalty.headline.adopters", lang).format(
+                count=f"{n_adopters:,}",
+                products=f"{len(new_products):,}",
+                loyal=f"{int(loyal_row['early_adopters']):,}",
+            )
+        )
+    if counts.get("no_net_purchase"):
+        notes.append(label("loyalty.note.no_net_purchase", lang))
+
+    display = [c for c in rows.columns if c != "last_date"]
+    return Result(
+        command="loyalty",
+        params=params,
+        summary=summary,
+        rows=rows,
+        tables={"groups": groups, "new_products": new_products},
+        charts=[
+            Chart(
+                kind="column",
+                table="groups",
+                category="group",
+                values=["revenue"],
+                title="loyalty.chart.revenue",
+            )
+        ],
+        headline=headline,
+        notes=notes,
+        display_columns=display,
+    )

@@ -1,0 +1,639 @@
+"""RFM: recency, frequency and monetary scores and named segments (``kamtool rfm``).
+
+Conventions (they follow the R ``rfm`` package, ``rfm_table_order``):
+
+* **Breaks.** For ``bins = k`` the breaks are the interior quantiles at ``i / k``,
+  ``i = 1 … k − 1``, of the customers' values, R ``quantile`` type 7 (numpy
+  ``method="linear"``): with the values sorted as ``x[0] <= … <= x[n-1]`` and the
+  position ``h = (n − 1) · i / k``, the break is ``x[⌊h⌋] + (h − ⌊h⌋) · (x[⌊h⌋+1] − x[⌊h⌋])``.
+  The position is computed in exact integer arithmetic, so a break that falls on a
+  data value *is* that value (no ``4.000000000000001``).
+* **Bins.** A value gets the score of the bin with ``lower <= x < upper``. The lowest
+  bin has no lower limit and the top bin has no upper limit, which is R's
+  ``[min, …)`` … ``[…, max + 1)``: the maximum falls in the top bin. In code the score
+  is ``1 + (number of breaks <= x)``.
+* **Ties.** Equal values always share a score. Breaks are *not* made unique: when two
+  breaks are equal (skewed data, e.g. most customers with one order) the bin between
+  them is empty and its score is skipped, exactly as in R. The summary lists the
+  breaks and the count per score so an empty score is visible, not a surprise.
+* **Recency** is reversed: value bin ``j`` of ``k`` gets R score ``k + 1 − j``, so the
+  most recent customers score highest; a recency equal to a break goes to the older
+  bin (lower score), as in R.
+* ``rfm_score = R · 100 + F · 10 + M``, so at most 9 scores per dimension.
+
+Segments are a first-match rule table: each rule names inclusive score ranges for R,
+F and M; a customer takes the first rule that holds all three scores, else "Others".
+The default table (:data:`DEFAULT_SEGMENTS`) covers all 125 cells of the 5 × 5 × 5
+cube and every one of its eleven segments is reachable (unlike the 2018 table of the
+R package, where At Risk shadows Can't Lose Them and Hibernating shadows Lost).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kamtool.errors import AnalysisError, UsageError
+from kamtool.labels import has_label, label
+from kamtool.result import Chart, Heatmap, Result
+
+DIMENSIONS = ("r", "f", "m")
+MAX_SCORES = 9  # rfm_score packs the three scores into decimal digits
+OTHERS = "Others"
+
+ScoreRange = tuple[int, int]
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower().replace("'", "")).strip("_")
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    """One row of the segment table: inclusive score ranges and a recommended action.
+
+    ``action`` is a label key (``rfm.action.champions``) or literal text. Names of
+    the default table are translated through ``rfm.segment.<slug>`` labels; a custom
+    rule may give ``name_zh`` / ``action_zh`` instead.
+    """
+
+    name: str
+    r: ScoreRange
+    f: ScoreRange
+    m: ScoreRange
+    action: str = ""
+    name_zh: str = ""
+    action_zh: str = ""
+
+    def matches(self, r: int, f: int, m: int) -> bool:
+        return self.r[0] <= r <= self.r[1] and self.f[0] <= f <= self.f[1] and self.m[0] <= m <= self.m[1]
+
+    def display_name(self, lang: str = "en") -> str:
+        if lang == "zh" and self.name_zh:
+            return self.name_zh
+        key = f"rfm.segment.{_slug(self.name)}"
+        return label(key, lang) if has_label(key) else self.name
+
+    def display_action(self, lang: str = "en") -> str:
+        if lang == "zh" and self.action_zh:
+            return self.action_zh
+        return label(self.action, lang) if has_label(self.action) else self.action
+
+
+@dataclass(frozen=True)
+class SegmentTable:
+    """An ordered rule table written for scores ``1 … scale`` (first match wins)."""
+
+    rules: tuple[SegmentRule, ...]
+    scale: int = 5
+    source: str = "default"  # "default" or the file it was read from
+
+    def __iter__(self) -> Iterator[SegmentRule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def segment_of(self, r: int, f: int, m: int) -> str:
+        """The segment name for one customer's scores (a readable reference for the lookup)."""
+        for rule in self.rules:
+            if rule.matches(r, f, m):
+                return rule.name
+        return OTHERS
+
+
+def _rule(name: str, r: ScoreRange, f: ScoreRange, m: ScoreRange) -> SegmentRule:
+    return SegmentRule(name, r, f, m, action=f"rfm.action.{_slug(name)}")
+
+
+# Ordered so that the specific rules come before the broad ones they overlap;
+# the witnesses in the comments prove each segment reachable (and are tested).
+DEFAULT_SEGMENTS = SegmentTable(
+    rules=(
+        _rule("Champions", (4, 5), (4, 5), (4, 5)),  # 555
+        _rule("Loyal Customers", (3, 5), (3, 5), (3, 5)),  # 333
+        _rule("New Customers", (5, 5), (1, 1), (1, 5)),  # 511: bought just now, once
+        _rule("Promising", (3, 4), (1, 1), (1, 5)),  # 411
+        _rule("Potential Loyalist", (4, 5), (2, 5), (1, 5)),  # 521: recent, repeat, not yet big
+        _rule("Can't Lose Them", (1, 1), (4, 5), (4, 5)),  # 155: before At Risk, which overlaps
+        _rule("At Risk", (1, 2), (3, 5), (3, 5)),  # 233
+        _rule("Need Attention", (2, 3), (2, 5), (2, 5)),  # 322
+        _rule("About To Sleep", (3, 3), (1, 5), (1, 5)),  # 321
+        _rule("Lost", (1, 1), (1, 2), (1, 2)),  # 111: before Hibernating, which overlaps
+        _rule("Hibernating", (1, 2), (1, 5), (1, 5)),  # 211
+    ),
+    scale=5,
+)
+
+
+# --------------------------------------------------------------------------- binning
+
+
+def score_breaks(values: np.ndarray | pd.Series, bins: int) -> np.ndarray:
+    """Interior quantile breaks of ``values`` for ``bins`` scores (R type 7, exact positions).
+
+    Returns ``bins - 1`` non-decreasing breaks; equal breaks are kept (see the module
+    docstring). ``values`` must be non-empty and free of NaN.
+    """
+    x = np.sort(np.asarray(values, dtype="float64"))
+    n = len(x)
+    i = np.arange(1, bins, dtype="int64")
+    num = (n - 1) * i
+    lo = num // bins
+    frac = (num % bins) / bins
+    hi = np.minimum(lo + 1, n - 1)
+    # a + h·(b − a) returns a exactly when a == b or h == 0, unlike (1 − h)·a + h·b
+    return x[lo] + frac * (x[hi] - x[lo])
+
+
+def assign_scores(values: np.ndarray | pd.Series, breaks: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Score 1 … len(breaks) + 1 for each value: 1 + the number of breaks <= value."""
+    b = np.asarray(breaks, dtype="float64")
+    return np.searchsorted(b, np.asarray(values, dtype="float64"), side="right").astype("int64") + 1
+
+
+# --------------------------------------------------------------------------- rule tables
+
+
+def _range(value: Any, where: str, dim: str) -> ScoreRange:
+    if isinstance(value, bool):
+        raise UsageError(f"{where}: '{dim}' must be a score or [from, to], not {value!r}")
+    if isinstance(value, int):
+        lo = hi = value
+    elif (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        lo, hi = value
+    else:
+        raise UsageError(f"{where}: '{dim}' must be a score or [from, to], not {value!r}")
+    if not 1 <= lo <= hi <= MAX_SCORES:
+        raise UsageError(f"{where}: '{dim}' = {value!r} must satisfy 1 <= from <= to <= {MAX_SCORES}")
+    return (lo, hi)
+
+
+_RULE_KEYS = {"name", "name_zh", "r", "f", "m", "action", "action_zh"}
+
+
+def parse_segments(data: Mapping[str, Any], source: str) -> SegmentTable:
+    """Build a rule table from parsed TOML (see :func:`load_segments` for the format)."""
+    unknown = set(data) - {"scale", "segment"}
+    if unknown:
+        raise UsageError(
+            f"{source}: unknown key(s) {', '.join(sorted(unknown))}; expected 'scale' and [[segment]] tables"
+        )
+    scale = data.get("scale", 5)
+    if isinstance(scale, bool) or not isinstance(scale, int) or not 2 <= scale <= MAX_SCORES:
+        raise UsageError(f"{source}: 'scale' must be a whole number from 2 to {MAX_SCORES}")
+    raw = data.get("segment")
+    if not isinstance(raw, list) or not raw:
+        raise UsageError(f"{source}: no [[segment]] rules found")
+    rules: list[SegmentRule] = []
+    seen: set[str] = set()
+    for number, item in enumerate(raw, start=1):
+        name = item.get("name") if isinstance(item, dict) else None
+        where = f"{source}, rule {number}" + (f" ({name})" if isinstance(name, str) else "")
+        if not isinstance(item, dict):
+            raise UsageError(f"{where}: must be a [[segment]] table")
+        extra = set(item) - _RULE_KEYS
+        if extra:
+            raise UsageError(
+                f"{where}: unknown key(s) {', '.join(sorted(extra))}; "
+                f"allowed: {', '.join(sorted(_RULE_KEYS))}"
+            )
+        if not isinstance(name, str) or not name.strip():
+            raise UsageError(f"{where}: 'name' is missing or empty")
+        name = name.strip()
+        if name.casefold() == OTHERS.casefold():
+            raise UsageError(f"{where}: '{OTHERS}' is reserved for customers matching no rule")
+        if name.casefold() in seen:
+            raise UsageError(f"{where}: segment name {name!r} is used twice")
+        seen.add(name.casefold())
+        ranges = {}
+        for dim in DIMENSIONS:
+            rng = _range(item[dim], where, dim) if dim in item else (1, scale)
+            if rng[1] > scale:
+                raise UsageError(f"{where}: '{dim}' = {list(rng)} goes beyond scale {scale}")
+            ranges[dim] = rng
+        texts = {}
+        for key in ("name_zh", "action", "action_zh"):
+            value = item.get(key, "")
+            if not isinstance(value, str):
+                raise UsageError(f"{where}: '{key}' must be text")
+            texts[key] = value.strip()
+        rules.append(
+            SegmentRule(
+                name,
+                ranges["r"],
+                ranges["f"],
+                ranges["m"],
+                action=texts["action"],
+                name_zh=texts["name_zh"],
+                action_zh=texts["action_zh"],
+            )
+        )
+    return SegmentTable(rules=tuple(rules), scale=scale, source=source)
+
+
+def load_segments(path: str | Path) -> SegmentTable:
+    """Read a segment rule table from a TOML file.
+
+    Format::
+
+        scale = 5                 # the scores the rules are written for (default 5)
+
+        [[segment]]               # one table per rule, first match wins
+        name = "Champions"        # required, unique; "Others" is reserved
+        r = [4, 5]                # inclusive score range; a single number n means [n, n];
+        f = [4, 5]                #   an omitted dimension matches any score
+        m = 5
+        action = "Reward them."   # optional; name_zh / action_zh optional
+
+    Raises
+    ------
+    UsageError
+        When the file cannot be read, is not TOML, or a rule is malformed; the message
+        names the file and the rule.
+    """
+    source = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise UsageError(f"{source}: cannot read the segment rules ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{source}: not a valid TOML file ({exc})") from exc
+    return parse_segments(data, source)
+
+
+def rules_frame(segments: SegmentTable = DEFAULT_SEGMENTS, lang: str = "en") -> pd.DataFrame:
+    """The rule table as a frame (for ``--show-rules`` and the ``rules`` table)."""
+    return pd.DataFrame(
+        {
+            "rule": np.arange(1, len(segments) + 1, dtype="int64"),
+            "segment": [rule.display_name(lang) for rule in segments],
+            "r_low": [rule.r[0] for rule in segments],
+            "r_high": [rule.r[1] for rule in segments],
+            "f_low": [rule.f[0] for rule in segments],
+            "f_high": [rule.f[1] for rule in segments],
+            "m_low": [rule.m[0] for rule in segments],
+            "m_high": [rule.m[1] for rule in segments],
+            "action": [rule.display_action(lang) for rule in segments],
+        }
+    )
+
+
+def _segment_lookup(segments: SegmentTable, scale: int) -> np.ndarray:
+    """A (scale+1)³ array of rule indexes (−1 = Others), painted last rule first."""
+    cells = np.full((scale + 1,) * 3, -1, dtype="int64")
+    for index in range(len(segments) - 1, -1, -1):
+        rule = segments.rules[index]
+        cells[rule.r[0] : rule.r[1] + 1, rule.f[0] : rule.f[1] + 1, rule.m[0] : rule.m[1] + 1] = index
+    return cells
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def _as_timestamp(value: Any, what: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"{what} {value!r} is not a date") from exc
+    if pd.isna(stamp):
+        raise UsageError(f"{what} {value!r} is not a date")
+    return stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize()
+
+
+def _check_thresholds(
+    thresholds: Mapping[str, Sequence[float]] | None,
+) -> dict[str, np.ndarray]:
+    if not thresholds:
+        return {}
+    unknown = set(thresholds) - set(DIMENSIONS)
+    if unknown:
+        raise UsageError(f"thresholds for {', '.join(sorted(unknown))}: expected only r, f and m")
+    out: dict[str, np.ndarray] = {}
+    for dim, raw in thresholds.items():
+        try:
+            breaks = np.asarray(list(raw), dtype="float64")
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"thresholds for {dim}: {raw!r} are not numbers") from exc
+        if breaks.ndim != 1 or not 1 <= len(breaks) <= MAX_SCORES - 1:
+            raise UsageError(
+                f"thresholds for {dim}: give 1 to {MAX_SCORES - 1} breaks (n breaks = n + 1 scores)"
+            )
+        if not np.isfinite(breaks).all() or (np.diff(breaks) <= 0).any():
+            shown = ", ".join(f"{b:g}" for b in breaks)
+            raise UsageError(f"thresholds for {dim}: {shown} must be finite and strictly increasing")
+        out[dim] = breaks
+    return out
+
+
+def _pct(x: float) -> str:
+    return "–" if not math.isfinite(x) else f"{x * 100:.1f} %"
+
+
+def _score_table(
+    dim: str,
+    values: np.ndarray,
+    breaks: np.ndarray,
+    scores: np.ndarray,
+    reverse: bool,
+) -> pd.DataFrame:
+    k = len(breaks) + 1
+    value_bin = np.arange(1, k + 1)
+    lower = np.concatenate([[np.nan], breaks])
+    upper = np.concatenate([breaks, [np.nan]])
+    score = k + 1 - value_bin if reverse else value_bin
+    frame = pd.DataFrame(
+        {
+            "dimension": dim.upper(),
+            "score": score.astype("int64"),
+            "lower": lower,
+            "upper": upper,
+        }
+    )
+    counts = np.bincount(scores, minlength=k + 1)
+    low = np.full(k + 1, np.inf)
+    high = np.full(k + 1, -np.inf)
+    np.minimum.at(low, scores, values)
+    np.maximum.at(high, scores, values)
+    seen = counts[score] > 0
+    frame["customers"] = counts[score].astype("int64")
+    frame["min_value"] = np.where(seen, low[score], np.nan)
+    frame["max_value"] = np.where(seen, high[score], np.nan)
+    return frame.sort_values("score", ascending=False, ignore_index=True)
+
+
+def _means(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Mean of ``values`` per index 0 … size − 1 (NaN where empty)."""
+    counts = np.bincount(index, minlength=size)
+    sums = np.bincount(index, weights=values, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / counts, np.nan)
+
+
+def rfm(
+    ledger: pd.DataFrame,
+    *,
+    as_of: Any = None,
+    bins: int = 5,
+    thresholds: Mapping[str, Sequence[float]] | None = None,
+    segments: SegmentTable | None = None,
+    lang: str = "en",
+) -> Result:
+    """Score every customer on recency, frequency and monetary value and name a segment.
+
+    Parameters
+    ----------
+    ledger : DataFrame
+        One row per customer with ``customer``, ``revenue`` (net), ``orders`` and
+        ``last_date`` (the engine's ledger).
+    as_of : date-like, optional
+        The day recency is measured to. Default: the day after the last order in the
+        data, so a rerun on the same file gives the same answer.
+    bins : int, default 5
+        Scores per dimension (2 … 9), from quantile breaks (see the module docstring).
+    thresholds : mapping, optional
+        Breaks fixed by hand per dimension, e.g. ``{"f": [2, 3, 5, 8]}``: ``n`` strictly
+        increasing breaks give scores ``1 … n + 1``. Recency breaks are in days.
+    segments : SegmentTable, optional
+        The rule table (default :data:`DEFAULT_SEGMENTS`); its ``scale`` must equal the
+        number of scores of every dimension.
+    lang : {"en", "zh"}
+        Language of segment names, actions, headline and notes.
+
+    Returns
+    -------
+    Result
+        ``rows``: customer, recency, frequency, monetary, r_score, f_score, m_score,
+        rfm_score, segment. Tables: ``segments``, ``scores``, ``rules``, ``rf_heatmap``.
+    """
+    missing = [c for c in ("customer", "revenue", "orders", "last_date") if c not in ledger]
+    if missing:
+        raise AnalysisError(f"rfm needs the ledger columns {', '.join(missing)}")
+    if ledger.empty:
+        raise AnalysisError("rfm: there are no customers to score")
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 2 <= bins <= MAX_SCORES:
+        raise UsageError(f"--bins must be a whole number from 2 to {MAX_SCORES}, not {bins!r}")
+    fixed = _check_thresholds(thresholds)
+    table = DEFAULT_SEGMENTS if segments is None else segments
+
+    last_date = pd.to_datetime(ledger["last_date"]).dt.normalize()
+    if last_date.isna().any():
+        raise AnalysisError(f"rfm: {int(last_date.isna().sum())} customers have no last order date")
+    latest = last_date.max()
+    if as_of is None:
+        as_of_day = latest + pd.Timedelta(days=1)
+        as_of_rule = "default"
+    else:
+        as_of_day = _as_timestamp(as_of, "--as-of")
+        as_of_rule = "given"
+        # "today" is the day after the last order by default, so an order on the
+        # as-of day itself would lie in the future; same rule as loyalty and churn
+        if as_of_day <= latest:
+            raise UsageError(
+                f"--as-of {as_of_day.date()} is not after the last order in the data "
+                f"({latest.date()}); choose a later date or leave out the later orders"
+            )
+
+    values = {
+        "r": (as_of_day - last_date).dt.days.to_numpy(dtype="int64"),
+        "f": ledger["orders"].to_numpy(dtype="int64"),
+        "m": ledger["revenue"].to_numpy(dtype="float64"),
+    }
+    if np.isnan(values["m"]).any():
+        raise AnalysisError(f"rfm: {int(np.isnan(values['m']).sum())} customers have no revenue")
+
+    breaks: dict[str, np.ndarray] = {}
+    scores: dict[str, np.ndarray] = {}
+    for dim in DIMENSIONS:
+        breaks[dim] = fixed[dim] if dim in fixed else score_breaks(values[dim], bins)
+        value_bin = assign_scores(values[dim], breaks[dim])
+        scores[dim] = len(breaks[dim]) + 2 - value_bin if dim == "r" else value_bin
+    levels = {dim: len(breaks[dim]) + 1 for dim in DIMENSIONS}
+    wrong = [f"{dim.upper()} has {n}" for dim, n in levels.items() if n != table.scale]
+    if wrong:
+        raise UsageError(
+            f"the segment rules ({table.source}) are written for scores 1 … {table.scale}, "
+            f"but {', '.join(wrong)} scores; give --segments rules written for that scale "
+            "(scale = … in the file) or keep the number of scores at the rules' scale"
+        )
+
+    lookup = _segment_lookup(table, table.scale)
+    seg_index = lookup[scores["r"], scores["f"], scores["m"]]
+    names = [rule.display_name(lang) for rule in table] + [label("rfm.segment.others", lang)]
+    name_array = np.asarray(names, dtype=object)
+    # −1 (Others) indexes the last name
+    segment = name_array[seg_index]
+
+    rows = pd.DataFrame(
+        {
+            "customer": ledger["customer"].array,
+            "recency": values["r"],
+            "frequency": values["f"],
+            "monetary": values["m"],
+            "r_score": scores["r"],
+            "f_score": scores["f"],
+            "m_score": scores["m"],
+            "rfm_score": scores["r"] * 100 + scores["f"] * 10 + scores["m"],
+            "segment": pd.array(segment, dtype="str"),
+        }
+    )
+    rows = rows.sort_values(
+        ["rfm_score", "monetary", "customer"], ascending=[False, False, True], ignore_index=True
+    )
+
+    # segment summary, in rule order; Others only when someone is in it
+    n = len(rows)
+    total_revenue = float(values["m"].sum())
+    # Others (−1) is counted in the slot after the last rule
+    slot = np.where(seg_index < 0, len(table), seg_index)
+    size = len(table) + 1
+    customers_per = np.bincount(slot, minlength=size).astype("int64")
+    revenue_per = np.bincount(slot, weights=values["m"], minlength=size)
+    others = int(customers_per[-1])
+    order = np.arange(size if others else size - 1)
+    actions = [rule.display_action(lang) for rule in table] + [label("rfm.action.others", lang)]
+    seg_table = pd.DataFrame(
+        {
+            "segment": [names[i] for i in order],
+            "customers": customers_per[order],
+            "share": customers_per[order] / n,
+            "revenue": revenue_per[order],
+            "revenue_share": (
+                revenue_per[order] / total_revenue if total_revenue > 0 else np.full(len(order), np.nan)
+            ),
+            "mean_recency": _means(slot, values["r"], size)[order],
+            "mean_frequency": _means(slot, values["f"], size)[order],
+            "mean_monetary": _means(slot, values["m"], size)[order],
+            "action": [actions[i] for i in order],
+        }
+    )
+
+    score_tables = [
+        _score_table(dim, values[dim], breaks[dim], scores[dim], reverse=dim == "r") for dim in DIMENSIONS
+    ]
+    scores_table = pd.concat(score_tables, ignore_index=True)
+
+    cell = (scores["r"] - 1) * levels["f"] + (scores["f"] - 1)
+    heat = _means(cell, values["m"], levels["r"] * levels["f"]).reshape(levels["r"], levels["f"])
+    heatmap = pd.DataFrame({"r_score": np.arange(levels["r"], 0, -1, dtype="int64")})
+    for f in range(1, levels["f"] + 1):
+        heatmap[f"f_{f}"] = heat[::-1, f - 1]
+
+    counts = {
+        dim: {str(s): int(c) for s, c in zip(t["score"], t["customers"], strict=True)}
+        for dim, t in zip(DIMENSIONS, score_tables, strict=True)
+    }
+    empty = [
+        f"{dim.upper()}{s}"
+        for dim in DIMENSIONS
+        for s in range(1, levels[dim] + 1)
+        if counts[dim][str(s)] == 0
+    ]
+    segment_counts = {rule.name: int(c) for rule, c in zip(table, customers_per[: len(table)], strict=True)}
+    segment_counts[OTHERS] = others
+
+    summary: dict[str, Any] = {
+        "as_of": as_of_day,
+        "customers": n,
+        "revenue": total_revenue,
+        "segment_counts": segment_counts,
+        "others": others,
+        **{f"{dim}_breaks": [float(b) for b in breaks[dim]] for dim in DIMENSIONS},
+        **{f"{dim}_counts": counts[dim] for dim in DIMENSIONS},
+        "empty_scores": empty,
+    }
+    params: dict[str, Any] = {
+        "as_of": as_of_day,
+        "as_of_rule": "given" if as_of_rule == "given" else "day after the last order in the data",
+        "bins": bins,
+        "thresholds": {dim: [float(b) for b in fixed[dim]] for dim in fixed} or None,
+        "quantile": "R type 7 (numpy 'linear'), exact positions",
+        "bin_rule": "lower <= x < upper; top bin includes the maximum; ties share a score",
+        "segments": table.source,
+        "scale": table.scale,
+        "rfm_score": "R*100 + F*10 + M",
+    }
+
+    largest = seg_table.sort_values(["customers", "revenue"], ascending=False, kind="stable").iloc[0]
+    headline = [
+        label("rfm.headline", lang).format(
+            customers=f"{n:,}",
+            as_of=as_of_day.date().isoformat(),
+            segment=largest["segment"],
+            share=_pct(float(largest["share"])),
+            revenue_share=_pct(float(largest["revenue_share"])),
+        )
+    ]
+    if others:
+        headline.append(label("rfm.headline.others", lang).format(count=f"{others:,}"))
+    if empty:
+        headline.append(label("rfm.headline.empty", lang).format(scores=", ".join(empty)))
+
+    notes = [
+        label("rfm.note.quantile", lang).format(bins=bins, last=bins - 1),
+        label("rfm.note.bins", lang),
+        label("rfm.note.recency", lang).format(
+            as_of=as_of_day.date().isoformat(), rule=label(f"rfm.as_of.{as_of_rule}", lang)
+        ),
+        label("rfm.note.measures", lang),
+        label("rfm.note.rules", lang).format(
+            source=label("rfm.rules.default", lang) if table.source == "default" else table.source
+        ),
+    ]
+    if fixed:
+        notes.insert(
+            2,
+            label("rfm.note.custom", lang).format(
+                dims=", ".join(d.upper() for d in DIMENSIONS if d in fixed)
+            ),
+        )
+
+    return Result(
+        command="rfm",
+        params=params,
+        summary=summary,
+        rows=rows,
+        tables={
+            "segments": seg_table,
+            "scores": scores_table,
+            "rules": rules_frame(table, lang),
+            "rf_heatmap": heatmap,
+        },
+        charts=[
+            Chart(
+                kind="bar",
+                table="segments",
+                category="segment",
+                values=["customers"],
+                title="rfm.chart.segments",
+                max_points=50,
+            )
+        ],
+        heatmaps=[Heatmap(table="rf_heatmap", columns=[c for c in heatmap.columns if c != "r_score"])],
+        headline=headline,
+        notes=notes,
+        display_columns=[
+            "customer",
+            "recency",
+            "frequency",
+            "monetary",
+            "r_score",
+            "f_score",
+            "m_score",
+            "rfm_score",
+            "segment",
+        ],
+    )
