@@ -58,6 +58,8 @@ class LoadOptions:
     needed: tuple[str, ...] = ("customer", "date", "amount")
     # Dimensions the per-customer ledger reports (main salesperson, distinct products …).
     dimensions: tuple[str, ...] = LEDGER_DIMENSIONS
+    # Keys of a command's groupings that a file may lack (they are then empty, not an error).
+    optional_keys: tuple[str, ...] = ()
 
 
 @dataclass
@@ -196,7 +198,8 @@ def read_source(source: Source, options: LoadOptions, extra: dict[str, list[str]
     full = colmod.map_columns(source.headers, options.overrides, source=source.name)
     colmod.require(full, source.headers, options.needed, source=source.name)
     needed_keys = {k for keys in (extra or {}).values() for k in keys}
-    missing = sorted(k for k in needed_keys if k not in full)
+    absent_optional = sorted(k for k in needed_keys if k in options.optional_keys and k not in full)
+    missing = sorted(k for k in needed_keys if k not in full and k not in options.optional_keys)
     if missing:
         raise ColumnError(
             f"{source.name}: no {', '.join(missing)} column. The file's columns are: "
@@ -219,6 +222,8 @@ def read_source(source: Source, options: LoadOptions, extra: dict[str, list[str]
                 if progress is not None:
                     progress(raw.num_rows, 0)
                 if lines.num_rows:
+                    for key in absent_optional:
+                        lines = lines.append_column(key, pa.nulls(lines.num_rows, pa.string()))
                     yield from _with_measure_inputs(lines).to_batches()
         except BaseException as exc:  # DuckDB would wrap it; keep ours to re-raise
             failure.append(exc)

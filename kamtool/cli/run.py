@@ -94,12 +94,17 @@ def load_options(common: Common, needed: tuple[str, ...] = ("customer", "date", 
 
 
 def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
-                needed: tuple[str, ...] = ("customer", "date", "amount")) -> Ledger:
+                needed: tuple[str, ...] = ("customer", "date", "amount"),
+                dimensions: tuple[str, ...] | None = None,
+                optional_keys: tuple[str, ...] = ()) -> Ledger:
     """Read the inputs with progress on a terminal and report every dropped row."""
     from kamtool import ledger as ledger_mod
 
     check_output_path(common)
     options = load_options(common, needed)
+    if dimensions is not None:
+        options.dimensions = dimensions
+    options.optional_keys = optional_keys
     with progress_bar() as tick:
         if common.engine == Engine.dask:
             from kamtool.engine_dask import load_dask
