@@ -1,0 +1,843 @@
+"""Churn between two periods: who was kept, won, won back or lost, and what it cost.
+
+Churn has four forms in key-account practice: the customer leaves on its own, a
+competitor wins it, we drop it, or it stays but falls from high value to low.  The
+order data cannot tell the first three apart, so this module measures what it can:
+customers lost between two periods and the revenue they took (the bridge), key
+accounts that fell a class (value decline is churn too), active customers whose
+silence is long against their own rhythm (early warning), and cohort retention.
+
+All money is carried in integer cents so the bridge closes exactly to the cent.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from kamtool.errors import AnalysisError, ColumnError, DataError, UsageError
+from kamtool.labels import LANGS, label
+from kamtool.result import Chart, Heatmap, Result
+
+PERIODS = ("month", "quarter", "year")
+COHORTS = ("month", "quarter")
+CLASSES = ("A", "B", "C")
+NO_CLASS = "-"  # did not buy in that period: new / reactivated at the start, lost at the end
+_CLASS_NAMES = np.array([*CLASSES, NO_CLASS], dtype=object)
+STATUSES = ("new", "retained", "reactivated", "lost", "inactive")
+ACTIVE_STATUSES = ("new", "retained", "reactivated")
+BRIDGE_STEPS = ("start", "new", "reactivated", "expansion", "contraction", "lost", "other", "end")
+
+_MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
+_EPOCH_YEAR = 1970  # period ordinals count from 1970-01, numpy's month epoch
+_NO_DAY = np.iinfo(np.int64).min  # "no such day"; numpy reads it as NaT
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+# ---------------------------------------------------------------------------------------------
+# periods
+
+
+def _period_label(p: int, period: str) -> str:
+    if period == "year":
+        return f"{p + _EPOCH_YEAR}"
+    if period == "quarter":
+        return f"{p // 4 + _EPOCH_YEAR}Q{p % 4 + 1}"
+    return f"{p // 12 + _EPOCH_YEAR}-{p % 12 + 1:02d}"
+
+
+def _period_start_day(p: int, period: str) -> int:
+    """First day of period ``p`` as days since 1970-01-01."""
+    month = np.datetime64(p * _MONTHS_PER[period], "M")
+    return int(month.astype("datetime64[D]").astype(np.int64))
+
+
+def _month_of_day(day: int) -> int:
+    return int(np.datetime64(day, "D").astype("datetime64[M]").astype(np.int64))
+
+
+def _day_to_iso(day: int) -> str:
+    return str(np.datetime64(day, "D"))
+
+
+def _parse_period_label(text: str, period: str) -> int:
+    """Ordinal of a ``--compare`` label; the label's kind must match ``period``."""
+    raw = str(text).strip()
+    t = raw.upper().replace(" ", "")
+    kind: str | None = None
+    ordinal = 0
+    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", t):
+        kind, ordinal = "quarter", (int(m[1]) - _EPOCH_YEAR) * 4 + int(m[2]) - 1
+    elif (m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})", t)) and 1 <= int(m[2]) <= 12:
+        kind, ordinal = "month", (int(m[1]) - _EPOCH_YEAR) * 12 + int(m[2]) - 1
+    elif m := re.fullmatch(r"(\d{4})", t):
+        kind, ordinal = "year", int(m[1]) - _EPOCH_YEAR
+    if kind is None:
+        raise UsageError(
+            f"--compare {raw!r} is not a period label; write 2024 for a year, 2024Q1 for a "
+            "quarter, 2024-03 for a month"
+        )
+    if kind != period:
+        raise UsageError(
+            f"--compare {raw!r} is a {kind} but --period is {period}; add --period {kind}"
+        )
+    return ordinal
+
+
+# ---------------------------------------------------------------------------------------------
+# ABC rule
+
+
+def _classify_cumulative(values: pd.Series, thresholds: Sequence[float]) -> pd.Series:
+    """ABC class of each entity by cumulative share of ``values``.
+
+    Entities are ranked by value, largest first, ties by index ascending.  An entity
+    is A while the cumulative share *before* it is below ``thresholds[0]``, B while it
+    is below ``thresholds[1]``, else C: the entity whose value reaches a cut-off
+    belongs to the higher class.  Integer values (cents) are compared exactly.
+
+    Parameters
+    ----------
+    values : pd.Series
+        Positive amounts indexed by entity.
+    thresholds : sequence of two floats
+        Cumulative-share cut-offs of A and B, e.g. ``(0.80, 0.95)``.
+
+    Returns
+    -------
+    pd.Series
+        "A" / "B" / "C" with the index of ``values``, in the original order.
+    """
+    if values.empty:
+        return pd.Series([], index=values.index, dtype=object)
+    frame = pd.DataFrame({"value": values.to_numpy(), "key": values.index.to_numpy()})
+    ranked = frame.sort_values(["value", "key"], ascending=[False, True], kind="mergesort")
+    ordered = ranked["value"].to_numpy()
+    cumulative = np.cumsum(ordered)
+    before = cumulative - ordered
+    total = cumulative[-1]
+    if np.issubdtype(ordered.dtype, np.integer):
+        # before < t * total  <=>  before < ceil(t * total) for integers; Fraction keeps 0.8 exact
+        limits: list[Any] = [math.ceil(Fraction(str(t)) * int(total)) for t in thresholds]
+    else:
+        limits = [float(t) * float(total) for t in thresholds]
+    classes = np.where(before < limits[0], "A", np.where(before < limits[1], "B", "C"))
+    result = pd.Series(classes.astype(object), index=ranked.index)
+    return pd.Series(result.sort_index().to_numpy(), index=values.index, dtype=object)
+
+
+# ---------------------------------------------------------------------------------------------
+# input
+
+
+@dataclass
+class _Orders:
+    """Net revenue per customer-day, sorted by customer then day."""
+
+    customers: pd.Index  # sorted customer ids; position = code
+    codes: IntArray
+    days: IntArray  # days since 1970-01-01
+    months: IntArray  # months since 1970-01
+    cents: IntArray  # net revenue of the customer-day, in cents
+    first_day: IntArray  # per customer (code): first day with an order line, _NO_DAY if none
+    as_of_day: int  # days since 1970-01-01, after the last order
+    date_dtype: Any
+
+
+def _read_daily(daily: pd.DataFrame, as_of: Any) -> _Orders:
+    missing = [c for c in ("customer", "date", "revenue") if c not in daily.columns]
+    if missing:
+        raise ColumnError(f"churn needs the columns customer, date, revenue; missing: {missing}")
+    if daily.empty:
+        raise AnalysisError("churn: there are no orders to analyse")
+    dates = daily["date"]
+    if dates.isna().any():
+        raise DataError("churn: some order dates are empty; every order line needs a date")
+    days_all = _days_since_epoch(dates)
+    revenue = daily["revenue"].to_numpy(dtype=np.float64)
+    if np.isnan(revenue).any():
+        raise DataError("churn: some revenue values are empty; every order line needs an amount")
+    last_day = int(days_all.max())
+    if as_of is None:
+        as_of_day = last_day + 1
+    else:
+        try:
+            stamp = pd.Timestamp(as_of)
+        except (ValueError, TypeError) as exc:
+            raise UsageError(f"--as-of {as_of!r} is not a date; write e.g. 2024-07-01") from exc
+        if pd.isna(stamp):
+            raise UsageError(f"--as-of {as_of!r} is not a date; write e.g. 2024-07-01")
+        as_of_day = int(np.datetime64(stamp.date(), "D").astype(np.int64))
+        # "today" is the day after the last order by default, so an order on or after the
+        # as-of day would lie in the future; the same rule as rfm and loyalty
+        if as_of_day <= last_day:
+            raise UsageError(
+                f"--as-of {_day_to_iso(as_of_day)} is not after the last order in the data "
+                f"({_day_to_iso(last_day)}); choose a later date or leave out the later orders"
+            )
+    codes_all, customers = pd.factorize(daily["customer"], sort=True)
+    codes, days = codes_all.astype(np.int64, copy=False), days_all
+    cents = np.rint(revenue * 100).astype(np.int64)
+
+    # One sort by (customer, day) serves first days, rhythm and period sums; the engine's
+    # frame usually arrives sorted, and then the sort is skipped.
+    day0 = int(days.min())
+    span = int(days.max()) - day0 + 1
+    key = codes * span + (days - day0)
+    if len(key) > 1 and not (key[1:] >= key[:-1]).all():
+        order = _argsort(key)
+        key, cents = key[order], cents[order]
+    if len(key) > 1 and (key[1:] == key[:-1]).any():
+        # more than one row for a customer-day: net them into one day
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        key, cents = key[starts], np.add.reduceat(cents, starts)
+    codes, days = key // span, key % span + day0
+    first_day = np.full(len(customers), _NO_DAY, dtype=np.int64)
+    group_start = np.r_[True, codes[1:] != codes[:-1]]
+    first_day[codes[group_start]] = days[group_start]
+    return _Orders(
+        customers=pd.Index(customers),
+        codes=codes,
+        days=days,
+        months=_months_of_days(days),
+        cents=cents,
+        first_day=first_day,
+        as_of_day=as_of_day,
+        date_dtype=dates.dtype if isinstance(dates.dtype, np.dtype) else "datetime64[ns]",
+    )
+
+
+_TICKS_PER_DAY = {
+    "D": 1, "h": 24, "m": 1440, "s": 86_400, "ms": 86_400_000, "us": 86_400_000_000,
+    "ns": 86_400_000_000_000,
+}
+
+
+def _days_since_epoch(dates: pd.Series) -> IntArray:
+    values = dates.to_numpy()
+    if values.dtype.kind != "M":  # time-zone aware or not yet parsed
+        converted = pd.to_datetime(dates)
+        if converted.dt.tz is not None:
+            converted = converted.dt.tz_localize(None)
+        values = converted.to_numpy()
+    unit, count = np.datetime_data(values.dtype)
+    per_day = _TICKS_PER_DAY[unit] // count
+    # integer floor division: numpy's unit cast is several times slower on millions of rows
+    return values.view(np.int64) // per_day
+
+
+def _months_of_days(days: IntArray) -> IntArray:
+    """Months since 1970-01 of each day, through a table of the few distinct days."""
+    day0 = int(days.min())
+    table = np.arange(day0, int(days.max()) + 1).astype("datetime64[D]")
+    return table.astype("datetime64[M]").astype(np.int64)[days - day0]
+
+
+def _argsort(key: IntArray) -> IntArray:
+    """Stable argsort of non-negative integer keys.
+
+    Packing the row number into the low digits and sorting the values is several
+    times faster than ``np.argsort`` on millions of rows; it falls back when the
+    packed keys would overflow.
+    """
+    m = len(key)
+    if int(key.max()) < (np.iinfo(np.int64).max - m) // m:
+        return np.sort(key * m + np.arange(m, dtype=np.int64)) % m
+    return np.argsort(key, kind="stable")
+
+
+def _sum_by_code(codes: IntArray, cents: IntArray, mask: BoolArray, n: int) -> IntArray:
+    # float64 partial sums of whole cents are exact below 2**53 cents (90 trillion)
+    sums = np.bincount(codes[mask], weights=cents[mask].astype(np.float64), minlength=n)
+    return np.rint(sums).astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# the analysis
+
+
+def churn(
+    daily: pd.DataFrame,
+    *,
+    period: str = "quarter",
+    compare: Sequence[str] | None = None,
+    as_of: Any = None,
+    thresholds: Sequence[float] = (0.80, 0.95),
+    silence_factor: float = 2.0,
+    p_alive: pd.Series | None = None,
+    p_alive_threshold: float = 0.5,
+    cohort: str | None = None,
+    lang: str = "en",
+) -> Result:
+    """Customers new, retained, reactivated and lost between two periods, and the cost.
+
+    Parameters
+    ----------
+    daily : pd.DataFrame
+        One row per customer and order date: ``customer``, ``date``, ``revenue``
+        (net; returns negative); other columns are ignored.
+    period : {"month", "quarter", "year"}
+        Length of the periods compared.  Default "quarter".
+    compare : pair of period labels, optional
+        The start and end period, e.g. ``("2024Q1", "2024Q2")``, ``("2024-02", "2024-03")``
+        or ``("2023", "2024")``; the labels must be of the kind ``period`` names.
+        Default: the last two complete periods.  A period is complete when the as-of
+        date is after its last day.
+    as_of : date-like, optional
+        "Today", after the last order.  Default: the day after the last order.
+    thresholds : pair of floats
+        Cumulative revenue-share cut-offs of the A and B classes.  Default (0.80, 0.95).
+    silence_factor : float
+        A customer who bought in the end period is at risk when its days since the last
+        purchase exceed ``silence_factor`` times its median gap between purchase days.
+        Default 2.0.
+    p_alive : pd.Series, optional
+        P(alive) per customer (index: customer), e.g. from ``kamtool clv``.  When given,
+        a customer who bought in the end period is also at risk when it is below
+        ``p_alive_threshold``.
+    p_alive_threshold : float
+        Default 0.5.
+    cohort : {"month", "quarter"}, optional
+        Granularity of the cohort table.  Default: ``period`` (quarter for "year").
+    lang : {"en", "zh"}
+        Language of the headline, notes and bridge step names.
+
+    Returns
+    -------
+    Result
+        ``rows``: one row per customer with order lines in either period.  Tables
+        ``bridge``, ``migration``, ``migration_matrix``, ``key_account_losses``,
+        ``early_warning``, ``cohorts``.
+
+    Raises
+    ------
+    UsageError
+        Unknown option values, or ``compare`` labels that do not parse, are out of order
+        or name a period without orders.
+    AnalysisError
+        Fewer than two complete periods, or nobody bought in the start period.
+    """
+    cohort = _check_params(
+        period, thresholds, silence_factor, p_alive, p_alive_threshold, cohort, lang
+    )
+    orders = _read_daily(daily, as_of)
+    n = len(orders.customers)
+    k = _MONTHS_PER[period]
+    per = orders.months // k
+    as_of_period = _month_of_day(orders.as_of_day) // k
+    first_period, last_period = int(per.min()), int(per.max())
+
+    if compare is None:
+        end_p = as_of_period - 1
+        start_p = end_p - 1
+        if start_p < first_period:
+            raise AnalysisError(_too_few_periods(orders, period, first_period, last_period,
+                                                 as_of_period))
+    else:
+        start_p, end_p = _resolve_compare(compare, period, per, first_period, last_period)
+
+    in_start, in_end = per == start_p, per == end_p
+    start_cents = _sum_by_code(orders.codes, orders.cents, in_start, n)
+    end_cents = _sum_by_code(orders.codes, orders.cents, in_end, n)
+    has_lines = np.zeros(n, dtype=bool)
+    has_lines[orders.codes[in_start | in_end]] = True
+    bought_start, bought_end = start_cents > 0, end_cents > 0
+    if not bought_start.any():
+        raise AnalysisError(
+            f"churn: no customer bought in {_period_label(start_p, period)} (net revenue above "
+            "zero), so churn from it is undefined; pick other periods with --compare (the data "
+            f"covers {_period_label(first_period, period)} to "
+            f"{_period_label(last_period, period)})"
+        )
+
+    first_day = orders.first_day
+    ordered_before = (first_day != _NO_DAY) & (first_day < _period_start_day(start_p, period))
+    status = np.select(
+        [
+            bought_start & bought_end,
+            bought_start & ~bought_end,
+            ~bought_start & bought_end & ordered_before,
+            ~bought_start & bought_end,
+        ],
+        ["retained", "lost", "reactivated", "new"],
+        default="inactive",
+    ).astype(object)
+
+    start_class = _classes(start_cents, thresholds)
+    end_class = _classes(end_cents, thresholds)
+    last_day, median_gap = _rhythm(orders, n)
+    days_since = np.where(last_day != _NO_DAY, orders.as_of_day - last_day, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        silence = days_since / median_gap
+    active = bought_end  # == status in ACTIVE_STATUSES
+    at_risk = active & (silence > silence_factor)
+    p_alive_values: FloatArray | None = None
+    if p_alive is not None:
+        position = orders.customers.get_indexer(p_alive.index)
+        found = position >= 0
+        if len(p_alive) and not found.any():
+            raise UsageError(
+                "P(alive) is indexed by customer, but none of its index values is a customer "
+                f"in the orders (e.g. {p_alive.index[0]!r})"
+            )
+        p_alive_values = np.full(n, np.nan)
+        p_alive_values[position[found]] = p_alive.to_numpy(dtype=np.float64)[found]
+        at_risk |= active & (p_alive_values < p_alive_threshold)
+
+    # --- rows
+    sel = np.flatnonzero(has_lines)
+    order = np.lexsort((sel, -end_cents[sel], -start_cents[sel]))
+    sel = sel[order]
+    change_cents = end_cents - start_cents
+    rows = pd.DataFrame(
+        {
+            "customer": orders.customers.take(sel).to_numpy(),
+            "status": status[sel],
+            "start_revenue": start_cents[sel] / 100,
+            "end_revenue": end_cents[sel] / 100,
+            "change": change_cents[sel] / 100,
+            "start_class": _CLASS_NAMES[start_class[sel]],
+            "end_class": _CLASS_NAMES[end_class[sel]],
+            "first_date": _to_dates(first_day[sel], orders.date_dtype),
+            "last_date": _to_dates(last_day[sel], orders.date_dtype),
+            "days_since_last": days_since[sel],
+            "median_gap": median_gap[sel],
+            "silence_ratio": silence[sel],
+        }
+    )
+    if p_alive_values is not None:
+        rows["p_alive"] = p_alive_values[sel]
+    rows["at_risk"] = at_risk[sel]
+
+    # --- bridge, in cents
+    def total(mask: BoolArray, values: IntArray) -> int:
+        return int(values[mask].sum())
+
+    retained = status == "retained"
+    steps_cents = {
+        "start": int(start_cents.sum()),
+        "new": total(status == "new", change_cents),
+        "reactivated": total(status == "reactivated", change_cents),
+        "expansion": total(retained & (change_cents > 0), change_cents),
+        "contraction": -total(retained & (change_cents < 0), change_cents),
+        "lost": -total(status == "lost", change_cents),
+        "other": total(has_lines & (status == "inactive"), change_cents),
+        "end": int(end_cents.sum()),
+    }
+    bridge = _bridge_table(steps_cents, lang)
+
+    # --- counts and rates
+    counts = {s: int((status[has_lines] == s).sum()) for s in STATUSES}
+    start_customers = int(bought_start.sum())
+    end_customers = int(bought_end.sum())
+    start_total = steps_cents["start"]
+    kept = start_total - steps_cents["contraction"] - steps_cents["lost"]
+    grr = kept / start_total if start_total > 0 else math.nan
+    nrr = (kept + steps_cents["expansion"]) / start_total if start_total > 0 else math.nan
+
+    moved = has_lines & (status != "inactive")
+    migration, matrix = _migration(start_class[moved], end_class[moved], start_cents[moved],
+                                   end_cents[moved])
+    losses = _key_account_losses(rows)
+    warning = _early_warning(rows, p_alive_values is not None)
+    cohorts = _cohort_table(orders, cohort)
+
+    start_label, end_label = _period_label(start_p, period), _period_label(end_p, period)
+    as_of_iso = _day_to_iso(orders.as_of_day)
+    summary: dict[str, Any] = {
+        "period_start": start_label,
+        "period_end": end_label,
+        "period_end_complete": end_p < as_of_period,
+        "as_of": pd.Timestamp(as_of_iso),
+        "start_customers": start_customers,
+        "end_customers": end_customers,
+        "new": counts["new"],
+        "retained": counts["retained"],
+        "reactivated": counts["reactivated"],
+        "lost": counts["lost"],
+        "inactive": counts["inactive"],
+        "churn_rate": counts["lost"] / start_customers,
+        "retention_rate": counts["retained"] / start_customers,
+        "gross_revenue_retention": grr,
+        "net_revenue_retention": nrr,
+        "start_revenue": steps_cents["start"] / 100,
+        "end_revenue": steps_cents["end"] / 100,
+    }
+    summary.update({f"bridge_{step}": steps_cents[step] / 100 for step in BRIDGE_STEPS})
+    summary.update(
+        {
+            "key_accounts_lost": int((losses["status"] == "lost").sum()),
+            "key_accounts_declined": int((losses["status"] != "lost").sum()),
+            "key_account_revenue_lost": _cents_sum(losses["revenue_lost"]),
+            "at_risk_customers": len(warning),
+            "revenue_at_risk": _cents_sum(warning["revenue_at_stake"]),
+        }
+    )
+
+    params: dict[str, Any] = {
+        "period": period,
+        "compare": [start_label, end_label],
+        "compare_given": compare is not None,
+        "as_of": pd.Timestamp(as_of_iso),
+        "as_of_rule": "given" if as_of is not None else "day after the last order in the data",
+        "thresholds": [float(t) for t in thresholds],
+        "silence_factor": float(silence_factor),
+        "p_alive_given": p_alive is not None,
+        "p_alive_threshold": float(p_alive_threshold),
+        "cohort": cohort,
+        "bought_rule": "net revenue in the period > 0",
+        "tie_rule": "by revenue, then customer id",
+        "boundary_rule": "the customer reaching a cut-off belongs to the higher class",
+    }
+    notes = _notes(
+        lang, period, start_p, end_p, as_of_period, as_of_iso, as_of is not None, thresholds,
+        silence_factor,
+        p_alive is not None, p_alive_threshold, cohort,
+    )
+    headline = _headline(lang, summary)
+
+    tables = {
+        "bridge": bridge,
+        "migration": migration,
+        "migration_matrix": matrix,
+        "key_account_losses": losses,
+        "early_warning": warning,
+        "cohorts": cohorts,
+    }
+    offsets = [c for c in cohorts.columns if c.startswith("+")]
+    return Result(
+        command="churn",
+        params=params,
+        summary=summary,
+        rows=rows,
+        tables=tables,
+        charts=[
+            Chart(
+                kind="waterfall",
+                table="bridge",
+                category="step_label",
+                values=["amount"],
+                title="churn.bridge",
+            )
+        ],
+        heatmaps=[Heatmap(table="cohorts", columns=offsets)] if offsets else [],
+        headline=headline,
+        notes=notes,
+        display_columns=[
+            "customer", "status", "start_class", "end_class", "start_revenue", "end_revenue",
+            "change", "days_since_last", "silence_ratio", "at_risk",
+        ],
+    )
+
+
+def _check_params(
+    period: str,
+    thresholds: Sequence[float],
+    silence_factor: float,
+    p_alive: pd.Series | None,
+    p_alive_threshold: float,
+    cohort: str | None,
+    lang: str,
+) -> str:
+    if period not in PERIODS:
+        raise UsageError(f"--period {period!r}: choose one of {', '.join(PERIODS)}")
+    if len(thresholds) != 2 or not 0 < thresholds[0] < thresholds[1] <= 1:
+        raise UsageError(
+            f"ABC thresholds {list(thresholds)}: give two cumulative shares with "
+            "0 < A < B <= 1, e.g. 0.8 0.95"
+        )
+    if not silence_factor > 0:
+        raise UsageError(f"silence factor {silence_factor}: must be above 0, e.g. 2")
+    if not 0 <= p_alive_threshold <= 1:
+        raise UsageError(f"P(alive) threshold {p_alive_threshold}: must be between 0 and 1")
+    if p_alive is not None and not p_alive.index.is_unique:
+        raise UsageError("P(alive) must have one value per customer")
+    if cohort is None:
+        cohort = "quarter" if period == "year" else period
+    if cohort not in COHORTS:
+        raise UsageError(f"cohort {cohort!r}: choose one of {', '.join(COHORTS)}")
+    if lang not in LANGS:
+        raise UsageError(f"--lang {lang!r}: choose one of {', '.join(LANGS)}")
+    return cohort
+
+
+def _too_few_periods(
+    orders: _Orders, period: str, first_p: int, last_p: int, as_of_p: int
+) -> str:
+    listing = ", ".join(
+        f"{_period_label(p, period)} ({'complete' if p < as_of_p else 'incomplete'})"
+        for p in range(first_p, last_p + 1)
+    )
+    complete = sum(1 for p in range(first_p, last_p + 1) if p < as_of_p)
+    shorter = {"year": "quarter", "quarter": "month"}.get(period)
+    hints = [f"a shorter period (--period {shorter})"] if shorter else []
+    if last_p > first_p:
+        hints.append(
+            f"two periods of your choice (--compare {_period_label(last_p - 1, period)} "
+            f"{_period_label(last_p, period)}; an incomplete period is compared as it stands)"
+        )
+    advice = f"; use {' or '.join(hints)}" if hints else ""
+    return (
+        f"churn compares two complete {period}s, but the orders "
+        f"({_day_to_iso(int(orders.days.min()))} to {_day_to_iso(int(orders.days.max()))}, "
+        f"as of {_day_to_iso(orders.as_of_day)}) give {complete} complete {period}"
+        f"{'' if complete == 1 else 's'}: {listing}{advice}"
+    )
+
+
+def _resolve_compare(
+    compare: Sequence[str], period: str, per: IntArray, first_p: int, last_p: int
+) -> tuple[int, int]:
+    if isinstance(compare, str) or len(compare) != 2:
+        raise UsageError("--compare takes two period labels, e.g. --compare 2024Q1 2024Q2")
+    start_p, end_p = (_parse_period_label(label_, period) for label_ in compare)
+    if start_p >= end_p:
+        raise UsageError(
+            f"--compare {compare[0]} {compare[1]}: the start period must come before the end "
+            "period"
+        )
+    for p, text in ((start_p, compare[0]), (end_p, compare[1])):
+        if not (per == p).any():
+            raise UsageError(
+                f"--compare {text}: there are no orders in that {period}; the orders cover "
+                f"{_period_label(first_p, period)} to {_period_label(last_p, period)}"
+            )
+    return start_p, end_p
+
+
+def _classes(cents: IntArray, thresholds: Sequence[float]) -> IntArray:
+    """Class per customer as a position in _CLASS_NAMES (A, B, C, "-" for non-buyers)."""
+    buyers = np.flatnonzero(cents > 0)
+    classes = np.full(len(cents), len(CLASSES), dtype=np.int64)
+    # codes follow the sorted customer ids, so ties by code are ties by customer id
+    named = _classify_cumulative(pd.Series(cents[buyers], index=buyers), thresholds)
+    classes[buyers] = np.searchsorted(np.array(CLASSES), named.to_numpy().astype(str))
+    return classes
+
+
+def _rhythm(orders: _Orders, n: int) -> tuple[IntArray, FloatArray]:
+    """Last purchase day (_NO_DAY if none) and median gap between purchase days per customer."""
+    last_day = np.full(n, _NO_DAY, dtype=np.int64)
+    median_gap = np.full(n, np.nan)
+    buying = orders.cents > 0
+    code, day = orders.codes[buying], orders.days[buying]  # sorted by customer, then day
+    if not len(code):
+        return last_day, median_gap
+    same = code[1:] == code[:-1]
+    is_last = np.append(~same, True)
+    last_day[code[is_last]] = day[is_last]
+    gap_code, gaps = code[1:][same], (day[1:] - day[:-1])[same]
+    if len(gaps):
+        # median per customer without a group-by: sort the gaps within each customer, then
+        # pick the middle one or two of each run
+        width = int(gaps.max()) + 1
+        ordered = np.sort(gap_code * width + gaps) % width
+        starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
+        sizes = np.diff(np.r_[starts, len(gaps)])
+        low = ordered[starts + (sizes - 1) // 2]
+        high = ordered[starts + sizes // 2]
+        median_gap[gap_code[starts]] = (low + high) / 2
+    return last_day, median_gap
+
+
+def _to_dates(days: IntArray, dtype: Any) -> pd.Series:
+    # _NO_DAY is numpy's NaT, so missing days become NaT
+    return pd.Series(days.astype("datetime64[D]")).astype(dtype)
+
+
+def _cents_sum(values: pd.Series) -> float:
+    return int(np.rint(values.to_numpy(np.float64) * 100).sum()) / 100
+
+
+def _bridge_table(steps_cents: dict[str, int], lang: str) -> pd.DataFrame:
+    # signed steps for the waterfall: first and last are totals
+    signs = {"contraction": -1, "lost": -1}
+    shown = [s for s in BRIDGE_STEPS if s != "other" or steps_cents["other"] != 0]
+    return pd.DataFrame(
+        {
+            "step": shown,
+            "step_label": [label(f"churn.step.{s}", lang) for s in shown],
+            "amount": [signs.get(s, 1) * steps_cents[s] / 100 for s in shown],
+        }
+    )
+
+
+def _migration(
+    start_class: IntArray, end_class: IntArray, start_cents: IntArray, end_cents: IntArray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Long table (from, to, customers, revenue) and the matrix of counts."""
+    k = len(_CLASS_NAMES)
+    cell = start_class * k + end_class
+    counts = np.bincount(cell, minlength=k * k)
+    start_sum = np.rint(np.bincount(cell, weights=start_cents.astype(np.float64), minlength=k * k))
+    end_sum = np.rint(np.bincount(cell, weights=end_cents.astype(np.float64), minlength=k * k))
+    cells = [i for i in range(k * k) if i != k * k - 1]  # no "-" -> "-": not a customer here
+    long = pd.DataFrame(
+        {
+            "from_class": _CLASS_NAMES[[i // k for i in cells]],
+            "to_class": _CLASS_NAMES[[i % k for i in cells]],
+            "customers": counts[cells].astype(np.int64),
+            "start_revenue": start_sum[cells] / 100,
+            "end_revenue": end_sum[cells] / 100,
+            "change": (end_sum[cells] - start_sum[cells]) / 100,
+        }
+    )
+    grid = counts.reshape(k, k).astype(np.int64)
+    matrix = pd.DataFrame(grid, columns=list(_CLASS_NAMES))
+    matrix.insert(0, "from_class", _CLASS_NAMES)
+    matrix["customers"] = grid.sum(axis=1)
+    return long, matrix
+
+
+def _key_account_losses(rows: pd.DataFrame) -> pd.DataFrame:
+    fell = rows[(rows["start_class"] == "A") & (rows["end_class"] != "A")]
+    table = pd.DataFrame(
+        {
+            "customer": fell["customer"],
+            "status": fell["status"],
+            "end_class": fell["end_class"],
+            "start_revenue": fell["start_revenue"],
+            "end_revenue": fell["end_revenue"],
+            "revenue_lost": np.round(fell["start_revenue"] - fell["end_revenue"], 2),
+        }
+    )
+    return table.sort_values(
+        ["revenue_lost", "start_revenue", "customer"], ascending=[False, False, True],
+        kind="mergesort",
+    ).reset_index(drop=True)
+
+
+def _early_warning(rows: pd.DataFrame, with_p_alive: bool) -> pd.DataFrame:
+    risky = rows[rows["at_risk"]]
+    columns = ["customer", "status", "end_class", "revenue_at_stake", "last_date",
+               "days_since_last", "median_gap", "silence_ratio"]
+    if with_p_alive:
+        columns.append("p_alive")
+    table = risky.rename(columns={"end_revenue": "revenue_at_stake"})[columns]
+    return table.sort_values(
+        ["revenue_at_stake", "silence_ratio", "customer"], ascending=[False, False, True],
+        na_position="last", kind="mergesort",
+    ).reset_index(drop=True)
+
+
+def _cohort_table(orders: _Orders, cohort: str) -> pd.DataFrame:
+    """Share of each first-order cohort that bought in each later complete period."""
+    k = _MONTHS_PER[cohort]
+    with_lines = np.flatnonzero(orders.first_day != _NO_DAY)
+    cohort_of = np.full(len(orders.first_day), -1, dtype=np.int64)
+    cohort_of[with_lines] = _months_of_days(orders.first_day[with_lines]) // k
+    c0 = int(cohort_of[with_lines].min())
+    last_complete = _month_of_day(orders.as_of_day) // k - 1
+    width = last_complete - c0 + 1
+    if width <= 0:
+        return pd.DataFrame({"cohort": pd.Series([], dtype=object),
+                             "customers": pd.Series([], dtype=np.int64)})
+    # rows are sorted by customer then day, so each (customer, period) is one run
+    code, per = orders.codes, orders.months // k
+    starts = np.flatnonzero(np.r_[True, (code[1:] != code[:-1]) | (per[1:] != per[:-1])])
+    net = np.add.reduceat(orders.cents, starts)
+    run_code, run_per = code[starts], per[starts]
+    bought = (net > 0) & (run_per <= last_complete)
+    first = cohort_of[run_code[bought]] - c0
+    offset = run_per[bought] - c0 - first
+    counts = np.bincount(first * width + offset, minlength=width * width).reshape(width, width)
+    sizes = np.bincount(cohort_of[with_lines] - c0, minlength=width)[:width]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = counts / sizes[:, None]
+    offsets = np.arange(width)
+    shares[offsets[:, None] + offsets[None, :] >= width] = np.nan
+    table = pd.DataFrame(shares, columns=[f"+{o}" for o in offsets])
+    table.insert(0, "customers", sizes.astype(np.int64))
+    table.insert(0, "cohort", [_period_label(c0 + i, cohort) for i in range(width)])
+    return table[table["customers"] > 0].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# words
+
+
+def _pct(value: float, lang: str) -> str:
+    return label("churn.not_available", lang) if math.isnan(value) else f"{value:.1%}"
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+def _headline(lang: str, s: dict[str, Any]) -> list[str]:
+    lines = [
+        label("churn.headline_customers", lang).format(
+            start=s["period_start"], end=s["period_end"], start_customers=s["start_customers"],
+            retained=s["retained"], lost=s["lost"], churn_rate=_pct(s["churn_rate"], lang),
+            new=s["new"], reactivated=s["reactivated"],
+        ),
+        label("churn.headline_revenue", lang).format(
+            start_revenue=_money(s["start_revenue"]), end_revenue=_money(s["end_revenue"]),
+            grr=_pct(s["gross_revenue_retention"], lang),
+            nrr=_pct(s["net_revenue_retention"], lang),
+        ),
+    ]
+    fell = s["key_accounts_lost"] + s["key_accounts_declined"]
+    if fell:
+        lines.append(label("churn.headline_key_accounts", lang).format(
+            count=fell, revenue=_money(s["key_account_revenue_lost"])))
+    if s["at_risk_customers"]:
+        lines.append(label("churn.headline_at_risk", lang).format(
+            count=s["at_risk_customers"], revenue=_money(s["revenue_at_risk"])))
+    return lines
+
+
+def _notes(
+    lang: str,
+    period: str,
+    start_p: int,
+    end_p: int,
+    as_of_period: int,
+    as_of_iso: str,
+    as_of_given: bool,
+    thresholds: Sequence[float],
+    silence_factor: float,
+    with_p_alive: bool,
+    p_alive_threshold: float,
+    cohort: str,
+) -> list[str]:
+    start, end = _period_label(start_p, period), _period_label(end_p, period)
+    notes = [
+        label("churn.note_as_of", lang).format(
+            as_of=as_of_iso, rule=label(f"churn.as_of.{'given' if as_of_given else 'default'}", lang),
+            period=label(f"churn.period.{period}", lang), start=start, end=end,
+        )
+    ]
+    notes += [
+        label("churn.note_incomplete", lang).format(label=_period_label(p, period), as_of=as_of_iso)
+        for p in (start_p, end_p)
+        if p >= as_of_period
+    ]
+    p_clause = (
+        label("churn.note_warning_p_alive", lang).format(threshold=f"{p_alive_threshold:g}")
+        if with_p_alive
+        else ""
+    )
+    notes += [
+        label("churn.note_bought", lang),
+        label("churn.note_status", lang),
+        label("churn.note_rates", lang),
+        label("churn.note_bridge", lang),
+        label("churn.note_abc", lang).format(a=f"{thresholds[0]:.0%}", b=f"{thresholds[1]:.0%}"),
+        label("churn.note_warning", lang).format(
+            as_of=as_of_iso, factor=f"{silence_factor:g}", p_alive=p_clause
+        ),
+        label("churn.note_cohorts", lang).format(cohort=label(f"churn.period.{cohort}", lang)),
+    ]
+    return notes

@@ -1,0 +1,81 @@
+"""`kamtool churn`: who is leaving and what it costs."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional  # noqa: UP035
+
+import typer
+
+from kamtool.cli.app import app
+from kamtool.cli.options import Common, number_list, shared_options
+from kamtool.cli.rfm_cmd import AsOf, Period
+from kamtool.cli.run import emit, load_ledger, warn
+from kamtool.cli.value_cmd import parse_day
+
+
+class Cohort(str, Enum):
+    month = "month"
+    quarter = "quarter"
+
+
+@app.command("churn")
+@shared_options
+def churn_command(
+    common: Common,
+    period: Annotated[Period, typer.Option(help="Length of the periods compared.")] = Period.quarter,
+    compare: Annotated[Optional[tuple[str, str]], typer.Option(  # noqa: UP045
+        help="Compare these two periods, e.g. --compare 2024Q1 2024Q2 (default: the last two complete).",
+        metavar="START END", show_default=False)] = None,
+    as_of: AsOf = None,
+    thresholds: Annotated[str, typer.Option(
+        help="Cumulative-share cut-offs of the A and B classes in each period, in percent.")] = "80,95",
+    silence_factor: Annotated[float, typer.Option(
+        help="Early warning when days since the last order exceed this many times the customer's "
+        "median gap between orders.", min=1.0)] = 2.0,
+    p_alive_threshold: Annotated[float, typer.Option(
+        help="Early warning when the BG/NBD P(alive) falls below this (when the model fits).",
+        min=0.0, max=1.0)] = 0.5,
+    cohort: Annotated[Optional[Cohort], typer.Option(  # noqa: UP045
+        help="Cohorts by first-order month or quarter (default: the --period, month for years).",
+        show_default=False)] = None,
+) -> None:
+    """Churn (客户流失) between two periods: new, retained, reactivated and lost customers.
+
+    Churn rate, retention, gross and net revenue retention; a revenue bridge from start to
+    end revenue, exact to the cent; the ABC migration matrix and the key accounts lost or
+    fallen a class (value decline is churn too); an early warning for active customers
+    silent for long against their own rhythm; and cohort retention.
+
+    Examples:
+
+      kamtool churn orders.csv
+
+      kamtool churn orders.csv --period month --compare 2025-05 2025-06
+
+      kamtool churn orders.xlsx --period year -o churn.xlsx --lang zh
+    """
+    from kamtool.analyses.churn import churn
+    from kamtool.errors import AnalysisError
+
+    ledger = load_ledger(common)
+    daily = ledger.daily
+    day = parse_day(as_of, "--as-of")
+    p_alive = None
+    try:
+        from kamtool.analyses.clv import p_alive_for
+
+        import pandas as pd
+
+        p_alive = p_alive_for(daily, day if day is not None else daily["date"].max() + pd.Timedelta(days=1))
+    except AnalysisError as exc:
+        warn(f"P(alive) not used in the early warning: {exc}")
+    if p_alive is None:
+        warn("P(alive) not used in the early warning: the BG/NBD model did not fit this data")
+    result = churn(
+        daily, period=period.value, compare=list(compare) if compare else None, as_of=day,
+        thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
+        silence_factor=silence_factor, p_alive=p_alive, p_alive_threshold=p_alive_threshold,
+        cohort=cohort.value if cohort else None, lang=common.lang.value,
+    )
+    emit(result, common)

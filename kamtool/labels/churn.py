@@ -1,0 +1,142 @@
+"""Labels of the churn analysis: columns, bridge steps, statuses, headlines, notes."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    # columns of rows and tables (unprefixed: they are column names)
+    "status": ("Status", "状态"),
+    "start_revenue": ("Start revenue", "期初销售额"),
+    "end_revenue": ("End revenue", "期末销售额"),
+    "change": ("Change", "变化额"),
+    "start_class": ("Start class", "期初类别"),
+    "end_class": ("End class", "期末类别"),
+    "days_since_last": ("Days since last purchase", "距上次购买天数"),
+    "median_gap": ("Median gap (days)", "购买间隔中位数（天）"),
+    "silence_ratio": ("Silence ratio", "沉默倍数"),
+    "at_risk": ("At risk", "流失风险"),
+    "from_class": ("From class", "期初类别"),
+    "to_class": ("To class", "期末类别"),
+    "revenue_lost": ("Revenue lost", "损失销售额"),
+    "revenue_at_stake": ("Revenue at stake", "风险销售额"),
+    "step": ("Step", "步骤"),
+    "step_label": ("Item", "项目"),
+    "cohort": ("Cohort", "同期群"),
+    # tables
+    "churn.bridge": ("Revenue bridge", "销售额变动桥图"),
+    "churn.migration": ("ABC migration", "ABC类别迁移"),
+    "churn.migration_matrix": ("ABC migration matrix", "ABC类别迁移矩阵"),
+    "churn.key_account_losses": ("Key accounts lost or declined", "重点客户流失与降级"),
+    "churn.early_warning": ("Early warning", "流失预警"),
+    "churn.cohorts": ("Cohort retention", "同期群留存"),
+    # bridge steps
+    "churn.step.start": ("Start revenue", "期初销售额"),
+    "churn.step.new": ("New customers", "新增客户"),
+    "churn.step.reactivated": ("Reactivated customers", "回流客户"),
+    "churn.step.expansion": ("Expansion", "增购"),
+    "churn.step.contraction": ("Contraction", "减购"),
+    "churn.step.lost": ("Lost customers", "流失客户"),
+    "churn.step.other": ("Other (returns of non-buyers)", "其他（未购买客户的退货）"),
+    "churn.step.end": ("End revenue", "期末销售额"),
+    # statuses (values of the status column)
+    "churn.status.new": ("New", "新增客户"),
+    "churn.status.retained": ("Retained", "留存客户"),
+    "churn.status.reactivated": ("Reactivated", "回流客户"),
+    "churn.status.lost": ("Lost", "流失客户"),
+    "churn.status.inactive": ("Inactive", "未购买"),
+    "churn.as_of.given": ("given", "指定日期"),
+    "churn.as_of.default": ("the day after the last order", "最后一笔订单的次日"),
+    # period words
+    "churn.period.month": ("month", "月"),
+    "churn.period.quarter": ("quarter", "季度"),
+    "churn.period.year": ("year", "年"),
+    # headlines
+    "churn.headline_customers": (
+        "{start} → {end}: {start_customers} customers bought in {start}; {retained} retained, "
+        "{lost} lost (churn rate {churn_rate}), {new} new, {reactivated} reactivated.",
+        "{start} → {end}：{start} 有 {start_customers} 个客户购买；留存 {retained} 个，"
+        "流失 {lost} 个（流失率 {churn_rate}），新增 {new} 个，回流 {reactivated} 个。",
+    ),
+    "churn.headline_revenue": (
+        "Revenue {start_revenue} → {end_revenue}: gross revenue retention {grr}, "
+        "net revenue retention {nrr}.",
+        "销售额 {start_revenue} → {end_revenue}：销售额毛留存率 {grr}，销售额净留存率 {nrr}。",
+    ),
+    "churn.headline_key_accounts": (
+        "{count} A-class customers lost or fell a class; {revenue} revenue lost.",
+        "{count} 个A类客户流失或降级，损失销售额 {revenue}。",
+    ),
+    "churn.headline_at_risk": (
+        "{count} active customers at risk; {revenue} revenue at stake (end-period revenue).",
+        "{count} 个活跃客户有流失风险，涉及销售额 {revenue}（期末销售额）。",
+    ),
+    "churn.not_available": ("n/a", "无法计算"),
+    # notes
+    "churn.note_as_of": (
+        "As of {as_of} ({rule}). A {period} is complete when the as-of date is after its last "
+        "day. Compared: {start} with {end}.",
+        "截至 {as_of}（{rule}）。截至日期晚于某{period}的最后一天时，该{period}为完整期间。"
+        "比较：{start} 与 {end}。",
+    ),
+    "churn.note_incomplete": (
+        "{label} is not complete as of {as_of}; its figures may still grow.",
+        "{label} 截至 {as_of} 尚未结束，数字可能仍会增加。",
+    ),
+    "churn.note_bought": (
+        "A customer bought in a period when its net revenue there (purchases less returns) is "
+        "above zero; a purchase day is a day of positive net revenue.",
+        "客户在某期间的净销售额（购买减退货）大于零，即视为该期间有购买；净销售额为正的日子为购买日。",
+    ),
+    "churn.note_status": (
+        "new: bought in the end period, not in the start period, and no order before the start "
+        "period; retained: bought in both; reactivated: bought in the end period, not in the "
+        "start period, but ordered before it; lost: bought in the start period, not in the end "
+        "period; inactive: has order lines in one of the two periods but bought in neither.",
+        "新增客户：期末有购买、期初无购买，且期初之前从未下单；留存客户：两期均有购买；"
+        "回流客户：期末有购买、期初无购买，但期初之前下过单；流失客户：期初有购买、期末无购买；"
+        "未购买：在两期之一有订单行但两期均无购买。",
+    ),
+    "churn.note_rates": (
+        "Churn rate = lost / start customers; retention rate = retained / start customers. "
+        "Gross revenue retention = (start revenue − contraction − lost) / start revenue; net "
+        "revenue retention = (start revenue − contraction − lost + expansion) / start revenue.",
+        "流失率 = 流失客户数 / 期初客户数；留存率 = 留存客户数 / 期初客户数。"
+        "销售额毛留存率 = (期初销售额 − 减购 − 流失) / 期初销售额；"
+        "销售额净留存率 = (期初销售额 − 减购 − 流失 + 增购) / 期初销售额。",
+    ),
+    "churn.note_bridge": (
+        "Bridge: start revenue + new + reactivated + expansion − contraction − lost + other = "
+        "end revenue, exact to the cent. Expansion and contraction are the revenue changes of "
+        "retained customers; lost is the start revenue of lost customers less their end-period "
+        "returns; reactivated customers are a step of their own; other is the change of "
+        "inactive customers.",
+        "桥图：期初销售额 + 新增 + 回流 + 增购 − 减购 − 流失 + 其他 = 期末销售额，精确到分。"
+        "增购与减购为留存客户的销售额变化；流失为流失客户的期初销售额减去其期末退货；"
+        "回流客户单列一步；其他为未购买客户的销售额变化。",
+    ),
+    "churn.note_abc": (
+        "ABC classes per period by cumulative revenue share: A up to {a}, B up to {b}, C the "
+        "rest; the customer whose revenue reaches a cut-off belongs to the higher class; ties by "
+        "revenue, then customer id; '-' = did not buy in that period. Key account losses: A "
+        "customers lost or fallen to B or C, sorted by revenue lost (start − end revenue).",
+        "每期按累计销售额占比划分ABC类：累计占比至 {a} 为A类，至 {b} 为B类，其余为C类；"
+        "累计占比到达分界点的客户归入较高类别；销售额相同时按客户编号排序；“-”表示该期无购买。"
+        "重点客户流失与降级：流失或降为B、C类的A类客户，按损失销售额（期初 − 期末）排序。",
+    ),
+    "churn.note_warning": (
+        "Early warning as of {as_of}, for customers who bought in the end period: at risk when "
+        "the days since their last purchase exceed {factor} × their median gap between purchase "
+        "days (a single purchase day gives no rhythm){p_alive}; sorted by end-period revenue "
+        "(revenue at stake).",
+        "流失预警（截至 {as_of}），对象为期末有购买的客户：距上次购买天数超过其购买间隔中位数的 "
+        "{factor} 倍即有流失风险（只有一个购买日的客户无法判断节奏）{p_alive}；"
+        "按期末销售额（风险销售额）排序。",
+    ),
+    "churn.note_warning_p_alive": (
+        ", or when P(alive) is below {threshold}",
+        "，或存活概率低于 {threshold}",
+    ),
+    "churn.note_cohorts": (
+        "Cohorts by {cohort} of first order; each cell is the share of the cohort that bought "
+        "in that later {cohort} (+0 = the first); complete {cohort}s only.",
+        "按首次下单的{cohort}划分同期群；每格为该同期群在其后第 N 个{cohort}仍有购买的客户占比"
+        "（+0 为首个{cohort}）；只计完整的{cohort}。",
+    ),
+}
