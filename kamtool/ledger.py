@@ -190,11 +190,31 @@ def _ledger_mapping(mapping: colmod.Mapping, wanted: set[str]) -> colmod.Mapping
     )
 
 
-def read_source(source: Source, options: LoadOptions, extra: dict[str, list[str]] | None,
-                progress: Callable[[int, int], None] | None = None) -> Partials:
-    """Stream one source into partials (the unit of work, local or on a Dask worker)."""
-    import pyarrow as pa
+@dataclass
+class _Prepared:
+    """One source, mapped and ready to clean."""
 
+    source: Source
+    full: colmod.Mapping
+    cleaner: Cleaner
+    present: set[str]
+    absent_optional: list[str]
+    stats: BatchStats = field(default_factory=BatchStats)
+
+    def info(self) -> SourceInfo:
+        source, stats = self.source, self.stats
+        if source.ragged_rows and REASON_RAGGED not in stats.dropped:
+            stats.dropped[REASON_RAGGED] += source.ragged_rows
+            stats.rows += source.ragged_rows
+        return SourceInfo(
+            name=source.name, format=source.format, encoding=source.encoding,
+            delimiter=source.delimiter, sheet=source.sheet, header_row=source.header_row,
+            mapping=dict(self.full.columns), unused=list(self.full.unused), size=source.size,
+            stats=stats,
+        )
+
+
+def _prepare(source: Source, options: LoadOptions, extra: dict[str, list[str]] | None) -> _Prepared:
     full = colmod.map_columns(source.headers, options.overrides, source=source.name)
     colmod.require(full, source.headers, options.needed, source=source.name)
     needed_keys = {k for keys in (extra or {}).values() for k in keys}
@@ -209,23 +229,82 @@ def read_source(source: Source, options: LoadOptions, extra: dict[str, list[str]
     mapping = _ledger_mapping(full, wanted)
     source.skip_bad_rows = options.clean.skip_bad_rows
     cleaner = Cleaner(source, mapping, options.clean)
-    present = set(mapping.columns) | {"amount"}
-    groupings = groupings_for(present, options.dimensions, extra)
-    stats = BatchStats()
+    return _Prepared(source, full, cleaner, set(mapping.columns) | {"amount"}, absent_optional)
+
+
+def _clean_batches(prep: _Prepared, progress: Callable[[int, int], None] | None) -> Iterator[pa.Table]:
+    import pyarrow as pa
+
+    for raw, offset in prep.source.batches(prep.cleaner.raw_columns):
+        lines, batch_stats = prep.cleaner.clean(raw, offset)
+        prep.stats.add(batch_stats)
+        if progress is not None:
+            progress(raw.num_rows, 0)
+        if lines.num_rows:
+            for key in prep.absent_optional:
+                lines = lines.append_column(key, pa.nulls(lines.num_rows, pa.string()))
+            yield _with_measure_inputs(lines)
+
+
+def _prefetched(produce: Callable[[], Iterator[pa.Table]]) -> Iterator[pa.Table]:
+    """Run the reading and cleaning in a thread, one batch ahead of the aggregation.
+
+    Arrow's kernels release the GIL, so the next batch is read and cleaned while
+    DuckDB aggregates this one; the queue bounds memory to a few batches.
+    """
+    import queue
+
+    box: queue.Queue[Any] = queue.Queue(maxsize=2)
+    done = object()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in produce():
+                while not stop.is_set():
+                    try:
+                        box.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put(exc)
+
+    thread = threading.Thread(target=work, name="kamtool-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = box.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
+def _aggregate_stream(tables: Iterator[pa.Table], sql: Callable[[str], str],
+                      schema: pa.Schema | None = None) -> pa.Table | None:
+    """Feed cleaned tables to one DuckDB query; None when there were no lines.
+
+    Our own errors raised while DuckDB pulls (a bad date on line 1,204) come back
+    as ours, not wrapped in a DuckDB exception.
+    """
+    import pyarrow as pa
+
     failure: list[BaseException] = []
 
     def batches() -> Iterator[pa.RecordBatch]:
         try:
-            for raw, offset in source.batches(cleaner.raw_columns):
-                lines, batch_stats = cleaner.clean(raw, offset)
-                stats.add(batch_stats)
-                if progress is not None:
-                    progress(raw.num_rows, 0)
-                if lines.num_rows:
-                    for key in absent_optional:
-                        lines = lines.append_column(key, pa.nulls(lines.num_rows, pa.string()))
-                    yield from _with_measure_inputs(lines).to_batches()
-        except BaseException as exc:  # DuckDB would wrap it; keep ours to re-raise
+            for table in tables:
+                if schema is not None:
+                    table = _conform(table, schema)
+                yield from table.to_batches()
+        except BaseException as exc:
             failure.append(exc)
 
     stream = batches()
@@ -233,35 +312,114 @@ def read_source(source: Source, options: LoadOptions, extra: dict[str, list[str]
     if failure:
         raise failure[0]
     if first is None:
+        return None
+
+    def chained() -> Iterator[pa.RecordBatch]:
+        yield first
+        yield from stream
+
+    reader = pa.RecordBatchReader.from_batches(first.schema, chained())
+    con = connection()
+    con.register("lines_stream", reader)
+    try:
+        result = con.sql(sql("lines_stream")).to_arrow_table()
+    except Exception:
+        if failure:
+            raise failure[0] from None
+        raise
+    finally:
+        con.unregister("lines_stream")
+    if failure:
+        raise failure[0]
+    return _normalise(result)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Several files as one stream: same columns, same types, nulls where a file lacks one."""
+    import pyarrow as pa
+
+    cols = []
+    for f in schema:
+        if f.name in table.column_names:
+            col = table[f.name]
+            cols.append(col if col.type == f.type else col.cast(f.type))
+        else:
+            cols.append(pa.nulls(table.num_rows, f.type))
+    return pa.table(cols, schema=schema)
+
+
+def read_source(source: Source, options: LoadOptions, extra: dict[str, list[str]] | None,
+                progress: Callable[[int, int], None] | None = None) -> Partials:
+    """Stream one source into partials (the unit of work, local or on a Dask worker)."""
+    prep = _prepare(source, options, extra)
+    groupings = groupings_for(prep.present, options.dimensions, extra)
+    result = _aggregate_stream(
+        _prefetched(lambda: _clean_batches(prep, progress)),
+        lambda name: _partials_sql(name, groupings, merge=False),
+    )
+    if result is None:
         tables = {name: _empty_partial(keys) for name, keys in groupings.items()}
     else:
-        def chained() -> Iterator[pa.RecordBatch]:
-            yield first
-            yield from stream
-
-        reader = pa.RecordBatchReader.from_batches(first.schema, chained())
-        con = connection()
-        con.register("lines_stream", reader)
-        try:
-            result = con.sql(_partials_sql("lines_stream", groupings, merge=False)).to_arrow_table()
-        except Exception:
-            if failure:
-                raise failure[0] from None
-            raise
-        finally:
-            con.unregister("lines_stream")
-        if failure:
-            raise failure[0]
         tables = _split(result, groupings)
-    if source.ragged_rows:
-        stats.dropped[REASON_RAGGED] += source.ragged_rows
-        stats.rows += source.ragged_rows
-    info = SourceInfo(
-        name=source.name, format=source.format, encoding=source.encoding, delimiter=source.delimiter,
-        sheet=source.sheet, header_row=source.header_row, mapping=dict(full.columns),
-        unused=list(full.unused), size=source.size, stats=stats,
-    )
-    return Partials(tables=tables, sources=[info], present=present)
+    return Partials(tables=tables, sources=[prep.info()], present=prep.present)
+
+
+def _direct_sql(source: str, keys: list[str]) -> str:
+    """Final figures straight from the lines: one GROUP BY with distinct counts."""
+    cols = ", ".join(_q(k) for k in keys)
+    measures = ", ".join(f"{line} AS {_q(out)}" for out, line, _m in MEASURES)
+    return (f"SELECT {cols}, {measures}, count(DISTINCT {ORDER_KEY})::BIGINT AS orders, "
+            f"count(DISTINCT date)::BIGINT AS active_days FROM {source} GROUP BY {cols} ORDER BY {cols}")
+
+
+def _stream_schema(keys: list[str]) -> pa.Schema:
+    import pyarrow as pa
+
+    types = {"date": pa.date32(), "amount_c": pa.int64(), "quantity": pa.float64(), "profit_c": pa.int64()}
+    names = list(dict.fromkeys([*keys, "date", ORDER_KEY, "amount_c", "quantity", "profit_c"]))
+    return pa.schema([pa.field(n, types.get(n, pa.string())) for n in names])
+
+
+def load_direct(
+    inputs: Sequence[str],
+    options: LoadOptions,
+    keys: list[str],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> Ledger:
+    """One pass over every input straight to one table of final figures per ``keys``.
+
+    The fast path for commands that need a single grouping (abc, pareto, rfm): no
+    intermediate order table is built, so DuckDB's distinct counts run in one go.
+    The figures equal those of the partials path; a test checks it.
+    """
+    name = "customers" if keys == ["customer"] else "entity"
+    extra = {} if name == "customers" else {name: keys}
+    options = LoadOptions(read=options.read, clean=options.clean, overrides=options.overrides,
+                          needed=options.needed, dimensions=(), optional_keys=options.optional_keys)
+    preps: list[_Prepared] = []
+
+    def produce() -> Iterator[pa.Table]:
+        for input_name in inputs:
+            prep = _prepare(open_source(input_name, options.read), options, extra)
+            preps.append(prep)
+            yield from _clean_batches(prep, progress)
+
+    schema = _stream_schema(keys)
+    result = _aggregate_stream(_prefetched(produce), lambda s: _direct_sql(s, keys), schema)
+    if result is None:
+        result = _empty_direct(keys)
+    present: set[str] = set().union(*(p.present for p in preps)) if preps else set()
+    partials = Partials(tables={}, sources=[p.info() for p in preps], present=present)
+    return Ledger(partials=partials, extra=extra, direct={name: result})
+
+
+def _empty_direct(keys: list[str]) -> pa.Table:
+    import pyarrow as pa
+
+    table = _empty_partial(keys)
+    table = table.append_column("orders", pa.array([], pa.int64()))
+    return table.append_column("active_days", pa.array([], pa.int64()))
 
 
 def _empty_partial(keys: list[str]) -> pa.Table:
@@ -317,6 +475,8 @@ class Ledger:
 
     partials: Partials
     extra: dict[str, list[str]]
+    # Final tables computed straight from the lines (see load_direct), by name.
+    direct: dict[str, pa.Table] = field(default_factory=dict)
     _customers: pd.DataFrame | None = None
     _daily: pd.DataFrame | None = None
 
@@ -351,7 +511,10 @@ class Ledger:
         """Whole-data figures summed in integer cents, exact to the cent."""
         import pyarrow.compute as pc
 
-        orders = self.partials.tables["orders"]
+        # Any full table of partial measures sums to the same totals.
+        orders = self.partials.tables.get("orders")
+        if orders is None:
+            orders = next(iter(self.direct.values()))
 
         def total(col: str) -> int:
             return int(pc.sum(orders[col]).as_py() or 0)
@@ -372,7 +535,10 @@ class Ledger:
     def customers(self) -> pd.DataFrame:
         """One row per customer (see the module docstring for the columns)."""
         if self._customers is None:
-            self._customers = self._build_customers()
+            if "customers" in self.direct:
+                self._customers = self._frame(self.direct["customers"], ["customer"])
+            else:
+                self._customers = self._build_customers()
         return self._customers
 
     @property
@@ -387,6 +553,8 @@ class Ledger:
     def group(self, name: str) -> pd.DataFrame:
         """A command's own grouping: keys + revenue, orders, lines, quantity, dates (+ profit)."""
         keys = self.extra[name]
+        if name in self.direct:
+            return self._frame(self.direct[name], keys).drop(columns=["active_days"])
         return self._frame(self._grouped(name, keys), keys)
 
     def _grouped(self, name: str, keys: list[str], active_days: bool = False) -> pa.Table:

@@ -45,8 +45,8 @@ def entity_frame(common: Common, by: str) -> pd.DataFrame:
     if by not in DIMENSIONS:
         raise UsageError(f"--by {by}: use one of {', '.join(DIMENSIONS)}")
     if by == "customer":
-        return load_ledger(common).customers
-    ledger = load_ledger(common, extra={"entity": [by]})
+        return load_ledger(common, direct_keys=["customer"]).customers
+    ledger = load_ledger(common, extra={"entity": [by]}, direct_keys=[by])
     frame = ledger.group("entity")
     missing = frame[by].isna()
     if missing.any():

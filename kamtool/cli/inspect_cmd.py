@@ -25,5 +25,5 @@ def inspect_command(common: Common) -> None:
     """
     from kamtool.analyses.inspection import inspect_ledger
 
-    ledger = load_ledger(common)
+    ledger = load_ledger(common, dimensions=("salesperson", "region", "product", "brand"))
     emit(inspect_ledger(ledger, lang=common.lang.value), common)

@@ -96,8 +96,13 @@ def load_options(common: Common, needed: tuple[str, ...] = ("customer", "date", 
 def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
                 needed: tuple[str, ...] = ("customer", "date", "amount"),
                 dimensions: tuple[str, ...] | None = None,
-                optional_keys: tuple[str, ...] = ()) -> Ledger:
-    """Read the inputs with progress on a terminal and report every dropped row."""
+                optional_keys: tuple[str, ...] = (),
+                direct_keys: list[str] | None = None) -> Ledger:
+    """Read the inputs with progress on a terminal and report every dropped row.
+
+    ``direct_keys``: the command needs one table per these keys and nothing else, so
+    the local engine can compute it in a single pass (see ``ledger.load_direct``).
+    """
     from kamtool import ledger as ledger_mod
 
     check_output_path(common)
@@ -110,6 +115,8 @@ def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
             from kamtool.engine_dask import load_dask
 
             result = load_dask(common.files, options, extra=extra, scheduler=common.scheduler)
+        elif direct_keys is not None:
+            result = ledger_mod.load_direct(common.files, options, direct_keys, progress=tick)
         else:
             result = ledger_mod.load(common.files, options, extra=extra, progress=tick)
     report_drops(result)
