@@ -97,7 +97,7 @@ def load_dask(
     files = expand_inputs(inputs)
     own_client = not isinstance(scheduler, Client)
     try:
-        client = Client(scheduler, timeout="10s") if own_client else scheduler
+        client: Any = Client(scheduler, timeout="10s") if own_client else scheduler
     except OSError as exc:
         raise KamtoolError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
     try:

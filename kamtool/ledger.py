@@ -141,7 +141,7 @@ def _with_measure_inputs(lines: pa.Table) -> pa.Table:
 def _partials_sql(source: str, groupings: dict[str, list[str]], merge: bool) -> str:
     keys = list(dict.fromkeys(k for ks in groupings.values() for k in ks))
     sets = ", ".join("(" + ", ".join(_q(k) for k in ks) + ")" for ks in groupings.values())
-    measures = ", ".join(f"{m if merge else l} AS {_q(out)}" for out, l, m in MEASURES)
+    measures = ", ".join(f"{merged if merge else line} AS {_q(out)}" for out, line, merged in MEASURES)
     gid = f"GROUPING({', '.join(_q(k) for k in keys)}) AS _gid" if len(groupings) > 1 else "0 AS _gid"
     cols = ", ".join(_q(k) for k in keys)
     if len(groupings) == 1:

@@ -36,8 +36,8 @@ def root(
     config: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--config", help="A kamtool.toml with the column mapping and default options "
         "(default: ./kamtool.toml if present).", envvar="KAMTOOL_CONFIG")] = None,
-    traceback: Annotated[bool, typer.Option("--traceback", help="Show the stack on errors (for bug reports).")]
-    = False,
+    traceback: Annotated[bool, typer.Option(
+        "--traceback", help="Show the stack on errors (for bug reports).")] = False,
 ) -> None:
     """Key-account analytics from the command line."""
 

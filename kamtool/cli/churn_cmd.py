@@ -63,9 +63,9 @@ def churn_command(
     day = parse_day(as_of, "--as-of")
     p_alive = None
     try:
-        from kamtool.analyses.clv import p_alive_for
-
         import pandas as pd
+
+        from kamtool.analyses.clv import p_alive_for
 
         p_alive = p_alive_for(daily, day if day is not None else daily["date"].max() + pd.Timedelta(days=1))
     except AnalysisError as exc:

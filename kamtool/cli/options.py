@@ -109,8 +109,9 @@ SHARED: dict[str, tuple[Any, Any]] = {
         False,
     ),
     "engine": (
-        Annotated[Engine, typer.Option(help="Where the ledger is aggregated: this machine, or a Dask cluster.",
-                                       rich_help_panel=INPUT, envvar="KAMTOOL_ENGINE")],
+        Annotated[Engine, typer.Option(
+            help="Where the ledger is aggregated: this machine, or a Dask cluster.",
+            rich_help_panel=INPUT, envvar="KAMTOOL_ENGINE")],
         Engine.local,
     ),
     "scheduler": (
@@ -137,8 +138,9 @@ SHARED: dict[str, tuple[Any, Any]] = {
         20,
     ),
     "lang": (
-        Annotated[Lang, typer.Option(help="Language of labels in tables and workbooks.", envvar="KAMTOOL_LANG",
-                                     rich_help_panel=OUTPUT)],
+        Annotated[Lang, typer.Option(
+            help="Language of labels in tables and workbooks.", envvar="KAMTOOL_LANG",
+            rich_help_panel=OUTPUT)],
         Lang.en,
     ),
 }

@@ -87,7 +87,8 @@ def load_options(common: Common, needed: tuple[str, ...] = ("customer", "date", 
     return LoadOptions(
         read=ReadOptions(encoding=common.encoding, delimiter=delimiter, sheet=common.sheet,
                          header_row=common.header_row, expected_headers=tuple(overrides.values())),
-        clean=CleanOptions(decimal=common.decimal, dayfirst=common.dayfirst, skip_bad_rows=common.skip_bad_rows),
+        clean=CleanOptions(decimal=common.decimal, dayfirst=common.dayfirst,
+                           skip_bad_rows=common.skip_bad_rows),
         overrides=overrides,
         needed=needed,
     )

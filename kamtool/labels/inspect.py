@@ -10,9 +10,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "inspect.sheet": (", sheet '{sheet}'", "，工作表 '{sheet}'"),
     "inspect.header": (", header on row {row}", "，表头在第 {row} 行"),
     "inspect.totals": (
-        "{lines:,} order lines, {customers:,} customers, {orders:,} orders ({basis}), {first} to {last}; "
+        "{lines:,} order lines, {customers:,} customers, {orders:,} orders ({basis}), "
+        "{first} to {last}; "
         "net revenue {revenue:,.2f} including returns of {returns:,.2f} ({return_lines:,} lines)",
-        "订单明细 {lines:,} 行，客户 {customers:,} 个，订单 {orders:,} 个（{basis}），{first} 至 {last}；"
+        "订单明细 {lines:,} 行，客户 {customers:,} 个，订单 {orders:,} 个（{basis}），"
+        "{first} 至 {last}；"
         "净销售额 {revenue:,.2f}，其中退货 {returns:,.2f}（{return_lines:,} 行）",
     ),
     "inspect.dropped": ("Dropped {n:,} rows: {reasons}", "剔除 {n:,} 行：{reasons}"),

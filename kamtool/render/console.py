@@ -64,7 +64,8 @@ def format_value(column: str, value: Any) -> str:
             return f"{float(value) * 100:.1f}%"
         if is_money(column):
             return f"{float(value):,.2f}"
-        return f"{float(value):,.2f}" if abs(value) >= 100 else f"{float(value):.3g}"
+        number = float(value)
+        return f"{number:,.2f}" if abs(number) >= 100 else f"{number:.3g}"
     return str(value)
 
 
@@ -80,7 +81,8 @@ def frame_table(frame: pd.DataFrame, *, lang: str, command: str = "", title: str
     )
     for col in cols:
         numeric = frame[col].dtype.kind in "iuf"
-        table.add_column(column_label(str(col), command, lang), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(column_label(str(col), command, lang), justify="right" if numeric else "left",
+                         overflow="fold")
     shown = frame if top is None else frame.head(top)
     for row in shown[cols].itertuples(index=False, name=None):
         table.add_row(*(format_value(c, v) for c, v in zip(cols, row, strict=True)))
@@ -104,8 +106,8 @@ def render_result(result: Result, console: Console, *, lang: str, top: int | Non
         console.print(label("report.more_rows", lang).format(shown=top, total=len(result.rows)))
     for name, frame in result.tables.items():
         console.print()
-        console.print(frame_table(frame, lang=lang, command=result.command,
-                                  title=table_label(name, result.command, lang),
+        title = table_label(name, result.command, lang)
+        console.print(frame_table(frame, lang=lang, command=result.command, title=title,
                                   top=max(top or 50, 50), plain=plain))
     if result.notes:
         console.print()
