@@ -19,7 +19,9 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "inspect.dropped": ("Dropped {n:,} rows: {reasons}", "剔除 {n:,} 行：{reasons}"),
     "inspect.basis.order_id": ("distinct order ids", "按订单号去重"),
-    "inspect.basis.customer-day": ("no order id: one order per customer per day", "无订单号：每客户每天计一单"),
+    "inspect.basis.customer-day": (
+        "no order id: one order per customer per day", "无订单号：每客户每天计一单",
+    ),
     "inspect.note.order_id": (
         "An order is a distinct order id per customer; lines without one count one order per customer-day.",
         "订单数 = 每个客户不同订单号的个数；无订单号的明细按每客户每天计一单。",
