@@ -17,7 +17,7 @@ app = typer.Typer(
     "Example: kamtool inspect orders.csv",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )

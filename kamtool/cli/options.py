@@ -160,7 +160,11 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     ]
     positional = [p for p in shared_params if p.default is inspect.Parameter.empty]
     keyword = [p for p in shared_params if p.default is not inspect.Parameter.empty]
-    own_kw = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
+    # Typer reads option metadata from the signature's annotations, which are still
+    # strings under `from __future__ import annotations`: give it the resolved ones.
+    own_hints = typing_hints(fn)
+    own_kw = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=own_hints.get(p.name, p.annotation))
+              for p in own]
 
     from kamtool.cli.run import guarded
 
@@ -172,7 +176,7 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper.__signature__ = inspect.Signature(positional + own_kw + keyword)  # type: ignore[attr-defined]
     hints = {p.name: p.annotation for p in positional + keyword}
-    hints.update(typing_hints(fn))
+    hints.update(own_hints)
     wrapper.__annotations__ = hints
     del wrapper.__wrapped__  # Typer must read our signature, not the original's
     return wrapper
