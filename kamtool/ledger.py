@@ -96,7 +96,13 @@ def connection() -> duckdb.DuckDBPyConnection:
     if con is None:
         import duckdb
 
-        con = duckdb.connect(":memory:", config={"threads": os.cpu_count() or 1})
+        # Insertion order is never relied on (every query sorts), and dropping it
+        # lets DuckDB stream aggregates with less memory.
+        config: dict[str, Any] = {"threads": os.cpu_count() or 1, "preserve_insertion_order": False}
+        limit = os.environ.get("KAMTOOL_MEMORY_LIMIT")
+        if limit:
+            config["memory_limit"] = limit
+        con = duckdb.connect(":memory:", config=config)
         _LOCAL.con = con
     return con
 
