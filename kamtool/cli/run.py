@@ -107,6 +107,7 @@ def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
     from kamtool import ledger as ledger_mod
 
     check_output_path(common)
+    _warm_imports()
     options = load_options(common, needed)
     if dimensions is not None:
         options.dimensions = dimensions
@@ -122,6 +123,22 @@ def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
             result = ledger_mod.load(common.files, options, extra=extra, progress=tick)
     report_drops(result)
     return result
+
+
+def _warm_imports() -> None:
+    """Import the heavy libraries in a thread while the main thread opens the inputs.
+
+    Parsing a workbook (calamine) releases the GIL, so about a second of imports
+    (pandas, pyarrow, DuckDB) overlaps with it instead of adding to it.
+    """
+    import threading
+
+    def work() -> None:
+        import duckdb  # noqa: F401
+        import pandas  # noqa: F401
+        import pyarrow.compute  # noqa: F401
+
+    threading.Thread(target=work, name="kamtool-imports", daemon=True).start()
 
 
 def report_drops(result: Ledger) -> None:
