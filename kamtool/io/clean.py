@@ -10,27 +10,35 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from kamtool.errors import DataError
-from kamtool.io.columns import DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS, Mapping
+from kamtool.io.columns import DATE_COLUMNS, MONEY_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS, Mapping
 
 if TYPE_CHECKING:
     from kamtool.io.read import Source
 
 # Canonical order-line schema after cleaning.  Money is int64 cents so totals are
 # exact to the cent however many lines are summed.
+# A label cell that ends in 合计 / 总计 / 小计 (本月合计, 华东区小计) or in an English total
+# word ("Total", "Grand Total", "Subtotal", and pivot-table subtotals like "East Total").
 TOTALS_PATTERN = (
-    r"(?i)^\s*((.*\s)?(合\s*计|总\s*计|小\s*计)|grand\s*total|sub\s*-?\s*total|totals?)\s*[:：]?\s*$"
+    r"(?i)^\s*(.*(合\s*计|总\s*计|小\s*计)|(.*\s)?(grand\s*total|sub\s*-?\s*total|totals?))\s*[:：]?\s*$"
 )
 CURRENCY_PATTERN = "(?i)[¥￥$€£\\s\u00a0']|rmb|cny|usd|eur|gbp|元"
 NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+# Money is summed in int64 cents; a line beyond ten trillion is a broken value.
+MAX_MONEY = 1e13
+YMD_DASHED = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+YMD_COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
 # Excel stores dates as days since 1899-12-30; 20,000..80,000 is 1954..2119.
 EXCEL_SERIAL_RANGE = (20_000, 80_000)
 EXCEL_EPOCH_DAYS = -25_569  # 1899-12-30 as days since 1970-01-01
+
+Mask: TypeAlias = "pa.ChunkedArray | pa.Array"  # a column of values or of booleans
 
 REASON_TOTALS = "totals / subtotal lines"
 REASON_BLANK = "blank rows"
@@ -54,6 +62,13 @@ class BatchStats:
         self.rows += other.rows
         self.dropped.update(other.dropped)
         self.missing.update(other.missing)
+
+
+def grouped_pattern(thousands: str, decimal: str) -> str:
+    """Thousands separators only where they group digits (1,234,567 or 12,34,567), so
+    "12,50" from a decimal-comma export is an error, not 1,250."""
+    t, d = "\\" + thousands, "\\" + decimal
+    return rf"^[(+-]*(\d{{1,3}}({t}\d{{3}})+|\d{{1,2}}({t}\d{{2}})+{t}\d{{3}})({d}\d*)?\)?$"
 
 
 def _is_empty(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -84,7 +99,7 @@ def parse_number(
     """
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
         values = pc.cast(arr, pa.float64())
-        return values, pc.fill_null(pc.is_nan(values), False)
+        return values, pc.fill_null(pc.invert(pc.is_finite(values)), False)
     if pa.types.is_boolean(arr.type) or pa.types.is_temporal(arr.type):
         text = pc.cast(arr, pa.string())
     else:
@@ -93,21 +108,28 @@ def parse_number(
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
     try:  # fast path: plain numbers
         if decimal == ".":
-            return pc.cast(text, pa.float64()), pa.scalar(False)  # type: ignore[return-value]
+            values = pc.cast(text, pa.float64())
+            return values, pc.fill_null(pc.invert(pc.is_finite(values)), False)  # "nan", "inf"
     except pa.ArrowInvalid:
         pass
     cleaned = pc.replace_substring_regex(text, CURRENCY_PATTERN, "")
+    thousands = "." if decimal == "," else ","
+    grouped = pc.match_substring_regex(cleaned, grouped_pattern(thousands, decimal))
+    misgrouped = pc.and_(pc.match_substring(cleaned, thousands), pc.invert(grouped))
+    cleaned = pc.replace_substring(cleaned, thousands, "")
     if decimal == ",":
-        cleaned = pc.replace_substring(cleaned, ".", "")
         cleaned = pc.replace_substring(cleaned, ",", ".")
-    else:
-        cleaned = pc.replace_substring(cleaned, ",", "")
     cleaned = pc.replace_substring_regex(cleaned, r"^\((.*)\)$", r"-\1")
     cleaned = pc.replace_substring_regex(cleaned, r"^-\+|^\+-", "-")
-    valid = pc.match_substring_regex(cleaned, NUMBER_PATTERN)
-    bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(valid, False)))
+    valid = pc.and_(
+        pc.fill_null(pc.match_substring_regex(cleaned, NUMBER_PATTERN), False),
+        pc.invert(pc.fill_null(misgrouped, False)),
+    )
     values = pc.cast(pc.if_else(valid, cleaned, pa.scalar(None, pa.string())), pa.float64())
-    return values, bad
+    # 1e999 is a well-formed number that is not finite.
+    valid = pc.and_(valid, pc.fill_null(pc.is_finite(values), True))
+    bad = pc.and_(pc.is_valid(text), pc.invert(valid))
+    return pc.if_else(valid, values, pa.scalar(None, pa.float64())), bad
 
 
 def to_cents(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -127,19 +149,35 @@ def parse_date(
     ``dayfirst``).
     """
     if pa.types.is_date(arr.type):
-        return pc.cast(arr, pa.date32()), pa.scalar(False)  # type: ignore[return-value]
+        return pc.cast(arr, pa.date32()), pa.scalar(False)
     if pa.types.is_timestamp(arr.type):
-        return pc.cast(pc.floor_temporal(arr, unit="day"), pa.date32()), pa.scalar(False)  # type: ignore[return-value]
+        return pc.cast(pc.floor_temporal(arr, unit="day"), pa.date32()), pa.scalar(False)
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
         return _numeric_dates(pc.cast(arr, pa.float64()))
     text = pc.utf8_trim_whitespace(pc.cast(arr, pa.string()))
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-    parsed = pc.cast(pc.strptime(text, "%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+    parsed = _ymd(text, "%Y-%m-%d", YMD_DASHED)
     todo = pc.and_(pc.is_valid(text), pc.is_null(parsed))
     if pc.any(todo).as_py():
         parsed = pc.coalesce(parsed, _slow_dates(text, dayfirst))
     bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
     return parsed, bad
+
+
+def _ymd(text: Mask, fmt: str, pattern: str) -> Mask:
+    """strptime, but a day the calendar lacks is no date.
+
+    Arrow's strptime rolls 2024-02-30 over to 2024-03-01; the year, month and day
+    written in the text must be the ones parsed.
+    """
+    parsed = pc.cast(pc.strptime(text, fmt, unit="s", error_is_null=True), pa.date32())
+    parts = pc.extract_regex(text, pattern)
+    same = None
+    for name, part in (("y", pc.year), ("m", pc.month), ("d", pc.day)):
+        written = pc.cast(pc.struct_field(parts, name), pa.int64())
+        equal = pc.equal(written, part(parsed))
+        same = equal if same is None else pc.and_(same, equal)
+    return pc.if_else(pc.fill_null(same, True), parsed, pa.scalar(None, pa.date32()))
 
 
 def _slow_dates(text: pa.ChunkedArray | pa.Array, dayfirst: bool) -> pa.ChunkedArray | pa.Array:
@@ -152,7 +190,7 @@ def _slow_dates(text: pa.ChunkedArray | pa.Array, dayfirst: bool) -> pa.ChunkedA
     iso = pc.replace_substring_regex(iso, rf"^(\d{{1,2}})[-/.](\d{{1,2}})[-/.](\d{{4}}){time}$", order)
     iso = pc.replace_substring_regex(iso, r"^(\d{4})-(\d)-", r"\1-0\2-")
     iso = pc.replace_substring_regex(iso, r"^(\d{4}-\d{2})-(\d)$", r"\1-0\2")
-    parsed = pc.cast(pc.strptime(iso, "%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+    parsed = _ymd(iso, "%Y-%m-%d", YMD_DASHED)
     # Excel serial numbers that arrived as text ("45123" or "45123.5").
     serial_text = pc.match_substring_regex(text, r"^\d{5}(\.\d+)?$")
     if pc.any(serial_text).as_py():
@@ -172,10 +210,15 @@ def _numeric_dates(
     serial = pc.cast(days, pa.date32())
     is_ymd = pc.and_(pc.greater_equal(whole, 19_000_101), pc.less_equal(whole, 21_001_231))
     ymd_text = pc.cast(pc.cast(pc.if_else(is_ymd, whole, None), pa.int64()), pa.string())
-    ymd = pc.cast(pc.strptime(ymd_text, "%Y%m%d", unit="s", error_is_null=True), pa.date32())
+    ymd = _ymd(ymd_text, "%Y%m%d", YMD_COMPACT)
     parsed = pc.coalesce(serial, ymd)
     bad = pc.and_(pc.is_valid(values), pc.is_null(parsed))
     return parsed, pc.fill_null(bad, True)
+
+
+def too_large(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Money values whose cents would not fit the int64 sums (inf and nan included)."""
+    return pc.fill_null(pc.invert(pc.less(pc.abs(values), MAX_MONEY)), False)
 
 
 def _first_true(mask: pa.ChunkedArray | pa.Array) -> int:
@@ -235,6 +278,9 @@ class Cleaner:
             elif canon in NUMBER_COLUMNS:
                 value, bad = parse_number(col, self.options.decimal)
                 keep = self._bad(keep, bad, canon, header, col, offset, stats, "is not a number")
+                if canon in MONEY_COLUMNS:
+                    keep = self._bad(keep, too_large(value), canon, header, col, offset, stats,
+                                     "is too large for an amount", hint=False)
                 out[canon] = value
 
         for canon in ("customer", "date"):
@@ -245,8 +291,11 @@ class Cleaner:
         amount = out.get("amount")
         if amount is None and "quantity" in out and "unit_price" in out:
             amount = pc.multiply(out["quantity"], out["unit_price"])
+            keep = self._bad(keep, too_large(amount), "amount", "quantity × unit_price", amount, offset,
+                             stats, "is too large for an amount", hint=False)
         if amount is not None:
-            keep = self._missing(keep, pc.is_null(amount), "amount", mapped.get("amount", "quantity × unit_price"), offset, stats)
+            keep = self._missing(keep, pc.is_null(amount), "amount",
+                                 mapped.get("amount", "quantity × unit_price"), offset, stats)
 
         for canon, values in out.items():
             stats.missing[canon] += int(pc.sum(pc.and_(keep, pc.is_null(values))).as_py() or 0)
@@ -275,7 +324,7 @@ class Cleaner:
             table = table.filter(keep)
         return table, stats
 
-    def _drop(self, keep, mask, reason: str, stats: BatchStats):  # type: ignore[no-untyped-def]
+    def _drop(self, keep: Mask, mask: Mask, reason: str, stats: BatchStats) -> Mask:
         mask = pc.fill_null(mask, False)  # a null in a filter mask would drop a row silently
         n = int(pc.sum(pc.and_(keep, mask)).as_py() or 0)
         if n:
@@ -283,7 +332,8 @@ class Cleaner:
             keep = pc.and_(keep, pc.invert(mask))
         return keep
 
-    def _bad(self, keep, bad, canon, header, col, offset, stats, what):  # type: ignore[no-untyped-def]
+    def _bad(self, keep: Mask, bad: Mask, canon: str, header: str, col: Mask, offset: int,
+             stats: BatchStats, what: str, hint: bool = True) -> Mask:
         bad = pc.and_(keep, bad)
         if not pc.any(bad).as_py():
             return keep
@@ -292,11 +342,13 @@ class Cleaner:
             value = col[i].as_py()
             raise DataError(
                 f"{self.source.name} {self.source.row_label(offset + i)}: {str(value)!r} {what} "
-                f"in column {header}{self._hint(canon)} (--skip-bad-rows skips such rows and counts them)"
+                f"in column {header}{self._hint(canon) if hint else ''} "
+                f"(--skip-bad-rows skips such rows and counts them)"
             )
         return self._drop(keep, bad, f"{canon}: {what[3:] if what.startswith('is ') else what}", stats)
 
-    def _missing(self, keep, missing, canon, header, offset, stats):  # type: ignore[no-untyped-def]
+    def _missing(self, keep: Mask, missing: Mask, canon: str, header: str, offset: int,
+                 stats: BatchStats) -> Mask:
         missing = pc.and_(keep, missing)
         if not pc.any(missing).as_py():
             return keep

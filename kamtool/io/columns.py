@@ -162,10 +162,10 @@ def map_columns(
         if canon in mapping:
             continue
         for name in names:
-            header = by_norm.get(normalise(name))
-            if header is not None and header not in taken:
-                mapping[canon] = header
-                taken.add(header)
+            found = by_norm.get(normalise(name))
+            if found is not None and found not in taken:
+                mapping[canon] = found
+                taken.add(found)
                 break
     unused = [h for h in headers if h not in taken]
     return Mapping(columns=mapping, unused=unused)

@@ -59,6 +59,7 @@ class Source:
     size: int = 0  # bytes
     skip_bad_rows: bool = False
     ragged_rows: int = 0  # rows of the wrong width skipped under --skip-bad-rows
+    _ragged: tuple[int, int, str] | None = field(default=None, repr=False)
     _excel_rows: list[list[Any]] | None = field(default=None, repr=False)
     _line_map: list[int] | None = field(default=None, repr=False)
 
@@ -118,6 +119,8 @@ class Source:
             except StopIteration:
                 return
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+                if self._ragged is not None:
+                    raise DataError(self._ragged_message()) from None
                 raise DataError(_csv_read_message(self, exc)) from None
 
     def _excel_batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
@@ -139,25 +142,48 @@ class Source:
         offset = 0
         try:
             pf = pq.ParquetFile(self._open_binary())
+            for column in columns:
+                kind = pf.schema_arrow.field(column).type
+                if pa.types.is_nested(kind):
+                    raise DataError(f"{self.name}: column {column} holds {kind} values, not plain values")
             for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=list(columns)):
                 yield pa.Table.from_batches([batch]), offset
                 offset += batch.num_rows
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowException, OSError, ValueError) as exc:  # ValueError: names not UTF-8
             raise DataError(f"{self.name}: cannot read this Parquet file ({exc})") from None
 
     def _ragged_row(self, row: Any) -> str:
         # A row of the wrong width (a missing quote, a stray delimiter) cannot be
         # read safely.  It is an error naming the line, or under --skip-bad-rows a
-        # counted drop: never a silent one.
+        # counted drop: never a silent one.  A line of spaces is an empty line, which
+        # Arrow skips anyway.  The error is raised by the caller: an exception raised
+        # inside Arrow's callback is printed with a traceback and swallowed.
+        if not row.text.strip():
+            return "skip"
         if self.skip_bad_rows:
             self.ragged_rows += 1
             return "skip"
-        line = f"line {row.number:,}" if row.number is not None else "a row"
-        raise DataError(
-            f"{self.name} {line}: {row.actual_columns} fields where the header has "
-            f"{row.expected_columns} ({row.text[:80]!r}); is a quote missing? "
-            f"(--skip-bad-rows skips such rows and counts them)"
+        if self._ragged is None:
+            self._ragged = (row.actual_columns, row.expected_columns, row.text)
+        return "error"
+
+    def _ragged_message(self) -> str:
+        assert self._ragged is not None
+        actual, expected, text = self._ragged
+        line = self._first_ragged_line(expected)
+        where = f"line {line:,}" if line is not None else "a row"
+        return (
+            f"{self.name} {where}: {actual} fields where the header has {expected} "
+            f"({text[:80]!r}); is a quote missing? (--skip-bad-rows skips such rows and counts them)"
         )
+
+    def _first_ragged_line(self, expected: int) -> int | None:
+        # Arrow does not know line numbers when values may hold newlines; find the
+        # first record of the wrong width the way Python's csv module reads it.
+        for start, row in self._csv_records():
+            if len(row) != expected:
+                return start
+        return None
 
     # -- row numbers -----------------------------------------------------------------
     def row_label(self, data_index: int) -> str:
@@ -178,17 +204,34 @@ class Source:
         return (self.header_row or 0) + 1 + data_index
 
     def _scan_csv_lines(self) -> list[int]:
-        # Python's csv module follows quoted newlines and reports line numbers;
-        # empty lines produce no record, as in the Arrow reader.
-        lines: list[int] = []
+        return [start for start, _row in self._csv_records()]
+
+    def _csv_records(self) -> Iterator[tuple[int, list[str]]]:
+        """Data records after the header and the physical line each starts on.
+
+        Python's csv module follows quoted newlines; ``line_num`` is the line a
+        record ends on, so a record starts on the line after the previous one ended.
+        Empty lines and lines of spaces produce no record, as in the Arrow reader.
+        """
+        assert self.header_row is not None
         with self._open_binary() as raw:
-            text = io.TextIOWrapper(raw, encoding=_python_encoding(self.encoding), newline="")
+            # Only line numbers are wanted here: a bad byte must not hide the error.
+            text = io.TextIOWrapper(raw, encoding=_python_encoding(self.encoding), errors="replace",
+                                    newline="")
             reader = csv.reader(text, delimiter=self.delimiter or ",")
-            assert self.header_row is not None
-            for row in reader:
-                if row and reader.line_num > self.header_row:
-                    lines.append(reader.line_num)
-        return lines
+            previous_end = 0
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error:  # an unterminated quote or an oversized field
+                    if previous_end >= self.header_row:
+                        yield previous_end + 1, []
+                    return
+                start, previous_end = previous_end + 1, reader.line_num
+                if start > self.header_row and row and not (len(row) == 1 and not row[0].strip()):
+                    yield start, row
 
 
 def open_source(name: str, options: ReadOptions) -> Source:
@@ -207,13 +250,11 @@ def open_source(name: str, options: ReadOptions) -> Source:
     suffix = path.suffix.lower()
     with open(path, "rb") as handle:
         magic = handle.read(8)
-    fmt = _format_from_magic(magic)
-    if fmt is None:
-        if suffix in EXCEL_SUFFIXES or suffix in PARQUET_SUFFIXES:
-            kind = "an Excel workbook" if suffix in EXCEL_SUFFIXES else "a Parquet file"
-            raise DataError(f"{name}: is named like {kind} but its content is not one")
-        fmt = "csv"
-    return _open(name, fmt, path, None, options)
+    sniffed = _format_from_magic(magic)
+    if sniffed is None and (suffix in EXCEL_SUFFIXES or suffix in PARQUET_SUFFIXES):
+        kind = "an Excel workbook" if suffix in EXCEL_SUFFIXES else "a Parquet file"
+        raise DataError(f"{name}: is named like {kind} but its content is not one")
+    return _open(name, sniffed or "csv", path, None, options)
 
 
 def _open(name: str, fmt: str, path: Path | None, data: bytes | None, options: ReadOptions) -> Source:
@@ -309,15 +350,16 @@ def sniff_layout(text: str, options: ReadOptions, *, name: str) -> tuple[str, in
         if options.header_row is not None:
             if options.header_row not in lines:
                 raise UsageError(f"{name}: --header-row {options.header_row} is blank or past the rows read")
+            # The header is given; the delimiter is still sniffed: the one that splits
+            # that line into the most known names, then into the most cells.
             index = lines.index(options.header_row)
-            cand = (0, 0, 0, delim, index, records[index])
+            score = _header_score(records[index], options.expected_headers)
+            cand = (score, widths[index], 0, delim, options.header_row, records[index])
         else:
             index, score = _best_header(records, options.expected_headers)
             if score == 0:
                 index = next((i for i, w in enumerate(widths) if w >= typical), 0)
             cand = (score, typical, -index, delim, lines[index], records[index])
-        if options.header_row is not None:
-            cand = (0, 0, 0, delim, options.header_row, records[index])
         if best is None or cand[:3] > best[:3]:
             best = cand
     if best is None:
@@ -352,14 +394,19 @@ def _records(text: str, delim: str, limit: int) -> tuple[list[list[str]], list[i
 
 def _best_header(records: list[list[Any]], expected: Sequence[str]) -> tuple[int, int]:
     best_index, best_score = 0, 0
-    wanted = {e.strip().lower() for e in expected}
     for i, row in enumerate(records[:HEADER_SEARCH_ROWS]):
-        score = score_header_row(row)
-        if wanted:
-            score += sum(1 for c in row if c is not None and str(c).strip().lower() in wanted)
+        score = _header_score(row, expected)
         if score > best_score:
             best_index, best_score = i, score
     return best_index, best_score
+
+
+def _header_score(row: Sequence[Any], expected: Sequence[str]) -> int:
+    score = score_header_row(row)
+    wanted = {e.strip().lower() for e in expected}
+    if wanted:
+        score += sum(1 for c in row if c is not None and str(c).strip().lower() in wanted)
+    return score
 
 
 def _clean_headers(row: Sequence[Any]) -> list[str]:
@@ -490,6 +537,6 @@ def _open_parquet(name: str, path: Path | None, data: bytes | None, size: int) -
 
     try:
         schema = pq.read_schema(path if path is not None else pa.BufferReader(data or b""))
-    except (pa.ArrowInvalid, OSError) as exc:
+    except (pa.ArrowException, OSError, ValueError) as exc:  # ValueError: names not UTF-8
         raise DataError(f"{name}: cannot read this Parquet file ({exc})") from None
     return Source(name=name, format="parquet", headers=list(schema.names), path=path, data=data, size=size)

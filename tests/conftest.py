@@ -1,0 +1,234 @@
+"""Shared fixtures: the hand-made messy exports, workbooks written on the fly, and a
+way to run the real ``kamtool`` command in-process or as a subprocess."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from kamtool.ledger import Ledger
+
+MESSY = Path(__file__).parent / "data" / "messy"
+
+# Environment that changes what kamtool prints or reads; tests start without it.
+KAMTOOL_ENV = ("KAMTOOL_CONFIG", "KAMTOOL_LANG", "KAMTOOL_ENGINE", "DASK_SCHEDULER_ADDRESS",
+               "NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+@dataclass
+class Run:
+    """What one kamtool invocation left behind."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+class _Stdin:
+    """Enough of ``sys.stdin`` for kamtool, which reads ``sys.stdin.buffer``."""
+
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+    def isatty(self) -> bool:
+        return False
+
+
+def run_kamtool(args: Sequence[str], stdin: bytes | None = None) -> Run:
+    """Run ``kamtool ARGS`` in this process through the console script's entry point.
+
+    ``main`` resets SIGPIPE for the real command line; the test process gets its
+    handler back so a closed pipe elsewhere in the run still raises as usual.
+    """
+    from kamtool.cli.app import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_stdin, saved_hook = sys.stdin, sys.unraisablehook
+    # Exceptions nobody could catch (raised in a callback, a __del__) print
+    # "Exception ignored … Traceback" on stderr; pytest would turn them into warnings.
+    sys.unraisablehook = sys.__unraisablehook__
+    saved_pipe = signal.getsignal(signal.SIGPIPE) if hasattr(signal, "SIGPIPE") else None
+    if stdin is not None:
+        sys.stdin = _Stdin(stdin)
+    code = 0
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.stdin, sys.unraisablehook = saved_stdin, saved_hook
+        if saved_pipe is not None:
+            signal.signal(signal.SIGPIPE, saved_pipe)
+    return Run(code=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def kamtool_command() -> list[str]:
+    """The installed console script next to this Python (editable or not)."""
+    script = Path(sys.executable).parent / "kamtool"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("kamtool")
+    return [found] if found else [sys.executable, "-m", "kamtool"]
+
+
+def run_subprocess(args: Sequence[str], *, cwd: Path, stdin: bytes | None = None,
+                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    clean = {k: v for k, v in os.environ.items() if k not in KAMTOOL_ENV}
+    clean.update(env or {})
+    return subprocess.run([*kamtool_command(), *args], cwd=cwd, input=stdin, capture_output=True,
+                          env=clean, timeout=120, check=False)
+
+
+@pytest.fixture(scope="session")
+def kamtool_in_process() -> Callable[..., Run]:
+    """``kamtool_in_process(args, stdin=None)`` -> Run; stateless, so fine under hypothesis."""
+    return run_kamtool
+
+
+@pytest.fixture
+def kamtool_process() -> Callable[..., subprocess.CompletedProcess[bytes]]:
+    """``kamtool_process(args, cwd=..., stdin=b"...", env={...})``: the real console script."""
+    return run_subprocess
+
+
+@pytest.fixture
+def kamtool_argv() -> list[str]:
+    """The argv prefix that starts the real console script (for shell pipelines)."""
+    return kamtool_command()
+
+
+@pytest.fixture
+def clean_env() -> dict[str, str]:
+    """This process's environment without the variables that change kamtool's output."""
+    return {k: v for k, v in os.environ.items() if k not in KAMTOOL_ENV}
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Work in an empty directory (no stray kamtool.toml) with kamtool's env vars unset."""
+    monkeypatch.chdir(tmp_path)
+    for name in KAMTOOL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def kamtool(isolated: Path) -> Callable[..., Run]:
+    """``kamtool("inspect", "x.csv", stdin=b"...")`` -> Run, in-process."""
+
+    def invoke(*args: str, stdin: bytes | None = None) -> Run:
+        return run_kamtool(args, stdin=stdin)
+
+    return invoke
+
+
+@pytest.fixture
+def messy() -> Callable[[str], str]:
+    """The path of one hand-made export in tests/data/messy, as a string."""
+
+    def path(name: str) -> str:
+        found = MESSY / name
+        assert found.is_file(), f"no fixture {found}"
+        return str(found)
+
+    return path
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
+    """A real .xlsx: each sheet's rows from A1; datetimes become Excel dates."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, dt.date):
+                    sheet.write_datetime(r, c, value, date_format)
+                else:
+                    sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+# A workbook as exports come: an empty first sheet, a title row, a blank row, the
+# header on row 3 of the sheet '订单', a real date, an Excel serial number and a date
+# as text, a money string, and a 合计 row.  Revenue 10.10 + 20.20 + 0.10 = 30.40.
+ORDERS_SHEET: list[list[Any]] = [
+    ["销售明细 2024"],
+    [],
+    ["客户", "订单日期", "金额", "数量"],
+    ["A", dt.datetime(2024, 3, 5), 10.10, 1],
+    ["B", 45356, "¥20.20", 2],  # serial 45356 = 2024-03-05
+    ["C", "2024/3/6", 0.10, 3],
+    ["合计", None, 30.40, 6],
+]
+
+
+@pytest.fixture
+def make_workbook() -> Callable[[Path, dict[str, list[list[Any]]]], Path]:
+    return write_workbook
+
+
+@pytest.fixture
+def orders_xlsx(tmp_path: Path) -> Path:
+    return write_workbook(tmp_path / "orders.xlsx", {"Empty": [], "订单": ORDERS_SHEET})
+
+
+@pytest.fixture
+def parquet_bytes() -> bytes:
+    """Order lines as Parquet: typed dates and float amounts, 1.50 + 2.25 = 3.75."""
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "customer": ["a", "b"],
+        "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+        "amount": [1.50, 2.25],
+    })
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def load_ledger() -> Callable[..., Ledger]:
+    """``load_ledger(path, ..., decimal=",", col=["customer=Kunde"], sheet="2")`` -> Ledger,
+    with the options the command line would build (``dimensions``: the per-customer
+    dimensions such as product and brand; ``extra``: a command's own groupings)."""
+    from kamtool.io.clean import CleanOptions
+    from kamtool.io.columns import parse_overrides
+    from kamtool.io.read import ReadOptions
+    from kamtool.ledger import LoadOptions, load
+
+    def go(*names: str | Path, decimal: str = ".", dayfirst: bool = False, skip_bad_rows: bool = False,
+           col: Sequence[str] = (), dimensions: tuple[str, ...] | None = None,
+           extra: dict[str, list[str]] | None = None, **read: Any) -> Ledger:
+        overrides = parse_overrides(col)
+        options = LoadOptions(
+            read=ReadOptions(expected_headers=tuple(overrides.values()), **read),
+            clean=CleanOptions(decimal=decimal, dayfirst=dayfirst, skip_bad_rows=skip_bad_rows),
+            overrides=overrides,
+        )
+        if dimensions is not None:
+            options.dimensions = dimensions
+        return load([str(n) for n in names], options, extra=extra)
+
+    return go
