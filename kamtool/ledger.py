@@ -46,8 +46,11 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
     ("last_date", "max(date)", "max(last_date)"),
 )
 LEDGER_DIMENSIONS = ("salesperson", "region")
+# A customer id that carries several names shows the first alphabetically (both engines).
+NAME_RULE_SQL = "min(customer_name)"
 PROFILE_DIMENSIONS = ("product", "brand")
-BASE_COLUMNS = ("customer", "date", "amount", "quantity", "unit_price", "order_id", "cost", "profit")
+BASE_COLUMNS = ("customer", "customer_name", "date", "amount", "quantity", "unit_price", "order_id", "cost",
+                "profit")
 
 
 @dataclass
@@ -116,6 +119,8 @@ def groupings_for(present: Iterable[str], dimensions: Sequence[str],
     """The partial group-bys a run needs: the ledger's, its dimensions', a command's own."""
     present = set(present)
     groupings: dict[str, list[str]] = {"orders": ["customer", "date", ORDER_KEY]}
+    if "customer_name" in present:
+        groupings["customer_customer_name"] = ["customer", "customer_name"]
     for dim in dimensions:
         if dim in present:
             groupings[f"customer_{dim}"] = ["customer", dim]
@@ -374,6 +379,8 @@ def _direct_sql(source: str, keys: list[str]) -> str:
     """Final figures straight from the lines: one GROUP BY with distinct counts."""
     cols = ", ".join(_q(k) for k in keys)
     measures = ", ".join(f"{line} AS {_q(out)}" for out, line, _m in MEASURES)
+    if keys == ["customer"]:
+        measures += f", {NAME_RULE_SQL} AS customer_name"
     return (f"SELECT {cols}, {measures}, count(DISTINCT {ORDER_KEY})::BIGINT AS orders, "
             f"count(DISTINCT date)::BIGINT AS active_days FROM {source} GROUP BY {cols} ORDER BY {cols}")
 
@@ -382,7 +389,8 @@ def _stream_schema(keys: list[str]) -> pa.Schema:
     import pyarrow as pa
 
     types = {"date": pa.date32(), "amount_c": pa.int64(), "quantity": pa.float64(), "profit_c": pa.int64()}
-    names = list(dict.fromkeys([*keys, "date", ORDER_KEY, "amount_c", "quantity", "profit_c"]))
+    base = [*keys, "customer_name"] if keys == ["customer"] else keys
+    names = list(dict.fromkeys([*base, "date", ORDER_KEY, "amount_c", "quantity", "profit_c"]))
     return pa.schema([pa.field(n, types.get(n, pa.string())) for n in names])
 
 
@@ -424,6 +432,8 @@ def _empty_direct(keys: list[str]) -> pa.Table:
     import pyarrow as pa
 
     table = _empty_partial(keys)
+    if keys == ["customer"]:
+        table = table.append_column("customer_name", pa.array([], pa.string()))
     table = table.append_column("orders", pa.array([], pa.int64()))
     return table.append_column("active_days", pa.array([], pa.int64()))
 
@@ -542,7 +552,12 @@ class Ledger:
         """One row per customer (see the module docstring for the columns)."""
         if self._customers is None:
             if "customers" in self.direct:
-                self._customers = self._frame(self.direct["customers"], ["customer"])
+                frame = self._frame(self.direct["customers"], ["customer"])
+                if "customer_name" in self.present:
+                    frame.insert(1, "customer_name", frame.pop("customer_name"))
+                else:
+                    frame = frame.drop(columns=["customer_name"])
+                self._customers = frame
             else:
                 self._customers = self._build_customers()
         return self._customers
@@ -577,6 +592,11 @@ class Ledger:
 
     def _build_customers(self) -> pd.DataFrame:
         frame = self._frame(self._grouped("orders", ["customer"], active_days=True), ["customer"])
+        names = self.partials.tables.get("customer_customer_name")
+        if names is not None:
+            table = _query(f"SELECT customer, {NAME_RULE_SQL} AS customer_name FROM part GROUP BY customer",
+                           part=names).to_pandas()
+            frame.insert(1, "customer_name", frame["customer"].map(table.set_index("customer")["customer_name"]))
         for dim in ("salesperson", "region"):
             table = self.partials.tables.get(f"customer_{dim}")
             if table is not None:
