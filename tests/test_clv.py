@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -11,13 +12,17 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.special import hyp2f1
+from scipy import integrate, stats
+from scipy.special import betaincinv, hyp2f1
 
 from kamtool.analyses import clv as m
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.labels import has_label, label
+from kamtool.ledger import LoadOptions, load
+from kamtool.result import Result
 
 DATA = Path(__file__).parent / "data" / "cdnow_sample.csv"
+SAMPLE = Path(__file__).parents[1] / "sample_data" / "orders.csv"
 
 
 def _daily(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
@@ -454,9 +459,15 @@ def test_clv_result_on_cdnow(cdnow_daily: pd.DataFrame) -> None:
     assert s["clv_total"] == pytest.approx(rows["clv"].sum())
     assert s["holdout_actual"] == rows["holdout_actual"].sum()
     assert set(result.tables) == {"parameters", "clv_deciles", "holdout"}
-    assert list(result.tables["parameters"]["parameter"]) == [
-        "r", "alpha", "a", "b", "p", "q", "gamma",
-    ]  # fmt: skip
+    parameters = result.tables["parameters"]
+    assert list(parameters["parameter"]) == ["r", "alpha", "a", "b", "a/(a+b)", "p", "q", "gamma"]
+    estimate = dict(zip(parameters["parameter"], parameters["estimate"], strict=True))
+    std_error = dict(zip(parameters["parameter"], parameters["std_error"], strict=True))
+    # CDNOW's drop-out does vary between customers: a Beta(a, b) fit, a/(a+b) = 0.793 / 3.219
+    assert s["bgnbd_dropout"] == "beta" and "heterogeneous" in result.params["bgnbd_dropout"]
+    assert estimate["a/(a+b)"] == pytest.approx(0.793 / 3.219, abs=1e-3)
+    assert estimate["a/(a+b)"] == pytest.approx(s["dropout"]) == s["a"] / (s["a"] + s["b"])
+    assert 0 < std_error["a/(a+b)"] < 0.1
     deciles = result.tables["clv_deciles"]
     assert deciles["customers"].sum() == 2357
     assert deciles["cumulative_share"].iloc[-1] == pytest.approx(1.0)
@@ -521,3 +532,255 @@ def test_p_alive_for(
     assert alive.name == "p_alive"
     assert (alive[f.set_index("customer")["frequency"] == 0] == 1.0).all()
     assert m.p_alive_for(_daily(HAND_ROWS), "2024-03-01") is None
+
+
+# --------------------------------------------------------------------------- large a and b
+
+
+def beta_mixture_if_alive(r: float, alpha: float, a: float, b: float, t: float, x: int, T: float) -> float:
+    """E[purchases in (T, T + t] | alive at T] by numerical integration over the Beta.
+
+    Alive at T after x repeat purchases: λ ~ Gamma(r + x, α + T), p ~ Beta(a, b + x).
+    Each purchase is followed by a drop-out with probability p, so the k-th purchase of
+    the Poisson(λt) stream counts with probability (1 − p)^(k−1):
+    E[N | λ, p] = Σ_k (1 − p)^(k−1) P(Poisson(λt) >= k) = (1 − e^(−λpt)) / p, and over
+    λ: E[N | p] = (1 − (1 + p·t/(α+T))^−(r+x)) / p. Integrated here with scipy's quad
+    against the Beta density, normalised numerically (no betaln, whose rounding would show).
+    """
+    n, s, bx = r + x, t / (alpha + T), b + x
+    lo, mid, hi = betaincinv(a, bx, [1e-14, 0.5, 1 - 1e-14])
+    lo = 0.0 if a < 1 else lo  # p^(a−1) is an integrable singularity at 0
+    # the density divided by its value at the median, normalised by its own integral
+    log_mid = (a - 1) * math.log(mid) + (bx - 1) * math.log1p(-mid)
+
+    def density(p: float) -> float:
+        return math.exp((a - 1) * math.log(p) + (bx - 1) * math.log1p(-p) - log_mid)
+
+    def weighted(p: float) -> float:
+        return -math.expm1(-n * math.log1p(p * s)) / p * density(p)
+
+    def integral(f: Callable[[float], float]) -> float:
+        return sum(
+            integrate.quad(f, u, v, epsabs=0, epsrel=1e-12, limit=200)[0] for u, v in ((lo, mid), (mid, hi))
+        )
+
+    return integral(weighted) / integral(density)
+
+
+# Moderate parameters on each evaluation path: Euler's 2F1 (CDNOW), quadrature first
+# near a = 1, Gauss quadrature for a >= 20 and for a + b > 1000.
+MODERATE = [
+    (0.243, 4.414, 0.793, 2.426),
+    (1.7, 12.0, 0.995, 40.0),
+    (1.255, 19.19, 25.0, 400.0),
+    (0.8, 10.0, 3.0, 2000.0),
+]
+
+
+@pytest.mark.parametrize("params", MODERATE)
+def test_predictions_match_direct_integration_over_the_beta(
+    params: tuple[float, float, float, float],
+) -> None:
+    r, alpha, a, b = params
+    x, tx, T = _random_summary(4, seed=21)
+    fit = _bg(params)
+    alive = m.bgnbd_p_alive(fit, x, tx, T)
+    for t in (1.0, 52.0):
+        got = m.bgnbd_expected_purchases(fit, t, x, tx, T)
+        direct = [
+            p_alive * beta_mixture_if_alive(r, alpha, a, b, t, int(xi), Ti)
+            for p_alive, xi, Ti in zip(alive, x, T, strict=True)
+        ]
+        np.testing.assert_allclose(got, direct, rtol=1e-8)
+        # and FHL's eq. 10 as printed, which scipy's 2F1 still manages at these values
+        printed = [slow_expected(*params, t, int(xi), ti, Ti) for xi, ti, Ti in zip(x, tx, T, strict=True)]
+        np.testing.assert_allclose(got, printed, rtol=1e-7)
+
+
+def limiting_if_alive_by_sum(r: float, alpha: float, p: float, t: float, x: int, T: float) -> float:
+    """The homogeneous model summed purchase by purchase, without the closed form.
+
+    Ignoring drop-out, the purchases in (T, T + t] of a customer alive at T are negative
+    binomial (Poisson(λt), λ ~ Gamma(r + x, α + T)): NB(r + x, (α+T)/(α+T+t)). The k-th
+    of them counts when the k − 1 drop-out coins before it all came up "stay".
+    """
+    k = np.arange(1, 20_000)
+    at_least_k = stats.nbinom.sf(k - 1, r + x, (alpha + T) / (alpha + T + t))
+    return float(np.sum((1 - p) ** (k - 1) * at_least_k))
+
+
+def _homogeneous(r: float, alpha: float, p: float) -> m.BGNBDFit:
+    return m.BGNBDFit(
+        r=r, alpha=alpha, a=math.inf, b=math.inf, std_errors={}, log_likelihood=0.0, customers=0, dropout=p
+    )
+
+
+def test_limiting_model_predictions_by_hand() -> None:
+    r, alpha, p = 1.255, 19.19, 0.0055
+    fit = _homogeneous(r, alpha, p)
+    x, tx, T = _random_summary(6, seed=22)
+    for t in (1.0, 52.0):
+        got = m.bgnbd_expected_purchases(fit, t, x, tx, T)
+        # P(alive) = 1 / (1 + p/(1−p) · ((α+T)/(α+t_x))^(r+x)) for x > 0, else 1
+        odds = np.where(x > 0, p / (1 - p) * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0)
+        summed = [limiting_if_alive_by_sum(r, alpha, p, t, int(xi), Ti) for xi, Ti in zip(x, T, strict=True)]
+        np.testing.assert_allclose(got, np.array(summed) / (1 + odds), rtol=1e-10)
+    # x = 2, t_x = T = 30, t = 52: P(alive) = 1 / (1 + p/(1−p)) = 1 − p = 0.9945;
+    # s = 52 / 49.19, (1 − (1 + 0.0055 s)^−3.255) / 0.0055 = 3.3988; 0.9945 × 3.3988 = 3.3801
+    one = m.bgnbd_expected_purchases(fit, 52.0, [2.0], [30.0], [30.0])[0]
+    assert one == pytest.approx((1 - p) * (1 - (1 + p * 52 / 49.19) ** -3.255) / p, rel=1e-12)
+    assert one == pytest.approx(3.3801, abs=1e-4)
+
+
+@pytest.mark.parametrize("p", [0.0055, 0.3])
+def test_huge_a_and_b_approach_the_limiting_model(p: float) -> None:
+    # Beta(pK, (1−p)K) has variance p(1−p)/(K+1): the predictions of the Beta model
+    # differ from the limit's by O(1/K), and must stay finite however large K is (the
+    # old 2F1 form gave 0 · ∞ = NaN from K ≈ 1e5 on).
+    x, tx, T = _random_summary(30, seed=23)
+    limit = _homogeneous(1.255, 19.19, p)
+    for K in (1e5, 1e7, 1e9, 1e12):
+        fit = _bg((1.255, 19.19, p * K, (1 - p) * K))
+        for t in (1.0, 52.0, 520.0):
+            got = m.bgnbd_expected_purchases(fit, t, x, tx, T)
+            want = m.bgnbd_expected_purchases(limit, t, x, tx, T)
+            assert np.isfinite(got).all()
+            np.testing.assert_allclose(got, want, rtol=100 / K)
+        np.testing.assert_allclose(
+            m.bgnbd_p_alive(fit, x, tx, T), m.bgnbd_p_alive(limit, x, tx, T), rtol=100 / K
+        )
+        expected_new = m.bgnbd_expected_repeat_purchases(fit, 52.0)
+        assert expected_new == pytest.approx(m.bgnbd_expected_repeat_purchases(limit, 52.0), rel=100 / K)
+
+
+def test_expected_repeat_purchases_of_a_new_customer() -> None:
+    # FHL 2005 eq. 9: E[X(t)] = (a+b−1)/(a−1) · (1 − (α/(α+t))^r · 2F1(r, b; a+b−1; t/(α+t)))
+    for r, alpha, a, b in MODERATE:
+        t = 39.0
+        eq9 = (
+            (a + b - 1)
+            / (a - 1)
+            * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+        )
+        assert m.bgnbd_expected_repeat_purchases(_bg((r, alpha, a, b)), t) == pytest.approx(eq9, rel=1e-8)
+    # the limit: (1 − (1 + p·t/α)^−r) / p
+    p = 0.0055
+    assert m.bgnbd_expected_repeat_purchases(_homogeneous(1.255, 19.19, p), 52.0) == pytest.approx(
+        (1 - (1 + p * 52 / 19.19) ** -1.255) / p, rel=1e-12
+    )
+
+
+def test_beta_gauss_rule_integrates_moments_exactly() -> None:
+    # E[p^k] under Beta(a, b) = Π_{j<k} (a + j) / (a + b + j); 32 nodes are exact to degree 63.
+    for a, b in ((0.3, 0.5), (0.25, 0.75), (0.793, 2.426), (12396.7, 2243450.1), (5.0, 1e9)):
+        nodes, weights = m._beta_gauss_rule(a, b, 32)
+        assert weights.sum() == pytest.approx(1.0, rel=1e-13)
+        for k in range(12):
+            exact = math.prod((a + j) / (a + b + j) for j in range(k))
+            assert float(weights @ nodes**k) == pytest.approx(exact, rel=1e-11)
+
+
+def test_last_resort_paths_stay_accurate() -> None:
+    # Small a and b with t/(α+T) = 5,000: scipy's 2F1 overflows for b = 1000 and Gauss
+    # quadrature needs ~512 nodes; near a = 1 the closed form is 0/0. Both must still
+    # agree with the direct integral.
+    for r, alpha, a, b in ((1.25, 0.01, 0.8, 1000.0), (1.25, 0.01, 1.000003, 3.0)):
+        got = m.bgnbd_expected_purchases(_bg((r, alpha, a, b)), 50.0, [5.0], [0.0099], [0.0099])[0]
+        assert got * (1 + a / (b + 4) * ((alpha + 0.0099) / (alpha + 0.0099)) ** (r + 5)) == pytest.approx(
+            beta_mixture_if_alive(r, alpha, a, b, 50.0, 5, 0.0099), rel=1e-8
+        )
+
+
+def slow_limit_ll(r: float, alpha: float, p: float, x: int, tx: float, t: float) -> float:
+    """Eq. 6 in the limit: B(a, b+x)/B(a, b) → (1−p)^x, B(a+1, b+x−1)/B(a, b) → p(1−p)^(x−1)."""
+    gamma_part = math.lgamma(r + x) - math.lgamma(r) + r * math.log(alpha)
+    first = (1 - p) ** x * math.exp(gamma_part - (r + x) * math.log(alpha + t))
+    second = p * (1 - p) ** (x - 1) * math.exp(gamma_part - (r + x) * math.log(alpha + tx)) if x else 0.0
+    return math.log(first + second)
+
+
+def test_limiting_log_likelihood() -> None:
+    x, tx, T = _random_summary(40, seed=24)
+    params = {"r": 1.255, "alpha": 19.19, "a": math.inf, "b": math.inf, "dropout": 0.0055}
+    got = m.bgnbd_log_likelihood(params, x, tx, T)
+    slow = [slow_limit_ll(1.255, 19.19, 0.0055, int(xi), ti, Ti) for xi, ti, Ti in zip(x, tx, T, strict=True)]
+    np.testing.assert_allclose(got, slow, rtol=1e-12)
+    # the Beta model's likelihood converges to it as a and b grow with a/(a+b) = p
+    beta = {"r": 1.255, "alpha": 19.19, "a": 0.0055 * 1e9, "b": 0.9945 * 1e9}
+    np.testing.assert_allclose(m.bgnbd_log_likelihood(beta, x, tx, T), slow, rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- sample data
+
+
+@pytest.fixture(scope="module")
+def sample_daily() -> pd.DataFrame:
+    return load([str(SAMPLE)], LoadOptions()).daily
+
+
+@pytest.fixture(scope="module")
+def sample_results(sample_daily: pd.DataFrame) -> dict[str, Result]:
+    return {unit: m.clv(sample_daily, unit=unit) for unit in ("week", "day", "month")}
+
+
+def _assert_all_finite(result: Result) -> None:
+    rows = result.rows
+    numbers = rows.select_dtypes("number")
+    assert len(numbers.columns) >= 8
+    bad = ~np.isfinite(numbers.to_numpy(dtype=np.float64))
+    assert not bad.any(), rows[bad.any(axis=1)]
+
+
+def test_sample_data_end_to_end_every_unit(sample_results: dict[str, Result]) -> None:
+    for unit, result in sample_results.items():
+        _assert_all_finite(result)
+        s = result.summary
+        assert s["customers"] == 300, unit
+        # the sample's drop-out does not vary between customers: the homogeneous limit
+        assert s["bgnbd_dropout"] == "homogeneous"
+        assert math.isnan(s["a"]) and math.isnan(s["b"]) and math.isnan(s["a_se"]) and math.isnan(s["b_se"])
+        assert 0 < s["r_se"] < s["r"] and 0 < s["dropout_se"] < 1
+        assert result.params["bgnbd_dropout"].startswith("homogeneous")
+        assert any("not identified" in note for note in result.notes)
+        assert not any("No standard errors for BG/NBD" in note for note in result.notes)
+        table = result.tables["parameters"].set_index("parameter")
+        assert table.loc["a/(a+b)", "estimate"] == s["dropout"]
+    # r and the drop-out probability do not depend on the unit; α is a time scale. The
+    # ridge's a and b did (12,397 / 14,206 / 15,624 with the Beta fit: arbitrary).
+    week, day, month = (sample_results[u].summary for u in ("week", "day", "month"))
+    for other in (day, month):
+        assert other["r"] == pytest.approx(week["r"], rel=1e-4)
+        assert other["dropout"] == pytest.approx(week["dropout"], rel=1e-4)
+    assert day["alpha"] == pytest.approx(7 * week["alpha"], rel=1e-4)
+    assert month["alpha"] == pytest.approx(day["alpha"] / (365.25 / 12), rel=1e-4)
+    # a year ahead in each unit: 52 weeks, 365 days, 12 months give nearly the same purchases
+    assert day["expected_purchases"] == pytest.approx(week["expected_purchases"], rel=0.01)
+    assert month["expected_purchases"] == pytest.approx(week["expected_purchases"], rel=0.01)
+
+
+def test_sample_data_likelihood_rises_towards_the_limit(sample_daily: pd.DataFrame) -> None:
+    f = m.customer_summary(sample_daily, unit="week").frame
+    x, tx, T = f["frequency"], f["recency"], f["T"]
+    fit = m.fit_bgnbd(x, tx, T)
+    assert fit.homogeneous and fit.a == math.inf
+    p = fit.mean_dropout
+    along_ridge = [
+        m.bgnbd_log_likelihood({"r": fit.r, "alpha": fit.alpha, "a": p * K, "b": (1 - p) * K}, x, tx, T).sum()
+        for K in (1e2, 1e4, 1e6)
+    ]
+    assert along_ridge[0] < along_ridge[1] < along_ridge[2] < fit.log_likelihood
+    assert fit.log_likelihood - along_ridge[2] < 1e-3
+    assert m.bgnbd_log_likelihood(fit, x, tx, T).sum() == pytest.approx(fit.log_likelihood, rel=1e-12)
+
+
+def test_sample_data_with_holdout(sample_daily: pd.DataFrame) -> None:
+    result = m.clv(sample_daily, calibration_end="2025-03-31", holdout_end="2025-09-30")
+    _assert_all_finite(result)
+    s = result.summary
+    # every purchase day of the holdout by a customer known at the calibration end
+    assert s["holdout_actual"] == result.rows["holdout_actual"].sum() > 0
+    assert s["holdout_predicted"] == pytest.approx(s["holdout_actual"], rel=0.25)
+    # the file's last purchase is on 2025-09-29, one day before the holdout end
+    assert any("last purchase (2025-09-29) is before the holdout end" in note for note in result.notes)
+    within = m.clv(sample_daily, calibration_end="2025-03-31", holdout_end="2025-09-29")
+    assert not any("is before the holdout end" in note for note in within.notes)

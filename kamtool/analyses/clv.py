@@ -12,16 +12,26 @@ The standard "buy till you die" pair, fitted by maximum likelihood:
 Everything works on numpy arrays of the per-customer summary (frequency, recency, T,
 monetary); the likelihoods come with analytic gradients and reduce identical customers
 to one weighted row, so a million customers fit in seconds.
+
+When drop-out barely varies between customers, the BG/NBD likelihood has no finite
+maximum: it keeps rising as a and b grow together and Beta(a, b) narrows to a point at
+p = a/(a+b). The maximum-likelihood fit is then the limiting model, one drop-out
+probability p for every customer, which ``fit_bgnbd`` fits directly and reports as
+such; its predictions are closed-form. For finite a and b the conditional expectation
+(FHL eq. 10) is Euler's 2F1 form while scipy evaluates it accurately and Gauss
+quadrature over the Beta beyond (see ``_PurchasesIfAlive``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import eigh_tridiagonal
 from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
@@ -253,15 +263,12 @@ def _check_summary(frequency: Any, recency: Any, T: Any) -> tuple[FloatArray, ..
 class _Optimum:
     log_params: FloatArray
     iterations: int
+    converged: bool  # the gradient is flat there
+    at_bound: tuple[int, ...]  # indices of log-parameters on the edge of the box
 
 
-def _maximise(
-    mean_nll: Callable[[FloatArray], tuple[float, FloatArray]],
-    start: FloatArray,
-    model: str,
-    advice: str,
-) -> _Optimum:
-    """Minimise a mean negative log-likelihood over log-parameters; raise if no optimum.
+def _optimise(mean_nll: Callable[[FloatArray], tuple[float, FloatArray]], start: FloatArray) -> _Optimum:
+    """Minimise a mean negative log-likelihood over log-parameters; report how it ended.
 
     L-BFGS-B with the analytic gradient, restarted once from its answer (a fresh
     curvature estimate polishes the last digits); if the gradient is still not flat,
@@ -275,8 +282,12 @@ def _maximise(
         return np.asarray(res.x, dtype=np.float64), int(res.nit)
 
     def flat(z: FloatArray) -> bool:
+        # Relative to the likelihood's size: on a ridge (BG/NBD's a and b growing
+        # together when dropout barely varies between customers) the optimum is
+        # flat to the last digits but the gradient never reaches an absolute 1e-6.
         value, grad = mean_nll(z)
-        return bool(np.isfinite(value) and np.abs(grad).max() < _GRADIENT_TOLERANCE)
+        tolerance = max(_GRADIENT_TOLERANCE, 1e-5 * abs(value))
+        return bool(np.isfinite(value) and np.abs(grad).max() < tolerance)
 
     with np.errstate(all="ignore"):
         z, nit = lbfgs(start)
@@ -292,23 +303,40 @@ def _maximise(
             z, more = lbfgs(np.clip(res.x, -_LOG_BOUND, _LOG_BOUND))
             nit += int(res.nit) + more
         converged = flat(z)
-    names = {"BG/NBD": ("r", "alpha", "a", "b"), "Gamma-Gamma": ("p", "q", "gamma")}[model]
-    at_bound = [n for n, v in zip(names, z, strict=True) if abs(abs(v) - _LOG_BOUND) < 1e-3]
-    if at_bound:
+    at_bound = tuple(i for i, v in enumerate(z) if abs(abs(v) - _LOG_BOUND) < 1e-3)
+    return _Optimum(z, nit, converged, at_bound)
+
+
+def _require(opt: _Optimum, names: tuple[str, ...], model: str, advice: str) -> None:
+    """Raise the AnalysisError that says why ``opt`` is not a maximum-likelihood estimate."""
+    if opt.at_bound:
+        drifted = ", ".join(names[i] for i in opt.at_bound)
         raise AnalysisError(
-            f"the {model} fit did not converge: {', '.join(at_bound)} drifted towards 0 or "
+            f"the {model} fit did not converge: {drifted} drifted towards 0 or "
             f"infinity (the data cannot pin them down). {advice}"
         )
-    if not converged:
+    if not opt.converged:
         raise AnalysisError(f"the {model} fit did not converge. {advice}")
-    return _Optimum(z, nit)
 
 
-def _standard_errors(total_gradient: Callable[[FloatArray], FloatArray], theta: FloatArray) -> FloatArray:
-    """Standard errors from the inverse of the numerical Hessian of the log-likelihood.
+def _maximise(
+    mean_nll: Callable[[FloatArray], tuple[float, FloatArray]],
+    start: FloatArray,
+    names: tuple[str, ...],
+    model: str,
+    advice: str,
+) -> _Optimum:
+    """``_optimise``, raising an AnalysisError unless it ends on a flat, interior optimum."""
+    opt = _optimise(mean_nll, start)
+    _require(opt, names, model, advice)
+    return opt
 
-    The Hessian is the central difference of the analytic gradient; NaN when it is not
-    negative definite (a flat or saddle direction).
+
+def _covariance(total_gradient: Callable[[FloatArray], FloatArray], theta: FloatArray) -> FloatArray:
+    """Covariance of the estimates: the inverse of minus the numerical Hessian.
+
+    The Hessian is the central difference of the analytic gradient; all NaN when it is
+    not negative definite (a flat or saddle direction).
     """
     k = len(theta)
     hessian = np.empty((k, k))
@@ -321,8 +349,13 @@ def _standard_errors(total_gradient: Callable[[FloatArray], FloatArray], theta: 
             hessian[:, i] = (total_gradient(up) - total_gradient(down)) / (2 * step)
     hessian = (hessian + hessian.T) / 2
     if not np.isfinite(hessian).all() or np.linalg.eigvalsh(-hessian).min() <= 0:
-        return np.full(k, np.nan)
-    return np.sqrt(np.diag(np.linalg.inv(-hessian)))
+        return np.full((k, k), np.nan)
+    return np.asarray(np.linalg.inv(-hessian), dtype=np.float64)
+
+
+def _standard_errors(total_gradient: Callable[[FloatArray], FloatArray], theta: FloatArray) -> FloatArray:
+    """Standard errors from ``_covariance``; NaN when the Hessian is not negative definite."""
+    return np.sqrt(np.diag(_covariance(total_gradient, theta)))
 
 
 # --------------------------------------------------------------------------- BG/NBD
@@ -330,20 +363,48 @@ def _standard_errors(total_gradient: Callable[[FloatArray], FloatArray], theta: 
 
 @dataclass(frozen=True)
 class BGNBDFit:
-    """Maximum-likelihood BG/NBD parameters; time in the summary's unit."""
+    """Maximum-likelihood BG/NBD parameters; time in the summary's unit.
+
+    ``dropout`` is set when the likelihood is highest in the limit a, b → ∞ with
+    a/(a+b) → p: every customer then drops out with the same probability p after each
+    repeat purchase (the drop-out heterogeneity is not identified). a and b are then
+    ``math.inf`` with NaN standard errors, and every prediction uses that limiting model.
+    """
 
     r: float
     alpha: float
     a: float
     b: float
-    std_errors: dict[str, float]
+    std_errors: dict[str, float]  # r, alpha, a, b and dropout (of mean_dropout)
     log_likelihood: float
     customers: int
     iterations: int = 0
+    dropout: float | None = None
 
     @property
     def params(self) -> dict[str, float]:
         return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
+
+    @property
+    def homogeneous(self) -> bool:
+        """True for the limiting model: one drop-out probability for every customer."""
+        return self.dropout is not None
+
+    @property
+    def mean_dropout(self) -> float:
+        """Mean drop-out probability after a repeat purchase: a / (a + b), or p in the limit."""
+        return self.dropout if self.dropout is not None else self.a / (self.a + self.b)
+
+
+def _theta(params: dict[str, float] | BGNBDFit) -> FloatArray:
+    """(r, α, a, b), or (r, α, p) for the homogeneous limit."""
+    if isinstance(params, BGNBDFit):
+        if params.dropout is not None:
+            return np.array([params.r, params.alpha, params.dropout], dtype=np.float64)
+        return np.array([params.r, params.alpha, params.a, params.b], dtype=np.float64)
+    if "dropout" in params and not np.isfinite([params.get("a", np.inf), params.get("b", np.inf)]).all():
+        return np.array([params["r"], params["alpha"], params["dropout"]], dtype=np.float64)
+    return np.array([params["r"], params["alpha"], params["a"], params["b"]], dtype=np.float64)
 
 
 def _dot(u: FloatArray, v: FloatArray) -> float:
@@ -402,34 +463,36 @@ class _BGNBDTerms:
     Per repeat row: ll = base[ix] + mix, mix = log(e^A3 + e^A4) with
     A3 = −(r+x)·log(α+T), A4 = log(a/(b+x−1)) − (r+x)·log(α+t_x).
     Per one-time customer: ll = r·(log α − log(α+T)).
+    In the homogeneous limit B(a, b+x)/B(a, b) → (1−p)^x and a/(b+x−1) → p/(1−p).
     """
 
     once: FloatArray
     base: FloatArray
     mix: FloatArray
-    gradient: FloatArray | None  # d(total)/d(r, α, a, b)
+    gradient: FloatArray | None  # d(total)/d(r, α, a, b), or d/d(r, α, p) in the limit
 
 
 def _bgnbd_terms(theta: FloatArray, d: _BGNBDData, gradient: bool) -> _BGNBDTerms:
-    r, alpha, a, b = theta
+    limit = len(theta) == 3
+    r, alpha = theta[0], theta[1]
     ux = d.ux
+    if limit:
+        p = theta[2]
+        dropout = ux * np.log1p(-p)
+        log_odds = np.full(len(ux), np.log(p) - np.log1p(-p))
+    else:
+        a, b = theta[2], theta[3]
+        dropout = gammaln(a + b) + gammaln(b + ux) - gammaln(b) - gammaln(a + b + ux)
+        log_odds = np.log(a) - np.log(b + ux - 1)
     log_alpha = np.log(alpha)
     log_at0 = np.log(alpha + d.t0)
     once = r * (log_alpha - log_at0)
-    base = (
-        gammaln(r + ux)
-        - gammaln(r)
-        + r * log_alpha
-        + gammaln(a + b)
-        + gammaln(b + ux)
-        - gammaln(b)
-        - gammaln(a + b + ux)
-    )
+    base = gammaln(r + ux) - gammaln(r) + r * log_alpha + dropout
     log_at = np.log(alpha + d.ut)[d.it]
     log_atx = np.log(alpha + d.utx)[d.itx]
     rx = r + d.x
     a3 = -rx * log_at
-    a4 = (np.log(a) - np.log(b + ux - 1))[d.ix] - rx * log_atx
+    a4 = log_odds[d.ix] - rx * log_atx
     mix = np.logaddexp(a3, a4)
     if not gradient:
         return _BGNBDTerms(once, base, mix, None)
@@ -437,7 +500,6 @@ def _bgnbd_terms(theta: FloatArray, d: _BGNBDData, gradient: bool) -> _BGNBDTerm
     w4 = expit(a4 - a3) * d.w
     w3 = d.w - w4
     w0 = d.w0
-    psi_ab, psi_abx = digamma(a + b), digamma(a + b + ux)
     g_r = (
         _dot(w0, log_alpha - log_at0)
         + _dot(d.wx, digamma(r + ux) - digamma(r) + log_alpha)
@@ -451,6 +513,10 @@ def _bgnbd_terms(theta: FloatArray, d: _BGNBDData, gradient: bool) -> _BGNBDTerm
         - _dot(w3 * rx, (1 / (alpha + d.ut))[d.it])
         - _dot(w4 * rx, (1 / (alpha + d.utx))[d.itx])
     )
+    if limit:
+        g_p = -_dot(d.wx, ux) / (1 - p) + w4.sum() / (p * (1 - p))
+        return _BGNBDTerms(once, base, mix, np.array([g_r, g_alpha, g_p]))
+    psi_ab, psi_abx = digamma(a + b), digamma(a + b + ux)
     g_a = _dot(d.wx, psi_ab - psi_abx) + w4.sum() / a
     g_b = _dot(d.wx, psi_ab + digamma(b + ux) - digamma(b) - psi_abx) - _dot(w4, (1 / (b + ux - 1))[d.ix])
     return _BGNBDTerms(once, base, mix, np.array([g_r, g_alpha, g_a, g_b]))
@@ -466,16 +532,26 @@ def _bgnbd_total(theta: FloatArray, d: _BGNBDData) -> tuple[float, FloatArray]:
 def bgnbd_log_likelihood(
     params: dict[str, float] | BGNBDFit, frequency: Any, recency: Any, T: Any
 ) -> FloatArray:
-    """BG/NBD log-likelihood of each customer (Fader, Hardie & Lee 2005, eq. 6)."""
-    p = params.params if isinstance(params, BGNBDFit) else params
+    """BG/NBD log-likelihood of each customer (Fader, Hardie & Lee 2005, eq. 6).
+
+    ``params`` is a fit or a dict of r, alpha, a, b; a dict with infinite a and b and
+    a ``dropout`` p gives the homogeneous limit (every customer drops out with p).
+    """
     x, tx, t_cal = _check_summary(frequency, recency, T)
-    theta = np.array([p["r"], p["alpha"], p["a"], p["b"]], dtype=np.float64)
     data = _BGNBDData.build(x, tx, t_cal, compress=False)
-    terms = _bgnbd_terms(theta, data, gradient=False)
+    terms = _bgnbd_terms(_theta(params), data, gradient=False)
     ll = np.empty(len(x))
     ll[x == 0] = terms.once
     ll[x > 0] = terms.base[data.ix] + terms.mix
     return ll
+
+
+# The limiting model replaces the Beta(a, b) fit when its log-likelihood is at least as
+# high up to this relative rounding margin. Along a ridge the Beta fit's log-likelihood
+# approaches the limit's from below as about c/(a + b) (c ≈ 7 on the sample data, whose
+# Beta fit stopped at a + b ≈ 2e6, 2e-6 below the limit); a Beta fit that is better by
+# more than rounding is kept, however large its a and b.
+_LIMIT_LL_TOLERANCE = 1e-9
 
 
 def fit_bgnbd(
@@ -501,6 +577,16 @@ def fit_bgnbd(
     BGNBDFit
         r, alpha, a, b; standard errors from the inverse numerical Hessian; the
         maximised log-likelihood (the sum of eq. 6 over customers, no constants dropped).
+
+    Notes
+    -----
+    When drop-out barely varies between customers, the likelihood keeps rising as a and
+    b grow together (Beta(a, b) narrows to a point mass at p = a/(a+b)) and has no
+    finite maximum. So the limiting model, BG/NBD with one drop-out probability p for
+    everyone, is fitted as well (r, α, p); when its likelihood is at least the Beta
+    fit's (relative tolerance ``_LIMIT_LL_TOLERANCE``) it is the maximum-likelihood
+    answer: the fit then has ``dropout = p``, a = b = inf, and standard errors of r, α
+    and p from the limiting model's Hessian (those of a and b are NaN).
     """
     x, tx, t_cal = _check_summary(frequency, recency, T)
     n, n_repeat = len(x), int((x > 0).sum())
@@ -523,52 +609,235 @@ def fit_bgnbd(
             return 1e300, np.zeros_like(z)
         return -value / n, -(grad * theta) / n
 
+    def limit_theta(z: FloatArray) -> FloatArray:
+        return np.array([np.exp(z[0]), np.exp(z[1]), expit(z[2])])
+
+    def mean_nll_limit(z: FloatArray) -> tuple[float, FloatArray]:
+        theta = limit_theta(z)
+        value, grad = _bgnbd_total(theta, data)
+        if not np.isfinite(value):
+            return 1e300, np.zeros_like(z)
+        chain = np.array([theta[0], theta[1], theta[2] * (1 - theta[2])])
+        return -value / n, -(grad * chain) / n
+
     rate = float(x.sum() / max(t_cal.sum(), 1e-12))
     start = np.log(np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, 1.0]))
-    opt = _maximise(mean_nll, start, "BG/NBD", advice)
-    theta = np.exp(opt.log_params)
-    se = _standard_errors(lambda th: _bgnbd_total(th, data)[1], theta)
+    full = _optimise(mean_nll, start)
+    theta = np.exp(full.log_params)
+    with np.errstate(all="ignore"):
+        ll_full = _bgnbd_total(theta, data)[0]
+    # Start the limit from the Beta fit's r, α and mean drop-out: on a ridge that is
+    # next to the limit's optimum.
+    z0 = full.log_params[:2] if not {0, 1} & set(full.at_bound) else start[:2]
+    mean_p = float(np.clip(theta[2] / (theta[2] + theta[3]), 1e-6, 1 - 1e-6))
+    limit = _optimise(mean_nll_limit, np.r_[z0, np.log(mean_p / (1 - mean_p))])
+    theta_limit = limit_theta(limit.log_params)
+    with np.errstate(all="ignore"):
+        ll_limit = _bgnbd_total(theta_limit, data)[0]
+    if not np.isfinite(ll_full):
+        ll_full = -np.inf
+    limit_wins = ll_limit >= ll_full - _LIMIT_LL_TOLERANCE * abs(ll_limit)
+    if limit.converged and not limit.at_bound and np.isfinite(ll_limit) and limit_wins:
+        # Standard errors of r, α and p are the limiting model's; a and b have none.
+        se = _standard_errors(lambda th: _bgnbd_total(th, data)[1], theta_limit).tolist()
+        return BGNBDFit(
+            r=float(theta_limit[0]),
+            alpha=float(theta_limit[1]),
+            a=math.inf,
+            b=math.inf,
+            std_errors={"r": se[0], "alpha": se[1], "a": math.nan, "b": math.nan, "dropout": se[2]},
+            log_likelihood=float(ll_limit),
+            customers=n,
+            iterations=full.iterations + limit.iterations,
+            dropout=float(theta_limit[2]),
+        )
+    _require(full, ("r", "alpha", "a", "b"), "BG/NBD", advice)
+    cov = _covariance(lambda th: _bgnbd_total(th, data)[1], theta)
+    se = np.sqrt(np.diag(cov))
+    # Delta method for the mean drop-out a/(a+b): gradient (b, −a)/(a+b)².
+    a, b = theta[2], theta[3]
+    g = np.array([0.0, 0.0, b, -a]) / (a + b) ** 2
+    se_dropout = float(np.sqrt(g @ cov @ g))
     names = ("r", "alpha", "a", "b")
     return BGNBDFit(
         r=float(theta[0]),
         alpha=float(theta[1]),
-        a=float(theta[2]),
-        b=float(theta[3]),
-        std_errors={k: float(v) for k, v in zip(names, se, strict=True)},
-        log_likelihood=_bgnbd_total(theta, data)[0],
+        a=float(a),
+        b=float(b),
+        std_errors={**{k: float(v) for k, v in zip(names, se, strict=True)}, "dropout": se_dropout},
+        log_likelihood=float(ll_full),
         customers=n,
-        iterations=opt.iterations,
+        iterations=full.iterations + limit.iterations,
     )
+
+
+def _log_dropout_odds(fit: BGNBDFit, x: FloatArray) -> FloatArray:
+    """log(a/(b+x−1)): the odds that a customer dropped out right after the last purchase.
+
+    It is the posterior-mean drop-out after x−1 survived coins, E[p]/(1−E[p]) under
+    Beta(a, b+x−1); p/(1−p) in the homogeneous limit. Meaningful for x >= 1 only.
+    """
+    if fit.dropout is not None:
+        return np.full(len(x), math.log(fit.dropout) - math.log1p(-fit.dropout))
+    return np.log(fit.a) - np.log(np.maximum(fit.b + x - 1, np.finfo(np.float64).tiny))
 
 
 def bgnbd_p_alive(fit: BGNBDFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
     """P(alive | frequency, recency, T) (FHL 2005, eq. 13); 1 without a repeat purchase."""
     x, tx, t_cal = _check_summary(frequency, recency, T)
-    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
-    with np.errstate(divide="ignore"):
-        log_odds_dead = (
-            np.log(a)
-            - np.log(np.where(x > 0, b + x - 1, 1.0))
-            + (r + x) * (np.log(alpha + t_cal) - np.log(alpha + tx))
-        )
+    r, alpha = fit.r, fit.alpha
+    log_odds_dead = _log_dropout_odds(fit, x) + (r + x) * (np.log(alpha + t_cal) - np.log(alpha + tx))
     return np.where(x > 0, expit(-log_odds_dead), 1.0)
 
 
-def _purchases_if_alive(fit: BGNBDFit, t: float, x: FloatArray, t_cal: FloatArray) -> FloatArray:
-    """E[purchases in (T, T + t] | alive at T]: FHL 2005 eq. 10 without the P(alive) factor.
+def _beta_gauss_rule(a: float, b: float, nodes: int) -> tuple[FloatArray, FloatArray]:
+    """Gauss quadrature for the Beta(a, b) distribution: nodes in (0, 1), weights summing to 1.
 
-    Euler's transformation turns ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; z) into
-    (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z), z = t/(α+T+t), whose first two
-    arguments do not grow with x, so large frequencies neither overflow nor lose digits.
+    Golub-Welsch: the nodes are the eigenvalues of the Jacobi matrix of the Beta's
+    orthonormal polynomials, the weights the squared first components of its
+    eigenvectors. The matrix is the shifted Jacobi one written with s = a + b − 2 so that
+    no entry is a difference of large numbers; the rule is exact for polynomials of
+    degree < 2·nodes for any a, b > 0, however large.
     """
-    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
-    if abs(a - 1) < 1e-7:
-        # The formula is 0/0 at a = 1 and smooth around it.
-        a = 1 + 1e-7
-    z = t / (alpha + t_cal + t)
-    c = a + b + x - 1
-    bracket = 1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
-    return c / (a - 1) * bracket
+    j = np.arange(nodes, dtype=np.float64)
+    s = a + b - 2
+    with np.errstate(all="ignore"):
+        diag = (2 * j * (j + s + 1) + s * a) / ((2 * j + s) * (2 * j + s + 2))
+    diag[0] = a / (a + b)
+    k = j[1:]
+    with np.errstate(all="ignore"):
+        off = np.sqrt(
+            k * (k + a - 1) * (k + b - 1) * (k + s) / ((2 * k + s) ** 2 * (2 * k + s + 1) * (2 * k + s - 1))
+        )
+    # The first entry is the Beta's standard deviation; the general form is 0/0 at a + b = 1.
+    off[:1] = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+    points, vectors = eigh_tridiagonal(diag, off)
+    return np.clip(points, np.finfo(np.float64).tiny, 1.0), vectors[0] ** 2
+
+
+def _purchases_given_dropout(p: FloatArray, n: FloatArray, s: FloatArray) -> FloatArray:
+    """E[purchases | alive, drop-out p] = (1 − (1 + p·s)^−n) / p, stable for tiny p."""
+    return -np.expm1(-n * np.log1p(p * s)) / p
+
+
+# How E[N] over Beta(a, b + x) is evaluated, checked against an independent adaptive
+# quadrature over a grid of a (0.05 … 1e6), b (0.5 … 3e6), x (0 … 1000) and
+# t/(α+T) (0.01 … 1e4):
+# * Euler's closed form (scipy's 2F1) is accurate to ~1e-12 for a < 20 and
+#   a + b <= 1000 but overflows beyond (0 · ∞ for the sample data's a ≈ 1e4), and near
+#   a = 1 it is 0/0, so there it only serves as a fallback.
+# * Gauss quadrature over the Beta: nodes double from 32 until two rules agree to
+#   _GAUSS_RTOL. For large a or a + b the Beta is concentrated and 32 or 64 nodes do;
+#   small a with a huge t/(α+T) needs up to 1,024 (0.3 s per distinct x), so that far
+#   only when the closed form failed as well. NaN if even that does not converge.
+_CLOSED_FORM_MAX_A = 20.0
+_CLOSED_FORM_MAX_AB = 1e3
+_GAUSS_FIRST = (32, 64, 128)
+_GAUSS_LAST_RESORT = (128, 256, 512, 1024)
+_GAUSS_RTOL = 1e-10
+
+
+class _PurchasesIfAlive:
+    """E[purchases in (T, T + t] | alive at T] for fixed customers (x, T), any t.
+
+    Alive at T after x repeat purchases, a customer has λ ~ Gamma(r + x, α + T) and
+    p ~ Beta(a, b + x). Purchases come at rate λ and each is followed by a drop-out
+    with probability p, so E[N | λ, p] = (1 − e^(−λpt)) / p and, with λ integrated out,
+        E[N | p] = (1 − (1 + p·s)^−(r+x)) / p,   s = t / (α + T).
+    FHL 2005 eq. 10 without the P(alive) factor is the mean of that over the Beta:
+    Euler's 2F1 form for moderate a, b, Gauss quadrature over the Beta for large ones,
+    and in the homogeneous limit (a, b → ∞, a/(a+b) → p) the expression itself.
+    """
+
+    def __init__(self, fit: BGNBDFit, x: FloatArray, t_cal: FloatArray) -> None:
+        self.fit = fit
+        self.x = x
+        self.base = fit.alpha + t_cal
+        self.n = fit.r + x
+        self.ux, self.ix = _index(x)
+        self.closed_form_first = (
+            fit.dropout is None
+            and fit.a < _CLOSED_FORM_MAX_A
+            and fit.a + fit.b <= _CLOSED_FORM_MAX_AB
+            and abs(fit.a - 1) >= 0.01
+        )
+        # Gauss rules per node count: nodes and weights per distinct x, filled on demand.
+        self._rules: dict[int, tuple[FloatArray, FloatArray, np.ndarray[Any, np.dtype[np.bool_]]]] = {}
+
+    def __call__(self, t: float) -> FloatArray:
+        s = t / self.base
+        if self.fit.dropout is not None:
+            return _purchases_given_dropout(np.full(len(s), self.fit.dropout), self.n, s)
+        with np.errstate(all="ignore"):
+            if self.closed_form_first:
+                out = self._closed_form(t)
+            else:
+                out = self._quadrature(s, np.arange(len(s)), _GAUSS_FIRST)
+                todo = np.flatnonzero(~np.isfinite(out))
+                if len(todo):
+                    out[todo] = self._closed_form(t)[todo]
+            todo = np.flatnonzero(~np.isfinite(out))
+            if len(todo):
+                out[todo] = self._quadrature(s, todo, _GAUSS_LAST_RESORT)
+        return out
+
+    def _closed_form(self, t: float) -> FloatArray:
+        """FHL eq. 10 through Euler's transformation (see below); NaN or inf where 2F1 overflows.
+
+        Euler's transformation turns ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; z) into
+        (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z), z = t/(α+T+t), whose first two
+        arguments do not grow with x, so large frequencies neither overflow nor lose digits.
+        """
+        a = self.fit.a
+        # The formula is 0/0 at a = 1 and smooth around it: interpolate linearly between
+        # a = 1 ± 1e-5 (error O(1e-10) plus the cancellation of 1 − (…)·2F1, which
+        # matters only for tiny expectations: quadrature goes first near a = 1).
+        step = 1e-5
+        if abs(a - 1) < step:
+            share = (a - (1 - step)) / (2 * step)
+            return (1 - share) * self._euler(t, 1 - step) + share * self._euler(t, 1 + step)
+        return self._euler(t, a)
+
+    def _euler(self, t: float, a: float) -> FloatArray:
+        r, b = self.fit.r, self.fit.b
+        z = t / (self.base + t)
+        c = a + b + self.x - 1
+        bracket = 1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
+        return np.asarray(c / (a - 1) * bracket, dtype=np.float64)
+
+    def _rule(self, nodes: int, rows: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Gauss rules of Beta(a, b + x) for the given rows, one row of nodes each."""
+        if nodes not in self._rules:
+            shape = (len(self.ux), nodes)
+            self._rules[nodes] = (np.empty(shape), np.empty(shape), np.zeros(len(self.ux), dtype=bool))
+        points, weights, known = self._rules[nodes]
+        wanted = self.ix[rows]
+        for k in np.unique(wanted[~known[wanted]]):
+            points[k], weights[k] = _beta_gauss_rule(self.fit.a, self.fit.b + self.ux[k], nodes)
+            known[k] = True
+        return points[wanted], weights[wanted]
+
+    def _quadrature(self, s: FloatArray, rows: IntArray, levels: tuple[int, ...]) -> FloatArray:
+        """Gauss quadrature over Beta(a, b + x) for ``rows``; NaN where no two levels agree."""
+        out = np.full(len(rows), np.nan)
+        todo = np.arange(len(rows))
+        previous: FloatArray | None = None
+        for nodes in levels:
+            sub = rows[todo]
+            points, weights = self._rule(nodes, sub)
+            values = np.einsum(
+                "ij,ij->i",
+                weights,
+                _purchases_given_dropout(points, self.n[sub, None], s[sub, None]),
+            )
+            if previous is not None:
+                done = np.abs(values - previous) <= _GAUSS_RTOL * np.abs(values)
+                out[todo[done]] = values[done]
+                todo, values = todo[~done], values[~done]
+                if not len(todo):
+                    break
+            previous = values
+        return out
 
 
 def bgnbd_expected_purchases(fit: BGNBDFit, t: float, frequency: Any, recency: Any, T: Any) -> FloatArray:
@@ -576,7 +845,17 @@ def bgnbd_expected_purchases(fit: BGNBDFit, t: float, frequency: Any, recency: A
     x, tx, t_cal = _check_summary(frequency, recency, T)
     (ux, ut), inv, _ = _group_rows(x, t_cal)
     alive = bgnbd_p_alive(fit, x, tx, t_cal)
-    return alive * _purchases_if_alive(fit, float(t), ux, ut)[inv]
+    return alive * _PurchasesIfAlive(fit, ux, ut)(float(t))[inv]
+
+
+def bgnbd_expected_repeat_purchases(fit: BGNBDFit, t: float) -> float:
+    """E[X(t)]: repeat purchases expected in the first ``t`` time units after a first purchase.
+
+    FHL 2005 eq. 9, (a+b−1)/(a−1) · (1 − (α/(α+t))^r · 2F1(r, b; a+b−1; t/(α+t))): the
+    conditional expectation of a customer with x = 0 and T = 0, who is alive for sure.
+    """
+    zero = np.zeros(1)
+    return float(_PurchasesIfAlive(fit, zero, zero)(float(t))[0])
 
 
 # --------------------------------------------------------------------------- Gamma-Gamma
@@ -718,7 +997,7 @@ def fit_gamma_gamma(frequency: Any, monetary: Any, *, min_customers: int = 5) ->
 
     # p = 1, q = 2 make the population mean p·γ/(q−1) equal to γ: start at the data's mean.
     start = np.log(np.array([1.0, 2.0, float(z.mean())]))
-    opt = _maximise(mean_nll, start, "Gamma-Gamma", advice)
+    opt = _maximise(mean_nll, start, ("p", "q", "gamma"), "Gamma-Gamma", advice)
     theta = np.exp(opt.log_params)
     if theta[1] <= 1:
         raise AnalysisError(
@@ -768,10 +1047,11 @@ def discounted_purchases(
     x, tx, t_cal = _check_summary(frequency, recency, T)
     years = _unit_days(unit) / DAYS_PER_YEAR
     (ux, ut), inv, _ = _group_rows(x, t_cal)
+    if_alive = _PurchasesIfAlive(fit, ux, ut)
     previous = np.zeros(len(ux))
     discounted = np.zeros(len(ux))
     for k in range(1, horizon + 1):
-        current = _purchases_if_alive(fit, float(k), ux, ut)
+        current = if_alive(float(k))
         discounted += (current - previous) / (1 + discount_rate) ** (k * years)
         previous = current
     alive = bgnbd_p_alive(fit, x, tx, t_cal)
@@ -937,7 +1217,11 @@ def clv(
     Result
         rows: customer, frequency, recency, T, monetary, p_alive, expected_purchases,
         expected_spend, clv (+ holdout_actual, holdout_predicted with a holdout),
-        sorted by clv descending. tables: parameters, clv_deciles (+ holdout).
+        sorted by clv descending. tables: parameters (BG/NBD r, alpha, a, b, a/(a+b);
+        Gamma-Gamma p, q, gamma; estimate and std_error), clv_deciles (+ holdout).
+        summary and params say whether BG/NBD drop-out is "beta" (heterogeneous) or
+        "homogeneous" (the limit a, b → ∞: a, b and their standard errors are NaN and a
+        note explains; ``dropout`` is a/(a+b) either way).
     """
     unit_days = _unit_days(unit)
     if horizon is None:
@@ -1009,12 +1293,15 @@ def clv(
     total_value = float(value.sum())
     top_share = float(deciles["share"].iloc[0])
 
+    # In the homogeneous limit a and b have no finite estimate: blank, not infinity.
+    bg_shown = {k: (v if math.isfinite(v) else math.nan) for k, v in bg.params.items()}
+    bg_se = [bg.std_errors[k] for k in ("r", "alpha", "a", "b", "dropout")]
     parameter_table = pd.DataFrame(
         {
-            "model": ["BG/NBD"] * 4 + ["Gamma-Gamma"] * 3,
-            "parameter": ["r", "alpha", "a", "b", "p", "q", "gamma"],
-            "estimate": [*bg.params.values(), *gg.params.values()],
-            "std_error": [*bg.std_errors.values(), *gg.std_errors.values()],
+            "model": ["BG/NBD"] * 5 + ["Gamma-Gamma"] * 3,
+            "parameter": ["r", "alpha", "a", "b", "a/(a+b)", "p", "q", "gamma"],
+            "estimate": [*bg_shown.values(), bg.mean_dropout, *gg.params.values()],
+            "std_error": [*bg_se, *gg.std_errors.values()],
         }
     )
     tables: dict[str, pd.DataFrame] = {"parameters": parameter_table, "clv_deciles": deciles}
@@ -1041,9 +1328,12 @@ def clv(
         "margin": used_margin,
         "margin_source": margin_source,
     }
+    summary.update(bg_shown)
+    summary["dropout"] = bg.mean_dropout
+    summary["bgnbd_dropout"] = "homogeneous" if bg.homogeneous else "beta"
+    summary.update(gg.params)
     for model, fit in (("bgnbd", bg), ("gamma_gamma", gg)):
-        summary.update(fit.params)
-        summary.update({f"{k}_se": v for k, v in fit.std_errors.items()})
+        summary.update({f"{k}_se": float(v) for k, v in fit.std_errors.items()})
         summary[f"{model}_log_likelihood"] = fit.log_likelihood
     summary.update(
         {
@@ -1076,8 +1366,17 @@ def clv(
                 after=summ.excluded_after_calibration, returns_only=summ.returns_only
             )
         )
-    for model, fit_se in (("BG/NBD", bg.std_errors), ("Gamma-Gamma", gg.std_errors)):
-        if any(np.isnan(v) for v in fit_se.values()):
+    if bg.homogeneous:
+        notes.append(
+            label("clv.note_homogeneous", lang).format(dropout=bg.mean_dropout, ll=bg.log_likelihood)
+        )
+    # a and b have no standard errors in the homogeneous limit; that note says why.
+    identified = ("r", "alpha", "dropout") if bg.homogeneous else tuple(bg.std_errors)
+    for model, fit_se in (
+        ("BG/NBD", [bg.std_errors[k] for k in identified]),
+        ("Gamma-Gamma", list(gg.std_errors.values())),
+    ):
+        if any(np.isnan(v) for v in fit_se):
             notes.append(label("clv.note_se_missing", lang).format(model=model))
 
     headline = [
@@ -1093,8 +1392,12 @@ def clv(
         label("clv.headline_alive", lang).format(
             purchases=float(expected.sum()), alive=float((p_alive >= 0.5).mean())
         ),
-        label("clv.headline_fit", lang).format(
-            ll=bg.log_likelihood, ll_gg=gg.log_likelihood, **bg.params, **gg.params
+        label("clv.headline_fit_homogeneous" if bg.homogeneous else "clv.headline_fit", lang).format(
+            ll=bg.log_likelihood,
+            ll_gg=gg.log_likelihood,
+            dropout=bg.mean_dropout,
+            **bg.params,
+            **gg.params,
         ),
     ]
 
@@ -1138,6 +1441,14 @@ def clv(
             )
         )
         notes.append(label("clv.note_holdout", lang).format(calibration_end=cal, start=start, end=end))
+        if summ.data_end < summ.observation_end:
+            # Days without data count as days without purchases: the comparison is only
+            # fair up to the last purchase in the file.
+            notes.append(
+                label("clv.note_holdout_past_data", lang).format(
+                    data_end=summ.data_end.date().isoformat(), end=end
+                )
+            )
 
     rows = rows.sort_values(["clv", "customer"], ascending=[False, True], kind="stable")
     rows = rows.reset_index(drop=True)
@@ -1153,6 +1464,13 @@ def clv(
         "min_customers": min_customers,
         "min_repeat_customers": min_repeat_customers,
         "purchase": "a customer-day with net revenue >= 0; same-day orders merged",
+        "bgnbd_dropout": (
+            "homogeneous: drop-out heterogeneity not identified (the likelihood rises as a and b "
+            f"grow together); predictions use the limiting model with p = a/(a+b) = {bg.mean_dropout:.6g} "
+            "for every customer; a, b and their standard errors are NaN"
+            if bg.homogeneous
+            else "heterogeneous: the drop-out probability p ~ Beta(a, b) across customers"
+        ),
         "discounting": (
             "clv = margin * expected_spend * sum_{k=1..horizon} "
             "(E[Y(k)] - E[Y(k-1)]) / (1 + discount_rate) ** (k * unit_days / 365.25)"

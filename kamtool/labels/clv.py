@@ -53,6 +53,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "（对数似然 {ll:,.1f}）；Gamma-Gamma 模型 p = {p:.2f}，q = {q:.2f}，γ = {gamma:.2f}"
         "（对数似然 {ll_gg:,.1f}）。",
     ),
+    "clv.headline_fit_homogeneous": (
+        "BG/NBD r = {r:.3f}, α = {alpha:.3f}, the same drop-out probability {dropout:.4f} after "
+        "each repeat purchase for every customer (a, b → ∞; log-likelihood {ll:,.1f}); "
+        "Gamma-Gamma p = {p:.2f}, q = {q:.2f}, γ = {gamma:.2f} (log-likelihood {ll_gg:,.1f}).",
+        "BG/NBD 模型 r = {r:.3f}，α = {alpha:.3f}，所有客户每次重复购买后的流失概率相同，均为 "
+        "{dropout:.4f}（a、b → ∞；对数似然 {ll:,.1f}）；Gamma-Gamma 模型 p = {p:.2f}，q = {q:.2f}，"
+        "γ = {gamma:.2f}（对数似然 {ll_gg:,.1f}）。",
+    ),
     "clv.headline_holdout": (
         "Holdout {start} … {end}: {predicted:,.0f} repeat purchases predicted, "
         "{actual:,.0f} happened ({error:+.1%}).",
@@ -90,8 +98,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "{end} 之后的订单不参与计算。",
     ),
     "clv.note_discount": (
-        "CLV = margin × expected spend × Σ_k (E[purchases by period k] − "
-        "E[purchases by period k−1]) / (1 + {rate:g})^(k × {years:.6g}), k = 1 … {horizon} "
+        # No square brackets: the console would read them as Rich markup and drop them.
+        "CLV = margin × expected spend × Σ_k (expected purchases by the end of period k − "
+        "those by the end of period k−1) / (1 + {rate:g})^(k × {years:.6g}), k = 1 … {horizon} "
         "{unit}: each period's purchases are discounted from the period's end at the yearly "
         "rate.",
         "客户终身价值 = 利润率 × 预期单次消费金额 × Σ_k (截至第 k 期的预期购买次数 − "
@@ -123,6 +132,25 @@ LABELS: dict[str, tuple[str, str]] = {
         "--holdout-end for CLV as of the last order.",
         "模型按校准期末 {calibration_end} 拟合和计算；{start} 至 {end} 的购买仅用于对比预测与实际。"
         "不加 --holdout-end 运行可得到截至最近订单的客户终身价值。",
+    ),
+    "clv.note_homogeneous": (
+        "Drop-out heterogeneity is not identified: the BG/NBD likelihood keeps rising as a and "
+        "b grow together (Beta(a, b) narrows to a point), so the fit is the limit a, b → ∞ in "
+        "which every customer drops out with the same probability p = a/(a+b) = {dropout:.4f} "
+        "after each repeat purchase (log-likelihood {ll:,.3f}). Predictions use that limiting "
+        "model; a and b are left blank, with no standard errors; those of r, α and a/(a+b) are "
+        "the limiting model's.",
+        "流失异质性无法识别：a 与 b 同步增大时 BG/NBD 似然持续上升（Beta(a, b) 收缩为一点），"
+        "因此采用 a、b → ∞ 的极限模型：所有客户每次重复购买后以相同概率 p = a/(a+b) = {dropout:.4f} "
+        "流失（对数似然 {ll:,.3f}）。预测基于该极限模型；a、b 留空且无标准误；r、α 与 a/(a+b) "
+        "的标准误取自极限模型。",
+    ),
+    "clv.note_holdout_past_data": (
+        "The data's last purchase ({data_end}) is before the holdout end ({end}): the days "
+        "after it count as days without purchases, so the actual holdout figures are too low "
+        "unless the file really covers them. Choose a holdout end on or before the data's end.",
+        "数据中最后一次购买（{data_end}）早于验证期末（{end}）：此后的日期按无购买计算，"
+        "除非文件确实覆盖这些日期，否则验证期实际数偏低。请把验证期末设在数据截止日或之前。",
     ),
     "clv.note_se_missing": (
         "No standard errors for {model}: the likelihood is flat in some direction "
