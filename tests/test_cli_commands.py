@@ -137,3 +137,23 @@ def test_inspect_figures_on_both_samples(capsys, orders: pd.DataFrame) -> None:
     assert s["lines"] == len(body)
     assert round(s["revenue"] * 100) == round(body["金额"].sum() * 100)
     assert s["customers"] == body["客户编号"].nunique() == 80
+
+
+def test_clv_on_the_sample_with_a_holdout(capsys) -> None:
+    doc = run_json(capsys, "clv", CSV, "--calibration-end", "2025-03-31", "--holdout-end", "2025-09-30")
+    rows = pd.DataFrame(doc["rows"])
+    # Customers first seen after the calibration end cannot be fitted; they are counted.
+    assert len(rows) + doc["summary"]["customers_excluded_after_calibration"] == 300
+    assert rows["p_alive"].between(0, 1).all()
+    assert (rows["clv"] >= 0).all() and rows["clv"].notna().all()
+    holdout = pd.DataFrame(doc["tables"]["holdout"])
+    assert holdout["customers"].sum() == len(rows)
+    assert doc["summary"]["r"] > 0
+
+
+def test_churn_and_rfm_workbooks(capsys, tmp_path: Path) -> None:
+    for command in ("churn", "rfm", "loyalty", "clv"):
+        out = tmp_path / f"{command}.xlsx"
+        code, _, err = run(capsys, command, CSV, "-o", str(out))
+        assert code == 0, err
+        assert len(load_workbook(out).sheetnames) >= 3

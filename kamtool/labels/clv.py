@@ -2,10 +2,10 @@
 
 LABELS: dict[str, tuple[str, str]] = {
     # columns of Result.rows
-    "frequency": ("Repeat purchases", "重复购买次数"),
-    "recency": ("First to last purchase", "首末购买间隔"),
+    "clv.frequency": ("Repeat purchases", "重复购买次数"),
+    "clv.recency": ("First to last purchase", "首末购买间隔"),
     "T": ("Customer age", "客户存续期"),
-    "monetary": ("Avg repeat spend", "平均重复消费金额"),
+    "clv.monetary": ("Avg repeat spend", "平均重复消费金额"),
     "p_alive": ("P(alive)", "存活概率"),
     "expected_purchases": ("Expected purchases", "预期购买次数"),
     "expected_spend": ("Expected spend per purchase", "预期单次消费金额"),

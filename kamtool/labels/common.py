@@ -35,4 +35,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "cumulative_share": ("Cumulative share", "累计占比"),
     "rank": ("Rank", "排名"),
     "customers": ("Customers", "客户数"),
+    # RFM's words (clv overrides them with its own meanings as clv.recency …)
+    "recency": ("Recency (days)", "最近消费（天）"),
+    "frequency": ("Frequency", "消费频率"),
+    "monetary": ("Monetary", "消费金额"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
 }

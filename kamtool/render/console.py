@@ -47,14 +47,14 @@ def is_money(column: str) -> bool:
     return any(h in column for h in MONEY_HINTS) and not is_percent(column)
 
 
-def format_value(column: str, value: Any) -> str:
+def format_value(column: str, value: Any, lang: str = "en") -> str:
     import numpy as np
     import pandas as pd
 
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return ""
     if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
+        return label("yes" if value else "no", lang)
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d") if value.time().isoformat() == "00:00:00" else str(value)
     if isinstance(value, int | np.integer):
@@ -85,7 +85,7 @@ def frame_table(frame: pd.DataFrame, *, lang: str, command: str = "", title: str
                          overflow="fold")
     shown = frame if top is None else frame.head(top)
     for row in shown[cols].itertuples(index=False, name=None):
-        table.add_row(*(format_value(c, v) for c, v in zip(cols, row, strict=True)))
+        table.add_row(*(format_value(c, v, lang) for c, v in zip(cols, row, strict=True)))
     return table
 
 
