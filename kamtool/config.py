@@ -44,20 +44,31 @@ def load_config(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: cannot read ({exc})") from None
 
 
-def default_map(config: dict[str, Any], commands: list[str]) -> dict[str, dict[str, Any]]:
-    """Turn the config into Click's default_map: {command: {param: value}}."""
+def config_columns(config: dict[str, Any], source: str = DEFAULT_NAME) -> dict[str, str]:
+    """The [columns] table: the base of the mapping that --col flags add to."""
+    value = config.get("columns", {})
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise UsageError(f"{source}: [columns] must be a table of column = \"Header\"")
+    return {str(k): v for k, v in value.items()}
+
+
+def default_map(config: dict[str, Any], commands: list[str],
+                source: str = DEFAULT_NAME) -> dict[str, dict[str, Any]]:
+    """Turn the config into Click's default_map: {command: {param: value}}.
+
+    [columns] is not a default of --col (a --col flag would replace it whole);
+    see :func:`config_columns`.
+    """
     common: dict[str, Any] = {}
     per: dict[str, dict[str, Any]] = {}
     for key, value in config.items():
         name = key.replace("-", "_")
         if name == "columns":
-            if not isinstance(value, dict):
-                raise UsageError("kamtool.toml: [columns] must be a table of column = \"Header\"")
-            common["col"] = [f"{k}={v}" for k, v in value.items()]
+            config_columns(config, source)
         elif isinstance(value, dict):
             if key not in commands:
                 raise UsageError(
-                    f"kamtool.toml: [{key}] is not a kamtool command; the commands are {', '.join(commands)}"
+                    f"{source}: [{key}] is not a kamtool command; the commands are {', '.join(commands)}"
                 )
             per[key] = {k.replace("-", "_"): _option_value(v) for k, v in value.items()}
         else:

@@ -268,8 +268,6 @@ def test_broken_config_exit_2(kamtool: Kamtool, isolated: Path, messy: Messy) ->
     assert "not valid TOML" in run.stderr
 
 
-@pytest.mark.xfail(reason="config.py: a --col on the command line replaces the whole [columns] mapping "
-                          "of kamtool.toml instead of adding to it", strict=True)
 def test_col_on_the_command_line_adds_to_the_config_mapping(kamtool: Kamtool, isolated: Path,
                                                             messy: Messy) -> None:
     (isolated / "kamtool.toml").write_text('[columns]\ndate = "Datum"\namount = "Umsatz"\n')
@@ -277,8 +275,6 @@ def test_col_on_the_command_line_adds_to_the_config_mapping(kamtool: Kamtool, is
     assert document(run)["summary"]["revenue"] == 12.0
 
 
-@pytest.mark.xfail(reason="config.py: errors in a --config file are reported as 'kamtool.toml: …'",
-                   strict=True)
 def test_config_error_names_the_config_file(kamtool: Kamtool, isolated: Path, messy: Messy) -> None:
     config = isolated / "nightly.toml"
     config.write_text("[nosuchcommand]\nx = 1\n")

@@ -81,10 +81,12 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         import os
 
-        from kamtool.config import default_map, find_config, load_config
+        from kamtool.config import config_columns, default_map, find_config, load_config
 
         path = find_config(config_path or os.environ.get("KAMTOOL_CONFIG"))
-        defaults = default_map(load_config(path), _command_names()) if path else {}
+        config = load_config(path) if path else {}
+        defaults = default_map(config, _command_names(), str(path)) if path else {}
+        STATE["columns"] = config_columns(config, str(path)) if path else {}
     except KamtoolError as exc:
         error(str(exc))
         sys.exit(int(exc.exit_status))

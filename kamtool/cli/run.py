@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from kamtool.ledger import Ledger
     from kamtool.result import Result
 
-STATE = {"traceback": False}
+# Set once per run by kamtool.cli.app.main: --traceback, and kamtool.toml's [columns].
+STATE: dict[str, Any] = {"traceback": False, "columns": {}}
 OUTPUT_SUFFIXES = {".csv", ".json", ".parquet", ".xlsx"}
 
 
@@ -80,7 +81,9 @@ def load_options(common: Common, needed: tuple[str, ...] = ("customer", "date", 
 
     if common.decimal not in (".", ","):
         raise UsageError(f"--decimal takes '.' or ',' (got {common.decimal!r})")
-    overrides = parse_overrides(common.col)
+    # kamtool.toml's [columns] first; each --col flag adds to it or replaces one column.
+    overrides = {**parse_overrides(f"{k}={v}" for k, v in STATE["columns"].items()),
+                 **parse_overrides(common.col)}
     delimiter = common.delimiter
     if delimiter in ("\\t", "tab", "TAB"):
         delimiter = "\t"
