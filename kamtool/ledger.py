@@ -138,14 +138,14 @@ def _with_measure_inputs(lines: pa.Table) -> pa.Table:
         lines = lines.append_column("quantity", pa.nulls(lines.num_rows, pa.float64()))
     if "profit_c" not in lines.column_names:
         lines = lines.append_column("profit_c", pa.nulls(lines.num_rows, pa.int64()))
-    date_key = pc.cast(lines["date"], pa.string())
     if "order_id" in lines.column_names:
         # Lines without an order number count one order per customer-day.
         order = lines["order_id"]
         if order.null_count:
+            date_key = pc.cast(lines["date"], pa.string())
             order = pc.coalesce(order, pc.binary_join_element_wise("@", date_key, ""))
     else:
-        order = date_key
+        order = pc.cast(lines["date"], pa.string())
     return lines.append_column(ORDER_KEY, order)
 
 
@@ -596,7 +596,8 @@ class Ledger:
         if names is not None:
             table = _query(f"SELECT customer, {NAME_RULE_SQL} AS customer_name FROM part GROUP BY customer",
                            part=names).to_pandas()
-            frame.insert(1, "customer_name", frame["customer"].map(table.set_index("customer")["customer_name"]))
+            names_by_id = table.set_index("customer")["customer_name"]
+            frame.insert(1, "customer_name", frame["customer"].map(names_by_id))
         for dim in ("salesperson", "region"):
             table = self.partials.tables.get(f"customer_{dim}")
             if table is not None:

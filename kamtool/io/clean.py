@@ -228,17 +228,24 @@ def too_large(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
 def _may_hold_totals(col: pa.ChunkedArray | pa.Array) -> bool:
     """Whether any cell could be a totals label: every one holds 计 or "total".
 
-    One search over the column's character buffer (milliseconds for a million
-    cells) spares the per-cell regular expression on nearly every batch.
+    The column's character buffer is searched as one value (milliseconds for a
+    million cells, no copy), which spares the per-cell regular expression on
+    nearly every batch. ``ignore_case`` takes Arrow's RE2 path, the fastest here
+    for the multi-byte 计 too.
     """
+    import numpy as np
+
     chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
     for chunk in chunks:
-        data = chunk.buffers()[2] if len(chunk.buffers()) > 2 else None
-        if data is None:
+        buffers = chunk.buffers()
+        data = buffers[2] if len(buffers) > 2 else None
+        if data is None or data.size == 0:
             continue
-        raw = data.to_pybytes()
-        if "计".encode() in raw or b"total" in raw.lower():
-            return True
+        offsets = pa.py_buffer(np.array([0, data.size], dtype=np.int64))
+        whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, data])
+        for needle in ("计", "total"):
+            if pc.match_substring(whole, needle, ignore_case=True)[0].as_py():
+                return True
     return False
 
 

@@ -30,8 +30,8 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 1 << 20
 HEADER_SEARCH_ROWS = 50
-BATCH_ROWS = 1 << 20
-CSV_BLOCK_BYTES = 32 << 20
+BATCH_ROWS = 1 << 18  # lines per batch: small enough to keep a few in flight cheaply
+CSV_BLOCK_BYTES = 8 << 20  # Arrow reads ahead several blocks: 32 MiB blocks cost 1 GiB more
 
 
 @dataclass
