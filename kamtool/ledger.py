@@ -229,12 +229,19 @@ def _prepare(source: Source, options: LoadOptions, extra: dict[str, list[str]] |
     full = colmod.map_columns(source.headers, options.overrides, source=source.name)
     colmod.require(full, source.headers, options.needed, source=source.name)
     needed_keys = {k for keys in (extra or {}).values() for k in keys}
+    for key in sorted(needed_keys - set(colmod.CANONICAL) - {ORDER_KEY}):
+        # A grouping by one of the file's own columns (pareto --by Kundengruppe).
+        header = next((h for h in source.headers if colmod.normalise(h) == colmod.normalise(key)), None)
+        if header is not None:
+            full.columns[key] = header
     absent_optional = sorted(k for k in needed_keys if k in options.optional_keys and k not in full)
     missing = sorted(k for k in needed_keys if k not in full and k not in options.optional_keys)
     if missing:
+        hint = (f"Point kamtool at one with --col {missing[0]}=HEADER" if missing[0] in colmod.CANONICAL
+                else "Name one of them")
         raise ColumnError(
             f"{source.name}: no {', '.join(missing)} column. The file's columns are: "
-            f"{', '.join(source.headers)}. Point kamtool at one with --col {missing[0]}=HEADER"
+            f"{', '.join(source.headers)}. {hint}"
         )
     wanted = set(BASE_COLUMNS) | set(options.dimensions) | needed_keys
     mapping = _ledger_mapping(full, wanted)

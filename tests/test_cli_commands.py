@@ -157,3 +157,15 @@ def test_churn_and_rfm_workbooks(capsys, tmp_path: Path) -> None:
         code, _, err = run(capsys, command, CSV, "-o", str(out))
         assert code == 0, err
         assert len(load_workbook(out).sheetnames) >= 3
+
+
+def test_pareto_by_any_column_of_the_file(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "de.csv"
+    path.write_text("Kunde,Datum,Umsatz,Kundengruppe\nA,2024-01-02,10,Gross\nB,2024-01-03,5,Klein\n"
+                    "C,2024-01-04,1,Klein\n", encoding="utf-8")
+    cols = ["--col", "customer=Kunde", "--col", "date=Datum", "--col", "amount=Umsatz"]
+    doc = run_json(capsys, "pareto", str(path), *cols, "--by", "Kundengruppe")
+    rows = {r["Kundengruppe"]: r["revenue"] for r in doc["rows"]}
+    assert rows == {"Gross": 10.0, "Klein": 6.0}
+    code, _, err = run(capsys, "pareto", str(path), *cols, "--by", "Nope")
+    assert code == 1 and "Kundengruppe" in err and "Traceback" not in err

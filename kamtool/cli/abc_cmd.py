@@ -14,8 +14,6 @@ from kamtool.cli.run import emit, load_ledger
 if TYPE_CHECKING:
     import pandas as pd
 
-DIMENSIONS = ("customer", "salesperson", "product", "region", "channel", "brand", "category")
-
 
 class Measure(str, Enum):
     revenue = "revenue"
@@ -34,16 +32,20 @@ class Grid(str, Enum):
 
 
 By = Annotated[str, typer.Option(
-    "--by", help="What to rank: customer, salesperson, product, region, channel, brand, category.")]
+    "--by", help="What to rank: customer, salesperson, product, region, channel, brand, category, "
+    "or any column of the file by its header.")]
 MeasureOpt = Annotated[Measure, typer.Option(help="What to measure (profit needs a cost or profit column).")]
+
+
+def resolve_by(by: str) -> str:
+    """A kamtool column name as is; a header that is a synonym of one, as that column."""
+    from kamtool.io.columns import CANONICAL, guess
+
+    return by if by in CANONICAL else (guess(by) or by)
 
 
 def entity_frame(common: Common, by: str) -> pd.DataFrame:
     """One row per entity with revenue, profit, quantity and orders."""
-    from kamtool.errors import UsageError
-
-    if by not in DIMENSIONS:
-        raise UsageError(f"--by {by}: use one of {', '.join(DIMENSIONS)}")
     if by == "customer":
         return load_ledger(common, direct_keys=["customer"]).customers
     ledger = load_ledger(common, extra={"entity": [by]}, direct_keys=[by])
@@ -82,6 +84,7 @@ def pareto_command(
 
     if target > 1:
         target = target / 100
+    by = resolve_by(by)
     frame = entity_frame(common, by)
     emit(pareto(frame, by=by, measure=measure.value, target=target, lang=common.lang.value), common)
 
@@ -120,6 +123,7 @@ def abc_command(
     """
     from kamtool.analyses.abc import abc
 
+    by = resolve_by(by)
     frame = entity_frame(common, by)
     result = abc(
         frame, by=by, measure=measure.value, method=method.value,

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kamtool.errors import DataError
+from kamtool.io.columns import CANONICAL as KNOWN_COLUMNS
 from kamtool.io.columns import DATE_COLUMNS, MONEY_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS, Mapping
 
 if TYPE_CHECKING:
@@ -305,6 +306,8 @@ class Cleaner:
                     keep = self._bad(keep, too_large(value), canon, header, col, offset, stats,
                                      "is too large for an amount", hint=False)
                 out[canon] = value
+            else:  # a file's own column named by the user (pareto --by Kundengruppe): text
+                out[canon] = _text(col)
 
         # Blank rows: every column we read is empty (parsing makes empty cells null;
         # a blank row has no value that could fail to parse).
@@ -354,6 +357,9 @@ class Cleaner:
                 lines[canon] = out[canon]
         if "paid_amount" in out:
             lines["paid_amount_c"] = to_cents(out["paid_amount"])
+        for name, values in out.items():
+            if name not in lines and name not in KNOWN_COLUMNS:
+                lines[name] = values
         table = pa.table(lines)
         if not pc.all(keep).as_py():
             table = table.filter(keep)
