@@ -37,6 +37,7 @@ from kamtool.analyses.pareto import (
     basic_notes,
     ceil_count,
     check_options,
+    pareto_chart,
     pct,
     pct_short,
     rank_entities,
@@ -356,14 +357,7 @@ def abc(
         notes.append(label("abc.note.grid", lang))
 
     charts = [
-        Chart(
-            kind="pareto",
-            table="rows",
-            category=by,
-            values=[measure],
-            secondary="cumulative_share",
-            title=label("pareto.chart_title", lang).format(**words),
-        ),
+        pareto_chart(by, measure, words, lang),
         Chart(
             kind="column",
             table="classes",

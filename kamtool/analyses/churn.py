@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from kamtool.analyses.dates import as_of_timestamp
 from kamtool.errors import AnalysisError, ColumnError, DataError, UsageError
 from kamtool.labels import LANGS, label
 from kamtool.result import Chart, Heatmap, Result
@@ -172,12 +173,7 @@ def _read_daily(daily: pd.DataFrame, as_of: Any) -> _Orders:
     if as_of is None:
         as_of_day = last_day + 1
     else:
-        try:
-            stamp = pd.Timestamp(as_of)
-        except (ValueError, TypeError) as exc:
-            raise UsageError(f"--as-of {as_of!r} is not a date; write e.g. 2024-07-01") from exc
-        if pd.isna(stamp):
-            raise UsageError(f"--as-of {as_of!r} is not a date; write e.g. 2024-07-01")
+        stamp = as_of_timestamp(as_of)
         as_of_day = int(np.datetime64(stamp.date(), "D").astype(np.int64))
         # "today" is the day after the last order by default, so an order on or after the
         # as-of day would lie in the future; the same rule as rfm and loyalty

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kamtool.analyses.dates import as_of_timestamp
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.labels import label
 from kamtool.result import Chart, Result
@@ -68,16 +69,6 @@ def _period_name(pid: int, period: str) -> str:
     if period == "quarter":
         return f"{pid // 4}Q{pid % 4 + 1}"
     return str(pid)
-
-
-def _as_timestamp(value: Any) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"--as-of {value!r} is not a date") from exc
-    if pd.isna(stamp):
-        raise UsageError(f"--as-of {value!r} is not a date")
-    return stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize()
 
 
 def _pct(x: float) -> str:
@@ -383,7 +374,7 @@ def loyalty(
         as_of_day = last_day + pd.Timedelta(days=1)
         as_of_rule = "default"
     else:
-        as_of_day = _as_timestamp(as_of)
+        as_of_day = as_of_timestamp(as_of)
         as_of_rule = "given"
         if as_of_day <= last_day:
             raise UsageError(

@@ -264,6 +264,18 @@ def basic_notes(ranked: Ranked, *, by: str, measure: str, lang: str) -> list[str
 # ---------------------------------------------------------------- the analysis
 
 
+def pareto_chart(by: str, measure: str, words: dict[str, str], lang: str) -> Chart:
+    """Columns for the value, a line for the cumulative share on a second axis."""
+    return Chart(
+        kind="pareto",
+        table="rows",
+        category=by,
+        values=[measure],
+        secondary="cumulative_share",
+        title=label("pareto.chart_title", lang).format(**words),
+    )
+
+
 def pareto(
     frame: pd.DataFrame,
     *,
@@ -397,14 +409,7 @@ def pareto(
         label(f"pareto.note.{key}", lang).format(target=pct_short(target, lang), **words)
         for key in ("target", "top20", "gini", "hhi")
     ]
-    chart = Chart(
-        kind="pareto",
-        table="rows",
-        category=by,
-        values=[measure],
-        secondary="cumulative_share",
-        title=label("pareto.chart_title", lang).format(**words),
-    )
+    chart = pareto_chart(by, measure, words, lang)
     return Result(
         command="pareto",
         params=params,

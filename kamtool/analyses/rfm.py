@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kamtool.analyses.dates import as_of_timestamp
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.labels import has_label, label
 from kamtool.result import Chart, Heatmap, Result
@@ -304,16 +305,6 @@ def _segment_lookup(segments: SegmentTable, scale: int) -> np.ndarray:
 # --------------------------------------------------------------------------- analysis
 
 
-def _as_timestamp(value: Any, what: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"{what} {value!r} is not a date") from exc
-    if pd.isna(stamp):
-        raise UsageError(f"{what} {value!r} is not a date")
-    return stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize()
-
-
 def _check_thresholds(
     thresholds: Mapping[str, Sequence[float]] | None,
 ) -> dict[str, np.ndarray]:
@@ -437,7 +428,7 @@ def rfm(
         as_of_day = latest + pd.Timedelta(days=1)
         as_of_rule = "default"
     else:
-        as_of_day = _as_timestamp(as_of, "--as-of")
+        as_of_day = as_of_timestamp(as_of, "--as-of")
         as_of_rule = "given"
         # "today" is the day after the last order by default, so an order on the
         # as-of day itself would lie in the future; same rule as loyalty and churn
