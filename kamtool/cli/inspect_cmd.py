@@ -25,5 +25,5 @@ def inspect_command(common: Common) -> None:
     """
     from kamtool.analyses.inspection import inspect_ledger
 
-    ledger = load_ledger(common, dimensions=("salesperson", "region", "product", "brand"))
+    ledger = load_ledger(common, direct_keys=["customer"])
     emit(inspect_ledger(ledger, lang=common.lang.value), common)
