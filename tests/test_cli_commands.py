@@ -56,6 +56,8 @@ def test_abc_matches_a_plain_pandas_computation(capsys, orders: pd.DataFrame) ->
     assert (rows["class"] == "A").sum() == n_a
     assert set(rows.loc[revenue[revenue <= 0].index, "class"]) == {"C"}
     assert doc["params"]["thresholds"] == [0.8, 0.95]
+    names = orders.groupby("customer_id")["customer_name"].min()
+    assert rows["customer_name"].sort_index().tolist() == names.sort_index().tolist()
 
 
 def test_pareto_by_salesperson_and_profit(capsys, orders: pd.DataFrame) -> None:

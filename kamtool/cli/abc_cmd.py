@@ -9,7 +9,7 @@ import typer
 
 from kamtool.cli.app import app
 from kamtool.cli.options import Common, number_list, shared_options
-from kamtool.cli.run import emit, load_ledger
+from kamtool.cli.run import attach_names, emit, load_ledger
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,7 +86,8 @@ def pareto_command(
         target = target / 100
     by = resolve_by(by)
     frame = entity_frame(common, by)
-    emit(pareto(frame, by=by, measure=measure.value, target=target, lang=common.lang.value), common)
+    result = pareto(frame, by=by, measure=measure.value, target=target, lang=common.lang.value)
+    emit(attach_names(result, frame), common)
 
 
 @app.command("abc")
@@ -131,4 +132,4 @@ def abc_command(
         shares=tuple(number_list(shares, name="--shares", count=2)),
         grid=grid.value if grid else None, lang=common.lang.value,
     )
-    emit(result, common)
+    emit(attach_names(result, frame), common)

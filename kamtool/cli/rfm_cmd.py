@@ -9,7 +9,7 @@ import typer
 
 from kamtool.cli.app import app
 from kamtool.cli.options import Common, number_list, shared_options
-from kamtool.cli.run import emit, load_ledger
+from kamtool.cli.run import attach_names, emit, load_ledger
 from kamtool.cli.value_cmd import parse_day
 
 
@@ -93,7 +93,7 @@ def rfm_command(
     ledger = load_ledger(common, direct_keys=["customer"])
     result = rfm(ledger.customers, as_of=parse_day(as_of, "--as-of"), bins=bins,
                  thresholds=parse_thresholds(thresholds), segments=rules, lang=common.lang.value)
-    emit(result, common)
+    emit(attach_names(result, ledger.customers), common)
 
 
 @app.command("loyalty")

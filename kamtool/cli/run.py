@@ -200,6 +200,22 @@ def check_output_path(common: Common) -> None:
         raise UsageError(f"-o {common.output}: no directory {out.parent}")
 
 
+def attach_names(result: Result, customers: Any) -> Result:
+    """Put each customer's name beside its id, when the export has names."""
+    if "customer_name" not in customers or "customer" not in result.rows:
+        return result
+    names = customers.set_index("customer")["customer_name"]
+    if "customer_name" not in result.rows:
+        position = list(result.rows.columns).index("customer") + 1
+        result.rows.insert(position, "customer_name", result.rows["customer"].map(names))
+    if result.display_columns is not None and "customer_name" not in result.display_columns:
+        cols = list(result.display_columns)
+        if "customer" in cols:
+            cols.insert(cols.index("customer") + 1, "customer_name")
+        result.display_columns = cols
+    return result
+
+
 def emit(result: Result, common: Common) -> None:
     """stdout in the chosen format; -o writes the whole result, atomically."""
     from kamtool.render import records
