@@ -92,3 +92,21 @@ def test_dask_refuses_stdin_and_needs_a_scheduler() -> None:
         load_dask(["-"], LoadOptions(), scheduler="tcp://127.0.0.1:1")
     with pytest.raises(UsageError, match="--scheduler"):
         load_dask([str(SAMPLE_CSV)], LoadOptions(), scheduler=None)
+
+
+def test_cli_engine_dask_prints_the_local_figures(client, capsys) -> None:
+    import json
+
+    from kamtool.cli.app import main
+
+    def run(*args: str) -> dict:
+        with pytest.raises(SystemExit) as info:
+            main(["abc", str(SAMPLE_CSV), "--format", "json", *args])
+        out, err = capsys.readouterr()
+        assert info.value.code in (0, None), err
+        return json.loads(out)
+
+    remote = run("--engine", "dask", "--scheduler", client.scheduler.address)
+    local = run()
+    assert remote["rows"] == local["rows"]
+    assert remote["summary"] == local["summary"]
