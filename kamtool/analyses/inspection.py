@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kamtool.labels import label
+from kamtool.labels import has_label, label
 from kamtool.result import Result
 
 if TYPE_CHECKING:
@@ -70,7 +70,8 @@ def inspect_ledger(ledger: Ledger, *, lang: str = "en") -> Result:
     ))
     if dropped:
         headline.append(label("inspect.dropped", lang).format(
-            n=sum(dropped.values()), reasons="; ".join(f"{r}: {c:,}" for r, c in sorted(dropped.items()))))
+            n=sum(dropped.values()),
+            reasons="; ".join(f"{_reason(r, lang)}: {c:,}" for r, c in sorted(dropped.items()))))
     notes = [label(f"inspect.note.{ledger.orders_basis}", lang)]
     if ledger.has_profit:
         notes.append(label("inspect.note.profit", lang))
@@ -86,6 +87,11 @@ def inspect_ledger(ledger: Ledger, *, lang: str = "en") -> Result:
         headline=headline,
         notes=notes,
     )
+
+
+def _reason(reason: str, lang: str) -> str:
+    key = f"inspect.reason.{reason}"
+    return label(key, lang) if has_label(key) else reason
 
 
 def _day(value: Any) -> str:

@@ -216,6 +216,19 @@ def attach_names(result: Result, customers: Any) -> Result:
     return result
 
 
+def for_people(result: Result, lang: str) -> Result:
+    """The result with coded values (statuses, groups) in the report language."""
+    import dataclasses
+
+    from kamtool.labels import value_labels
+
+    return dataclasses.replace(
+        result,
+        rows=value_labels(result.rows, result.command, lang),
+        tables={name: value_labels(t, result.command, lang) for name, t in result.tables.items()},
+    )
+
+
 def emit(result: Result, common: Common) -> None:
     """stdout in the chosen format; -o writes the whole result, atomically."""
     from kamtool.render import records
@@ -230,7 +243,8 @@ def emit(result: Result, common: Common) -> None:
     else:
         from kamtool.render.console import make_console, render_result
 
-        render_result(result, make_console(), lang=common.lang.value, top=common.top)
+        render_result(for_people(result, common.lang.value), make_console(), lang=common.lang.value,
+                      top=common.top)
     sys.stdout.flush()
 
 
@@ -245,7 +259,8 @@ def write_output(result: Result, common: Common) -> None:
         if suffix == ".xlsx":
             from kamtool.render.excel import write_workbook
 
-            write_workbook(result, tmp, lang=common.lang.value, sources=list(common.files))
+            write_workbook(for_people(result, common.lang.value), tmp, lang=common.lang.value,
+                           sources=list(common.files))
         elif suffix == ".json":
             from kamtool.render import records
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cache
+from typing import Any
 
 LANGS = ("en", "zh")
 
@@ -66,3 +67,25 @@ def table_label(name: str, command: str, lang: str = "en") -> str:
     keys = (f"{command}.sheet.{name}", f"{command}.table.{name}", f"{command}.{name}",
             f"report.sheet.{name}", name)
     return _first_label(keys, lang) or label(name, lang)
+
+
+def value_labels(frame: Any, command: str, lang: str = "en") -> Any:
+    """A copy of ``frame`` whose coded text values read in ``lang`` (for people, not scripts).
+
+    A value ``v`` of column ``c`` is shown as the label ``{command}.{c}.{v}`` when one
+    exists (``churn.status.lost`` -> 流失客户); JSON and CSV keep the codes.
+    """
+    keys = _all()
+    out = None
+    for col in frame.columns:
+        if frame[col].dtype != object and str(frame[col].dtype) not in ("str", "string"):
+            continue
+        prefix = f"{command}.{col}."
+        if not any(k.startswith(prefix) for k in keys):
+            continue
+        mapping = {v: label(prefix + str(v), lang) for v in frame[col].dropna().unique()
+                   if prefix + str(v) in keys}
+        if mapping:
+            out = frame.copy() if out is None else out
+            out[col] = frame[col].map(lambda v, m=mapping: m.get(v, v))
+    return frame if out is None else out

@@ -50,4 +50,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "rows": ("Rows", "行数"),
     "sources": ("Files", "文件"),
     "dropped": ("Dropped rows", "剔除的行"),
+    # drop reasons, as shown in the "dropped" table
+    "inspect.reason.totals / subtotal lines": ("totals / subtotal lines", "合计/小计行"),
+    "inspect.reason.blank rows": ("blank rows", "空行"),
+    "inspect.reason.rows of the wrong width": ("rows of the wrong width", "列数不符的行"),
+    "inspect.reason.customer: missing": ("customer: missing", "缺少客户"),
+    "inspect.reason.date: missing": ("date: missing", "缺少日期"),
+    "inspect.reason.amount: missing": ("amount: missing", "缺少金额"),
+    "inspect.reason.date: not a date": ("date: not a date", "日期无法识别"),
+    "inspect.reason.amount: not a number": ("amount: not a number", "金额无法识别"),
+    "inspect.reason.quantity: not a number": ("quantity: not a number", "数量无法识别"),
 }
