@@ -171,3 +171,11 @@ def test_pareto_by_any_column_of_the_file(capsys, tmp_path: Path) -> None:
     assert rows == {"Gross": 10.0, "Klein": 6.0}
     code, _, err = run(capsys, "pareto", str(path), *cols, "--by", "Nope")
     assert code == 1 and "Kundengruppe" in err and "Traceback" not in err
+
+
+def test_loyalty_without_brands_reads_behaviour(capsys, orders: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "no_brand.csv"
+    orders.drop(columns=["brand", "product", "category"]).to_csv(path, index=False)
+    doc = run_json(capsys, "loyalty", str(path))
+    assert doc["summary"]["mode"] == "behaviour"
+    assert sum(doc["summary"]["group_counts"].values()) == 300
