@@ -1,17 +1,23 @@
 """Order lines -> one row per customer: the one heavy aggregation.
 
-Each input is read in batches (Arrow, about a million lines at a time) and every
-batch is cleaned by :mod:`kamtool.io.clean`.  The cleaned stream feeds one
-DuckDB query that computes all the partial group-bys a run needs at once
-(``GROUPING SETS``): customer × date × order for the ledger, customer ×
-salesperson and the like for the dimensions, and a command's own keys.  DuckDB
+Each input is read in batches (Arrow, a quarter of a million lines at a time)
+and every batch is cleaned by :mod:`kamtool.io.clean` in a reader thread, one
+batch ahead of the aggregation.  The cleaned stream feeds one DuckDB query, which
 aggregates in parallel and spills to disk when it must, so memory follows the
-number of customers and orders, not the number of lines, and inputs larger than
-memory stream.  Money is summed in int64 cents, exact to the cent.
+number of customers and orders, not the number of lines.  Money is summed in
+int64 cents, exact to the cent.  There are two ways through:
 
-Every partial is a plain table of sums, counts, minima and maxima, so partials
-from different files or from Dask workers merge by one rule and give the same
-figures as a single pass.
+- :func:`load_direct`, for commands that need one table (abc, pareto, rfm,
+  inspect): a single GROUP BY with exact distinct counts of orders and days, over
+  every input chained into one stream.
+- :func:`load` / :func:`read_source`, for commands that need several tables
+  (churn and clv need days, loyalty its own keys) and for Dask workers: partial
+  group-bys at customer × day × order grain computed together (GROUPING SETS),
+  plain tables of sums, counts, minima and maxima that merge by one rule across
+  files and workers.
+
+A test runs the same orders through every path and format and compares the
+ledgers exactly.
 """
 
 from __future__ import annotations

@@ -20,14 +20,13 @@ PERCENT_NAMES = {"p_alive", "churn_rate", "retention_rate", "focal_share", "marg
 MONEY_HINTS = ("revenue", "value", "profit", "amount", "monetary", "clv", "cost", "spend", "at_risk")
 
 
-def make_console(*, stderr: bool = False, plain: bool | None = None) -> Console:
+def make_console(*, stderr: bool = False) -> Console:
+    """Colour and terminal width on a terminal; plain, wide, uncoloured text in a pipe."""
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout
     is_tty = stream.isatty()
     no_color = bool(os.environ.get("NO_COLOR")) or not is_tty
-    if plain is None:
-        plain = not is_tty
     return Console(
         file=stream,
         no_color=no_color,
