@@ -44,11 +44,11 @@ def resolve_by(by: str) -> str:
     return by if by in CANONICAL else (guess(by) or by)
 
 
-def entity_frame(common: Common, by: str) -> pd.DataFrame:
-    """One row per entity with revenue, profit, quantity and orders."""
+def entity_frame(common: Common, by: str, measures: tuple[str, ...]) -> pd.DataFrame:
+    """One row per entity with revenue and orders, and the other ``measures`` asked for."""
     if by == "customer":
-        return load_ledger(common, direct_keys=["customer"]).customers
-    ledger = load_ledger(common, extra={"entity": [by]}, direct_keys=[by])
+        return load_ledger(common, direct_keys=["customer"], measures=measures).customers
+    ledger = load_ledger(common, extra={"entity": [by]}, direct_keys=[by], measures=measures)
     frame = ledger.group("entity")
     missing = frame[by].isna()
     if missing.any():
@@ -85,7 +85,7 @@ def pareto_command(
     if target > 1:
         target = target / 100
     by = resolve_by(by)
-    frame = entity_frame(common, by)
+    frame = entity_frame(common, by, (measure.value,))
     result = pareto(frame, by=by, measure=measure.value, target=target, lang=common.lang.value)
     emit(attach_names(result, frame), common)
 
@@ -125,7 +125,7 @@ def abc_command(
     from kamtool.analyses.abc import abc
 
     by = resolve_by(by)
-    frame = entity_frame(common, by)
+    frame = entity_frame(common, by, (measure.value, "profit") if grid else (measure.value,))
     result = abc(
         frame, by=by, measure=measure.value, method=method.value,
         thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),

@@ -90,7 +90,7 @@ def rfm_command(
     from kamtool.analyses.rfm import load_segments, rfm
 
     rules = load_segments(segments) if segments else None
-    ledger = load_ledger(common, direct_keys=["customer"])
+    ledger = load_ledger(common, direct_keys=["customer"], measures=())
     result = rfm(ledger.customers, as_of=parse_day(as_of, "--as-of"), bins=bins,
                  thresholds=parse_thresholds(thresholds), segments=rules, lang=common.lang.value)
     emit(attach_names(result, ledger.customers), common)

@@ -101,11 +101,13 @@ def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
                 needed: tuple[str, ...] = ("customer", "date", "amount"),
                 dimensions: tuple[str, ...] | None = None,
                 optional_keys: tuple[str, ...] = (),
-                direct_keys: list[str] | None = None) -> Ledger:
+                direct_keys: list[str] | None = None,
+                measures: tuple[str, ...] | None = None) -> Ledger:
     """Read the inputs with progress on a terminal and report every dropped row.
 
     ``direct_keys``: the command needs one table per these keys and nothing else, so
     the local engine can compute it in a single pass (see ``ledger.load_direct``).
+    ``measures``: the measures it needs beyond revenue and orders (None: all).
     """
     from kamtool import ledger as ledger_mod
 
@@ -115,6 +117,7 @@ def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
     if dimensions is not None:
         options.dimensions = dimensions
     options.optional_keys = optional_keys
+    options.measures = measures
     with progress_bar() as tick:
         if common.engine == Engine.dask:
             from kamtool.engine_dask import load_dask
