@@ -319,6 +319,25 @@ def _require(opt: _Optimum, names: tuple[str, ...], model: str, advice: str) -> 
         raise AnalysisError(f"the {model} fit did not converge. {advice}")
 
 
+def _mean_nll(
+    total: Callable[[FloatArray, Any], tuple[float, FloatArray]], data: Any, n: int
+) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+    """The mean negative log-likelihood over log-parameters, with its gradient.
+
+    Optimising log-parameters keeps them positive; the chain rule scales the gradient
+    by theta. A non-finite likelihood reads as a wall the optimiser backs away from.
+    """
+
+    def mean_nll(z: FloatArray) -> tuple[float, FloatArray]:
+        theta = np.exp(z)
+        value, grad = total(theta, data)
+        if not np.isfinite(value):
+            return 1e300, np.zeros_like(z)
+        return -value / n, -(grad * theta) / n
+
+    return mean_nll
+
+
 def _maximise(
     mean_nll: Callable[[FloatArray], tuple[float, FloatArray]],
     start: FloatArray,
@@ -602,12 +621,7 @@ def fit_bgnbd(
         )
     data = _BGNBDData.build(x, tx, t_cal, compress=True)
 
-    def mean_nll(z: FloatArray) -> tuple[float, FloatArray]:
-        theta = np.exp(z)
-        value, grad = _bgnbd_total(theta, data)
-        if not np.isfinite(value):
-            return 1e300, np.zeros_like(z)
-        return -value / n, -(grad * theta) / n
+    mean_nll = _mean_nll(_bgnbd_total, data, n)
 
     def limit_theta(z: FloatArray) -> FloatArray:
         return np.array([np.exp(z[0]), np.exp(z[1]), expit(z[2])])
@@ -988,12 +1002,7 @@ def fit_gamma_gamma(frequency: Any, monetary: Any, *, min_customers: int = 5) ->
         raise AnalysisError("Gamma-Gamma cannot fit: every repeat customer has the same average spend")
     data = _GammaGammaData.build(x, z)
 
-    def mean_nll(v: FloatArray) -> tuple[float, FloatArray]:
-        theta = np.exp(v)
-        value, grad = _gg_total(theta, data)
-        if not np.isfinite(value):
-            return 1e300, np.zeros_like(v)
-        return -value / n, -(grad * theta) / n
+    mean_nll = _mean_nll(_gg_total, data, n)
 
     # p = 1, q = 2 make the population mean p·γ/(q−1) equal to γ: start at the data's mean.
     start = np.log(np.array([1.0, 2.0, float(z.mean())]))
