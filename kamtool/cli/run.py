@@ -99,7 +99,6 @@ def load_options(common: Common, needed: tuple[str, ...] = ("customer", "date", 
 
 def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
                 needed: tuple[str, ...] = ("customer", "date", "amount"),
-                dimensions: tuple[str, ...] | None = None,
                 optional_keys: tuple[str, ...] = (),
                 direct_keys: list[str] | None = None,
                 measures: tuple[str, ...] | None = None) -> Ledger:
@@ -114,8 +113,6 @@ def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
     check_output_path(common)
     _warm_imports()
     options = load_options(common, needed)
-    if dimensions is not None:
-        options.dimensions = dimensions
     options.optional_keys = optional_keys
     options.measures = measures
     with progress_bar() as tick:
