@@ -434,8 +434,8 @@ def load_direct(
     intermediate order table is built, so DuckDB's distinct counts run in one go.
     The figures equal those of the partials path; a test checks it.
     """
-    name = "customers" if keys == ["customer"] else "entity"
-    extra = {} if name == "customers" else {name: keys}
+    name = {("customer",): "customers", ("customer", "date"): "daily"}.get(tuple(keys), "entity")
+    extra = {"entity": keys} if name == "entity" else {}
     options = LoadOptions(read=options.read, clean=options.clean, overrides=options.overrides,
                           needed=options.needed, dimensions=(), optional_keys=options.optional_keys,
                           measures=options.measures)
@@ -586,16 +586,20 @@ class Ledger:
                 else:
                     frame = frame.drop(columns=["customer_name"])
                 self._customers = frame
-            else:
+            elif "orders" in self.partials.tables:
                 self._customers = self._build_customers()
+            else:
+                raise RuntimeError("this ledger was loaded for one table only; load it per customer")
         return self._customers
 
     @property
     def daily(self) -> pd.DataFrame:
         """One row per customer and order date."""
         if self._daily is None:
-            table = self._grouped("orders", ["customer", "date"])
-            frame = self._frame(table, ["customer", "date"])
+            if "daily" in self.direct:
+                frame = self._frame(self.direct["daily"], ["customer", "date"]).drop(columns=["active_days"])
+            else:
+                frame = self._frame(self._grouped("orders", ["customer", "date"]), ["customer", "date"])
             self._daily = frame.drop(columns=["first_date", "last_date"])
         return self._daily
 

@@ -102,3 +102,11 @@ def test_totals_match_the_source_to_the_cent(files: dict[str, Path]) -> None:
         assert ledger.totals()["lines"] == len(frame)
         dropped = ledger.sources[0].stats.dropped
         assert dropped == {"totals / subtotal lines": 1}
+
+
+def test_daily_figures_by_both_engines(files: dict[str, Path]) -> None:
+    """churn and clv read one row per customer and day straight from the lines."""
+    partial = load([str(files["csv"])], LoadOptions(dimensions=())).daily
+    for fmt in ("csv", "messy", "parquet"):
+        direct = load_direct([str(files[fmt])], LoadOptions(), ["customer", "date"]).daily
+        pdt.assert_frame_equal(direct, partial)

@@ -58,7 +58,7 @@ def churn_command(
     from kamtool.analyses.churn import churn
     from kamtool.errors import AnalysisError
 
-    ledger = load_ledger(common)
+    ledger = load_ledger(common, direct_keys=["customer", "date"], measures=())
     daily = ledger.daily
     day = parse_day(as_of, "--as-of")
     p_alive = None

@@ -66,7 +66,7 @@ def clv_command(
     """
     from kamtool.analyses.clv import clv
 
-    ledger = load_ledger(common)
+    ledger = load_ledger(common, direct_keys=["customer", "date"], measures=("profit",))
     totals = ledger.totals()
     profit_margin = None
     if ledger.has_profit and totals["revenue"] > 0 and totals["profit"] is not None:
