@@ -134,8 +134,9 @@ def loyalty_command(
     from kamtool.analyses.loyalty import loyalty
 
     keys = ["customer", "date", "brand", "product"]
-    ledger = load_ledger(common, extra={"loyalty": keys}, optional_keys=("brand", "product"))
-    lines: Any = ledger.group("loyalty")
+    ledger = load_ledger(common, extra={"entity": keys}, optional_keys=("brand", "product"),
+                         direct_keys=keys, measures=())
+    lines: Any = ledger.group("entity")
     for optional in ("brand", "product"):
         if optional not in ledger.present:
             lines = lines.drop(columns=[optional])
