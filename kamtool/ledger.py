@@ -7,14 +7,14 @@ aggregates in parallel and spills to disk when it must, so memory follows the
 number of customers and orders, not the number of lines.  Money is summed in
 int64 cents, exact to the cent.  There are two ways through:
 
-- :func:`load_direct`, for commands that need one table (abc, pareto, rfm,
-  inspect): a single GROUP BY with exact distinct counts of orders and days, over
-  every input chained into one stream.
-- :func:`load` / :func:`read_source`, for commands that need several tables
-  (churn and clv need days, loyalty its own keys) and for Dask workers: partial
-  group-bys at customer × day × order grain computed together (GROUPING SETS),
-  plain tables of sums, counts, minima and maxima that merge by one rule across
-  files and workers.
+- :func:`load_direct`, for every command on this machine: the one table it needs
+  (per customer; per customer and day; per a command's own keys) in a single
+  GROUP BY with exact distinct counts of orders and days, over every input
+  chained into one stream.
+- :func:`load` / :func:`read_source`, for Dask workers and loads that need several
+  tables at once: partial group-bys at customer × day × order grain computed
+  together (GROUPING SETS), plain tables of sums, counts, minima and maxima that
+  merge by one rule across files and workers.
 
 A test runs the same orders through every path and format and compares the
 ledgers exactly.
