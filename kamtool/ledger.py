@@ -660,10 +660,9 @@ def _to_frame(table: pa.Table, *, keys: list[str], has_profit: bool, has_quantit
     """Partial columns (cents) -> the analysts' frame (currency units, dates)."""
     import pandas as pd
 
+    # Text keys stay Arrow-backed strings: as Python objects a 10M-row frame of
+    # customer × day × brand × product keys took gigabytes.
     frame = table.to_pandas(date_as_object=False)
-    for key in keys:
-        if key != "date":
-            frame[key] = frame[key].astype(object).where(frame[key].notna(), None)
     if "date" in frame:
         frame["date"] = pd.to_datetime(frame["date"])
     for col in ("first_date", "last_date"):
