@@ -59,3 +59,6 @@ class Result:
     notes: list[str] = field(default_factory=list)
     # Columns of ``rows`` to show on the terminal (all of them go to files).
     display_columns: list[str] | None = None
+    # column -> {stable value -> the words a person reads in the report language}. Rows,
+    # tables, JSON and CSV keep the stable values; the console and workbooks show the words.
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)

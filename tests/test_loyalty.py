@@ -378,9 +378,12 @@ def test_bad_input() -> None:
 
 def test_chinese_labels() -> None:
     result = loyalty(BRANDS, lang="zh")
-    assert groups_of(result)["S"] == "品牌转移客户"
-    assert groups_of(result)["N"] == "无品牌忠诚客户"
-    assert groups_of(result)["L"] == "忠诚客户"
+    # Rows keep the stable English names for scripts; the report reads them in Chinese.
+    words = result.value_labels["group"]
+    assert words[groups_of(result)["S"]] == "品牌转移客户"
+    assert words[groups_of(result)["N"]] == "无品牌忠诚客户"
+    assert words[groups_of(result)["L"]] == "忠诚客户"
+    assert groups_of(result)["L"] == "Loyal"
     assert "本品牌" in result.headline[0]
     assert result.tables["groups"]["action"].iloc[0].startswith("保持紧密联系")
 

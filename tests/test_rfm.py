@@ -340,8 +340,10 @@ def test_customers_matching_no_rule_are_others_and_counted() -> None:
 
 def test_chinese_labels() -> None:
     result = rfm(FIVE, lang="zh")
-    assert result.rows.set_index("customer").loc["A", "segment"] == "冠军客户"
-    assert result.tables["segments"]["segment"].iloc[0] == "冠军客户"
+    # Rows keep the stable English names for scripts; the report reads them in Chinese.
+    assert result.rows.set_index("customer").loc["A", "segment"] == "Champions"
+    assert result.tables["segments"]["segment"].iloc[0] == "Champions"
+    assert result.value_labels["segment"]["Champions"] == "冠军客户"
     assert "截至" in result.headline[0]
     assert rules_frame(lang="zh")["segment"].iloc[-1] == "休眠客户"
 

@@ -515,7 +515,9 @@ def loyalty(
         notes.append(label("loyalty.note.no_product", lang))
 
     group_code = per["group"]
-    names = [label(f"loyalty.group.{g}", lang) for g in groups_order]
+    # Rows keep the English names (stable for scripts); the report shows them in ``lang``.
+    names = [label(f"loyalty.group.{g}", "en") for g in groups_order]
+    words = {label(f"loyalty.group.{g}", "en"): label(f"loyalty.group.{g}", lang) for g in groups_order}
     customer_revenue = np.bincount(cust, weights=revenue, minlength=n)
     last_day_number = np.full(n, np.iinfo("int64").min, dtype="int64")
     np.maximum.at(last_day_number, cust, days)
@@ -619,6 +621,7 @@ def loyalty(
         summary=summary,
         rows=rows,
         tables={"groups": groups, "new_products": new_products},
+        value_labels={"group": words},
         charts=[
             Chart(
                 kind="column",

@@ -463,7 +463,10 @@ def rfm(
 
     lookup = _segment_lookup(table, table.scale)
     seg_index = lookup[scores["r"], scores["f"], scores["m"]]
-    names = [rule.display_name(lang) for rule in table] + [label("rfm.segment.others", lang)]
+    # Rows keep the English names (stable for scripts); the report shows them in ``lang``.
+    names = [rule.display_name("en") for rule in table] + [label("rfm.segment.others", "en")]
+    words = dict(zip(names, [rule.display_name(lang) for rule in table]
+                     + [label("rfm.segment.others", lang)], strict=True))
     name_array = np.asarray(names, dtype=object)
     # −1 (Others) indexes the last name
     segment = name_array[seg_index]
@@ -563,7 +566,7 @@ def rfm(
         label("rfm.headline", lang).format(
             customers=f"{n:,}",
             as_of=as_of_day.date().isoformat(),
-            segment=largest["segment"],
+            segment=words.get(largest["segment"], largest["segment"]),
             share=_pct(float(largest["share"])),
             revenue_share=_pct(float(largest["revenue_share"])),
         )
@@ -603,6 +606,7 @@ def rfm(
             "rules": rules_frame(table, lang),
             "rf_heatmap": heatmap,
         },
+        value_labels={"segment": words},
         charts=[
             Chart(
                 kind="bar",

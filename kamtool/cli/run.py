@@ -222,10 +222,19 @@ def for_people(result: Result, lang: str) -> Result:
 
     from kamtool.labels import value_labels
 
+    def words(frame: Any) -> Any:
+        own = [c for c in result.value_labels if c in frame.columns]
+        if own:
+            frame = frame.copy()
+            for col in own:
+                mapping = result.value_labels[col]
+                frame[col] = frame[col].map(lambda v, m=mapping: m.get(v, v))
+        return value_labels(frame, result.command, lang)
+
     return dataclasses.replace(
         result,
-        rows=value_labels(result.rows, result.command, lang),
-        tables={name: value_labels(t, result.command, lang) for name, t in result.tables.items()},
+        rows=words(result.rows),
+        tables={name: words(t) for name, t in result.tables.items()},
     )
 
 
