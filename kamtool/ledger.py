@@ -72,6 +72,9 @@ class LoadOptions:
     # The measures a run needs beyond revenue and orders ("quantity", "profit"); None = all.
     # Columns a run does not need are not read: fewer columns, faster reads.
     measures: tuple[str, ...] | None = None
+    # The distinct counts a run needs ("orders", "active_days"): the costliest figures,
+    # computed only when asked for.
+    figures: tuple[str, ...] = ("orders", "active_days")
 
 
 @dataclass
@@ -402,14 +405,17 @@ def read_source(source: Source, options: LoadOptions, extra: dict[str, list[str]
     return Partials(tables=tables, sources=[prep.info()], present=prep.present)
 
 
-def _direct_sql(source: str, keys: list[str]) -> str:
-    """Final figures straight from the lines: one GROUP BY with distinct counts."""
+def _direct_sql(source: str, keys: list[str], figures: Sequence[str]) -> str:
+    """Final figures straight from the lines: one GROUP BY, with the distinct counts asked for."""
     cols = ", ".join(_q(k) for k in keys)
     measures = ", ".join(f"{line} AS {_q(out)}" for out, line, _m in MEASURES)
     if keys == ["customer"]:
         measures += f", {NAME_RULE_SQL} AS customer_name"
-    return (f"SELECT {cols}, {measures}, count(DISTINCT {ORDER_KEY})::BIGINT AS orders, "
-            f"count(DISTINCT date)::BIGINT AS active_days FROM {source} GROUP BY {cols} ORDER BY {cols}")
+    if "orders" in figures:
+        measures += f", count(DISTINCT {ORDER_KEY})::BIGINT AS orders"
+    if "active_days" in figures:
+        measures += ", count(DISTINCT date)::BIGINT AS active_days"
+    return f"SELECT {cols}, {measures} FROM {source} GROUP BY {cols} ORDER BY {cols}"
 
 
 def _stream_schema(keys: list[str]) -> pa.Schema:
@@ -438,32 +444,60 @@ def load_direct(
     extra = {"entity": keys} if name == "entity" else {}
     options = LoadOptions(read=options.read, clean=options.clean, overrides=options.overrides,
                           needed=options.needed, dimensions=(), optional_keys=options.optional_keys,
-                          measures=options.measures)
+                          measures=options.measures, figures=options.figures)
+    native_ledger, opened = _load_native(inputs, options, keys, name)
+    if native_ledger is not None:
+        return native_ledger
     preps: list[_Prepared] = []
 
     def produce() -> Iterator[pa.Table]:
+        from kamtool.warm import warm_imports
+
+        warm_imports()
         for input_name in inputs:
-            prep = _prepare(open_source(input_name, options.read), options, extra)
+            source = opened.pop(input_name, None) or open_source(input_name, options.read)
+            prep = _prepare(source, options, extra)
             preps.append(prep)
             yield from _clean_batches(prep, progress)
 
     schema = _stream_schema(keys)
-    result = _aggregate_stream(_prefetched(produce), lambda s: _direct_sql(s, keys), schema)
+    result = _aggregate_stream(_prefetched(produce), lambda s: _direct_sql(s, keys, options.figures), schema)
     if result is None:
-        result = _empty_direct(keys)
+        result = _empty_direct(keys, options.figures)
     present: set[str] = set().union(*(p.present for p in preps)) if preps else set()
     partials = Partials(tables={}, sources=[p.info() for p in preps], present=present)
     return Ledger(partials=partials, extra=extra, direct={name: result})
 
 
-def _empty_direct(keys: list[str]) -> pa.Table:
+def _load_native(inputs: Sequence[str], options: LoadOptions, keys: list[str],
+                 name: str) -> tuple[Ledger | None, dict[str, Source]]:
+    """The table straight from a plain file by DuckDB's own reader (see kamtool.native),
+    or None and the inputs it opened."""
+    from kamtool import native
+
+    engine = native.mode()
+    if engine == "off" or len(inputs) != 1:
+        return None, {}
+    try:
+        table, prep = native.load(inputs[0], options, keys, options.figures)
+    except native.Declined as why:
+        if engine == "force":
+            raise RuntimeError(f"KAMTOOL_NATIVE=force, but the native path declined: {why}") from None
+        return None, ({inputs[0]: why.source} if why.source is not None else {})
+    partials = Partials(tables={}, sources=[prep.info()], present=prep.present)
+    return Ledger(partials=partials, extra={}, direct={name: table}), {}
+
+
+def _empty_direct(keys: list[str], figures: Sequence[str]) -> pa.Table:
     import pyarrow as pa
 
     table = _empty_partial(keys)
     if keys == ["customer"]:
         table = table.append_column("customer_name", pa.array([], pa.string()))
-    table = table.append_column("orders", pa.array([], pa.int64()))
-    return table.append_column("active_days", pa.array([], pa.int64()))
+    for figure in ("orders", "active_days"):
+        if figure in figures:
+            table = table.append_column(figure, pa.array([], pa.int64()))
+    return table
 
 
 def _empty_partial(keys: list[str]) -> pa.Table:
@@ -597,7 +631,8 @@ class Ledger:
         """One row per customer and order date."""
         if self._daily is None:
             if "daily" in self.direct:
-                frame = self._frame(self.direct["daily"], ["customer", "date"]).drop(columns=["active_days"])
+                frame = self._frame(self.direct["daily"], ["customer", "date"])
+                frame = frame.drop(columns=["active_days"], errors="ignore")
             else:
                 frame = self._frame(self._grouped("orders", ["customer", "date"]), ["customer", "date"])
             self._daily = frame.drop(columns=["first_date", "last_date"])
@@ -607,7 +642,7 @@ class Ledger:
         """A command's own grouping: keys + revenue, orders, lines, quantity, dates (+ profit)."""
         keys = self.extra[name]
         if name in self.direct:
-            return self._frame(self.direct[name], keys).drop(columns=["active_days"])
+            return self._frame(self.direct[name], keys).drop(columns=["active_days"], errors="ignore")
         return self._frame(self._grouped(name, keys), keys)
 
     def _grouped(self, name: str, keys: list[str], active_days: bool = False) -> pa.Table:

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.labels import LANGS, has_label, label
@@ -146,20 +148,28 @@ def sort_entities(frame: pd.DataFrame, *, by: str, measure: str, lang: str = "en
         raise AnalysisError(label("pareto.error.not_numeric", lang).format(measure=measure))
     if len(frame) == 0:
         raise AnalysisError(label("pareto.error.empty", lang).format(noun=noun(by, lang)))
-    duplicated = frame[by].duplicated()
-    if duplicated.any():
-        entity = frame[by][duplicated].iloc[0]
-        raise AnalysisError(
-            label("pareto.error.duplicate", lang).format(by=by, entity=_plain(entity))
-        )
+    ids = _id_text(frame[by])
+    # The ledger hands entities sorted by id: strictly increasing ids are unique, and a
+    # stable sort by value alone then breaks ties by id.
+    in_id_order = len(ids) < 2 or pc.all(pc.less(ids[:-1], ids[1:])).as_py()
+    if not in_id_order and pc.count_distinct(ids, mode="all").as_py() != len(ids):
+        duplicated = frame[by].duplicated()
+        if duplicated.any():
+            entity = frame[by][duplicated].iloc[0]
+            raise AnalysisError(
+                label("pareto.error.duplicate", lang).format(by=by, entity=_plain(entity))
+            )
 
     raw = column.to_numpy(dtype="float64", na_value=np.nan)
     missing = np.isnan(raw)
     values = np.where(missing, 0.0, raw)
-    # Ids compare as text so that mixed or numeric ids still have one total order.
-    ids = frame[by].astype(str).fillna("")
-    codes, _ = pd.factorize(ids, sort=True)
-    order = np.lexsort((codes, -values))
+    # Ids compare as text (code point order) so that mixed or numeric ids still have one
+    # total order.
+    if in_id_order:
+        order = np.argsort(-values, kind="stable")
+    else:
+        keys = pa.table({"value": values, "id": ids})
+        order = pc.sort_indices(keys, sort_keys=[("value", "descending"), ("id", "ascending")]).to_numpy()
     ranked = values[order]
     return Sorted(
         order=order,
@@ -167,6 +177,18 @@ def sort_entities(frame: pd.DataFrame, *, by: str, measure: str, lang: str = "en
         positive=int(np.count_nonzero(ranked > 0)),
         missing=int(missing.sum()),
     )
+
+
+def _id_text(ids: pd.Series) -> pa.Array:
+    """Entity ids as Arrow text, missing ones as empty text."""
+    if isinstance(ids.dtype, (pd.StringDtype, pd.ArrowDtype)):
+        try:
+            arr = pa.array(ids)
+            if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+                return pc.fill_null(arr, "")
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+    return pa.array(ids.astype(str).fillna("").tolist(), pa.string())
 
 
 @dataclass(frozen=True)

@@ -45,10 +45,11 @@ def resolve_by(by: str) -> str:
 
 
 def entity_frame(common: Common, by: str, measures: tuple[str, ...]) -> pd.DataFrame:
-    """One row per entity with revenue and orders, and the other ``measures`` asked for."""
+    """One row per entity with revenue, and the other ``measures`` asked for."""
+    figures = ("orders",) if "orders" in measures else ()
     if by == "customer":
-        return load_ledger(common, direct_keys=["customer"], measures=measures).customers
-    ledger = load_ledger(common, extra={"entity": [by]}, direct_keys=[by], measures=measures)
+        return load_ledger(common, direct_keys=["customer"], measures=measures, figures=figures).customers
+    ledger = load_ledger(common, extra={"entity": [by]}, direct_keys=[by], measures=measures, figures=figures)
     frame = ledger.group("entity")
     missing = frame[by].isna()
     if missing.any():
@@ -80,12 +81,12 @@ def pareto_command(
 
       kamtool pareto orders.xlsx -o pareto.xlsx --lang zh
     """
-    from kamtool.analyses.pareto import pareto
-
     if target > 1:
         target = target / 100
     by = resolve_by(by)
     frame = entity_frame(common, by, (measure.value,))
+    from kamtool.analyses.pareto import pareto  # after the load; see abc below
+
     result = pareto(frame, by=by, measure=measure.value, target=target, lang=common.lang.value)
     emit(attach_names(result, frame), common)
 
@@ -122,10 +123,11 @@ def abc_command(
 
       kamtool abc orders.csv --by product --format json > abc.json
     """
-    from kamtool.analyses.abc import abc
-
     by = resolve_by(by)
     frame = entity_frame(common, by, (measure.value, "profit") if grid else (measure.value,))
+    # Imported after the load: pandas loads in a thread meanwhile (see load_ledger).
+    from kamtool.analyses.abc import abc
+
     result = abc(
         frame, by=by, measure=measure.value, method=method.value,
         thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),

@@ -55,10 +55,11 @@ def churn_command(
 
       kamtool churn orders.xlsx --period year -o churn.xlsx --lang zh
     """
-    from kamtool.analyses.churn import churn
     from kamtool.errors import AnalysisError
 
-    ledger = load_ledger(common, direct_keys=["customer", "date"], measures=())
+    ledger = load_ledger(common, direct_keys=["customer", "date"], measures=(), figures=("orders",))
+    from kamtool.analyses.churn import churn  # after the load, which imports pandas meanwhile
+
     daily = ledger.daily
     day = parse_day(as_of, "--as-of")
     p_alive = None

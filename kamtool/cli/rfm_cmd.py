@@ -87,10 +87,15 @@ def rfm_command(
 
       kamtool rfm orders.xlsx --segments my_rules.toml -o rfm.xlsx --lang zh
     """
-    from kamtool.analyses.rfm import load_segments, rfm
+    rules = None
+    if segments:
+        from kamtool.analyses.rfm import load_segments
 
-    rules = load_segments(segments) if segments else None
-    ledger = load_ledger(common, direct_keys=["customer"], measures=())
+        rules = load_segments(segments)
+    ledger = load_ledger(common, direct_keys=["customer"], measures=(), figures=("orders",))
+    # Imported after the load, which imports pandas in a thread meanwhile.
+    from kamtool.analyses.rfm import rfm
+
     result = rfm(ledger.customers, as_of=parse_day(as_of, "--as-of"), bins=bins,
                  thresholds=parse_thresholds(thresholds), segments=rules, lang=common.lang.value)
     emit(attach_names(result, ledger.customers), common)

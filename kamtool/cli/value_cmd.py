@@ -64,9 +64,9 @@ def clv_command(
 
       kamtool clv orders.xlsx --unit month --horizon 24 --margin 0.3 -o clv.xlsx
     """
-    from kamtool.analyses.clv import clv
+    ledger = load_ledger(common, direct_keys=["customer", "date"], measures=("profit",), figures=("orders",))
+    from kamtool.analyses.clv import clv  # after the load, which imports pandas meanwhile
 
-    ledger = load_ledger(common, direct_keys=["customer", "date"], measures=("profit",))
     totals = ledger.totals()
     profit_margin = None
     if ledger.has_profit and totals["revenue"] > 0 and totals["profit"] is not None:
