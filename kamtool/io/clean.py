@@ -134,6 +134,9 @@ def parse_number(
 
 
 def to_cents(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    # Values too large for cents (inf, nan) are null here: their rows are errors, or
+    # skipped under --skip-bad-rows, but the column is converted before the filter.
+    values = pc.if_else(too_large(values), pa.scalar(None, pa.float64()), values)
     # Round away from representation noise (1.005*100 = 100.49999…) before the
     # commercial half-away-from-zero rounding to whole cents.
     scaled = pc.round(pc.multiply(values, 100.0), 6)
