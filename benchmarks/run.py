@@ -42,7 +42,9 @@ PEERS_SCRIPT = HERE / "peers.py"
 MAKE_ORDERS = REPO / "scripts" / "make_orders.py"
 DEFAULT_DATA_DIR = HERE / "data"
 
-KAMTOOL_CONTENDERS = ("abc", "rfm")
+# abc-arrow: kamtool abc with its native path turned off (KAMTOOL_NATIVE=off), the way a
+# file that needs cleaning (money text, other date forms, GBK …) is read.
+KAMTOOL_CONTENDERS = ("abc", "abc-arrow", "rfm")
 PEER_CONTENDERS = ("duckdb", "polars", "pandas", "floor", "lifetimes")
 EXCEL_CONTENDERS = ("abc", "inspect", "calamine", "pandas")
 ALL_NAMES = ("help", *KAMTOOL_CONTENDERS, "inspect", *PEER_CONTENDERS, "calamine")
@@ -213,6 +215,7 @@ class Contender:
     label: str
     argv: list[str]
     parse: Callable[[str], dict[str, Any]]
+    env: dict[str, str] | None = None
 
 
 def parse_peer(stdout: str) -> dict[str, Any]:
@@ -252,6 +255,9 @@ def parse_kamtool_inspect(stdout: str) -> dict[str, Any]:
 
 def kamtool_contender(kamtool: str, name: str, path: Path) -> Contender:
     parse = parse_kamtool_inspect if name == "inspect" else parse_kamtool_table
+    if name == "abc-arrow":
+        env = {**os.environ, "KAMTOOL_NATIVE": "off"}
+        return Contender(name, "kamtool abc, Arrow path", [kamtool, "abc", str(path)], parse, env)
     return Contender(name, f"kamtool {name}", [kamtool, name, str(path)], parse)
 
 
@@ -637,7 +643,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for contender, result in zip(contenders, group, strict=True):
                 if result.failure:
                     continue
-                run = measure(contender.argv, args.timeout)
+                run = measure(contender.argv, args.timeout, contender.env)
                 if run.returncode != 0 or run.timed_out:
                     result.failure = failure_text(run, args.timeout)
                     log(f"{ds.fmt} {ds.lines:,} {contender.label}: {result.failure}")
@@ -670,7 +676,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "notes": list(dict.fromkeys(notes)),
         }
         args.json.write_text(json.dumps(payload, indent=2))
-    failed = [r for r in results if r.failure and r.contender in ("abc", "rfm", "inspect", "help")]
+    ours = ("abc", "abc-arrow", "rfm", "inspect", "help")
+    failed = [r for r in results if r.failure and r.contender in ours]
     mismatched = [r for r in results if r.check.startswith("differs")]
     return 1 if failed or mismatched else 0
 

@@ -137,10 +137,10 @@ def _reader(source: Source, prep: _Prepared) -> tuple[str, dict[str, str], list[
             types[ref] = "DATE"
             columns[canon] = ref
         elif canon in NUMBER_COLUMNS:
-            value = f"TRY_CAST({ref} AS DOUBLE)"
-            # DuckDB reads 1_000 as a number; the cleaner does not.
-            checks.append(f"({ref} IS NOT NULL AND ({value} IS NULL OR contains({ref}, '_')))")
-            columns[canon] = value
+            columns[canon] = f"TRY_CAST({ref} AS DOUBLE)"
+            columns[f"_r_{canon}"] = ref  # the text, for the check below
+            # Text that is no number; and DuckDB reads 1_000 as one, the cleaner does not.
+            checks.append(f"(_r_{canon} IS NOT NULL AND (_l_{canon} IS NULL OR contains(_r_{canon}, '_')))")
         else:
             columns[canon] = ref
     spec = "{" + ", ".join(f"{_lit(n)}: {_lit(t)}" for n, t in types.items()) + "}"
@@ -153,56 +153,60 @@ def _reader(source: Source, prep: _Prepared) -> tuple[str, dict[str, str], list[
 
 
 def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[str]) -> str:
-    """One GROUP BY over the file: an inner projection types each line once (``_l_*``
-    columns), the outer query aggregates the figures and the evidence."""
+    """One GROUP BY over the file.
+
+    Three projections type each line once: the typed values (``_l_*``, with the raw text
+    of number cells as ``_r_*`` and of label cells as ``_lab*``), each money value times
+    100 rounded to 6 places (``_s_*``), then cents. The aggregate sums the figures and
+    counts, in one FILTER, the lines that are not plain.
+    """
     reader, cols, labels, checks = _reader(source, prep)
     if "amount" not in cols:
         raise Declined("no amount column")
-    order = cols.get("order_id")
-    flags = checks + [_may_be_label(x) for x in labels]
-    if keys != ["customer"] and "customer_name" in cols:
-        # Per customer the name is checked once, after the query; per day, on each line.
-        flags.append(_may_be_label(cols["customer_name"]))
-    if order is not None:
-        flags.append(_may_be_label(order))
-        if "orders" in figures:
-            flags.append(_edge_ws(order))
-    # Three projections, so that each value is cast and scaled once per line: typed values
-    # (_l_*), then each money value times 100 rounded to 6 places (_s_*), then cents.
     money = [c for c in ("amount", "unit_price", "cost", "profit") if c in cols]
-    typed = {
-        "customer": cols["customer"],
-        "date": cols["date"],
-        "_l_flag": " OR ".join(flags) if flags else "false",
-    }
-    for canon in money:
-        typed[f"_l_{canon}"] = cols[canon]
-    if "quantity" in cols:
-        typed["_l_quantity"] = cols["quantity"]
-    if keys == ["customer"] and "customer_name" in cols:
+    typed = {"customer": cols["customer"], "date": cols["date"]}
+    for canon in (*money, "quantity"):
+        if canon in cols:
+            typed[f"_l_{canon}"] = cols[canon]
+        if f"_r_{canon}" in cols:
+            typed[f"_r_{canon}"] = cols[f"_r_{canon}"]
+    flags = [*checks, "_l_amount IS NULL", '"date" IS NULL',
+             """"date" < DATE '1000-01-01'""",  # DuckDB reads 24-01-05 as the year 24
+             *(f"NOT (abs(_l_{c}) < {MAX_MONEY:.0f})" for c in money)]  # NaN and inf fail too
+    for i, label_cell in enumerate(labels):
+        typed[f"_lab{i}"] = label_cell
+        flags.append(_may_be_label(f"_lab{i}"))
+    if "customer_name" in cols:
         typed["_l_name"] = cols["customer_name"]
-    if "orders" in figures:
-        typed["_l_order"] = (f"coalesce({order}, '@' || CAST({cols['date']} AS VARCHAR))" if order
-                             else f"CAST({cols['date']} AS VARCHAR)")
+        if keys != ["customer"]:
+            # Per customer the name is checked once, after the query; per day, on each line.
+            flags.append(_may_be_label("_l_name"))
+    if "order_id" in cols:
+        typed["_r_order"] = cols["order_id"]
+        flags.append(_may_be_label("_r_order"))
+        if "orders" in figures:
+            flags.append(_edge_ws("_r_order"))
     scaled = {name: _q(name) for name in typed}
+    if "orders" in figures:
+        # Lines without an order number count one order per customer-day, as in the ledger.
+        scaled["_l_order"] = ("""coalesce(_r_order, '@' || CAST("date" AS VARCHAR))""" if "order_id" in cols
+                              else """CAST("date" AS VARCHAR)""")
     for canon in money:
         scaled[f"_s_{canon}"] = f"round_even(_l_{canon} * 100.0, 6)"
-    scaled["_l_largest"] = "greatest(" + ", ".join(f"abs(_l_{c})" for c in money) + ")"
     line = {name: _q(name) for name in scaled if not name.startswith("_s_")}
     for canon in money:
-        s_ = f"_s_{canon}"
         # round() takes halves away from zero, as the cleaner's to_cents.
-        line[f"_l_{canon}_c"] = f"CAST(round({s_}) AS BIGINT)"
+        line[f"_l_{canon}_c"] = f"CAST(round(_s_{canon}) AS BIGINT)"
 
-    def projection(columns: dict[str, str]) -> str:
-        return ", ".join(f"{sql} AS {_q(name)}" for name, sql in columns.items())
+    def projection(columns: dict[str, str], source: str) -> str:
+        exprs = ", ".join(f"{sql} AS {_q(name)}" for name, sql in columns.items())
+        return f"SELECT {exprs} FROM {source}"
 
-    inner = (f"{projection(line)} FROM (SELECT {projection(scaled)} FROM "
-             f"(SELECT {projection(typed)} FROM {reader}))")
+    lines_sql = projection(line, f"({projection(scaled, f'({projection(typed, reader)})')})")
 
     select = [
         "sum(_l_amount_c)::BIGINT AS revenue_c",
-        "count(_l_amount)::BIGINT AS lines",
+        "count(*)::BIGINT AS lines",
         "sum(least(_l_amount_c, 0))::BIGINT AS returns_c",
         "count(*) FILTER (WHERE _l_amount < 0) AS return_lines",
         ("sum(_l_quantity)::DOUBLE" if "quantity" in cols else "NULL::DOUBLE") + " AS quantity",
@@ -230,15 +234,9 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
         select.append("count(DISTINCT _l_order)::BIGINT AS orders")
     if "active_days" in figures:
         select.append('count(DISTINCT "date")::BIGINT AS active_days')
-    select += [
-        "count(*)::BIGINT AS _rows",
-        'count("date")::BIGINT AS _dates',
-        # NaN is larger than every number in DuckDB, so it shows here as well.
-        "max(_l_largest)::DOUBLE AS _largest",
-        "count(*) FILTER (WHERE _l_flag)::BIGINT AS _flagged",
-    ]
+    select.append(f"count(*) FILTER (WHERE {' OR '.join(flags)})::BIGINT AS _flagged")
     key_cols = ", ".join(_q(k) for k in keys)
-    return (f"SELECT {key_cols}, {', '.join(select)} FROM (SELECT {inner}) "
+    return (f"SELECT {key_cols}, {', '.join(select)} FROM ({lines_sql}) "
             f"GROUP BY {key_cols} ORDER BY {key_cols}")
 
 
@@ -247,21 +245,10 @@ def _check(table: pa.Table, keys: list[str]) -> tuple[pa.Table, int]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    def total(col: str) -> int:
-        return int(pc.sum(table[col]).as_py() or 0)
-
     if table.num_rows == 0:
         raise Declined("no lines")
-    if total("_flagged"):
-        raise Declined("cells that may need cleaning")
-    if total("_dates") != total("_rows") or total("lines") != total("_rows"):
-        raise Declined("lines without a date or an amount")
-    largest = pc.max(table["_largest"]).as_py()
-    if largest is None or not largest < MAX_MONEY:  # NaN and inf fail this too
-        raise Declined("an amount too large or not finite")
-    first = pc.min(table["first_date"]).as_py()
-    if first is None or first.year < 1000:  # DuckDB reads 24-01-05 as the year 24
-        raise Declined("a date before the year 1000")
+    if _total(table, "_flagged"):
+        raise Declined("lines that may need cleaning (or are errors)")
     customer = table["customer"]
     # An empty or blank id cleans to null: equal() is then null, which is not a proof.
     if customer.null_count or not pc.all(pc.fill_null(pc.equal(_text(customer), customer), False)).as_py():
@@ -276,7 +263,7 @@ def _check(table: pa.Table, keys: list[str]) -> tuple[pa.Table, int]:
         names = _text(name)
         table = table.set_column(table.column_names.index("customer_name"), "customer_name",
                                  names.cast(pa.string()))
-    dropped = int(pc.sum(pc.if_else(totals, table["_rows"], 0)).as_py() or 0)
+    dropped = int(pc.sum(pc.if_else(totals, table["lines"], 0)).as_py() or 0)
     if dropped:
         table = table.filter(pc.invert(totals))
     return table, dropped
@@ -317,14 +304,14 @@ def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str
     except Declined as declined:
         declined.source = source
         raise
-    prep.stats = BatchStats(rows=total_rows(table) + totals)
+    prep.stats = BatchStats(rows=_total(table, "lines") + totals)
     if totals:
         prep.stats.dropped[REASON_TOTALS] += totals
     drop = [c for c in table.column_names if c.startswith("_")]
     return table.drop_columns(drop), prep
 
 
-def total_rows(table: pa.Table) -> int:
+def _total(table: pa.Table, column: str) -> int:
     import pyarrow.compute as pc
 
-    return int(pc.sum(table["_rows"]).as_py() or 0)
+    return int(pc.sum(table[column]).as_py() or 0)
