@@ -9,8 +9,10 @@ int64 cents, exact to the cent.  There are two ways through:
 
 - :func:`load_direct`, for every command on this machine: the one table it needs
   (per customer; per customer and day; per a command's own keys) in a single
-  GROUP BY with exact distinct counts of orders and days, over every input
-  chained into one stream.
+  GROUP BY with the exact distinct counts it asks for, over every input chained
+  into one stream.  For one plain local CSV or Parquet file :mod:`kamtool.native`
+  first lets DuckDB read the file itself, in parallel, and prove it plain; it
+  declines to this stream whenever it cannot.
 - :func:`load` / :func:`read_source`, for Dask workers and loads that need several
   tables at once: partial group-bys at customer × day × order grain computed
   together (GROUPING SETS), plain tables of sums, counts, minima and maxima that
@@ -445,7 +447,7 @@ def load_direct(
     options = LoadOptions(read=options.read, clean=options.clean, overrides=options.overrides,
                           needed=options.needed, dimensions=(), optional_keys=options.optional_keys,
                           measures=options.measures, figures=options.figures)
-    native_ledger, opened = _load_native(inputs, options, keys, name)
+    native_ledger, opened = _load_native(inputs, options, keys, name, progress)
     if native_ledger is not None:
         return native_ledger
     preps: list[_Prepared] = []
@@ -469,8 +471,8 @@ def load_direct(
     return Ledger(partials=partials, extra=extra, direct={name: result})
 
 
-def _load_native(inputs: Sequence[str], options: LoadOptions, keys: list[str],
-                 name: str) -> tuple[Ledger | None, dict[str, Source]]:
+def _load_native(inputs: Sequence[str], options: LoadOptions, keys: list[str], name: str,
+                 progress: Callable[[int, int], None] | None) -> tuple[Ledger | None, dict[str, Source]]:
     """The table straight from a plain file by DuckDB's own reader (see kamtool.native),
     or None and the inputs it opened."""
     from kamtool import native
@@ -479,7 +481,7 @@ def _load_native(inputs: Sequence[str], options: LoadOptions, keys: list[str],
     if engine == "off" or len(inputs) != 1:
         return None, {}
     try:
-        table, prep = native.load(inputs[0], options, keys, options.figures)
+        table, prep = native.load(inputs[0], options, keys, options.figures, progress)
     except native.Declined as why:
         if engine == "force":
             raise RuntimeError(f"KAMTOOL_NATIVE=force, but the native path declined: {why}") from None

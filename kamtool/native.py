@@ -23,7 +23,7 @@ error (for tests and benchmarks).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kamtool.errors import KamtoolError
@@ -269,7 +269,37 @@ def _check(table: pa.Table, keys: list[str]) -> tuple[pa.Table, int]:
     return table, dropped
 
 
-def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str]) -> Any:
+def _run(con: Any, sql: str, size: int, progress: Callable[[int, int], None] | None) -> pa.Table:
+    """The query's result; meanwhile its progress (DuckDB's estimate) as bytes of the file."""
+    import threading
+
+    if progress is None:
+        return con.sql(sql).to_arrow_table()
+    # DuckDB estimates progress only with its progress bar on; it is not printed here.
+    con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false; "
+                "SET progress_bar_time = 0")
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.25):
+            try:
+                percent = con.query_progress()
+            except Exception:  # noqa: BLE001 - progress is a nicety; never fail a run for it
+                return
+            if percent >= 0:
+                progress(0, int(size * min(percent, 100.0) / 100))
+
+    poller = threading.Thread(target=poll, name="kamtool-progress", daemon=True)
+    poller.start()
+    try:
+        return con.sql(sql).to_arrow_table()
+    finally:
+        done.set()
+        poller.join()
+
+
+def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str],
+         progress: Callable[[int, int], None] | None = None) -> Any:
     """The ledger table straight from the file, with its prepared source; raises Declined."""
     from pathlib import Path
 
@@ -295,7 +325,7 @@ def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str
 
         warm_imports()  # pandas loads while DuckDB reads
         try:
-            table = ledger_mod.connection().sql(sql).to_arrow_table()
+            table = _run(ledger_mod.connection(), sql, source.size, progress)
         except KamtoolError:
             raise
         except Exception as exc:  # a value or a row DuckDB cannot read: the Arrow path will say which

@@ -269,3 +269,19 @@ def test_parquet_values_give_the_arrow_outcome(tmp_path: Path, monkeypatch: pyte
     if case in ("plain", "totals id"):
         _same(_load(path, monkeypatch, "force", ["customer"], ("orders",)),
               _load(path, monkeypatch, "off", ["customer"], ("orders",)))
+
+
+def test_progress_reports_bytes_while_duckdb_reads() -> None:
+    import duckdb
+
+    from kamtool.native import _run
+
+    seen: list[tuple[int, int]] = []
+    con = duckdb.connect(config={"threads": 1})
+    table = _run(con, "SELECT count(DISTINCT i % 1000003) AS n FROM range(12000000) t(i)", 5_000,
+                 lambda rows, size: seen.append((rows, size)))
+    assert table.column("n").to_pylist() == [1000003]
+    assert seen, "no progress while a query of about a second ran"
+    sizes = [size for _rows, size in seen]
+    assert all(rows == 0 for rows, _size in seen)
+    assert sizes == sorted(sizes) and 0 <= sizes[0] and sizes[-1] <= 5_000

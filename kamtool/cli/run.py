@@ -160,13 +160,18 @@ def progress_bar() -> Iterator[Callable[[int, int], None]]:
     started = [False]
 
     def tick(rows: int, size: int) -> None:
+        """``rows``: lines read since the last tick; else ``size``: bytes of the file read so far."""
         seen[0] += rows
         elapsed = time.monotonic() - start
         if not started[0] and elapsed > 0.5:
             progress.start()
             started[0] = True
-        rate = seen[0] / elapsed if elapsed > 0 else 0.0
-        progress.update(task, description=f"read {seen[0]:,} lines ({rate:,.0f}/s)")
+        if rows:
+            rate = seen[0] / elapsed if elapsed > 0 else 0.0
+            progress.update(task, description=f"read {seen[0]:,} lines ({rate:,.0f}/s)")
+        else:
+            rate = size / elapsed / 1e6 if elapsed > 0 else 0.0
+            progress.update(task, description=f"read {size / 1e6:,.0f} MB ({rate:,.0f} MB/s)")
 
     try:
         yield tick
