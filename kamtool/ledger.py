@@ -32,13 +32,15 @@ from typing import TYPE_CHECKING, Any
 
 from kamtool.errors import ColumnError
 from kamtool.io import columns as colmod
-from kamtool.io.clean import REASON_RAGGED, BatchStats, Cleaner, CleanOptions
 from kamtool.io.read import ReadOptions, Source, open_source
+from kamtool.io.rules import REASON_RAGGED, BatchStats, CleanOptions
 
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
     import pyarrow as pa
+
+    from kamtool.io.clean import Cleaner
 
 ORDER_KEY = "order_key"
 # Partial measures: (output column, SQL over cleaned lines, SQL merging partials).
@@ -221,10 +223,21 @@ class _Prepared:
 
     source: Source
     full: colmod.Mapping
-    cleaner: Cleaner
+    mapping: colmod.Mapping  # the columns this run reads
+    clean: CleanOptions
     present: set[str]
     absent_optional: list[str]
     stats: BatchStats = field(default_factory=BatchStats)
+    _cleaner: Cleaner | None = None
+
+    @property
+    def cleaner(self) -> Cleaner:
+        """Built on first use: the Arrow cleaner (and pyarrow) only when the Arrow path runs."""
+        if self._cleaner is None:
+            from kamtool.io.clean import Cleaner
+
+            self._cleaner = Cleaner(self.source, self.mapping, self.clean)
+        return self._cleaner
 
     def info(self) -> SourceInfo:
         source, stats = self.source, self.stats
@@ -271,8 +284,7 @@ def _prepare(source: Source, options: LoadOptions, extra: dict[str, list[str]] |
     wanted |= set(options.dimensions) | needed_keys
     mapping = _ledger_mapping(full, wanted)
     source.skip_bad_rows = options.clean.skip_bad_rows
-    cleaner = Cleaner(source, mapping, options.clean)
-    return _Prepared(source, full, cleaner, set(mapping.columns) | {"amount"}, absent_optional)
+    return _Prepared(source, full, mapping, options.clean, set(mapping.columns) | {"amount"}, absent_optional)
 
 
 def _clean_batches(prep: _Prepared, progress: Callable[[int, int], None] | None) -> Iterator[pa.Table]:

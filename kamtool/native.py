@@ -5,10 +5,11 @@ no totals lines.  For such a file the Arrow cleaning of :mod:`kamtool.io.clean` 
 nothing, and it runs in one thread; DuckDB's own CSV and Parquet readers run on every
 core.  So for one local CSV (UTF-8, decimal point) or Parquet file, kamtool first asks
 DuckDB for the command's table straight from the file, together with the evidence that
-the file is plain: per group, how many lines lack a date or an amount, the largest
-amount, whether any order number or label cell could need trimming or be a totals
-label, and the customer ids and names themselves, which are checked after the query
-with the very functions the cleaner uses.
+the file is plain: per group, a count of the lines that are not (no date or amount, an
+amount too large or not finite, a number DuckDB reads that the cleaner would not, an
+order number or label cell that could need trimming or be a totals label), and the
+customer ids and names themselves (one name per id, by a hash of every name), which
+are checked after the query with the very functions the cleaner uses.
 
 The path is a proof or nothing: when any check fails, when DuckDB cannot read a value
 (``1,234.50``, ``2024/3/5``, a row of the wrong width), or when the file is of a kind
@@ -27,8 +28,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kamtool.errors import KamtoolError
-from kamtool.io.clean import MAX_MONEY, REASON_TOTALS, TOTALS_PATTERN, BatchStats, _text
 from kamtool.io.columns import DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
+from kamtool.io.rules import MAX_MONEY, REASON_TOTALS, TOTALS_PATTERN, BatchStats, label_headers
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -43,6 +44,10 @@ HANDLED = frozenset({"customer", "customer_name", "date", "amount", "order_id", 
 # U+3000, so a value whose first and last characters are outside those ranges needs no
 # trimming.  (Accented letters fall in the range too: such a value merely declines.)
 _WS_LOW, _WS_HIGH = "chr(133)", "chr(12289)"
+# Parquet column types (as DuckDB names them) this path reads like the cleaner does.
+_INTEGERS = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                       "UBIGINT", "HUGEINT"})
+_TIMESTAMPS = frozenset({"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"})
 
 
 class Declined(Exception):
@@ -82,12 +87,15 @@ def _may_be_label(x: str) -> str:
     return f"(contains({x}, '计') OR {x} ILIKE '%total%')"
 
 
-def _reader(source: Source, prep: _Prepared) -> tuple[str, dict[str, str], list[str], list[str]]:
+def _reader(source: Source, prep: _Prepared,
+            types: dict[str, str] | None) -> tuple[str, dict[str, str], list[str], list[str]]:
     """The DuckDB table function for the file, the typed columns, the other cells that may
-    hold a totals label, and SQL conditions that flag a value the reader took too kindly."""
-    import pyarrow as pa
+    hold a totals label, and SQL conditions that flag a value the reader took too kindly.
 
-    mapping = prep.cleaner.mapping.columns
+    ``types``: a Parquet file's column types as DuckDB reads them.
+    """
+    mapping = prep.mapping.columns
+    unmapped_labels = [h for h in label_headers(source.headers, prep.mapping) if h not in mapping.values()]
     if set(mapping) - HANDLED:
         raise Declined(f"columns {sorted(set(mapping) - HANDLED)}")
     # canonical column -> its typed value, as SQL over the reader's columns
@@ -95,37 +103,26 @@ def _reader(source: Source, prep: _Prepared) -> tuple[str, dict[str, str], list[
     checks: list[str] = []
     path = _lit(str(source.path))
     if source.format == "parquet":
-        import pyarrow.parquet as pq
-
-        schema = pq.read_schema(str(source.path))
+        assert types is not None
         for canon, header in mapping.items():
-            t = schema.field(header).type
-            ref = _q(header)
-            if canon in TEXT_COLUMNS:
-                if pa.types.is_string(t) or pa.types.is_large_string(t) or str(t) == "string_view":
-                    columns[canon] = ref
-                elif pa.types.is_integer(t):
-                    columns[canon] = f"CAST({ref} AS VARCHAR)"
-                else:
-                    raise Declined(f"{header} is {t}")
-            elif canon in DATE_COLUMNS:
-                if pa.types.is_date(t) or (pa.types.is_timestamp(t) and t.tz is None):
-                    columns[canon] = f"CAST({ref} AS DATE)"
-                else:
-                    raise Declined(f"{header} is {t}")
-            elif canon in NUMBER_COLUMNS:
-                if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-                    columns[canon] = f"CAST({ref} AS DOUBLE)"
-                else:
-                    raise Declined(f"{header} is {t}")
-        labels = [h for h in prep.cleaner.unmapped_labels
-                  if pa.types.is_string(schema.field(h).type)
-                  or pa.types.is_large_string(schema.field(h).type)]
-        return f"read_parquet({path})", columns, [_q(h) for h in labels], []
+            kind, ref = types[header], _q(header)
+            if canon in TEXT_COLUMNS and kind == "VARCHAR":
+                columns[canon] = ref
+            elif canon in TEXT_COLUMNS and kind in _INTEGERS:
+                columns[canon] = f"CAST({ref} AS VARCHAR)"
+            elif canon in DATE_COLUMNS and (kind == "DATE" or kind in _TIMESTAMPS):
+                columns[canon] = f"CAST({ref} AS DATE)"
+            elif canon in NUMBER_COLUMNS and (kind in _INTEGERS or kind in ("DOUBLE", "FLOAT")
+                                              or kind.startswith("DECIMAL(")):
+                columns[canon] = f"CAST({ref} AS DOUBLE)"
+            else:
+                raise Declined(f"{header} is {kind}")
+        labels = [_q(h) for h in unmapped_labels if types[h] == "VARCHAR"]
+        return f"read_parquet({path})", columns, labels, []
 
     if source.encoding not in ("utf-8", "utf-8-sig", None) or len(source.delimiter or ",") != 1:
         raise Declined(f"encoding {source.encoding}")
-    if prep.cleaner.options.decimal != ".":
+    if prep.clean.decimal != ".":
         raise Declined("decimal comma")
     assert source.header_row is not None
     names = [f"c{i}" for i in range(len(source.headers))]
@@ -148,11 +145,12 @@ def _reader(source: Source, prep: _Prepared) -> tuple[str, dict[str, str], list[
     reader = (f"read_csv({path}, header=false, skip={source.header_row}, columns={spec}, delim={delim}, "
               f"quote='\"', escape='\"', dateformat='%Y-%m-%d', auto_detect=false, strict_mode=true, "
               f"null_padding=false, ignore_errors=false)")
-    labels = [by_header[h] for h in prep.cleaner.unmapped_labels]
+    labels = [by_header[h] for h in unmapped_labels]
     return reader, columns, labels, checks
 
 
-def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[str]) -> str:
+def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[str],
+           types: dict[str, str] | None = None) -> str:
     """One GROUP BY over the file.
 
     Three projections type each line once: the typed values (``_l_*``, with the raw text
@@ -160,7 +158,7 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
     100 rounded to 6 places (``_s_*``), then cents. The aggregate sums the figures and
     counts, in one FILTER, the lines that are not plain.
     """
-    reader, cols, labels, checks = _reader(source, prep)
+    reader, cols, labels, checks = _reader(source, prep, types)
     if "amount" not in cols:
         raise Declined("no amount column")
     money = [c for c in ("amount", "unit_price", "cost", "profit") if c in cols]
@@ -245,6 +243,8 @@ def _check(table: pa.Table, keys: list[str]) -> tuple[pa.Table, int]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from kamtool.io.clean import _text
+
     if table.num_rows == 0:
         raise Declined("no lines")
     if _total(table, "_flagged"):
@@ -298,6 +298,23 @@ def _run(con: Any, sql: str, size: int, progress: Callable[[int, int], None] | N
         poller.join()
 
 
+def _parquet_source(name: str, path: Any) -> tuple[Source, dict[str, str]]:
+    """A Parquet file's columns and their types, from DuckDB."""
+    from kamtool import ledger as ledger_mod
+    from kamtool.io.read import Source
+
+    try:
+        described = f"DESCRIBE SELECT * FROM read_parquet({_lit(str(path))})"
+        rows = ledger_mod.connection().sql(described).fetchall()
+    except Exception as exc:  # the Arrow path says what is wrong with the file
+        raise Declined(str(exc).splitlines()[0]) from None
+    types = {str(r[0]): str(r[1]) for r in rows}
+    if len(types) != len(rows):
+        raise Declined("duplicate column names")
+    source = Source(name=name, format="parquet", headers=list(types), path=path, size=path.stat().st_size)
+    return source, types
+
+
 def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str],
          progress: Callable[[int, int], None] | None = None) -> Any:
     """The ledger table straight from the file, with its prepared source; raises Declined."""
@@ -311,16 +328,24 @@ def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str
     if options.measures is None:
         raise Declined("a run that reports every column (inspect)")
     path = Path(name)
+    magic = b""
     if path.is_file():
         with open(path, "rb") as handle:
-            if _format_from_magic(handle.read(8)) == "excel":
-                raise Declined("a workbook")  # not opened: that would parse the whole sheet
-    source = open_source(name, options.read)
+            magic = handle.read(8)
+    fmt = _format_from_magic(magic)
+    if fmt == "excel":
+        raise Declined("a workbook")  # not opened: that would parse the whole sheet
+    types = None
+    if fmt == "parquet":
+        # Opened by DuckDB, not pyarrow: pyarrow then loads in a thread while DuckDB reads.
+        source, types = _parquet_source(name, path)
+    else:
+        source = open_source(name, options.read)
     try:
         if source.path is None or source.format not in ("csv", "parquet"):
             raise Declined(source.format)
         prep = ledger_mod._prepare(source, options, {})
-        sql = _query(source, prep, keys, figures)
+        sql = _query(source, prep, keys, figures, types)
         from kamtool.warm import warm_imports
 
         warm_imports()  # pandas loads while DuckDB reads
@@ -332,7 +357,8 @@ def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str
             raise Declined(str(exc).splitlines()[0]) from None
         table, totals = _check(ledger_mod._normalise(table), keys)
     except Declined as declined:
-        declined.source = source
+        if types is None:  # a Parquet source is handed on opened by pyarrow, as ever
+            declined.source = source
         raise
     prep.stats = BatchStats(rows=_total(table, "lines") + totals)
     if totals:

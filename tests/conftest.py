@@ -213,9 +213,9 @@ def load_ledger() -> Callable[..., Ledger]:
     """``load_ledger(path, ..., decimal=",", col=["customer=Kunde"], sheet="2")`` -> Ledger,
     with the options the command line would build (``dimensions``: the per-customer
     dimensions such as product and brand; ``extra``: a command's own groupings)."""
-    from kamtool.io.clean import CleanOptions
     from kamtool.io.columns import parse_overrides
     from kamtool.io.read import ReadOptions
+    from kamtool.io.rules import CleanOptions
     from kamtool.ledger import LoadOptions, load
 
     def go(*names: str | Path, decimal: str = ".", dayfirst: bool = False, skip_bad_rows: bool = False,

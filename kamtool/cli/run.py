@@ -74,9 +74,9 @@ def _color() -> bool:
 
 
 def load_options(common: Common, needed: tuple[str, ...] = ("customer", "date", "amount")) -> Any:
-    from kamtool.io.clean import CleanOptions
     from kamtool.io.columns import parse_overrides
     from kamtool.io.read import ReadOptions
+    from kamtool.io.rules import CleanOptions
     from kamtool.ledger import LoadOptions
 
     if common.decimal not in (".", ","):

@@ -8,8 +8,6 @@ naming the file, the row, the column and the value, unless --skip-bad-rows.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
 import pyarrow as pa
@@ -18,21 +16,21 @@ import pyarrow.compute as pc
 from kamtool.errors import DataError
 from kamtool.io.columns import CANONICAL as KNOWN_COLUMNS
 from kamtool.io.columns import DATE_COLUMNS, MONEY_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS, Mapping
+from kamtool.io.rules import (
+    MAX_MONEY,
+    REASON_BLANK,
+    REASON_TOTALS,
+    TOTALS_PATTERN,
+    BatchStats,
+    CleanOptions,
+    label_headers,
+)
 
 if TYPE_CHECKING:
     from kamtool.io.read import Source
 
-# Canonical order-line schema after cleaning.  Money is int64 cents so totals are
-# exact to the cent however many lines are summed.
-# A label cell that ends in 合计 / 总计 / 小计 (本月合计, 华东区小计) or in an English total
-# word ("Total", "Grand Total", "Subtotal", and pivot-table subtotals like "East Total").
-TOTALS_PATTERN = (
-    r"(?i)^\s*(.*(合\s*计|总\s*计|小\s*计)|(.*\s)?(grand\s*total|sub\s*-?\s*total|totals?))\s*[:：]?\s*$"
-)
 CURRENCY_PATTERN = "(?i)[¥￥$€£\\s\u00a0']|rmb|cny|usd|eur|gbp|元"
 NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-# Money is summed in int64 cents; a line beyond ten trillion is a broken value.
-MAX_MONEY = 1e13
 YMD_DASHED = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
 YMD_COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
 # Excel stores dates as days since 1899-12-30; 20,000..80,000 is 1954..2119.
@@ -40,30 +38,6 @@ EXCEL_SERIAL_RANGE = (20_000, 80_000)
 EXCEL_EPOCH_DAYS = -25_569  # 1899-12-30 as days since 1970-01-01
 
 Mask: TypeAlias = "pa.ChunkedArray | pa.Array"  # a column of values or of booleans
-
-REASON_TOTALS = "totals / subtotal lines"
-REASON_BLANK = "blank rows"
-REASON_RAGGED = "rows of the wrong width"
-
-
-@dataclass
-class CleanOptions:
-    decimal: str = "."
-    dayfirst: bool = False
-    skip_bad_rows: bool = False
-
-
-@dataclass
-class BatchStats:
-    rows: int = 0
-    dropped: Counter[str] = field(default_factory=Counter)
-    missing: Counter[str] = field(default_factory=Counter)  # empty cells per canonical column
-
-    def add(self, other: BatchStats) -> None:
-        self.rows += other.rows
-        self.dropped.update(other.dropped)
-        self.missing.update(other.missing)
-
 
 def grouped_pattern(thousands: str, decimal: str) -> str:
     """Thousands separators only where they group digits (1,234,567 or 12,34,567), so
@@ -264,15 +238,7 @@ class Cleaner:
         self.source = source
         self.mapping = mapping
         self.options = options
-        # The first column of the file often carries the 合计 / Total label even
-        # when it is not one of ours; check it for totals lines too.
-        first = source.headers[0] if source.headers else None
-        self.label_headers = [
-            h for h in dict.fromkeys(
-                [first] + [mapping.columns[c] for c in ("customer", "order_id", "customer_name", "date")
-                           if c in mapping.columns]
-            ) if h is not None
-        ]
+        self.label_headers = label_headers(source.headers, mapping)
         self.raw_columns = list(dict.fromkeys(list(mapping.columns.values()) + self.label_headers))
         self.unmapped_labels = [h for h in self.label_headers if h not in mapping.columns.values()]
 
@@ -284,6 +250,8 @@ class Cleaner:
         totals = None
         for header in self.label_headers:
             col = raw[header]
+            if pa.types.is_dictionary(col.type) and pa.types.is_string(col.type.value_type):
+                col = col.cast(pa.string())  # a categorical column from pandas
             if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
                 continue
             if not _may_hold_totals(col):
