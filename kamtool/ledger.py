@@ -55,6 +55,10 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
     ("first_date", "min(date)", "min(first_date)"),
     ("last_date", "max(date)", "max(last_date)"),
 )
+# Measures that only some commands report, by the figure that asks for them.
+OPTIONAL_MEASURES = {"returns_c": "returns", "return_lines": "returns", "first_date": "dates",
+                     "last_date": "dates"}
+ALL_FIGURES = ("orders", "active_days", "returns", "dates")
 LEDGER_DIMENSIONS = ("salesperson", "region")
 # A customer id that carries several names shows the first alphabetically (both engines).
 NAME_RULE_SQL = "min(customer_name)"
@@ -76,9 +80,10 @@ class LoadOptions:
     # The measures a run needs beyond revenue and orders ("quantity", "profit"); None = all.
     # Columns a run does not need are not read: fewer columns, faster reads.
     measures: tuple[str, ...] | None = None
-    # The distinct counts a run needs ("orders", "active_days"): the costliest figures,
-    # computed only when asked for.
-    figures: tuple[str, ...] = ("orders", "active_days")
+    # The figures a run reports beyond revenue, lines, quantity and profit: distinct
+    # "orders" and "active_days" (each a hash pass over every line), "returns" and first and
+    # last "dates". A single-pass load computes only these (the partials always have all).
+    figures: tuple[str, ...] = ALL_FIGURES
 
 
 @dataclass
@@ -422,7 +427,8 @@ def read_source(source: Source, options: LoadOptions, extra: dict[str, list[str]
 def _direct_sql(source: str, keys: list[str], figures: Sequence[str]) -> str:
     """Final figures straight from the lines: one GROUP BY, with the distinct counts asked for."""
     cols = ", ".join(_q(k) for k in keys)
-    measures = ", ".join(f"{line} AS {_q(out)}" for out, line, _m in MEASURES)
+    measures = ", ".join(f"{line} AS {_q(out)}" for out, line, _m in MEASURES
+                         if OPTIONAL_MEASURES.get(out, "") in ("", *figures))
     if keys == ["customer"]:
         measures += f", {NAME_RULE_SQL} AS customer_name"
     if "orders" in figures:
@@ -506,6 +512,7 @@ def _empty_direct(keys: list[str], figures: Sequence[str]) -> pa.Table:
     import pyarrow as pa
 
     table = _empty_partial(keys)
+    table = table.drop_columns([c for c, f in OPTIONAL_MEASURES.items() if f not in figures])
     if keys == ["customer"]:
         table = table.append_column("customer_name", pa.array([], pa.string()))
     for figure in ("orders", "active_days"):
@@ -611,16 +618,19 @@ class Ledger:
         def total(col: str) -> int:
             return int(pc.sum(orders[col]).as_py() or 0)
 
-        return {
+        figures: dict[str, Any] = {
             "lines": total("lines"),
             "revenue": total("revenue_c") / 100,
-            "returns_value": total("returns_c") / 100,
-            "return_lines": total("return_lines"),
             "profit": total("profit_c") / 100 if self.has_profit else None,
             "quantity": float(pc.sum(orders["quantity"]).as_py() or 0) if self.has_quantity else None,
-            "first_date": pc.min(orders["first_date"]).as_py() if orders.num_rows else None,
-            "last_date": pc.max(orders["last_date"]).as_py() if orders.num_rows else None,
         }
+        if "returns_c" in orders.column_names:  # a load without "returns" has none
+            figures["returns_value"] = total("returns_c") / 100
+            figures["return_lines"] = total("return_lines")
+        if "first_date" in orders.column_names:
+            figures["first_date"] = pc.min(orders["first_date"]).as_py() if orders.num_rows else None
+            figures["last_date"] = pc.max(orders["last_date"]).as_py() if orders.num_rows else None
+        return figures
 
     # -- per customer ------------------------------------------------------------------
     @property
@@ -649,7 +659,7 @@ class Ledger:
                 frame = frame.drop(columns=["active_days"], errors="ignore")
             else:
                 frame = self._frame(self._grouped("orders", ["customer", "date"]), ["customer", "date"])
-            self._daily = frame.drop(columns=["first_date", "last_date"])
+            self._daily = frame.drop(columns=["first_date", "last_date"], errors="ignore")
         return self._daily
 
     def group(self, name: str) -> pd.DataFrame:
@@ -715,9 +725,11 @@ def _to_frame(table: pa.Table, *, keys: list[str], has_profit: bool, has_quantit
     if "date" in frame:
         frame["date"] = pd.to_datetime(frame["date"])
     for col in ("first_date", "last_date"):
-        frame[col] = pd.to_datetime(frame[col])
+        if col in frame:
+            frame[col] = pd.to_datetime(frame[col])
     frame["revenue"] = frame.pop("revenue_c") / 100
-    frame["returns_value"] = frame.pop("returns_c") / 100
+    if "returns_c" in frame:
+        frame["returns_value"] = frame.pop("returns_c") / 100
     profit = frame.pop("profit_c")
     profit_lines = frame.pop("profit_lines")
     if has_profit:

@@ -202,13 +202,12 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
 
     lines_sql = projection(line, f"({projection(scaled, f'({projection(typed, reader)})')})")
 
-    select = [
-        "sum(_l_amount_c)::BIGINT AS revenue_c",
-        "count(*)::BIGINT AS lines",
-        "sum(least(_l_amount_c, 0))::BIGINT AS returns_c",
-        "count(*) FILTER (WHERE _l_amount < 0) AS return_lines",
-        ("sum(_l_quantity)::DOUBLE" if "quantity" in cols else "NULL::DOUBLE") + " AS quantity",
-    ]
+    # The ledger's measures, in its order (see ledger.MEASURES), those asked for.
+    select = ["sum(_l_amount_c)::BIGINT AS revenue_c", "count(*)::BIGINT AS lines"]
+    if "returns" in figures:
+        select += ["sum(least(_l_amount_c, 0))::BIGINT AS returns_c",
+                   "count(*) FILTER (WHERE _l_amount < 0) AS return_lines"]
+    select.append(("sum(_l_quantity)::DOUBLE" if "quantity" in cols else "NULL::DOUBLE") + " AS quantity")
     if "profit" in cols:
         select += ["sum(_l_profit_c)::BIGINT AS profit_c", "count(_l_profit_c)::BIGINT AS profit_lines"]
     elif "cost" in cols:
@@ -216,7 +215,8 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
         select += [f"sum({profit})::BIGINT AS profit_c", f"count({profit})::BIGINT AS profit_lines"]
     else:
         select += ["NULL::BIGINT AS profit_c", "0::BIGINT AS profit_lines"]
-    select += ['min("date") AS first_date', 'max("date") AS last_date']
+    if "dates" in figures:
+        select += ['min("date") AS first_date', 'max("date") AS last_date']
     if keys == ["customer"]:
         if "_l_name" in line:
             # One name per id is the rule of plain data: any one name, and a 64-bit hash

@@ -22,11 +22,11 @@ import pytest
 
 from kamtool.errors import KamtoolError
 from kamtool.io.rules import CleanOptions
-from kamtool.ledger import LoadOptions, load_direct
+from kamtool.ledger import ALL_FIGURES, LoadOptions, load_direct
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = {"customers": ["customer"], "daily": ["customer", "date"]}
-FIGURES = [(), ("orders",), ("orders", "active_days")]
+FIGURES = [(), ("orders", "dates"), ALL_FIGURES]
 
 
 def _make_orders() -> Any:
@@ -204,8 +204,8 @@ def test_messy_lines_give_the_arrow_outcome(tmp_path: Path, monkeypatch: pytest.
                                             case: str, skip: bool) -> None:
     path = _csv(tmp_path, MESSY[case])
     for keys in KEYS.values():
-        arrow = _load(path, monkeypatch, "off", keys, ("orders", "active_days"), skip_bad_rows=skip)
-        _same(_load(path, monkeypatch, "auto", keys, ("orders", "active_days"), skip_bad_rows=skip), arrow)
+        arrow = _load(path, monkeypatch, "off", keys, ALL_FIGURES, skip_bad_rows=skip)
+        _same(_load(path, monkeypatch, "auto", keys, ALL_FIGURES, skip_bad_rows=skip), arrow)
 
 
 @pytest.mark.parametrize("case", ["money text", "underscore", "totals row", "padded customer",
@@ -234,7 +234,7 @@ def test_other_encodings_and_workbooks_are_left_to_the_arrow_path(
 def test_readable_odd_values_are_taken_and_equal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  case: str) -> None:
     path = _csv(tmp_path, MESSY[case])
-    figures = () if case == "padded order" else ("orders", "active_days")
+    figures = () if case == "padded order" else ALL_FIGURES
     for keys in KEYS.values():
         native = _load(path, monkeypatch, "force", keys, figures)
         _same(native, _load(path, monkeypatch, "off", keys, figures))

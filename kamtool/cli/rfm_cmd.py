@@ -92,7 +92,7 @@ def rfm_command(
         from kamtool.analyses.rfm import load_segments
 
         rules = load_segments(segments)
-    ledger = load_ledger(common, direct_keys=["customer"], measures=(), figures=("orders",))
+    ledger = load_ledger(common, direct_keys=["customer"], measures=(), figures=("orders", "dates"))
     # Imported after the load, which imports pandas in a thread meanwhile.
     from kamtool.analyses.rfm import rfm
 

@@ -102,14 +102,14 @@ def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
                 optional_keys: tuple[str, ...] = (),
                 direct_keys: list[str] | None = None,
                 measures: tuple[str, ...] | None = None,
-                figures: tuple[str, ...] = ("orders", "active_days")) -> Ledger:
+                figures: tuple[str, ...] = ("orders", "active_days", "returns", "dates")) -> Ledger:
     """Read the inputs with progress on a terminal and report every dropped row.
 
     ``direct_keys``: the command needs one table per these keys and nothing else, so
     the local engine can compute it in a single pass (see ``ledger.load_direct``).
     ``measures``: the measures it needs beyond revenue and orders (None: all).
-    ``figures``: the distinct counts it needs ("orders", "active_days"); each costs a pass
-    of hashing over every line, so a command asks only for what it reports.
+    ``figures``: the optional figures it reports (see ``LoadOptions.figures``); each costs
+    work on every line, so a command asks only for what it reports.
     """
     from kamtool import ledger as ledger_mod
 
