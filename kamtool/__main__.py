@@ -1,3 +1,3 @@
-from kamtool.cli.app import main
+from kamtool.cli.app import entry
 
-main()
+entry()

@@ -112,6 +112,16 @@ class Partials:
 
 
 _LOCAL = threading.local()
+_OPEN: list[duckdb.DuckDBPyConnection] = []
+
+
+def close_connections() -> None:
+    """Close every DuckDB this process opened (its spill files are removed on close)."""
+    import contextlib
+
+    while _OPEN:
+        with contextlib.suppress(Exception):  # closing at exit; nothing to report to
+            _OPEN.pop().close()
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -128,6 +138,7 @@ def connection() -> duckdb.DuckDBPyConnection:
             config["memory_limit"] = limit
         con = duckdb.connect(":memory:", config=config)
         _LOCAL.con = con
+        _OPEN.append(con)
     return con
 
 
@@ -309,8 +320,10 @@ def _clean_batches(prep: _Prepared, progress: Callable[[int, int], None] | None)
 def _prefetched(produce: Callable[[], Iterator[pa.Table]]) -> Iterator[pa.Table]:
     """Run the reading and cleaning in a thread, one batch ahead of the aggregation.
 
-    Arrow's kernels release the GIL, so the next batch is read and cleaned while
-    DuckDB aggregates this one; the queue bounds memory to a few batches.
+    The thread starts at once, not at the first ``next()``: a workbook's parse (calamine,
+    GIL released) then overlaps with the imports the main thread does meanwhile. Arrow's
+    kernels release the GIL too, so the next batch is read and cleaned while DuckDB
+    aggregates this one; the queue bounds memory to a few batches.
     """
     import queue
 
@@ -335,16 +348,20 @@ def _prefetched(produce: Callable[[], Iterator[pa.Table]]) -> Iterator[pa.Table]
 
     thread = threading.Thread(target=work, name="kamtool-reader", daemon=True)
     thread.start()
-    try:
-        while True:
-            item = box.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
+
+    def consume() -> Iterator[pa.Table]:
+        try:
+            while True:
+                item = box.get()
+                if item is done:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+
+    return consume()
 
 
 def _aggregate_stream(tables: Iterator[pa.Table], sql: Callable[[str], str],
@@ -480,8 +497,9 @@ def load_direct(
             preps.append(prep)
             yield from _clean_batches(prep, progress)
 
+    stream = _prefetched(produce)  # reading starts now
     schema = _stream_schema(keys)
-    result = _aggregate_stream(_prefetched(produce), lambda s: _direct_sql(s, keys, options.figures), schema)
+    result = _aggregate_stream(stream, lambda s: _direct_sql(s, keys, options.figures), schema)
     if result is None:
         result = _empty_direct(keys, options.figures)
     present: set[str] = set().union(*(p.present for p in preps)) if preps else set()

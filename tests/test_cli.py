@@ -370,3 +370,16 @@ def test_no_color_on_a_terminal(tmp_path: Path, messy: Messy, kamtool_argv: list
     plain = on_terminal({"NO_COLOR": "1"})
     assert "Error:" in plain and "line 9" in plain
     assert not colour.search(plain)
+
+
+def test_output_to_a_file_is_whole_after_the_fast_exit(tmp_path: Path, kamtool_argv: list[str]) -> None:
+    # The console script leaves with os._exit after flushing: a large JSON document sent
+    # to a file (block-buffered, unlike a terminal) must still arrive whole.
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "orders.csv"
+    target = tmp_path / "abc.json"
+    with open(target, "wb") as out:
+        done = subprocess.run([*kamtool_argv, "abc", str(sample), "--format", "json"], stdout=out,
+                              stderr=subprocess.PIPE, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert len(document["rows"]) == 300

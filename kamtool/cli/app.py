@@ -94,5 +94,35 @@ def main(argv: list[str] | None = None) -> Any:
     return command.main(args=args, prog_name="kamtool", default_map=defaults)
 
 
+def entry() -> None:
+    """The console script: main(), then exit without tearing the interpreter down.
+
+    Unloading pandas, pyarrow and DuckDB and freeing every object takes 0.2–0.3 s after
+    the work is done, on every run. Everything a run writes is closed by then (reports
+    are renamed into place, stdout and stderr are flushed here, DuckDB is closed so that
+    its spill files go), so kamtool leaves with os._exit. Uncaught exceptions (the
+    --traceback runs) take Python's normal way out.
+    """
+    import contextlib
+    import os
+
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    from kamtool.ledger import close_connections
+
+    close_connections()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say there
+            stream.flush()
+    os._exit(code)
+
+
 def _command_names() -> list[str]:
     return [c.name or c.callback.__name__ for c in app.registered_commands if c.callback is not None]

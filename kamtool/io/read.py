@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
+import operator
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -130,10 +132,15 @@ class Source:
         rows = self._excel_rows
         start = self.header_row  # rows[start] is the first data row (0-based list index)
         indices = [self.headers.index(c) for c in columns]
-        for lo in range(start, len(rows), BATCH_ROWS):
-            chunk = rows[lo : lo + BATCH_ROWS]
-            arrays = [_excel_column([r[i] if i < len(r) else None for r in chunk]) for i in indices]
-            yield pa.table(arrays, names=list(columns)), lo - start
+        body = rows[start:]
+        try:  # each needed column picked in C; calamine's rows are all as wide as the sheet
+            by_column = {i: list(map(operator.itemgetter(i), body)) for i in set(indices)}
+        except IndexError:  # a short row: pad with empty cells
+            padded = list(itertools.zip_longest(*body, fillvalue=None))
+            by_column = {i: list(padded[i]) if i < len(padded) else [None] * len(body) for i in set(indices)}
+        for lo in range(0, len(body), BATCH_ROWS):
+            arrays = [_excel_column(by_column[i][lo : lo + BATCH_ROWS]) for i in indices]
+            yield pa.table(arrays, names=list(columns)), lo
 
     def _parquet_batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
         import pyarrow as pa
@@ -504,11 +511,11 @@ def _sheet_rows(book: Any, name: str, sheet_name: str) -> list[list[Any]]:
         raise DataError(f"{name}: cannot read sheet {sheet_name!r} ({exc})") from None
 
 
-def _excel_column(values: list[Any]) -> pa.Array:
+def _excel_column(values: Sequence[Any]) -> pa.Array:
     """One Excel column as an Arrow array: numbers, dates, or else text."""
     import pyarrow as pa
 
-    cleaned = [None if v == "" else v for v in values]
+    cleaned = [None if v == "" else v for v in values] if "" in values else values
     try:
         array = pa.array(cleaned)
         if pa.types.is_null(array.type) or pa.types.is_boolean(array.type):
