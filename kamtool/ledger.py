@@ -523,7 +523,8 @@ def _load_native(inputs: Sequence[str], options: LoadOptions, keys: list[str], n
             raise RuntimeError(f"KAMTOOL_NATIVE=force, but the native path declined: {why}") from None
         return None, ({inputs[0]: why.source} if why.source is not None else {})
     partials = Partials(tables={}, sources=[prep.info()], present=prep.present)
-    return Ledger(partials=partials, extra={}, direct={name: table}), {}
+    extra = {"entity": keys} if name == "entity" else {}
+    return Ledger(partials=partials, extra=extra, direct={name: table}), {}
 
 
 def _empty_direct(keys: list[str], figures: Sequence[str]) -> pa.Table:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kamtool.errors import KamtoolError
-from kamtool.io.columns import DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
+from kamtool.io.columns import CANONICAL, DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
 from kamtool.io.rules import MAX_MONEY, REASON_TOTALS, TOTALS_PATTERN, BatchStats, label_headers
 
 if TYPE_CHECKING:
@@ -82,13 +82,18 @@ def _edge_ws(x: str) -> str:
     return "(" + " OR ".join(parts) + ")"
 
 
+def _entity(keys: list[str]) -> str | None:
+    """The one key of a grouping by another column than the customer (--by salesperson)."""
+    return keys[0] if len(keys) == 1 and keys[0] not in ("customer", "date") else None
+
+
 def _may_be_label(x: str) -> str:
     """SQL: the cell could be a totals label (holds 计 or "total"); the cleaner's prefilter."""
     return f"(contains({x}, '计') OR {x} ILIKE '%total%')"
 
 
-def _reader(source: Source, prep: _Prepared,
-            types: dict[str, str] | None) -> tuple[str, dict[str, str], list[str], list[str]]:
+def _reader(source: Source, prep: _Prepared, types: dict[str, str] | None,
+            keys: list[str]) -> tuple[str, dict[str, str], list[str], list[str]]:
     """The DuckDB table function for the file, the typed columns, the other cells that may
     hold a totals label, and SQL conditions that flag a value the reader took too kindly.
 
@@ -96,8 +101,9 @@ def _reader(source: Source, prep: _Prepared,
     """
     mapping = prep.mapping.columns
     unmapped_labels = [h for h in label_headers(source.headers, prep.mapping) if h not in mapping.values()]
-    if set(mapping) - HANDLED:
-        raise Declined(f"columns {sorted(set(mapping) - HANDLED)}")
+    handled = HANDLED | set(keys)
+    if set(mapping) - handled:
+        raise Declined(f"columns {sorted(set(mapping) - handled)}")
     # canonical column -> its typed value, as SQL over the reader's columns
     columns: dict[str, str] = {}
     checks: list[str] = []
@@ -106,9 +112,10 @@ def _reader(source: Source, prep: _Prepared,
         assert types is not None
         for canon, header in mapping.items():
             kind, ref = types[header], _q(header)
-            if canon in TEXT_COLUMNS and kind == "VARCHAR":
+            text = canon in TEXT_COLUMNS or canon not in CANONICAL  # a file's own column is text
+            if text and kind == "VARCHAR":
                 columns[canon] = ref
-            elif canon in TEXT_COLUMNS and kind in _INTEGERS:
+            elif text and kind in _INTEGERS:
                 columns[canon] = f"CAST({ref} AS VARCHAR)"
             elif canon in DATE_COLUMNS and (kind == "DATE" or kind in _TIMESTAMPS):
                 columns[canon] = f"CAST({ref} AS DATE)"
@@ -158,11 +165,16 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
     100 rounded to 6 places (``_s_*``), then cents. The aggregate sums the figures and
     counts, in one FILTER, the lines that are not plain.
     """
-    reader, cols, labels, checks = _reader(source, prep, types)
+    reader, cols, labels, checks = _reader(source, prep, types, keys)
     if "amount" not in cols:
         raise Declined("no amount column")
     money = [c for c in ("amount", "unit_price", "cost", "profit") if c in cols]
     typed = {"customer": cols["customer"], "date": cols["date"]}
+    entity = _entity(keys)
+    if entity is not None:
+        if entity not in cols:
+            raise Declined(f"no {entity} column")
+        typed[entity] = cols[entity]
     for canon in (*money, "quantity"):
         if canon in cols:
             typed[f"_l_{canon}"] = cols[canon]
@@ -171,6 +183,10 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
     flags = [*checks, "_l_amount IS NULL", '"date" IS NULL',
              """"date" < DATE '1000-01-01'""",  # DuckDB reads 24-01-05 as the year 24
              *(f"NOT (abs(_l_{c}) < {MAX_MONEY:.0f})" for c in money)]  # NaN and inf fail too
+    if entity is not None:
+        # Per customer the ids are checked once, after the query; per entity, on each line:
+        # an id that is empty, padded (blank cleans to missing) or a totals label.
+        flags += ["customer IS NULL", _edge_ws("customer"), _may_be_label("customer")]
     for i, label_cell in enumerate(labels):
         typed[f"_lab{i}"] = label_cell
         flags.append(_may_be_label(f"_lab{i}"))
@@ -238,8 +254,12 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
             f"GROUP BY {key_cols} ORDER BY {key_cols}")
 
 
-def _check(table: pa.Table, keys: list[str]) -> tuple[pa.Table, int]:
-    """Prove the groups plain; return the table without totals groups and their line count."""
+def _check(table: pa.Table, keys: list[str], entity_is_label: bool = False) -> tuple[pa.Table, int]:
+    """Prove the groups plain; return the table without totals groups and their line count.
+
+    ``entity_is_label``: the entity's column is one the cleaner reads totals labels from
+    (the file's first column), so an entity value that is a label is a totals group.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -249,11 +269,24 @@ def _check(table: pa.Table, keys: list[str]) -> tuple[pa.Table, int]:
         raise Declined("no lines")
     if _total(table, "_flagged"):
         raise Declined("lines that may need cleaning (or are errors)")
-    customer = table["customer"]
-    # An empty or blank id cleans to null: equal() is then null, which is not a proof.
-    if customer.null_count or not pc.all(pc.fill_null(pc.equal(_text(customer), customer), False)).as_py():
-        raise Declined("customer ids that need trimming")
-    totals = pc.fill_null(pc.match_substring_regex(customer, TOTALS_PATTERN), False)
+    entity = _entity(keys)
+    if entity is None:
+        customer = table["customer"]
+        # An empty or blank id cleans to null: equal() is then null, which is not a proof.
+        plain = pc.fill_null(pc.equal(_text(customer), customer), False)
+        if customer.null_count or not pc.all(plain).as_py():
+            raise Declined("customer ids that need trimming")
+        totals = pc.fill_null(pc.match_substring_regex(customer, TOTALS_PATTERN), False)
+    else:
+        key = table[entity]
+        # Lines without a value are an entity of their own ("(none)"), but an empty or padded
+        # value would be one only after cleaning.
+        plain = pc.fill_null(pc.equal(_text(key), key), False)
+        if not pc.all(pc.or_(plain, pc.is_null(key))).as_py():
+            raise Declined(f"{entity} values that need trimming")
+        totals = pc.fill_null(pc.match_substring_regex(key, TOTALS_PATTERN), False)
+        if not entity_is_label:
+            totals = pa.array([False] * table.num_rows)
     if "_name_low" in table.column_names:
         if not pc.all(pc.fill_null(pc.equal(table["_name_low"], table["_name_high"]), True)).as_py():
             raise Declined("customer ids with several names")
@@ -323,8 +356,9 @@ def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str
     from kamtool import ledger as ledger_mod
     from kamtool.io.read import _format_from_magic, open_source
 
-    if name == "-" or keys not in (["customer"], ["customer", "date"]):
+    if name == "-" or not (keys in (["customer"], ["customer", "date"]) or _entity(keys)):
         raise Declined("stdin or grouping")
+    entity = _entity(keys)
     if options.measures is None:
         raise Declined("a run that reports every column (inspect)")
     path = Path(name)
@@ -344,7 +378,7 @@ def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str
     try:
         if source.path is None or source.format not in ("csv", "parquet"):
             raise Declined(source.format)
-        prep = ledger_mod._prepare(source, options, {})
+        prep = ledger_mod._prepare(source, options, {"entity": keys} if entity else {})
         sql = _query(source, prep, keys, figures, types)
         from kamtool.warm import warm_imports
 
@@ -355,7 +389,9 @@ def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str
             raise
         except Exception as exc:  # a value or a row DuckDB cannot read: the Arrow path will say which
             raise Declined(str(exc).splitlines()[0]) from None
-        table, totals = _check(ledger_mod._normalise(table), keys)
+        entity_is_label = entity is not None and prep.mapping.columns[entity] in label_headers(
+            source.headers, prep.mapping)
+        table, totals = _check(ledger_mod._normalise(table), keys, entity_is_label)
     except Declined as declined:
         if types is None:  # a Parquet source is handed on opened by pyarrow, as ever
             declined.source = source

@@ -25,7 +25,8 @@ from kamtool.io.rules import CleanOptions
 from kamtool.ledger import ALL_FIGURES, LoadOptions, load_direct
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYS = {"customers": ["customer"], "daily": ["customer", "date"]}
+KEYS = {"customers": ["customer"], "daily": ["customer", "date"], "salesperson": ["salesperson"]}
+CUSTOMER_KEYS = [KEYS["customers"], KEYS["daily"]]  # the small files below have no salesperson
 FIGURES = [(), ("orders", "dates"), ALL_FIGURES]
 
 
@@ -117,7 +118,7 @@ def _same(native: Any, arrow: Any) -> None:
 
 
 @pytest.mark.parametrize("name", ["csv", "parquet", "titled", "typed", "zh"])
-@pytest.mark.parametrize("grouping", ["customers", "daily"])
+@pytest.mark.parametrize("grouping", ["customers", "daily", "salesperson"])
 @pytest.mark.parametrize("figures", FIGURES)
 def test_plain_files_take_the_native_path_and_equal_the_arrow_path(
         plain: dict[str, Path], monkeypatch: pytest.MonkeyPatch, name: str, grouping: str,
@@ -125,8 +126,11 @@ def test_plain_files_take_the_native_path_and_equal_the_arrow_path(
     keys = KEYS[grouping]
     arrow = _load(plain[name], monkeypatch, "off", keys, figures)
     assert not _failed(arrow), arrow
-    assert len(arrow[0]) > 50
-    _same(_load(plain[name], monkeypatch, "force", keys, figures), arrow)
+    assert len(arrow[0]) > 5
+    # Grouped by salesperson, the 合计 line of the Chinese file is seen on its line (the customer
+    # cell is a label), which the native path leaves to the Arrow path.
+    mode = "auto" if (name, grouping) == ("zh", "salesperson") else "force"
+    _same(_load(plain[name], monkeypatch, mode, keys, figures), arrow)
 
 
 def test_a_totals_line_under_the_customer_column_is_dropped_and_counted(
@@ -203,7 +207,7 @@ MESSY = {
 def test_messy_lines_give_the_arrow_outcome(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             case: str, skip: bool) -> None:
     path = _csv(tmp_path, MESSY[case])
-    for keys in KEYS.values():
+    for keys in CUSTOMER_KEYS:
         arrow = _load(path, monkeypatch, "off", keys, ALL_FIGURES, skip_bad_rows=skip)
         _same(_load(path, monkeypatch, "auto", keys, ALL_FIGURES, skip_bad_rows=skip), arrow)
 
@@ -235,7 +239,7 @@ def test_readable_odd_values_are_taken_and_equal(tmp_path: Path, monkeypatch: py
                                                  case: str) -> None:
     path = _csv(tmp_path, MESSY[case])
     figures = () if case == "padded order" else ALL_FIGURES
-    for keys in KEYS.values():
+    for keys in CUSTOMER_KEYS:
         native = _load(path, monkeypatch, "force", keys, figures)
         _same(native, _load(path, monkeypatch, "off", keys, figures))
 
@@ -268,7 +272,7 @@ def test_parquet_values_give_the_arrow_outcome(tmp_path: Path, monkeypatch: pyte
     columns.update(PARQUET_CASES[case])
     path = tmp_path / "t.parquet"
     pq.write_table(pa.table(columns), path)
-    for keys in KEYS.values():
+    for keys in CUSTOMER_KEYS:
         arrow = _load(path, monkeypatch, "off", keys, ("orders",))
         _same(_load(path, monkeypatch, "auto", keys, ("orders",)), arrow)
     if case in ("plain", "totals id", "categorical totals"):
@@ -290,3 +294,31 @@ def test_progress_reports_bytes_while_duckdb_reads() -> None:
     sizes = [size for _rows, size in seen]
     assert all(rows == 0 for rows, _size in seen)
     assert sizes == sorted(sizes) and sizes[0] >= 0 and sizes[-1] <= 5_000
+
+
+ENTITY_HEADER = "salesperson,order_id,order_date,customer_id,amount\n"
+ENTITY_GOOD = ("Ann,SO1,2024-01-05,C1,100.50\n"
+               "Bob,SO2,2024-02-05,C1,-20.25\n"
+               ",SO3,2024-02-06,C2,7\n")
+ENTITY_CASES = {
+    "plain": "",
+    "padded value": " Ann,SO4,2024-03-01,C3,5\n",
+    "padded customer": "Ann,SO4,2024-03-01, C3,5\n",
+    "blank customer": "Ann,SO4,2024-03-01,  ,5\n",
+    "no customer": "Ann,SO4,2024-03-01,,5\n",
+    "customer label": "Ann,,2024-03-01,合计,5\n",
+    "entity label": "合计,,2024-03-01,C9,112.25\n",
+    "entity total word": "Total,,2024-03-01,C9,112.25\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ENTITY_CASES))
+def test_a_grouping_by_another_column_gives_the_arrow_outcome(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
+    path = tmp_path / "by.csv"
+    path.write_text(ENTITY_HEADER + ENTITY_GOOD + ENTITY_CASES[case], encoding="utf-8")
+    for figures in [(), ALL_FIGURES]:
+        arrow = _load(path, monkeypatch, "off", ["salesperson"], figures)
+        _same(_load(path, monkeypatch, "auto", ["salesperson"], figures), arrow)
+        if case in ("plain", "entity label", "entity total word"):
+            _same(_load(path, monkeypatch, "force", ["salesperson"], figures), arrow)
