@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 MESSY = Path(__file__).parent / "data" / "messy"
 
 # Environment that changes what kamtool prints or reads; tests start without it.
-KAMTOOL_ENV = ("KAMTOOL_CONFIG", "KAMTOOL_LANG", "KAMTOOL_ENGINE", "DASK_SCHEDULER_ADDRESS",
+KAMTOOL_ENV = ("KAMTOOL_CONFIG", "KAMTOOL_LANG", "KAMTOOL_ENGINE", "KAMTOOL_NATIVE", "DASK_SCHEDULER_ADDRESS",
                "NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
 
 

@@ -125,7 +125,7 @@ def abc_command(
     """
     by = resolve_by(by)
     frame = entity_frame(common, by, (measure.value, "profit") if grid else (measure.value,))
-    # Imported after the load: pandas loads in a thread meanwhile (see load_ledger).
+    # Imported after the load: pandas loads in a thread meanwhile (see kamtool.warm).
     from kamtool.analyses.abc import abc
 
     result = abc(
