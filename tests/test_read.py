@@ -340,3 +340,29 @@ def test_rows_of_the_wrong_width_are_counted_when_skipped(messy: Callable[[str],
                                                          load_ledger: Loader) -> None:
     ledger = load_ledger(messy("bad_rows.csv"), skip_bad_rows=True)
     assert ledger.stats().dropped["rows of the wrong width"] == 1
+
+
+def test_a_prefetched_workbook_reads_as_one_opened_late(tmp_path: Path) -> None:
+    from tests.conftest import write_workbook
+
+    sheet = [["customer", "date", "amount"], ["C1", dt.datetime(2024, 1, 5), 10.5], ["C2", None, ""]]
+    book = write_workbook(tmp_path / "book.xlsx", {"Orders": sheet, "Other": [["x"], [1]]})
+    expected = open_source(str(book), ReadOptions())._excel_rows
+    read.prefetch_workbook(["abc", "--lang", "zh", str(book)])
+    assert str(book.resolve()) in read._PREFETCHED
+    source = open_source(str(book), ReadOptions())
+    assert source._excel_rows == expected
+    assert not read._PREFETCHED  # used once
+    # Another sheet than the prefetched one is parsed as ever.
+    read.prefetch_workbook([str(book)])
+    assert open_source(str(book), ReadOptions(sheet="Other")).sheet == "Other"
+    read._PREFETCHED.clear()
+
+
+def test_a_prefetch_that_fails_leaves_the_error_to_the_open(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"not a zip archive at all" * 10)
+    read.prefetch_workbook([str(broken)])
+    with pytest.raises(DataError, match=r"broken\.xlsx: cannot open this workbook"):
+        open_source(str(broken), ReadOptions())
+    read._PREFETCHED.clear()

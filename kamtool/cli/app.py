@@ -106,6 +106,9 @@ def entry() -> None:
     import contextlib
     import os
 
+    from kamtool.io.read import prefetch_workbook
+
+    prefetch_workbook(sys.argv[1:])
     try:
         main()
         code = 0

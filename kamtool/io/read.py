@@ -502,7 +502,62 @@ def _pick_sheet(name: str, sheet_names: list[str], wanted: str) -> str:
     )
 
 
+# A workbook parse started before the command line is even parsed (see prefetch_workbook):
+# real path -> future of (first sheet's name, its rows).
+_PREFETCHED: dict[str, Any] = {}
+
+
+def prefetch_workbook(argv: Sequence[str]) -> None:
+    """Start parsing the first sheet of the first workbook named in ``argv``, in a thread.
+
+    calamine's parse is most of an Excel run and releases the GIL; begun before Typer
+    builds the command line (a quarter of a second of imports), it runs beside that work.
+    The rows are used only if the run asks for that very sheet of that very file; a
+    failure here is no failure of the run, which opens the file as ever.
+    """
+    for arg in argv:
+        if arg.startswith("-") or not os.path.isfile(arg):
+            continue
+        try:
+            with open(arg, "rb") as handle:
+                if _format_from_magic(handle.read(8)) == "excel":
+                    _prefetch(os.path.realpath(arg))
+                    return
+        except OSError:
+            continue
+
+
+def _prefetch(path: str) -> None:
+    import concurrent.futures
+    import threading
+
+    future: concurrent.futures.Future[tuple[str, list[list[Any]]]] = concurrent.futures.Future()
+    _PREFETCHED[path] = future
+
+    def parse() -> None:
+        try:
+            from python_calamine import CalamineWorkbook
+
+            book = CalamineWorkbook.from_path(path)
+            sheet = book.sheet_names[0]
+            future.set_result((sheet, book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)))
+        except Exception as exc:  # noqa: BLE001 - the real open reports it
+            future.set_exception(exc)
+
+    threading.Thread(target=parse, name="kamtool-prefetch", daemon=True).start()
+
+
 def _sheet_rows(book: Any, name: str, sheet_name: str) -> list[list[Any]]:
+    path = getattr(book, "path", None)
+    future = _PREFETCHED.pop(os.path.realpath(path), None) if path else None
+    if future is not None:
+        try:
+            sheet, early = future.result()
+            if sheet == sheet_name:
+                parsed: list[list[Any]] = early
+                return parsed
+        except Exception:  # noqa: BLE001 - parsed again below, which reports the error
+            pass
     try:
         # Keep the empty area so list index + 1 == the Excel row number.
         rows: list[list[Any]] = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
