@@ -384,6 +384,7 @@ def _aggregate_stream(tables: Iterator[pa.Table], sql: Callable[[str], str],
         except BaseException as exc:
             failure.append(exc)
 
+    con = connection()  # opened while the first batch is read (a workbook: parsed)
     stream = batches()
     first = next(stream, None)
     if failure:
@@ -396,7 +397,6 @@ def _aggregate_stream(tables: Iterator[pa.Table], sql: Callable[[str], str],
         yield from stream
 
     reader = pa.RecordBatchReader.from_batches(first.schema, chained())
-    con = connection()
     con.register("lines_stream", reader)
     try:
         result = con.sql(sql("lines_stream")).to_arrow_table()
