@@ -22,7 +22,6 @@ def warm_imports() -> None:
         import duckdb  # noqa: F401
         import pandas  # noqa: F401
         import pyarrow.compute  # noqa: F401
-
         import rich.console  # noqa: F401 - for the report at the end
 
     threading.Thread(target=work, name="kamtool-imports", daemon=True).start()
