@@ -305,7 +305,7 @@ def _check(table: pa.Table, keys: list[str], entity_is_label: bool = False) -> t
         plain = pc.fill_null(pc.equal(_text(customer), customer), False)
         if customer.null_count or not pc.all(plain).as_py():
             raise Declined("customer ids that need trimming")
-        totals = pc.fill_null(pc.match_substring_regex(customer, TOTALS_PATTERN), False)
+        totals = _totals(customer)
     else:
         key = table[entity]
         # Lines without a value are an entity of their own ("(none)"), but an empty or padded
@@ -313,14 +313,14 @@ def _check(table: pa.Table, keys: list[str], entity_is_label: bool = False) -> t
         plain = pc.fill_null(pc.equal(_text(key), key), False)
         if not pc.all(pc.or_(plain, pc.is_null(key))).as_py():
             raise Declined(f"{entity} values that need trimming")
-        totals = pc.fill_null(pc.match_substring_regex(key, TOTALS_PATTERN), False)
+        totals = _totals(key)
         if not entity_is_label:
             totals = pa.array([False] * table.num_rows)
     if "_name_low" in table.column_names:
         if not pc.all(pc.fill_null(pc.equal(table["_name_low"], table["_name_high"]), True)).as_py():
             raise Declined("customer ids with several names")
         name = table["customer_name"]
-        if pc.any(pc.fill_null(pc.match_substring_regex(name, TOTALS_PATTERN), False)).as_py():
+        if pc.any(_totals(name)).as_py():
             raise Declined("a totals label in the name column")
         names = _text(name)
         table = table.set_column(table.column_names.index("customer_name"), "customer_name",
@@ -329,6 +329,18 @@ def _check(table: pa.Table, keys: list[str], entity_is_label: bool = False) -> t
     if dropped:
         table = table.filter(pc.invert(totals))
     return table, dropped
+
+
+def _totals(values: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
+    """Which values are totals labels; the cleaner's byte search first spares the regex."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from kamtool.io.clean import _may_hold_totals
+
+    if not _may_hold_totals(values):
+        return pa.array([False] * len(values))
+    return pc.fill_null(pc.match_substring_regex(values, TOTALS_PATTERN), False)
 
 
 def _run(con: Any, sql: str, size: int, progress: Callable[[int, int], None] | None) -> pa.Table:

@@ -240,6 +240,9 @@ def rank_entities(frame: pd.DataFrame, *, by: str, measure: str, lang: str = "en
             "included": rank <= positive,
         }
     )
+    if by == "customer" and "customer_name" in frame:
+        # Names beside ids, taken by the same positions (a lookup by id cost 0.1 s per 200k).
+        rows.insert(2, "customer_name", frame["customer_name"].iloc[ranked.order].reset_index(drop=True))
     return Ranked(
         rows=rows,
         order=ranked.order,
