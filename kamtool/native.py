@@ -27,15 +27,16 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from kamtool import ledger as ledger_mod
 from kamtool.errors import KamtoolError
 from kamtool.io.columns import CANONICAL, DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
 from kamtool.io.rules import MAX_MONEY, REASON_TOTALS, TOTALS_PATTERN, BatchStats, label_headers
+from kamtool.ledger import LoadOptions, _Prepared, _q
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from kamtool.io.read import Source
-    from kamtool.ledger import LoadOptions, _Prepared
 
 # Columns this path knows how to check; a run that reads any other declines.
 HANDLED = frozenset({"customer", "customer_name", "date", "amount", "order_id", "quantity",
@@ -64,10 +65,6 @@ class Declined(Exception):
 def mode() -> str:
     """auto (the default), off, or force."""
     return os.environ.get("KAMTOOL_NATIVE", "auto").strip().lower() or "auto"
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _lit(text: str) -> str:
@@ -374,7 +371,6 @@ def _run(con: Any, sql: str, size: int, progress: Callable[[int, int], None] | N
 
 def _parquet_source(name: str, path: Any) -> tuple[Source, dict[str, str]]:
     """A Parquet file's columns and their types, from DuckDB."""
-    from kamtool import ledger as ledger_mod
     from kamtool.io.read import Source
 
     try:
@@ -394,7 +390,6 @@ def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str
     """The ledger table straight from the file, with its prepared source; raises Declined."""
     from pathlib import Path
 
-    from kamtool import ledger as ledger_mod
     from kamtool.io.read import _format_from_magic, open_source
 
     if name == "-" or not (keys in (["customer"], ["customer", "date"]) or _entity(keys)):

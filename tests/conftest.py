@@ -22,6 +22,22 @@ if TYPE_CHECKING:
     from kamtool.ledger import Ledger
 
 MESSY = Path(__file__).parent / "data" / "messy"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def load_make_orders() -> Any:
+    """scripts/make_orders.py as a module (the order generator), loaded once."""
+    import importlib.util
+
+    module = sys.modules.get("make_orders")
+    if module is not None:
+        return module
+    spec = importlib.util.spec_from_file_location("make_orders", REPO / "scripts" / "make_orders.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_orders"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
 
 # Environment that changes what kamtool prints or reads; tests start without it.
 KAMTOOL_ENV = ("KAMTOOL_CONFIG", "KAMTOOL_LANG", "KAMTOOL_ENGINE", "KAMTOOL_NATIVE", "DASK_SCHEDULER_ADDRESS",

@@ -8,8 +8,6 @@ currency signs and thousands separators, Chinese dates, a totals row).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,22 +16,12 @@ import pandas.testing as pdt
 import pytest
 
 from kamtool.ledger import LoadOptions, load, load_direct
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _make_orders():
-    spec = importlib.util.spec_from_file_location("make_orders", ROOT / "scripts" / "make_orders.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_orders"] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import load_make_orders
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    gen = _make_orders()
+    gen = load_make_orders()
     out = tmp_path_factory.mktemp("paths")
     paths = {}
     for fmt in ("csv", "parquet", "xlsx"):

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import date, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -15,21 +12,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from tests.conftest import load_make_orders
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = REPO / "sample_data"
 
 
-def _load_script() -> ModuleType:
-    path = REPO / "scripts" / "make_orders.py"
-    spec = importlib.util.spec_from_file_location("make_orders", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_orders"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-mo = _load_script()
+mo = load_make_orders()
 
 
 @pytest.fixture(scope="module")

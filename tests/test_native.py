@@ -7,8 +7,6 @@ and automatic where it is not (the outcome, ledger or error, must be the Arrow p
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -23,26 +21,17 @@ import pytest
 from kamtool.errors import KamtoolError
 from kamtool.io.rules import CleanOptions
 from kamtool.ledger import ALL_FIGURES, LoadOptions, load_direct
+from tests.conftest import load_make_orders
 
-ROOT = Path(__file__).resolve().parent.parent
 KEYS = {"customers": ["customer"], "daily": ["customer", "date"], "salesperson": ["salesperson"]}
 CUSTOMER_KEYS = [KEYS["customers"], KEYS["daily"]]  # the small files below have no salesperson
 FIGURES = [(), ("orders", "dates"), ALL_FIGURES]
 
 
-def _make_orders() -> Any:
-    spec = importlib.util.spec_from_file_location("make_orders", ROOT / "scripts" / "make_orders.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_orders"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Plain files the native path must take: the generator's, and variants of its types."""
-    gen = _make_orders()
+    gen = load_make_orders()
     out = tmp_path_factory.mktemp("native")
     paths: dict[str, Path] = {}
     for fmt in ("csv", "parquet"):

@@ -102,14 +102,14 @@ def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
                 optional_keys: tuple[str, ...] = (),
                 direct_keys: list[str] | None = None,
                 measures: tuple[str, ...] | None = None,
-                figures: tuple[str, ...] = ("orders", "active_days", "returns", "dates")) -> Ledger:
+                figures: tuple[str, ...] | None = None) -> Ledger:
     """Read the inputs with progress on a terminal and report every dropped row.
 
     ``direct_keys``: the command needs one table per these keys and nothing else, so
     the local engine can compute it in a single pass (see ``ledger.load_direct``).
     ``measures``: the measures it needs beyond revenue and orders (None: all).
-    ``figures``: the optional figures it reports (see ``LoadOptions.figures``); each costs
-    work on every line, so a command asks only for what it reports.
+    ``figures``: the optional figures it reports (see ``LoadOptions.figures``; None: all);
+    each costs work on every line, so a command asks only for what it reports.
     """
     from kamtool import ledger as ledger_mod
 
@@ -117,7 +117,8 @@ def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
     options = load_options(common, needed)
     options.optional_keys = optional_keys
     options.measures = measures
-    options.figures = figures
+    if figures is not None:
+        options.figures = figures
     with progress_bar() as tick:
         if common.engine == Engine.dask or direct_keys is None:
             from kamtool.warm import warm_imports
@@ -196,30 +197,14 @@ def check_output_path(common: Common) -> None:
         raise UsageError(f"-o {common.output}: no directory {out.parent}")
 
 
-def _lookup(ids: Any, customers: Any) -> Any:
-    """Each id's customer_name (a hash lookup in Arrow; Series.map took 0.2 s for 200k)."""
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        keys, wanted = pa.array(customers["customer"]), pa.array(ids)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return ids.map(customers.set_index("customer")["customer_name"])
-    if keys.type != wanted.type:
-        return ids.map(customers.set_index("customer")["customer_name"])
-    position = pc.index_in(wanted, value_set=keys)
-    names = pc.take(pa.array(customers["customer_name"]), position)
-    return pd.Series(names.to_pandas(), index=ids.index).astype(customers["customer_name"].dtype)
-
-
 def attach_names(result: Result, customers: Any) -> Result:
     """Put each customer's name beside its id, when the export has names."""
     if "customer_name" not in customers or "customer" not in result.rows:
         return result
-    if "customer_name" not in result.rows:
+    if "customer_name" not in result.rows:  # abc and pareto rank them along with the ids
+        names = customers.set_index("customer")["customer_name"]
         position = list(result.rows.columns).index("customer") + 1
-        result.rows.insert(position, "customer_name", _lookup(result.rows["customer"], customers))
+        result.rows.insert(position, "customer_name", result.rows["customer"].map(names))
     if result.display_columns is not None and "customer_name" not in result.display_columns:
         cols = list(result.display_columns)
         if "customer" in cols:
