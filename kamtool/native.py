@@ -340,8 +340,10 @@ def _totals(values: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
     return pc.fill_null(pc.match_substring_regex(values, TOTALS_PATTERN), False)
 
 
-def _run(con: Any, sql: str, size: int, progress: Callable[[int, int], None] | None) -> pa.Table:
-    """The query's result; meanwhile its progress (DuckDB's estimate) as bytes of the file."""
+def _run(con: Any, sql: str, size: int, progress: Callable[[int, int], None] | None,
+         every: float = 0.25) -> pa.Table:
+    """The query's result; meanwhile, every `every` seconds, its progress (DuckDB's estimate)
+    as bytes of the file."""
     import threading
 
     if progress is None:
@@ -352,7 +354,7 @@ def _run(con: Any, sql: str, size: int, progress: Callable[[int, int], None] | N
     done = threading.Event()
 
     def poll() -> None:
-        while not done.wait(0.25):
+        while not done.wait(every):
             try:
                 percent = con.query_progress()
             except Exception:  # noqa: BLE001 - progress is a nicety; never fail a run for it
