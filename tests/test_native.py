@@ -290,7 +290,7 @@ class _SlowQuery:
             self.polled.set()
         return value
 
-    def sql(self, _sql: str) -> "_SlowQuery":
+    def sql(self, _sql: str) -> _SlowQuery:
         return self
 
     def to_arrow_table(self) -> pa.Table:
