@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from kamtool.analyses.dates import as_of_timestamp
+from kamtool.analyses.rules import as_of_timestamp
 from kamtool.errors import AnalysisError, ColumnError, DataError, UsageError
 from kamtool.labels import LANGS, label
 from kamtool.result import Chart, Heatmap, Result

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamtool.analyses.dates import as_of_timestamp
+from kamtool.analyses.rules import as_of_timestamp
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.labels import label
 from kamtool.result import Chart, Result

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Optional  # noqa: UP035
 import typer
 
 from kamtool.cli.app import app
-from kamtool.cli.options import Common, number_list, shared_options
+from kamtool.cli.options import Common, shared_options
+from kamtool.cli.params import number_list
 from kamtool.cli.run import attach_names, emit, load_ledger
 
 if TYPE_CHECKING:

@@ -189,18 +189,3 @@ def typing_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     hints.pop("common", None)
     hints.pop("return", None)
     return hints
-
-
-def number_list(text: str, *, name: str, count: int | None = None) -> list[float]:
-    """'80,95' or '0.8,0.95' -> [0.8, 0.95]: percents above 1 are divided by 100."""
-    from kamtool.errors import UsageError
-
-    try:
-        values = [float(v) for v in text.replace(" ", "").split(",") if v]
-    except ValueError:
-        raise UsageError(f"{name} takes numbers separated by commas, e.g. 80,95 (got {text!r})") from None
-    if count is not None and len(values) != count:
-        raise UsageError(f"{name} takes {count} numbers, e.g. 80,95 (got {text!r})")
-    if any(v > 1 for v in values):
-        values = [v / 100 for v in values]
-    return values

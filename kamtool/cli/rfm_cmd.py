@@ -8,9 +8,9 @@ from typing import Annotated, Any, Optional  # noqa: UP035
 import typer
 
 from kamtool.cli.app import app
-from kamtool.cli.options import Common, number_list, shared_options
+from kamtool.cli.options import Common, shared_options
+from kamtool.cli.params import number_list, parse_day
 from kamtool.cli.run import attach_names, emit, load_ledger
-from kamtool.cli.value_cmd import parse_day
 
 
 class Period(str, Enum):

@@ -9,6 +9,7 @@ import typer
 
 from kamtool.cli.app import app
 from kamtool.cli.options import Common, shared_options
+from kamtool.cli.params import parse_day
 from kamtool.cli.run import emit, load_ledger
 
 
@@ -16,20 +17,6 @@ class Unit(str, Enum):
     day = "day"
     week = "week"
     month = "month"
-
-
-def parse_day(text: str | None, option: str) -> object:
-    """A --date option as a pandas Timestamp (ISO, 2024/3/5, 20240305 …), or None."""
-    if text is None:
-        return None
-    import pandas as pd
-
-    from kamtool.errors import UsageError
-
-    try:
-        return pd.Timestamp(text.replace("/", "-")).normalize()
-    except (ValueError, TypeError):
-        raise UsageError(f"{option} {text!r}: not a date; use YYYY-MM-DD") from None
 
 
 @app.command("clv")
