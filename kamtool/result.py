@@ -62,3 +62,6 @@ class Result:
     # column -> {stable value -> the words a person reads in the report language}. Rows,
     # tables, JSON and CSV keep the stable values; the console and workbooks show the words.
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # column -> its kind, for columns whose name does not say it (see kamtool.render.formats):
+    # "money", "count", "days", "share", "number", "date", "text", "bool".
+    kinds: dict[str, str] = field(default_factory=dict)
