@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -294,7 +293,8 @@ def test_abc_boundary_and_ties() -> None:
     rows = churn(frame([*lines, ("x", "2024-07-01", 1)]), p_alive_model=None).rows.set_index("customer")
     assert rows["start_class"].to_dict() == {"x": "A", "y": "B", "z": "C"}
     # ties by id: a, b (40 each) then c: before 0, 40, 80 -> A, A, B
-    lines = [(c, day, v) for c, v in (("b", 40), ("a", 40), ("c", 20)) for day in ("2024-01-10", "2024-04-10")]
+    values = (("b", 40), ("a", 40), ("c", 20))
+    lines = [(c, day, v) for c, v in values for day in ("2024-01-10", "2024-04-10")]
     rows = churn(frame([*lines, ("a", "2024-07-01", 1)]), p_alive_model=None).rows.set_index("customer")
     assert rows["end_class"].to_dict() == {"a": "A", "b": "A", "c": "B"}
 

@@ -49,6 +49,8 @@ BRIDGE_STEPS = ("start", "new", "reactivated", "expansion", "contraction", "lost
 # Where P(alive) of the early warning came from: given by the caller, fitted (BG/NBD on the
 # purchases before the as-of date), not fitted (summary["p_alive_reason"] says why), or off.
 P_ALIVE_STATUSES = ("given", "fitted", "not_fitted", "off")
+# Columns whose name does not say their format (see kamtool.render.formats).
+KINDS = {"change": "money", "amount": "money", "days_since_last": "days", "silence_ratio": "number"}
 _NO_DAY = np.iinfo(np.int64).min  # "no such day"; numpy reads it as NaT
 
 IntArray = npt.NDArray[np.int64]
@@ -248,58 +250,34 @@ def churn(
         ``p_alive_model`` on the purchases before the as-of date.  A customer who bought
         in the end period is also at risk when it is below ``p_alive_threshold``.
     p_alive_model : {"bgnbd"} or None
-        The purchase model of kamtool.analyses.clv that gives P(alive); None: no P(alive).
-        When it cannot be fitted, the early warning goes without it and the summary says
-        why (``p_alive_status`` "not_fitted", ``p_alive_reason`` a FitError code).
+        The kamtool.analyses.clv model that gives P(alive); None: none.  When it cannot be
+        fitted, the summary says why (``p_alive_status``, ``p_alive_reason``: a FitError code).
     p_alive_threshold : float
         Default 0.5.
     cohort : {"month", "quarter"}, optional
-        Granularity of the cohort table.  Default: ``period`` (quarter for "year").
+        Cohorts by first-order month or quarter.  Default: ``period`` (quarter for "year").
 
     Returns
     -------
     Result
         ``rows``: one row per customer with order lines in either period.  Tables
         ``bridge``, ``migration``, ``migration_matrix``, ``key_account_losses``,
-        ``early_warning``, ``cohorts``.  Codes and numbers only: the sentences are in
-        kamtool.render.words.churn.
-
-    Raises
-    ------
-    UsageError
-        Unknown option values, or ``compare`` labels that do not parse, are out of order
-        or name a period without orders.
-    AnalysisError
-        Fewer than two complete periods, or nobody bought in the start period.
+        ``early_warning``, ``cohorts``.  Codes and numbers only (words: render.words.churn).
+        Raises UsageError for bad options, AnalysisError for too few complete periods.
     """
     cohort = _check_params(period, thresholds, silence_factor, p_alive, p_alive_threshold, cohort)
     orders = _read_daily(daily, as_of)
     periods = _compared_periods(orders, period, compare)
-    n = len(orders.customers)
-    first_day = orders.first_day
-    bought_start, bought_end = periods.start_cents > 0, periods.end_cents > 0
-    ordered_before = (first_day != _NO_DAY) & (first_day < period_start_day(periods.start_p, period))
-    status = np.select(
-        [
-            bought_start & bought_end,
-            bought_start & ~bought_end,
-            ~bought_start & bought_end & ordered_before,
-            ~bought_start & bought_end,
-        ],
-        ["retained", "lost", "reactivated", "new"],
-        default="inactive",
-    ).astype(object)
+    status = _statuses(orders, periods)
     start_class = _classes(periods.start_cents, thresholds)
     end_class = _classes(periods.end_cents, thresholds)
-    warning = _warning(
-        daily, orders, n, bought_end, silence_factor, p_alive, p_alive_model, p_alive_threshold
-    )
+    warning = _warning(daily, orders, periods.end_cents > 0, silence_factor, p_alive, p_alive_model,
+                       p_alive_threshold)
     rows = _rows(orders, periods, status, start_class, end_class, warning)
     steps_cents = _bridge_cents(periods, status)
     moved = periods.has_lines & (status != "inactive")
-    migration, matrix = _migration(
-        start_class[moved], end_class[moved], periods.start_cents[moved], periods.end_cents[moved]
-    )
+    migration, matrix = _migration(start_class[moved], end_class[moved], periods.start_cents[moved],
+                                   periods.end_cents[moved])
     tables = {
         "bridge": _bridge_table(steps_cents),
         "migration": migration,
@@ -311,6 +289,11 @@ def churn(
     summary = _summary(orders, periods, status, steps_cents, tables, warning)
     params = _params(orders, periods, compare, as_of, thresholds, silence_factor, warning, p_alive_model,
                      p_alive_threshold, cohort)
+    return _result(params, summary, rows, tables)
+
+
+def _result(params: dict[str, Any], summary: dict[str, Any], rows: pd.DataFrame,
+            tables: dict[str, pd.DataFrame]) -> Result:
     offsets = [c for c in tables["cohorts"].columns if c.startswith("+")]
     return Result(
         command="churn",
@@ -326,10 +309,25 @@ def churn(
             "customer", "status", "start_class", "end_class", "start_revenue", "end_revenue",
             "change", "days_since_last", "silence_ratio", "at_risk",
         ],
-        # column names that do not say their format; cohort cells are shares of the cohort
-        kinds={"change": "money", "amount": "money", "days_since_last": "days", "silence_ratio": "number",
-               **{c: "share" for c in offsets}},
+        kinds={**KINDS, **{c: "share" for c in offsets}},  # cohort cells: shares of the cohort
     )
+
+
+def _statuses(orders: _Orders, periods: _Periods) -> Any:
+    """new / retained / reactivated / lost / inactive per customer code."""
+    first_day = orders.first_day
+    bought_start, bought_end = periods.start_cents > 0, periods.end_cents > 0
+    ordered_before = (first_day != _NO_DAY) & (first_day < period_start_day(periods.start_p, periods.period))
+    return np.select(
+        [
+            bought_start & bought_end,
+            bought_start & ~bought_end,
+            ~bought_start & bought_end & ordered_before,
+            ~bought_start & bought_end,
+        ],
+        ["retained", "lost", "reactivated", "new"],
+        default="inactive",
+    ).astype(object)
 
 
 def _compared_periods(orders: _Orders, period: str, compare: Sequence[str] | None) -> _Periods:
@@ -371,7 +369,6 @@ def _fitted_p_alive(daily: pd.DataFrame, orders: _Orders, model: str) -> tuple[p
 def _warning(
     daily: pd.DataFrame,
     orders: _Orders,
-    n: int,
     active: BoolArray,
     silence_factor: float,
     p_alive: pd.Series | None,
@@ -379,6 +376,7 @@ def _warning(
     p_alive_threshold: float,
 ) -> _EarlyWarning:
     """Silence against the customer's own rhythm, and P(alive) when there is one."""
+    n = len(orders.customers)
     last_day, median_gap = _rhythm(orders, n)
     days_since = np.where(last_day != _NO_DAY, orders.as_of_day - last_day, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -119,6 +119,21 @@ def deciles(values: FloatArray) -> pd.DataFrame:
     return table
 
 
+# Columns whose name does not say their format. Expected purchases are a model's mean, not a
+# count: one fixed number of decimals; deciles and holdout purchases are counts.
+KINDS: dict[str, str] = {
+    "expected_purchases": "number",
+    "holdout_predicted": "number",
+    "predicted_purchases": "number",
+    "actual_purchases": "number",
+    "predicted_total": "number",
+    "actual_total": "count",
+    "clv_decile": "count",
+    "frequency": "count",
+    "holdout_actual": "count",
+}
+
+
 @dataclass(frozen=True)
 class _Options:
     unit: str
@@ -132,14 +147,11 @@ class _Options:
 
 
 def _options(
-    *,
     unit: str,
     horizon: int | None,
     discount_rate: float,
     margin: float | None,
     profit_margin: float | None,
-    calibration_end: Any,
-    holdout_end: Any,
     min_customers: int,
     min_repeat_customers: int,
 ) -> _Options:
@@ -154,11 +166,6 @@ def _options(
         raise UsageError(f"margin must be a fraction in (0, 1] (0.3 = 30 %), not {margin}")
     if profit_margin is not None and not (np.isfinite(profit_margin) and profit_margin <= 1):
         raise UsageError(f"profit margin must be a fraction <= 1, not {profit_margin}")
-    if holdout_end is not None and calibration_end is None:
-        raise UsageError(
-            "--holdout-end needs --calibration-end: the model is fitted on the calibration "
-            "period and checked on the days after it"
-        )
     if margin is not None:
         used, source = float(margin), "given"
     elif profit_margin is not None:
@@ -183,7 +190,7 @@ def clv(
     min_customers: int = 10,
     min_repeat_customers: int = 5,
 ) -> Result:
-    """Customer lifetime value from BG/NBD purchases and Gamma-Gamma spend.
+    """Customer lifetime value from BG/NBD purchases and Gamma-Gamma spend (words: render.words.clv).
 
     Parameters
     ----------
@@ -218,27 +225,56 @@ def clv(
         Gamma-Gamma p, q, gamma; estimate and std_error), clv_deciles (+ holdout).
         summary and params say whether BG/NBD drop-out is "beta" (heterogeneous) or
         "homogeneous" (the limit a, b → ∞: a, b and their standard errors are NaN;
-        ``dropout`` is a/(a+b) either way). No sentences: see render/words/clv.py.
+        ``dropout`` is a/(a+b) either way).
     """
-    opts = _options(
-        unit=unit,
-        horizon=horizon,
-        discount_rate=discount_rate,
-        margin=margin,
-        profit_margin=profit_margin,
-        calibration_end=calibration_end,
-        holdout_end=holdout_end,
-        min_customers=min_customers,
-        min_repeat_customers=min_repeat_customers,
-    )
+    opts = _options(unit, horizon, discount_rate, margin, profit_margin, min_customers, min_repeat_customers)
+    if holdout_end is not None and calibration_end is None:
+        raise UsageError("--holdout-end needs --calibration-end: the model is fitted on the calibration "
+                         "period and checked on the days after it")
     summ = customer_summary(daily, calibration_end=calibration_end, unit=unit, observation_end=holdout_end)
     model = PURCHASE_MODELS["bgnbd"]
+    rows, bg, gg = _value(summ, opts, model)
+    deciles_table = deciles(rows["clv"].to_numpy())
+    tables = {"parameters": _parameter_table(model, bg, gg), "clv_deciles": deciles_table}
+    charts = [Chart("column", "clv_deciles", "clv_decile", ["clv"], title="clv.deciles")]
+    summary = _summary(summ, opts, model, bg, gg, rows, deciles_table)
+    if summ.observation_end is not None:
+        comparison = holdout_comparison(summ.frame, bg, model=model)
+        rows["holdout_actual"] = comparison.customers["holdout_actual"].to_numpy()
+        rows["holdout_predicted"] = comparison.customers["holdout_predicted"].to_numpy()
+        tables["holdout"] = comparison.by_frequency
+        charts.append(_holdout_chart())
+        summary.update(_holdout_summary(summ, comparison))
+    rows = rows.sort_values(["clv", "customer"], ascending=[False, True], kind="stable")
+    return Result(
+        command="clv",
+        params=_params(summ, opts, model, bg),
+        summary=summary,
+        rows=rows.reset_index(drop=True),
+        tables=tables,
+        charts=charts,
+        display_columns=["customer", "frequency", "p_alive", "expected_purchases", "expected_spend", "clv"],
+        kinds=dict(KINDS),
+    )
+
+
+def _value(summ: CustomerSummary, opts: _Options, model: PurchaseModel) -> tuple[pd.DataFrame, Any, Any]:
+    """Fit both models and value every customer: the rows, the purchase and the spend fit."""
     base = summ.frame
     freq, rec, age, mon = base["frequency"], base["recency"], base["T"], base["monetary"]
-    bg = model.fit(freq, rec, age, min_customers=min_customers, min_repeat_customers=min_repeat_customers)
-    gg = gamma_gamma.fit(freq, mon, min_customers=min_repeat_customers)
+    bg = model.fit(
+        freq, rec, age, min_customers=opts.min_customers, min_repeat_customers=opts.min_repeat_customers
+    )
+    gg = gamma_gamma.fit(freq, mon, min_customers=opts.min_repeat_customers)
     expected, discounted = discounted_purchases(
-        bg, freq, rec, age, horizon=opts.horizon, unit=unit, discount_rate=discount_rate, model=model
+        bg,
+        freq,
+        rec,
+        age,
+        horizon=opts.horizon,
+        unit=opts.unit,
+        discount_rate=opts.discount_rate,
+        model=model,
     )
     spend = gamma_gamma.expected_spend(gg, freq, mon)
     value = opts.margin * spend * discounted
@@ -260,46 +296,7 @@ def clv(
             "clv": value,
         }
     )
-    deciles_table = deciles(value)
-    tables: dict[str, pd.DataFrame] = {
-        "parameters": _parameter_table(model, bg, gg),
-        "clv_deciles": deciles_table,
-    }
-    charts = [
-        Chart(kind="column", table="clv_deciles", category="clv_decile", values=["clv"], title="clv.deciles")
-    ]
-    summary = _summary(summ, opts, model, bg, gg, rows, deciles_table)
-    if summ.observation_end is not None:
-        comparison = holdout_comparison(base, bg, model=model)
-        rows["holdout_actual"] = comparison.customers["holdout_actual"].to_numpy()
-        rows["holdout_predicted"] = comparison.customers["holdout_predicted"].to_numpy()
-        tables["holdout"] = comparison.by_frequency
-        charts.append(_holdout_chart())
-        summary.update(_holdout_summary(summ, comparison))
-    rows = rows.sort_values(["clv", "customer"], ascending=[False, True], kind="stable").reset_index(
-        drop=True
-    )
-    return Result(
-        command="clv",
-        params=_params(summ, opts, model, bg),
-        summary=summary,
-        rows=rows,
-        tables=tables,
-        charts=charts,
-        display_columns=["customer", "frequency", "p_alive", "expected_purchases", "expected_spend", "clv"],
-        # Expected purchases are a model's mean, not a count: one fixed number of decimals.
-        kinds={
-            "expected_purchases": "number",
-            "holdout_predicted": "number",
-            "predicted_purchases": "number",
-            "actual_purchases": "number",
-            "predicted_total": "number",
-            "actual_total": "count",
-            "clv_decile": "count",
-            "frequency": "count",
-            "holdout_actual": "count",
-        },
-    )
+    return rows, bg, gg
 
 
 def _parameter_table(model: PurchaseModel, purchase_fit: Any, gg: gamma_gamma.GammaGammaFit) -> pd.DataFrame:

@@ -295,25 +295,30 @@ def fit(
     limit, ll_limit, limit_iterations = _fit_limit(data, n, full, start)
     iterations = full.iterations + limit_iterations
     if limit is not None and ll_limit >= ll_full - _LIMIT_LL_TOLERANCE * abs(ll_limit):
-        # Standard errors of r, α and p are the limiting model's; a and b have none.
-        se = standard_errors(lambda th: _bgnbd_total(th, data)[1], limit).tolist()
-        return BGNBDFit(
-            r=float(limit[0]),
-            alpha=float(limit[1]),
-            a=math.inf,
-            b=math.inf,
-            std_errors={"r": se[0], "alpha": se[1], "a": math.nan, "b": math.nan, "dropout": se[2]},
-            log_likelihood=float(ll_limit),
-            customers=n,
-            iterations=iterations,
-            dropout=float(limit[2]),
-        )
+        return _limit_fit(limit, data, n, ll_limit, iterations)
     advice = (
         "Try a longer calibration period (a later --calibration-end), a coarser --unit, "
         f"or more customers; this fit had {n:,} customers, {n_repeat:,} with a repeat purchase."
     )
     require_interior(full, ("r", "alpha", "a", "b"), NAME, advice)
     return _beta_fit(theta, data, n, float(ll_full), iterations)
+
+
+def _limit_fit(theta: FloatArray, data: _BGNBDData, n: int, ll: float, iterations: int) -> BGNBDFit:
+    """The homogeneous limit as the fit: a = b = inf, drop-out p for every customer."""
+    # Standard errors of r, α and p are the limiting model's; a and b have none.
+    se = standard_errors(lambda th: _bgnbd_total(th, data)[1], theta).tolist()
+    return BGNBDFit(
+        r=float(theta[0]),
+        alpha=float(theta[1]),
+        a=math.inf,
+        b=math.inf,
+        std_errors={"r": se[0], "alpha": se[1], "a": math.nan, "b": math.nan, "dropout": se[2]},
+        log_likelihood=float(ll),
+        customers=n,
+        iterations=iterations,
+        dropout=float(theta[2]),
+    )
 
 
 def _beta_fit(theta: FloatArray, data: _BGNBDData, n: int, ll: float, iterations: int) -> BGNBDFit:
