@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kamtool.analyses.churn import _classify_cumulative, churn
+from kamtool.analyses.churn import churn
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.labels import all_labels, has_label
+from kamtool.render.words import churn as words
 
 
 def frame(lines: Sequence[tuple[str, str, float]]) -> pd.DataFrame:
@@ -92,10 +92,11 @@ def test_bridge_and_revenue_retention(daily: pd.DataFrame) -> None:
         "start", "new", "reactivated", "expansion", "contraction", "lost", "end",
     ]
     assert bridge["amount"].tolist() == [1000, 300, 250, 100, -200, -305, 1145]
-    assert bridge["step_label"].iloc[0] == "Start revenue"
+    assert bridge["step_label"].tolist() == bridge["step"].tolist()  # a code, in every language
+    assert words.for_people(r, "en").tables["bridge"]["step_label"].iloc[0] == "Start revenue"
     chart = r.charts[0]
     assert (chart.kind, chart.table, chart.category, chart.values) == (
-        "waterfall", "bridge", "step_label", ["amount"]
+        "waterfall", "bridge", "step", ["amount"]
     )
     # rows add up to the bridge's ends
     assert r.rows["start_revenue"].sum() == 1000 and r.rows["end_revenue"].sum() == 1145
@@ -268,7 +269,7 @@ def test_as_of_must_follow_the_last_order(daily: pd.DataFrame) -> None:
 def test_incomplete_end_period_is_noted(daily: pd.DataFrame) -> None:
     r = churn(daily, compare=("2024Q2", "2024Q3"))
     assert r.summary["period_end_complete"] is False
-    assert any("2024Q3 is not complete" in n for n in r.notes)
+    assert any("2024Q3 is not complete" in n for n in words.notes(r, "en"))
 
 
 def test_bridge_exact_to_the_cent() -> None:
@@ -285,16 +286,17 @@ def test_bridge_exact_to_the_cent() -> None:
             - c["lost"] + c["other"]) == c["end"]
 
 
-def test_classify_cumulative_boundary_and_ties() -> None:
-    # 8000 + 1500 + 500 cents: before-shares 0, .80, .95 -> the customer reaching 80 % is A
-    # (the first), the one starting at exactly 80 % is B, at exactly 95 % is C
-    classes = _classify_cumulative(pd.Series([500, 8000, 1500], index=["z", "x", "y"]),
-                                   (0.80, 0.95))
-    assert classes.to_dict() == {"z": "C", "x": "A", "y": "B"}
+def test_abc_boundary_and_ties() -> None:
+    # 80.00 + 15.00 + 5.00 in each quarter: before-shares 0, .80, .95 -> the customer reaching
+    # 80 % is A (the first), the one starting at exactly 80 % is B, at exactly 95 % is C
+    lines = [(c, day, v) for c, v in (("x", 80), ("y", 15), ("z", 5)) for day in ("2024-01-10", "2024-04-10")]
+    rows = churn(frame([*lines, ("x", "2024-07-01", 1)]), p_alive_model=None).rows.set_index("customer")
+    assert rows["start_class"].to_dict() == {"x": "A", "y": "B", "z": "C"}
     # ties by id: a, b (40 each) then c: before 0, 40, 80 -> A, A, B
-    tied = _classify_cumulative(pd.Series([40, 40, 20], index=["b", "a", "c"]), (0.80, 0.95))
-    assert tied.to_dict() == {"a": "A", "b": "A", "c": "B"}
-    assert _classify_cumulative(pd.Series([], dtype=np.int64), (0.8, 0.95)).empty
+    values = (("b", 40), ("a", 40), ("c", 20))
+    lines = [(c, day, v) for c, v in values for day in ("2024-01-10", "2024-04-10")]
+    rows = churn(frame([*lines, ("a", "2024-07-01", 1)]), p_alive_model=None).rows.set_index("customer")
+    assert rows["end_class"].to_dict() == {"a": "A", "b": "A", "c": "B"}
 
 
 def test_too_few_complete_periods() -> None:
@@ -341,7 +343,7 @@ def test_nobody_bought_in_start_period() -> None:
 @pytest.mark.parametrize(
     "kwargs",
     [{"period": "week"}, {"thresholds": (0.95, 0.8)}, {"silence_factor": 0},
-     {"p_alive_threshold": 2}, {"cohort": "year"}, {"lang": "fr"}, {"as_of": "soon"}],
+     {"p_alive_threshold": 2}, {"cohort": "year"}, {"as_of": "soon"}],
 )
 def test_bad_parameters(daily: pd.DataFrame, kwargs: dict[str, object]) -> None:
     with pytest.raises(UsageError):
@@ -349,10 +351,10 @@ def test_bad_parameters(daily: pd.DataFrame, kwargs: dict[str, object]) -> None:
 
 
 def test_chinese_words(daily: pd.DataFrame) -> None:
-    r = churn(daily, lang="zh")
-    assert "流失率 50.0%" in r.headline[0]
-    assert r.tables["bridge"]["step_label"].tolist()[0] == "期初销售额"
-    assert any("销售额毛留存率" in n for n in r.notes)
+    r = churn(daily)
+    assert "流失率 50.0%" in words.headline(r, "zh")[0]
+    assert words.for_people(r, "zh").tables["bridge"]["step_label"].tolist()[0] == "期初销售额"
+    assert any("销售额毛留存率" in n for n in words.notes(r, "zh"))
 
 
 def test_labels_load_and_cover_columns(daily: pd.DataFrame) -> None:

@@ -16,9 +16,11 @@ from scipy import integrate, stats
 from scipy.special import betaincinv, hyp2f1
 
 from kamtool.analyses import clv as m
+from kamtool.analyses.clv.bgnbd import beta_gauss_rule
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.labels import has_label, label
 from kamtool.ledger import LoadOptions, load
+from kamtool.render.words import clv as words
 from kamtool.result import Result
 
 DATA = Path(__file__).parent / "data" / "cdnow_sample.csv"
@@ -480,7 +482,7 @@ def test_clv_result_on_cdnow(cdnow_daily: pd.DataFrame) -> None:
 def test_clv_discounting_and_margin(cdnow_daily: pd.DataFrame) -> None:
     plain = m.clv(cdnow_daily, unit="month", horizon=2, discount_rate=0.0)
     assert plain.summary["margin_source"] == "default" and plain.summary["margin"] == 1.0
-    assert any("100 %" in note for note in plain.notes)
+    assert any("100 %" in note for note in words.notes(plain, "en"))
     profit = m.clv(cdnow_daily, unit="month", horizon=2, discount_rate=0.2, profit_margin=0.25)
     assert profit.summary["margin_source"] == "profit"
     # Two monthly periods: E1 / 1.2^(1/12) + (E2 - E1) / 1.2^(2/12), times spend and margin.
@@ -499,8 +501,8 @@ def test_clv_discounting_and_margin(cdnow_daily: pd.DataFrame) -> None:
 
 
 def test_clv_chinese_headline(cdnow_daily: pd.DataFrame) -> None:
-    result = m.clv(cdnow_daily, lang="zh")
-    assert "客户终身价值" in result.headline[0]
+    result = m.clv(cdnow_daily)
+    assert "客户终身价值" in words.headline(result, "zh")[0]
     assert label("clv", "zh") == "客户终身价值"
 
 
@@ -673,7 +675,7 @@ def test_expected_repeat_purchases_of_a_new_customer() -> None:
 def test_beta_gauss_rule_integrates_moments_exactly() -> None:
     # E[p^k] under Beta(a, b) = Π_{j<k} (a + j) / (a + b + j); 32 nodes are exact to degree 63.
     for a, b in ((0.3, 0.5), (0.25, 0.75), (0.793, 2.426), (12396.7, 2243450.1), (5.0, 1e9)):
-        nodes, weights = m._beta_gauss_rule(a, b, 32)
+        nodes, weights = beta_gauss_rule(a, b, 32)
         assert weights.sum() == pytest.approx(1.0, rel=1e-13)
         for k in range(12):
             exact = math.prod((a + j) / (a + b + j) for j in range(k))
@@ -741,8 +743,8 @@ def test_sample_data_end_to_end_every_unit(sample_results: dict[str, Result]) ->
         assert math.isnan(s["a"]) and math.isnan(s["b"]) and math.isnan(s["a_se"]) and math.isnan(s["b_se"])
         assert 0 < s["r_se"] < s["r"] and 0 < s["dropout_se"] < 1
         assert result.params["bgnbd_dropout"].startswith("homogeneous")
-        assert any("not identified" in note for note in result.notes)
-        assert not any("No standard errors for BG/NBD" in note for note in result.notes)
+        assert any("not identified" in note for note in words.notes(result, "en"))
+        assert not any("No standard errors for BG/NBD" in note for note in words.notes(result, "en"))
         table = result.tables["parameters"].set_index("parameter")
         assert table.loc["a/(a+b)", "estimate"] == s["dropout"]
     # r and the drop-out probability do not depend on the unit; α is a time scale. The
@@ -781,6 +783,7 @@ def test_sample_data_with_holdout(sample_daily: pd.DataFrame) -> None:
     assert s["holdout_actual"] == result.rows["holdout_actual"].sum() > 0
     assert s["holdout_predicted"] == pytest.approx(s["holdout_actual"], rel=0.25)
     # the file's last purchase is on 2025-09-29, one day before the holdout end
-    assert any("last purchase (2025-09-29) is before the holdout end" in note for note in result.notes)
+    notes = words.notes(result, "en")
+    assert any("last purchase (2025-09-29) is before the holdout end" in note for note in notes)
     within = m.clv(sample_daily, calibration_end="2025-03-31", holdout_end="2025-09-29")
-    assert not any("is before the holdout end" in note for note in within.notes)
+    assert not any("is before the holdout end" in note for note in words.notes(within, "en"))

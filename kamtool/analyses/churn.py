@@ -13,22 +13,31 @@ All money is carried in integer cents so the bridge closes exactly to the cent.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from fractions import Fraction
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from kamtool.analyses.rules import as_of_timestamp
+from kamtool.analyses.rules import (
+    MONTHS_PER,
+    PERIODS,
+    abc_codes,
+    as_of_day,
+    parse_period_label,
+    period_label,
+    period_of_days,
+    period_start_day,
+)
 from kamtool.errors import AnalysisError, ColumnError, DataError, UsageError
-from kamtool.labels import LANGS, label
+from kamtool.needs import Needs
 from kamtool.result import Chart, Heatmap, Result
 
-PERIODS = ("month", "quarter", "year")
+# What `kamtool churn` reads: one row per customer and day, with distinct orders.
+NEEDS = Needs(keys=("customer", "date"), measures=(), figures=("orders",))
+
 COHORTS = ("month", "quarter")
 CLASSES = ("A", "B", "C")
 NO_CLASS = "-"  # did not buy in that period: new / reactivated at the start, lost at the end
@@ -37,105 +46,16 @@ STATUSES = ("new", "retained", "reactivated", "lost", "inactive")
 ACTIVE_STATUSES = ("new", "retained", "reactivated")
 BRIDGE_STEPS = ("start", "new", "reactivated", "expansion", "contraction", "lost", "other", "end")
 
-_MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
-_EPOCH_YEAR = 1970  # period ordinals count from 1970-01, numpy's month epoch
+# Where P(alive) of the early warning came from: given by the caller, fitted (BG/NBD on the
+# purchases before the as-of date), not fitted (summary["p_alive_reason"] says why), or off.
+P_ALIVE_STATUSES = ("given", "fitted", "not_fitted", "off")
+# Columns whose name does not say their format (see kamtool.render.formats).
+KINDS = {"change": "money", "amount": "money", "days_since_last": "days", "silence_ratio": "number"}
 _NO_DAY = np.iinfo(np.int64).min  # "no such day"; numpy reads it as NaT
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-
-# ---------------------------------------------------------------------------------------------
-# periods
-
-
-def _period_label(p: int, period: str) -> str:
-    if period == "year":
-        return f"{p + _EPOCH_YEAR}"
-    if period == "quarter":
-        return f"{p // 4 + _EPOCH_YEAR}Q{p % 4 + 1}"
-    return f"{p // 12 + _EPOCH_YEAR}-{p % 12 + 1:02d}"
-
-
-def _period_start_day(p: int, period: str) -> int:
-    """First day of period ``p`` as days since 1970-01-01."""
-    month = np.datetime64(p * _MONTHS_PER[period], "M")
-    return int(month.astype("datetime64[D]").astype(np.int64))
-
-
-def _month_of_day(day: int) -> int:
-    return int(np.datetime64(day, "D").astype("datetime64[M]").astype(np.int64))
-
-
-def _day_to_iso(day: int) -> str:
-    return str(np.datetime64(day, "D"))
-
-
-def _parse_period_label(text: str, period: str) -> int:
-    """Ordinal of a ``--compare`` label; the label's kind must match ``period``."""
-    raw = str(text).strip()
-    t = raw.upper().replace(" ", "")
-    kind: str | None = None
-    ordinal = 0
-    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", t):
-        kind, ordinal = "quarter", (int(m[1]) - _EPOCH_YEAR) * 4 + int(m[2]) - 1
-    elif (m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})", t)) and 1 <= int(m[2]) <= 12:
-        kind, ordinal = "month", (int(m[1]) - _EPOCH_YEAR) * 12 + int(m[2]) - 1
-    elif m := re.fullmatch(r"(\d{4})", t):
-        kind, ordinal = "year", int(m[1]) - _EPOCH_YEAR
-    if kind is None:
-        raise UsageError(
-            f"--compare {raw!r} is not a period label; write 2024 for a year, 2024Q1 for a "
-            "quarter, 2024-03 for a month"
-        )
-    if kind != period:
-        raise UsageError(
-            f"--compare {raw!r} is a {kind} but --period is {period}; add --period {kind}"
-        )
-    return ordinal
-
-
-# ---------------------------------------------------------------------------------------------
-# ABC rule
-
-
-def _classify_cumulative(values: pd.Series, thresholds: Sequence[float]) -> pd.Series:
-    """ABC class of each entity by cumulative share of ``values``.
-
-    Entities are ranked by value, largest first, ties by index ascending.  An entity
-    is A while the cumulative share *before* it is below ``thresholds[0]``, B while it
-    is below ``thresholds[1]``, else C: the entity whose value reaches a cut-off
-    belongs to the higher class.  Integer values (cents) are compared exactly.
-
-    Parameters
-    ----------
-    values : pd.Series
-        Positive amounts indexed by entity.
-    thresholds : sequence of two floats
-        Cumulative-share cut-offs of A and B, e.g. ``(0.80, 0.95)``.
-
-    Returns
-    -------
-    pd.Series
-        "A" / "B" / "C" with the index of ``values``, in the original order.
-    """
-    if values.empty:
-        return pd.Series([], index=values.index, dtype=object)
-    frame = pd.DataFrame({"value": values.to_numpy(), "key": values.index.to_numpy()})
-    ranked = frame.sort_values(["value", "key"], ascending=[False, True], kind="mergesort")
-    ordered = ranked["value"].to_numpy()
-    cumulative = np.cumsum(ordered)
-    before = cumulative - ordered
-    total = cumulative[-1]
-    if np.issubdtype(ordered.dtype, np.integer):
-        # before < t * total  <=>  before < ceil(t * total) for integers; Fraction keeps 0.8 exact
-        limits: list[Any] = [math.ceil(Fraction(str(t)) * int(total)) for t in thresholds]
-    else:
-        limits = [float(t) * float(total) for t in thresholds]
-    classes = np.where(before < limits[0], "A", np.where(before < limits[1], "B", "C"))
-    result = pd.Series(classes.astype(object), index=ranked.index)
-    return pd.Series(result.sort_index().to_numpy(), index=values.index, dtype=object)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,18 +90,15 @@ def _read_daily(daily: pd.DataFrame, as_of: Any) -> _Orders:
     if np.isnan(revenue).any():
         raise DataError("churn: some revenue values are empty; every order line needs an amount")
     last_day = int(days_all.max())
-    if as_of is None:
-        as_of_day = last_day + 1
-    else:
-        stamp = as_of_timestamp(as_of)
-        as_of_day = int(np.datetime64(stamp.date(), "D").astype(np.int64))
-        # "today" is the day after the last order by default, so an order on or after the
-        # as-of day would lie in the future; the same rule as rfm and loyalty
-        if as_of_day <= last_day:
-            raise UsageError(
-                f"--as-of {_day_to_iso(as_of_day)} is not after the last order in the data "
-                f"({_day_to_iso(last_day)}); choose a later date or leave out the later orders"
-            )
+    today = as_of_day(as_of, last_day)
+    assert today is not None  # there is a last day
+    # "today" is the day after the last order by default, so an order on or after the
+    # as-of day would lie in the future; the same rule as rfm and loyalty
+    if today <= last_day:
+        raise UsageError(
+            f"--as-of {_day_to_iso(today)} is not after the last order in the data "
+            f"({_day_to_iso(last_day)}); choose a later date or leave out the later orders"
+        )
     codes_all, customers = pd.factorize(daily["customer"], sort=True)
     codes, days = codes_all.astype(np.int64, copy=False), days_all
     cents = np.rint(revenue * 100).astype(np.int64)
@@ -209,7 +126,7 @@ def _read_daily(daily: pd.DataFrame, as_of: Any) -> _Orders:
         months=_months_of_days(days),
         cents=cents,
         first_day=first_day,
-        as_of_day=as_of_day,
+        as_of_day=today,
         date_dtype=dates.dtype if isinstance(dates.dtype, np.dtype) else "datetime64[ns]",
     )
 
@@ -253,6 +170,10 @@ def _argsort(key: IntArray) -> IntArray:
     return np.argsort(key, kind="stable")
 
 
+def _day_to_iso(day: int) -> str:
+    return str(np.datetime64(day, "D"))
+
+
 def _sum_by_code(codes: IntArray, cents: IntArray, mask: BoolArray, n: int) -> IntArray:
     # float64 partial sums of whole cents are exact below 2**53 cents (90 trillion)
     sums = np.bincount(codes[mask], weights=cents[mask].astype(np.float64), minlength=n)
@@ -261,6 +182,32 @@ def _sum_by_code(codes: IntArray, cents: IntArray, mask: BoolArray, n: int) -> I
 
 # ---------------------------------------------------------------------------------------------
 # the analysis
+
+
+@dataclass
+class _Periods:
+    """The two compared periods and the per-customer figures of each, in cents."""
+
+    period: str
+    start_p: int
+    end_p: int
+    as_of_period: int
+    start_cents: IntArray
+    end_cents: IntArray
+    has_lines: BoolArray  # order lines in either period
+
+
+@dataclass
+class _EarlyWarning:
+    last_day: IntArray  # _NO_DAY without a purchase day
+    days_since: FloatArray
+    median_gap: FloatArray
+    silence: FloatArray
+    at_risk: BoolArray
+    p_alive: FloatArray | None
+    p_alive_status: str  # one of P_ALIVE_STATUSES
+    p_alive_reason: str | None = None  # FitError code when not fitted
+    p_alive_figures: dict[str, Any] = field(default_factory=dict)
 
 
 def churn(
@@ -272,9 +219,9 @@ def churn(
     thresholds: Sequence[float] = (0.80, 0.95),
     silence_factor: float = 2.0,
     p_alive: pd.Series | None = None,
+    p_alive_model: str | None = "bgnbd",
     p_alive_threshold: float = 0.5,
     cohort: str | None = None,
-    lang: str = "en",
 ) -> Result:
     """Customers new, retained, reactivated and lost between two periods, and the cost.
 
@@ -299,67 +246,79 @@ def churn(
         purchase exceed ``silence_factor`` times its median gap between purchase days.
         Default 2.0.
     p_alive : pd.Series, optional
-        P(alive) per customer (index: customer), e.g. from ``kamtool clv``.  When given,
-        a customer who bought in the end period is also at risk when it is below
-        ``p_alive_threshold``.
+        P(alive) per customer (index: customer).  Default: fitted here with
+        ``p_alive_model`` on the purchases before the as-of date.  A customer who bought
+        in the end period is also at risk when it is below ``p_alive_threshold``.
+    p_alive_model : {"bgnbd"} or None
+        The kamtool.analyses.clv model that gives P(alive); None: none.  When it cannot be
+        fitted, the summary says why (``p_alive_status``, ``p_alive_reason``: a FitError code).
     p_alive_threshold : float
         Default 0.5.
     cohort : {"month", "quarter"}, optional
-        Granularity of the cohort table.  Default: ``period`` (quarter for "year").
-    lang : {"en", "zh"}
-        Language of the headline, notes and bridge step names.
+        Cohorts by first-order month or quarter.  Default: ``period`` (quarter for "year").
 
     Returns
     -------
     Result
         ``rows``: one row per customer with order lines in either period.  Tables
         ``bridge``, ``migration``, ``migration_matrix``, ``key_account_losses``,
-        ``early_warning``, ``cohorts``.
-
-    Raises
-    ------
-    UsageError
-        Unknown option values, or ``compare`` labels that do not parse, are out of order
-        or name a period without orders.
-    AnalysisError
-        Fewer than two complete periods, or nobody bought in the start period.
+        ``early_warning``, ``cohorts``.  Codes and numbers only (words: render.words.churn).
+        Raises UsageError for bad options, AnalysisError for too few complete periods.
     """
-    cohort = _check_params(
-        period, thresholds, silence_factor, p_alive, p_alive_threshold, cohort, lang
-    )
+    cohort = _check_params(period, thresholds, silence_factor, p_alive, p_alive_threshold, cohort)
     orders = _read_daily(daily, as_of)
-    n = len(orders.customers)
-    k = _MONTHS_PER[period]
-    per = orders.months // k
-    as_of_period = _month_of_day(orders.as_of_day) // k
-    first_period, last_period = int(per.min()), int(per.max())
+    periods = _compared_periods(orders, period, compare)
+    status = _statuses(orders, periods)
+    start_class = _classes(periods.start_cents, thresholds)
+    end_class = _classes(periods.end_cents, thresholds)
+    warning = _warning(daily, orders, periods.end_cents > 0, silence_factor, p_alive, p_alive_model,
+                       p_alive_threshold)
+    rows = _rows(orders, periods, status, start_class, end_class, warning)
+    steps_cents = _bridge_cents(periods, status)
+    moved = periods.has_lines & (status != "inactive")
+    migration, matrix = _migration(start_class[moved], end_class[moved], periods.start_cents[moved],
+                                   periods.end_cents[moved])
+    tables = {
+        "bridge": _bridge_table(steps_cents),
+        "migration": migration,
+        "migration_matrix": matrix,
+        "key_account_losses": _key_account_losses(rows),
+        "early_warning": _early_warning(rows, warning.p_alive is not None),
+        "cohorts": _cohort_table(orders, cohort),
+    }
+    summary = _summary(orders, periods, status, steps_cents, tables, warning)
+    params = _params(orders, periods, compare, as_of, thresholds, silence_factor, warning, p_alive_model,
+                     p_alive_threshold, cohort)
+    return _result(params, summary, rows, tables)
 
-    if compare is None:
-        end_p = as_of_period - 1
-        start_p = end_p - 1
-        if start_p < first_period:
-            raise AnalysisError(_too_few_periods(orders, period, first_period, last_period,
-                                                 as_of_period))
-    else:
-        start_p, end_p = _resolve_compare(compare, period, per, first_period, last_period)
 
-    in_start, in_end = per == start_p, per == end_p
-    start_cents = _sum_by_code(orders.codes, orders.cents, in_start, n)
-    end_cents = _sum_by_code(orders.codes, orders.cents, in_end, n)
-    has_lines = np.zeros(n, dtype=bool)
-    has_lines[orders.codes[in_start | in_end]] = True
-    bought_start, bought_end = start_cents > 0, end_cents > 0
-    if not bought_start.any():
-        raise AnalysisError(
-            f"churn: no customer bought in {_period_label(start_p, period)} (net revenue above "
-            "zero), so churn from it is undefined; pick other periods with --compare (the data "
-            f"covers {_period_label(first_period, period)} to "
-            f"{_period_label(last_period, period)})"
-        )
+def _result(params: dict[str, Any], summary: dict[str, Any], rows: pd.DataFrame,
+            tables: dict[str, pd.DataFrame]) -> Result:
+    offsets = [c for c in tables["cohorts"].columns if c.startswith("+")]
+    return Result(
+        command="churn",
+        params=params,
+        summary=summary,
+        rows=rows,
+        tables=tables,
+        charts=[
+            Chart(kind="waterfall", table="bridge", category="step", values=["amount"], title="churn.bridge")
+        ],
+        heatmaps=[Heatmap(table="cohorts", columns=offsets)] if offsets else [],
+        display_columns=[
+            "customer", "status", "start_class", "end_class", "start_revenue", "end_revenue",
+            "change", "days_since_last", "silence_ratio", "at_risk",
+        ],
+        kinds={**KINDS, **{c: "share" for c in offsets}},  # cohort cells: shares of the cohort
+    )
 
+
+def _statuses(orders: _Orders, periods: _Periods) -> Any:
+    """new / retained / reactivated / lost / inactive per customer code."""
     first_day = orders.first_day
-    ordered_before = (first_day != _NO_DAY) & (first_day < _period_start_day(start_p, period))
-    status = np.select(
+    bought_start, bought_end = periods.start_cents > 0, periods.end_cents > 0
+    ordered_before = (first_day != _NO_DAY) & (first_day < period_start_day(periods.start_p, periods.period))
+    return np.select(
         [
             bought_start & bought_end,
             bought_start & ~bought_end,
@@ -370,15 +329,67 @@ def churn(
         default="inactive",
     ).astype(object)
 
-    start_class = _classes(start_cents, thresholds)
-    end_class = _classes(end_cents, thresholds)
+
+def _compared_periods(orders: _Orders, period: str, compare: Sequence[str] | None) -> _Periods:
+    n = len(orders.customers)
+    per = orders.months // MONTHS_PER[period]
+    as_of_period = int(period_of_days(orders.as_of_day, period))
+    first_period, last_period = int(per.min()), int(per.max())
+    if compare is None:
+        end_p = as_of_period - 1
+        start_p = end_p - 1
+        if start_p < first_period:
+            raise AnalysisError(_too_few_periods(orders, period, first_period, last_period, as_of_period))
+    else:
+        start_p, end_p = _resolve_compare(compare, period, per, first_period, last_period)
+    in_start, in_end = per == start_p, per == end_p
+    start_cents = _sum_by_code(orders.codes, orders.cents, in_start, n)
+    end_cents = _sum_by_code(orders.codes, orders.cents, in_end, n)
+    has_lines = np.zeros(n, dtype=bool)
+    has_lines[orders.codes[in_start | in_end]] = True
+    if not (start_cents > 0).any():
+        raise AnalysisError(
+            f"churn: no customer bought in {period_label(start_p, period)} (net revenue above "
+            "zero), so churn from it is undefined; pick other periods with --compare (the data "
+            f"covers {period_label(first_period, period)} to "
+            f"{period_label(last_period, period)})"
+        )
+    return _Periods(period, start_p, end_p, as_of_period, start_cents, end_cents, has_lines)
+
+
+def _fitted_p_alive(daily: pd.DataFrame, orders: _Orders, model: str) -> tuple[pd.Series | None, str | None,
+                                                                               dict[str, Any]]:
+    """P(alive) from kamtool.analyses.clv as of the as-of day, or why there is none."""
+    from kamtool.analyses.clv import fit_p_alive  # scipy: only when churn runs
+
+    fitted = fit_p_alive(daily, orders.as_of_day, model=model)
+    return fitted.values, fitted.reason, fitted.figures
+
+
+def _warning(
+    daily: pd.DataFrame,
+    orders: _Orders,
+    active: BoolArray,
+    silence_factor: float,
+    p_alive: pd.Series | None,
+    p_alive_model: str | None,
+    p_alive_threshold: float,
+) -> _EarlyWarning:
+    """Silence against the customer's own rhythm, and P(alive) when there is one."""
+    n = len(orders.customers)
     last_day, median_gap = _rhythm(orders, n)
     days_since = np.where(last_day != _NO_DAY, orders.as_of_day - last_day, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         silence = days_since / median_gap
-    active = bought_end  # == status in ACTIVE_STATUSES
-    at_risk = active & (silence > silence_factor)
-    p_alive_values: FloatArray | None = None
+    at_risk = active & (silence > silence_factor)  # active == bought in the end period
+    status, reason = "given", None
+    figures: dict[str, Any] = {}
+    if p_alive is None and p_alive_model is not None:
+        p_alive, reason, figures = _fitted_p_alive(daily, orders, p_alive_model)
+        status = "fitted" if p_alive is not None else "not_fitted"
+    elif p_alive is None:
+        status = "off"
+    values: FloatArray | None = None
     if p_alive is not None:
         position = orders.customers.get_indexer(p_alive.index)
         found = position >= 0
@@ -387,86 +398,95 @@ def churn(
                 "P(alive) is indexed by customer, but none of its index values is a customer "
                 f"in the orders (e.g. {p_alive.index[0]!r})"
             )
-        p_alive_values = np.full(n, np.nan)
-        p_alive_values[position[found]] = p_alive.to_numpy(dtype=np.float64)[found]
-        at_risk |= active & (p_alive_values < p_alive_threshold)
+        values = np.full(n, np.nan)
+        values[position[found]] = p_alive.to_numpy(dtype=np.float64)[found]
+        at_risk |= active & (values < p_alive_threshold)
+    return _EarlyWarning(last_day, days_since, median_gap, silence, at_risk, values, status, reason, figures)
 
-    # --- rows
-    sel = np.flatnonzero(has_lines)
-    order = np.lexsort((sel, -end_cents[sel], -start_cents[sel]))
-    sel = sel[order]
-    change_cents = end_cents - start_cents
+
+def _rows(
+    orders: _Orders,
+    periods: _Periods,
+    status: Any,
+    start_class: IntArray,
+    end_class: IntArray,
+    warning: _EarlyWarning,
+) -> pd.DataFrame:
+    start_cents, end_cents = periods.start_cents, periods.end_cents
+    sel = np.flatnonzero(periods.has_lines)
+    sel = sel[np.lexsort((sel, -end_cents[sel], -start_cents[sel]))]
+    days_since = pd.array(warning.days_since[sel], dtype="Float64").astype("Int64")  # whole days
     rows = pd.DataFrame(
         {
             "customer": orders.customers.take(sel).to_numpy(),
             "status": status[sel],
             "start_revenue": start_cents[sel] / 100,
             "end_revenue": end_cents[sel] / 100,
-            "change": change_cents[sel] / 100,
+            "change": (end_cents - start_cents)[sel] / 100,
             "start_class": _CLASS_NAMES[start_class[sel]],
             "end_class": _CLASS_NAMES[end_class[sel]],
-            "first_date": _to_dates(first_day[sel], orders.date_dtype),
-            "last_date": _to_dates(last_day[sel], orders.date_dtype),
-            "days_since_last": days_since[sel],
-            "median_gap": median_gap[sel],
-            "silence_ratio": silence[sel],
+            "first_date": _to_dates(orders.first_day[sel], orders.date_dtype),
+            "last_date": _to_dates(warning.last_day[sel], orders.date_dtype),
+            "days_since_last": days_since,
+            "median_gap": warning.median_gap[sel],
+            "silence_ratio": warning.silence[sel],
         }
     )
-    if p_alive_values is not None:
-        rows["p_alive"] = p_alive_values[sel]
-    rows["at_risk"] = at_risk[sel]
+    if warning.p_alive is not None:
+        rows["p_alive"] = warning.p_alive[sel]
+    rows["at_risk"] = warning.at_risk[sel]
+    return rows
 
-    # --- bridge, in cents
-    def total(mask: BoolArray, values: IntArray) -> int:
-        return int(values[mask].sum())
+
+def _bridge_cents(periods: _Periods, status: Any) -> dict[str, int]:
+    """The bridge steps in cents: start + new + reactivated + expansion − contraction − lost
+    + other = end, exactly."""
+    change_cents = periods.end_cents - periods.start_cents
+
+    def total(mask: BoolArray) -> int:
+        return int(change_cents[mask].sum())
 
     retained = status == "retained"
-    steps_cents = {
-        "start": int(start_cents.sum()),
-        "new": total(status == "new", change_cents),
-        "reactivated": total(status == "reactivated", change_cents),
-        "expansion": total(retained & (change_cents > 0), change_cents),
-        "contraction": -total(retained & (change_cents < 0), change_cents),
-        "lost": -total(status == "lost", change_cents),
-        "other": total(has_lines & (status == "inactive"), change_cents),
-        "end": int(end_cents.sum()),
+    return {
+        "start": int(periods.start_cents.sum()),
+        "new": total(status == "new"),
+        "reactivated": total(status == "reactivated"),
+        "expansion": total(retained & (change_cents > 0)),
+        "contraction": -total(retained & (change_cents < 0)),
+        "lost": -total(status == "lost"),
+        "other": total(periods.has_lines & (status == "inactive")),
+        "end": int(periods.end_cents.sum()),
     }
-    bridge = _bridge_table(steps_cents, lang)
 
-    # --- counts and rates
-    counts = {s: int((status[has_lines] == s).sum()) for s in STATUSES}
-    start_customers = int(bought_start.sum())
-    end_customers = int(bought_end.sum())
+
+def _summary(
+    orders: _Orders,
+    periods: _Periods,
+    status: Any,
+    steps_cents: dict[str, int],
+    tables: dict[str, pd.DataFrame],
+    warning: _EarlyWarning,
+) -> dict[str, Any]:
+    counts = {s: int((status[periods.has_lines] == s).sum()) for s in STATUSES}
+    start_customers = int((periods.start_cents > 0).sum())
     start_total = steps_cents["start"]
     kept = start_total - steps_cents["contraction"] - steps_cents["lost"]
-    grr = kept / start_total if start_total > 0 else math.nan
-    nrr = (kept + steps_cents["expansion"]) / start_total if start_total > 0 else math.nan
-
-    moved = has_lines & (status != "inactive")
-    migration, matrix = _migration(start_class[moved], end_class[moved], start_cents[moved],
-                                   end_cents[moved])
-    losses = _key_account_losses(rows)
-    warning = _early_warning(rows, p_alive_values is not None)
-    cohorts = _cohort_table(orders, cohort)
-
-    start_label, end_label = _period_label(start_p, period), _period_label(end_p, period)
-    as_of_iso = _day_to_iso(orders.as_of_day)
+    losses, early = tables["key_account_losses"], tables["early_warning"]
     summary: dict[str, Any] = {
-        "period_start": start_label,
-        "period_end": end_label,
-        "period_end_complete": end_p < as_of_period,
-        "as_of": pd.Timestamp(as_of_iso),
+        "period_start": period_label(periods.start_p, periods.period),
+        "period_end": period_label(periods.end_p, periods.period),
+        "period_start_complete": periods.start_p < periods.as_of_period,
+        "period_end_complete": periods.end_p < periods.as_of_period,
+        "as_of": pd.Timestamp(_day_to_iso(orders.as_of_day)),
         "start_customers": start_customers,
-        "end_customers": end_customers,
-        "new": counts["new"],
-        "retained": counts["retained"],
-        "reactivated": counts["reactivated"],
-        "lost": counts["lost"],
-        "inactive": counts["inactive"],
+        "end_customers": int((periods.end_cents > 0).sum()),
+        **{s: counts[s] for s in ("new", "retained", "reactivated", "lost", "inactive")},
         "churn_rate": counts["lost"] / start_customers,
         "retention_rate": counts["retained"] / start_customers,
-        "gross_revenue_retention": grr,
-        "net_revenue_retention": nrr,
+        "gross_revenue_retention": kept / start_total if start_total > 0 else math.nan,
+        "net_revenue_retention": (
+            (kept + steps_cents["expansion"]) / start_total if start_total > 0 else math.nan
+        ),
         "start_revenue": steps_cents["start"] / 100,
         "end_revenue": steps_cents["end"] / 100,
     }
@@ -476,65 +496,45 @@ def churn(
             "key_accounts_lost": int((losses["status"] == "lost").sum()),
             "key_accounts_declined": int((losses["status"] != "lost").sum()),
             "key_account_revenue_lost": _cents_sum(losses["revenue_lost"]),
-            "at_risk_customers": len(warning),
-            "revenue_at_risk": _cents_sum(warning["revenue_at_stake"]),
+            "at_risk_customers": len(early),
+            "revenue_at_risk": _cents_sum(early["revenue_at_stake"]),
+            "p_alive_status": warning.p_alive_status,
+            "p_alive_reason": warning.p_alive_reason,
         }
     )
+    return summary
 
-    params: dict[str, Any] = {
-        "period": period,
-        "compare": [start_label, end_label],
+
+def _params(
+    orders: _Orders,
+    periods: _Periods,
+    compare: Sequence[str] | None,
+    as_of: Any,
+    thresholds: Sequence[float],
+    silence_factor: float,
+    warning: _EarlyWarning,
+    p_alive_model: str | None,
+    p_alive_threshold: float,
+    cohort: str,
+) -> dict[str, Any]:
+    return {
+        "period": periods.period,
+        "compare": [period_label(p, periods.period) for p in (periods.start_p, periods.end_p)],
         "compare_given": compare is not None,
-        "as_of": pd.Timestamp(as_of_iso),
+        "as_of": pd.Timestamp(_day_to_iso(orders.as_of_day)),
         "as_of_rule": "given" if as_of is not None else "day after the last order in the data",
         "thresholds": [float(t) for t in thresholds],
         "silence_factor": float(silence_factor),
-        "p_alive_given": p_alive is not None,
+        "p_alive_given": warning.p_alive is not None,
         "p_alive_threshold": float(p_alive_threshold),
+        "p_alive_model": p_alive_model if warning.p_alive_status != "given" else None,
+        # the numbers behind p_alive_reason (customers, repeat customers, the minimums …)
+        "p_alive_fit": warning.p_alive_figures,
         "cohort": cohort,
         "bought_rule": "net revenue in the period > 0",
         "tie_rule": "by revenue, then customer id",
         "boundary_rule": "the customer reaching a cut-off belongs to the higher class",
     }
-    notes = _notes(
-        lang, period, start_p, end_p, as_of_period, as_of_iso, as_of is not None, thresholds,
-        silence_factor,
-        p_alive is not None, p_alive_threshold, cohort,
-    )
-    headline = _headline(lang, summary)
-
-    tables = {
-        "bridge": bridge,
-        "migration": migration,
-        "migration_matrix": matrix,
-        "key_account_losses": losses,
-        "early_warning": warning,
-        "cohorts": cohorts,
-    }
-    offsets = [c for c in cohorts.columns if c.startswith("+")]
-    return Result(
-        command="churn",
-        params=params,
-        summary=summary,
-        rows=rows,
-        tables=tables,
-        charts=[
-            Chart(
-                kind="waterfall",
-                table="bridge",
-                category="step_label",
-                values=["amount"],
-                title="churn.bridge",
-            )
-        ],
-        heatmaps=[Heatmap(table="cohorts", columns=offsets)] if offsets else [],
-        headline=headline,
-        notes=notes,
-        display_columns=[
-            "customer", "status", "start_class", "end_class", "start_revenue", "end_revenue",
-            "change", "days_since_last", "silence_ratio", "at_risk",
-        ],
-    )
 
 
 def _check_params(
@@ -544,7 +544,6 @@ def _check_params(
     p_alive: pd.Series | None,
     p_alive_threshold: float,
     cohort: str | None,
-    lang: str,
 ) -> str:
     if period not in PERIODS:
         raise UsageError(f"--period {period!r}: choose one of {', '.join(PERIODS)}")
@@ -563,8 +562,6 @@ def _check_params(
         cohort = "quarter" if period == "year" else period
     if cohort not in COHORTS:
         raise UsageError(f"cohort {cohort!r}: choose one of {', '.join(COHORTS)}")
-    if lang not in LANGS:
-        raise UsageError(f"--lang {lang!r}: choose one of {', '.join(LANGS)}")
     return cohort
 
 
@@ -572,7 +569,7 @@ def _too_few_periods(
     orders: _Orders, period: str, first_p: int, last_p: int, as_of_p: int
 ) -> str:
     listing = ", ".join(
-        f"{_period_label(p, period)} ({'complete' if p < as_of_p else 'incomplete'})"
+        f"{period_label(p, period)} ({'complete' if p < as_of_p else 'incomplete'})"
         for p in range(first_p, last_p + 1)
     )
     complete = sum(1 for p in range(first_p, last_p + 1) if p < as_of_p)
@@ -580,8 +577,8 @@ def _too_few_periods(
     hints = [f"a shorter period (--period {shorter})"] if shorter else []
     if last_p > first_p:
         hints.append(
-            f"two periods of your choice (--compare {_period_label(last_p - 1, period)} "
-            f"{_period_label(last_p, period)}; an incomplete period is compared as it stands)"
+            f"two periods of your choice (--compare {period_label(last_p - 1, period)} "
+            f"{period_label(last_p, period)}; an incomplete period is compared as it stands)"
         )
     advice = f"; use {' or '.join(hints)}" if hints else ""
     return (
@@ -597,7 +594,7 @@ def _resolve_compare(
 ) -> tuple[int, int]:
     if isinstance(compare, str) or len(compare) != 2:
         raise UsageError("--compare takes two period labels, e.g. --compare 2024Q1 2024Q2")
-    start_p, end_p = (_parse_period_label(label_, period) for label_ in compare)
+    start_p, end_p = (parse_period_label(label_, period) for label_ in compare)
     if start_p >= end_p:
         raise UsageError(
             f"--compare {compare[0]} {compare[1]}: the start period must come before the end "
@@ -607,18 +604,21 @@ def _resolve_compare(
         if not (per == p).any():
             raise UsageError(
                 f"--compare {text}: there are no orders in that {period}; the orders cover "
-                f"{_period_label(first_p, period)} to {_period_label(last_p, period)}"
+                f"{period_label(first_p, period)} to {period_label(last_p, period)}"
             )
     return start_p, end_p
 
 
 def _classes(cents: IntArray, thresholds: Sequence[float]) -> IntArray:
-    """Class per customer as a position in _CLASS_NAMES (A, B, C, "-" for non-buyers)."""
+    """Class per customer as a position in _CLASS_NAMES (A, B, C, "-" for non-buyers).
+
+    The ABC rule of every analysis (rules.abc_codes) on exact cents: ranked by revenue,
+    largest first, ties by code (codes follow the sorted customer ids).
+    """
     buyers = np.flatnonzero(cents > 0)
     classes = np.full(len(cents), len(CLASSES), dtype=np.int64)
-    # codes follow the sorted customer ids, so ties by code are ties by customer id
-    named = _classify_cumulative(pd.Series(cents[buyers], index=buyers), thresholds)
-    classes[buyers] = np.searchsorted(np.array(CLASSES), named.to_numpy().astype(str))
+    ranked = buyers[np.lexsort((buyers, -cents[buyers]))]
+    classes[ranked] = abc_codes(cents[ranked], thresholds)
     return classes
 
 
@@ -656,14 +656,15 @@ def _cents_sum(values: pd.Series) -> float:
     return int(np.rint(values.to_numpy(np.float64) * 100).sum()) / 100
 
 
-def _bridge_table(steps_cents: dict[str, int], lang: str) -> pd.DataFrame:
+def _bridge_table(steps_cents: dict[str, int]) -> pd.DataFrame:
     # signed steps for the waterfall: first and last are totals
     signs = {"contraction": -1, "lost": -1}
     shown = [s for s in BRIDGE_STEPS if s != "other" or steps_cents["other"] != 0]
     return pd.DataFrame(
         {
             "step": shown,
-            "step_label": [label(f"churn.step.{s}", lang) for s in shown],
+            # a code like "step" (kept for scripts that read it); the words are render's
+            "step_label": shown,
             "amount": [signs.get(s, 1) * steps_cents[s] / 100 for s in shown],
         }
     )
@@ -729,12 +730,12 @@ def _early_warning(rows: pd.DataFrame, with_p_alive: bool) -> pd.DataFrame:
 
 def _cohort_table(orders: _Orders, cohort: str) -> pd.DataFrame:
     """Share of each first-order cohort that bought in each later complete period."""
-    k = _MONTHS_PER[cohort]
+    k = MONTHS_PER[cohort]
     with_lines = np.flatnonzero(orders.first_day != _NO_DAY)
     cohort_of = np.full(len(orders.first_day), -1, dtype=np.int64)
     cohort_of[with_lines] = _months_of_days(orders.first_day[with_lines]) // k
     c0 = int(cohort_of[with_lines].min())
-    last_complete = _month_of_day(orders.as_of_day) // k - 1
+    last_complete = int(period_of_days(orders.as_of_day, cohort)) - 1
     width = last_complete - c0 + 1
     if width <= 0:
         return pd.DataFrame({"cohort": pd.Series([], dtype=object),
@@ -755,85 +756,5 @@ def _cohort_table(orders: _Orders, cohort: str) -> pd.DataFrame:
     shares[offsets[:, None] + offsets[None, :] >= width] = np.nan
     table = pd.DataFrame(shares, columns=[f"+{o}" for o in offsets])
     table.insert(0, "customers", sizes.astype(np.int64))
-    table.insert(0, "cohort", [_period_label(c0 + i, cohort) for i in range(width)])
+    table.insert(0, "cohort", [period_label(c0 + i, cohort) for i in range(width)])
     return table[table["customers"] > 0].reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# words
-
-
-def _pct(value: float, lang: str) -> str:
-    return label("churn.not_available", lang) if math.isnan(value) else f"{value:.1%}"
-
-
-def _money(value: float) -> str:
-    return f"{value:,.2f}"
-
-
-def _headline(lang: str, s: dict[str, Any]) -> list[str]:
-    lines = [
-        label("churn.headline_customers", lang).format(
-            start=s["period_start"], end=s["period_end"], start_customers=s["start_customers"],
-            retained=s["retained"], lost=s["lost"], churn_rate=_pct(s["churn_rate"], lang),
-            new=s["new"], reactivated=s["reactivated"],
-        ),
-        label("churn.headline_revenue", lang).format(
-            start_revenue=_money(s["start_revenue"]), end_revenue=_money(s["end_revenue"]),
-            grr=_pct(s["gross_revenue_retention"], lang),
-            nrr=_pct(s["net_revenue_retention"], lang),
-        ),
-    ]
-    fell = s["key_accounts_lost"] + s["key_accounts_declined"]
-    if fell:
-        lines.append(label("churn.headline_key_accounts", lang).format(
-            count=fell, revenue=_money(s["key_account_revenue_lost"])))
-    if s["at_risk_customers"]:
-        lines.append(label("churn.headline_at_risk", lang).format(
-            count=s["at_risk_customers"], revenue=_money(s["revenue_at_risk"])))
-    return lines
-
-
-def _notes(
-    lang: str,
-    period: str,
-    start_p: int,
-    end_p: int,
-    as_of_period: int,
-    as_of_iso: str,
-    as_of_given: bool,
-    thresholds: Sequence[float],
-    silence_factor: float,
-    with_p_alive: bool,
-    p_alive_threshold: float,
-    cohort: str,
-) -> list[str]:
-    start, end = _period_label(start_p, period), _period_label(end_p, period)
-    notes = [
-        label("churn.note_as_of", lang).format(
-            as_of=as_of_iso, rule=label(f"churn.as_of.{'given' if as_of_given else 'default'}", lang),
-            period=label(f"churn.period.{period}", lang), start=start, end=end,
-        )
-    ]
-    notes += [
-        label("churn.note_incomplete", lang).format(label=_period_label(p, period), as_of=as_of_iso)
-        for p in (start_p, end_p)
-        if p >= as_of_period
-    ]
-    p_clause = (
-        label("churn.note_warning_p_alive", lang).format(threshold=f"{p_alive_threshold:g}")
-        if with_p_alive
-        else ""
-    )
-    notes += [
-        label("churn.note_bought", lang),
-        label("churn.note_status", lang),
-        label("churn.note_rates", lang),
-        label("churn.note_bridge", lang),
-        label("churn.note_abc", lang).format(a=f"{thresholds[0]:.0%}", b=f"{thresholds[1]:.0%}"),
-        label("churn.note_warning", lang).format(
-            as_of=as_of_iso, factor=f"{silence_factor:g}", p_alive=p_clause
-        ),
-        label("churn.note_cohorts", lang).format(cohort=label(f"churn.period.{cohort}", lang)),
-    ]
-    return notes

@@ -11,7 +11,7 @@ from kamtool.cli.app import app
 from kamtool.cli.options import Common, shared_options
 from kamtool.cli.params import number_list, parse_day
 from kamtool.cli.rfm_cmd import AsOf, Period
-from kamtool.cli.run import emit, load_ledger, warn
+from kamtool.cli.run import emit, load_ledger
 
 
 class Cohort(str, Enum):
@@ -55,28 +55,15 @@ def churn_command(
 
       kamtool churn orders.xlsx --period year -o churn.xlsx --lang zh
     """
-    from kamtool.errors import AnalysisError
-
     ledger = load_ledger(common, direct_keys=["customer", "date"], measures=(), figures=("orders",))
     from kamtool.analyses.churn import churn  # after the load, which imports pandas meanwhile
 
-    daily = ledger.daily
-    day = parse_day(as_of, "--as-of")
-    p_alive = None
-    try:
-        import pandas as pd
-
-        from kamtool.analyses.clv import p_alive_for
-
-        p_alive = p_alive_for(daily, day if day is not None else daily["date"].max() + pd.Timedelta(days=1))
-    except AnalysisError as exc:
-        warn(f"P(alive) not used in the early warning: {exc}")
-    if p_alive is None:
-        warn("P(alive) not used in the early warning: the BG/NBD model did not fit this data")
+    # P(alive) of the early warning is fitted by the analysis; the result says whether it fitted.
     result = churn(
-        daily, period=period.value, compare=list(compare) if compare else None, as_of=day,
+        ledger.daily, period=period.value, compare=list(compare) if compare else None,
+        as_of=parse_day(as_of, "--as-of"),
         thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
-        silence_factor=silence_factor, p_alive=p_alive, p_alive_threshold=p_alive_threshold,
-        cohort=cohort.value if cohort else None, lang=common.lang.value,
+        silence_factor=silence_factor, p_alive_threshold=p_alive_threshold,
+        cohort=cohort.value if cohort else None,
     )
     emit(result, common)

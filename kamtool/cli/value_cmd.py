@@ -63,6 +63,6 @@ def clv_command(
         calibration_end=parse_day(calibration_end, "--calibration-end"),
         holdout_end=parse_day(holdout_end, "--holdout-end"),
         unit=unit.value, horizon=horizon, discount_rate=discount_rate, margin=margin,
-        profit_margin=profit_margin, lang=common.lang.value,
+        profit_margin=profit_margin,
     )
     emit(result, common)

@@ -139,4 +139,26 @@ LABELS: dict[str, tuple[str, str]] = {
         "按首次下单的{cohort}划分同期群；每格为该同期群在其后第 N 个{cohort}仍有购买的客户占比"
         "（+0 为首个{cohort}）；只计完整的{cohort}。",
     ),
+    # why the early warning goes without P(alive) (summary p_alive_reason, a FitError code)
+    "churn.note_p_alive.too_few_customers": (
+        "P(alive) not used in the early warning: {model} needs at least {min_customers} customers and "
+        "{min_repeat_customers} with a repeat purchase before {as_of}; this data has {customers:,} and "
+        "{repeat_customers:,}.",
+        "流失预警未使用存活概率：{model} 模型至少需要 {min_customers} 个客户，其中 {min_repeat_customers} 个"
+        "在 {as_of} 之前有重复购买；本数据只有 {customers:,} 个和 {repeat_customers:,} 个。",
+    ),
+    "churn.note_p_alive.unidentified": (
+        "P(alive) not used in the early warning: the {model} fit did not converge ({parameters} drifted "
+        "towards 0 or infinity: the data cannot pin them down).",
+        "流失预警未使用存活概率：{model} 模型拟合未收敛（{parameters} 趋向 0 或无穷大，"
+        "数据无法确定其取值）。",
+    ),
+    "churn.note_p_alive.not_converged": (
+        "P(alive) not used in the early warning: the {model} fit did not converge.",
+        "流失预警未使用存活概率：{model} 模型拟合未收敛。",
+    ),
+    "churn.note_p_alive.other": (
+        "P(alive) not used in the early warning: the {model} model did not fit this data ({reason}).",
+        "流失预警未使用存活概率：{model} 模型无法拟合本数据（{reason}）。",
+    ),
 }

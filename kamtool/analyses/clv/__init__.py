@@ -1,0 +1,97 @@
+"""Customer lifetime value: "buy till you die" purchase models, Gamma-Gamma spend, CLV.
+
+Modules
+-------
+summary.py      the per-customer summary (frequency, recency, T, monetary) every model reads
+fit.py          the likelihood optimiser (``optimise``, ``maximise``, ``mean_nll``,
+                ``covariance``, ``standard_errors``), the box and boundary checks
+                (``LOG_BOUND``, ``require_interior``), ``FitError`` with its reason codes,
+                and the array helpers of fast likelihoods (``group_rows``, ``distinct``, ``dot``)
+bgnbd.py        BG/NBD (Fader, Hardie & Lee 2005), with its homogeneous drop-out limit
+gamma_gamma.py  Gamma-Gamma spend per purchase
+models.py       the purchase-model contract (``PurchaseModel``) and the registry
+holdout.py      predicted against actual repeat purchases after the calibration end
+assembly.py     ``clv(daily, …) -> Result``; CLV deciles; P(alive) for churn's early warning
+
+The purchase-model contract
+---------------------------
+A purchase model is one module; adding one is a new file plus a line in
+``models.PURCHASE_MODELS``, never an edit of ``clv()``. Time is in the summary's unit and
+``x``, ``t_x``, ``T`` are frequency, recency and age, one value per customer. The module
+exposes:
+
+- ``NAME`` (as printed, "BG/NBD") and ``KEY`` (prefix of its summary keys, "bgnbd");
+- ``fit(x, t_x, T, *, min_customers=10, min_repeat_customers=5) -> Fit``: maximum
+  likelihood through ``fit.py``; the Fit has ``params`` (name -> estimate), ``std_errors``
+  (name -> standard error, NaN when the Hessian is not negative definite),
+  ``log_likelihood`` and ``customers``; it raises ``FitError`` (code "too_few_customers",
+  "not_converged", "unidentified" …) when the data cannot be fitted;
+- ``p_alive(fit, x, t_x, T)``: P(alive at T) per customer;
+- ``expected_purchases(fit, t, x, t_x, T)``: expected purchases in (T, T + t];
+- ``expected_repeat_purchases(fit, t)``: E[X(t)] of a new customer;
+- ``purchases_if_alive(fit, x, t_x, T) -> (t -> array)``: expected purchases in (T, T + t]
+  given alive at T, so that ``expected_purchases = p_alive × purchases_if_alive(t)``
+  (the discounting evaluates it once per period of the horizon);
+- ``estimates(fit) -> dict``, ``parameter_rows(fit) -> [(parameter, estimate, std_error)]``
+  and ``dropout_rule(fit) -> str``: what the result's summary, parameters table and params
+  say about the fit.
+
+No module here imports another's private names, formats a sentence or imports labels:
+the words are in :mod:`kamtool.render.words.clv`.
+"""
+
+from __future__ import annotations
+
+from kamtool.analyses.clv.assembly import PAlive, clv, deciles, discounted_purchases, fit_p_alive, p_alive_for
+from kamtool.analyses.clv.bgnbd import BGNBDFit
+from kamtool.analyses.clv.bgnbd import expected_purchases as bgnbd_expected_purchases
+from kamtool.analyses.clv.bgnbd import expected_repeat_purchases as bgnbd_expected_repeat_purchases
+from kamtool.analyses.clv.bgnbd import fit as fit_bgnbd
+from kamtool.analyses.clv.bgnbd import log_likelihood as bgnbd_log_likelihood
+from kamtool.analyses.clv.bgnbd import p_alive as bgnbd_p_alive
+from kamtool.analyses.clv.fit import FitError
+from kamtool.analyses.clv.gamma_gamma import GammaGammaFit
+from kamtool.analyses.clv.gamma_gamma import expected_spend as gamma_gamma_expected_spend
+from kamtool.analyses.clv.gamma_gamma import fit as fit_gamma_gamma
+from kamtool.analyses.clv.gamma_gamma import log_likelihood as gamma_gamma_log_likelihood
+from kamtool.analyses.clv.holdout import HoldoutComparison, holdout_comparison
+from kamtool.analyses.clv.summary import (
+    DAYS_PER_YEAR,
+    DEFAULT_HORIZON,
+    UNIT_DAYS,
+    CustomerSummary,
+    customer_summary,
+)
+from kamtool.needs import Needs
+
+# What `kamtool clv` reads: one row per customer and day, with profit for the margin and
+# distinct orders.
+NEEDS = Needs(keys=("customer", "date"), measures=("profit",), figures=("orders",))
+
+__all__ = [
+    "DAYS_PER_YEAR",
+    "DEFAULT_HORIZON",
+    "NEEDS",
+    "UNIT_DAYS",
+    "BGNBDFit",
+    "CustomerSummary",
+    "FitError",
+    "GammaGammaFit",
+    "HoldoutComparison",
+    "PAlive",
+    "bgnbd_expected_purchases",
+    "bgnbd_expected_repeat_purchases",
+    "bgnbd_log_likelihood",
+    "bgnbd_p_alive",
+    "clv",
+    "customer_summary",
+    "deciles",
+    "discounted_purchases",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
+    "fit_p_alive",
+    "gamma_gamma_expected_spend",
+    "gamma_gamma_log_likelihood",
+    "holdout_comparison",
+    "p_alive_for",
+]

@@ -1,0 +1,406 @@
+"""Customer lifetime value: a purchase model for how often, Gamma-Gamma for how much.
+
+``clv(daily, …)`` cuts the summary, fits both models, values each customer over the
+horizon and returns a Result of numbers and codes; the sentences about it are written
+by :mod:`kamtool.render.words.clv`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kamtool.analyses.clv import gamma_gamma
+from kamtool.analyses.clv.fit import FitError, FloatArray
+from kamtool.analyses.clv.holdout import HoldoutComparison, holdout_comparison
+from kamtool.analyses.clv.models import PURCHASE_MODELS, PurchaseModel
+from kamtool.analyses.clv.summary import (
+    DAYS_PER_YEAR,
+    DEFAULT_HORIZON,
+    CustomerSummary,
+    customer_summary,
+    day_timestamp,
+    unit_days,
+)
+from kamtool.analyses.rules import as_of_day, day_number
+from kamtool.errors import AnalysisError, UsageError
+from kamtool.result import Chart, Result
+
+
+def discounted_purchases(
+    fit: Any,
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    *,
+    horizon: int,
+    unit: str,
+    discount_rate: float,
+    model: PurchaseModel = PURCHASE_MODELS["bgnbd"],
+) -> tuple[FloatArray, FloatArray]:
+    """Expected purchases over ``horizon`` periods, plain and discounted.
+
+    Discounted = Σ_{k=1..H} (E[Y(k)] − E[Y(k−1)]) / (1 + d)^(k·L), where E[Y(k)] are the
+    expected purchases in the first k periods of ``unit`` after T and L is one period
+    in years (unit days / 365.25): each period's purchases are discounted from its end.
+    """
+    years = unit_days(unit) / DAYS_PER_YEAR
+    if_alive = model.purchases_if_alive(fit, frequency, recency, T)
+    previous = np.zeros(len(np.asarray(frequency)))
+    discounted = np.zeros(len(previous))
+    for k in range(1, horizon + 1):
+        current = if_alive(float(k))
+        discounted += (current - previous) / (1 + discount_rate) ** (k * years)
+        previous = current
+    alive = model.p_alive(fit, frequency, recency, T)
+    return alive * previous, alive * discounted
+
+
+@dataclass(frozen=True)
+class PAlive:
+    """P(alive) per customer as of a day, or why the model could not give it.
+
+    ``values`` is indexed by customer and named p_alive, or None; ``reason`` is then the
+    FitError code and ``figures`` its numbers (see :class:`~kamtool.analyses.clv.fit.FitError`).
+    """
+
+    values: pd.Series | None
+    model: str
+    reason: str | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+def fit_p_alive(daily: pd.DataFrame, as_of: Any = None, unit: str = "week", model: str = "bgnbd") -> PAlive:
+    """P(alive) per customer as of ``as_of`` ("today", exclusive, as in ``--as-of``).
+
+    The model is fitted on the purchases before ``as_of``, so the calibration ends the day
+    before; the default as-of is the day after the last order (rules.as_of_day).
+    Customers with no purchase before ``as_of`` are absent from the values. A customer
+    without a repeat purchase has P(alive) = 1 under BG/NBD.
+    """
+    purchase = PURCHASE_MODELS[model]
+    dates = daily["date"].dropna()
+    last = day_number(dates.max()) if len(dates) else None
+    today = as_of_day(as_of, last)
+    if today is None:
+        return PAlive(None, model, "no_purchase")
+    try:
+        summary = customer_summary(daily, calibration_end=day_timestamp(today - 1), unit=unit)
+        frame = summary.frame
+        fit = purchase.fit(frame["frequency"], frame["recency"], frame["T"])
+    except FitError as exc:
+        return PAlive(None, model, exc.code, dict(exc.figures))
+    alive = purchase.p_alive(fit, frame["frequency"], frame["recency"], frame["T"])
+    values = pd.Series(alive, index=pd.Index(frame["customer"], name="customer"), name="p_alive")
+    return PAlive(values, model)
+
+
+def p_alive_for(daily: pd.DataFrame, as_of: Any, unit: str = "week") -> pd.Series | None:
+    """P(alive) per customer as of ``as_of`` (see :func:`fit_p_alive`), None without a fit."""
+    return fit_p_alive(daily, as_of, unit).values
+
+
+def deciles(values: FloatArray) -> pd.DataFrame:
+    """CLV by decile of customers ranked by CLV (1 = the most valuable tenth)."""
+    order = np.argsort(-values, kind="stable")
+    n = len(values)
+    decile = np.empty(n, dtype=np.int64)
+    decile[order] = np.arange(n) * 10 // n + 1
+    frame = pd.DataFrame({"clv_decile": decile, "clv": values})
+    table = frame.groupby("clv_decile").agg(customers=("clv", "size"), clv=("clv", "sum"))
+    table = table.reset_index()
+    total = float(values.sum())
+    table["share"] = table["clv"] / total if total > 0 else np.nan
+    table["cumulative_share"] = table["share"].cumsum()
+    table["customers"] = table["customers"].astype(np.int64)
+    return table
+
+
+# Columns whose name does not say their format. Expected purchases are a model's mean, not a
+# count: one fixed number of decimals; deciles and holdout purchases are counts.
+KINDS: dict[str, str] = {
+    "expected_purchases": "number",
+    "holdout_predicted": "number",
+    "predicted_purchases": "number",
+    "actual_purchases": "number",
+    "predicted_total": "number",
+    "actual_total": "count",
+    "clv_decile": "count",
+    "frequency": "count",
+    "holdout_actual": "count",
+}
+
+
+@dataclass(frozen=True)
+class _Options:
+    unit: str
+    unit_days: float
+    horizon: int
+    discount_rate: float
+    margin: float
+    margin_source: str  # "given", "profit" (the data's profit / revenue) or "default" (1.0)
+    min_customers: int
+    min_repeat_customers: int
+
+
+def _options(
+    unit: str,
+    horizon: int | None,
+    discount_rate: float,
+    margin: float | None,
+    profit_margin: float | None,
+    min_customers: int,
+    min_repeat_customers: int,
+) -> _Options:
+    length = unit_days(unit)
+    if horizon is None:
+        horizon = DEFAULT_HORIZON[unit]
+    if int(horizon) != horizon or horizon < 1:
+        raise UsageError(f"horizon must be a whole number of {unit}s >= 1, not {horizon!r}")
+    if not np.isfinite(discount_rate) or discount_rate < 0:
+        raise UsageError(f"discount rate must be >= 0 (0.10 = 10 % a year), not {discount_rate}")
+    if margin is not None and not (0 < margin <= 1):
+        raise UsageError(f"margin must be a fraction in (0, 1] (0.3 = 30 %), not {margin}")
+    if profit_margin is not None and not (np.isfinite(profit_margin) and profit_margin <= 1):
+        raise UsageError(f"profit margin must be a fraction <= 1, not {profit_margin}")
+    if margin is not None:
+        used, source = float(margin), "given"
+    elif profit_margin is not None:
+        used, source = float(profit_margin), "profit"
+    else:
+        used, source = 1.0, "default"
+    return _Options(
+        unit, length, int(horizon), discount_rate, used, source, min_customers, min_repeat_customers
+    )
+
+
+def clv(
+    daily: pd.DataFrame,
+    *,
+    calibration_end: Any = None,
+    holdout_end: Any = None,
+    unit: str = "week",
+    horizon: int | None = None,
+    discount_rate: float = 0.10,
+    margin: float | None = None,
+    profit_margin: float | None = None,
+    min_customers: int = 10,
+    min_repeat_customers: int = 5,
+) -> Result:
+    """Customer lifetime value from BG/NBD purchases and Gamma-Gamma spend (words: render.words.clv).
+
+    Parameters
+    ----------
+    daily : DataFrame
+        customer, date, revenue: one row per customer and order date.
+    calibration_end : date-like, optional
+        Fit on purchases up to this day (inclusive). Default: the last purchase day.
+    holdout_end : date-like, optional
+        Compare predicted and actual repeat purchases from the day after
+        ``calibration_end`` to this day; needs ``calibration_end``. Customers are then
+        scored as of the calibration end.
+    unit : {"day", "week", "month"}
+        Time unit of recency, T, the horizon and the parameters (default week).
+    horizon : int, optional
+        Periods of ``unit`` to value ahead; default one year (365, 52 or 12).
+    discount_rate : float
+        Yearly discount rate (default 0.10); see ``params["discounting"]``.
+    margin : float, optional
+        Profit margin as a fraction in (0, 1]. Default: ``profit_margin``, else 1.0.
+    profit_margin : float, optional
+        The data's profit / revenue, passed by the command when the file has profit.
+    min_customers, min_repeat_customers : int
+        Refuse to fit BG/NBD on fewer customers, or fewer repeat customers (10, 5);
+        Gamma-Gamma needs ``min_repeat_customers`` repeat customers with positive spend.
+
+    Returns
+    -------
+    Result
+        rows: customer, frequency, recency, T, monetary, p_alive, expected_purchases,
+        expected_spend, clv (+ holdout_actual, holdout_predicted with a holdout),
+        sorted by clv descending. tables: parameters (BG/NBD r, alpha, a, b, a/(a+b);
+        Gamma-Gamma p, q, gamma; estimate and std_error), clv_deciles (+ holdout).
+        summary and params say whether BG/NBD drop-out is "beta" (heterogeneous) or
+        "homogeneous" (the limit a, b → ∞: a, b and their standard errors are NaN;
+        ``dropout`` is a/(a+b) either way).
+    """
+    opts = _options(unit, horizon, discount_rate, margin, profit_margin, min_customers, min_repeat_customers)
+    if holdout_end is not None and calibration_end is None:
+        raise UsageError("--holdout-end needs --calibration-end: the model is fitted on the calibration "
+                         "period and checked on the days after it")
+    summ = customer_summary(daily, calibration_end=calibration_end, unit=unit, observation_end=holdout_end)
+    model = PURCHASE_MODELS["bgnbd"]
+    rows, bg, gg = _value(summ, opts, model)
+    deciles_table = deciles(rows["clv"].to_numpy())
+    tables = {"parameters": _parameter_table(model, bg, gg), "clv_deciles": deciles_table}
+    charts = [Chart("column", "clv_deciles", "clv_decile", ["clv"], title="clv.deciles")]
+    summary = _summary(summ, opts, model, bg, gg, rows, deciles_table)
+    if summ.observation_end is not None:
+        comparison = holdout_comparison(summ.frame, bg, model=model)
+        rows["holdout_actual"] = comparison.customers["holdout_actual"].to_numpy()
+        rows["holdout_predicted"] = comparison.customers["holdout_predicted"].to_numpy()
+        tables["holdout"] = comparison.by_frequency
+        charts.append(_holdout_chart())
+        summary.update(_holdout_summary(summ, comparison))
+    rows = rows.sort_values(["clv", "customer"], ascending=[False, True], kind="stable")
+    return Result(
+        command="clv",
+        params=_params(summ, opts, model, bg),
+        summary=summary,
+        rows=rows.reset_index(drop=True),
+        tables=tables,
+        charts=charts,
+        display_columns=["customer", "frequency", "p_alive", "expected_purchases", "expected_spend", "clv"],
+        kinds=dict(KINDS),
+    )
+
+
+def _value(summ: CustomerSummary, opts: _Options, model: PurchaseModel) -> tuple[pd.DataFrame, Any, Any]:
+    """Fit both models and value every customer: the rows, the purchase and the spend fit."""
+    base = summ.frame
+    freq, rec, age, mon = base["frequency"], base["recency"], base["T"], base["monetary"]
+    bg = model.fit(
+        freq, rec, age, min_customers=opts.min_customers, min_repeat_customers=opts.min_repeat_customers
+    )
+    gg = gamma_gamma.fit(freq, mon, min_customers=opts.min_repeat_customers)
+    expected, discounted = discounted_purchases(
+        bg,
+        freq,
+        rec,
+        age,
+        horizon=opts.horizon,
+        unit=opts.unit,
+        discount_rate=opts.discount_rate,
+        model=model,
+    )
+    spend = gamma_gamma.expected_spend(gg, freq, mon)
+    value = opts.margin * spend * discounted
+    if not (np.isfinite(expected).all() and np.isfinite(value).all()):
+        raise AnalysisError(
+            "the fitted models give non-finite predictions for some customers; try a "
+            "coarser --unit or a shorter --horizon"
+        )
+    rows = pd.DataFrame(
+        {
+            "customer": base["customer"],
+            "frequency": freq,
+            "recency": rec,
+            "T": age,
+            "monetary": mon,
+            "p_alive": model.p_alive(bg, freq, rec, age),
+            "expected_purchases": expected,
+            "expected_spend": spend,
+            "clv": value,
+        }
+    )
+    return rows, bg, gg
+
+
+def _parameter_table(model: PurchaseModel, purchase_fit: Any, gg: gamma_gamma.GammaGammaFit) -> pd.DataFrame:
+    rows = model.parameter_rows(purchase_fit)
+    spend = [(k, v, gg.std_errors[k]) for k, v in gg.params.items()]
+    return pd.DataFrame(
+        {
+            "model": [model.NAME] * len(rows) + [gamma_gamma.NAME] * len(spend),
+            "parameter": [r[0] for r in (*rows, *spend)],
+            "estimate": [r[1] for r in (*rows, *spend)],
+            "std_error": [r[2] for r in (*rows, *spend)],
+        }
+    )
+
+
+def _summary(
+    summ: CustomerSummary,
+    opts: _Options,
+    model: PurchaseModel,
+    purchase_fit: Any,
+    gg: gamma_gamma.GammaGammaFit,
+    rows: pd.DataFrame,
+    deciles_table: pd.DataFrame,
+) -> dict[str, Any]:
+    freq, mon = rows["frequency"], rows["monetary"]
+    repeat = freq.to_numpy() > 0
+    spenders = repeat & (mon.to_numpy() > 0)
+    corr = (
+        float(np.corrcoef(freq[spenders], mon[spenders])[0, 1])
+        if spenders.sum() > 2 and np.ptp(freq[spenders]) > 0
+        else float("nan")
+    )
+    # numpy sums of the arrays, as the figures were always summed
+    total_value = float(rows["clv"].to_numpy().sum())
+    summary: dict[str, Any] = {
+        "customers": len(rows),
+        "repeat_customers": int(repeat.sum()),
+        "customers_excluded_after_calibration": summ.excluded_after_calibration,
+        "customers_returns_only": summ.returns_only,
+        "calibration_start": summ.frame["first_date"].min(),
+        "calibration_end": summ.calibration_end,
+        "unit": opts.unit,
+        "horizon": opts.horizon,
+        "discount_rate": opts.discount_rate,
+        "margin": opts.margin,
+        "margin_source": opts.margin_source,
+    }
+    summary.update(model.estimates(purchase_fit))
+    summary.update(gg.params)
+    for key, fit in ((model.KEY, purchase_fit), (gamma_gamma.KEY, gg)):
+        summary.update({f"{k}_se": float(v) for k, v in fit.std_errors.items()})
+        summary[f"{key}_log_likelihood"] = fit.log_likelihood
+    summary.update(
+        {
+            "gamma_gamma_customers": gg.customers,
+            "frequency_monetary_correlation": corr,
+            "mean_spend": gg.mean_spend,
+            "expected_purchases": float(rows["expected_purchases"].to_numpy().sum()),
+            "mean_p_alive": float(rows["p_alive"].to_numpy().mean()),
+            "clv_total": total_value,
+            "clv_mean": total_value / len(rows),
+            "clv_top_decile_share": float(deciles_table["share"].iloc[0]),
+            "data_end": summ.data_end,
+        }
+    )
+    return summary
+
+
+def _holdout_chart() -> Chart:
+    return Chart(
+        kind="column",
+        table="holdout",
+        category="calibration_frequency",
+        values=["actual_purchases", "predicted_purchases"],
+        title="clv.holdout",
+    )
+
+
+def _holdout_summary(summ: CustomerSummary, comparison: HoldoutComparison) -> dict[str, Any]:
+    return {
+        "holdout_start": summ.calibration_end + pd.Timedelta(days=1),
+        "holdout_end": summ.observation_end,
+        "holdout_duration": comparison.duration,
+        "holdout_actual": comparison.actual_total,
+        "holdout_predicted": comparison.predicted_total,
+    }
+
+
+def _params(summ: CustomerSummary, opts: _Options, model: PurchaseModel, purchase_fit: Any) -> dict[str, Any]:
+    return {
+        "calibration_end": summ.calibration_end,
+        "holdout_end": summ.observation_end,
+        "unit": opts.unit,
+        "unit_days": opts.unit_days,
+        "horizon": opts.horizon,
+        "discount_rate": opts.discount_rate,
+        "margin": opts.margin,
+        "margin_source": opts.margin_source,
+        "min_customers": opts.min_customers,
+        "min_repeat_customers": opts.min_repeat_customers,
+        "purchase": "a customer-day with net revenue >= 0; same-day orders merged",
+        f"{model.KEY}_dropout": model.dropout_rule(purchase_fit),
+        "discounting": (
+            "clv = margin * expected_spend * sum_{k=1..horizon} "
+            "(E[Y(k)] - E[Y(k-1)]) / (1 + discount_rate) ** (k * unit_days / 365.25)"
+        ),
+    }

@@ -1,0 +1,229 @@
+"""The per-customer summary every purchase model reads: frequency, recency, T, monetary.
+
+The lifetimes / CLVTools convention: a purchase is a customer-day with net revenue >= 0
+(same-day orders merged, days of net returns dropped); frequency counts repeat purchase
+days, recency the time from the first to the last, T the time from the first to the
+calibration end, monetary the mean revenue of the repeat days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kamtool.analyses.clv.fit import FitError, FloatArray, IntArray
+from kamtool.analyses.rules import as_of_timestamp, day_number
+from kamtool.errors import AnalysisError, ColumnError, UsageError
+
+UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
+DAYS_PER_YEAR = 365.25
+# One year ahead unless the caller says otherwise.
+DEFAULT_HORIZON: dict[str, int] = {"day": 365, "week": 52, "month": 12}
+
+
+@dataclass
+class CustomerSummary:
+    """The per-customer input of the models and how it was cut.
+
+    ``frame`` has one row per customer with a purchase on or before the calibration end,
+    sorted by customer: customer, frequency (int), recency, T, monetary, first_date,
+    last_date, and with an observation end also holdout_purchases (int, purchase days
+    after the calibration end up to the observation end) and holdout_duration.
+    """
+
+    frame: pd.DataFrame
+    unit: str
+    calibration_end: pd.Timestamp
+    observation_end: pd.Timestamp | None
+    data_end: pd.Timestamp  # the last purchase day anywhere in the input
+    excluded_after_calibration: int  # first purchase after the calibration end
+    returns_only: int  # customers without any day of net revenue >= 0
+
+
+def unit_days(unit: str) -> float:
+    """Days in one time unit ("day", "week", "month")."""
+    try:
+        return UNIT_DAYS[unit]
+    except KeyError:
+        raise UsageError(f"unit {unit!r} is not one of {', '.join(UNIT_DAYS)}; pick one of those") from None
+
+
+def day_of(value: Any, name: str) -> int:
+    """A user's date (calibration end, holdout end) as days since 1970-01-01."""
+    return day_number(as_of_timestamp(value, name))
+
+
+def day_timestamp(day: int) -> pd.Timestamp:
+    return pd.Timestamp(np.datetime64(int(day), "D"))
+
+
+def _days_to_datetimes(days: IntArray) -> pd.Series:
+    return pd.Series(days.astype("datetime64[D]").astype("datetime64[ns]"))
+
+
+@dataclass
+class _PurchaseDays:
+    """One entry per customer-day with net revenue >= 0, sorted by customer then day."""
+
+    customers: np.ndarray[Any, Any]  # sorted customer ids; position = code
+    codes: IntArray
+    days: IntArray
+    revenue: FloatArray
+    has_purchase: np.ndarray[Any, np.dtype[np.bool_]]  # per customer code
+
+
+def _purchase_days(daily: pd.DataFrame) -> _PurchaseDays:
+    missing = [c for c in ("customer", "date", "revenue") if c not in daily.columns]
+    if missing:
+        raise ColumnError(f"clv needs the columns {', '.join(missing)} in the daily frame")
+    frame = daily[["customer", "date", "revenue"]]
+    frame = frame[frame["date"].notna()]
+    codes, uniques = pd.factorize(frame["customer"], sort=True)
+    day = pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    revenue = frame["revenue"].to_numpy(dtype=np.float64)
+    order = np.lexsort((day, codes))
+    codes, day, revenue = codes[order].astype(np.int64), day[order], revenue[order]
+    if len(codes):
+        new_day = np.r_[True, (codes[1:] != codes[:-1]) | (day[1:] != day[:-1])]
+        if not new_day.all():
+            starts = np.flatnonzero(new_day)
+            revenue = np.add.reduceat(revenue, starts)
+            codes, day = codes[starts], day[starts]
+    purchase = revenue >= 0  # NaN revenue is no purchase either
+    has_purchase = np.bincount(codes[purchase], minlength=len(uniques)) > 0
+    codes, day, revenue = codes[purchase], day[purchase], revenue[purchase]
+    if len(codes) == 0:
+        raise FitError("clv found no purchase (no customer-day with net revenue >= 0)", "no_purchase")
+    return _PurchaseDays(np.asarray(uniques), codes, day, revenue, has_purchase)
+
+
+def _calibration_frame(days: _PurchaseDays, cal_day: int, unit_length: float) -> pd.DataFrame:
+    """The summary columns of the customers with a purchase on or before ``cal_day``."""
+    in_cal = days.days <= cal_day
+    c_codes, c_day, c_rev = days.codes[in_cal], days.days[in_cal], days.revenue[in_cal]
+    if len(c_codes) == 0:
+        raise FitError(
+            f"no purchase on or before the calibration end {day_timestamp(cal_day).date()}; "
+            "pick a later calibration end",
+            "no_purchase_in_calibration",
+        )
+    n_all = len(days.customers)
+    counts = np.bincount(c_codes, minlength=n_all)
+    keep = counts > 0
+    boundary = c_codes[1:] != c_codes[:-1]
+    first_rows = np.r_[True, boundary]
+    first = c_day[first_rows]
+    last = c_day[np.r_[boundary, True]]
+    total = np.bincount(c_codes, weights=c_rev, minlength=n_all)[keep]
+    frequency = (counts[keep] - 1).astype(np.int64)
+    monetary = np.where(frequency > 0, (total - c_rev[first_rows]) / np.maximum(frequency, 1), 0.0)
+    return pd.DataFrame(
+        {
+            "customer": days.customers[keep],
+            "frequency": frequency,
+            "recency": (last - first) / unit_length,
+            "T": (cal_day - first) / unit_length,
+            "monetary": monetary,
+            "first_date": _days_to_datetimes(first),
+            "last_date": _days_to_datetimes(last),
+        }
+    )
+
+
+def customer_summary(
+    daily: pd.DataFrame,
+    *,
+    calibration_end: Any = None,
+    unit: str = "week",
+    observation_end: Any = None,
+) -> CustomerSummary:
+    """Frequency, recency, T and monetary per customer (lifetimes / CLVTools convention).
+
+    Parameters
+    ----------
+    daily : DataFrame
+        One row per customer and order date with columns customer, date, revenue (net).
+        Rows of one customer and day are merged if the frame has duplicates.
+    calibration_end : date-like, optional
+        Last day (inclusive) of the calibration period. Default: the last purchase day
+        in the data.
+    unit : {"day", "week", "month"}
+        Time unit of recency, T and holdout_duration: 1, 7 or 365.25 / 12 days.
+    observation_end : date-like, optional
+        Last day (inclusive) of a holdout period after ``calibration_end``; adds the
+        columns holdout_purchases and holdout_duration. Needs ``calibration_end``.
+
+    Returns
+    -------
+    CustomerSummary
+        A purchase is a customer-day with net revenue >= 0; days with net returns are
+        dropped first. frequency = distinct purchase days in the calibration period − 1;
+        recency = last − first purchase; T = calibration_end − first purchase;
+        monetary = mean revenue of the repeat purchase days (the first day excluded),
+        0 when frequency is 0. Customers whose first purchase is after the calibration
+        end are left out and counted.
+    """
+    unit_length = unit_days(unit)
+    if observation_end is not None and calibration_end is None:
+        raise UsageError(
+            "a holdout end needs a calibration end: give the last day of the calibration "
+            "period (e.g. --calibration-end 2024-06-30)"
+        )
+    days = _purchase_days(daily)
+    data_end = int(days.days.max())
+    cal_day = data_end if calibration_end is None else day_of(calibration_end, "calibration end")
+    out = _calibration_frame(days, cal_day, unit_length)
+    keep = np.bincount(days.codes[days.days <= cal_day], minlength=len(days.customers)) > 0
+    obs_stamp: pd.Timestamp | None = None
+    if observation_end is not None:
+        obs_day = day_of(observation_end, "holdout end")
+        if obs_day <= cal_day:
+            raise UsageError(
+                f"the holdout end {day_timestamp(obs_day).date()} must be after the "
+                f"calibration end {day_timestamp(cal_day).date()}"
+            )
+        in_holdout = (days.days > cal_day) & (days.days <= obs_day)
+        holdout = np.bincount(days.codes[in_holdout], minlength=len(days.customers))
+        out["holdout_purchases"] = holdout[keep].astype(np.int64)
+        out["holdout_duration"] = (obs_day - cal_day) / unit_length
+        obs_stamp = day_timestamp(obs_day)
+    return CustomerSummary(
+        frame=out,
+        unit=unit,
+        calibration_end=day_timestamp(cal_day),
+        observation_end=obs_stamp,
+        data_end=day_timestamp(data_end),
+        excluded_after_calibration=int((days.has_purchase & ~keep).sum()),
+        returns_only=int(len(days.customers) - days.has_purchase.sum()),
+    )
+
+
+# ------------------------------------------------------------ checks every model's input passes
+
+
+def as_float(values: Any, name: str) -> FloatArray:
+    """A 1-d float array with no missing or infinite value."""
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1:
+        arr = arr.ravel()
+    if not np.isfinite(arr).all():
+        raise AnalysisError(f"{name} has missing or infinite values")
+    return arr
+
+
+def check_summary(frequency: Any, recency: Any, T: Any) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """frequency, recency and T as float arrays, checked to be a valid summary."""
+    x = as_float(frequency, "frequency")
+    tx = as_float(recency, "recency")
+    t_cal = as_float(T, "T")
+    if not (len(x) == len(tx) == len(t_cal)):
+        raise AnalysisError("frequency, recency and T must have one value per customer")
+    if (x < 0).any() or (x != np.round(x)).any():
+        raise AnalysisError("frequency must be a whole number >= 0 for every customer")
+    tol = 1e-9 * max(1.0, float(t_cal.max(initial=0.0)))
+    if (tx < 0).any() or (tx > t_cal + tol).any() or ((x > 0) & (tx <= 0)).any():
+        raise AnalysisError("recency must lie in (0, T] for repeat customers and be 0 otherwise")
+    return x, tx, t_cal
