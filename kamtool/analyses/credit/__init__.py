@@ -39,7 +39,7 @@ from kamtool.analyses.credit.grading import (
     grade,
     suggested_limit,
 )
-from kamtool.analyses.credit.inputs import NO_DAY, read_accounts, read_invoices, read_payments
+from kamtool.analyses.credit.inputs import NO_DAY, net_invoices, read_accounts, read_invoices, read_payments
 from kamtool.analyses.credit.measures import (
     aging,
     balance_history,
@@ -124,15 +124,16 @@ def credit(invoices: pd.DataFrame, payments: pd.DataFrame | None = None,
     _check(opts)
     edges = check_buckets(opts.buckets)
     factors = check_factors(opts.grade_factors)
-    all_invoices, line_payments = read_invoices(invoices)
+    all_lines, line_payments = read_invoices(invoices)
     all_payments = pd.concat([line_payments, read_payments(payments)], ignore_index=True)
     all_payments = all_payments.astype({"day": np.int64, "cents": np.int64})
     acc = read_accounts(accounts)
-    days = np.concatenate([all_invoices["day"].to_numpy(), all_payments["day"].to_numpy()])
+    days = np.concatenate([all_lines["day"].to_numpy(), all_payments["day"].to_numpy()])
     today = as_of_day(opts.as_of, int(days.max()) if len(days) else None)
     if today is None:
         raise AnalysisError("credit: there are no invoices to analyse")
-    inv = all_invoices[all_invoices["day"] < today].reset_index(drop=True)
+    # a line dated on or after the as-of day is a later event even when its invoice is older
+    inv = net_invoices(all_lines[all_lines["day"] < today])
     pay = all_payments[all_payments["day"] < today].reset_index(drop=True)
     if inv.empty:
         raise AnalysisError(f"credit: no invoice is dated before the as-of day "
@@ -147,7 +148,7 @@ def credit(invoices: pd.DataFrame, payments: pd.DataFrame | None = None,
     figures["terms"] = terms
     rows, cents = _rows(figures, acc, customers, bucket_names(edges), factors, opts)
     counts = {"invoices": int((inv["cents"] > 0).sum()), "credit_notes": int((inv["cents"] < 0).sum()),
-              "payments": len(pay), "later_invoices": len(all_invoices) - len(inv),
+              "payments": len(pay), "later_lines": int((all_lines["day"] >= today).sum()),
               "later_payments": len(all_payments) - len(pay),
               "unmatched_references": applied.unmatched_references}
     return _result(rows, cents, figures, inv, pay, acc, today, edges, factors, opts, counts)
@@ -238,9 +239,6 @@ def _rows(figures: dict[str, Any], acc: pd.DataFrame, customers: pd.Index, names
     for dim in ("owner", "region"):
         if dim in acc:
             rows[dim] = acc[dim].reindex(customers).fillna("").to_numpy(dtype=object)
-    for col in ("dso", "days_to_pay", "days_beyond_terms", "lateness", "trend", "on_time_share",
-                "utilisation"):
-        rows[col] = rows[col].round(4)
     order = np.lexsort((customers.to_numpy(dtype=str), -balance, ~worse, ~rows["over_limit"].to_numpy()))
     cents = cents.assign(balance=balance, overdue=overdue)
     return rows.iloc[order].reset_index(drop=True), cents
@@ -267,7 +265,7 @@ def _summary(rows: pd.DataFrame, cents: pd.DataFrame, inv: pd.DataFrame, pay: pd
         "overdue": company.amount(int(cents["overdue"].sum())),
         "overdue_share": company.share(int(cents["overdue"].sum()), receivables),
         "credit_balances": company.amount(int(cents["balance"].clip(upper=0).sum())),
-        "dso": round(receivables * float(opts.dso_days) / sales, 4) if sales > 0 else float("nan"),
+        "dso": receivables * float(opts.dso_days) / sales if sales > 0 else float("nan"),
         "key_account_share": key_share,
         "over_limit": int(rows["over_limit"].sum()),
         "worsening": int(rows["worsening"].sum()),

@@ -18,6 +18,7 @@ from kamtool.analyses.rules import whole_units
 from kamtool.errors import ColumnError, DataError
 
 NO_DAY = np.iinfo(np.int64).min  # an empty date; numpy reads it as NaT
+_NO_DUE = np.iinfo(np.int64).max  # an empty due date while taking the earliest
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def _ids(values: pd.Series | None, days: np.ndarray) -> pd.Series:
 
 
 def read_invoices(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Invoice lines -> (invoices, the payments recorded on the lines themselves)."""
+    """Invoice lines -> (lines in days and cents: customer, invoice_id, day, due_day, cents;
+    the payments recorded on the lines themselves)."""
     cols = _require(lines, "invoices", {"customer": ("customer",), "date": ("date",),
                                         "amount": ("amount", "revenue")})
     what = "invoices"
@@ -109,15 +111,21 @@ def read_invoices(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     due = (day_numbers(lines["due_date"], what, "due_date", required=False)
            if "due_date" in lines else np.full(len(lines), NO_DAY))
     frame = pd.DataFrame({"customer": customer, "invoice_id": invoice_id, "day": day,
-                          "due_day": np.where(due == NO_DAY, np.iinfo(np.int64).max, due),
-                          "cents": cents})
-    # An invoice's lines may differ in date or due date (a correction line): the invoice
-    # takes the earliest of each, so its age is never understated.
+                          "due_day": due, "cents": cents})
+    return frame, _line_payments(lines, customer, invoice_id, cents)
+
+
+def net_invoices(lines: pd.DataFrame) -> pd.DataFrame:
+    """Invoice lines (see :func:`read_invoices`) netted into one row per customer and invoice.
+
+    An invoice's lines may differ in date or due date (a correction line): the invoice takes
+    the earliest of each, so its age is never understated.
+    """
+    frame = lines.assign(due_day=lines["due_day"].where(lines["due_day"] != NO_DAY, _NO_DUE))
     grouped = frame.groupby(["customer", "invoice_id"], sort=True, as_index=False).agg(
         day=("day", "min"), due_day=("due_day", "min"), cents=("cents", "sum"))
-    grouped["due_day"] = grouped["due_day"].where(grouped["due_day"] != np.iinfo(np.int64).max, NO_DAY)
-    grouped = grouped.astype({"day": np.int64, "due_day": np.int64, "cents": np.int64})
-    return grouped, _line_payments(lines, customer, invoice_id, cents)
+    grouped["due_day"] = grouped["due_day"].where(grouped["due_day"] != _NO_DUE, NO_DAY)
+    return grouped.astype({"day": np.int64, "due_day": np.int64, "cents": np.int64})
 
 
 def _line_payments(lines: pd.DataFrame, customer: pd.Series, invoice_id: pd.Series,
