@@ -206,7 +206,7 @@ def test_dso_by_hand_and_the_edge_of_its_window() -> None:
     a = row_of(credit(inv, pay, options=Options(as_of="2024-12-31")), "A")
     # balance 5900 − 5050 = 850; sales of the window 900 -> 10 a day; DSO 850 / 10 = 85
     assert a["balance"] == 850.0
-    assert a["sales_90d"] == 900.0
+    assert a["dso_sales"] == 900.0
     assert a["dso"] == pytest.approx(85.0)
 
 
@@ -219,7 +219,7 @@ def test_the_limit_formula_by_hand() -> None:
     result = credit(inv, pay, options=Options(as_of="2024-12-01"))
     row = row_of(result, "L")
     assert (row["grade"], row["days_beyond_terms"], row["credit_limit"]) == ("B", 15.0, 150.0)
-    assert row["highest_balance"] == 1200.0 and row["sales_12m"] == 1200.0
+    assert row["highest_balance"] == 1200.0 and row["limit_sales"] == 1200.0
     # B's factor at 0.7: 100 × (30 + 15) / 30 × 0.7 = 105
     low = credit(inv, pay, options=Options(as_of="2024-12-01", grade_factors={"B": 0.7}))
     assert row_of(low, "L")["credit_limit"] == 105.0 and low.params["grade_factors"]["B"] == 0.7
@@ -459,3 +459,32 @@ def test_shuffling_input_rows_changes_nothing(data: tuple[pd.DataFrame, pd.DataF
     for name, table in first.tables.items():
         pd.testing.assert_frame_equal(table, second.tables[name])
     assert first.summary == second.summary or str(first.summary) == str(second.summary)
+
+
+# ----------------------------------------------------------------------------------- words
+
+
+def test_both_languages_render_a_small_result() -> None:
+    from kamtool.labels import column_label, label, value_labels
+    from kamtool.render.words import headline, notes
+    from kamtool.render.words.credit import bucket_caption
+
+    inv = invoices(("A", "1", "2024-01-01", 300.0), ("B", "2", "2024-05-01", 100.0))
+    pay = payments(("B", "2024-05-10", 150.0))
+    result = credit(inv, pay, options=Options(as_of="2024-06-30", key_accounts={"A"}))
+    en = headline(result, "en") + notes(result, "en")
+    zh = headline(result, "zh") + notes(result, "zh")
+    assert en[0] == "Receivables at 2024-06-30: 250.00 from 2 customers; 300.00 overdue (120.0 %)."
+    assert zh[0] == "截至2024-06-30，应收账款250.00，共2个客户；其中逾期300.00（占120.0 %）。"
+    assert "Credit balances (overpayments, unused credit notes): -50.00." in en
+    assert "重点客户占应收账款的120.0 %。" in zh
+    formula = next(line for line in en if line.startswith("Suggested credit limit"))
+    assert "(A 1.2, B 1, C 0.7, D 0), at most 1.2 ×" in formula
+    assert any("授信额度" in line for line in zh) and any("逾期" in line for line in zh)
+    assert len(en) == len(zh) and all("{" not in line for line in en + zh)
+    assert column_label("overdue_31_60", "credit", "zh") == "逾期31–60天"
+    assert label("credit.credit_limit", "zh") == "建议授信额度"
+    shown = value_labels(result.tables["aging"], "credit", "zh")
+    assert shown["bucket"].tolist()[:2] == ["未到期", "逾期1–30天"]
+    assert bucket_caption("overdue_16_45", "zh") == "逾期16–45天"
+    assert bucket_caption("overdue_over_45", "en") == "Over 45 days overdue"

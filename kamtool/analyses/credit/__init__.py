@@ -69,7 +69,7 @@ NEEDS = Needs(
 )
 
 ROW_ORDER = "over_limit, worsening, balance desc, customer"
-MONEY_COLUMNS = ("balance", "overdue", "sales_90d", "sales_12m", "highest_balance", "credit_limit",
+MONEY_COLUMNS = ("balance", "overdue", "dso_sales", "limit_sales", "highest_balance", "credit_limit",
                  "current_limit")
 DAYS_COLUMNS = ("dso", "days_to_pay", "days_beyond_terms", "lateness", "trend", "max_days_past_due",
                 "terms")
@@ -160,8 +160,8 @@ def _figures(inv: pd.DataFrame, pay: pd.DataFrame, applied: Applied, customers: 
     return {
         "aged": aging(inv, applied, customers, today, edges),
         "paid": behaviour(inv, applied, customers, today, opts.trend_months),
-        "sales_90d": window_sales(inv, customers, today - int(opts.dso_days), today),
-        "sales_12m": window_sales(inv, customers, months_before(today, opts.history_months), today),
+        "dso_sales": window_sales(inv, customers, today - int(opts.dso_days), today),
+        "limit_sales": window_sales(inv, customers, months_before(today, opts.history_months), today),
         "history": history,
         "highest": history.max(axis=1).astype(np.int64),
     }
@@ -193,7 +193,7 @@ def _grades_and_limits(figures: dict[str, Any], customers: pd.Index, factors: Ma
     grades: list[str] = []
     limits = np.zeros(len(customers), dtype=np.int64)
     columns = zip(aged["max_days_past_due"], aged["has_open"], paid["weight"], paid["beyond"],
-                  paid["late"], figures["sales_12m"], figures["terms"], figures["highest"], strict=True)
+                  paid["late"], figures["limit_sales"], figures["terms"], figures["highest"], strict=True)
     for i, (worst, has_open, weight, beyond, late, sales, terms, highest) in enumerate(columns):
         g = grade(int(worst) if has_open else None, int(weight), int(beyond), int(late), opts.grade_rule)
         grades.append(g)
@@ -217,10 +217,10 @@ def _rows(figures: dict[str, Any], acc: pd.DataFrame, customers: pd.Index, names
     rows = pd.DataFrame({"customer": customers.to_numpy(dtype=object), "balance": company.money(balance)})
     for name in names:
         rows[name] = company.money(cents[name].to_numpy())
-    sales_90d = figures["sales_90d"].to_numpy()
+    dso_sales = figures["dso_sales"].to_numpy()
     rows["overdue"] = company.money(overdue)
     rows["max_days_past_due"] = np.where(aged["has_open"], aged["max_days_past_due"], np.nan)
-    rows["dso"] = _ratio(balance * float(opts.dso_days), sales_90d)
+    rows["dso"] = _ratio(balance * float(opts.dso_days), dso_sales)
     rows["days_to_pay"] = _ratio(paid["to_pay"].to_numpy(), weight)
     rows["days_beyond_terms"] = _ratio(paid["beyond"].to_numpy(), weight)
     rows["lateness"] = _ratio(paid["late"].to_numpy(), weight)
@@ -228,8 +228,8 @@ def _rows(figures: dict[str, Any], acc: pd.DataFrame, customers: pd.Index, names
     rows["trend"] = trend
     rows["grade"] = grades
     rows["terms"] = figures["terms"].to_numpy()
-    rows["sales_90d"] = company.money(sales_90d)
-    rows["sales_12m"] = company.money(figures["sales_12m"].to_numpy())
+    rows["dso_sales"] = company.money(dso_sales)
+    rows["limit_sales"] = company.money(figures["limit_sales"].to_numpy())
     rows["highest_balance"] = company.money(figures["highest"].to_numpy())
     rows["credit_limit"] = company.money(limits)
     rows["current_limit"] = company.money(current)
@@ -247,7 +247,7 @@ def _rows(figures: dict[str, Any], acc: pd.DataFrame, customers: pd.Index, names
 def _summary(rows: pd.DataFrame, cents: pd.DataFrame, inv: pd.DataFrame, pay: pd.DataFrame,
              figures: dict[str, Any], today: int, opts: Options, counts: dict[str, int]) -> dict[str, Any]:
     receivables = int(cents["balance"].sum())
-    sales = int(figures["sales_90d"].sum())
+    sales = int(figures["dso_sales"].sum())
     key_share: float | None = None
     if opts.key_accounts is not None:
         keys = {str(k).strip() for k in opts.key_accounts}
