@@ -488,3 +488,45 @@ def test_both_languages_render_a_small_result() -> None:
     assert shown["bucket"].tolist()[:2] == ["未到期", "逾期1–30天"]
     assert bucket_caption("overdue_16_45", "zh") == "逾期16–45天"
     assert bucket_caption("overdue_over_45", "en") == "Over 45 days overdue"
+
+
+# ------------------------------------------------------------------- the sample generator
+
+
+def _make_payments():  # type: ignore[no-untyped-def]
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "make_payments.py"
+    spec = importlib.util.spec_from_file_location("make_payments", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_payments"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_sample_payments_are_reproducible_and_hold_what_they_promise(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    make_payments = _make_payments()
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert make_payments.main(["-o", str(first)]) == 0
+    assert make_payments.main(["-o", str(second)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+    pay = pd.read_csv(first, dtype=str, keep_default_na=False)
+    assert list(pay.columns) == ["客户编号", "收款日期", "收款金额", "发票号"]
+    orders = pd.read_csv(make_payments.ORDERS, dtype=str)
+    inv = orders.rename(columns={"customer_id": "customer", "order_id": "invoice_id",
+                                 "order_date": "date"})[["customer", "invoice_id", "date", "amount"]]
+    frame = pay.set_axis(["customer", "date", "amount", "invoice_id"], axis=1)
+    frame["invoice_id"] = frame["invoice_id"].replace("", None)
+    assert (pd.to_datetime(frame["date"]).dt.day_of_week < 5).all()
+    assert frame["invoice_id"].isna().any() and frame["invoice_id"].duplicated().any()  # FIFO, instalments
+    result = credit(inv, frame)
+    _, parts = make_payments.simulate(make_payments.read_invoices(make_payments.ORDERS), 13)
+    over, overpayer = row_of(result, parts["over_limit"]), row_of(result, parts["overpayer"])
+    assert over["grade"] == "D" and over["over_limit"] and over["overdue_91_180"] > 0
+    assert overpayer["balance"] < 0 and overpayer["not_due"] == overpayer["balance"]
+    assert result.summary["credit_notes"] > 0 and result.summary["credited"] > 0
+    assert cents(result.summary["invoiced"]) - cents(result.summary["credited"]) \
+        - cents(result.summary["paid"]) == cents(result.summary["receivables"])
