@@ -6,6 +6,9 @@ comments show the arithmetic.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +20,7 @@ from kamtool.analyses.credit.apply import apply
 from kamtool.analyses.credit.grading import GradeRule, grade, suggested_limit
 from kamtool.analyses.credit.inputs import net_invoices, read_invoices, read_payments
 from kamtool.errors import ColumnError, DataError, UsageError
+from kamtool.result import Result
 
 BUCKETS = ["not_due", "overdue_1_30", "overdue_31_60", "overdue_61_90", "overdue_91_180",
            "overdue_over_180"]
@@ -34,8 +38,10 @@ def payments(*rows: tuple) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def row_of(result, customer: str) -> pd.Series:  # type: ignore[no-untyped-def]
-    return result.rows.set_index("customer").loc[customer]
+def row_of(result: Result, customer: str) -> pd.Series:
+    row = result.rows.set_index("customer").loc[customer]
+    assert isinstance(row, pd.Series)  # customers are unique in the rows
+    return row
 
 
 def cents(x: float) -> int:
@@ -293,8 +299,8 @@ def test_grades_from_payment_records() -> None:
                    ("F", "3", "2024-01-01", 100.0))
     pay = payments(("E", "2024-01-21", 100.0), ("E", "2024-03-12", 100.0), ("F", "2024-02-16", 100.0))
     rows = credit(inv, pay, options=Options(as_of="2024-06-01")).rows.set_index("customer")
-    assert rows.loc["E", ["grade", "days_beyond_terms", "lateness"]].tolist() == ["A", 5.0, 0.0]
-    assert rows.loc["F", ["grade", "days_beyond_terms"]].tolist() == ["C", 16.0]
+    assert list(rows.loc["E", ["grade", "days_beyond_terms", "lateness"]]) == ["A", 5.0, 0.0]
+    assert list(rows.loc["F", ["grade", "days_beyond_terms"]]) == ["C", 16.0]
 
 
 def test_trend_and_worsening() -> None:
@@ -493,10 +499,9 @@ def test_both_languages_render_a_small_result() -> None:
 # ------------------------------------------------------------------- the sample generator
 
 
-def _make_payments():  # type: ignore[no-untyped-def]
+def _make_payments() -> Any:
     import importlib.util
     import sys
-    from pathlib import Path
 
     path = Path(__file__).resolve().parent.parent / "scripts" / "make_payments.py"
     spec = importlib.util.spec_from_file_location("make_payments", path)
@@ -507,7 +512,7 @@ def _make_payments():  # type: ignore[no-untyped-def]
     return module
 
 
-def test_the_sample_payments_are_reproducible_and_hold_what_they_promise(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_sample_payments_are_reproducible_and_hold_what_they_promise(tmp_path: Path) -> None:
     make_payments = _make_payments()
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     assert make_payments.main(["-o", str(first)]) == 0

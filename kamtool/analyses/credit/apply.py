@@ -92,7 +92,8 @@ class _Book:
                 credit[0] = left
             else:
                 self.pool.pop(0)
-        self.fifo(0, day, True)  # move head past invoices that are already settled
+        if self.queue[self.head][1] == 0:
+            self.fifo(0, day, True)  # move head past invoices that are already settled
 
 
 def _events(invoices: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
@@ -120,7 +121,9 @@ def apply(invoices: pd.DataFrame, payments: pd.DataFrame) -> Applied:
     unmatched = 0
     columns = [events[c].tolist() for c in ("customer", "day", "kind", "key", "cents", "position")]
     for customer, day, kind, key, cents, position in zip(*columns, strict=True):
-        book = books.setdefault(customer, _Book())
+        book = books.get(customer)
+        if book is None:
+            book = books[customer] = _Book()
         if kind == INVOICE:
             book.invoice_in(position, key, cents, day)
         elif kind == CREDIT_NOTE:
