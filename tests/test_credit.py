@@ -19,7 +19,7 @@ from kamtool.analyses.credit import NEEDS, Options, bucket_names, credit
 from kamtool.analyses.credit.apply import apply
 from kamtool.analyses.credit.grading import GradeRule, grade, suggested_limit
 from kamtool.analyses.credit.inputs import net_invoices, read_invoices, read_payments
-from kamtool.errors import ColumnError, DataError, UsageError
+from kamtool.errors import AnalysisError, ColumnError, DataError, UsageError
 from kamtool.result import Result
 
 BUCKETS = ["not_due", "overdue_1_30", "overdue_31_60", "overdue_61_90", "overdue_91_180",
@@ -379,6 +379,16 @@ def test_errors_name_the_frame_row_and_column() -> None:
         credit(THREE, pd.DataFrame({"customer": ["A"], "date": ["2024-01-01"]}))
     with pytest.raises(UsageError, match="--terms"):
         credit(THREE, options=Options(terms=-1))
+    with pytest.raises(UsageError, match=r"--cap takes a number ≥ 0 \(got 'lots'\)"):
+        credit(THREE, options=Options(cap="lots"))  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="--trend-months takes a whole number ≥ 1"):
+        credit(THREE, options=Options(trend_months=0))
+    with pytest.raises(DataError, match=r"accounts row 1: payment_terms 'net 30' is not a number of days"):
+        credit(THREE, accounts=pd.DataFrame({"customer": ["A"], "payment_terms": ["net 30"]}))
+    with pytest.raises(AnalysisError, match="no invoice is dated before the as-of day 2023-06-01"):
+        credit(THREE, options=Options(as_of="2023-06-01"))
+    with pytest.raises(AnalysisError, match="no invoices"):
+        credit(THREE.iloc[:0])
     with pytest.raises(UsageError, match="--grade-factors"):
         credit(THREE, options=Options(grade_factors={"E": 1.0}))
 

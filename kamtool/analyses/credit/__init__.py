@@ -92,18 +92,28 @@ class Options:
     trend_months: int = 6
 
 
+def _number(value: Any, option: str, what: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(value, bool) or not np.isfinite(number):
+        raise UsageError(f"{option} takes {what} (got {value!r})")
+    return number
+
+
 def _check(options: Options) -> None:
     whole = {"--terms": options.terms, "--dso-days": options.dso_days,
              "--history-months": options.history_months, "--trend-months": options.trend_months}
     for name, value in whole.items():
         least = 0 if name == "--terms" else 1
-        if isinstance(value, bool) or not float(value).is_integer() or value < least:
-            raise UsageError(f"{name} takes a whole number{' ≥ 0' if name == '--terms' else ' ≥ 1'} "
-                             f"(got {value!r})")
-    if not np.isfinite(options.cap) or options.cap < 0:
-        raise UsageError(f"--cap takes a number ≥ 0 (got {options.cap!r})")
-    if not np.isfinite(options.worsening_days) or options.worsening_days < 0:
-        raise UsageError(f"--worsening-days takes a number of days ≥ 0 (got {options.worsening_days!r})")
+        what = f"a whole number ≥ {least}"
+        number = _number(value, name, what)
+        if not number.is_integer() or number < least:
+            raise UsageError(f"{name} takes {what} (got {value!r})")
+    for name, value in (("--cap", options.cap), ("--worsening-days", options.worsening_days)):
+        if _number(value, name, "a number ≥ 0") < 0:
+            raise UsageError(f"{name} takes a number ≥ 0 (got {value!r})")
 
 
 def credit(invoices: pd.DataFrame, payments: pd.DataFrame | None = None,
