@@ -111,9 +111,10 @@ def _check(options: Options) -> None:
         number = _number(value, name, what)
         if not number.is_integer() or number < least:
             raise UsageError(f"{name} takes {what} (got {value!r})")
-    for name, value in (("--cap", options.cap), ("--worsening-days", options.worsening_days)):
-        if _number(value, name, "a number ≥ 0") < 0:
-            raise UsageError(f"{name} takes a number ≥ 0 (got {value!r})")
+    ratios: dict[str, Any] = {"--cap": options.cap, "--worsening-days": options.worsening_days}
+    for name, ratio in ratios.items():
+        if _number(ratio, name, "a number ≥ 0") < 0:
+            raise UsageError(f"{name} takes a number ≥ 0 (got {ratio!r})")
 
 
 def credit(invoices: pd.DataFrame, payments: pd.DataFrame | None = None,
