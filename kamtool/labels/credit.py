@@ -116,11 +116,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.note.measures": (
         "Days to pay: amount-weighted days from invoice to payment; days beyond terms: amount-weighted "
         "days paid after the due date (0 when on time); paid on time: share of the amount paid by the "
-        "due date; trend: days beyond terms of the last {months} months minus the {months} months "
-        "before; paying later means a trend above {worsening} days.",
+        "due date; trend: days beyond terms of the payments received in the last {months} months minus "
+        "those of the {months} months before; paying later means a trend above {worsening} days.",
         "平均回款天数：从开票到回款的天数按金额加权；平均超期天数：超过到期日回款的天数按金额加权（按期为0）；"
-        "按期回款占比：到期日前回款金额的占比；超期天数变化：近{months}个月的平均超期天数减去之前{months}"
-        "个月的；变化超过{worsening}天即为回款变慢。"),
+        "按期回款占比：到期日前回款金额的占比；超期天数变化：近{months}个月所收回款的平均超期天数减去之前"
+        "{months}个月的；变化超过{worsening}天即为回款变慢。"),
     "credit.note.grade": (
         "Grade: D if anything is more than {d_past_due} days past due; A if nothing is more than "
         "{a_past_due} days past due and payments arrive within terms on average (amount-weighted, early "
