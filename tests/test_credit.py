@@ -436,7 +436,7 @@ def ledgers(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
     return invoices_, payments_
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(data=ledgers(), as_of=st.integers(min_value=1, max_value=420))
 def test_buckets_sum_to_balances_and_balances_to_invoiced_minus_paid(
         data: tuple[pd.DataFrame, pd.DataFrame], as_of: int) -> None:
@@ -470,7 +470,7 @@ def test_buckets_sum_to_balances_and_balances_to_invoiced_minus_paid(
         - cents(result.summary["paid"]) == total
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(data=ledgers(), seed=st.integers(0, 2**32 - 1))
 def test_shuffling_input_rows_changes_nothing(data: tuple[pd.DataFrame, pd.DataFrame], seed: int) -> None:
     inv, pay = data
