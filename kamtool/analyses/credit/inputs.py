@@ -1,0 +1,221 @@
+"""The credit analysis' inputs, checked and turned into whole numbers: days and cents.
+
+Invoice lines are netted into invoices (one per customer and invoice id); a line that
+carries its own ``paid_date`` becomes a payment referring to its invoice; a separate
+payments frame adds payments with or without a reference. Every error names the frame,
+the row (its position in the frame, counted from 1) and the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kamtool.analyses.rules import whole_units
+from kamtool.errors import ColumnError, DataError
+
+NO_DAY = np.iinfo(np.int64).min  # an empty date; numpy reads it as NaT
+_NO_DUE = np.iinfo(np.int64).max  # an empty due date while taking the earliest
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the application and the measures read, in canonical names and whole numbers.
+
+    invoices: customer, invoice_id, day, due_day (NO_DAY when the file has none), cents
+              (net; negative = credit note or return), one row per customer and invoice.
+    payments: customer, day, cents (> 0), ref (the invoice id referred to, or None).
+    accounts: indexed by customer: terms (days, NaN = the default), current_limit (cents,
+              NaN = none), and owner / region when the accounts frame has them.
+    """
+
+    invoices: pd.DataFrame
+    payments: pd.DataFrame
+    accounts: pd.DataFrame
+
+
+def _pick(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
+    return next((n for n in names if n in frame.columns), None)
+
+
+def _require(frame: pd.DataFrame, what: str, options: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for canonical, names in options.items():
+        name = _pick(frame, names)
+        if name is None:
+            raise ColumnError(f"credit: the {what} need a column {' or '.join(names)}; "
+                              f"found {', '.join(map(str, frame.columns)) or 'none'}")
+        found[canonical] = name
+    return found
+
+
+def day_numbers(values: pd.Series, what: str, column: str, required: bool) -> np.ndarray:
+    """Dates as days since 1970-01-01 (NO_DAY where empty and allowed)."""
+    stamps = pd.to_datetime(values, errors="coerce")
+    bad = stamps.isna() & values.notna() & (values.astype(str).str.strip() != "")
+    if required:
+        bad |= stamps.isna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"credit: {what} row {row + 1}: {values.iloc[row]!r} is not a date "
+                        f"in column {column}")
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    days = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    return np.where(stamps.isna().to_numpy(), NO_DAY, days)
+
+
+def cents_of(values: pd.Series, what: str, column: str, required: bool) -> np.ndarray:
+    """Money as int64 cents; empty cells are an error when ``required``, else 0."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")
+    if required:
+        bad |= numbers.isna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"credit: {what} row {row + 1}: {values.iloc[row]!r} is not an amount "
+                        f"in column {column}")
+    return whole_units(numbers.fillna(0).to_numpy(dtype=np.float64), "amount")
+
+
+def _customers(values: pd.Series, what: str) -> pd.Series:
+    empty = values.isna() | (values.astype(str).str.strip() == "")
+    if empty.any():
+        row = int(np.flatnonzero(empty.to_numpy())[0])
+        raise DataError(f"credit: {what} row {row + 1}: the customer is empty")
+    return values.astype(str).str.strip().reset_index(drop=True)
+
+
+def _ids(values: pd.Series | None, days: np.ndarray) -> pd.Series:
+    """Invoice ids as text; a missing id is the invoice date (one invoice per customer-day)."""
+    fallback = pd.Series(days.astype("datetime64[D]").astype(str))
+    if values is None:
+        return fallback
+    text = values.astype("string").str.strip().reset_index(drop=True)
+    return text.where(text.notna() & (text != ""), fallback).astype(str)
+
+
+def read_invoices(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Invoice lines -> (lines in days and cents: customer, invoice_id, day, due_day, cents;
+    the payments recorded on the lines themselves)."""
+    cols = _require(lines, "invoices", {"customer": ("customer",), "date": ("date",),
+                                        "amount": ("amount", "revenue")})
+    what = "invoices"
+    customer = _customers(lines[cols["customer"]], what)
+    day = day_numbers(lines[cols["date"]], what, cols["date"], required=True)
+    cents = cents_of(lines[cols["amount"]], what, cols["amount"], required=True)
+    invoice_id = _ids(lines.get("invoice_id"), day)
+    due = (day_numbers(lines["due_date"], what, "due_date", required=False)
+           if "due_date" in lines else np.full(len(lines), NO_DAY))
+    frame = pd.DataFrame({"customer": customer, "invoice_id": invoice_id, "day": day,
+                          "due_day": due, "cents": cents})
+    return frame, _line_payments(lines, customer, invoice_id, cents)
+
+
+def net_invoices(lines: pd.DataFrame) -> pd.DataFrame:
+    """Invoice lines (see :func:`read_invoices`) netted into one row per customer and invoice.
+
+    An invoice's lines may differ in date or due date (a correction line): the invoice takes
+    the earliest of each, so its age is never understated.
+    """
+    frame = lines.assign(due_day=lines["due_day"].where(lines["due_day"] != NO_DAY, _NO_DUE))
+    grouped = frame.groupby(["customer", "invoice_id"], sort=True, as_index=False).agg(
+        day=("day", "min"), due_day=("due_day", "min"), cents=("cents", "sum"))
+    grouped["due_day"] = grouped["due_day"].where(grouped["due_day"] != _NO_DUE, NO_DAY)
+    return grouped.astype({"day": np.int64, "due_day": np.int64, "cents": np.int64})
+
+
+def _line_payments(lines: pd.DataFrame, customer: pd.Series, invoice_id: pd.Series,
+                   line_cents: np.ndarray) -> pd.DataFrame:
+    what = "invoices"
+    n = len(lines)
+    paid_day = (day_numbers(lines["paid_date"], what, "paid_date", required=False)
+                if "paid_date" in lines else np.full(n, NO_DAY))
+    if "paid_amount" in lines:
+        given = lines["paid_amount"].notna().to_numpy()
+        paid = cents_of(lines["paid_amount"], what, "paid_amount", required=False)
+    else:
+        given, paid = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
+    orphan = (paid_day == NO_DAY) & given & (paid != 0)
+    if orphan.any():
+        row = int(np.flatnonzero(orphan)[0])
+        raise DataError(f"credit: invoices row {row + 1}: paid_amount {paid[row] / 100:.2f} has no "
+                        "paid_date; a payment needs the day it was received")
+    # A paid date without an amount: the line was paid in full that day.
+    cents = np.where(given, paid, line_cents)
+    keep = (paid_day != NO_DAY) & (cents != 0)
+    out = pd.DataFrame({"customer": customer[keep].to_numpy(), "day": paid_day[keep],
+                        "cents": cents[keep], "ref": invoice_id[keep].to_numpy()})
+    _no_refunds(out, np.flatnonzero(keep), what, "paid_amount")
+    return out
+
+
+def _no_refunds(payments: pd.DataFrame, rows: np.ndarray, what: str, column: str) -> None:
+    negative = payments["cents"].to_numpy() < 0
+    if negative.any():
+        i = int(np.flatnonzero(negative)[0])
+        raise DataError(f"credit: {what} row {int(rows[i]) + 1}: {column} "
+                        f"{payments['cents'].iloc[i] / 100:.2f} is negative; record a refund or "
+                        "return as a credit note (a negative invoice line), not as a payment")
+
+
+def read_payments(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """The payments frame: customer, date (or paid_date), amount (or paid_amount), optional
+    invoice_id (or order_id) reference."""
+    empty = pd.DataFrame({"customer": pd.Series([], dtype=object), "day": np.zeros(0, np.int64),
+                          "cents": np.zeros(0, np.int64), "ref": pd.Series([], dtype=object)})
+    if frame is None or frame.empty:
+        return empty
+    what = "payments"
+    cols = _require(frame, what, {"customer": ("customer",), "date": ("date", "paid_date"),
+                                  "amount": ("amount", "paid_amount")})
+    ref_col = _pick(frame, ("invoice_id", "order_id"))
+    refs: list[Any] = [None] * len(frame)
+    if ref_col is not None:
+        text = frame[ref_col].astype("string").str.strip()
+        refs = [None if pd.isna(v) or v == "" else str(v) for v in text]
+    out = pd.DataFrame({
+        "customer": _customers(frame[cols["customer"]], what),
+        "day": day_numbers(frame[cols["date"]], what, cols["date"], required=True),
+        "cents": cents_of(frame[cols["amount"]], what, cols["amount"], required=True),
+        "ref": pd.Series(refs, dtype=object),
+    })
+    _no_refunds(out, np.arange(len(out)), what, cols["amount"])
+    return out[out["cents"] != 0].reset_index(drop=True)
+
+
+def read_accounts(frame: pd.DataFrame | None) -> pd.DataFrame:
+    """Account attributes by customer: terms, current_limit (cents), owner, region."""
+    if frame is None or frame.empty:
+        return pd.DataFrame({"terms": pd.Series([], dtype=np.float64),
+                             "current_limit": pd.Series([], dtype=np.float64)},
+                            index=pd.Index([], name="customer", dtype=object))
+    what = "accounts"
+    _require(frame, what, {"customer": ("customer",)})
+    customer = _customers(frame["customer"], what)
+    twice = customer.duplicated()
+    if twice.any():
+        row = int(np.flatnonzero(twice.to_numpy())[0])
+        raise DataError(f"credit: accounts row {row + 1}: customer {customer.iloc[row]!r} is listed twice")
+    out = pd.DataFrame(index=pd.Index(customer, name="customer"))
+    out["terms"] = np.nan
+    if "payment_terms" in frame:
+        terms = pd.to_numeric(frame["payment_terms"], errors="coerce").to_numpy(dtype=np.float64)
+        bad = (np.isnan(terms) & frame["payment_terms"].notna().to_numpy()) | (terms < 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise DataError(f"credit: accounts row {row + 1}: payment_terms "
+                            f"{frame['payment_terms'].iloc[row]!r} is not a number of days")
+        out["terms"] = np.round(terms)
+    out["current_limit"] = np.nan
+    if "credit_limit" in frame:
+        cents = cents_of(frame["credit_limit"], what, "credit_limit", required=False)
+        out["current_limit"] = np.where(frame["credit_limit"].notna().to_numpy(), cents, np.nan)
+    # the io maps an "owner" header to salesperson: the account owner either way
+    for dim, names in (("owner", ("owner", "salesperson")), ("region", ("region",))):
+        if (name := _pick(frame, names)) is not None:
+            out[dim] = frame[name].astype("string").fillna("").str.strip().to_numpy()
+    return out

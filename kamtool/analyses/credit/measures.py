@@ -1,0 +1,138 @@
+"""Per-customer credit measures in whole numbers: aging, payment behaviour, balance history.
+
+Everything here is cents, days and cent-days (cents × days), so a bucket, a balance or an
+amount-weighted average is exact; the assembly turns them into money and ratios once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from kamtool.analyses.credit.apply import Applied
+from kamtool.errors import UsageError
+
+
+def check_buckets(buckets: Sequence[int]) -> tuple[int, ...]:
+    """The upper edges of the overdue buckets in days past due, e.g. (30, 60, 90, 180)."""
+    try:
+        edges = tuple(int(b) for b in buckets)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"--buckets takes whole days, e.g. 30,60,90,180 (got {buckets!r})") from exc
+    if not edges or edges[0] < 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)) \
+            or any(float(b) != int(b) for b in buckets):
+        raise UsageError(f"--buckets takes whole days in increasing order, each at least 1, e.g. "
+                         f"30,60,90,180 (got {','.join(map(str, buckets))})")
+    return edges
+
+
+def bucket_names(edges: Sequence[int]) -> list[str]:
+    """not_due, overdue_1_30, overdue_31_60 … overdue_over_180 for edges 30, 60 … 180."""
+    names = ["not_due"]
+    low = 1
+    for edge in edges:
+        names.append(f"overdue_{low}_{edge}")
+        low = edge + 1
+    names.append(f"overdue_over_{edges[-1]}")
+    return names
+
+
+def months_before(day: int, months: int) -> int:
+    """The same day of the month ``months`` earlier (the month's last day when shorter)."""
+    stamp = pd.Timestamp(np.datetime64(day, "D")) - pd.DateOffset(months=months)
+    return int(np.datetime64(stamp.date(), "D").astype(np.int64))
+
+
+def aging(invoices: pd.DataFrame, applied: Applied, customers: pd.Index, as_of: int,
+          edges: Sequence[int]) -> pd.DataFrame:
+    """Open cents per customer by bucket of days past due (as-of day − due day).
+
+    Day 0 (due on the as-of day) is not due; 1 to edges[0] is the first overdue bucket …
+    An unapplied credit balance is not overdue: it sits, negative, in not_due, so the
+    buckets add up to the balance.
+    """
+    names = bucket_names(edges)
+    open_cents = applied.open_cents
+    past_due = as_of - invoices["due_day"].to_numpy()
+    # searchsorted on (0, 30, 60 …): 0 -> 0 (not due), 1..30 -> 1, 31..60 -> 2 …
+    bucket = np.searchsorted(np.array([0, *edges]), past_due, side="left")
+    code = customers.get_indexer(pd.Index(invoices["customer"]))
+    table = np.zeros((len(customers), len(names)), dtype=np.int64)
+    owed = open_cents > 0
+    np.add.at(table, (code[owed], bucket[owed]), open_cents[owed])
+    credit = pd.Series(applied.credit, dtype=np.int64).reindex(customers, fill_value=0)
+    table[:, 0] += credit.to_numpy(dtype=np.int64)
+    out = pd.DataFrame(table, index=customers, columns=names)
+    worst = np.full(len(customers), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(worst, code[owed], past_due[owed])
+    out["max_days_past_due"] = worst
+    out["has_open"] = np.isin(np.arange(len(customers)), code[owed])
+    return out
+
+
+def behaviour(invoices: pd.DataFrame, applied: Applied, customers: pd.Index, as_of: int,
+              trend_months: int) -> pd.DataFrame:
+    """Cash applied per customer and its cent-days: to pay, beyond terms, net lateness.
+
+    weight: cents of cash applied; to_pay: Σ cents × (applied − invoice day); beyond:
+    Σ cents × max(0, applied − due); late: Σ cents × (applied − due); on_time: cents applied
+    by the due day; recent_* / prior_*: weight and beyond of the cash applied in the last
+    ``trend_months`` months before the as-of day and in as many months before those.
+    """
+    cash = applied.allocations[applied.allocations["cash"]]
+    inv_day = invoices["day"].to_numpy()[cash["invoice"].to_numpy()]
+    due_day = invoices["due_day"].to_numpy()[cash["invoice"].to_numpy()]
+    day = cash["day"].to_numpy()
+    cents = cash["cents"].to_numpy()
+    late = day - due_day
+    beyond = cents * np.maximum(late, 0)
+    recent_start = months_before(as_of, trend_months)
+    prior_start = months_before(as_of, 2 * trend_months)
+    recent = (day >= recent_start) & (day < as_of)
+    prior = (day >= prior_start) & (day < recent_start)
+    parts = pd.DataFrame({
+        "customer": cash["customer"].to_numpy(), "weight": cents,
+        "to_pay": cents * (day - inv_day), "beyond": beyond, "late": cents * late,
+        "on_time": np.where(late <= 0, cents, 0),
+        "recent_weight": np.where(recent, cents, 0), "recent_beyond": np.where(recent, beyond, 0),
+        "prior_weight": np.where(prior, cents, 0), "prior_beyond": np.where(prior, beyond, 0),
+    })
+    sums = parts.groupby("customer", sort=True).sum()
+    return sums.reindex(customers, fill_value=0).astype(np.int64)
+
+
+def window_sales(invoices: pd.DataFrame, customers: pd.Index, start: int, end: int) -> pd.Series:
+    """Net invoiced cents (credit notes included) dated in [start, end), per customer."""
+    days = invoices["day"].to_numpy()
+    inside = invoices[(days >= start) & (days < end)]
+    sums = inside.groupby("customer", sort=True)["cents"].sum()
+    return sums.reindex(customers, fill_value=0).astype(np.int64)
+
+
+def month_ends(as_of: int, months: int) -> list[int]:
+    """Sample days of the balance history: the first day of each month after the month
+    ``months`` before the as-of day, up to and including the as-of day itself (a balance
+    "before day s" is the balance at the close of the day before, so a month's first day
+    gives the previous month's closing balance)."""
+    start = months_before(as_of, months)
+    first = np.datetime64(start, "D").astype("datetime64[M]") + 1
+    last = np.datetime64(as_of, "D").astype("datetime64[M]")
+    days = [int(np.datetime64(m, "D").astype(np.int64)) for m in np.arange(first, last + 1)]
+    return sorted({*(d for d in days if start < d <= as_of), as_of})
+
+
+def balance_history(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd.Index,
+                    days: Sequence[int]) -> pd.DataFrame:
+    """Balance (invoiced − paid, cents) per customer before each of ``days``: no
+    application needed, a balance is a running sum."""
+    event_customer = np.concatenate([customers.get_indexer(pd.Index(invoices["customer"])),
+                                     customers.get_indexer(pd.Index(payments["customer"]))])
+    event_day = np.concatenate([invoices["day"].to_numpy(), payments["day"].to_numpy()])
+    event_cents = np.concatenate([invoices["cents"].to_numpy(), -payments["cents"].to_numpy()])
+    table = np.zeros((len(customers), len(days)), dtype=np.int64)
+    for j, day in enumerate(days):
+        before = event_day < day
+        np.add.at(table[:, j], event_customer[before], event_cents[before])
+    return pd.DataFrame(table, index=customers, columns=list(days))
