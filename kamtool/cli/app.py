@@ -118,7 +118,7 @@ def entry() -> None:
         else:
             print(exc.code, file=sys.stderr)
             code = 1
-    from kamtool.ledger import close_connections
+    from kamtool.engine.duck import close_connections
 
     close_connections()
     for stream in (sys.stdout, sys.stderr):

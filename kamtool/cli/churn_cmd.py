@@ -56,8 +56,10 @@ def churn_command(
       kamtool churn orders.xlsx --period year -o churn.xlsx --lang zh
     """
     from kamtool.errors import AnalysisError
+    from kamtool.needs import Needs
 
-    ledger = load_ledger(common, direct_keys=["customer", "date"], measures=(), figures=("orders",))
+    # moves to the analysis (kamtool.analyses.churn.NEEDS)
+    ledger = load_ledger(common, Needs(keys=("customer", "date"), measures=(), figures=("orders",)))
     from kamtool.analyses.churn import churn  # after the load, which imports pandas meanwhile
 
     daily = ledger.daily
@@ -79,4 +81,4 @@ def churn_command(
         silence_factor=silence_factor, p_alive=p_alive, p_alive_threshold=p_alive_threshold,
         cohort=cohort.value if cohort else None, lang=common.lang.value,
     )
-    emit(result, common)
+    emit(result, common, ledger)

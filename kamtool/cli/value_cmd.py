@@ -51,7 +51,10 @@ def clv_command(
 
       kamtool clv orders.xlsx --unit month --horizon 24 --margin 0.3 -o clv.xlsx
     """
-    ledger = load_ledger(common, direct_keys=["customer", "date"], measures=("profit",), figures=("orders",))
+    from kamtool.needs import Needs
+
+    # moves to the analysis (kamtool.analyses.clv's NEEDS)
+    ledger = load_ledger(common, Needs(keys=("customer", "date"), measures=("profit",), figures=("orders",)))
     from kamtool.analyses.clv import clv  # after the load, which imports pandas meanwhile
 
     totals = ledger.totals()
@@ -65,4 +68,4 @@ def clv_command(
         unit=unit.value, horizon=horizon, discount_rate=discount_rate, margin=margin,
         profit_margin=profit_margin, lang=common.lang.value,
     )
-    emit(result, common)
+    emit(result, common, ledger)
