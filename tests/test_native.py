@@ -18,10 +18,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from kamtool.errors import KamtoolError
-from kamtool.io.rules import CleanOptions
 from kamtool.engine.load import load
+from kamtool.errors import KamtoolError
 from kamtool.io.request import build_request
+from kamtool.io.rules import CleanOptions
 from kamtool.needs import ALL_FIGURES, Needs
 from tests.conftest import load_make_orders
 
@@ -309,7 +309,8 @@ def test_progress_reports_bytes_while_duckdb_reads() -> None:
     seen: list[tuple[int, int]] = []
     # -1 is DuckDB's "no estimate yet"; a figure over 100 is capped at the file's size.
     con = _SlowQuery([-1.0, 20.0, 50.0, 120.0])
-    table = run_with_progress(con, "SELECT 1", 5_000, lambda rows, size: seen.append((rows, size)), every=0.001)
+    table = run_with_progress(con, "SELECT 1", 5_000, lambda rows, size: seen.append((rows, size)),
+                              every=0.001)
     assert table.column("n").to_pylist() == [1]
     assert con.asked >= 3
     assert seen[:2] == [(0, 1_000), (0, 2_500)]
