@@ -6,10 +6,10 @@ import os
 import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from traceback import print_exc
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -23,13 +23,13 @@ if TYPE_CHECKING:
     from kamtool.needs import Needs
     from kamtool.result import Result
 
-# Set once per run by kamtool.cli.app.main: --traceback, and kamtool.toml's [columns].
-STATE: dict[str, Any] = {"traceback": False, "columns": {}}
 OUTPUT_SUFFIXES = {".csv", ".json", ".parquet", ".xlsx"}
 
 
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Map kamtool's exceptions to one line on stderr and the exit codes."""
+def guarded(fn: Callable[..., Any], *, traceback: bool = False) -> Callable[..., Any]:
+    """Map kamtool's exceptions to one line on stderr and the exit codes (``traceback``:
+    print the stack too, for bug reports)."""
+    show_stack = traceback
 
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -37,8 +37,8 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except typer.Exit:
             raise
         except KamtoolError as exc:
-            if STATE["traceback"]:
-                traceback.print_exc()
+            if show_stack:
+                print_exc()
             error(str(exc))
             raise typer.Exit(int(exc.exit_status)) from None
         except KeyboardInterrupt:
@@ -48,8 +48,8 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             error("out of memory; try fewer files at once, or --engine dask")
             raise typer.Exit(int(ExitStatus.ERROR)) from None
         except Exception as exc:  # a bug or an input we did not foresee: still no traceback
-            if STATE["traceback"]:
-                traceback.print_exc()
+            if show_stack:
+                print_exc()
             error(f"{type(exc).__name__}: {exc} (this may be a kamtool bug; rerun with --traceback "
                   f"and report it)")
             raise typer.Exit(int(ExitStatus.ERROR)) from None
@@ -89,7 +89,7 @@ def load_request(common: Common, needs: Needs, by_label: str | None = None) -> L
     if common.decimal not in (".", ","):
         raise UsageError(f"--decimal takes '.' or ',' (got {common.decimal!r})")
     # kamtool.toml's [columns] first; each --col flag adds to it or replaces one column.
-    overrides = {**parse_overrides(f"{k}={v}" for k, v in STATE["columns"].items()),
+    overrides = {**parse_overrides(f"{k}={v}" for k, v in common.settings.columns.items()),
                  **parse_overrides(common.col)}
     delimiter = common.delimiter
     if delimiter in ("\\t", "tab", "TAB"):
