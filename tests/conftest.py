@@ -39,6 +39,16 @@ def load_make_orders() -> Any:
     spec.loader.exec_module(module)
     return module
 
+def load_daily(*paths: str | Path) -> Any:
+    """The per-customer-and-day ledger of ``paths`` as churn and clv load it."""
+    from kamtool.engine.load import load
+    from kamtool.io.request import build_request
+    from kamtool.needs import Needs
+
+    needs = Needs(keys=("customer", "date"), measures=("profit",), figures=("orders",))
+    return load(build_request(needs, [str(p) for p in paths])).daily
+
+
 # Environment that changes what kamtool prints or reads; tests start without it.
 KAMTOOL_ENV = ("KAMTOOL_CONFIG", "KAMTOOL_LANG", "KAMTOOL_ENGINE", "KAMTOOL_NATIVE", "DASK_SCHEDULER_ADDRESS",
                "NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
@@ -227,24 +237,24 @@ def parquet_bytes() -> bytes:
 @pytest.fixture
 def load_ledger() -> Callable[..., Ledger]:
     """``load_ledger(path, ..., decimal=",", col=["customer=Kunde"], sheet="2")`` -> Ledger,
-    with the options the command line would build (``dimensions``: the per-customer
-    dimensions such as product and brand; ``extra``: a command's own groupings)."""
+    with the options the command line would build, every column read (as inspect does);
+    ``keys``: the ledger's grain (default per customer; ("customer", "date") for daily)."""
+    from kamtool.engine.load import load
     from kamtool.io.columns import parse_overrides
     from kamtool.io.read import ReadOptions
+    from kamtool.io.request import build_request
     from kamtool.io.rules import CleanOptions
-    from kamtool.ledger import LoadOptions, load
+    from kamtool.needs import ALL_FIGURES, Needs
 
     def go(*names: str | Path, decimal: str = ".", dayfirst: bool = False, skip_bad_rows: bool = False,
-           col: Sequence[str] = (), dimensions: tuple[str, ...] | None = None,
-           extra: dict[str, list[str]] | None = None, **read: Any) -> Ledger:
+           col: Sequence[str] = (), keys: tuple[str, ...] = ("customer",), **read: Any) -> Ledger:
         overrides = parse_overrides(col)
-        options = LoadOptions(
+        request = build_request(
+            Needs(keys=keys, measures=None, figures=ALL_FIGURES), [str(n) for n in names],
             read=ReadOptions(expected_headers=tuple(overrides.values()), **read),
             clean=CleanOptions(decimal=decimal, dayfirst=dayfirst, skip_bad_rows=skip_bad_rows),
             overrides=overrides,
         )
-        if dimensions is not None:
-            options.dimensions = dimensions
-        return load([str(n) for n in names], options, extra=extra)
+        return load(request)
 
     return go

@@ -17,9 +17,9 @@ from kamtool.analyses.churn import churn
 from kamtool.analyses.clv.fit import FitError
 from kamtool.analyses.clv.models import PURCHASE_MODELS
 from kamtool.cli.app import main
-from kamtool.ledger import LoadOptions, load
 from kamtool.needs import Needs
 from kamtool.render.words import churn as churn_words
+from tests.conftest import load_daily
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = [str(ROOT / "sample_data" / "orders.csv"), str(ROOT / "sample_data" / "订单明细.xlsx")]
@@ -109,7 +109,7 @@ def test_churn_given_p_alive_is_used_as_given() -> None:
 
 
 def test_churn_p_alive_is_the_clv_p_alive() -> None:
-    daily = load([SAMPLES[0]], LoadOptions()).daily
+    daily = load_daily(SAMPLES[0])
     r = churn(daily)
     expected = clv_package.p_alive_for(daily, r.summary["as_of"])
     assert expected is not None and r.summary["p_alive_status"] == "fitted"

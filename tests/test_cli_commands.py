@@ -167,8 +167,9 @@ def test_pareto_by_any_column_of_the_file(capsys, tmp_path: Path) -> None:
                     "C,2024-01-04,1,Klein\n", encoding="utf-8")
     cols = ["--col", "customer=Kunde", "--col", "date=Datum", "--col", "amount=Umsatz"]
     doc = run_json(capsys, "pareto", str(path), *cols, "--by", "Kundengruppe")
-    rows = {r["Kundengruppe"]: r["revenue"] for r in doc["rows"]}
+    rows = {r["entity"]: r["revenue"] for r in doc["rows"]}  # rows keep canonical keys
     assert rows == {"Gross": 10.0, "Klein": 6.0}
+    assert (doc["params"]["by"], doc["params"]["by_label"]) == ("entity", "Kundengruppe")
     code, _, err = run(capsys, "pareto", str(path), *cols, "--by", "Nope")
     assert code == 1 and "Kundengruppe" in err and "Traceback" not in err
 

@@ -19,9 +19,9 @@ from kamtool.analyses import clv as m
 from kamtool.analyses.clv.bgnbd import beta_gauss_rule
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.labels import has_label, label
-from kamtool.ledger import LoadOptions, load
 from kamtool.render.words import clv as words
 from kamtool.result import Result
+from tests.conftest import load_daily
 
 DATA = Path(__file__).parent / "data" / "cdnow_sample.csv"
 SAMPLE = Path(__file__).parents[1] / "sample_data" / "orders.csv"
@@ -717,7 +717,7 @@ def test_limiting_log_likelihood() -> None:
 
 @pytest.fixture(scope="module")
 def sample_daily() -> pd.DataFrame:
-    return load([str(SAMPLE)], LoadOptions()).daily
+    return load_daily(SAMPLE)
 
 
 @pytest.fixture(scope="module")

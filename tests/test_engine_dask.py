@@ -1,5 +1,5 @@
 """The Dask engine on a real LocalCluster (two worker processes on loopback)
-gives exactly the local engine's ledger."""
+gives exactly the local engines' ledger (native and Arrow), in every column."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from pathlib import Path
 import pandas.testing as pdt
 import pytest
 
+from kamtool.engine.load import load
 from kamtool.errors import UsageError
-from kamtool.ledger import LoadOptions, load
+from kamtool.io.request import build_request
+from kamtool.ledger import Ledger
+from kamtool.needs import ALL_FIGURES, Needs
 
 distributed = pytest.importorskip("distributed")
 
@@ -45,53 +48,68 @@ def _split(tmp_path: Path) -> list[str]:
     return names
 
 
-def test_dask_ledger_equals_local(client, tmp_path: Path) -> None:
-    from kamtool.engine_dask import load_dask
+def _ledger(files: list[str], keys: tuple[str, ...] = ("customer",), *, client=None,
+            measures: tuple[str, ...] | None = ("profit", "quantity")) -> Ledger:
+    needs = Needs(keys=keys, measures=measures, figures=ALL_FIGURES)
+    if client is None:
+        return load(build_request(needs, files))
+    return load(build_request(needs, files, engine="dask", scheduler=client))
 
+
+@pytest.mark.parametrize("keys", [("customer",), ("customer", "date"), ("salesperson",), ("region",),
+                                  ("customer", "date", "brand", "product")])
+def test_dask_ledger_equals_local(client, tmp_path: Path, keys: tuple[str, ...],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
     files = [*_split(tmp_path), str(SAMPLE_XLSX)]
-    extra = {"entity": ["salesperson"]}
-    remote = load_dask(files, LoadOptions(), extra=extra, scheduler=client)
-    local = load(files, LoadOptions(), extra=extra)
-    pdt.assert_frame_equal(remote.customers, local.customers)
-    pdt.assert_frame_equal(remote.daily, local.daily)
-    pdt.assert_frame_equal(
-        remote.group("entity").sort_values("salesperson").reset_index(drop=True),
-        local.group("entity").sort_values("salesperson").reset_index(drop=True),
-    )
+    remote = _ledger(files, keys, client=client)
+    local = _ledger(files, keys)
+    assert (remote.engine, local.engine) == ("dask", "arrow")
+    pdt.assert_frame_equal(remote.table.to_pandas(), local.table.to_pandas())
     assert remote.totals() == local.totals()
-    # Splitting the English sample into three files changes nothing either.
-    whole = load([str(SAMPLE_CSV), str(SAMPLE_XLSX)], LoadOptions())
-    pdt.assert_frame_equal(whole.customers, local.customers)
+    assert remote.present == local.present
+    # One plain file with the dimensions in it: native, Arrow and Dask give one ledger.
+    native = _ledger([str(SAMPLE_CSV)], keys)
+    monkeypatch.setenv("KAMTOOL_NATIVE", "off")
+    arrow = _ledger([str(SAMPLE_CSV)], keys)
+    on_cluster = _ledger([str(SAMPLE_CSV)], keys, client=client)
+    expected_native = "arrow" if len(keys) == 4 else "native"  # customer × day × brand × product
+    assert (native.engine, arrow.engine) == (expected_native, "arrow")
+    assert {"salesperson", "region", "brand", "product"} <= set(native.sources[0].mapping)  # in the file
+    for other in (arrow, on_cluster):
+        pdt.assert_frame_equal(other.table.to_pandas(), native.table.to_pandas())
+    if keys == ("customer",):
+        # Splitting the English sample into three files changes nothing either.
+        whole = _ledger([str(SAMPLE_CSV), str(SAMPLE_XLSX)], keys)
+        pdt.assert_frame_equal(whole.customers, local.customers)
+        assert list(native.customers.columns) == list(on_cluster.customers.columns)
 
 
 def test_dask_expands_globs_and_directories(client, tmp_path: Path) -> None:
-    from kamtool.engine_dask import expand_inputs, load_dask
+    from kamtool.engine.dask import expand_inputs
 
     _split(tmp_path)
     assert len(expand_inputs([str(tmp_path / "part*.csv")])) == 2
     assert len(expand_inputs([str(tmp_path)])) == 3
-    remote = load_dask([str(tmp_path)], LoadOptions(), scheduler=client)
-    local = load([str(SAMPLE_CSV)], LoadOptions())
+    remote = _ledger([str(tmp_path)], client=client)
+    local = _ledger([str(SAMPLE_CSV)])
     pdt.assert_frame_equal(remote.customers, local.customers)
 
 
 def test_dask_errors_name_the_file(client, tmp_path: Path) -> None:
-    from kamtool.engine_dask import load_dask
     from kamtool.errors import DataError
 
     bad = tmp_path / "bad.csv"
     bad.write_text("customer,date,amount\nA,2024-01-01,12\nB,not a date,3\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"bad\.csv line 3: 'not a date' is not a date"):
-        load_dask([str(bad)], LoadOptions(), scheduler=client)
+        _ledger([str(bad)], client=client)
 
 
 def test_dask_refuses_stdin_and_needs_a_scheduler() -> None:
-    from kamtool.engine_dask import load_dask
-
+    needs = Needs()
     with pytest.raises(UsageError, match="stdin"):
-        load_dask(["-"], LoadOptions(), scheduler="tcp://127.0.0.1:1")
+        load(build_request(needs, ["-"], engine="dask", scheduler="tcp://127.0.0.1:1"))
     with pytest.raises(UsageError, match="--scheduler"):
-        load_dask([str(SAMPLE_CSV)], LoadOptions(), scheduler=None)
+        load(build_request(needs, [str(SAMPLE_CSV)], engine="dask", scheduler=None))
 
 
 def test_cli_engine_dask_prints_the_local_figures(client, capsys) -> None:

@@ -1,9 +1,10 @@
 """Every path to the ledger gives the same figures, to the cent.
 
-The same orders as CSV, Parquet and Excel; as one file or several; through the
-single-pass engine (abc, pareto, rfm) or the partials engine (inspect, churn,
-clv, Dask); and a messy export of the same orders (title lines, money text with
-currency signs and thousands separators, Chinese dates, a totals row).
+The same orders as CSV, Parquet and Excel; as one file or several; through the native
+engine (DuckDB reads the file) or the Arrow engine (io cleans the lines,
+``KAMTOOL_NATIVE=off``); and a messy export of the same orders (title lines, money text
+with currency signs and thousands separators, Chinese dates, a totals row).  The Dask
+engine is compared in test_engine_dask.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from kamtool.ledger import LoadOptions, load, load_direct
+from kamtool.engine.load import load
+from kamtool.io.request import build_request
+from kamtool.ledger import Ledger
+from kamtool.needs import ALL_FIGURES, Needs
 from tests.conftest import load_make_orders
 
 
@@ -50,51 +54,55 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
-def _customers(names: list[Path], direct: bool) -> pd.DataFrame:
-    opts = LoadOptions(dimensions=())
-    ledger = load_direct([str(n) for n in names], opts, ["customer"]) if direct else load(
-        [str(n) for n in names], opts)
-    return ledger.customers
+def _load(names: list[Path], keys: tuple[str, ...] = ("customer",), *, native: bool = True,
+          monkeypatch: pytest.MonkeyPatch) -> Ledger:
+    monkeypatch.setenv("KAMTOOL_NATIVE", "auto" if native else "off")
+    needs = Needs(keys=keys, measures=("profit", "quantity"), figures=ALL_FIGURES)
+    return load(build_request(needs, [str(n) for n in names]))
+
+
+def _customers(names: list[Path], monkeypatch: pytest.MonkeyPatch, native: bool = True) -> pd.DataFrame:
+    return _load(names, native=native, monkeypatch=monkeypatch).customers
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "xlsx", "messy"])
-def test_every_format_gives_the_csv_ledger(files: dict[str, Path], fmt: str) -> None:
-    reference = _customers([files["csv"]], direct=False)
+def test_every_format_gives_the_csv_ledger(files: dict[str, Path], fmt: str,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    reference = _customers([files["csv"]], monkeypatch, native=False)
     assert len(reference) > 50
-    pdt.assert_frame_equal(_customers([files[fmt]], direct=False), reference)
-    pdt.assert_frame_equal(_customers([files[fmt]], direct=True), reference)
+    pdt.assert_frame_equal(_customers([files["csv"]], monkeypatch), reference)
+    pdt.assert_frame_equal(_customers([files[fmt]], monkeypatch, native=False), reference)
+    pdt.assert_frame_equal(_customers([files[fmt]], monkeypatch), reference)
 
 
-def test_split_files_give_the_whole_ledger(files: dict[str, Path]) -> None:
-    reference = _customers([files["csv"]], direct=False)
+def test_split_files_give_the_whole_ledger(files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    reference = _customers([files["csv"]], monkeypatch)
     parts = [files["part0"], files["part1"]]
-    pdt.assert_frame_equal(_customers(parts, direct=False), reference)
-    pdt.assert_frame_equal(_customers(parts, direct=True), reference)
+    pdt.assert_frame_equal(_customers(parts, monkeypatch), reference)
 
 
-def test_direct_and_partials_agree_on_any_grouping(files: dict[str, Path]) -> None:
-    opts = LoadOptions(dimensions=())
+def test_every_engine_agrees_on_any_grouping(files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     for key in ("salesperson", "product", "region"):
-        partial = load([str(files["csv"])], opts, extra={"entity": [key]}).group("entity")
-        direct = load_direct([str(files["messy"])], opts, [key]).group("entity")
-        pdt.assert_frame_equal(direct, partial)
+        arrow = _load([files["csv"]], (key,), native=False, monkeypatch=monkeypatch)
+        native = _load([files["csv"]], (key,), monkeypatch=monkeypatch)
+        messy = _load([files["messy"]], (key,), monkeypatch=monkeypatch)
+        assert (arrow.engine, native.engine, messy.engine) == ("arrow", "native", "arrow")
+        pdt.assert_frame_equal(native.entities, arrow.entities)
+        pdt.assert_frame_equal(messy.entities, arrow.entities)
 
 
-def test_totals_match_the_source_to_the_cent(files: dict[str, Path]) -> None:
+def test_totals_match_the_source_to_the_cent(files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     frame = pd.read_csv(files["csv"], dtype=str)
     cents = sum(round(float(v) * 100) for v in frame["amount"])
-    for direct in (False, True):
-        ledger = (load_direct([str(files["messy"])], LoadOptions(), ["customer"]) if direct
-                  else load([str(files["messy"])], LoadOptions()))
-        assert round(ledger.totals()["revenue"] * 100) == cents
-        assert ledger.totals()["lines"] == len(frame)
-        dropped = ledger.sources[0].stats.dropped
-        assert dropped == {"totals / subtotal lines": 1}
+    ledger = _load([files["messy"]], monkeypatch=monkeypatch)
+    assert round(ledger.totals()["revenue"] * 100) == cents
+    assert ledger.totals()["lines"] == len(frame)
+    assert ledger.sources[0].stats.dropped == {"totals / subtotal lines": 1}
 
 
-def test_daily_figures_by_both_engines(files: dict[str, Path]) -> None:
+def test_daily_figures_by_both_engines(files: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """churn and clv read one row per customer and day straight from the lines."""
-    partial = load([str(files["csv"])], LoadOptions(dimensions=())).daily
+    reference = _load([files["csv"]], ("customer", "date"), native=False, monkeypatch=monkeypatch).daily
     for fmt in ("csv", "messy", "parquet"):
-        direct = load_direct([str(files[fmt])], LoadOptions(), ["customer", "date"]).daily
-        pdt.assert_frame_equal(direct, partial)
+        daily = _load([files[fmt]], ("customer", "date"), monkeypatch=monkeypatch).daily
+        pdt.assert_frame_equal(daily, reference)

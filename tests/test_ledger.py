@@ -26,18 +26,15 @@ Loader = Callable[..., Ledger]
 # A: revenue 0.10 + 0.20 + 10.00 - 0.30 = 10.00 (returns stay in: revenue is net)
 #    orders O1, O2, O3 = 3; lines 4; active days 01-01, 01-03 = 2; quantity 1 + 2 + 1 - 1 = 3
 #    returns -0.30 on 1 line; profit (0.10-0.05) + (0.20-0.05) + (-0.30+0.10) = 0.00, the O2 line
-#    has no cost so no profit; salesperson Xu 0.30 vs Li 9.70 -> Li; region West;
-#    products P1, P2 = 2; brands B1, B2 = 2
+#    has no cost so no profit
 # B: revenue 11.00; orders O4 + the 02-03 customer-day = 2; lines 3; active days 3;
-#    quantity 5 + 5 = 10; profit 4.00 + 4.00 = 8.00; salesperson Wang 5.00 = Zhao 5.00 -> the
-#    tie goes to the first name, Wang; region North = South -> North; products 1; brands 0
-
-
-ALL_DIMENSIONS = ("salesperson", "region", "product", "brand")
+#    quantity 5 + 5 = 10; profit 4.00 + 4.00 = 8.00
+# The per-customer ledger carries no dimensions (salesperson, region …) on any engine: an
+# analysis that reads one asks for it as a key.
 
 
 def test_customer_ledger_by_hand(messy: Callable[[str], str], load_ledger: Loader) -> None:
-    ledger = load_ledger(messy("ledger_lines.csv"), dimensions=ALL_DIMENSIONS)
+    ledger = load_ledger(messy("ledger_lines.csv"))
     assert ledger.orders_basis == "order_id"
     expected = pd.DataFrame({
         "customer": ["A", "B"],
@@ -51,12 +48,9 @@ def test_customer_ledger_by_hand(messy: Callable[[str], str], load_ledger: Loade
         "returns_value": [-0.30, 0.0],
         "return_lines": np.array([1, 0], dtype="int64"),
         "profit": [0.0, 8.0],
-        "salesperson": ["Li", "Wang"],
-        "region": ["West", "North"],
-        "products": np.array([2, 1], dtype="int64"),
-        "brands": np.array([2, 0], dtype="int64"),
     })
     got = ledger.customers[list(expected.columns)]
+    assert not {"salesperson", "region", "products", "brands"} & set(ledger.customers.columns)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     assert ledger.customers["orders"].dtype == "int64"
     assert ledger.customers["active_days"].dtype == "int64"
@@ -74,7 +68,7 @@ def test_totals_by_hand(messy: Callable[[str], str], load_ledger: Loader) -> Non
 
 
 def test_daily_by_hand(messy: Callable[[str], str], load_ledger: Loader) -> None:
-    daily = load_ledger(messy("ledger_lines.csv")).daily
+    daily = load_ledger(messy("ledger_lines.csv"), keys=("customer", "date")).daily
     got = daily[["customer", "date", "revenue", "orders"]]
     expected = pd.DataFrame({
         "customer": ["A", "A", "B", "B", "B"],
@@ -87,8 +81,8 @@ def test_daily_by_hand(messy: Callable[[str], str], load_ledger: Loader) -> None
 
 
 def test_group_by_salesperson(messy: Callable[[str], str], load_ledger: Loader) -> None:
-    ledger = load_ledger(messy("ledger_lines.csv"), extra={"by_salesperson": ["salesperson"]})
-    frame = ledger.group("by_salesperson").set_index("salesperson", drop=True)
+    ledger = load_ledger(messy("ledger_lines.csv"), keys=("salesperson",))
+    frame = ledger.entities.set_index("salesperson", drop=True)
     named = frame.loc[["Li", "Wang", "Xu", "Zhao"]]
     # Li: O2 10.00 + O3 -0.30 = 9.70 in 2 orders; Xu: O1 0.10 + 0.20 in 1 order
     assert named["revenue"].to_dict() == {"Li": 9.70, "Wang": 5.00, "Xu": 0.30, "Zhao": 5.00}

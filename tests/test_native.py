@@ -18,9 +18,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from kamtool.engine.load import load
 from kamtool.errors import KamtoolError
+from kamtool.io.request import build_request
 from kamtool.io.rules import CleanOptions
-from kamtool.ledger import ALL_FIGURES, LoadOptions, load_direct
+from kamtool.needs import ALL_FIGURES, Needs
 from tests.conftest import load_make_orders
 
 KEYS = {"customers": ["customer"], "daily": ["customer", "date"], "salesperson": ["salesperson"]}
@@ -84,12 +86,15 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def _load(path: Path, monkeypatch: pytest.MonkeyPatch, mode: str, keys: list[str],
           figures: tuple[str, ...], measures: tuple[str, ...] = ("profit",), **clean: Any) -> Any:
     monkeypatch.setenv("KAMTOOL_NATIVE", mode)
-    options = LoadOptions(dimensions=(), measures=measures, figures=figures, clean=CleanOptions(**clean))
+    request = build_request(Needs(keys=tuple(keys), measures=measures, figures=figures), [str(path)],
+                            clean=CleanOptions(**clean))
     try:
-        ledger = load_direct([str(path)], options, keys)
+        ledger = load(request)
     except KamtoolError as exc:
         return ("error", type(exc).__name__, str(exc))
-    table = next(iter(ledger.direct.values()))
+    if mode in ("off", "force"):
+        assert ledger.engine == {"off": "arrow", "force": "native"}[mode]
+    table = ledger.table
     info = ledger.sources[0]
     return table.to_pandas(), dict(info.stats.dropped), info.stats.rows, ledger.present
 
@@ -299,12 +304,13 @@ class _SlowQuery:
 
 
 def test_progress_reports_bytes_while_duckdb_reads() -> None:
-    from kamtool.native import _run
+    from kamtool.engine.native import run_with_progress
 
     seen: list[tuple[int, int]] = []
     # -1 is DuckDB's "no estimate yet"; a figure over 100 is capped at the file's size.
     con = _SlowQuery([-1.0, 20.0, 50.0, 120.0])
-    table = _run(con, "SELECT 1", 5_000, lambda rows, size: seen.append((rows, size)), every=0.001)
+    table = run_with_progress(con, "SELECT 1", 5_000, lambda rows, size: seen.append((rows, size)),
+                              every=0.001)
     assert table.column("n").to_pylist() == [1]
     assert con.asked >= 3
     assert seen[:2] == [(0, 1_000), (0, 2_500)]
@@ -314,11 +320,11 @@ def test_progress_reports_bytes_while_duckdb_reads() -> None:
 def test_progress_polling_leaves_a_real_query_whole() -> None:
     import duckdb
 
-    from kamtool.native import _run
+    from kamtool.engine.native import run_with_progress
 
     seen: list[tuple[int, int]] = []
     con = duckdb.connect(config={"threads": 1})
-    table = _run(con, "SELECT count(DISTINCT i % 1003) AS n FROM range(200000) t(i)", 5_000,
+    table = run_with_progress(con, "SELECT count(DISTINCT i % 1003) AS n FROM range(200000) t(i)", 5_000,
                  lambda rows, size: seen.append((rows, size)), every=0.001)
     assert table.column("n").to_pylist() == [1003]
     assert all(rows == 0 and 0 <= size <= 5_000 for rows, size in seen)

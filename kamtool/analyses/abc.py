@@ -188,6 +188,16 @@ def _grid(
     return profit_codes, profit, tables
 
 
+from kamtool.needs import Needs  # noqa: E402 - beside the declaration it serves
+
+
+def needs(by: str = "customer", measure: str = "revenue", grid: str | None = None) -> Needs:
+    """What :func:`abc` reads: one row per ``by`` with revenue and the ``measure``, and profit
+    for ``grid="profit"``; distinct orders only when they are the measure."""
+    measures = (measure, "profit") if grid == "profit" else (measure,)
+    return Needs(keys=(by,), measures=measures, figures=("orders",) if measure == "orders" else ())
+
+
 def abc(
     frame: pd.DataFrame,
     *,

@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from kamtool.ledger import Ledger
 
 
+from kamtool.needs import ALL_FIGURES, Needs  # noqa: E402 - beside the declaration it serves
+
+# What inspect_ledger() reads: one row per customer with every column and every figure.
+NEEDS = Needs(keys=("customer",), measures=None, figures=ALL_FIGURES)
+
+
 def inspect_ledger(ledger: Ledger, *, lang: str = "en") -> Result:
     totals = ledger.totals()
     customers = ledger.customers

@@ -306,6 +306,14 @@ def _early_adopters(
     return np.unique(c[early]), table
 
 
+from kamtool.needs import Needs  # noqa: E402 - beside the declaration it serves
+
+# What loyalty() reads: one row per customer, day, brand and product (a file may lack brand
+# and product: loyalty then follows repeat buying).
+NEEDS = Needs(keys=("customer", "date", "brand", "product"), optional=("brand", "product"), measures=(),
+              figures=("orders", "returns", "dates"))
+
+
 def loyalty(
     lines: pd.DataFrame,
     *,

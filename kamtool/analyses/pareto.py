@@ -301,6 +301,15 @@ def pareto_chart(by: str, measure: str, words: dict[str, str], lang: str) -> Cha
     )
 
 
+from kamtool.needs import Needs  # noqa: E402 - beside the declaration it serves
+
+
+def needs(by: str = "customer", measure: str = "revenue") -> Needs:
+    """What :func:`pareto` reads: one row per ``by`` (canonical, ``entity`` for --by HEADER)
+    with revenue and the ``measure``; distinct orders only when it is the measure."""
+    return Needs(keys=(by,), measures=(measure,), figures=("orders",) if measure == "orders" else ())
+
+
 def pareto(
     frame: pd.DataFrame,
     *,

@@ -374,6 +374,12 @@ def _means(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
         return np.where(counts > 0, sums / counts, np.nan)
 
 
+from kamtool.needs import Needs  # noqa: E402 - beside the declaration it serves
+
+# What rfm() reads: one row per customer with orders and the first and last order dates.
+NEEDS = Needs(keys=("customer",), measures=(), figures=("orders", "dates"))
+
+
 def rfm(
     ledger: pd.DataFrame,
     *,

@@ -15,6 +15,8 @@ from kamtool.cli.run import attach_names, emit, load_ledger
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kamtool.ledger import Ledger
+
 
 class Measure(str, Enum):
     revenue = "revenue"
@@ -38,20 +40,12 @@ By = Annotated[str, typer.Option(
 MeasureOpt = Annotated[Measure, typer.Option(help="What to measure (profit needs a cost or profit column).")]
 
 
-def resolve_by(by: str) -> str:
-    """A kamtool column name as is; a header that is a synonym of one, as that column."""
-    from kamtool.io.columns import CANONICAL, guess
-
-    return by if by in CANONICAL else (guess(by) or by)
-
-
-def entity_frame(common: Common, by: str, measures: tuple[str, ...]) -> pd.DataFrame:
-    """One row per entity with revenue, and the other ``measures`` asked for."""
-    figures = ("orders",) if "orders" in measures else ()
-    if by == "customer":
-        return load_ledger(common, direct_keys=["customer"], measures=measures, figures=figures).customers
-    ledger = load_ledger(common, extra={"entity": [by]}, direct_keys=[by], measures=measures, figures=figures)
-    frame = ledger.group("entity")
+def entity_frame(ledger: Ledger) -> pd.DataFrame:
+    """One row per entity with revenue and the measures the load was asked for."""
+    if ledger.keys == ("customer",):
+        return ledger.customers
+    frame = ledger.entities
+    (by,) = ledger.keys
     missing = frame[by].isna()
     if missing.any():
         # Lines without a salesperson/region/… are their own entity, not dropped.
@@ -84,12 +78,14 @@ def pareto_command(
     """
     if target > 1:
         target = target / 100
-    by = resolve_by(by)
-    frame = entity_frame(common, by, (measure.value,))
-    from kamtool.analyses.pareto import pareto  # after the load; see abc below
+    from kamtool.analyses import pareto as analysis
+    from kamtool.io.request import resolve_by
 
-    result = pareto(frame, by=by, measure=measure.value, target=target, lang=common.lang.value)
-    emit(attach_names(result, frame), common)
+    by, by_label = resolve_by(by)
+    ledger = load_ledger(common, analysis.needs(by=by, measure=measure.value), by_label)
+    frame = entity_frame(ledger)
+    result = analysis.pareto(frame, by=by, measure=measure.value, target=target, lang=common.lang.value)
+    emit(attach_names(result, frame), common, ledger)
 
 
 @app.command("abc")
@@ -124,15 +120,17 @@ def abc_command(
 
       kamtool abc orders.csv --by product --format json > abc.json
     """
-    by = resolve_by(by)
-    frame = entity_frame(common, by, (measure.value, "profit") if grid else (measure.value,))
-    # Imported after the load: pandas loads in a thread meanwhile (see kamtool.warm).
-    from kamtool.analyses.abc import abc
+    from kamtool.analyses import abc as analysis
+    from kamtool.io.request import resolve_by
 
-    result = abc(
+    by, by_label = resolve_by(by)
+    ledger = load_ledger(common, analysis.needs(by=by, measure=measure.value,
+                                                grid=grid.value if grid else None), by_label)
+    frame = entity_frame(ledger)
+    result = analysis.abc(
         frame, by=by, measure=measure.value, method=method.value,
         thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
         shares=tuple(number_list(shares, name="--shares", count=2)),
         grid=grid.value if grid else None, lang=common.lang.value,
     )
-    emit(attach_names(result, frame), common)
+    emit(attach_names(result, frame), common, ledger)

@@ -72,12 +72,12 @@ def main(argv: list[str] | None = None) -> Any:
     # `kamtool … | head` closes the pipe early: die quietly like any Unix tool.
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    from kamtool.cli.run import STATE, error
+    from kamtool.cli.options import Settings
+    from kamtool.cli.run import error
     from kamtool.errors import KamtoolError
 
     _register()
     args, config_path, tb = _prescan(list(sys.argv[1:] if argv is None else argv))
-    STATE["traceback"] = tb
     try:
         import os
 
@@ -86,12 +86,12 @@ def main(argv: list[str] | None = None) -> Any:
         path = find_config(config_path or os.environ.get("KAMTOOL_CONFIG"))
         config = load_config(path) if path else {}
         defaults = default_map(config, _command_names(), str(path)) if path else {}
-        STATE["columns"] = config_columns(config, str(path)) if path else {}
+        settings = Settings(columns=config_columns(config, str(path)) if path else {}, traceback=tb)
     except KamtoolError as exc:
         error(str(exc))
         sys.exit(int(exc.exit_status))
     command = typer.main.get_command(app)
-    return command.main(args=args, prog_name="kamtool", default_map=defaults)
+    return command.main(args=args, prog_name="kamtool", default_map=defaults, obj=settings)
 
 
 def entry() -> None:
@@ -118,7 +118,7 @@ def entry() -> None:
         else:
             print(exc.code, file=sys.stderr)
             code = 1
-    from kamtool.ledger import close_connections
+    from kamtool.engine.duck import close_connections
 
     close_connections()
     for stream in (sys.stdout, sys.stderr):

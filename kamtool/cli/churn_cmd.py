@@ -55,15 +55,16 @@ def churn_command(
 
       kamtool churn orders.xlsx --period year -o churn.xlsx --lang zh
     """
-    ledger = load_ledger(common, direct_keys=["customer", "date"], measures=(), figures=("orders",))
-    from kamtool.analyses.churn import churn  # after the load, which imports pandas meanwhile
+    from kamtool.analyses import churn as analysis
+
+    ledger = load_ledger(common, analysis.NEEDS)
 
     # P(alive) of the early warning is fitted by the analysis; the result says whether it fitted.
-    result = churn(
+    result = analysis.churn(
         ledger.daily, period=period.value, compare=list(compare) if compare else None,
         as_of=parse_day(as_of, "--as-of"),
         thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
         silence_factor=silence_factor, p_alive_threshold=p_alive_threshold,
         cohort=cohort.value if cohort else None,
     )
-    emit(result, common)
+    emit(result, common, ledger)

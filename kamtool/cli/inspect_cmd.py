@@ -23,7 +23,12 @@ def inspect_command(common: Common) -> None:
 
       kamtool inspect exports/2024-*.csv --col customer=Kunde --format json
     """
-    from kamtool.analyses.inspection import inspect_ledger
+    from kamtool.analyses import inspection
 
-    ledger = load_ledger(common, direct_keys=["customer"])
-    emit(inspect_ledger(ledger, lang=common.lang.value), common)
+    ledger = load_ledger(common, inspection.NEEDS)
+    result = inspection.inspect_ledger(ledger, lang=common.lang.value)
+    # Which engine read the files, and why, for the words to print (params get them in emit).
+    result.summary["engine"] = ledger.engine
+    if ledger.engine_reason is not None:
+        result.summary["engine_reason"] = ledger.engine_reason
+    emit(result, common, ledger)

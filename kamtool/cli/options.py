@@ -17,6 +17,7 @@ from typing import Annotated, Any, Callable, Optional  # noqa: UP035 - Typer rea
 import typer
 
 INPUT = "Input"
+CONTEXT = "kamtool_context"  # the wrapper's parameter that receives Click's context
 OUTPUT = "Output"
 
 
@@ -36,6 +37,15 @@ class Engine(str, Enum):
     dask = "dask"
 
 
+@dataclass(frozen=True)
+class Settings:
+    """What the whole run knows before a command parses its options: kamtool.toml's [columns]
+    and --traceback. Handed to the command through Click's context, not module state."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    traceback: bool = False
+
+
 @dataclass
 class Common:
     files: list[str]
@@ -53,6 +63,7 @@ class Common:
     output: str | None = None
     top: int = 20
     lang: Lang = Lang.en
+    settings: Settings = field(default_factory=Settings)
 
 
 # name -> (annotation, default); the order is the order --help lists them.
@@ -170,12 +181,18 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(**kwargs: Any) -> Any:
+        ctx = kwargs.pop(CONTEXT)
+        settings = ctx.find_object(Settings) or Settings()
         shared = {name: kwargs.pop(name) for name in SHARED}
         shared["col"] = shared["col"] or []
-        return guarded(fn)(common=Common(**shared), **kwargs)
+        return guarded(fn, traceback=settings.traceback)(common=Common(**shared, settings=settings), **kwargs)
 
-    wrapper.__signature__ = inspect.Signature(positional + own_kw + keyword)  # type: ignore[attr-defined]
+    # Typer hands the Click context to a parameter annotated typer.Context (not an option).
+    context = inspect.Parameter(CONTEXT, inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
+    wrapper.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        positional + own_kw + keyword + [context])
     hints = {p.name: p.annotation for p in positional + keyword}
+    hints[CONTEXT] = typer.Context
     hints.update(own_hints)
     wrapper.__annotations__ = hints
     del wrapper.__wrapped__  # Typer must read our signature, not the original's

@@ -92,13 +92,12 @@ def rfm_command(
         from kamtool.analyses.rfm import load_segments
 
         rules = load_segments(segments)
-    ledger = load_ledger(common, direct_keys=["customer"], measures=(), figures=("orders", "dates"))
-    # Imported after the load, which imports pandas in a thread meanwhile.
-    from kamtool.analyses.rfm import rfm
+    from kamtool.analyses import rfm as analysis
 
-    result = rfm(ledger.customers, as_of=parse_day(as_of, "--as-of"), bins=bins,
+    ledger = load_ledger(common, analysis.NEEDS)
+    result = analysis.rfm(ledger.customers, as_of=parse_day(as_of, "--as-of"), bins=bins,
                  thresholds=parse_thresholds(thresholds), segments=rules, lang=common.lang.value)
-    emit(attach_names(result, ledger.customers), common)
+    emit(attach_names(result, ledger.customers), common, ledger)
 
 
 @app.command("loyalty")
@@ -136,18 +135,16 @@ def loyalty_command(
 
       kamtool loyalty 订单明细.xlsx --lang zh -o loyalty.xlsx
     """
-    from kamtool.analyses.loyalty import loyalty
+    from kamtool.analyses import loyalty as analysis
 
-    keys = ["customer", "date", "brand", "product"]
-    ledger = load_ledger(common, extra={"entity": keys}, optional_keys=("brand", "product"),
-                         direct_keys=keys, measures=())
-    lines: Any = ledger.group("entity")
-    for optional in ("brand", "product"):
+    ledger = load_ledger(common, analysis.NEEDS)
+    lines: Any = ledger.entities
+    for optional in analysis.NEEDS.optional:
         if optional not in ledger.present:
             lines = lines.drop(columns=[optional])
-    result = loyalty(
+    result = analysis.loyalty(
         lines, brand=brand, period=period.value, share_threshold=number_list(str(share), name="--share")[0],
         launch_window=launch_window, new_product_grace_days=grace_days, last_n=last_n,
         as_of=parse_day(as_of, "--as-of"), lang=common.lang.value,
     )
-    emit(result, common)
+    emit(result, common, ledger)

@@ -6,28 +6,30 @@ import os
 import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from traceback import print_exc
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from kamtool.cli.options import Common, Engine, Format
+from kamtool.cli.options import Common, Format
 from kamtool.errors import ExitStatus, KamtoolError, UsageError
 
 if TYPE_CHECKING:
+    from kamtool.io.request import LoadRequest
     from kamtool.ledger import Ledger
+    from kamtool.needs import Needs
     from kamtool.result import Result
 
-# Set once per run by kamtool.cli.app.main: --traceback, and kamtool.toml's [columns].
-STATE: dict[str, Any] = {"traceback": False, "columns": {}}
 OUTPUT_SUFFIXES = {".csv", ".json", ".parquet", ".xlsx"}
 
 
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Map kamtool's exceptions to one line on stderr and the exit codes."""
+def guarded(fn: Callable[..., Any], *, traceback: bool = False) -> Callable[..., Any]:
+    """Map kamtool's exceptions to one line on stderr and the exit codes (``traceback``:
+    print the stack too, for bug reports)."""
+    show_stack = traceback
 
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -35,8 +37,8 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except typer.Exit:
             raise
         except KamtoolError as exc:
-            if STATE["traceback"]:
-                traceback.print_exc()
+            if show_stack:
+                print_exc()
             error(str(exc))
             raise typer.Exit(int(exc.exit_status)) from None
         except KeyboardInterrupt:
@@ -46,8 +48,8 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             error("out of memory; try fewer files at once, or --engine dask")
             raise typer.Exit(int(ExitStatus.ERROR)) from None
         except Exception as exc:  # a bug or an input we did not foresee: still no traceback
-            if STATE["traceback"]:
-                traceback.print_exc()
+            if show_stack:
+                print_exc()
             error(f"{type(exc).__name__}: {exc} (this may be a kamtool bug; rerun with --traceback "
                   f"and report it)")
             raise typer.Exit(int(ExitStatus.ERROR)) from None
@@ -73,65 +75,44 @@ def _color() -> bool:
     return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
 
 
-def load_options(common: Common, needed: tuple[str, ...] = ("customer", "date", "amount")) -> Any:
+def load_request(common: Common, needs: Needs, by_label: str | None = None) -> LoadRequest:
+    """The load request for an analysis' ``needs`` with the shared options of the command line.
+
+    ``by_label``: the header --by named, when it is none of kamtool's columns (see
+    :func:`kamtool.io.request.resolve_by`).
+    """
     from kamtool.io.columns import parse_overrides
     from kamtool.io.read import ReadOptions
+    from kamtool.io.request import build_request
     from kamtool.io.rules import CleanOptions
-    from kamtool.ledger import LoadOptions
 
     if common.decimal not in (".", ","):
         raise UsageError(f"--decimal takes '.' or ',' (got {common.decimal!r})")
     # kamtool.toml's [columns] first; each --col flag adds to it or replaces one column.
-    overrides = {**parse_overrides(f"{k}={v}" for k, v in STATE["columns"].items()),
+    overrides = {**parse_overrides(f"{k}={v}" for k, v in common.settings.columns.items()),
                  **parse_overrides(common.col)}
     delimiter = common.delimiter
     if delimiter in ("\\t", "tab", "TAB"):
         delimiter = "\t"
-    return LoadOptions(
+    return build_request(
+        needs, common.files,
         read=ReadOptions(encoding=common.encoding, delimiter=delimiter, sheet=common.sheet,
                          header_row=common.header_row, expected_headers=tuple(overrides.values())),
         clean=CleanOptions(decimal=common.decimal, dayfirst=common.dayfirst,
                            skip_bad_rows=common.skip_bad_rows),
-        overrides=overrides,
-        needed=needed,
+        overrides=overrides, engine=common.engine.value, scheduler=common.scheduler, by_label=by_label,
     )
 
 
-def load_ledger(common: Common, *, extra: dict[str, list[str]] | None = None,
-                needed: tuple[str, ...] = ("customer", "date", "amount"),
-                optional_keys: tuple[str, ...] = (),
-                direct_keys: list[str] | None = None,
-                measures: tuple[str, ...] | None = None,
-                figures: tuple[str, ...] | None = None) -> Ledger:
-    """Read the inputs with progress on a terminal and report every dropped row.
-
-    ``direct_keys``: the command needs one table per these keys and nothing else, so
-    the local engine can compute it in a single pass (see ``ledger.load_direct``).
-    ``measures``: the measures it needs beyond revenue and orders (None: all).
-    ``figures``: the optional figures it reports (see ``LoadOptions.figures``; None: all);
-    each costs work on every line, so a command asks only for what it reports.
-    """
-    from kamtool import ledger as ledger_mod
+def load_ledger(common: Common, needs: Needs, by_label: str | None = None) -> Ledger:
+    """The ledger an analysis' ``needs`` ask for, read with progress on a terminal; every
+    dropped row is reported on stderr."""
+    from kamtool.engine.load import load
 
     check_output_path(common)
-    options = load_options(common, needed)
-    options.optional_keys = optional_keys
-    options.measures = measures
-    if figures is not None:
-        options.figures = figures
+    request = load_request(common, needs, by_label)
     with progress_bar() as tick:
-        if common.engine == Engine.dask or direct_keys is None:
-            from kamtool.warm import warm_imports
-
-            warm_imports()
-        if common.engine == Engine.dask:
-            from kamtool.engine_dask import load_dask
-
-            result = load_dask(common.files, options, extra=extra, scheduler=common.scheduler)
-        elif direct_keys is not None:
-            result = ledger_mod.load_direct(common.files, options, direct_keys, progress=tick)
-        else:
-            result = ledger_mod.load(common.files, options, extra=extra, progress=tick)
+        result = load(request, progress=tick)
     report_drops(result)
     return result
 
@@ -235,10 +216,23 @@ def for_people(result: Result, lang: str) -> Result:
     )
 
 
-def emit(result: Result, common: Common) -> None:
-    """stdout in the chosen format; -o writes the whole result, atomically."""
+def with_engine(result: Result, ledger: Ledger) -> Result:
+    """The result's params say which engine built the ledger and, when not the native one,
+    why; and the header behind an ``entity`` key (``by_label``), for display."""
+    result.params["engine"] = ledger.engine
+    if ledger.engine_reason is not None:
+        result.params["engine_reason"] = ledger.engine_reason
+    if ledger.by_label is not None:
+        result.params["by_label"] = ledger.by_label
+    return result
+
+
+def emit(result: Result, common: Common, ledger: Ledger) -> None:
+    """stdout in the chosen format; -o writes the whole result, atomically. Every command
+    passes here with the ledger its result came from (see :func:`with_engine`)."""
     from kamtool.render import records
 
+    result = with_engine(result, ledger)
     if common.output is not None:
         write_output(result, common)
     fmt = common.format or Format.table

@@ -51,18 +51,19 @@ def clv_command(
 
       kamtool clv orders.xlsx --unit month --horizon 24 --margin 0.3 -o clv.xlsx
     """
-    ledger = load_ledger(common, direct_keys=["customer", "date"], measures=("profit",), figures=("orders",))
-    from kamtool.analyses.clv import clv  # after the load, which imports pandas meanwhile
+    from kamtool.analyses import clv as analysis
+
+    ledger = load_ledger(common, analysis.NEEDS)
 
     totals = ledger.totals()
     profit_margin = None
     if ledger.has_profit and totals["revenue"] > 0 and totals["profit"] is not None:
         profit_margin = totals["profit"] / totals["revenue"]
-    result = clv(
+    result = analysis.clv(
         ledger.daily,
         calibration_end=parse_day(calibration_end, "--calibration-end"),
         holdout_end=parse_day(holdout_end, "--holdout-end"),
         unit=unit.value, horizon=horizon, discount_rate=discount_rate, margin=margin,
         profit_margin=profit_margin,
     )
-    emit(result, common)
+    emit(result, common, ledger)

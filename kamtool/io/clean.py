@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 CURRENCY_PATTERN = "(?i)[¥￥$€£\\s\u00a0']|rmb|cny|usd|eur|gbp|元"
 NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 YMD_DASHED = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+ISO_DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 YMD_COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
 # Excel stores dates as days since 1899-12-30; 20,000..80,000 is 1954..2119.
 EXCEL_SERIAL_RANGE = (20_000, 80_000)
@@ -52,7 +53,7 @@ def _is_empty(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     return pc.is_null(arr, nan_is_null=True)
 
 
-def _text(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+def as_text(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """Any column as trimmed text; empty -> null; 1001.0 -> '1001'."""
     if pa.types.is_floating(arr.type):
         integral = pc.equal(pc.floor(arr), arr)
@@ -72,9 +73,18 @@ def parse_number(
     Accepts currency signs and codes, thousands separators, spaces and
     ``(123.45)`` for negatives; ``decimal=","`` for decimal-comma exports.
     """
+    values, bad, _text = parse_number_text(arr, decimal)
+    return values, bad
+
+
+def parse_number_text(
+    arr: pa.ChunkedArray | pa.Array, decimal: str = "."
+) -> tuple[Mask, Mask, Mask | None]:
+    """:func:`parse_number`, and the trimmed text when some value was not a plain number
+    (None when every value was one): the cells that needed cleaning are found in it."""
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
         values = pc.cast(arr, pa.float64())
-        return values, pc.fill_null(pc.invert(pc.is_finite(values)), False)
+        return values, pc.fill_null(pc.invert(pc.is_finite(values)), False), None
     if pa.types.is_boolean(arr.type) or pa.types.is_temporal(arr.type):
         text = pc.cast(arr, pa.string())
     else:
@@ -84,7 +94,7 @@ def parse_number(
     try:  # fast path: plain numbers
         if decimal == ".":
             values = pc.cast(text, pa.float64())
-            return values, pc.fill_null(pc.invert(pc.is_finite(values)), False)  # "nan", "inf"
+            return values, pc.fill_null(pc.invert(pc.is_finite(values)), False), None  # "nan", "inf"
     except pa.ArrowInvalid:
         pass
     cleaned = pc.replace_substring_regex(text, CURRENCY_PATTERN, "")
@@ -104,7 +114,7 @@ def parse_number(
     # 1e999 is a well-formed number that is not finite.
     valid = pc.and_(valid, pc.fill_null(pc.is_finite(values), True))
     bad = pc.and_(pc.is_valid(text), pc.invert(valid))
-    return pc.if_else(valid, values, pa.scalar(None, pa.float64())), bad
+    return pc.if_else(valid, values, pa.scalar(None, pa.float64())), bad, text
 
 
 def to_cents(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -126,16 +136,24 @@ def parse_date(
     datetimes with times (the time is dropped), and 5/3/2024 (month first unless
     ``dayfirst``).
     """
+    parsed, bad, _text = parse_date_text(arr, dayfirst)
+    return parsed, bad
+
+
+def parse_date_text(arr: pa.ChunkedArray | pa.Array,
+                    dayfirst: bool = False) -> tuple[Mask, Mask, Mask | None]:
+    """:func:`parse_date`, and the trimmed text when some value was not a plain ISO day
+    (None when every value was one, or the column is typed)."""
     if pa.types.is_date(arr.type):
-        return pc.cast(arr, pa.date32()), pa.scalar(False)
+        return pc.cast(arr, pa.date32()), pa.scalar(False), None
     if pa.types.is_timestamp(arr.type):
-        return pc.cast(pc.floor_temporal(arr, unit="day"), pa.date32()), pa.scalar(False)
+        return pc.cast(pc.floor_temporal(arr, unit="day"), pa.date32()), pa.scalar(False), None
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
-        return _numeric_dates(pc.cast(arr, pa.float64()))
+        return (*_numeric_dates(pc.cast(arr, pa.float64())), None)
     text = pc.utf8_trim_whitespace(pc.cast(arr, pa.string()))
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
     try:  # fast path: all ISO days; Arrow's cast is strict (2024-02-30 fails it)
-        return pc.cast(text, pa.date32()), pa.scalar(False)
+        return pc.cast(text, pa.date32()), pa.scalar(False), None
     except pa.ArrowInvalid:
         pass
     parsed = _ymd(text, "%Y-%m-%d", YMD_DASHED)
@@ -143,7 +161,7 @@ def parse_date(
     if pc.any(todo).as_py():
         parsed = pc.coalesce(parsed, _slow_dates(text, dayfirst))
     bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
-    return parsed, bad
+    return parsed, bad, text
 
 
 def _ymd(text: Mask, fmt: str, pattern: str) -> Mask:
@@ -203,7 +221,7 @@ def too_large(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     return pc.fill_null(pc.invert(pc.less(pc.abs(values), MAX_MONEY)), False)
 
 
-def _may_hold_totals(col: pa.ChunkedArray | pa.Array) -> bool:
+def may_hold_totals(col: pa.ChunkedArray | pa.Array) -> bool:
     """Whether any cell could be a totals label: every one holds 计 or "total".
 
     The column's character buffer is searched as one value (milliseconds for a
@@ -241,6 +259,8 @@ class Cleaner:
         self.label_headers = label_headers(source.headers, mapping)
         self.raw_columns = list(dict.fromkeys(list(mapping.columns.values()) + self.label_headers))
         self.unmapped_labels = [h for h in self.label_headers if h not in mapping.columns.values()]
+        # The first cell that needed more than a plain read (see BatchStats.first_cleaned).
+        self.first_cleaned: str | None = None
 
     def clean(self, raw: pa.Table, offset: int) -> tuple[pa.Table, BatchStats]:
         stats = BatchStats(rows=raw.num_rows)
@@ -254,7 +274,7 @@ class Cleaner:
                 col = col.cast(pa.string())  # a categorical column from pandas
             if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
                 continue
-            if not _may_hold_totals(col):
+            if not may_hold_totals(col):
                 continue
             hit = pc.fill_null(pc.match_substring_regex(col, TOTALS_PATTERN), False)
             totals = hit if totals is None else pc.or_(totals, hit)
@@ -265,20 +285,27 @@ class Cleaner:
         for canon, header in mapped.items():
             col = raw[header]
             if canon in TEXT_COLUMNS:
-                out[canon] = _text(col)
+                out[canon] = as_text(col)
             elif canon in DATE_COLUMNS:
-                value, bad = parse_date(col, self.options.dayfirst)
+                value, bad, text = parse_date_text(col, self.options.dayfirst)
                 keep = self._bad(keep, bad, canon, header, col, offset, stats, "is not a date")
+                if text is not None and self.first_cleaned is None:
+                    self._note(text, ISO_DAY_PATTERN, keep, col, header, offset, "holds the date {value} "
+                               "in column {header}, not written YYYY-MM-DD")
                 out[canon] = value
             elif canon in NUMBER_COLUMNS:
-                value, bad = parse_number(col, self.options.decimal)
+                value, bad, text = parse_number_text(col, self.options.decimal)
                 keep = self._bad(keep, bad, canon, header, col, offset, stats, "is not a number")
                 if canon in MONEY_COLUMNS:
                     keep = self._bad(keep, too_large(value), canon, header, col, offset, stats,
                                      "is too large for an amount", hint=False)
+                if text is not None and self.first_cleaned is None:
+                    kind = "money text" if canon in MONEY_COLUMNS else "number text"
+                    self._note(text, NUMBER_PATTERN, keep, col, header, offset,
+                               f"holds {kind} {{value}} in column {{header}}")
                 out[canon] = value
             else:  # a file's own column named by the user (pareto --by Kundengruppe): text
-                out[canon] = _text(col)
+                out[canon] = as_text(col)
 
         # Blank rows: every column we read is empty (parsing makes empty cells null;
         # a blank row has no value that could fail to parse).
@@ -334,7 +361,22 @@ class Cleaner:
         table = pa.table(lines)
         if not pc.all(keep).as_py():
             table = table.filter(keep)
+        stats.first_cleaned = self.first_cleaned
         return table, stats
+
+    def _note(self, text: Mask, plain: str, keep: Mask, col: Mask, header: str, offset: int,
+              sentence: str) -> None:
+        """Remember the first kept cell whose text is not ``plain``, as a sentence.
+
+        Runs only on a batch that left the fast path, and only until one cell is found.
+        """
+        odd = pc.and_(pc.and_(keep, pc.is_valid(text)),
+                      pc.invert(pc.fill_null(pc.match_substring_regex(text, plain), True)))
+        if not pc.any(odd).as_py():
+            return
+        i = _first_true(odd)
+        where = self.source.row_label(offset + i)
+        self.first_cleaned = f"{where} " + sentence.format(value=repr(str(col[i].as_py())), header=header)
 
     def _drop(self, keep: Mask, mask: Mask, reason: str, stats: BatchStats) -> Mask:
         mask = pc.fill_null(mask, False)  # a null in a filter mask would drop a row silently

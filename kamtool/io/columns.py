@@ -61,6 +61,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 CANONICAL: tuple[str, ...] = tuple(SYNONYMS)
+# The column a file's own header becomes under --by HEADER (pareto --by Kundengruppe): its
+# values are text, and the header travels on as a display label only.
+ENTITY = "entity"
 REQUIRED: tuple[str, ...] = ("customer",)
 DATE_COLUMNS = frozenset({"date", "due_date", "paid_date"})
 MONEY_COLUMNS = frozenset({"amount", "unit_price", "cost", "profit", "paid_amount"})
@@ -136,6 +139,7 @@ def map_columns(
     overrides: dict[str, str] | None = None,
     *,
     source: str = "the file",
+    entity: str | None = None,
 ) -> Mapping:
     """Map a file's headers onto canonical columns.
 
@@ -143,10 +147,20 @@ def map_columns(
     synonym it matches; where two headers match one canonical column the
     earlier synonym wins (``客户编号`` beats ``客户名称`` for ``customer``), and the
     other is offered to the next column listing it (``客户名称`` -> customer_name).
+    ``entity``: the header ``--by`` named, mapped to :data:`ENTITY` (compared normalised).
     """
     overrides = overrides or {}
     mapping: dict[str, str] = {}
     by_norm = {normalise(h): h for h in headers}
+    if entity is not None:
+        found = entity if entity in headers else by_norm.get(normalise(entity))
+        if found is None:
+            raise ColumnError(
+                f"{source}: --by {entity}: no such column. The file's columns are: "
+                f"{', '.join(map(str, headers))}. Name one of them, or a kamtool column "
+                f"({', '.join(CANONICAL)})"
+            )
+        mapping[ENTITY] = found
     for canon, header in overrides.items():
         if header in headers:
             mapping[canon] = header

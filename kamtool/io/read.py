@@ -204,14 +204,12 @@ class Source:
 
     def csv_line(self, data_index: int) -> int:
         """Physical line number of a data row (slow path, for error messages)."""
-        if self._line_map is None:
-            self._line_map = self._scan_csv_lines()
+        if self._line_map is None or data_index >= len(self._line_map):
+            # Scanned only as far as the row asked for: the first lines of a big file are cheap.
+            self._line_map = [start for start, _row in itertools.islice(self._csv_records(), data_index + 1)]
         if data_index < len(self._line_map):
             return self._line_map[data_index]
         return (self.header_row or 0) + 1 + data_index
-
-    def _scan_csv_lines(self) -> list[int]:
-        return [start for start, _row in self._csv_records()]
 
     def _csv_records(self) -> Iterator[tuple[int, list[str]]]:
         """Data records after the header and the physical line each starts on.
@@ -247,7 +245,7 @@ def open_source(name: str, options: ReadOptions) -> Source:
         data = sys.stdin.buffer.read()
         if not data:
             raise DataError("stdin: no data (did the command before the pipe fail?)")
-        fmt = _format_from_magic(data[:8]) or "csv"
+        fmt = format_from_magic(data[:8]) or "csv"
         return _open(name, fmt, None, data, options)
     path = Path(name)
     if path.is_dir():
@@ -257,7 +255,7 @@ def open_source(name: str, options: ReadOptions) -> Source:
     suffix = path.suffix.lower()
     with open(path, "rb") as handle:
         magic = handle.read(8)
-    sniffed = _format_from_magic(magic)
+    sniffed = format_from_magic(magic)
     if sniffed is None and (suffix in EXCEL_SUFFIXES or suffix in PARQUET_SUFFIXES):
         kind = "an Excel workbook" if suffix in EXCEL_SUFFIXES else "a Parquet file"
         raise DataError(f"{name}: is named like {kind} but its content is not one")
@@ -273,7 +271,13 @@ def _open(name: str, fmt: str, path: Path | None, data: bytes | None, options: R
     return _open_csv(name, path, data, size, options)
 
 
-def _format_from_magic(magic: bytes) -> str | None:
+def open_bytes(name: str, data: bytes, options: ReadOptions) -> Source:
+    """An input already in memory (a URL fetched by a Dask worker), sniffed like a file."""
+    return _open(name, format_from_magic(data[:8]) or "csv", None, data, options)
+
+
+def format_from_magic(magic: bytes) -> str | None:
+    """"parquet" or "excel" from a file's first 8 bytes; None for text (CSV)."""
     if magic.startswith(b"PAR1"):
         return "parquet"
     if magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
@@ -520,7 +524,7 @@ def prefetch_workbook(argv: Sequence[str]) -> None:
             continue
         try:
             with open(arg, "rb") as handle:
-                if _format_from_magic(handle.read(8)) == "excel":
+                if format_from_magic(handle.read(8)) == "excel":
                     _prefetch(os.path.realpath(arg))
                     return
         except OSError:

@@ -41,11 +41,16 @@ class BatchStats:
     rows: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
     missing: Counter[str] = field(default_factory=Counter)  # empty cells per canonical column
+    # The first cell that needed cleaning beyond a plain read, as a sentence ("line 1,204 holds
+    # money text '¥1,234.50' in column 金额"): why a file takes the Arrow path, told to the user.
+    first_cleaned: str | None = None
 
     def add(self, other: BatchStats) -> None:
         self.rows += other.rows
         self.dropped.update(other.dropped)
         self.missing.update(other.missing)
+        if self.first_cleaned is None:
+            self.first_cleaned = other.first_cleaned
 
 
 def label_headers(headers: Sequence[str], mapping: Mapping) -> list[str]:

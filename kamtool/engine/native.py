@@ -13,9 +13,10 @@ are checked after the query with the very functions the cleaner uses.
 
 The path is a proof or nothing: when any check fails, when DuckDB cannot read a value
 (``1,234.50``, ``2024/3/5``, a row of the wrong width), or when the file is of a kind
-it does not handle, it declines and the run takes the Arrow path, which gives the same
-figures or the same error with the line.  A test runs every fixture through both paths
-and compares the ledgers exactly; where this path runs, it must equal the other.
+it does not handle, it declines, saying why, and the run takes the Arrow path
+(:mod:`kamtool.engine.stream`), which gives the same figures or the same error with the
+line.  A test runs every fixture through both paths and compares the ledgers exactly;
+where this path runs, it must equal the other.
 
 ``KAMTOOL_NATIVE=off`` turns the path off; ``KAMTOOL_NATIVE=force`` makes a decline an
 error (for tests and benchmarks).
@@ -27,16 +28,17 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from kamtool import ledger as ledger_mod
+from kamtool.engine.duck import connection, literal, plain_strings, quote
+from kamtool.engine.prepare import Prepared, prepare
 from kamtool.errors import KamtoolError
 from kamtool.io.columns import CANONICAL, DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
 from kamtool.io.rules import MAX_MONEY, REASON_TOTALS, TOTALS_PATTERN, BatchStats, label_headers
-from kamtool.ledger import LoadOptions, _Prepared, _q
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from kamtool.io.read import Source
+    from kamtool.io.request import LoadRequest
 
 # Columns this path knows how to check; a run that reads any other declines.
 HANDLED = frozenset({"customer", "customer_name", "date", "amount", "order_id", "quantity",
@@ -54,21 +56,21 @@ _TIMESTAMPS = frozenset({"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_
 class Declined(Exception):
     """The native path cannot prove this file plain; the Arrow path takes it.
 
+    ``why``: the reason as a user reads it, one clause ("the file is GB18030").
     ``source``: the input, when it was opened already (sniffing it again would be waste).
+    ``lines``: the reason is some lines' content, which the Arrow path can name a line of.
     """
 
-    def __init__(self, why: str, source: Source | None = None):
+    def __init__(self, why: str, source: Source | None = None, *, lines: bool = False):
         super().__init__(why)
+        self.why = why
         self.source = source
+        self.lines = lines
 
 
 def mode() -> str:
     """auto (the default), off, or force."""
     return os.environ.get("KAMTOOL_NATIVE", "auto").strip().lower() or "auto"
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _edge_ws(x: str) -> str:
@@ -89,7 +91,7 @@ def _may_be_label(x: str) -> str:
     return f"(contains({x}, '计') OR {x} ILIKE '%total%')"
 
 
-def _reader(source: Source, prep: _Prepared, types: dict[str, str] | None,
+def _reader(source: Source, prep: Prepared, types: dict[str, str] | None,
             keys: list[str]) -> tuple[str, dict[str, str], list[str], list[str]]:
     """The DuckDB table function for the file, the typed columns, the other cells that may
     hold a totals label, and SQL conditions that flag a value the reader took too kindly.
@@ -100,15 +102,17 @@ def _reader(source: Source, prep: _Prepared, types: dict[str, str] | None,
     unmapped_labels = [h for h in label_headers(source.headers, prep.mapping) if h not in mapping.values()]
     handled = HANDLED | set(keys)
     if set(mapping) - handled:
-        raise Declined(f"columns {sorted(set(mapping) - handled)}")
+        others = sorted(set(mapping) - handled)
+        raise Declined(f"the native reader does not check the column{'s' if len(others) > 1 else ''} "
+                       f"{', '.join(others)}")
     # canonical column -> its typed value, as SQL over the reader's columns
     columns: dict[str, str] = {}
     checks: list[str] = []
-    path = _lit(str(source.path))
+    path = literal(str(source.path))
     if source.format == "parquet":
         assert types is not None
         for canon, header in mapping.items():
-            kind, ref = types[header], _q(header)
+            kind, ref = types[header], quote(header)
             text = canon in TEXT_COLUMNS or canon not in CANONICAL  # a file's own column is text
             if text and kind == "VARCHAR":
                 columns[canon] = ref
@@ -120,14 +124,17 @@ def _reader(source: Source, prep: _Prepared, types: dict[str, str] | None,
                                               or kind.startswith("DECIMAL(")):
                 columns[canon] = f"CAST({ref} AS DOUBLE)"
             else:
-                raise Declined(f"{header} is {kind}")
-        labels = [_q(h) for h in unmapped_labels if types[h] == "VARCHAR"]
+                raise Declined(f"column {header} of the Parquet file is {kind}, a type the native reader "
+                               f"does not take")
+        labels = [quote(h) for h in unmapped_labels if types[h] == "VARCHAR"]
         return f"read_parquet({path})", columns, labels, []
 
-    if source.encoding not in ("utf-8", "utf-8-sig", None) or len(source.delimiter or ",") != 1:
-        raise Declined(f"encoding {source.encoding}")
+    if source.encoding not in ("utf-8", "utf-8-sig", None):
+        raise Declined(f"the file is {source.encoding.upper()}")
+    if len(source.delimiter or ",") != 1:
+        raise Declined(f"the file's separator {source.delimiter!r} is longer than one character")
     if prep.clean.decimal != ".":
-        raise Declined("decimal comma")
+        raise Declined("--decimal , was given, and the native reader reads decimal points only")
     assert source.header_row is not None
     names = [f"c{i}" for i in range(len(source.headers))]
     by_header = dict(zip(source.headers, names, strict=False))
@@ -144,8 +151,8 @@ def _reader(source: Source, prep: _Prepared, types: dict[str, str] | None,
             checks.append(f"(_r_{canon} IS NOT NULL AND (_l_{canon} IS NULL OR contains(_r_{canon}, '_')))")
         else:
             columns[canon] = ref
-    spec = "{" + ", ".join(f"{_lit(n)}: {_lit(t)}" for n, t in types.items()) + "}"
-    delim = _lit(source.delimiter or ",")
+    spec = "{" + ", ".join(f"{literal(n)}: {literal(t)}" for n, t in types.items()) + "}"
+    delim = literal(source.delimiter or ",")
     reader = (f"read_csv({path}, header=false, skip={source.header_row}, columns={spec}, delim={delim}, "
               f"quote='\"', escape='\"', dateformat='%Y-%m-%d', auto_detect=false, strict_mode=true, "
               f"null_padding=false, ignore_errors=false)")
@@ -153,7 +160,7 @@ def _reader(source: Source, prep: _Prepared, types: dict[str, str] | None,
     return reader, columns, labels, checks
 
 
-def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[str],
+def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[str],
            types: dict[str, str] | None = None) -> str:
     """One GROUP BY over the file.
 
@@ -164,13 +171,13 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
     """
     reader, cols, labels, checks = _reader(source, prep, types, keys)
     if "amount" not in cols:
-        raise Declined("no amount column")
+        raise Declined("the file has no amount column (amount is quantity × unit price)")
     money = [c for c in ("amount", "unit_price", "cost", "profit") if c in cols]
     typed = {"customer": cols["customer"], "date": cols["date"]}
     entity = _entity(keys)
     if entity is not None:
         if entity not in cols:
-            raise Declined(f"no {entity} column")
+            raise Declined(f"the file has no {entity} column")
         typed[entity] = cols[entity]
     for canon in (*money, "quantity"):
         if canon in cols:
@@ -197,25 +204,25 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
         flags.append(_may_be_label("_r_order"))
         if "orders" in figures:
             flags.append(_edge_ws("_r_order"))
-    scaled = {name: _q(name) for name in typed}
+    scaled = {name: quote(name) for name in typed}
     if "orders" in figures:
-        # Lines without an order number count one order per customer-day, as in the ledger.
+        # Lines without an order number count one order per customer-day, as in the Arrow engine.
         scaled["_l_order"] = ("""coalesce(_r_order, '@' || CAST("date" AS VARCHAR))""" if "order_id" in cols
                               else """CAST("date" AS VARCHAR)""")
     for canon in money:
         scaled[f"_s_{canon}"] = f"round_even(_l_{canon} * 100.0, 6)"
-    line = {name: _q(name) for name in scaled if not name.startswith("_s_")}
+    line = {name: quote(name) for name in scaled if not name.startswith("_s_")}
     for canon in money:
         # round() takes halves away from zero, as the cleaner's to_cents.
         line[f"_l_{canon}_c"] = f"CAST(round(_s_{canon}) AS BIGINT)"
 
     def projection(columns: dict[str, str], source: str) -> str:
-        exprs = ", ".join(f"{sql} AS {_q(name)}" for name, sql in columns.items())
+        exprs = ", ".join(f"{sql} AS {quote(name)}" for name, sql in columns.items())
         return f"SELECT {exprs} FROM {source}"
 
     lines_sql = projection(line, f"({projection(scaled, f'({projection(typed, reader)})')})")
 
-    # The ledger's measures, in its order (see ledger.MEASURES), those asked for: (column,
+    # The ledger's measures, in its order (see kamtool.engine.stream.MEASURES), those asked for: (column,
     # aggregate over lines, aggregate that merges partial groups).
     measures: list[tuple[str, str, str]] = [
         ("revenue_c", "sum(_l_amount_c)::BIGINT", "sum(revenue_c)::BIGINT"),
@@ -250,10 +257,10 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
                          ("_name_low", "NULL::UBIGINT", "NULL::UBIGINT"),
                          ("_name_high", "NULL::UBIGINT", "NULL::UBIGINT")]
     flagged = f"count(*) FILTER (WHERE {' OR '.join(flags)})::BIGINT"
-    key_cols = ", ".join(_q(k) for k in keys)
+    key_cols = ", ".join(quote(k) for k in keys)
     distinct = [f for f in ("orders", "active_days") if f in figures]
     if not distinct or len(keys) == 1:
-        select = [f"{line_sql} AS {_q(out)}" for out, line_sql, _m in measures]
+        select = [f"{line_sql} AS {quote(out)}" for out, line_sql, _m in measures]
         if "orders" in figures:
             select.append("count(DISTINCT _l_order)::BIGINT AS orders")
         if "active_days" in figures:
@@ -267,9 +274,10 @@ def _query(source: Source, prep: _Prepared, keys: list[str], figures: Sequence[s
     # hundred thousand customers the DISTINCT aggregate is the faster, measured.)
     inner_keys = list(dict.fromkeys([*keys, *(["_l_order"] if "orders" in figures else []),
                                      *(["date"] if "active_days" in figures else [])]))
-    inner_cols = ", ".join(_q(k) for k in inner_keys)
-    first = [f"{line_sql} AS {_q(out)}" for out, line_sql, _m in measures] + [f"{flagged} AS _flagged"]
-    second = [f"{merge} AS {_q(out)}" for out, _l, merge in measures] + ["sum(_flagged)::BIGINT AS _flagged"]
+    inner_cols = ", ".join(quote(k) for k in inner_keys)
+    first = [f"{line_sql} AS {quote(out)}" for out, line_sql, _m in measures] + [f"{flagged} AS _flagged"]
+    second = [f"{merge} AS {quote(out)}" for out, _l, merge in measures]
+    second.append("sum(_flagged)::BIGINT AS _flagged")
     if "orders" in figures:
         second.append("count(DISTINCT _l_order)::BIGINT AS orders" if "active_days" in figures
                       else "count(*)::BIGINT AS orders")
@@ -289,37 +297,38 @@ def _check(table: pa.Table, keys: list[str], entity_is_label: bool = False) -> t
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from kamtool.io.clean import _text
+    from kamtool.io.clean import as_text
 
     if table.num_rows == 0:
-        raise Declined("no lines")
+        raise Declined("the file has no order lines")
     if _total(table, "_flagged"):
-        raise Declined("lines that may need cleaning (or are errors)")
+        raise Declined("some lines may need cleaning: a number or date that is empty, unreadable or "
+                       "not written plainly, a padded value, or a possible totals label", lines=True)
     entity = _entity(keys)
     if entity is None:
         customer = table["customer"]
         # An empty or blank id cleans to null: equal() is then null, which is not a proof.
-        plain = pc.fill_null(pc.equal(_text(customer), customer), False)
+        plain = pc.fill_null(pc.equal(as_text(customer), customer), False)
         if customer.null_count or not pc.all(plain).as_py():
-            raise Declined("customer ids that need trimming")
+            raise Declined("some customer ids are empty or have spaces around them", lines=True)
         totals = _totals(customer)
     else:
         key = table[entity]
         # Lines without a value are an entity of their own ("(none)"), but an empty or padded
         # value would be one only after cleaning.
-        plain = pc.fill_null(pc.equal(_text(key), key), False)
+        plain = pc.fill_null(pc.equal(as_text(key), key), False)
         if not pc.all(pc.or_(plain, pc.is_null(key))).as_py():
-            raise Declined(f"{entity} values that need trimming")
+            raise Declined(f"some {entity} values are empty or have spaces around them", lines=True)
         totals = _totals(key)
         if not entity_is_label:
             totals = pa.array([False] * table.num_rows)
     if "_name_low" in table.column_names:
         if not pc.all(pc.fill_null(pc.equal(table["_name_low"], table["_name_high"]), True)).as_py():
-            raise Declined("customer ids with several names")
+            raise Declined("some customer ids carry several names", lines=True)
         name = table["customer_name"]
         if pc.any(_totals(name)).as_py():
-            raise Declined("a totals label in the name column")
-        names = _text(name)
+            raise Declined("a customer name cell looks like a totals label", lines=True)
+        names = as_text(name)
         table = table.set_column(table.column_names.index("customer_name"), "customer_name",
                                  names.cast(pa.string()))
     dropped = int(pc.sum(pc.if_else(totals, table["lines"], 0)).as_py() or 0)
@@ -333,15 +342,15 @@ def _totals(values: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from kamtool.io.clean import _may_hold_totals
+    from kamtool.io.clean import may_hold_totals
 
-    if not _may_hold_totals(values):
+    if not may_hold_totals(values):
         return pa.array([False] * len(values))
     return pc.fill_null(pc.match_substring_regex(values, TOTALS_PATTERN), False)
 
 
-def _run(con: Any, sql: str, size: int, progress: Callable[[int, int], None] | None,
-         every: float = 0.25) -> pa.Table:
+def run_with_progress(con: Any, sql: str, size: int, progress: Callable[[int, int], None] | None,
+                      every: float = 0.25) -> pa.Table:
     """The query's result; meanwhile, every `every` seconds, its progress (DuckDB's estimate)
     as bytes of the file."""
     import threading
@@ -376,60 +385,80 @@ def _parquet_source(name: str, path: Any) -> tuple[Source, dict[str, str]]:
     from kamtool.io.read import Source
 
     try:
-        described = f"DESCRIBE SELECT * FROM read_parquet({_lit(str(path))})"
-        rows = ledger_mod.connection().sql(described).fetchall()
+        described = f"DESCRIBE SELECT * FROM read_parquet({literal(str(path))})"
+        rows = connection().sql(described).fetchall()
     except Exception as exc:  # the Arrow path says what is wrong with the file
-        raise Declined(str(exc).splitlines()[0]) from None
+        raise Declined(f"DuckDB cannot read the Parquet file ({str(exc).splitlines()[0]})") from None
     types = {str(r[0]): str(r[1]) for r in rows}
     if len(types) != len(rows):
-        raise Declined("duplicate column names")
+        raise Declined("the Parquet file has duplicate column names")
     source = Source(name=name, format="parquet", headers=list(types), path=path, size=path.stat().st_size)
     return source, types
 
 
-def load(name: str, options: LoadOptions, keys: list[str], figures: Sequence[str],
-         progress: Callable[[int, int], None] | None = None) -> Any:
-    """The ledger table straight from the file, with its prepared source; raises Declined."""
+def gate(request: LoadRequest) -> str | None:
+    """Why the native path cannot take ``request`` at all, before any file is opened; None
+    when it may try."""
+    if mode() == "off":
+        return "KAMTOOL_NATIVE=off turns the native reader off"
+    if len(request.files) != 1:
+        return "several input files"
+    if request.files[0] == "-":
+        return "the input is stdin"
+    keys = list(request.keys)
+    if not (keys in (["customer"], ["customer", "date"]) or _entity(keys)):
+        return (f"the native reader makes tables per customer, per customer and day or per one column, "
+                f"and this run needs one per {' × '.join(keys)}")
+    if request.measures is None:
+        return "inspect reads every column, which the native reader does not check"
+    return None
+
+
+def load(request: LoadRequest,
+         progress: Callable[[int, int], None] | None = None) -> tuple[pa.Table, Prepared]:
+    """The ledger table straight from the file, with its prepared source; raises Declined.
+
+    Call :func:`gate` first: this assumes one local file and a grouping the path handles.
+    """
     from pathlib import Path
 
-    from kamtool.io.read import _format_from_magic, open_source
+    from kamtool.io.read import format_from_magic, open_source
 
-    if name == "-" or not (keys in (["customer"], ["customer", "date"]) or _entity(keys)):
-        raise Declined("stdin or grouping")
+    name = request.files[0]
+    keys = list(request.keys)
     entity = _entity(keys)
-    if options.measures is None:
-        raise Declined("a run that reports every column (inspect)")
     path = Path(name)
     magic = b""
     if path.is_file():
         with open(path, "rb") as handle:
             magic = handle.read(8)
-    fmt = _format_from_magic(magic)
+    fmt = format_from_magic(magic)
     if fmt == "excel":
-        raise Declined("a workbook")  # not opened: that would parse the whole sheet
+        raise Declined("the file is a workbook")  # not opened: that would parse the whole sheet
     types = None
     if fmt == "parquet":
         # Opened by DuckDB, not pyarrow: pyarrow then loads in a thread while DuckDB reads.
         source, types = _parquet_source(name, path)
     else:
-        source = open_source(name, options.read)
+        source = open_source(name, request.read)
     try:
         if source.path is None or source.format not in ("csv", "parquet"):
-            raise Declined(source.format)
-        prep = ledger_mod._prepare(source, options, {"entity": keys} if entity else {})
-        sql = _query(source, prep, keys, figures, types)
+            raise Declined(f"the file is {source.format}")
+        prep = prepare(source, request)
+        sql = _query(source, prep, keys, request.figures, types)
         from kamtool.warm import warm_imports
 
         warm_imports()  # pandas loads while DuckDB reads
         try:
-            table = _run(ledger_mod.connection(), sql, source.size, progress)
+            table = run_with_progress(connection(), sql, source.size, progress)
         except KamtoolError:
             raise
         except Exception as exc:  # a value or a row DuckDB cannot read: the Arrow path will say which
-            raise Declined(str(exc).splitlines()[0]) from None
+            raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
+                           lines=True) from None
         entity_is_label = entity is not None and prep.mapping.columns[entity] in label_headers(
             source.headers, prep.mapping)
-        table, totals = _check(ledger_mod._normalise(table), keys, entity_is_label)
+        table, totals = _check(plain_strings(table), keys, entity_is_label)
     except Declined as declined:
         if types is None:  # a Parquet source is handed on opened by pyarrow, as ever
             declined.source = source

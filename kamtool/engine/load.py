@@ -1,0 +1,76 @@
+"""The one load entry: ``load(request) -> Ledger``, and the only place that picks the engine.
+
+- ``dask`` when the request asks for it (``--engine dask``): the files go to the cluster.
+- ``native`` when one local CSV (UTF-8) or Parquet file is plain enough for DuckDB to read
+  it itself and prove it needs no cleaning (:mod:`kamtool.engine.native`); the fastest.
+- ``arrow`` otherwise: io cleans the lines, DuckDB aggregates them (:mod:`kamtool.engine.stream`).
+
+The ledger says which ran and, when it was not the native engine, why, in one sentence a
+user can act on ("the file is GB18030", "line 1,204 holds money text '¥1,234.50' in column 金额").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from kamtool.engine import native
+from kamtool.ledger import Ledger
+
+if TYPE_CHECKING:
+    from kamtool.io.read import Source
+    from kamtool.io.request import LoadRequest
+
+# Gate reasons that KAMTOOL_NATIVE=force lets pass: the path was not asked to run at all.
+_NOT_TRIED = ("several input files",)
+
+
+def load(request: LoadRequest, progress: Callable[[int, int], None] | None = None) -> Ledger:
+    """Read ``request``'s inputs into its ledger, on the engine that fits them.
+
+    ``progress(rows, size)``: lines read since the last call, or else bytes of the file read.
+    """
+    if request.engine == "dask":
+        return _dask(request)
+    reason = native.gate(request)
+    refine = False
+    opened: dict[str, Source] = {}
+    force = native.mode() == "force"
+    if reason is None:
+        try:
+            table, prep = native.load(request, progress)
+        except native.Declined as declined:
+            if force:
+                raise RuntimeError(f"KAMTOOL_NATIVE=force, but the native path declined: "
+                                   f"{declined.why}") from None
+            reason, refine = declined.why, declined.lines
+            if declined.source is not None:
+                opened[request.files[0]] = declined.source
+        else:
+            return Ledger(table=table, keys=request.keys, sources=[prep.info()], present=prep.present,
+                          engine="native", by_label=request.by_label)
+    elif force and reason not in _NOT_TRIED:
+        raise RuntimeError(f"KAMTOOL_NATIVE=force, but the native path declined: {reason}")
+
+    from kamtool.engine import stream
+
+    table, preps = stream.load(request, opened, progress)
+    if refine:
+        # The native check only knew that some line was not plain; the cleaning saw which.
+        first = next((p.stats.first_cleaned for p in preps if p.stats.first_cleaned), None)
+        if first is not None:
+            reason = first
+    present: set[str] = set().union(*(p.present for p in preps))
+    return Ledger(table=table, keys=request.keys, sources=[p.info() for p in preps], present=present,
+                  engine="arrow", engine_reason=reason, by_label=request.by_label)
+
+
+def _dask(request: LoadRequest) -> Ledger:
+    from kamtool.engine import dask
+    from kamtool.warm import warm_imports
+
+    warm_imports()
+    table, sources, present = dask.load(request)
+    return Ledger(table=table, keys=request.keys, sources=sources, present=present, engine="dask",
+                  engine_reason="--engine dask sends the files to the Dask cluster",
+                  by_label=request.by_label)
