@@ -37,7 +37,8 @@ Stages are evaluated from the top; ``stage_rule`` names the rule that fired:
 - ``stable_rule``: tenure ≥ ``stable_tenure`` (12), active in ≥ ``stable_quarters`` (3) of
   the last 4 quarters, trend above ``stable_trend`` (−20 %);
 - ``initial_default``: positive net revenue up to the last month, and neither of the above;
-- ``cultivation_prospect``: in the accounts, no order line at all;
+- ``cultivation_prospect``: no order line up to the date (an account without orders, or, at
+  a ``compare`` date, a customer who had not bought yet);
 - ``cultivation_no_net``: order lines netting to zero or less (in the accounts or not).
 
 Flags: ``declining`` = window revenue down by ≥ ``declining_drop`` (30 %) against the same
@@ -58,6 +59,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -143,6 +145,19 @@ def growth(recent: Any, before: Any) -> np.ndarray:
     return out.astype(np.float64)
 
 
+def grew_above(recent_c: Any, before_c: Any, rate: float) -> np.ndarray:
+    """Exactly on cents: growth(recent, before) > rate, i.e. recent × d > (d + n) × before for
+    rate = n / d read as a decimal (so −20 % exactly is not above −20 %); a start from nothing
+    (before ≤ 0 < recent) is above any rate."""
+    r = np.asarray(recent_c, dtype=np.int64)
+    b = np.asarray(before_c, dtype=np.int64)
+    q = Fraction(str(float(rate)))
+    exact = [
+        int(x) * q.denominator > (q.denominator + q.numerator) * int(y) for x, y in zip(r, b, strict=True)
+    ]
+    return np.where(b > 0, np.array(exact, dtype=bool), r > 0)
+
+
 def half_trend(cents: pd.DataFrame, customers: pd.Index, end: int, window_months: int) -> np.ndarray:
     """:func:`growth` of the last half of the window over its first half, per customer."""
     half = window_months // 2
@@ -187,18 +202,23 @@ def _facts(
     last_q = end // rules.MONTHS_PER["quarter"]
     quarter = upto["month"] // rules.MONTHS_PER["quarter"]
     recent_q = upto[(quarter > last_q - th.quarters) & (upto["revenue_c"] != 0)]
-    q_sums = recent_q.groupby([recent_q["customer"], recent_q["month"] // 3])["revenue_c"].sum()
+    q_sums = recent_q.groupby([recent_q["customer"], quarter[recent_q.index]])["revenue_c"].sum()
     quarters = (q_sums > 0).groupby(level=0).sum().reindex(customers, fill_value=0)
     window = window_sum(cents, end - window_months + 1, end).reindex(customers, fill_value=0)
     year_before = window_sum(cents, end - window_months - 11, end - 12).reindex(customers, fill_value=0)
     has_lines = pd.Series(customers.isin(upto["customer"].unique()), index=customers)
+    half = window_months // 2
+    recent = window_sum(cents, end - half + 1, end).reindex(customers, fill_value=0)
+    before = window_sum(cents, end - 2 * half + 1, end - half).reindex(customers, fill_value=0)
     return pd.DataFrame(
         {
             "has_lines": has_lines,
             "net_c": net.to_numpy(dtype=np.int64),
             "tenure_months": (end - first + 1).astype("Int64"),
             "quarters_active": quarters.to_numpy(dtype=np.int64),
-            "trend": half_trend(cents, customers, end, window_months),
+            "trend": growth(recent.to_numpy(), before.to_numpy()),
+            "recent_c": recent.to_numpy(dtype=np.int64),
+            "before_c": before.to_numpy(dtype=np.int64),
             "window_c": window.to_numpy(dtype=np.int64),
             "year_before_c": year_before.to_numpy(dtype=np.int64),
         },
@@ -218,10 +238,8 @@ def _rules(facts: pd.DataFrame, senior: set[str], wide: pd.Series | None, th: St
         else wide.reindex(facts.index, fill_value=0).to_numpy() >= th.min_breadth
     )
     strategic = bought & (tenure >= th.strategic_tenure) & (quarters >= th.quarters) & top & broad
-    trend = facts["trend"].to_numpy()
-    stable = (
-        bought & (tenure >= th.stable_tenure) & (quarters >= th.stable_quarters) & (trend > th.stable_trend)
-    )
+    trend_ok = grew_above(facts["recent_c"].to_numpy(), facts["before_c"].to_numpy(), th.stable_trend)
+    stable = bought & (tenure >= th.stable_tenure) & (quarters >= th.stable_quarters) & trend_ok
     no_lines = ~facts["has_lines"].to_numpy(dtype=bool)
     return np.select(
         [strategic, stable, bought, no_lines],
@@ -298,9 +316,9 @@ def stage_frame(
     )
     facts["stage_rule"] = rule
     facts["stage"] = [RULE_STAGE[r] for r in rule]
-    drop = growth(facts["window_c"].to_numpy(), facts["year_before_c"].to_numpy())
-    with np.errstate(invalid="ignore"):
-        facts["declining"] = (facts["year_before_c"].to_numpy() > 0) & (drop <= -thresholds.declining_drop)
+    before = facts["year_before_c"].to_numpy()
+    held = grew_above(facts["window_c"].to_numpy(), before, -thresholds.declining_drop)
+    facts["declining"] = (before > 0) & ~held
     return facts, dimension
 
 

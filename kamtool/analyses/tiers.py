@@ -288,6 +288,8 @@ def _owners(
     owner = pd.Series(pd.NA, index=customers, dtype=object)
     if accounts is not None and "owner" in accounts.columns:
         owner = by_customer(accounts)["owner"].reindex(customers).astype(object)
+        # a blank owner is no owner: the salesperson below may stand in
+        owner = owner.where(owner.notna() & (owner.astype(str).str.strip() != ""), pd.NA)
     if "salesperson" in monthly.columns:
         inside = monthly[
             (monthly["month"] >= first) & (monthly["month"] <= end) & monthly["salesperson"].notna()
