@@ -204,3 +204,22 @@ def test_growth_rule() -> None:
     out = growth([120, 50, 0, 10], [100, 0, 0, -5])
     assert out[0] == pytest.approx(0.2) and out[1] == np.inf and np.isnan(out[2]) and out[3] == np.inf
     assert grew_above([80, 81, 5, 0], [100, 100, 0, 0], -0.2).tolist() == [False, True, True, False]
+
+
+def test_words_in_both_languages() -> None:
+    from kamtool.labels import value_labels
+    from kamtool.render.words import headline, notes
+
+    monthly, mix, accounts = story()
+    result = stages(monthly, accounts, as_of=AS_OF, mix=mix, compare="2025-07-01")
+    en = headline(result, "en") + notes(result, "en")
+    zh = headline(result, "zh") + notes(result, "zh")
+    assert en[0] == "8 customers: 1 strategic, 3 stable, 2 initial, 2 in cultivation."
+    assert zh[0] == "共8位客户：战略合作1位，稳定合作3位，初期合作2位，孕育阶段2位。"
+    assert "Since 2025-07-01: 1 customers moved back a stage (listed)." in en
+    assert any("above -20 %" in line and "3 categories" in line for line in en)
+    assert any("lost flag was not evaluated" in line for line in en)
+    assert not any("{" in line for line in en + zh)
+    shown = value_labels(result.rows, "stages", "zh").set_index("customer")
+    assert shown.loc["S", "stage"] == "战略合作" and shown.loc["P", "stage"] == "孕育阶段"
+    assert shown.loc["D", "compare_stage"] == "稳定合作"

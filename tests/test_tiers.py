@@ -336,3 +336,27 @@ def test_a_factor_without_data_never_changes_the_ranking(book: tuple[pd.DataFram
         assert list(without.rows["customer"]) == list(other.rows["customer"])
         assert list(without.rows["tier"]) == list(other.rows["tier"])
     assert {"strategic", "elasticity"} <= set(without.params["factors_left_out"])
+
+
+# ------------------------------------------------------------------------------------- words
+
+
+def test_words_in_both_languages() -> None:
+    from kamtool.labels import value_labels
+    from kamtool.render.words import headline, notes
+
+    monthly = ten_customers()
+    accounts = pd.DataFrame({"customer": ["c09", "c08"], "owner": ["kim", "kim"]})
+    result = tiers(monthly, accounts, as_of=AS_OF, hours=100, shares=(0.2, 0.3))
+    en = headline(result, "en") + notes(result, "en")
+    zh = headline(result, "zh") + notes(result, "zh")
+    assert en[0] == "10 customers scored over 2025-07 to 2026-06: 2 key, 3 general, 5 small."
+    assert zh[0] == "2025-07至2026-06期间共评分10位客户：重点客户2位，一般客户3位，小客户5位。"
+    assert any("Strategic value, Sales elasticity" in line for line in en)  # left out: no data
+    assert any("kim" in line and "1.5" in line for line in en)
+    assert any("100 hours a period: 40 for key, 30 for general, 30 for small" in line for line in en)
+    assert any("利润及贡献 43 %" in line for line in zh)  # 30 / 70 of the weight
+    assert not any("{" in line for line in en + zh)
+    shown = value_labels(result.rows, "tiers", "zh")
+    assert shown.set_index("customer").loc["c09", "tier"] == "重点客户"
+    assert set(shown["stage"]) == {"稳定合作"}
