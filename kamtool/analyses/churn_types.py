@@ -57,6 +57,26 @@ DROPPED_STATUSES = (
     "停供",
     "冻结",
 )
+ROW_COLUMNS = (
+    "customer",
+    "status",
+    "start_revenue",
+    "end_revenue",
+    "start_class",
+    "end_class",
+    "churn_type",
+    "churn_type_basis",
+    "churn_reason",
+    "key_account",
+)
+KINDS = {
+    "churn_type": "text",
+    "churn_type_basis": "text",
+    "churn_reason": "text",
+    "key_account": "bool",
+    "start_class": "text",
+    "end_class": "text",
+}
 STATUS_COLUMNS = ("customer", "status", "start_revenue", "end_revenue", "start_class", "end_class")
 
 
@@ -164,20 +184,7 @@ def churn_types(
         else set(who[frame["start_class"].astype(str) == "A"])
     )
     frame["key_account"] = who.isin(keys).to_numpy()
-    rows = frame[
-        [
-            "customer",
-            "status",
-            "start_revenue",
-            "end_revenue",
-            "start_class",
-            "end_class",
-            "churn_type",
-            "churn_type_basis",
-            "churn_reason",
-            "key_account",
-        ]
-    ].copy()
+    rows = frame[list(ROW_COLUMNS)].copy()
     rows["revenue_lost"] = frame["lost_c"].to_numpy() / 100
     all_types, key_types = _by_type(frame), _by_type(frame[frame["key_account"]])
     summary: dict[str, Any] = {
@@ -199,18 +206,7 @@ def churn_types(
         "brand_shares_known": brand_shares is not None,
         "lines_known": lines is not None,
     }
+    tables = {"by_type": all_types, "by_type_key": key_types}
     return Result(
-        command="churn_types",
-        params=params,
-        summary=summary,
-        rows=rows,
-        tables={"by_type": all_types, "by_type_key": key_types},
-        kinds={
-            "churn_type": "text",
-            "churn_type_basis": "text",
-            "churn_reason": "text",
-            "key_account": "bool",
-            "start_class": "text",
-            "end_class": "text",
-        },
+        command="churn_types", params=params, summary=summary, rows=rows, tables=tables, kinds=KINDS
     )

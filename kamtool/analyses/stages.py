@@ -346,6 +346,29 @@ def _transitions(before: pd.Series, after: pd.Series) -> tuple[pd.DataFrame, pd.
     return matrix, regressions.reset_index(drop=True)
 
 
+ROW_COLUMNS = ("stage", "stage_rule", "tenure_months", "quarters_active", "trend", "breadth")
+KINDS = {
+    "trend": "share",
+    "breadth": "count",
+    "tenure_months": "count",
+    "quarters_active": "count",
+    "days_since_last": "days",
+    "median_gap": "days",
+    "stage": "text",
+    "stage_rule": "text",
+    "compare_stage": "text",
+}
+
+
+def _stage_rows(customers: pd.Index, facts: pd.DataFrame) -> pd.DataFrame:
+    rows = pd.DataFrame({"customer": customers})
+    for column in ROW_COLUMNS:
+        rows[column] = facts[column].to_numpy()
+    rows["revenue"] = facts["window_c"].to_numpy() / 100
+    rows["declining"] = facts["declining"].to_numpy(dtype=bool)
+    return rows
+
+
 def stages(
     monthly: pd.DataFrame,
     accounts: pd.DataFrame | None = None,
@@ -375,19 +398,7 @@ def stages(
         mix=mix,
         thresholds=thresholds,
     )
-    rows = pd.DataFrame(
-        {
-            "customer": customers,
-            "stage": facts["stage"].to_numpy(),
-            "stage_rule": facts["stage_rule"].to_numpy(),
-            "tenure_months": facts["tenure_months"].to_numpy(),
-            "quarters_active": facts["quarters_active"].to_numpy(),
-            "trend": facts["trend"].to_numpy(),
-            "breadth": facts["breadth"].to_numpy(),
-            "revenue": facts["window_c"].to_numpy() / 100,
-            "declining": facts["declining"].to_numpy(dtype=bool),
-        }
-    )
+    rows = _stage_rows(customers, facts)
     if days is not None:
         lost = _lost(days, customers, day, thresholds)
         for column in ("days_since_last", "median_gap", "lost"):
@@ -423,24 +434,7 @@ def stages(
         "thresholds": asdict(thresholds),
         "rules": list(STAGE_RULES),
     }
-    return Result(
-        command="stages",
-        params=params,
-        summary=summary,
-        rows=rows,
-        tables=tables,
-        kinds={
-            "trend": "share",
-            "breadth": "count",
-            "tenure_months": "count",
-            "quarters_active": "count",
-            "days_since_last": "days",
-            "median_gap": "days",
-            "stage": "text",
-            "stage_rule": "text",
-            "compare_stage": "text",
-        },
-    )
+    return Result(command="stages", params=params, summary=summary, rows=rows, tables=tables, kinds=KINDS)
 
 
 def _iso(day: int | None) -> str | None:

@@ -78,6 +78,23 @@ OVERLOAD_FACTOR = 1.5
 TIE_RULE = "equal scores are ordered by customer id ascending compared as text"
 PERCENTILE_RULE = "100 × (r − 1) / (n − 1), ties share the mean rank, one customer alone scores 100"
 
+# Rules stated in every result's params.
+RULES = {
+    "percentile_rule": PERCENTILE_RULE,
+    "tie_rule": TIE_RULE,
+    "sensitivity_points": SENSITIVITY_POINTS,
+    "overload_factor": OVERLOAD_FACTOR,
+    "abc_thresholds": list(stages.ABC_THRESHOLDS),
+}
+KINDS = {
+    "score": "number",
+    "hours": "number",
+    "flags": "text",
+    "tier": "text",
+    "stage": "text",
+    "owner": "text",
+}
+
 NEEDS = Needs(
     keys=("customer", "month"),
     columns=("customer", "date", "amount"),
@@ -462,6 +479,17 @@ def _rows(
     return rows.iloc[order].reset_index(drop=True)
 
 
+def _scored(cents: pd.DataFrame, first: int, end: int, window_months: int) -> tuple[pd.Series, pd.Index]:
+    """Window revenue of every customer with lines in it, and the scored ones (positive)."""
+    window_all = stages.window_sum(cents, first, end)
+    customers = pd.Index(sorted(window_all.index[window_all > 0]), name="customer")
+    if len(customers) == 0:
+        raise AnalysisError(
+            f"no customer has positive revenue in the {window_months} months to the as-of date"
+        )
+    return window_all, customers
+
+
 def tiers(
     monthly: pd.DataFrame,
     accounts: pd.DataFrame | None = None,
@@ -486,12 +514,7 @@ def tiers(
     end = stages.last_month(day)
     first = end - window_months + 1
     cents = stages.monthly_cents(monthly, ("revenue", "profit"))
-    window_all = stages.window_sum(cents, first, end)
-    customers = pd.Index(sorted(window_all.index[window_all > 0]), name="customer")
-    if len(customers) == 0:
-        raise AnalysisError(
-            f"no customer has positive revenue in the {window_months} months to the as-of date"
-        )
+    window_all, customers = _scored(cents, first, end, window_months)
     raw, basis = raw_factors(
         cents,
         customers,
@@ -510,13 +533,9 @@ def tiers(
     per_hours = effort_hours(tier, hours, split)
     owner = _owners(accounts, monthly, customers, first, end)
     universe = stages.universe(cents, accounts)
+    key = list(tier.index[tier == "key"])
     staged, _ = stages.stage_frame(
-        cents,
-        universe,
-        as_of_day=day,
-        window_months=window_months,
-        key_accounts=list(tier.index[tier == "key"]),
-        mix=mix,
+        cents, universe, as_of_day=day, window_months=window_months, key_accounts=key, mix=mix
     )
     window = window_all.reindex(customers)
     rows = _rows(customers, window, score, tier, scores, used, staged, owner, per_hours)
@@ -542,20 +561,9 @@ def tiers(
         "effort": list(split),
         "hours": hours,
         "brand": brand,
-        "percentile_rule": PERCENTILE_RULE,
-        "tie_rule": TIE_RULE,
-        "sensitivity_points": SENSITIVITY_POINTS,
-        "overload_factor": OVERLOAD_FACTOR,
-        "abc_thresholds": list(stages.ABC_THRESHOLDS),
+        **RULES,
     }
-    kinds = {f"{f}_score": "number" for f in used} | {
-        "score": "number",
-        "hours": "number",
-        "flags": "text",
-        "tier": "text",
-        "stage": "text",
-        "owner": "text",
-    }
+    kinds = {f"{f}_score": "number" for f in used} | KINDS
     return Result(command="tiers", params=params, summary=summary, rows=rows, tables=tables, kinds=kinds)
 
 
