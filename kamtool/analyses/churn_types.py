@@ -94,7 +94,9 @@ def _subjects(statuses: pd.DataFrame, decline_share: float) -> pd.DataFrame:
     frame["customer"] = frame["customer"].astype(str)
     frame["start_c"] = rules.whole_units(pd.to_numeric(frame["start_revenue"]).fillna(0))
     frame["end_c"] = rules.whole_units(pd.to_numeric(frame["end_revenue"]).fillna(0))
-    fell_class = frame["end_class"].astype(str) > frame["start_class"].astype(str)
+    # classes compared by rank; "-" (did not buy in that window) is no class
+    rank = {"A": 0, "B": 1, "C": 2}
+    fell_class = frame["end_class"].map(rank) > frame["start_class"].map(rank)
     share = Fraction(str(float(decline_share)))
     # exact on cents: end × denominator ≤ numerator × start
     halved = (frame["start_c"] > 0) & (

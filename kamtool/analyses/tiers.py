@@ -79,7 +79,16 @@ TIE_RULE = "equal scores are ordered by customer id ascending compared as text"
 PERCENTILE_RULE = "100 × (r − 1) / (n − 1), ties share the mean rank, one customer alone scores 100"
 
 # Rules stated in every result's params.
+LOYALTY_RULE = (
+    "percentile rank of the mean of the percentile ranks of active share, tenure, trend "
+    "(and the focal brand's share of wallet when brands are known) that the customer has"
+)
+CORRELATION_RULE = "Pearson on the factor scores (percentile ranks: a rank correlation), pairs with data"
+SENSITIVITY_RULE = "one weight of those used (in points summing to 100) moved by ±5, then all rescaled to 1"
 RULES = {
+    "loyalty_rule": LOYALTY_RULE,
+    "correlation_rule": CORRELATION_RULE,
+    "sensitivity_rule": SENSITIVITY_RULE,
     "percentile_rule": PERCENTILE_RULE,
     "tie_rule": TIE_RULE,
     "sensitivity_points": SENSITIVITY_POINTS,
