@@ -223,3 +223,11 @@ def test_words_in_both_languages() -> None:
     shown = value_labels(result.rows, "stages", "zh").set_index("customer")
     assert shown.loc["S", "stage"] == "战略合作" and shown.loc["P", "stage"] == "孕育阶段"
     assert shown.loc["D", "compare_stage"] == "稳定合作"
+
+
+def test_rank_order_ties_by_id_as_text_whatever_the_input_order() -> None:
+    from kamtool.analyses.stages import rank_order
+
+    assert rank_order(["b", "a", "c"], [1, 1, 2]).tolist() == [2, 1, 0]
+    assert rank_order(["a", "b", "c"], [1, 1, 2]).tolist() == [2, 0, 1]
+    assert rank_order([10, 2], [5, 5]).tolist() == [0, 1]  # "10" before "2" as text

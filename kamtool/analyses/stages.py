@@ -152,10 +152,12 @@ def grew_above(recent_c: Any, before_c: Any, rate: float) -> np.ndarray:
     r = np.asarray(recent_c, dtype=np.int64)
     b = np.asarray(before_c, dtype=np.int64)
     q = Fraction(str(float(rate)))
-    exact = [
-        int(x) * q.denominator > (q.denominator + q.numerator) * int(y) for x, y in zip(r, b, strict=True)
-    ]
-    return np.where(b > 0, np.array(exact, dtype=bool), r > 0)
+    left, right = q.denominator, q.denominator + q.numerator
+    biggest = max(int(np.abs(r).max(initial=0)), int(np.abs(b).max(initial=0)))
+    if biggest * max(abs(left), abs(right)) >= 2**62:  # int64 would overflow: Python integers
+        r, b = r.astype(object), b.astype(object)
+    exact = np.asarray(r * left > right * b, dtype=bool)
+    return np.where(np.asarray(b > 0, dtype=bool), exact, np.asarray(r > 0, dtype=bool))
 
 
 def half_trend(cents: pd.DataFrame, customers: pd.Index, end: int, window_months: int) -> np.ndarray:
@@ -166,13 +168,30 @@ def half_trend(cents: pd.DataFrame, customers: pd.Index, end: int, window_months
     return growth(recent.to_numpy(), before.to_numpy())
 
 
+def member(customers: pd.Index, names: Any) -> np.ndarray:
+    """Which of ``customers`` are among ``names`` (an index lookup: isin on text is slow)."""
+    return np.asarray(pd.Index(list(set(names)), dtype=customers.dtype).get_indexer(customers) >= 0)
+
+
+def rank_order(names: Any, values: Any) -> np.ndarray:
+    """Positions of entities by value descending, then id ascending compared as text
+    (:data:`TIE_RULE`)."""
+    index = pd.Index(names)
+    descending = -np.asarray(values, dtype=np.float64)
+    if pd.api.types.is_string_dtype(index.dtype) and index.is_monotonic_increasing:
+        # ids already in text order (as every frame here is built): a stable sort keeps it
+        return np.argsort(descending, kind="stable")
+    text = np.asarray([str(n) for n in index], dtype=str)
+    return np.lexsort((text, descending))
+
+
 def class_a(window_cents: pd.Series) -> set[str]:
     """Customers in revenue class A over the window (rules.abc_codes on cents; customers
     with no positive revenue are not ranked)."""
     positive = window_cents[window_cents > 0]
-    order = sorted(positive.index, key=lambda c: (-int(positive[c]), str(c)))
-    codes = rules.abc_codes(positive.reindex(order).to_numpy(dtype=np.int64), ABC_THRESHOLDS)
-    return {c for c, code in zip(order, codes, strict=True) if code == 0}
+    order = rank_order(positive.index, positive.to_numpy(dtype=np.int64))
+    codes = rules.abc_codes(positive.to_numpy(dtype=np.int64)[order], ABC_THRESHOLDS)
+    return set(positive.index[order][codes == 0])
 
 
 def breadth(mix: pd.DataFrame | None, first: int, last: int) -> tuple[pd.Series | None, str | None]:
@@ -206,7 +225,7 @@ def _facts(
     quarters = (q_sums > 0).groupby(level=0).sum().reindex(customers, fill_value=0)
     window = window_sum(cents, end - window_months + 1, end).reindex(customers, fill_value=0)
     year_before = window_sum(cents, end - window_months - 11, end - 12).reindex(customers, fill_value=0)
-    has_lines = pd.Series(customers.isin(upto["customer"].unique()), index=customers)
+    has_lines = pd.Series(member(customers, upto["customer"].unique()), index=customers)
     half = window_months // 2
     recent = window_sum(cents, end - half + 1, end).reindex(customers, fill_value=0)
     before = window_sum(cents, end - 2 * half + 1, end - half).reindex(customers, fill_value=0)
@@ -231,7 +250,7 @@ def _rules(facts: pd.DataFrame, senior: set[str], wide: pd.Series | None, th: St
     tenure = facts["tenure_months"].fillna(0).to_numpy(dtype=np.int64)
     quarters = facts["quarters_active"].to_numpy()
     bought = facts["net_c"].to_numpy() > 0
-    top = facts.index.isin(list(senior))
+    top = member(facts.index, senior)
     broad = (
         np.ones(len(facts), dtype=bool)
         if wide is None

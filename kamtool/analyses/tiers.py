@@ -300,9 +300,10 @@ def assign_tiers(
         codes = np.where(score >= cutoffs[0], 0, np.where(score >= cutoffs[1], 1, 2))
         return pd.Series(np.array(TIERS)[codes], index=score.index)
     assert shares is not None
-    order = sorted(score.index, key=lambda c: (-float(score[c]), str(c)))
-    codes = rules.rank_codes(len(order), shares)
-    return pd.Series(np.array(TIERS)[codes], index=order).reindex(score.index)
+    order = stages.rank_order(score.index, score.to_numpy(dtype=np.float64))
+    codes = np.empty(len(order), dtype=np.int8)
+    codes[order] = rules.rank_codes(len(order), shares)
+    return pd.Series(np.array(TIERS)[codes], index=score.index)
 
 
 # ----------------------------------------------------------------------- effort and owners
@@ -338,7 +339,8 @@ def effort_hours(tier: pd.Series, hours: float | None, effort: tuple[float, ...]
         return None
     sizes = tier.value_counts()
     share = dict(zip(TIERS, effort, strict=True))
-    return tier.map(lambda t: hours * share[t] / sizes[t]).astype(np.float64)
+    per_customer = {t: hours * share[t] / sizes[t] for t in sizes.index}
+    return tier.map(per_customer).astype(np.float64)
 
 
 def owner_table(tier: pd.Series, owner: pd.Series, hours: pd.Series | None) -> pd.DataFrame:
@@ -382,9 +384,11 @@ def _size_table(tier: pd.Series, revenue: pd.Series, hours: pd.Series | None) ->
 
 def abc_of(revenue_cents: pd.Series) -> pd.Series:
     """Revenue class A/B/C per customer (rules.abc_codes on cents, 80/95 %, ties by id)."""
-    order = sorted(revenue_cents.index, key=lambda c: (-int(revenue_cents[c]), str(c)))
-    codes = rules.abc_codes(revenue_cents.reindex(order).to_numpy(dtype=np.int64), stages.ABC_THRESHOLDS)
-    return pd.Series(np.array(["A", "B", "C"])[codes], index=order).reindex(revenue_cents.index)
+    cents = revenue_cents.to_numpy(dtype=np.int64)
+    order = stages.rank_order(revenue_cents.index, cents)
+    codes = np.empty(len(order), dtype=np.int8)
+    codes[order] = rules.abc_codes(cents[order], stages.ABC_THRESHOLDS)
+    return pd.Series(np.array(["A", "B", "C"])[codes], index=revenue_cents.index)
 
 
 def _cross_abc(tier: pd.Series, abc: pd.Series) -> pd.DataFrame:
@@ -482,9 +486,9 @@ def _rows(
     if hours is not None:
         rows["hours"] = hours.to_numpy()
     missing = scores[list(weights)].isna()
-    rows["flags"] = [",".join(f"missing_{f}" for f in weights if missing.at[c, f]) for c in customers]
-    score_of, name_of = rows["score"].to_numpy(dtype=np.float64), rows["customer"].astype(str).to_numpy()
-    order = sorted(range(len(rows)), key=lambda i: (-score_of[i], name_of[i]))
+    names = [f"missing_{f}" for f in weights]
+    rows["flags"] = [",".join(n for n, m in zip(names, row, strict=True) if m) for row in missing.to_numpy()]
+    order = stages.rank_order(rows["customer"], rows["score"].to_numpy(dtype=np.float64))
     return rows.iloc[order].reset_index(drop=True)
 
 
