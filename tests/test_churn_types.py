@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kamtool.analyses.churn_types import churn_types
 from kamtool.errors import ColumnError
@@ -153,3 +155,42 @@ def test_key_accounts_given_by_the_tier() -> None:
 def test_a_missing_status_column_is_named() -> None:
     with pytest.raises(ColumnError, match="end_class"):
         churn_types(frames()["statuses"].drop(columns="end_class"))
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["lost", "retained", "new", "reactivated"]),
+            st.integers(0, 10_000),
+            st.integers(0, 10_000),
+            st.sampled_from(["A", "B", "C"]),
+            st.sampled_from(["A", "B", "C", "-"]),
+            st.sampled_from([None, "price", ""]),
+            st.sampled_from([None, "黑名单", "active"]),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_one_type_per_subject_and_the_totals_add_up(cases) -> None:  # type: ignore[no-untyped-def]
+    names = [f"k{i:02d}" for i in range(len(cases))]
+    statuses = pd.DataFrame(
+        [(n, s, a / 100, b / 100, c, d) for n, (s, a, b, c, d, _, _) in zip(names, cases, strict=True)],
+        columns=["customer", "status", "start_revenue", "end_revenue", "start_class", "end_class"],
+    )
+    accounts = pd.DataFrame(
+        {"customer": names, "churn_reason": [c[5] for c in cases], "status": [c[6] for c in cases]}
+    )
+    result = churn_types(statuses, accounts)
+    rows = result.rows
+    lost = set(statuses.loc[statuses["status"] == "lost", "customer"])
+    assert lost <= set(rows["customer"]) and rows["customer"].is_unique
+    assert set(rows["status"]) <= {"lost", "retained"}
+    assert rows.loc[rows["status"] == "lost", "churn_type"].ne("value_declined").all()
+    recorded = rows["churn_reason"].notna()
+    assert (rows.loc[recorded, "churn_type"] == "recorded").all()
+    table = result.tables["by_type"]
+    assert table["customers"].sum() == len(rows)
+    assert round(table["revenue_lost"].sum(), 2) == round(result.summary["revenue_lost"], 2)
+    assert result.summary["revenue_lost"] == round((rows["start_revenue"] - rows["end_revenue"]).sum(), 2)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kamtool.analyses.stages import StageThresholds, grew_above, growth, stages
 
@@ -231,3 +233,26 @@ def test_rank_order_ties_by_id_as_text_whatever_the_input_order() -> None:
     assert rank_order(["b", "a", "c"], [1, 1, 2]).tolist() == [2, 1, 0]
     assert rank_order(["a", "b", "c"], [1, 1, 2]).tolist() == [2, 0, 1]
     assert rank_order([10, 2], [5, 5]).tolist() == [0, 1]  # "10" before "2" as text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list("abcdefg")), st.integers(END - 40, END + 2), st.integers(-50, 500)),
+        min_size=1,
+        max_size=60,
+    ),
+    st.lists(st.sampled_from(list("aehk")), max_size=4, unique=True),
+    st.randoms(use_true_random=False),
+)
+def test_stages_partition_the_customers_and_ignore_row_order(lines, prospects, rnd) -> None:  # type: ignore[no-untyped-def]
+    monthly = pd.DataFrame(lines, columns=["customer", "month", "revenue"])
+    accounts = pd.DataFrame({"customer": prospects}, dtype=object)
+    result = stages(monthly, accounts, as_of=AS_OF, compare="2025-01-01")
+    rows = result.rows
+    assert rows["customer"].is_unique and set(rows["customer"]) == set(monthly["customer"]) | set(prospects)
+    assert set(rows["stage"]) <= {"cultivation", "initial", "stable", "strategic"}
+    assert sum(result.summary[s] for s in ("cultivation", "initial", "stable", "strategic")) == len(rows)
+    assert int(result.tables["transitions"].drop(columns="from_stage").to_numpy().sum()) == len(rows)
+    shuffled = monthly.sample(frac=1, random_state=rnd.randint(0, 2**31))
+    pd.testing.assert_frame_equal(rows, stages(shuffled, accounts, as_of=AS_OF, compare="2025-01-01").rows)
