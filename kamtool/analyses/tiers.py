@@ -35,18 +35,27 @@ their ranks (so equal values score equally); one customer alone scores 100.  Raw
   the least-squares slope of monthly revenue on support over the window's months with a
   support value (at least 6 such months and support not constant); ``params.elasticity_basis``.
 - ``future``: CLV expected value where ``clv`` is given; else growth of the last 6 months
-  over the same 6 months a year earlier; ``params.future_basis``.
+  over the same 6 months a year earlier (a customer with nothing a year earlier grows from
+  nothing, +inf, and ranks top); ``params.future_basis``.
 
 Weights (default strategic 20, profit 30, loyalty 20, elasticity 10, future 20; a mapping
-given replaces the defaults, absent factors weigh 0).  A factor with no data for any customer
-is left out (``params.factors_left_out``) and the weights of the rest are rescaled to sum to
-1 (``params.weights``).  A customer missing a factor is scored on the others,
-score = Σ w·s / Σ w over its known factors, and flagged ``missing_<factor>``.
+given replaces the defaults, absent factors weigh 0, and a factor weighing 0 is not used).
+A factor with no data for any customer is left out (``params.factors_left_out``) and the
+weights of the rest are rescaled to sum to 1 (``params.weights``).  A customer missing a
+factor is scored on the others, score = Σ w·s / Σ w over its known factors, and flagged ``missing_<factor>``.
 
 Tiers: customers ordered by score, then customer id ascending as text; the first
 ceil(10 % × n) are key, the first ceil(40 % × n) key or general (:func:`rules.rank_codes`),
 or with ``cutoffs=(70, 40)``: score ≥ 70 key, ≥ 40 general.  Effort: ``hours`` per period
-split by ``effort`` (40/30/30) across the tiers and evenly within a tier.
+split by ``effort`` (40/30/30) across the tiers and evenly within a tier; the owner is the
+accounts' ``owner``, else the main salesperson.
+
+Tables: ``tier_sizes``; ``tier_abc`` (tier against revenue class, :func:`rules.abc_codes` on
+window cents, 80/95 %, ties by id); ``factor_correlation`` (Pearson on the factor scores);
+``sensitivity`` (customers changing tier when one used weight, in points summing to 100,
+moves by ±5 and the weights are rescaled); ``owners`` (accounts per tier and hours per
+owner; ``overloaded`` = more key accounts than 1.5 × the median over owners).  Rows also
+carry the relationship ``stage`` (:mod:`kamtool.analyses.stages`, with this key tier).
 """
 
 from __future__ import annotations
