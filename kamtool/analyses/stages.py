@@ -1,0 +1,460 @@
+"""Relationship stages (客户关系阶段): cultivation, initial, stable, strategic.
+
+Inputs are simple frames in canonical names, so the engine can feed them from one load:
+
+``monthly``
+    One row per customer × month (several rows per pair are summed): ``customer``,
+    ``month`` (the month ordinal, months since January 1970 as
+    :func:`kamtool.analyses.rules.period_of_days` gives it for ``"month"``), ``revenue``
+    (net, in currency units).  Other columns are ignored here.
+``accounts``
+    The validated accounts frame (:func:`kamtool.analyses.accounts.validate`); only its
+    ``customer`` column is read: an account with no net purchase is in cultivation.
+``mix``
+    Optional, per customer × month × product dimension: ``customer``, ``month``,
+    ``revenue`` and at least one of ``category``, ``brand``, ``product``.  Breadth is the
+    number of distinct values of the first of these present, with positive net revenue in
+    the window.
+``days``
+    Optional, the per-customer-day table: ``customer``, ``date`` (a date or day number),
+    ``revenue``.  Needed only for the ``lost`` flag.
+
+Time.  The as-of day is "today" (:func:`rules.as_of_day`); the last month of the window is
+the month holding the day before it, and the window is the ``window_months`` months up to
+and including that month.  The last four quarters are the calendar quarters (month // 3)
+up to the one holding the last month.  Tenure is the number of calendar months from the
+first month with positive net revenue to the last month, both counted (first bought in
+the last month: 1).  The revenue trend is :func:`growth` of the last half of the window
+over its first half.
+
+Stages are evaluated from the top; ``stage_rule`` names the rule that fired:
+
+- ``strategic_rule``: tenure ≥ ``strategic_tenure`` (24) months, active in every one of
+  the last ``quarters`` (4) quarters, key tier (when tiers are given) or revenue class A
+  over the window (:func:`rules.abc_codes` on cents, cut-offs 80/95 %), and breadth
+  ≥ ``min_breadth`` (3) when the mix is known (``params.breadth_basis`` says which
+  dimension, or that breadth was not known and the condition not applied);
+- ``stable_rule``: tenure ≥ ``stable_tenure`` (12), active in ≥ ``stable_quarters`` (3) of
+  the last 4 quarters, trend above ``stable_trend`` (−20 %);
+- ``initial_default``: positive net revenue up to the last month, and neither of the above;
+- ``cultivation_prospect``: no order line up to the date (an account without orders, or, at
+  a ``compare`` date, a customer who had not bought yet);
+- ``cultivation_no_net``: order lines netting to zero or less (in the accounts or not).
+
+Flags: ``declining`` = window revenue down by ≥ ``declining_drop`` (30 %) against the same
+window a year earlier (only when that earlier revenue is positive); ``lost`` = days since
+the last purchase day > ``lost_gap_multiple`` (3) × the customer's median gap between
+purchase days, and ≥ ``lost_min_days`` (90); a customer with one purchase day has no gap
+and is not flagged (as in churn's early warning).  Without ``days`` there is no ``lost``
+column and ``params.lost`` says so.
+
+``compare``: a second as-of date; every customer is staged at both dates (a customer with
+no purchase yet at the earlier date is in cultivation), the ``transitions`` table is the
+4 × 4 matrix from the earlier stage to the later one, and ``regressions`` lists the
+customers whose stage fell.  Key tiers are only known at ``as_of``: the earlier date uses
+revenue class A.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kamtool.analyses import rules
+from kamtool.errors import AnalysisError, ColumnError
+from kamtool.needs import Needs
+from kamtool.result import Result
+
+STAGES = ("cultivation", "initial", "stable", "strategic")
+STAGE_RULES = (
+    "strategic_rule",
+    "stable_rule",
+    "initial_default",
+    "cultivation_prospect",
+    "cultivation_no_net",
+)
+BREADTH_DIMENSIONS = ("category", "brand", "product")
+ABC_THRESHOLDS = (0.80, 0.95)
+TIE_RULE = "equal revenue is ranked by customer id ascending compared as text"
+
+NEEDS = Needs(keys=("customer", "month"), columns=("customer", "date", "amount"), optional=BREADTH_DIMENSIONS)
+
+
+@dataclass(frozen=True)
+class StageThresholds:
+    """Thresholds of the stage rules, with their documented defaults."""
+
+    strategic_tenure: int = 24
+    stable_tenure: int = 12
+    quarters: int = 4
+    stable_quarters: int = 3
+    min_breadth: int = 3
+    stable_trend: float = -0.20
+    declining_drop: float = 0.30
+    lost_gap_multiple: float = 3.0
+    lost_min_days: int = 90
+
+
+# ------------------------------------------------------------------- shared time helpers
+
+
+def last_month(as_of_day: int) -> int:
+    """The month ordinal holding the day before the as-of day: the window's last month."""
+    return int(rules.period_of_days([as_of_day - 1], "month")[0])
+
+
+def monthly_cents(monthly: pd.DataFrame, measures: tuple[str, ...] = ("revenue",)) -> pd.DataFrame:
+    """``monthly`` summed per customer × month, money as int64 cents in ``<measure>_c``.
+
+    A measure column that is missing gives no ``_c`` column; a missing value of profit is
+    counted in ``profit_missing`` (so a customer's profit is known only where none is).
+    """
+    for column in ("customer", "month", "revenue"):
+        if column not in monthly.columns:
+            raise ColumnError(f"the monthly table has no {column!r} column")
+    frame = pd.DataFrame(
+        {"customer": monthly["customer"].astype(str), "month": monthly["month"].to_numpy(dtype=np.int64)}
+    )
+    for measure in measures:
+        if measure in monthly.columns:
+            values = pd.to_numeric(monthly[measure], errors="coerce")
+            frame[f"{measure}_c"] = rules.whole_units(values.fillna(0), measure)
+            if measure != "revenue":
+                frame[f"{measure}_missing"] = values.isna().to_numpy().astype(np.int64)
+    return frame.groupby(["customer", "month"], sort=True, as_index=False).sum()
+
+
+def window_sum(cents: pd.DataFrame, first: int, last: int, column: str = "revenue_c") -> pd.Series:
+    """Per customer, the sum of ``column`` over months ``first`` .. ``last`` (both in)."""
+    inside = cents[(cents["month"] >= first) & (cents["month"] <= last)]
+    return inside.groupby("customer")[column].sum()
+
+
+def growth(recent: Any, before: Any) -> np.ndarray:
+    """recent / before − 1 where before > 0; +inf where before ≤ 0 < recent (a start from
+    nothing); NaN where neither is positive."""
+    r = np.asarray(recent, dtype=np.float64)
+    b = np.asarray(before, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(b > 0, r / np.where(b > 0, b, 1) - 1, np.where(r > 0, np.inf, np.nan))
+    return out.astype(np.float64)
+
+
+def grew_above(recent_c: Any, before_c: Any, rate: float) -> np.ndarray:
+    """Exactly on cents: growth(recent, before) > rate, i.e. recent × d > (d + n) × before for
+    rate = n / d read as a decimal (so −20 % exactly is not above −20 %); a start from nothing
+    (before ≤ 0 < recent) is above any rate."""
+    r = np.asarray(recent_c, dtype=np.int64)
+    b = np.asarray(before_c, dtype=np.int64)
+    q = Fraction(str(float(rate)))
+    left, right = q.denominator, q.denominator + q.numerator
+    biggest = max(int(np.abs(r).max(initial=0)), int(np.abs(b).max(initial=0)))
+    if biggest * max(abs(left), abs(right)) >= 2**62:  # int64 would overflow: Python integers
+        r, b = r.astype(object), b.astype(object)
+    exact = np.asarray(r * left > right * b, dtype=bool)
+    return np.where(np.asarray(b > 0, dtype=bool), exact, np.asarray(r > 0, dtype=bool))
+
+
+def half_trend(cents: pd.DataFrame, customers: pd.Index, end: int, window_months: int) -> np.ndarray:
+    """:func:`growth` of the last half of the window over its first half, per customer."""
+    half = window_months // 2
+    recent = window_sum(cents, end - half + 1, end).reindex(customers, fill_value=0)
+    before = window_sum(cents, end - 2 * half + 1, end - half).reindex(customers, fill_value=0)
+    return growth(recent.to_numpy(), before.to_numpy())
+
+
+def member(customers: pd.Index, names: Any) -> np.ndarray:
+    """Which of ``customers`` are among ``names`` (an index lookup: isin on text is slow)."""
+    return np.asarray(pd.Index(list(set(names)), dtype=customers.dtype).get_indexer(customers) >= 0)
+
+
+def rank_order(names: Any, values: Any) -> np.ndarray:
+    """Positions of entities by value descending, then id ascending compared as text
+    (:data:`TIE_RULE`)."""
+    index = pd.Index(names)
+    descending = -np.asarray(values, dtype=np.float64)
+    if pd.api.types.is_string_dtype(index.dtype) and index.is_monotonic_increasing:
+        # ids already in text order (as every frame here is built): a stable sort keeps it
+        return np.argsort(descending, kind="stable")
+    text = np.asarray([str(n) for n in index], dtype=str)
+    return np.lexsort((text, descending))
+
+
+def class_a(window_cents: pd.Series) -> set[str]:
+    """Customers in revenue class A over the window (rules.abc_codes on cents; customers
+    with no positive revenue are not ranked)."""
+    positive = window_cents[window_cents > 0]
+    order = rank_order(positive.index, positive.to_numpy(dtype=np.int64))
+    codes = rules.abc_codes(positive.to_numpy(dtype=np.int64)[order], ABC_THRESHOLDS)
+    return set(positive.index[order][codes == 0])
+
+
+def breadth(mix: pd.DataFrame | None, first: int, last: int) -> tuple[pd.Series | None, str | None]:
+    """Distinct categories (or brands, or products) with positive net revenue in the window."""
+    if mix is None:
+        return None, None
+    dimension = next((d for d in BREADTH_DIMENSIONS if d in mix.columns and mix[d].notna().any()), None)
+    if dimension is None:
+        return None, None
+    inside = mix[(mix["month"] >= first) & (mix["month"] <= last) & mix[dimension].notna()]
+    sums = inside.groupby([inside["customer"].astype(str), inside[dimension].astype(str)])["revenue"].sum()
+    counts = (sums[sums > 0]).groupby(level=0).size()
+    return counts.astype(np.int64), dimension
+
+
+# ------------------------------------------------------------------------- the stage rules
+
+
+def _facts(
+    cents: pd.DataFrame, customers: pd.Index, end: int, window_months: int, th: StageThresholds
+) -> pd.DataFrame:
+    """Per customer: net to date, tenure, quarters active, trend, window revenue."""
+    upto = cents[cents["month"] <= end]
+    net = upto.groupby("customer")["revenue_c"].sum().reindex(customers, fill_value=0)
+    bought = upto[upto["revenue_c"] > 0]
+    first = bought.groupby("customer")["month"].min().reindex(customers)
+    last_q = end // rules.MONTHS_PER["quarter"]
+    quarter = upto["month"] // rules.MONTHS_PER["quarter"]
+    recent_q = upto[(quarter > last_q - th.quarters) & (upto["revenue_c"] != 0)]
+    q_sums = recent_q.groupby([recent_q["customer"], quarter[recent_q.index]])["revenue_c"].sum()
+    quarters = (q_sums > 0).groupby(level=0).sum().reindex(customers, fill_value=0)
+    window = window_sum(cents, end - window_months + 1, end).reindex(customers, fill_value=0)
+    year_before = window_sum(cents, end - window_months - 11, end - 12).reindex(customers, fill_value=0)
+    has_lines = pd.Series(member(customers, upto["customer"].unique()), index=customers)
+    half = window_months // 2
+    recent = window_sum(cents, end - half + 1, end).reindex(customers, fill_value=0)
+    before = window_sum(cents, end - 2 * half + 1, end - half).reindex(customers, fill_value=0)
+    return pd.DataFrame(
+        {
+            "has_lines": has_lines,
+            "net_c": net.to_numpy(dtype=np.int64),
+            "tenure_months": (end - first + 1).astype("Int64"),
+            "quarters_active": quarters.to_numpy(dtype=np.int64),
+            "trend": growth(recent.to_numpy(), before.to_numpy()),
+            "recent_c": recent.to_numpy(dtype=np.int64),
+            "before_c": before.to_numpy(dtype=np.int64),
+            "window_c": window.to_numpy(dtype=np.int64),
+            "year_before_c": year_before.to_numpy(dtype=np.int64),
+        },
+        index=customers,
+    )
+
+
+def _rules(facts: pd.DataFrame, senior: set[str], wide: pd.Series | None, th: StageThresholds) -> np.ndarray:
+    """The rule that fires for each customer, evaluated from the top."""
+    tenure = facts["tenure_months"].fillna(0).to_numpy(dtype=np.int64)
+    quarters = facts["quarters_active"].to_numpy()
+    bought = facts["net_c"].to_numpy() > 0
+    top = member(facts.index, senior)
+    broad = (
+        np.ones(len(facts), dtype=bool)
+        if wide is None
+        else wide.reindex(facts.index, fill_value=0).to_numpy() >= th.min_breadth
+    )
+    strategic = bought & (tenure >= th.strategic_tenure) & (quarters >= th.quarters) & top & broad
+    trend_ok = grew_above(facts["recent_c"].to_numpy(), facts["before_c"].to_numpy(), th.stable_trend)
+    stable = bought & (tenure >= th.stable_tenure) & (quarters >= th.stable_quarters) & trend_ok
+    no_lines = ~facts["has_lines"].to_numpy(dtype=bool)
+    return np.select(
+        [strategic, stable, bought, no_lines],
+        ["strategic_rule", "stable_rule", "initial_default", "cultivation_prospect"],
+        default="cultivation_no_net",
+    )
+
+
+RULE_STAGE = {
+    "strategic_rule": "strategic",
+    "stable_rule": "stable",
+    "initial_default": "initial",
+    "cultivation_prospect": "cultivation",
+    "cultivation_no_net": "cultivation",
+}
+
+
+def _lost(days: pd.DataFrame, customers: pd.Index, as_of: int, th: StageThresholds) -> pd.DataFrame:
+    """Days since the last purchase day, the median gap, and the lost flag, per customer."""
+    stamp = days["date"]
+    day = (
+        stamp.to_numpy(dtype=np.int64)
+        if pd.api.types.is_integer_dtype(stamp)
+        else pd.to_datetime(stamp).to_numpy().astype("datetime64[D]").astype(np.int64)
+    )
+    frame = pd.DataFrame(
+        {
+            "customer": days["customer"].astype(str).to_numpy(),
+            "day": day,
+            "revenue": pd.to_numeric(days["revenue"], errors="coerce").fillna(0).to_numpy(),
+        }
+    )
+    frame = frame[frame["day"] < as_of].groupby(["customer", "day"])["revenue"].sum().reset_index()
+    frame = frame[frame["revenue"] > 0].sort_values(["customer", "day"])
+    gaps = frame.groupby("customer")["day"].diff()
+    median_gap = gaps.groupby(frame["customer"]).median().reindex(customers)
+    last = frame.groupby("customer")["day"].max().reindex(customers)
+    silent = as_of - last
+    lost = (silent > th.lost_gap_multiple * median_gap) & (silent >= th.lost_min_days)
+    return pd.DataFrame(
+        {
+            "days_since_last": silent.astype("Int64"),
+            "median_gap": median_gap,
+            "lost": lost.fillna(False).astype(bool),
+        },
+        index=customers,
+    )
+
+
+def stage_frame(
+    cents: pd.DataFrame,
+    customers: pd.Index,
+    *,
+    as_of_day: int,
+    window_months: int = 12,
+    key_accounts: Collection[str] | None = None,
+    mix: pd.DataFrame | None = None,
+    thresholds: StageThresholds = StageThresholds(),
+) -> tuple[pd.DataFrame, str | None]:
+    """Stage, rule and facts per customer at one as-of day (cents from :func:`monthly_cents`).
+
+    Returns the frame (indexed by customer) and the breadth dimension used (None: breadth
+    not known, the condition not applied).
+    """
+    end = last_month(as_of_day)
+    facts = _facts(cents, customers, end, window_months, thresholds)
+    senior = class_a(facts["window_c"]) | {str(c) for c in (key_accounts or ())}
+    wide, dimension = breadth(mix, end - window_months + 1, end)
+    rule = _rules(facts, senior, wide, thresholds)
+    facts["breadth"] = (
+        wide.reindex(customers, fill_value=0).to_numpy(dtype=np.int64)
+        if wide is not None
+        else pd.array([pd.NA] * len(customers), dtype="Int64")
+    )
+    facts["stage_rule"] = rule
+    facts["stage"] = [RULE_STAGE[r] for r in rule]
+    before = facts["year_before_c"].to_numpy()
+    held = grew_above(facts["window_c"].to_numpy(), before, -thresholds.declining_drop)
+    facts["declining"] = (before > 0) & ~held
+    return facts, dimension
+
+
+def universe(cents: pd.DataFrame, accounts: pd.DataFrame | None) -> pd.Index:
+    names = set(cents["customer"].unique())
+    if accounts is not None:
+        names |= set(accounts["customer"].astype(str))
+    return pd.Index(sorted(names), name="customer")
+
+
+def _transitions(before: pd.Series, after: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    order = {s: i for i, s in enumerate(STAGES)}
+    cell = before.map(order).to_numpy() * len(STAGES) + after.map(order).to_numpy()
+    counts = np.bincount(cell, minlength=len(STAGES) ** 2).reshape(len(STAGES), len(STAGES))
+    matrix = pd.DataFrame(counts.astype(np.int64), columns=list(STAGES))
+    matrix.insert(0, "from_stage", list(STAGES))
+    fell = before.map(order) > after.map(order)
+    regressions = pd.DataFrame(
+        {
+            "customer": before.index[fell],
+            "from_stage": before[fell].to_numpy(),
+            "to_stage": after[fell].to_numpy(),
+        }
+    )
+    return matrix, regressions.reset_index(drop=True)
+
+
+ROW_COLUMNS = ("stage", "stage_rule", "tenure_months", "quarters_active", "trend", "breadth")
+KINDS = {
+    "trend": "share",
+    "breadth": "count",
+    "tenure_months": "count",
+    "quarters_active": "count",
+    "days_since_last": "days",
+    "median_gap": "days",
+    "stage": "text",
+    "stage_rule": "text",
+    "compare_stage": "text",
+}
+
+
+def _stage_rows(customers: pd.Index, facts: pd.DataFrame) -> pd.DataFrame:
+    rows = pd.DataFrame({"customer": customers})
+    for column in ROW_COLUMNS:
+        rows[column] = facts[column].to_numpy()
+    rows["revenue"] = facts["window_c"].to_numpy() / 100
+    rows["declining"] = facts["declining"].to_numpy(dtype=bool)
+    return rows
+
+
+def stages(
+    monthly: pd.DataFrame,
+    accounts: pd.DataFrame | None = None,
+    *,
+    as_of: Any,
+    window_months: int = 12,
+    key_accounts: Collection[str] | None = None,
+    mix: pd.DataFrame | None = None,
+    days: pd.DataFrame | None = None,
+    compare: Any = None,
+    thresholds: StageThresholds = StageThresholds(),
+) -> Result:
+    """Relationship stage of every customer in the orders or the accounts (see the module)."""
+    if window_months < 2 or window_months % 2:
+        raise AnalysisError(f"the stage window must be an even number of months ≥ 2 (got {window_months})")
+    day = rules.as_of_day(as_of, None)
+    if day is None:
+        raise AnalysisError("stages need an as-of date")
+    cents = monthly_cents(monthly)
+    customers = universe(cents, accounts)
+    facts, dimension = stage_frame(
+        cents,
+        customers,
+        as_of_day=day,
+        window_months=window_months,
+        key_accounts=key_accounts,
+        mix=mix,
+        thresholds=thresholds,
+    )
+    rows = _stage_rows(customers, facts)
+    if days is not None:
+        lost = _lost(days, customers, day, thresholds)
+        for column in ("days_since_last", "median_gap", "lost"):
+            rows[column] = lost[column].to_numpy()
+    tables: dict[str, pd.DataFrame] = {}
+    summary: dict[str, Any] = {s: int((rows["stage"] == s).sum()) for s in STAGES}
+    summary.update(customers=len(rows), declining=int(rows["declining"].sum()))
+    if "lost" in rows:
+        summary["lost"] = int(rows["lost"].sum())
+    compare_day = rules.as_of_day(compare, None) if compare is not None else None
+    if compare_day is not None:
+        earlier, _ = stage_frame(
+            cents[cents["month"] <= last_month(compare_day)],
+            customers,
+            as_of_day=compare_day,
+            window_months=window_months,
+            mix=mix,
+            thresholds=thresholds,
+        )
+        rows["compare_stage"] = earlier["stage"].to_numpy()
+        tables["transitions"], tables["regressions"] = _transitions(earlier["stage"], facts["stage"])
+        summary["regressions"] = len(tables["regressions"])
+    params = {
+        "as_of": _iso(day),
+        "compare": _iso(compare_day),
+        "window_months": window_months,
+        "last_month": rules.period_label(last_month(day), "month"),
+        "breadth_basis": dimension,
+        "lost": "days" if days is not None else "not_known",
+        "key_tier_given": key_accounts is not None,
+        "abc_thresholds": list(ABC_THRESHOLDS),
+        "tie_rule": TIE_RULE,
+        "thresholds": asdict(thresholds),
+        "rules": list(STAGE_RULES),
+    }
+    return Result(command="stages", params=params, summary=summary, rows=rows, tables=tables, kinds=KINDS)
+
+
+def _iso(day: int | None) -> str | None:
+    return None if day is None else str(np.datetime64(int(day), "D"))

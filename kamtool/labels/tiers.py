@@ -1,0 +1,121 @@
+"""Labels of the tiers analysis: factors, tiers, columns, tables, headlines, notes."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    # columns
+    "tiers.score": ("Score", "综合得分"),
+    "tiers.tier": ("Tier", "客户等级"),
+    "tiers.strategic_score": ("Strategic value", "战略及品牌价值"),
+    "tiers.profit_score": ("Profit contribution", "利润及贡献"),
+    "tiers.loyalty_score": ("Loyalty", "忠诚度"),
+    "tiers.elasticity_score": ("Sales elasticity", "销售弹性"),
+    "tiers.future_score": ("Future value", "客户未来价值"),
+    "tiers.stage": ("Stage", "合作阶段"),
+    "tiers.owner": ("Account manager", "客户经理"),
+    "tiers.hours": ("Hours", "工时"),
+    "tiers.flags": ("Flags", "标记"),
+    "tiers.customers": ("Customers", "客户数"),
+    "tiers.customer_share": ("Share of customers", "客户占比"),
+    "tiers.revenue_share": ("Share of revenue", "销售额占比"),
+    "tiers.accounts": ("Accounts", "客户数"),
+    "tiers.overloaded": ("Overloaded", "负荷过重"),
+    "tiers.key": ("Key", "重点客户"),
+    "tiers.general": ("General", "一般客户"),
+    "tiers.small": ("Small", "小客户"),
+    "tiers.factor": ("Factor", "因素"),
+    "tiers.delta": ("Weight change (points)", "权重变动（点）"),
+    "tiers.weight": ("Weight", "权重"),
+    "tiers.changed": ("Customers changing tier", "等级变动客户数"),
+    # values
+    "tiers.tier.key": ("Key account", "重点客户"),
+    "tiers.tier.general": ("General customer", "一般客户"),
+    "tiers.tier.small": ("Small customer", "小客户"),
+    "tiers.stage.cultivation": ("Cultivation", "孕育阶段"),
+    "tiers.stage.initial": ("Initial cooperation", "初期合作"),
+    "tiers.stage.stable": ("Stable cooperation", "稳定合作"),
+    "tiers.stage.strategic": ("Strategic partnership", "战略合作"),
+    "tiers.factor.strategic": ("Strategic value", "战略及品牌价值"),
+    "tiers.factor.profit": ("Profit contribution", "利润及贡献"),
+    "tiers.factor.loyalty": ("Loyalty", "忠诚度"),
+    "tiers.factor.elasticity": ("Sales elasticity", "销售弹性"),
+    "tiers.factor.future": ("Future value", "客户未来价值"),
+    "tiers.basis.profit": ("gross profit", "毛利"),
+    "tiers.basis.revenue": ("revenue (no cost known)", "销售额（无成本数据）"),
+    "tiers.basis.rating": ("the accounts' rating", "客户资料中的评分"),
+    "tiers.basis.support_slope": ("the slope of revenue on support", "销售额对投入资源的斜率"),
+    "tiers.basis.clv": (
+        "the CLV model's expected value of the next 12 months",
+        "CLV模型未来12个月的预期价值",
+    ),
+    "tiers.basis.growth": (
+        "growth of the last 6 months over the same months a year before",
+        "近6个月较上年同期的增长率",
+    ),
+    "tiers.component.active_share": ("share of active months", "活跃月份占比"),
+    "tiers.component.tenure": ("tenure", "合作时长"),
+    "tiers.component.trend": ("revenue trend", "销售额趋势"),
+    "tiers.component.brand_share": ("share of wallet of {brand}", "{brand}的钱包份额"),
+    # tables
+    "tiers.table.tier_sizes": ("Tier sizes", "客户等级规模"),
+    "tiers.table.tier_abc": ("Tier against revenue ABC", "客户等级与销售额ABC分类对照"),
+    "tiers.table.factor_correlation": ("Correlation between factors", "因素得分相关性"),
+    "tiers.table.sensitivity": ("Tier changes when a weight moves", "权重变动的等级敏感性"),
+    "tiers.table.owners": ("Accounts and hours per account manager", "客户经理的客户数与工时"),
+    # headlines
+    "tiers.headline_split": (
+        "{customers} customers scored over {first} to {last}: {key} key, {general} general, {small} small.",
+        "{first}至{last}期间共评分{customers}位客户：重点客户{key}位，一般客户{general}位，小客户{small}位。",
+    ),
+    "tiers.headline_left_out": (
+        "Left out for lack of data: {factors}; their weight is spread over the other factors.",
+        "因无数据未计入：{factors}；其权重按比例分配给其他因素。",
+    ),
+    "tiers.headline_flagged": (
+        "{count} customers lack a factor and are scored on the others (see flags).",
+        "{count}位客户缺少某项因素，按其余因素评分（见标记）。",
+    ),
+    "tiers.headline_overloaded": (
+        "{count} account managers carry more key accounts than 1.5 × the team's median: {names}.",
+        "{count}位客户经理负责的重点客户数超过团队中位数的1.5倍：{names}。",
+    ),
+    "tiers.headline_sensitivity": (
+        "Moving any one weight by {points} points changes the tier of at most {most} customers.",
+        "任一权重变动{points}个点，最多{most}位客户的等级发生变化。",
+    ),
+    "tiers.headline_hours": (
+        "{hours} hours a period: {key_hours} for key, {general_hours} for general, "
+        "{small_hours} for small accounts.",
+        "每期{hours}工时：重点客户{key_hours}，一般客户{general_hours}，小客户{small_hours}。",
+    ),
+    # notes
+    "tiers.note_weights": ("Weights used: {weights}.", "实际使用的权重：{weights}。"),
+    "tiers.note_percentile": (
+        "Factor scores are percentile ranks 0–100 among the scored customers: 100 × (r − 1) / (n − 1), "
+        "ties sharing the mean rank; the score is the weighted mean of a customer's known factors.",
+        "因素得分为评分客户中的百分位排名（0–100）：100 × (r − 1) / (n − 1)，并列取平均名次；"
+        "综合得分为该客户已知因素的加权平均。",
+    ),
+    "tiers.note_basis": (
+        "Profit: {profit}. Loyalty: {loyalty}. Elasticity: {elasticity}. Future: {future}.",
+        "利润：{profit}。忠诚度：{loyalty}。销售弹性：{elasticity}。未来价值：{future}。",
+    ),
+    "tiers.note_shares": (
+        "Tiers by rank: the first ceil({key} × n) customers are key, the first ceil({both} × n) key or "
+        "general; equal scores are ordered by customer id.",
+        "按排名分级：前 ceil({key} × n) 位为重点客户，前 ceil({both} × n) 位为重点或一般客户；"
+        "得分相同按客户编号排序。",
+    ),
+    "tiers.note_cutoffs": (
+        "Tiers by score: {key} or more is key, {general} or more general, the rest small.",
+        "按得分分级：{key}分及以上为重点客户，{general}分及以上为一般客户，其余为小客户。",
+    ),
+    "tiers.note_window": (
+        "Window: {first} to {last} (as of {as_of}); only customers with positive net revenue in it are "
+        "scored ({not_scored} others).",
+        "统计窗口：{first}至{last}（截至{as_of}）；仅对窗口内净销售额为正的客户评分（另有{not_scored}位）。",
+    ),
+    "tiers.note_effort": (
+        "Hours split {key} / {general} / {small} across key / general / small, evenly within a tier.",
+        "工时按 {key} / {general} / {small} 分配给重点 / 一般 / 小客户，同级客户平均分配。",
+    ),
+    "tiers.note_none": ("none", "无"),
+}
