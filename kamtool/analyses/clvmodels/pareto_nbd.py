@@ -115,111 +115,118 @@ class _Terms:
     gradient: FloatArray | None  # d(weighted total)/d(theta)
 
 
-def _terms(theta: FloatArray, boundary: str | None, d: _Rows, gradient: bool) -> _Terms:
-    """Per-row log-likelihood: log(e^a1 + e^a2), a1 = log Ψ(T)S(T), a2 = log Ψ(t_x)f(t_x)J."""
-    purchase, dropout = _KINDS[boundary]
+@dataclass
+class _Piece:
+    """One factor of the likelihood (purchases, or the lifetime) at one parameter point.
+
+    at_t and at_tx: its log at T (in the alive term) and at t_x (in the drop-out
+    term, the density for the lifetime); kappa: the initial decay rate of its part of
+    the integrand; d_t, d_tx: derivatives of at_t and at_tx per parameter. ``scale``
+    is α+t_x (or β+t_x) and ``power`` r+x (or s+1) for the Gamma form, None for a
+    fixed rate (the integrand is then e^(−rate·u)).
+    """
+
+    at_t: FloatArray
+    at_tx: FloatArray
+    kappa: FloatArray
+    d_t: list[FloatArray]
+    d_tx: list[FloatArray]
+    scale: FloatArray | None
+    power: FloatArray | float
+    rate: float = 0.0
+
+    def integrand(self, u: FloatArray, gradient: bool) -> tuple[FloatArray, list[FloatArray]]:
+        """log of the integrand factor at the nodes, and its parameter derivatives."""
+        if self.scale is None:
+            return -self.rate * u, [-u] if gradient else []
+        scale = self.scale[:, None]
+        power = self.power[:, None] if isinstance(self.power, np.ndarray) else self.power
+        lp = np.log1p(u / scale)
+        if not gradient:
+            return -power * lp, []
+        # d/d(shape) = −log1p(u/scale); d/d(scale) = power·u / (scale·(scale+u)).
+        return -power * lp, [-lp, power * u / (scale * (scale + u))]
+
+
+def _purchase_piece(theta: FloatArray, purchase: str, d: _Rows, gradient: bool) -> _Piece:
     x, tx, T = d.x, d.tx, d.T
-    span = T - tx
-    # Each piece: value at T (a1 part), value at t_x (a2 part), the integrand's log φ(u)
-    # as a function of the node matrix, its initial decay rate, and per-parameter
-    # derivatives of all three.
-    d_a1: list[FloatArray] = []
-    d_a2: list[FloatArray] = []
-    d_phi: list[Any] = []
     if purchase == "gamma":
         r, alpha = theta[0], theta[1]
-        k = 2
         rx = r + x
         a_tx = alpha + tx
         log_at, log_atx = np.log(alpha + T), np.log(a_tx)
         g = gammaln(rx) - gammaln(r) + r * math.log(alpha)
-        psi_t, psi_tx = g - rx * log_at, g - rx * log_atx
-        kappa_p = rx / a_tx
-
-        def phi_p(u: FloatArray) -> FloatArray:
-            return np.asarray(-rx[:, None] * np.log1p(u / a_tx[:, None]))
-
+        d_t: list[FloatArray] = []
+        d_tx: list[FloatArray] = []
         if gradient:
             dg_r = digamma(rx) - digamma(r) + math.log(alpha)
-            d_a1 += [dg_r - log_at, r / alpha - rx / (alpha + T)]
-            d_a2 += [dg_r - log_atx, r / alpha - rx / a_tx]
-            d_phi += [
-                lambda u: -np.log1p(u / a_tx[:, None]),
-                lambda u: rx[:, None] * u / (a_tx[:, None] * (a_tx[:, None] + u)),
-            ]
-    else:
-        lam = theta[0]
-        k = 1
-        psi_t, psi_tx = x * math.log(lam) - lam * T, x * math.log(lam) - lam * tx
-        kappa_p = np.full(len(x), lam)
+            d_t = [dg_r - log_at, r / alpha - rx / (alpha + T)]
+            d_tx = [dg_r - log_atx, r / alpha - rx / a_tx]
+        return _Piece(g - rx * log_at, g - rx * log_atx, rx / a_tx, d_t, d_tx, a_tx, rx)
+    lam = theta[0]
+    log_lam = math.log(lam)
+    d_t = [x / lam - T] if gradient else []
+    d_tx = [x / lam - tx] if gradient else []
+    return _Piece(
+        x * log_lam - lam * T, x * log_lam - lam * tx, np.full(len(x), lam), d_t, d_tx, None, 0.0, lam
+    )
 
-        def phi_p(u: FloatArray) -> FloatArray:
-            return np.asarray(-lam * u)
 
-        if gradient:
-            d_a1 += [x / lam - T]
-            d_a2 += [x / lam - tx]
-            d_phi += [lambda u: -u]
-    if dropout == "none":
-        ll = psi_t
-        grad = None
-        if gradient:
-            grad = np.array([float(np.einsum("i,i->", d.w, g_)) for g_ in d_a1])
-        return _Terms(ll, psi_t, grad)
+def _lifetime_piece(theta: FloatArray, dropout: str, d: _Rows, gradient: bool) -> _Piece:
+    tx, T = d.tx, d.T
     if dropout == "gamma":
-        s, beta = theta[k], theta[k + 1]
+        s, beta = theta[0], theta[1]
         b_tx = beta + tx
         log_s_t = -s * np.log1p(T / beta)
         log_f_tx = math.log(s) - math.log(beta) - (s + 1) * np.log1p(tx / beta)
-        kappa_d = (s + 1) / b_tx
-
-        def phi_d(u: FloatArray) -> FloatArray:
-            return np.asarray(-(s + 1) * np.log1p(u / b_tx[:, None]))
-
+        d_t: list[FloatArray] = []
+        d_tx: list[FloatArray] = []
         if gradient:
-            d_a1 += [-np.log1p(T / beta), s * T / (beta * (beta + T))]
-            d_a2 += [1 / s - np.log1p(tx / beta), -1 / beta + (s + 1) * tx / (beta * b_tx)]
-            d_phi += [
-                lambda u: -np.log1p(u / b_tx[:, None]),
-                lambda u: (s + 1) * u / (b_tx[:, None] * (b_tx[:, None] + u)),
-            ]
-    else:
-        mu = theta[k]
-        log_s_t = -mu * T
-        log_f_tx = math.log(mu) - mu * tx
-        kappa_d = np.full(len(x), mu)
+            d_t = [-np.log1p(T / beta), s * T / (beta * (beta + T))]
+            d_tx = [1 / s - np.log1p(tx / beta), -1 / beta + (s + 1) * tx / (beta * b_tx)]
+        return _Piece(log_s_t, log_f_tx, (s + 1) / b_tx, d_t, d_tx, b_tx, s + 1)
+    mu = theta[0]
+    d_t = [-T] if gradient else []
+    d_tx = [1 / mu - tx] if gradient else []
+    return _Piece(-mu * T, math.log(mu) - mu * tx, np.full(len(tx), mu), d_t, d_tx, None, 0.0, mu)
 
-        def phi_d(u: FloatArray) -> FloatArray:
-            return np.asarray(-mu * u)
 
-        if gradient:
-            d_a1 += [-T]
-            d_a2 += [1 / mu - tx]
-            d_phi += [lambda u: -u]
+def _terms(theta: FloatArray, boundary: str | None, d: _Rows, gradient: bool) -> _Terms:
+    """Per-row log-likelihood: log(e^a1 + e^a2), a1 = log Ψ(T)S(T), a2 = log Ψ(t_x)f(t_x)J."""
+    purchase, dropout = _KINDS[boundary]
+    k = len(_PURCHASE_NAMES[purchase])
+    buy = _purchase_piece(theta[:k], purchase, d, gradient)
+    if dropout == "none":
+        grad = np.array([float(np.einsum("i,i->", d.w, g)) for g in buy.d_t]) if gradient else None
+        return _Terms(buy.at_t, buy.at_t, grad)
+    life = _lifetime_piece(theta[k:], dropout, d, gradient)
 
     # J by Gauss-Legendre on the stretched variable (see the module docstring).
-    kappa = kappa_p + kappa_d
+    kappa = buy.kappa + life.kappa
     scale = 1 / kappa
-    stretch = np.log1p(span * kappa)
-    u = scale[:, None] * np.expm1(_V[None, :] * stretch[:, None])
-    weights = _W[None, :] * (scale * stretch)[:, None] * np.exp(_V[None, :] * stretch[:, None])
-    wh = weights * np.exp(phi_p(u) + phi_d(u))
+    stretch = np.log1p((d.T - d.tx) * kappa)
+    vl = _V[None, :] * stretch[:, None]
+    u = scale[:, None] * np.expm1(vl)
+    phi_buy, d_buy = buy.integrand(u, gradient)
+    phi_life, d_life = life.integrand(u, gradient)
+    wh = _W[None, :] * (scale * stretch)[:, None] * np.exp(vl + phi_buy + phi_life)
     integral = wh.sum(axis=1)
     has_span = integral > 0
     with np.errstate(divide="ignore"):
         log_j = np.log(integral)
-    a1 = psi_t + log_s_t
-    a2 = psi_tx + log_f_tx + log_j
+    a1 = buy.at_t + life.at_t
+    a2 = buy.at_tx + life.at_tx + log_j
     ll = np.logaddexp(a1, a2)
     if not gradient:
         return _Terms(ll, a1, None)
     w1 = np.exp(a1 - ll) * d.w
     w2 = np.where(has_span, np.exp(a2 - ll), 0.0) * d.w
     safe = np.where(has_span, integral, 1.0)
+    d_t, d_tx, d_phi = buy.d_t + life.d_t, buy.d_tx + life.d_tx, d_buy + d_life
     grad = np.empty(len(theta))
     for j in range(len(theta)):
-        dj = np.einsum("ij,ij->i", wh, d_phi[j](u)) / safe
-        grad[j] = np.einsum("i,i->", w1, d_a1[j]) + np.einsum("i,i->", w2, d_a2[j] + dj)
+        dj = np.einsum("ij,ij->i", wh, d_phi[j]) / safe
+        grad[j] = np.einsum("i,i->", w1, d_t[j]) + np.einsum("i,i->", w2, d_tx[j] + dj)
     return _Terms(ll, a1, grad)
 
 

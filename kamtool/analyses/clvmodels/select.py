@@ -5,6 +5,8 @@ predicted total of repeat purchases in the holdout is closest to what happened i
 (the check analysts run by hand, and the one Fader, Hardie & Lee report). Without one,
 the best log-likelihood: the three models have four parameters each, so that is also
 the best AIC; should models with different parameter counts be compared, AIC decides.
+A tie in log-likelihood (up to rounding) goes to the model with fewer parameters
+estimated: one that reached a limit says the same with less.
 A model whose fit fails is listed with its reason and left out.
 """
 
@@ -19,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from kamtool.analyses.clvmodels import bgnbd_model, mbgnbd, pareto_nbd
-from kamtool.analyses.clvmodels.boundary import ModelFit, PurchaseModel
+from kamtool.analyses.clvmodels.boundary import LIMIT_LL_TOLERANCE, ModelFit, PurchaseModel
 from kamtool.analyses.clvmodels.fit_bridge import check_summary
 from kamtool.errors import AnalysisError, UsageError
 
@@ -121,8 +123,13 @@ def choose_model(
     else:
         criterion = "aic"
         score = 2 * table["nominal_parameters"] - 2 * table["log_likelihood"]
-    # Ties keep the order of ``models`` (stable), so the choice is reproducible.
-    best = int(np.argmin(score.where(ok, np.inf).to_numpy()))
+    # A tie (equal up to rounding) goes to the model with fewer parameters estimated (one
+    # at a limit says the same with less), then to the order of ``models``.
+    scores = score.where(ok, np.inf).to_numpy(dtype=np.float64)
+    margin = LIMIT_LL_TOLERANCE * float(np.nanmax(np.abs(table["log_likelihood"].to_numpy())))
+    tied = np.flatnonzero(scores <= scores.min() + (margin if criterion != "holdout" else 0.0))
+    counts = table["parameters"].to_numpy(dtype=np.int64)
+    best = int(min(tied, key=lambda i: (int(counts[i]), int(i))))
     table["chosen"] = False
     table.loc[best, "chosen"] = True
     order = [
