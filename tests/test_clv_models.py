@@ -10,17 +10,16 @@ Reference figures and how they were produced
   script is the function ``_closed_form_mpmath`` below, run outside the project).
 * MBG/NBD and the lifetimes predictions (``LIFETIMES_*``): lifetimes 0.11.3 in a
   separate virtualenv (Python 3.11.7, numpy 1.23.5, pandas 1.5.3, scipy 1.10.1,
-  autograd 1.9.1), made with
+  autograd 1.9.1), fitted with ``ModifiedBetaGeoFitter(penalizer_coef=0.0)`` and
+  ``ParetoNBDFitter(penalizer_coef=0.0)`` on the summary of the ``cdnow_summary``
+  fixture below written to CSV with 17 significant digits; then ``params_``,
+  ``conditional_probability_alive``, ``conditional_expected_number_of_purchases_up_to_time(39.0, ...)``
+  and ``expected_number_of_purchases_up_to_time(39.0)``. The commands and the script are
+  in ``tests/data/lifetimes_reference.py``:
+      .venv/bin/python tests/data/lifetimes_reference.py summary /tmp/cdnow_summary.csv
       python3 -m venv /tmp/lifetimes-venv
       /tmp/lifetimes-venv/bin/pip install lifetimes==0.11.3 "pandas<2" "numpy<1.24" "scipy<1.11"
-  on the summary of the ``cdnow_summary`` fixture below written to CSV
-  (customer, frequency, recency, T with 17 significant digits), then
-      m = ModifiedBetaGeoFitter(penalizer_coef=0.0).fit(f["frequency"], f["recency"], f["T"])
-      m.params_
-      m.conditional_probability_alive(x, t_x, T)
-      m.conditional_expected_number_of_purchases_up_to_time(39.0, x, t_x, T)
-      m.expected_number_of_purchases_up_to_time(39.0)
-  and the same calls on ParetoNBDFitter for the Pareto/NBD predictions.
+      /tmp/lifetimes-venv/bin/python tests/data/lifetimes_reference.py fit /tmp/cdnow_summary.csv
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate
+from scipy import integrate, stats
 
 from kamtool.analyses.clvmodels import bgnbd_model, intervals, mbgnbd, pareto_nbd, select
 from kamtool.analyses.clvmodels.boundary import ModelFit
@@ -172,6 +171,12 @@ def test_pareto_likelihood_matches_the_closed_form_in_40_digits(point: tuple, ex
     r, alpha, s, beta, x, tx, T = point
     ll = pareto_nbd.log_likelihood({"r": r, "alpha": alpha, "s": s, "beta": beta}, [x], [tx], [T])
     assert ll[0] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_closed_form_reference_values_are_what_mpmath_gives() -> None:
+    pytest.importorskip("mpmath")  # not a project dependency: skipped unless installed
+    for point, expected in CLOSED_FORM:
+        assert float(_closed_form_mpmath(*point)) == pytest.approx(expected, rel=1e-15)
 
 
 def _latent_likelihood(r: float, alpha: float, s: float, beta: float, x: int, tx: float, T: float) -> float:
@@ -355,6 +360,26 @@ def test_mbgnbd_likelihood_by_hand() -> None:
 )
 def test_mbgnbd_gradient_matches_finite_differences(boundary: str | None, theta: list[float]) -> None:
     _check_gradient(mbgnbd, boundary, np.array(theta), *GRADIENT_CUSTOMERS)
+
+
+def test_mbgnbd_one_purchase_rate_predictions_match_integration_over_the_beta() -> None:
+    # One λ, p ~ Beta(a, b+x+1) when alive: E[N] = E[(1 − e^(−λpt)) / p].
+    lam, a, b, x, t = 0.4, 0.7, 2.5, 3, 20.0
+    fit = mbgnbd.MBGNBDFit(
+        params={"r": math.inf, "alpha": math.inf, "a": a, "b": b},
+        std_errors={},
+        log_likelihood=0.0,
+        customers=0,
+        boundary="homogeneous_purchase",
+        limit_params={"lambda": lam, "a": a, "b": b},
+    )
+    density = stats.beta(a, b + x + 1).pdf
+    expected, _ = integrate.quad(lambda p: density(p) * -math.expm1(-lam * p * t) / p, 0, 1, epsrel=1e-12)
+    assert mbgnbd.purchases_if_alive(fit, t, [x], [30.0])[0] == pytest.approx(expected, rel=1e-10)
+    # E[X(t)]: survive the first coin (b/(a+b)), then p ~ Beta(a, b+1).
+    density = stats.beta(a, b + 1).pdf
+    alive_at_0, _ = integrate.quad(lambda p: density(p) * -math.expm1(-lam * p * t) / p, 0, 1, epsrel=1e-12)
+    assert mbgnbd.expected_repeat_purchases(fit, t) == pytest.approx(b / (a + b) * alive_at_0, rel=1e-10)
 
 
 def test_cdnow_mbgnbd_matches_lifetimes(cdnow_mbgnbd: mbgnbd.MBGNBDFit) -> None:
