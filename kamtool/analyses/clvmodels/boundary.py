@@ -1,0 +1,238 @@
+"""Fits that end on a boundary: the nested limit models and how one of them is chosen.
+
+A mixed "buy till you die" model has limits the likelihood can keep climbing towards:
+when purchase rates (or drop-out) barely vary between customers, the Gamma (or Beta)
+mixing distribution narrows to a point as both its parameters grow without bound, and
+the maximum-likelihood answer is the limit model with one rate (or probability) for
+everyone; when nobody seems to leave, the drop-out rate goes to 0. Each limit is a
+model of its own with fewer parameters, so every model module lists its *regimes* (the
+full model and its limits), ``fit_regimes`` fits them all and keeps the best
+log-likelihood, the simpler model winning a tie (the limit's likelihood is the
+supremum the full model approaches from below, so a tie means the full fit was
+walking towards it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, Self
+
+import numpy as np
+from scipy.special import expit, logit
+
+from kamtool.analyses.clvmodels.fit_bridge import LOG_BOUND, Optimum, covariance, optimise
+from kamtool.errors import AnalysisError
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+
+# The data must show how often customers buy apart from how long they stay: below this
+# many customers with a repeat purchase no model is identified.
+MIN_REPEAT_CUSTOMERS = 20
+# A limit model replaces a richer one when its log-likelihood is at least as high up to
+# this relative rounding margin (the same rule as BG/NBD's homogeneous drop-out).
+LIMIT_LL_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class ModelFit:
+    """A maximum-likelihood fit of one purchase model; time in the summary's unit.
+
+    ``params`` are the full model's parameters. At a boundary (``boundary`` names the
+    limit reached, e.g. "homogeneous_dropout") the parameters that ran away are
+    ``math.inf`` (or 0 when a mean went to 0) with NaN standard errors, and
+    ``limit_params`` holds the limit model's own parameters, which every prediction
+    uses. ``covariance`` is that of ``free`` (the parameters actually estimated) in
+    their natural scale; ``scales`` says how each was optimised ("log" or "logit"), which
+    is also the scale intervals draw in. NaN covariance: the Hessian was not negative
+    definite.
+    """
+
+    params: dict[str, float]
+    std_errors: dict[str, float]
+    log_likelihood: float
+    customers: int
+    iterations: int = 0
+    boundary: str | None = None
+    limit_params: dict[str, float] | None = None
+    covariance: FloatArray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    scales: tuple[str, ...] = ()
+
+    @property
+    def free(self) -> dict[str, float]:
+        """The parameters of the model the predictions use: the limit's at a boundary."""
+        return self.limit_params if self.limit_params is not None else self.params
+
+    def with_free(self, values: Sequence[float] | FloatArray) -> Self:
+        """The same fit with other values of ``free`` (for draws of the parameters)."""
+        new = dict(zip(self.free, (float(v) for v in values), strict=True))
+        if self.limit_params is not None:
+            return dataclasses.replace(self, limit_params=new)
+        return dataclasses.replace(self, params=new)
+
+
+def to_unconstrained(theta: FloatArray, scales: Sequence[str]) -> FloatArray:
+    """Log of positive parameters, logit of probabilities."""
+    return np.array(
+        [math.log(v) if s == "log" else float(logit(v)) for v, s in zip(theta, scales, strict=True)]
+    )
+
+
+def from_unconstrained(z: FloatArray, scales: Sequence[str]) -> FloatArray:
+    return np.array([math.exp(v) if s == "log" else float(expit(v)) for v, s in zip(z, scales, strict=True)])
+
+
+def jacobian(theta: FloatArray, scales: Sequence[str]) -> FloatArray:
+    """d(theta)/d(z) per parameter, z the unconstrained value."""
+    return np.array([v if s == "log" else v * (1 - v) for v, s in zip(theta, scales, strict=True)])
+
+
+Total = Callable[[FloatArray], tuple[float, FloatArray]]
+
+
+@dataclass(frozen=True)
+class Regime:
+    """One model of the nest: the full model (boundary None) or a named limit.
+
+    ``total`` gives the summed log-likelihood and its gradient in the natural
+    parameters; ``start`` a starting point, given the full model's estimate if any.
+    """
+
+    boundary: str | None
+    names: tuple[str, ...]
+    scales: tuple[str, ...]
+    total: Total
+    start: Callable[[FloatArray | None], FloatArray]
+    # The full model's parameters this limit sends away: inf, or 0 for a mean gone to 0.
+    limit_values: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RegimeFit:
+    regime: Regime
+    theta: FloatArray
+    log_likelihood: float
+    covariance: FloatArray
+    iterations: int
+
+
+def _scaled_nll(
+    total: Total, scales: tuple[str, ...], n: int
+) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+    """Mean negative log-likelihood over unconstrained parameters, with its gradient."""
+
+    def nll(z: FloatArray) -> tuple[float, FloatArray]:
+        theta = from_unconstrained(z, scales)
+        value, grad = total(theta)
+        if not (np.isfinite(value) and np.isfinite(grad).all()):
+            return 1e300, np.zeros_like(z)
+        return -value / n, -(grad * jacobian(theta, scales)) / n
+
+    return nll
+
+
+def _usable(opt: Optimum) -> bool:
+    return opt.converged and not opt.at_bound
+
+
+def fit_regimes(regimes: Sequence[Regime], customers: int, model: str, advice: str) -> RegimeFit:
+    """Fit every regime, keep the best log-likelihood (the simpler on a tie).
+
+    The first regime is the full model; its estimate seeds the others' starts. A regime
+    whose optimum is not flat or lies on the edge of the parameter box is no candidate
+    (that edge is another regime's territory). AnalysisError when none is left.
+    """
+    fits: list[tuple[Regime, Optimum, float]] = []
+    full_theta: FloatArray | None = None
+    iterations = 0
+    for k, regime in enumerate(regimes):
+        start = regime.start(full_theta)
+        z0 = np.clip(to_unconstrained(start, regime.scales), -LOG_BOUND + 1, LOG_BOUND - 1)
+        opt = optimise(_scaled_nll(regime.total, regime.scales, customers), z0)
+        iterations += opt.iterations
+        theta = from_unconstrained(opt.log_params, regime.scales)
+        if k == 0 and not opt.at_bound:
+            full_theta = theta
+        with np.errstate(all="ignore"):
+            ll = float(regime.total(theta)[0])
+        if _usable(opt) and np.isfinite(ll):
+            fits.append((regime, opt, ll))
+    if not fits:
+        raise AnalysisError(
+            f"the {model} fit found no maximum of the likelihood, not even at a limit of the "
+            f"model (one purchase rate, one drop-out rate, no drop-out). {advice}"
+        )
+    best = max(ll for _, _, ll in fits)
+    ties = [f for f in fits if f[2] >= best - LIMIT_LL_TOLERANCE * abs(best)]
+    regime, opt, ll = min(ties, key=lambda f: (len(f[0].names), -f[2]))
+    theta = from_unconstrained(opt.log_params, regime.scales)
+    cov = covariance(lambda th: regime.total(th)[1], theta)
+    return RegimeFit(regime, theta, ll, cov, iterations)
+
+
+def require_repeat_customers(x: FloatArray, model: str, minimum: int = MIN_REPEAT_CUSTOMERS) -> None:
+    """AnalysisError naming what is missing when too few customers bought twice."""
+    n, repeat = len(x), int((x > 0).sum())
+    if repeat < minimum:
+        raise AnalysisError(
+            f"{model} needs at least {minimum} customers with a repeat purchase in the "
+            f"calibration period to tell how often customers buy from how long they stay; "
+            f"this data has {n:,} customers and {repeat:,} with a repeat purchase. Use a "
+            "longer calibration period (a later --calibration-end) or more customers."
+        )
+
+
+def fit_result(cls: type[Any], rf: RegimeFit, full_names: tuple[str, ...], customers: int) -> Any:
+    """The ModelFit subclass ``cls`` for the chosen regime (NaN for what a limit leaves unsaid)."""
+    names, theta = rf.regime.names, rf.theta
+    se = np.sqrt(np.diag(rf.covariance))
+    free = {k: float(v) for k, v in zip(names, theta, strict=True)}
+    free_se = {k: float(v) for k, v in zip(names, se, strict=True)}
+    if rf.regime.boundary is None:
+        params, limit, std = free, None, free_se
+    else:
+        params = {k: free.get(k, rf.regime.limit_values.get(k, math.nan)) for k in full_names}
+        std = {k: free_se.get(k, math.nan) for k in full_names} | free_se
+        limit = free
+    return cls(
+        params=params,
+        std_errors=std,
+        log_likelihood=rf.log_likelihood,
+        customers=customers,
+        iterations=rf.iterations,
+        boundary=rf.regime.boundary,
+        limit_params=limit,
+        covariance=rf.covariance,
+        scales=rf.regime.scales,
+    )
+
+
+class PurchaseModel(Protocol):
+    """What a purchase-model module offers (bgnbd_model, mbgnbd, pareto_nbd)."""
+
+    @property
+    def NAME(self) -> str: ...  # a module constant
+
+    @property
+    def LABEL(self) -> str: ...
+
+    @property
+    def FULL_NAMES(self) -> tuple[str, ...]: ...
+
+    def fit(self, frequency: Any, recency: Any, T: Any) -> ModelFit: ...
+
+    def log_likelihood(
+        self, params: dict[str, float] | ModelFit, frequency: Any, recency: Any, T: Any
+    ) -> FloatArray: ...
+
+    def p_alive(self, fit: ModelFit, frequency: Any, recency: Any, T: Any) -> FloatArray: ...
+
+    def purchases_if_alive(self, fit: ModelFit, t: float, frequency: Any, T: Any) -> FloatArray: ...
+
+    def expected_purchases(
+        self, fit: ModelFit, t: float, frequency: Any, recency: Any, T: Any
+    ) -> FloatArray: ...
+
+    def expected_repeat_purchases(self, fit: ModelFit, t: float) -> float: ...

@@ -1,0 +1,297 @@
+"""MBG/NBD (Batislam, Denizel & Filiztekin 2007), fitted by maximum likelihood.
+
+BG/NBD with one change: a customer may drop out right after the *first* purchase too,
+so after x repeat purchases it has tossed x + 1 drop-out coins, not x, and a customer
+who never came back is not alive with probability 1. With λ ~ Gamma(r, α) the purchase
+rate and p ~ Beta(a, b) the drop-out probability (lifetimes' ModifiedBetaGeoFitter):
+
+    L = B(a, b+x+1)/B(a, b) · Γ(r+x)α^r / (Γ(r)(α+T)^(r+x)) · (1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x))
+    P(alive) = 1 / (1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x))
+
+Alive at T, the customer has λ ~ Gamma(r+x, α+T) and p ~ Beta(a, b+x+1), so its
+expected purchases are BG/NBD's with b + 1 in place of b (Euler's 2F1 form or Gauss
+quadrature over the Beta, as in BG/NBD). Limits, each its own regime: one drop-out
+probability (a, b → ∞, a/(a+b) = p), one purchase rate (r, α → ∞, r/α = λ), both,
+no drop-out (p = 0: the NBD model) and no drop-out with one rate (Poisson).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import digamma, expit, gammaln
+
+from kamtool.analyses.clvmodels.boundary import (
+    FloatArray,
+    ModelFit,
+    Regime,
+    fit_regimes,
+    fit_result,
+    require_repeat_customers,
+)
+from kamtool.analyses.clvmodels.fit_bridge import (
+    BGNBDFit,
+    PurchasesIfAlive,
+    beta_gauss_rule,
+    check_summary,
+    group_rows,
+)
+
+NAME = "mbgnbd"
+LABEL = "MBG/NBD"
+FULL_NAMES = ("r", "alpha", "a", "b")
+
+_KINDS: dict[str | None, tuple[str, str]] = {
+    None: ("gamma", "beta"),
+    "homogeneous_dropout": ("gamma", "fixed"),
+    "homogeneous_purchase": ("poisson", "beta"),
+    "homogeneous_purchase_and_dropout": ("poisson", "fixed"),
+    "no_dropout": ("gamma", "none"),
+    "homogeneous_purchase_no_dropout": ("poisson", "none"),
+}
+_PURCHASE_NAMES = {"gamma": ("r", "alpha"), "poisson": ("lambda",)}
+_DROPOUT_NAMES: dict[str, tuple[str, ...]] = {"beta": ("a", "b"), "fixed": ("p",), "none": ()}
+_SCALES = {"r": "log", "alpha": "log", "lambda": "log", "a": "log", "b": "log", "p": "logit"}
+_LIMIT_VALUES = {
+    "poisson": {"r": math.inf, "alpha": math.inf},
+    "fixed": {"a": math.inf, "b": math.inf},
+    "none": {"a": 0.0},  # Beta(a → 0, b): every p is 0; b says nothing any more
+}
+# Gauss rule over Beta(a, b+x+1) for one purchase rate (no closed form used there).
+_POISSON_BETA_NODES = 128
+
+
+@dataclass(frozen=True, eq=False)
+class MBGNBDFit(ModelFit):
+    """MBG/NBD estimate: r, alpha (purchase rates), a, b (drop-out probability ~ Beta(a, b)).
+
+    Boundaries: "homogeneous_dropout" (one drop-out probability p; a = b = inf),
+    "homogeneous_purchase" (one rate lambda; r = alpha = inf), both
+    ("homogeneous_purchase_and_dropout"), "no_dropout" (a = 0, b NaN) and
+    "homogeneous_purchase_no_dropout".
+    """
+
+
+def regime_names(boundary: str | None) -> tuple[str, ...]:
+    purchase, dropout = _KINDS[boundary]
+    return _PURCHASE_NAMES[purchase] + _DROPOUT_NAMES[dropout]
+
+
+@dataclass
+class _Rows:
+    x: FloatArray
+    tx: FloatArray
+    T: FloatArray
+    w: FloatArray
+
+
+def _rows(x: FloatArray, tx: FloatArray, t_cal: FloatArray) -> tuple[_Rows, Any]:
+    (gx, gtx, gt), inverse, counts = group_rows(x, tx, t_cal)
+    return _Rows(gx, gtx, gt, counts), inverse
+
+
+def _terms(
+    theta: FloatArray, boundary: str | None, d: _Rows, gradient: bool
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    """Per-row log-likelihood, the log odds of having dropped out, and the gradient.
+
+    ll = log Ψ(T) + log P(x+1 coins survived) + log(1 + e^m), m = log odds of a drop-out
+    right after the last purchase: log(a/(b+x)) + log Ψ(t_x) − log Ψ(T).
+    """
+    purchase, dropout = _KINDS[boundary]
+    x, tx, T = d.x, d.tx, d.T
+    grads: list[FloatArray] = []  # d(ll)/d(theta_j) per row, filled below
+    if purchase == "gamma":
+        r, alpha = theta[0], theta[1]
+        k = 2
+        rx = r + x
+        log_at, log_atx = np.log(alpha + T), np.log(alpha + tx)
+        psi_t = gammaln(rx) - gammaln(r) + r * math.log(alpha) - rx * log_at
+        delta = rx * (log_at - log_atx)
+    else:
+        lam = theta[0]
+        k = 1
+        psi_t = x * math.log(lam) - lam * T
+        delta = lam * (T - tx)
+    if dropout == "none":
+        ll = psi_t
+        odds = np.full(len(x), -np.inf)
+    else:
+        if dropout == "beta":
+            a, b = theta[k], theta[k + 1]
+            survive = gammaln(a + b) + gammaln(b + x + 1) - gammaln(b) - gammaln(a + b + x + 1)
+            log_odds = math.log(a) - np.log(b + x)
+        else:
+            p = theta[k]
+            survive = (x + 1) * math.log1p(-p)
+            log_odds = np.full(len(x), math.log(p) - math.log1p(-p))
+        odds = log_odds + delta
+        ll = psi_t + survive + np.logaddexp(0.0, odds)
+    if not gradient:
+        return ll, odds, None
+    share = expit(odds) if dropout != "none" else np.zeros(len(x))  # d log(1+e^m)/dm
+    if purchase == "gamma":
+        grads.append(digamma(rx) - digamma(r) + math.log(alpha) - log_at + share * (log_at - log_atx))
+        grads.append(r / alpha - rx / (alpha + T) + share * rx * (1 / (alpha + T) - 1 / (alpha + tx)))
+    else:
+        grads.append(x / lam - T + share * (T - tx))
+    if dropout == "beta":
+        psi_ab, psi_abx = digamma(a + b), digamma(a + b + x + 1)
+        grads.append(psi_ab - psi_abx + share / a)
+        grads.append(psi_ab + digamma(b + x + 1) - digamma(b) - psi_abx - share / (b + x))
+    elif dropout == "fixed":
+        grads.append(-(x + 1) / (1 - p) + share / (p * (1 - p)))
+    grad = np.array([float(np.einsum("i,i->", d.w, g)) for g in grads])
+    return ll, odds, grad
+
+
+def _total(theta: FloatArray, boundary: str | None, d: _Rows) -> tuple[float, FloatArray]:
+    ll, _, grad = _terms(theta, boundary, d, gradient=True)
+    assert grad is not None
+    return float(np.einsum("i,i->", d.w, ll)), grad
+
+
+def _boundary_and_theta(params: dict[str, float] | ModelFit) -> tuple[str | None, FloatArray]:
+    if isinstance(params, ModelFit):
+        return params.boundary, np.array(list(params.free.values()), dtype=np.float64)
+    keys = set(params)
+    for boundary in _KINDS:
+        names = regime_names(boundary)
+        if keys == set(names):
+            return boundary, np.array([params[k] for k in names], dtype=np.float64)
+    raise ValueError(f"MBG/NBD parameters must be one of the regimes' sets, not {sorted(keys)}")
+
+
+def log_likelihood(params: dict[str, float] | ModelFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
+    """MBG/NBD log-likelihood of each customer (no constants dropped).
+
+    ``params`` is a fit or a dict of one regime's parameters: r, alpha, a, b; r, alpha,
+    p; lambda, a, b; lambda, p; r, alpha; lambda.
+    """
+    x, tx, t_cal = check_summary(frequency, recency, T)
+    boundary, theta = _boundary_and_theta(params)
+    rows, inverse = _rows(x, tx, t_cal)
+    return np.asarray(_terms(theta, boundary, rows, gradient=False)[0][inverse], dtype=np.float64)
+
+
+def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
+    rate = max(float(x.sum() / max(float(t_cal.sum()), 1e-12)), 1e-6)
+
+    def start_for(boundary: str | None) -> Any:
+        purchase, dropout = _KINDS[boundary]
+
+        def start(full: FloatArray | None) -> FloatArray:
+            if full is not None:
+                r, alpha, a, b = full
+                p = [r, alpha] if purchase == "gamma" else [r / alpha]
+                q = {"beta": [a, b], "fixed": [a / (a + b)], "none": []}[dropout]
+            else:
+                p = [1.0, 1.0 / rate] if purchase == "gamma" else [rate]
+                q = {"beta": [1.0, 1.0], "fixed": [0.5], "none": []}[dropout]
+            return np.array(p + q, dtype=np.float64)
+
+        return start
+
+    out = []
+    for boundary, (purchase, dropout) in _KINDS.items():
+        names = regime_names(boundary)
+        limit_values: dict[str, float] = {}
+        if purchase == "poisson":
+            limit_values |= _LIMIT_VALUES["poisson"]
+        if dropout != "beta":
+            limit_values |= _LIMIT_VALUES[dropout]
+
+        def total(theta: FloatArray, boundary: str | None = boundary) -> tuple[float, FloatArray]:
+            return _total(theta, boundary, d)
+
+        scales = tuple(_SCALES[k] for k in names)
+        out.append(Regime(boundary, names, scales, total, start_for(boundary), limit_values))
+    return out
+
+
+def fit(frequency: Any, recency: Any, T: Any) -> MBGNBDFit:
+    """Fit MBG/NBD by maximum likelihood, or the limit model its likelihood climbs to.
+
+    Every regime is fitted; the best log-likelihood wins, a simpler limit on a tie.
+    AnalysisError when fewer than 20 customers have a repeat purchase, or no regime has
+    a maximum.
+    """
+    x, tx, t_cal = check_summary(frequency, recency, T)
+    require_repeat_customers(x, LABEL)
+    rows, _ = _rows(x, tx, t_cal)
+    n = len(x)
+    advice = (
+        "Try a longer calibration period, a coarser --unit or more customers; this fit had "
+        f"{n:,} customers, {int((x > 0).sum()):,} with a repeat purchase."
+    )
+    chosen = fit_regimes(_regimes(rows, x, t_cal), n, LABEL, advice)
+    result: MBGNBDFit = fit_result(MBGNBDFit, chosen, FULL_NAMES, n)
+    return result
+
+
+def p_alive(fit: ModelFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
+    """P(alive at T | x, t_x, T) = 1 / (1 + e^m); below 1 for one-time buyers too."""
+    x, tx, t_cal = check_summary(frequency, recency, T)
+    boundary, theta = _boundary_and_theta(fit)
+    rows, inverse = _rows(x, tx, t_cal)
+    _, odds, _ = _terms(theta, boundary, rows, gradient=False)
+    return np.asarray(expit(-odds)[inverse], dtype=np.float64)
+
+
+def _bgnbd_shifted(fit: ModelFit) -> BGNBDFit:
+    """The BG/NBD whose purchases-if-alive equal MBG/NBD's: b + 1 for BG/NBD's b."""
+    free = fit.free
+    if "p" in free:
+        return BGNBDFit(free["r"], free["alpha"], math.inf, math.inf, {}, math.nan, 0, dropout=free["p"])
+    return BGNBDFit(free["r"], free["alpha"], free["a"], free["b"] + 1, {}, math.nan, 0)
+
+
+def purchases_if_alive(fit: ModelFit, t: float, frequency: Any, T: Any) -> FloatArray:
+    """E[purchases in (T, T+t] | alive at T]; λ | · ~ Gamma(r+x, α+T), p | · ~ Beta(a, b+x+1)."""
+    x = np.asarray(frequency, dtype=np.float64)
+    t_cal = np.asarray(T, dtype=np.float64)
+    purchase, dropout = _KINDS[fit.boundary]
+    free = fit.free
+    (ux, ut), inverse, _ = group_rows(x, t_cal)
+    if purchase == "gamma":
+        if dropout == "none":
+            out = (free["r"] + ux) / (free["alpha"] + ut) * t
+        else:
+            out = PurchasesIfAlive(_bgnbd_shifted(fit), ux, ut)(float(t))
+        return np.asarray(out[inverse], dtype=np.float64)
+    lam = free["lambda"]
+    if dropout == "none":
+        return np.full(len(x), lam * t)
+    # One purchase rate: E[N | p] = (1 − e^(−λpt)) / p, averaged over the drop-out.
+    if dropout == "fixed":
+        p = free["p"]
+        return np.full(len(x), -math.expm1(-lam * p * t) / p)
+    values = np.empty(len(ux))
+    for k, xv in enumerate(ux):
+        nodes, weights = beta_gauss_rule(free["a"], free["b"] + xv + 1, _POISSON_BETA_NODES)
+        values[k] = float(np.einsum("i,i->", weights, -np.expm1(-lam * nodes * t) / nodes))
+    return np.asarray(values[inverse], dtype=np.float64)
+
+
+def expected_purchases(fit: ModelFit, t: float, frequency: Any, recency: Any, T: Any) -> FloatArray:
+    """Expected purchases in the next ``t`` time units per customer (P(alive) × if alive)."""
+    x, tx, t_cal = check_summary(frequency, recency, T)
+    return p_alive(fit, x, tx, t_cal) * purchases_if_alive(fit, t, x, t_cal)
+
+
+def expected_repeat_purchases(fit: ModelFit, t: float) -> float:
+    """E[X(t)]: repeat purchases in the first ``t`` units after a first purchase.
+
+    The first coin may already end the relationship: P(survive it) = b/(a+b) (1 − p,
+    1 without drop-out) times the purchases of a customer alive at T = 0 with x = 0.
+    """
+    purchase, dropout = _KINDS[fit.boundary]
+    free = fit.free
+    survive = {"beta": lambda: free["b"] / (free["a"] + free["b"]), "fixed": lambda: 1 - free["p"]}.get(
+        dropout, lambda: 1.0
+    )()
+    zero = np.zeros(1)
+    return float(survive * purchases_if_alive(fit, t, zero, zero)[0])

@@ -1,0 +1,382 @@
+"""Pareto/NBD (Schmittlein, Morrison & Colombo 1987), fitted by maximum likelihood.
+
+While alive a customer buys at a Poisson rate λ ~ Gamma(r, α) and stays alive for an
+exponential lifetime of rate μ ~ Gamma(s, β), λ and μ independent. With x repeat
+purchases, the last at t_x, observed up to T (Fader, Hardie & Lee 2005, "A note on
+deriving the Pareto/NBD model and related expressions"):
+
+    L = Ψ(T)·S(T) + ∫_{t_x}^{T} Ψ(τ)·f(τ) dτ
+    Ψ(τ) = Γ(r+x)/Γ(r) · α^r / (α+τ)^(r+x)     (x purchases, none after, alive until τ)
+    S(τ) = (β/(β+τ))^s,  f(τ) = s·β^s / (β+τ)^(s+1)   (survival and density of the lifetime)
+
+The note writes the integral as a difference of two Gaussian hypergeometric terms,
+2F1(r+s+x, s+1; r+s+x+1; (α−β)/(α+y)) / (α+y)^(r+s+x) at y = t_x and T (the other
+branch for α < β). That form diverges as z → 1 (α ≫ β or β ≫ α, which is where a fit
+walks when drop-out barely varies between customers), converges slowly for small s,
+and has no derivative in its parameters in scipy. Here the same integral is computed
+directly, in log space relative to its value at t_x:
+
+    ∫ Ψ f dτ = Ψ(t_x)·f(t_x)·J,   J = ∫_0^{T−t_x} (1 + u/(α+t_x))^−(r+x) (1 + u/(β+t_x))^−(s+1) du,
+
+with 64-point Gauss-Legendre in v ∈ [0, 1], u = c·(e^(vL) − 1), c = 1/κ the integrand's
+initial decay length (κ = (r+x)/(α+t_x) + (s+1)/(β+t_x)) and L = log(1 + (T−t_x)/c):
+the stretch puts the nodes where the integrand lives whether it falls like an
+exponential (large x) or like a power (tiny r, s). Against 40-digit adaptive quadrature
+over r, s ∈ [1e-3, 1e4], α ∈ [1e-3, 1e5], β ∈ [1e-3, 1e6], x ≤ 1000 the relative
+error of J was below 3e-12 (tests check the likelihood against the 2F1 form in 40
+digits and against integration over the latent λ and μ). The gradient is the same
+rule applied to the integrand's parameter derivatives, so the fit has an analytic
+gradient, and the same form holds in every limit: λ fixed (r, α → ∞ with r/α = λ),
+μ fixed (s, β → ∞ with s/β = μ), and no drop-out (μ = 0), where Ψ, S and f become
+λ^x·e^(−λτ), e^(−μτ), μ·e^(−μτ) and 1, 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.polynomial.legendre import leggauss
+from scipy.special import digamma, gammaln
+
+from kamtool.analyses.clvmodels.boundary import (
+    FloatArray,
+    ModelFit,
+    Regime,
+    fit_regimes,
+    fit_result,
+    require_repeat_customers,
+)
+from kamtool.analyses.clvmodels.fit_bridge import check_summary, group_rows
+
+NAME = "pareto_nbd"
+LABEL = "Pareto/NBD"
+FULL_NAMES = ("r", "alpha", "s", "beta")
+
+_NODES = 64
+_V, _W = leggauss(_NODES)
+_V = (_V + 1) / 2
+_W = _W / 2
+
+# (purchase process, lifetime) of each regime, by boundary name.
+_KINDS: dict[str | None, tuple[str, str]] = {
+    None: ("gamma", "gamma"),
+    "homogeneous_dropout": ("gamma", "exponential"),
+    "homogeneous_purchase": ("poisson", "gamma"),
+    "homogeneous_purchase_and_dropout": ("poisson", "exponential"),
+    "no_dropout": ("gamma", "none"),
+    "homogeneous_purchase_no_dropout": ("poisson", "none"),
+}
+_PURCHASE_NAMES = {"gamma": ("r", "alpha"), "poisson": ("lambda",)}
+_DROPOUT_NAMES: dict[str, tuple[str, ...]] = {"gamma": ("s", "beta"), "exponential": ("mu",), "none": ()}
+# What a limit does to the full model's parameters.
+_LIMIT_VALUES = {
+    "poisson": {"r": math.inf, "alpha": math.inf},
+    "exponential": {"s": math.inf, "beta": math.inf},
+    "none": {"s": 0.0},  # Gamma(s → 0, β): every μ is 0; β says nothing any more
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ParetoNBDFit(ModelFit):
+    """Pareto/NBD estimate: r, alpha (purchase rates), s, beta (drop-out rates).
+
+    Boundaries: "homogeneous_dropout" (one drop-out rate mu for all; s = beta = inf),
+    "homogeneous_purchase" (one purchase rate lambda; r = alpha = inf), both
+    ("homogeneous_purchase_and_dropout"), "no_dropout" (nobody leaves: the NBD model,
+    s = 0, beta NaN) and "homogeneous_purchase_no_dropout" (Poisson).
+    """
+
+
+def regime_names(boundary: str | None) -> tuple[str, ...]:
+    purchase, dropout = _KINDS[boundary]
+    return _PURCHASE_NAMES[purchase] + _DROPOUT_NAMES[dropout]
+
+
+@dataclass
+class _Rows:
+    x: FloatArray
+    tx: FloatArray
+    T: FloatArray
+    w: FloatArray
+
+
+def _rows(x: FloatArray, tx: FloatArray, t_cal: FloatArray) -> tuple[_Rows, Any]:
+    (gx, gtx, gt), inverse, counts = group_rows(x, tx, t_cal)
+    return _Rows(gx, gtx, gt, counts), inverse
+
+
+@dataclass
+class _Terms:
+    ll: FloatArray  # per row
+    a1: FloatArray  # log of the alive-at-T term
+    gradient: FloatArray | None  # d(weighted total)/d(theta)
+
+
+@dataclass
+class _Piece:
+    """One factor of the likelihood (purchases, or the lifetime) at one parameter point.
+
+    at_t and at_tx: its log at T (in the alive term) and at t_x (in the drop-out
+    term, the density for the lifetime); kappa: the initial decay rate of its part of
+    the integrand; d_t, d_tx: derivatives of at_t and at_tx per parameter. ``scale``
+    is α+t_x (or β+t_x) and ``power`` r+x (or s+1) for the Gamma form, None for a
+    fixed rate (the integrand is then e^(−rate·u)).
+    """
+
+    at_t: FloatArray
+    at_tx: FloatArray
+    kappa: FloatArray
+    d_t: list[FloatArray]
+    d_tx: list[FloatArray]
+    scale: FloatArray | None
+    power: FloatArray | float
+    rate: float = 0.0
+
+    def integrand(self, u: FloatArray, gradient: bool) -> tuple[FloatArray, list[FloatArray]]:
+        """log of the integrand factor at the nodes, and its parameter derivatives."""
+        if self.scale is None:
+            return -self.rate * u, [-u] if gradient else []
+        scale = self.scale[:, None]
+        power = self.power[:, None] if isinstance(self.power, np.ndarray) else self.power
+        lp = np.log1p(u / scale)
+        if not gradient:
+            return -power * lp, []
+        # d/d(shape) = −log1p(u/scale); d/d(scale) = power·u / (scale·(scale+u)).
+        return -power * lp, [-lp, power * u / (scale * (scale + u))]
+
+
+def _purchase_piece(theta: FloatArray, purchase: str, d: _Rows, gradient: bool) -> _Piece:
+    x, tx, T = d.x, d.tx, d.T
+    if purchase == "gamma":
+        r, alpha = theta[0], theta[1]
+        rx = r + x
+        a_tx = alpha + tx
+        log_at, log_atx = np.log(alpha + T), np.log(a_tx)
+        g = gammaln(rx) - gammaln(r) + r * math.log(alpha)
+        d_t: list[FloatArray] = []
+        d_tx: list[FloatArray] = []
+        if gradient:
+            dg_r = digamma(rx) - digamma(r) + math.log(alpha)
+            d_t = [dg_r - log_at, r / alpha - rx / (alpha + T)]
+            d_tx = [dg_r - log_atx, r / alpha - rx / a_tx]
+        return _Piece(g - rx * log_at, g - rx * log_atx, rx / a_tx, d_t, d_tx, a_tx, rx)
+    lam = theta[0]
+    log_lam = math.log(lam)
+    d_t = [x / lam - T] if gradient else []
+    d_tx = [x / lam - tx] if gradient else []
+    return _Piece(
+        x * log_lam - lam * T, x * log_lam - lam * tx, np.full(len(x), lam), d_t, d_tx, None, 0.0, lam
+    )
+
+
+def _lifetime_piece(theta: FloatArray, dropout: str, d: _Rows, gradient: bool) -> _Piece:
+    tx, T = d.tx, d.T
+    if dropout == "gamma":
+        s, beta = theta[0], theta[1]
+        b_tx = beta + tx
+        log_s_t = -s * np.log1p(T / beta)
+        log_f_tx = math.log(s) - math.log(beta) - (s + 1) * np.log1p(tx / beta)
+        d_t: list[FloatArray] = []
+        d_tx: list[FloatArray] = []
+        if gradient:
+            d_t = [-np.log1p(T / beta), s * T / (beta * (beta + T))]
+            d_tx = [1 / s - np.log1p(tx / beta), -1 / beta + (s + 1) * tx / (beta * b_tx)]
+        return _Piece(log_s_t, log_f_tx, (s + 1) / b_tx, d_t, d_tx, b_tx, s + 1)
+    mu = theta[0]
+    d_t = [-T] if gradient else []
+    d_tx = [1 / mu - tx] if gradient else []
+    return _Piece(-mu * T, math.log(mu) - mu * tx, np.full(len(tx), mu), d_t, d_tx, None, 0.0, mu)
+
+
+def _terms(theta: FloatArray, boundary: str | None, d: _Rows, gradient: bool) -> _Terms:
+    """Per-row log-likelihood: log(e^a1 + e^a2), a1 = log Ψ(T)S(T), a2 = log Ψ(t_x)f(t_x)J."""
+    purchase, dropout = _KINDS[boundary]
+    k = len(_PURCHASE_NAMES[purchase])
+    buy = _purchase_piece(theta[:k], purchase, d, gradient)
+    if dropout == "none":
+        grad = np.array([float(np.einsum("i,i->", d.w, g)) for g in buy.d_t]) if gradient else None
+        return _Terms(buy.at_t, buy.at_t, grad)
+    life = _lifetime_piece(theta[k:], dropout, d, gradient)
+
+    # J by Gauss-Legendre on the stretched variable (see the module docstring).
+    kappa = buy.kappa + life.kappa
+    scale = 1 / kappa
+    stretch = np.log1p((d.T - d.tx) * kappa)
+    vl = _V[None, :] * stretch[:, None]
+    u = scale[:, None] * np.expm1(vl)
+    phi_buy, d_buy = buy.integrand(u, gradient)
+    phi_life, d_life = life.integrand(u, gradient)
+    wh = _W[None, :] * (scale * stretch)[:, None] * np.exp(vl + phi_buy + phi_life)
+    integral = wh.sum(axis=1)
+    has_span = integral > 0
+    with np.errstate(divide="ignore"):
+        log_j = np.log(integral)
+    a1 = buy.at_t + life.at_t
+    a2 = buy.at_tx + life.at_tx + log_j
+    ll = np.logaddexp(a1, a2)
+    if not gradient:
+        return _Terms(ll, a1, None)
+    w1 = np.exp(a1 - ll) * d.w
+    w2 = np.where(has_span, np.exp(a2 - ll), 0.0) * d.w
+    safe = np.where(has_span, integral, 1.0)
+    d_t, d_tx, d_phi = buy.d_t + life.d_t, buy.d_tx + life.d_tx, d_buy + d_life
+    grad = np.empty(len(theta))
+    for j in range(len(theta)):
+        dj = np.einsum("ij,ij->i", wh, d_phi[j]) / safe
+        grad[j] = np.einsum("i,i->", w1, d_t[j]) + np.einsum("i,i->", w2, d_tx[j] + dj)
+    return _Terms(ll, a1, grad)
+
+
+def _total(theta: FloatArray, boundary: str | None, d: _Rows) -> tuple[float, FloatArray]:
+    terms = _terms(theta, boundary, d, gradient=True)
+    assert terms.gradient is not None
+    return float(np.einsum("i,i->", d.w, terms.ll)), terms.gradient
+
+
+def _boundary_and_theta(params: dict[str, float] | ModelFit) -> tuple[str | None, FloatArray]:
+    if isinstance(params, ModelFit):
+        return params.boundary, np.array(list(params.free.values()), dtype=np.float64)
+    keys = set(params)
+    for boundary in _KINDS:
+        names = regime_names(boundary)
+        if keys == set(names):
+            return boundary, np.array([params[k] for k in names], dtype=np.float64)
+    raise ValueError(f"Pareto/NBD parameters must be one of the regimes' sets, not {sorted(keys)}")
+
+
+def log_likelihood(params: dict[str, float] | ModelFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
+    """Pareto/NBD log-likelihood of each customer (no constants dropped).
+
+    ``params`` is a fit or a dict of one regime's parameters: r, alpha, s, beta; or
+    r, alpha, mu; lambda, s, beta; lambda, mu; r, alpha; lambda.
+    """
+    x, tx, t_cal = check_summary(frequency, recency, T)
+    boundary, theta = _boundary_and_theta(params)
+    rows, inverse = _rows(x, tx, t_cal)
+    return np.asarray(_terms(theta, boundary, rows, gradient=False).ll[inverse], dtype=np.float64)
+
+
+def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
+    rate = float(x.sum() / max(float(t_cal.sum()), 1e-12))
+    rate = max(rate, 1e-6)
+    life = float(max(t_cal.mean(), 1e-6))  # a first guess: lifetimes about as long as observed
+
+    def start_for(boundary: str | None) -> Any:
+        purchase, dropout = _KINDS[boundary]
+
+        def start(full: FloatArray | None) -> FloatArray:
+            if full is not None:
+                r, alpha, s, beta = full
+                p = [r, alpha] if purchase == "gamma" else [r / alpha]
+                q = {"gamma": [s, beta], "exponential": [s / beta], "none": []}[dropout]
+            else:
+                p = [1.0, 1.0 / rate] if purchase == "gamma" else [rate]
+                q = {"gamma": [1.0, life], "exponential": [1.0 / life], "none": []}[dropout]
+            return np.array(p + q, dtype=np.float64)
+
+        return start
+
+    out = []
+    for boundary, (purchase, dropout) in _KINDS.items():
+        names = regime_names(boundary)
+        limit_values: dict[str, float] = {}
+        if purchase == "poisson":
+            limit_values |= _LIMIT_VALUES["poisson"]
+        if dropout != "gamma":
+            limit_values |= _LIMIT_VALUES[dropout]
+
+        def total(theta: FloatArray, boundary: str | None = boundary) -> tuple[float, FloatArray]:
+            return _total(theta, boundary, d)
+
+        out.append(Regime(boundary, names, ("log",) * len(names), total, start_for(boundary), limit_values))
+    return out
+
+
+def fit(frequency: Any, recency: Any, T: Any) -> ParetoNBDFit:
+    """Fit Pareto/NBD by maximum likelihood, or the limit model its likelihood climbs to.
+
+    Every regime (the full model and its five limits) is fitted; the best
+    log-likelihood wins, a simpler limit on a tie (see ``boundary``). AnalysisError
+    when fewer than 20 customers have a repeat purchase, or no regime has a maximum.
+    """
+    x, tx, t_cal = check_summary(frequency, recency, T)
+    require_repeat_customers(x, LABEL)
+    rows, _ = _rows(x, tx, t_cal)
+    n = len(x)
+    advice = (
+        "Try a longer calibration period, a coarser --unit or more customers; this fit had "
+        f"{n:,} customers, {int((x > 0).sum()):,} with a repeat purchase."
+    )
+    chosen = fit_regimes(_regimes(rows, x, t_cal), n, LABEL, advice)
+    result: ParetoNBDFit = fit_result(ParetoNBDFit, chosen, FULL_NAMES, n)
+    return result
+
+
+def _check_fit(fit: ModelFit) -> tuple[str, str, FloatArray]:
+    purchase, dropout = _KINDS[fit.boundary]
+    return purchase, dropout, np.array(list(fit.free.values()), dtype=np.float64)
+
+
+def p_alive(fit: ModelFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
+    """P(alive at T | x, t_x, T) = Ψ(T)S(T) / L; 1 when nobody drops out."""
+    x, tx, t_cal = check_summary(frequency, recency, T)
+    _, dropout, theta = _check_fit(fit)
+    if dropout == "none":
+        return np.ones(len(x))
+    rows, inverse = _rows(x, tx, t_cal)
+    terms = _terms(theta, fit.boundary, rows, gradient=False)
+    return np.asarray(np.exp(terms.a1 - terms.ll)[inverse], dtype=np.float64)
+
+
+def _one_minus_power_over(k: FloatArray | float, y: FloatArray) -> FloatArray:
+    """(1 − e^(−k·y)) / k, equal to y at k = 0 (no cancellation near it)."""
+    k_arr = np.broadcast_to(np.asarray(k, dtype=np.float64), y.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = -np.expm1(-k_arr * y) / k_arr
+    return np.asarray(np.where(k_arr == 0, y, out), dtype=np.float64)
+
+
+def purchases_if_alive(fit: ModelFit, t: float, frequency: Any, T: Any) -> FloatArray:
+    """E[purchases in (T, T+t] | alive at T] = E[λ | ·] · E[(1 − e^(−μt))/μ | alive at T].
+
+    Alive at T, λ ~ Gamma(r+x, α+T) and μ ~ Gamma(s, β+T), so the second factor is
+    (β+T)·(1 − ((β+T)/(β+T+t))^(s−1))/(s−1) (SMC 1987), (1 − e^(−μt))/μ for one μ, t
+    without drop-out.
+    """
+    x = np.asarray(frequency, dtype=np.float64)
+    t_cal = np.asarray(T, dtype=np.float64)
+    purchase, dropout, theta = _check_fit(fit)
+    if purchase == "gamma":
+        rate = (theta[0] + x) / (theta[1] + t_cal)
+        k = 2
+    else:
+        rate = np.full(len(x), theta[0])
+        k = 1
+    tt = np.full(len(x), float(t))
+    if dropout == "gamma":
+        s, beta = theta[k], theta[k + 1]
+        base = beta + t_cal
+        life = base * _one_minus_power_over(s - 1, np.log1p(tt / base))
+    elif dropout == "exponential":
+        life = _one_minus_power_over(float(theta[k]), tt)
+    else:
+        life = tt
+    return np.asarray(rate * life, dtype=np.float64)
+
+
+def expected_purchases(fit: ModelFit, t: float, frequency: Any, recency: Any, T: Any) -> FloatArray:
+    """Expected purchases in the next ``t`` time units per customer (P(alive) × if alive)."""
+    x, tx, t_cal = check_summary(frequency, recency, T)
+    return p_alive(fit, x, tx, t_cal) * purchases_if_alive(fit, t, x, t_cal)
+
+
+def expected_repeat_purchases(fit: ModelFit, t: float) -> float:
+    """E[X(t)]: repeat purchases in the first ``t`` units after a first purchase.
+
+    rβ/(α(s−1)) · (1 − (β/(β+t))^(s−1)): a customer with x = 0 and T = 0, alive for sure.
+    """
+    zero = np.zeros(1)
+    return float(purchases_if_alive(fit, t, zero, zero)[0])

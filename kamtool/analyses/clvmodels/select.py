@@ -1,0 +1,145 @@
+"""Which purchase model: BG/NBD, MBG/NBD or Pareto/NBD.
+
+With a holdout period every model is fitted on the calibration period and the one whose
+predicted total of repeat purchases in the holdout is closest to what happened is kept
+(the check analysts run by hand, and the one Fader, Hardie & Lee report). Without one,
+the best log-likelihood: the three models have four parameters each, so that is also
+the best AIC; should models with different parameter counts be compared, AIC decides.
+A tie in log-likelihood (up to rounding) goes to the model with fewer parameters
+estimated: one that reached a limit says the same with less.
+A model whose fit fails is listed with its reason and left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kamtool.analyses.clvmodels import bgnbd_model, mbgnbd, pareto_nbd
+from kamtool.analyses.clvmodels.boundary import LIMIT_LL_TOLERANCE, ModelFit, PurchaseModel
+from kamtool.analyses.clvmodels.fit_bridge import check_summary
+from kamtool.errors import AnalysisError, UsageError
+
+MODELS: dict[str, PurchaseModel] = {
+    bgnbd_model.NAME: bgnbd_model,
+    mbgnbd.NAME: mbgnbd,
+    pareto_nbd.NAME: pareto_nbd,
+}
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The chosen model, why, and every model's figures side by side.
+
+    ``table``: model, boundary, log_likelihood, parameters (the number estimated: 3 at a
+    boundary with one parameter pair gone to a limit), nominal_parameters, and with a
+    holdout holdout_actual, holdout_predicted, error (predicted − actual),
+    abs_error; failed (the error message, empty when the fit worked), chosen (bool).
+    """
+
+    model: str
+    criterion: str  # "holdout", "log_likelihood" or "aic"
+    table: pd.DataFrame
+    fits: dict[str, ModelFit]
+
+
+def choose_model(
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    *,
+    holdout_purchases: Any = None,
+    holdout_duration: float | None = None,
+    models: Sequence[str] = tuple(MODELS),
+) -> ModelChoice:
+    """Fit each of ``models`` and choose one (see the module docstring).
+
+    Parameters
+    ----------
+    frequency, recency, T : array-like
+        The calibration summary, one value per customer.
+    holdout_purchases : array-like, optional
+        Repeat purchases of each customer in the holdout period; with
+        ``holdout_duration`` (in the summary's unit) the choice is by holdout error.
+    models : sequence of str
+        Among "bgnbd", "mbgnbd", "pareto_nbd" (default all three).
+    """
+    unknown = [m for m in models if m not in MODELS]
+    if unknown or not models:
+        raise UsageError(f"--model must be among {', '.join(MODELS)}, not {', '.join(unknown) or 'nothing'}")
+    x, tx, t_cal = check_summary(frequency, recency, T)
+    with_holdout = holdout_purchases is not None
+    if with_holdout:
+        if holdout_duration is None or not holdout_duration > 0:
+            raise UsageError("choosing a model by its holdout error needs the holdout duration (> 0)")
+        actual_each = np.asarray(holdout_purchases, dtype=np.float64)
+        if actual_each.shape != x.shape:
+            raise UsageError("holdout purchases need one value per customer of the summary")
+        actual = float(actual_each.sum())
+    rows: list[dict[str, Any]] = []
+    fits: dict[str, ModelFit] = {}
+    errors: list[str] = []
+    for name in models:
+        model = MODELS[name]
+        row: dict[str, Any] = {"model": name, "nominal_parameters": len(model.FULL_NAMES)}
+        try:
+            fit = model.fit(x, tx, t_cal)
+        except AnalysisError as error:
+            errors.append(str(error))
+            row |= {"boundary": None, "log_likelihood": math.nan, "parameters": 0, "failed": str(error)}
+            if with_holdout:
+                row |= {"holdout_actual": actual, "holdout_predicted": math.nan, "error": math.nan}
+            rows.append(row)
+            continue
+        fits[name] = fit
+        row |= {
+            "boundary": fit.boundary,
+            "log_likelihood": fit.log_likelihood,
+            "parameters": len(fit.free),
+            "failed": "",
+        }
+        if with_holdout:
+            assert holdout_duration is not None
+            predicted = float(model.expected_purchases(fit, holdout_duration, x, tx, t_cal).sum())
+            row |= {"holdout_actual": actual, "holdout_predicted": predicted, "error": predicted - actual}
+        rows.append(row)
+    if not fits:
+        # The same data-cannot-identify message from every model: say it once.
+        raise AnalysisError(errors[0] if len(set(errors)) == 1 else " ".join(errors))
+    table = pd.DataFrame(rows)
+    ok = table["failed"] == ""
+    if with_holdout:
+        table["abs_error"] = table["error"].abs()
+        criterion = "holdout"
+        score = table["abs_error"]
+    elif table.loc[ok, "nominal_parameters"].nunique() == 1:
+        criterion = "log_likelihood"
+        score = -table["log_likelihood"]
+    else:
+        criterion = "aic"
+        score = 2 * table["nominal_parameters"] - 2 * table["log_likelihood"]
+    # A tie (equal up to rounding) goes to the model with fewer parameters estimated (one
+    # at a limit says the same with less), then to the order of ``models``.
+    scores = score.where(ok, np.inf).to_numpy(dtype=np.float64)
+    margin = LIMIT_LL_TOLERANCE * float(np.nanmax(np.abs(table["log_likelihood"].to_numpy())))
+    tied = np.flatnonzero(scores <= scores.min() + (margin if criterion != "holdout" else 0.0))
+    counts = table["parameters"].to_numpy(dtype=np.int64)
+    best = int(min(tied, key=lambda i: (int(counts[i]), int(i))))
+    table["chosen"] = False
+    table.loc[best, "chosen"] = True
+    order = [
+        "model",
+        "boundary",
+        "log_likelihood",
+        "parameters",
+        "nominal_parameters",
+        *(["holdout_actual", "holdout_predicted", "error", "abs_error"] if with_holdout else []),
+        "failed",
+        "chosen",
+    ]
+    return ModelChoice(str(table.loc[best, "model"]), criterion, table[order], fits)
