@@ -88,7 +88,7 @@ def pareto_command(
     frame = entity_frame(common, by, (measure.value,))
     from kamtool.analyses.pareto import pareto  # after the load; see abc below
 
-    result = pareto(frame, by=by, measure=measure.value, target=target, lang=common.lang.value)
+    result = pareto(frame, by=by, measure=measure.value, target=target)
     emit(attach_names(result, frame), common)
 
 
@@ -133,6 +133,6 @@ def abc_command(
         frame, by=by, measure=measure.value, method=method.value,
         thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
         shares=tuple(number_list(shares, name="--shares", count=2)),
-        grid=grid.value if grid else None, lang=common.lang.value,
+        grid=grid.value if grid else None,
     )
     emit(attach_names(result, frame), common)

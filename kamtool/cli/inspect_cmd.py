@@ -26,4 +26,4 @@ def inspect_command(common: Common) -> None:
     from kamtool.analyses.inspection import inspect_ledger
 
     ledger = load_ledger(common, direct_keys=["customer"])
-    emit(inspect_ledger(ledger, lang=common.lang.value), common)
+    emit(inspect_ledger(ledger), common)
