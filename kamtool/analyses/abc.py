@@ -252,16 +252,34 @@ def abc(
     check_options(by=by, measure=measure)
     _check_method(method, grid, measure)
     cutoffs = check_thresholds(thresholds) if method == "cumulative" else check_shares(shares)
-
     ranked = rank_entities(frame, by=by, measure=measure)
     codes = class_codes(ranked, method=method, cutoffs=cutoffs)
     rows = ranked.rows.copy()
     rows["class"] = CLASSES[codes]
     classes = _class_table(codes, ranked)
-    tables: dict[str, pd.DataFrame] = {"classes": classes}
-    summary: dict[str, Any] = {**base_summary(ranked), "method": method, **_class_summary(classes)}
+    result = Result(
+        command="abc",
+        params=_params(by=by, measure=measure, method=method, cutoffs=cutoffs, grid=grid),
+        summary={**base_summary(ranked), "method": method, **_class_summary(classes)},
+        rows=rows,
+        tables={"classes": classes},
+        charts=[
+            pareto_chart(by, measure),
+            Chart(kind="column", table="classes", category="class",
+                  values=["entity_share", "value_share"], title="abc.chart_classes"),
+        ],
+        display_columns=["rank", by, measure, "share", "cumulative_share", "class"],
+        kinds=measure_kinds(measure),
+    )
+    if grid is not None:
+        _add_grid(result, frame, ranked, codes, method=method, cutoffs=cutoffs)
+    return result
+
+
+def _params(*, by: str, measure: str, method: str, cutoffs: tuple[float, float], grid: str | None
+            ) -> dict[str, Any]:
     cut_a, cut_b = cutoffs
-    params: dict[str, Any] = {
+    return {
         "by": by,
         "measure": measure,
         "method": method,
@@ -275,47 +293,26 @@ def abc(
         "grid": grid,
     }
 
-    display = ["rank", by, measure, "share", "cumulative_share", "class"]
-    heatmaps: list[Heatmap] = []
-    if grid is not None:
-        profit_codes, profit, grid_tables = _grid(
-            frame, ranked, codes, by=by, measure=measure, method=method, cutoffs=cutoffs
-        )
-        rows["profit"] = profit
-        rows["profit_class"] = CLASSES[profit_codes]
-        tables.update(grid_tables)
-        display += ["profit", "profit_class"]
-        heatmaps.append(Heatmap(table="grid_entities", columns=["profit_A", "profit_B", "profit_C"]))
-        a_low = (codes == 0) & (profit_codes == 2)
-        a_low_value = float(ranked.values[a_low].sum())
-        summary["class_a_profit_c_entities"] = int(a_low.sum())
-        summary["class_a_profit_c_value"] = a_low_value
-        summary["class_a_profit_c_value_share"] = a_low_value / ranked.total
 
-    kinds = measure_kinds(measure)
-    if grid is not None:
-        # the same columns hold entities in one grid table and the measure in the other
-        kinds.update({f"grid_value.profit_{c}": kinds[measure] for c in CLASSES})
-        kinds.update({f"grid_entities.profit_{c}": "count" for c in CLASSES})
-        kinds["profit"] = "money"
-    charts = [
-        pareto_chart(by, measure),
-        Chart(
-            kind="column",
-            table="classes",
-            category="class",
-            values=["entity_share", "value_share"],
-            title="abc.chart_classes",
-        ),
-    ]
-    return Result(
-        command="abc",
-        params=params,
-        summary=summary,
-        rows=rows,
-        tables=tables,
-        charts=charts,
-        heatmaps=heatmaps,
-        display_columns=display,
-        kinds=kinds,
+def _add_grid(result: Result, frame: pd.DataFrame, ranked: Ranked, codes: np.ndarray, *,
+              method: str, cutoffs: tuple[float, float]) -> None:
+    """The profit classes beside the classes: rows, grid tables, heatmap, summary, kinds."""
+    by, measure = result.params["by"], result.params["measure"]
+    profit_codes, profit, grid_tables = _grid(
+        frame, ranked, codes, by=by, measure=measure, method=method, cutoffs=cutoffs
     )
+    result.rows["profit"] = profit
+    result.rows["profit_class"] = CLASSES[profit_codes]
+    result.tables.update(grid_tables)
+    assert result.display_columns is not None
+    result.display_columns += ["profit", "profit_class"]
+    result.heatmaps.append(Heatmap(table="grid_entities", columns=["profit_A", "profit_B", "profit_C"]))
+    a_low = (codes == 0) & (profit_codes == 2)
+    a_low_value = float(ranked.values[a_low].sum())
+    result.summary["class_a_profit_c_entities"] = int(a_low.sum())
+    result.summary["class_a_profit_c_value"] = a_low_value
+    result.summary["class_a_profit_c_value_share"] = a_low_value / ranked.total
+    # the same columns hold entities in one grid table and the measure in the other
+    result.kinds.update({f"grid_value.profit_{c}": result.kinds[measure] for c in CLASSES})
+    result.kinds.update({f"grid_entities.profit_{c}": "count" for c in CLASSES})
+    result.kinds["profit"] = "money"

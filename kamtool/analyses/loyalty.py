@@ -353,9 +353,11 @@ def _brand_mode(
 
 def _rows(
     customers: Any, groups_order: tuple[str, ...], per: dict[str, Any], revenue: np.ndarray,
-    last_day: np.ndarray, adopter: np.ndarray, mode: str,
+    cust: np.ndarray, days: np.ndarray, adopter: np.ndarray, mode: str,
 ) -> pd.DataFrame:
     group_code = per["group"]
+    last_day = np.full(len(customers), np.iinfo("int64").min, dtype="int64")
+    np.maximum.at(last_day, cust, days)
     rows = pd.DataFrame(
         {
             "customer": customers.array,
@@ -400,6 +402,42 @@ def _groups(
     )
 
 
+def _adopters(
+    lines: pd.DataFrame, cust: np.ndarray, days: np.ndarray, revenue: np.ndarray, keep: np.ndarray,
+    as_of_number: int, launch_window: int, grace_days: int,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The early-adopter flag per customer code and the new-products table (empty without
+    a product column)."""
+    adopter = np.zeros(int(cust.max()) + 1 if len(cust) else 0, dtype=bool)
+    if "product" not in lines or not bool(lines["product"].notna().any()):
+        return adopter, _no_new_products()
+    codes, new_products = _early_adopters(
+        cust, days, lines["product"], revenue, keep, as_of_number, launch_window, grace_days
+    )
+    adopter[codes] = True
+    return adopter, new_products
+
+
+def _window(latest: int, last_n: int, period: str) -> dict[str, str]:
+    """The behaviour window as period codes: "2024Q2 – 2025Q1" and its last period."""
+    first, last = period_label(latest - last_n + 1, period), period_label(latest, period)
+    return {"window": f"{first} – {last}", "latest_period": last}
+
+
+def _group_summary(groups_order: tuple[str, ...], group_code: np.ndarray, groups: pd.DataFrame,
+                   adopter: np.ndarray, revenue: np.ndarray, new_products: int | None) -> dict[str, Any]:
+    counts = np.bincount(group_code, minlength=len(groups_order))
+    loyal_row = groups.iloc[0]
+    return {
+        "revenue": float(revenue.sum()),
+        "group_counts": {g: int(c) for g, c in zip(groups_order, counts, strict=True)},
+        "loyal_revenue_share": float(loyal_row["revenue_share"]),
+        "early_adopters": int(adopter.sum()),
+        "early_adopters_loyal": int(loyal_row["early_adopters"]),
+        "new_products": new_products,
+    }
+
+
 def loyalty(
     lines: pd.DataFrame,
     *,
@@ -441,79 +479,56 @@ def loyalty(
     Returns
     -------
     Result
-        ``rows`` per customer (customer, group code, revenue, periods …, early_adopter),
-        tables ``groups`` and ``new_products``, a column chart of revenue by group.
-        Period labels are codes (2024Q1, 2024-03, 2024).
+        ``rows`` per customer (customer, group code, revenue, periods …, early_adopter), tables
+        ``groups`` and ``new_products``, a chart; period labels are codes (2024Q1, 2024-03).
     """
     _check_params(period, share_threshold, majority, launch_window, new_product_grace_days, last_n)
     dates, revenue, has_brand = _check_lines(lines, brand)
     cust, customers = pd.factorize(lines["customer"], sort=True)
-    cust = cust.astype("int64")
-    n = len(customers)
-    days = _day_numbers(dates)
-    as_of_number = _as_of(days, as_of)
-    pid = period_of_days(days, period)
-    latest = int(period_of_days(np.array([as_of_number - 1]), period)[0])
+    cust, n, days = cust.astype("int64"), len(customers), _day_numbers(dates)
+    as_of_number, pid = _as_of(days, as_of), period_of_days(days, period)
     as_of_stamp = pd.Timestamp(np.datetime64(as_of_number, "D"))
     summary: dict[str, Any] = {"as_of": as_of_stamp, "customers": n}
-    params: dict[str, Any] = {
-        "period": period,
-        "share_threshold": share_threshold,
-        "majority": majority,
-        "launch_window": launch_window,
-        "new_product_grace_days": new_product_grace_days,
-        "as_of": as_of_stamp,
-        "as_of_rule": "given" if as_of is not None else "day after the last order in the data",
-        "active_period": "net spend in the period > 0",
-    }
+    params: dict[str, Any] = dict(
+        period=period, share_threshold=share_threshold, majority=majority, launch_window=launch_window,
+        new_product_grace_days=new_product_grace_days, as_of=as_of_stamp,
+        as_of_rule="given" if as_of is not None else "day after the last order in the data",
+        active_period="net spend in the period > 0",
+    )  # fmt: skip
     if has_brand:
         per, keep, facts = _brand_mode(lines, cust, pid, revenue, n, brand, share_threshold, majority)
         groups_order: tuple[str, ...] = BRAND_GROUPS
         params.update(facts, mode="brand")
         summary.update(mode="brand", brand=facts["brand"])
     else:
+        latest = int(period_of_days(np.array([as_of_number - 1]), period)[0])
         per = _behaviour_groups(cust, pid, revenue, n, latest, last_n, majority)
-        keep = np.ones(len(lines), dtype=bool)
-        groups_order = BEHAVIOUR_GROUPS
-        first, last = period_label(latest - last_n + 1, period), period_label(latest, period)
+        keep, groups_order = np.ones(len(lines), dtype=bool), BEHAVIOUR_GROUPS
         params.update(last_n=last_n, mode="behaviour")
-        summary.update(mode="behaviour", window=f"{first} – {last}", latest_period=last)
+        summary.update(mode="behaviour", **_window(latest, last_n, period))
 
-    has_product = "product" in lines and bool(lines["product"].notna().any())
-    adopter = np.zeros(n, dtype=bool)
-    new_products = _no_new_products()
-    if has_product:
-        adopter_codes, new_products = _early_adopters(
-            cust, days, lines["product"], revenue, keep, as_of_number, launch_window, new_product_grace_days
-        )
-        adopter[adopter_codes] = True
-
-    customer_revenue = np.bincount(cust, weights=revenue, minlength=n)
-    last_day = np.full(n, np.iinfo("int64").min, dtype="int64")
-    np.maximum.at(last_day, cust, days)
-    rows = _rows(customers, groups_order, per, customer_revenue, last_day, adopter, params["mode"])
-    groups = _groups(groups_order, per["group"], customer_revenue, adopter)
-    loyal_row = groups.iloc[0]
-    summary.update(
-        revenue=float(customer_revenue.sum()),
-        group_counts={g: int(c) for g, c in zip(groups_order, np.bincount(per["group"], minlength=len(
-            groups_order)), strict=True)},
-        loyal_revenue_share=float(loyal_row["revenue_share"]),
-        early_adopters=int(adopter.sum()),
-        early_adopters_loyal=int(loyal_row["early_adopters"]),
-        new_products=len(new_products) if has_product else None,
+    adopter, new_products = _adopters(
+        lines, cust, days, revenue, keep, as_of_number, launch_window, new_product_grace_days
     )
+    customer_revenue = np.bincount(cust, weights=revenue, minlength=n)
+    rows = _rows(customers, groups_order, per, customer_revenue, cust, days, adopter, params["mode"])
+    groups = _groups(groups_order, per["group"], customer_revenue, adopter)
+    has_product = "product" in lines and bool(lines["product"].notna().any())
+    summary.update(_group_summary(groups_order, per["group"], groups, adopter, customer_revenue,
+                                  len(new_products) if has_product else None))
+    return _result(params, summary, rows, groups, new_products,
+                   brand_column="brand" in lines, data_start=int(days.min()))
+
+
+def _result(params: dict[str, Any], summary: dict[str, Any], rows: pd.DataFrame, groups: pd.DataFrame,
+            new_products: pd.DataFrame, *, brand_column: bool, data_start: int) -> Result:
     return Result(
-        command="loyalty",
-        params=params,
-        summary=summary,
-        rows=rows,
+        command="loyalty", params=params, summary=summary, rows=rows,
         tables={"groups": groups, "new_products": new_products},
         charts=[Chart(kind="column", table="groups", category="group", values=["revenue"],
                       title="loyalty.chart.revenue")],
         display_columns=[c for c in rows.columns if c != "last_date"],
         kinds={"focal_periods": "count", "periods_active": "count", "periods_in_window": "count"},
         # facts the notes state, not figures for scripts
-        context={"brand_column": "brand" in lines,
-                 "data_start": pd.Timestamp(np.datetime64(int(days.min()), "D"))},
-    )
+        context={"brand_column": brand_column, "data_start": pd.Timestamp(np.datetime64(data_start, "D"))},
+    )  # fmt: skip

@@ -499,6 +499,21 @@ def _summary(
     }
 
 
+def _params(day: pd.Timestamp, given: bool, bins: int, fixed: dict[str, np.ndarray],
+            table: SegmentTable) -> dict[str, Any]:
+    return {
+        "as_of": day,
+        "as_of_rule": "given" if given else "day after the last order in the data",
+        "bins": bins,
+        "thresholds": {dim: [float(b) for b in fixed[dim]] for dim in fixed} or None,
+        "quantile": "R type 7 (numpy 'linear'), exact positions",
+        "bin_rule": "lower <= x < upper; top bin includes the maximum; ties share a score",
+        "segments": table.source,
+        "scale": table.scale,
+        "rfm_score": "R*100 + F*10 + M",
+    }
+
+
 # Kinds of the columns whose names do not say them (see kamtool.render.formats).
 KINDS = {
     "recency": "days", "mean_recency": "days", "mean_frequency": "number",
@@ -568,20 +583,9 @@ def rfm(
         _score_table(dim, values[dim], breaks[dim], scores[dim], reverse=dim == "r") for dim in DIMENSIONS
     ]
     heatmap = _heatmap(scores, levels, values["m"])
-    params: dict[str, Any] = {
-        "as_of": day,
-        "as_of_rule": "given" if as_of is not None else "day after the last order in the data",
-        "bins": bins,
-        "thresholds": {dim: [float(b) for b in fixed[dim]] for dim in fixed} or None,
-        "quantile": "R type 7 (numpy 'linear'), exact positions",
-        "bin_rule": "lower <= x < upper; top bin includes the maximum; ties share a score",
-        "segments": table.source,
-        "scale": table.scale,
-        "rfm_score": "R*100 + F*10 + M",
-    }
-    return Result(
+    return Result(  # fmt: skip
         command="rfm",
-        params=params,
+        params=_params(day, as_of is not None, bins, fixed, table),
         summary=_summary(day, values, breaks, score_tables, levels, seg_table),
         rows=rows,
         tables={
@@ -594,8 +598,5 @@ def rfm(
                   title="rfm.chart.segments", max_points=50)
         ],
         heatmaps=[Heatmap(table="rf_heatmap", columns=[c for c in heatmap.columns if c != "r_score"])],
-        display_columns=["customer", "recency", "frequency", "monetary", "r_score", "f_score",
-                         "m_score", "rfm_score", "segment"],
-        kinds=dict(KINDS),
-        context={"segments": table},
+        display_columns=[*rows.columns], kinds=dict(KINDS), context={"segments": table},
     )
