@@ -155,7 +155,8 @@ def _grid(
             "class": np.repeat(CLASSES, 3),
             "profit_class": np.tile(CLASSES, 3),
             "entities": counts.astype("int64"),
-            "entity_share": counts / len(codes),
+            # of the base, like every share of entities (negative ones are counted, not shared)
+            "entity_share": np.bincount(cell[: ranked.base], minlength=9) / ranked.base,
             **sums,
         }
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from kamtool.labels import label
+from kamtool.labels import has_label, label
 from kamtool.render.formats import percent
 
 if TYPE_CHECKING:
@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 
 def group_name(code: Any, lang: str) -> Any:
-    """A group code (``switcher``) as people read it ("Brand switcher", 品牌转移客户)."""
-    return label(f"loyalty.name.{code}", lang) if isinstance(code, str) else code
+    """A group code (``switcher``) as people read it ("Brand switcher", 品牌转移客户); a value
+    that is no code (already a name) stays as it is."""
+    key = f"loyalty.name.{code}"
+    return label(key, lang) if has_label(key) else code
 
 
 def for_people(result: Result, lang: str) -> Result:
@@ -38,7 +40,10 @@ def for_people(result: Result, lang: str) -> Result:
     tables = {name: named(frame) for name, frame in result.tables.items()}
     if "groups" in tables:
         codes = result.tables["groups"]["group"]
-        tables["groups"]["action"] = [label(f"loyalty.action.{code}", lang) for code in codes]
+        tables["groups"]["action"] = [
+            label(f"loyalty.action.{code}", lang) if has_label(f"loyalty.action.{code}") else ""
+            for code in codes
+        ]
     return dataclasses.replace(result, rows=named(result.rows), tables=tables)
 
 

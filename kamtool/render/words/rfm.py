@@ -78,7 +78,12 @@ def for_people(result: Result, lang: str) -> Result:
     if "segments" in tables:
         codes = result.tables["segments"]["segment"]
         tables["segments"]["action"] = [words.get(code, (code, ""))[1] for code in codes]
-    tables["rules"] = rules_table(table, lang)
+    if "rules" not in tables:
+        # the rule table beside the thresholds, where the workbook has always shown it
+        rules = rules_table(table, lang)
+        names = list(tables)
+        at = names.index("scores") + 1 if "scores" in names else len(names)
+        tables = {**dict(list(tables.items())[:at]), "rules": rules, **dict(list(tables.items())[at:])}
     return dataclasses.replace(result, rows=named(result.rows), tables=tables)
 
 
