@@ -123,6 +123,27 @@ def _class_table(codes: np.ndarray, ranked: Ranked) -> pd.DataFrame:
     )
 
 
+def _check_method(method: str, grid: str | None, measure: str) -> None:
+    if method not in METHODS:
+        raise UsageError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if grid is not None:
+        if grid not in GRIDS:
+            raise UsageError(f"unknown grid {grid!r}; choose {', '.join(GRIDS)}")
+        if measure == grid:
+            raise UsageError(f"--grid {grid} crosses {grid} with the measure; pick another --measure")
+
+
+def _class_summary(classes: pd.DataFrame) -> dict[str, Any]:
+    summary: dict[str, Any] = {}
+    for i, name in enumerate(CLASSES):
+        prefix = f"class_{name.lower()}"
+        summary[f"{prefix}_entities"] = int(classes["entities"].iloc[i])
+        summary[f"{prefix}_entity_share"] = float(classes["entity_share"].iloc[i])
+        summary[f"{prefix}_value"] = float(classes["value"].iloc[i])
+        summary[f"{prefix}_value_share"] = float(classes["value_share"].iloc[i])
+    return summary
+
+
 def _grid(
     frame: pd.DataFrame,
     ranked: Ranked,
@@ -173,27 +194,6 @@ def _grid(
         "grid_value": wide(sums[measure]),
     }
     return profit_codes, profit, tables
-
-
-def _check_method(method: str, grid: str | None, measure: str) -> None:
-    if method not in METHODS:
-        raise UsageError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if grid is not None:
-        if grid not in GRIDS:
-            raise UsageError(f"unknown grid {grid!r}; choose {', '.join(GRIDS)}")
-        if measure == grid:
-            raise UsageError(f"--grid {grid} crosses {grid} with the measure; pick another --measure")
-
-
-def _class_summary(classes: pd.DataFrame) -> dict[str, Any]:
-    summary: dict[str, Any] = {}
-    for i, name in enumerate(CLASSES):
-        prefix = f"class_{name.lower()}"
-        summary[f"{prefix}_entities"] = int(classes["entities"].iloc[i])
-        summary[f"{prefix}_entity_share"] = float(classes["entity_share"].iloc[i])
-        summary[f"{prefix}_value"] = float(classes["value"].iloc[i])
-        summary[f"{prefix}_value_share"] = float(classes["value_share"].iloc[i])
-    return summary
 
 
 def abc(

@@ -235,55 +235,6 @@ def _no_new_products() -> pd.DataFrame:
     )
 
 
-def _early_adopters(
-    cust: np.ndarray,
-    days: np.ndarray,
-    product: pd.Series,
-    revenue: np.ndarray,
-    keep: np.ndarray,
-    as_of_day: int,
-    launch_window: int,
-    grace_days: int,
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """Customer codes that adopted a new product early, and the new-products table."""
-    start = int(days.min())  # the first day of the data (all lines, all brands)
-    keep = keep & product.notna().to_numpy()
-    prod_code, prod_names = pd.factorize(product[keep])
-    if len(prod_names) == 0:
-        return np.array([], dtype="int64"), _no_new_products()
-    n_prod = len(prod_names)
-    d = days[keep] - start
-    n_days = int(d.max()) + 1
-    # a purchase: a customer-day with positive net revenue for the product
-    n_customers = int(cust.max()) + 1
-    keys, _ = _net(
-        (cust[keep] * n_days + d) * n_prod + prod_code, revenue[keep], n_customers * n_days * n_prod
-    )
-    prod = keys % n_prod
-    day = (keys // n_prod) % n_days
-    c = keys // n_prod // n_days
-    first = np.full(n_prod, np.iinfo("int64").max, dtype="int64")
-    np.minimum.at(first, prod, day)
-    is_new = (first < np.iinfo("int64").max) & (first >= grace_days)
-    if not is_new.any():
-        return np.array([], dtype="int64"), _no_new_products()
-    early = is_new[prod] & (day < first[prod] + launch_window)
-    pairs = _distinct(prod[early] * n_customers + c[early], n_prod * n_customers)
-    adopters = np.bincount(pairs // n_customers, minlength=n_prod)
-    new = np.flatnonzero(is_new)
-    first_day = (first[new] + start).astype("datetime64[D]")
-    table = pd.DataFrame(
-        {
-            "product": pd.array(np.asarray(prod_names, dtype=object)[new].astype(str), dtype="str"),
-            "first_sale": pd.to_datetime(first_day),
-            "adopters": adopters[new].astype("int64"),
-            "window_complete": first[new] + start + launch_window <= as_of_day,
-        }
-    )
-    table = table.sort_values(["first_sale", "product"], ignore_index=True)
-    return np.unique(c[early]), table
-
-
 def _check_lines(lines: pd.DataFrame, brand: str | None) -> tuple[pd.Series, np.ndarray, bool]:
     """Dates (normalised), revenue and whether there is a brand column with brands."""
     missing = [c for c in ("customer", "date", "revenue") if c not in lines]
@@ -436,6 +387,55 @@ def _group_summary(groups_order: tuple[str, ...], group_code: np.ndarray, groups
         "early_adopters_loyal": int(loyal_row["early_adopters"]),
         "new_products": new_products,
     }
+
+
+def _early_adopters(
+    cust: np.ndarray,
+    days: np.ndarray,
+    product: pd.Series,
+    revenue: np.ndarray,
+    keep: np.ndarray,
+    as_of_day: int,
+    launch_window: int,
+    grace_days: int,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Customer codes that adopted a new product early, and the new-products table."""
+    start = int(days.min())  # the first day of the data (all lines, all brands)
+    keep = keep & product.notna().to_numpy()
+    prod_code, prod_names = pd.factorize(product[keep])
+    if len(prod_names) == 0:
+        return np.array([], dtype="int64"), _no_new_products()
+    n_prod = len(prod_names)
+    d = days[keep] - start
+    n_days = int(d.max()) + 1
+    # a purchase: a customer-day with positive net revenue for the product
+    n_customers = int(cust.max()) + 1
+    keys, _ = _net(
+        (cust[keep] * n_days + d) * n_prod + prod_code, revenue[keep], n_customers * n_days * n_prod
+    )
+    prod = keys % n_prod
+    day = (keys // n_prod) % n_days
+    c = keys // n_prod // n_days
+    first = np.full(n_prod, np.iinfo("int64").max, dtype="int64")
+    np.minimum.at(first, prod, day)
+    is_new = (first < np.iinfo("int64").max) & (first >= grace_days)
+    if not is_new.any():
+        return np.array([], dtype="int64"), _no_new_products()
+    early = is_new[prod] & (day < first[prod] + launch_window)
+    pairs = _distinct(prod[early] * n_customers + c[early], n_prod * n_customers)
+    adopters = np.bincount(pairs // n_customers, minlength=n_prod)
+    new = np.flatnonzero(is_new)
+    first_day = (first[new] + start).astype("datetime64[D]")
+    table = pd.DataFrame(
+        {
+            "product": pd.array(np.asarray(prod_names, dtype=object)[new].astype(str), dtype="str"),
+            "first_sale": pd.to_datetime(first_day),
+            "adopters": adopters[new].astype("int64"),
+            "window_complete": first[new] + start + launch_window <= as_of_day,
+        }
+    )
+    table = table.sort_values(["first_sale", "product"], ignore_index=True)
+    return np.unique(c[early]), table
 
 
 def loyalty(

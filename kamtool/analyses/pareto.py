@@ -248,18 +248,6 @@ def measure_kinds(measure: str) -> dict[str, str]:
 # ---------------------------------------------------------------- the analysis
 
 
-def pareto_chart(by: str, measure: str) -> Chart:
-    """Columns for the value, a line for the cumulative share on a second axis."""
-    return Chart(
-        kind="pareto",
-        table="rows",
-        category=by,
-        values=[measure],
-        secondary="cumulative_share",
-        title="pareto.chart_title",
-    )
-
-
 def concentration(ranked: Ranked, target: float) -> dict[str, Any]:
     """Target count, top shares, Gini and HHI over the base."""
     base = ranked.base
@@ -286,6 +274,18 @@ def concentration(ranked: Ranked, target: float) -> dict[str, Any]:
         "hhi": hhi,
         "effective_entities": 1.0 / hhi,
     }
+
+
+def pareto_chart(by: str, measure: str) -> Chart:
+    """Columns for the value, a line for the cumulative share on a second axis."""
+    return Chart(
+        kind="pareto",
+        table="rows",
+        category=by,
+        values=[measure],
+        secondary="cumulative_share",
+        title="pareto.chart_title",
+    )
 
 
 def pareto(

@@ -355,14 +355,6 @@ def _score_table(
     return frame.sort_values("score", ascending=False, ignore_index=True)
 
 
-def _means(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """Mean of ``values`` per index 0 … size − 1 (NaN where empty)."""
-    counts = np.bincount(index, minlength=size)
-    sums = np.bincount(index, weights=values, minlength=size)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / counts, np.nan)
-
-
 def _check_ledger(ledger: pd.DataFrame, bins: int) -> None:
     missing = [c for c in ("customer", "revenue", "orders", "last_date") if c not in ledger]
     if missing:
@@ -520,6 +512,14 @@ KINDS = {
     "lower": "number", "upper": "number", "min_value": "number", "max_value": "number",
     **{f"rf_heatmap.f_{f}": "money" for f in range(1, MAX_SCORES + 1)},
 }  # fmt: skip
+
+
+def _means(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Mean of ``values`` per index 0 … size − 1 (NaN where empty)."""
+    counts = np.bincount(index, minlength=size)
+    sums = np.bincount(index, weights=values, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / counts, np.nan)
 
 
 def rfm(
