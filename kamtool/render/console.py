@@ -51,7 +51,8 @@ def frame_table(frame: pd.DataFrame, *, lang: str, command: str = "", title: str
         title_justify="left", pad_edge=False,
     )
     shown = frame if top is None else frame.head(top)
-    specs = [column_spec(str(c), shown[c], kinds, table) for c in cols]
+    # decimals from the whole column, as the workbook has them, not from the rows shown
+    specs = [column_spec(str(c), frame[c], kinds, table) for c in cols]
     for col, spec in zip(cols, specs, strict=True):
         caption = (captions or {}).get(str(col)) or column_label(str(col), command, lang)
         numeric = spec.kind in ("money", "count", "days", "share", "number")
