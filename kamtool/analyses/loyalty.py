@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamtool.analyses.rules import PERIODS, as_of_day, period_label, period_of_days
+from kamtool.analyses.rules import as_of_day, check_period, period_label, period_of_days
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.result import Chart, Result
 
@@ -61,8 +61,7 @@ def _check_params(
     new_product_grace_days: int,
     last_n: int,
 ) -> None:
-    if period not in PERIODS:
-        raise UsageError(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
+    check_period(period)
     if not 0.5 < share_threshold <= 1:
         raise UsageError(
             f"the share threshold {share_threshold!r} must be above 0.5 and at most 1, "
