@@ -100,3 +100,16 @@ def test_inspect_words_in_both_languages() -> None:
     zh = run_kamtool(["inspect", sample, "--lang", "zh"]).stdout
     assert "orders.csv: CSV" in en and "order lines" in en
     assert "订单明细" in zh and "客户" in zh
+
+
+def test_console_words_have_no_missing_label_or_field() -> None:
+    # a missing label shows as its key (or its key capitalised), a missing field as {braces}
+    for command in ("inspect", "pareto", "abc", "rfm", "loyalty"):
+        for sample in ("orders.csv", "订单明细.xlsx"):
+            for lang in ("en", "zh"):
+                run = run_kamtool([command, str(ROOT / "sample_data" / sample), "--lang", lang, "--top", "3"])
+                assert run.code == 0, run.stderr
+                text = run.stdout.lower()
+                assert "{" not in text, (command, sample, lang)
+                for prefix in ("pareto.", "abc.", "rfm.", "loyalty.", "inspect.", "report."):
+                    assert prefix not in text, (command, sample, lang, prefix)
