@@ -28,8 +28,8 @@ def _console_text(result: Result, lang: str = "en") -> str:
 
 
 def test_a_command_without_words_keeps_its_own_sentences() -> None:
-    # churn and clv still word their headline until their words module lands
-    result = Result("churn", {}, {}, pd.DataFrame({"customer": ["a"]}), headline=["One."], notes=["Two."])
+    # a command whose words have not moved yet (churn and clv on this branch) keeps its own
+    result = Result("demo", {}, {}, pd.DataFrame({"customer": ["a"]}), headline=["One."], notes=["Two."])
     assert words.headline(result, "zh") == ["One."]
     assert words.notes(result, "en") == ["Two."]
     assert words.for_people(result, "en").rows.equals(result.rows)
