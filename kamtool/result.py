@@ -53,7 +53,8 @@ class Result:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     heatmaps: list[Heatmap] = field(default_factory=list)
-    # Sentences for the console, already worded (use kamtool.labels for text).
+    # Sentences for the console, already worded: only for commands without a words module
+    # (kamtool.render.words); going once churn and clv have theirs.
     headline: list[str] = field(default_factory=list)
     # Definitions printed with every result: tie rule, as-of date, what an order is.
     notes: list[str] = field(default_factory=list)
@@ -63,5 +64,10 @@ class Result:
     # tables, JSON and CSV keep the stable values; the console and workbooks show the words.
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     # column -> its kind, for columns whose name does not say it (see kamtool.render.formats):
-    # "money", "count", "days", "share", "number", "date", "text", "bool".
+    # "money", "count", "days", "share", "number", "date", "text", "bool". A key
+    # "table.column" holds for that table only (two tables, one column name, two kinds); a
+    # summary figure is looked up by its key.
     kinds: dict[str, str] = field(default_factory=dict)
+    # What the words need that is neither a code nor a figure for scripts (a custom rfm
+    # segment table and its texts); never written to JSON or CSV.
+    context: dict[str, Any] = field(default_factory=dict)

@@ -11,6 +11,16 @@ from hypothesis import strategies as st
 from kamtool.analyses.abc import abc
 from kamtool.analyses.pareto import pareto
 from kamtool.errors import AnalysisError, UsageError
+from kamtool.render import words
+from kamtool.result import Result
+
+
+def headline(result: Result, lang: str = "en") -> list[str]:
+    return words.headline(result, lang)
+
+
+def notes(result: Result, lang: str = "en") -> list[str]:
+    return words.notes(result, lang)
 
 
 def ledger(revenue: dict[str, float], **extra: list[float]) -> pd.DataFrame:
@@ -83,16 +93,20 @@ def test_ties_split_by_id_whatever_the_row_order() -> None:
 def test_non_positive_entities_are_class_c_and_outside_the_shares() -> None:
     # positive total 70 + 20 + 10 = 100.  a: 0 before -> A; b: 70 before -> A (to 90);
     # c: 90 before -> B.  z (0) and r (-5) are C, ranked last (0 before -5).
+    # The base of the shares of customers: a, b, c and z (zero included); r is apart.
     frame = ledger({"r": -5.0, "c": 10.0, "a": 70.0, "z": 0.0, "b": 20.0})
     result = abc(frame)
     rows = result.rows
     assert rows["customer"].tolist() == ["a", "b", "c", "z", "r"]
     assert rows["class"].tolist() == ["A", "A", "B", "C", "C"]
-    assert rows["included"].tolist() == [True, True, True, False, False]
-    assert rows["cumulative_share"].isna().tolist() == [False, False, False, True, True]
+    assert rows["included"].tolist() == [True, True, True, True, False]
+    assert rows["cumulative_share"].isna().tolist() == [False, False, False, False, True]
     classes = result.tables["classes"].set_index("class")
     assert classes["entities"].tolist() == [2, 1, 2]
-    assert classes["entity_share"].sum() == pytest.approx(1.0)
+    # of the base of 4: A 2, B 1, C 1 (z; r is counted in C but outside the shares)
+    assert classes["entity_share"].tolist() == [0.5, 0.25, 0.25]
+    # pareto prints the same share for the same two customers
+    assert pareto(frame).summary["entities_for_target_share"] == 0.5
     # C holds 0 - 5 = -5: -5 % of the positive total, so value shares add up to 95 %.
     assert classes.loc["C", "value"] == -5.0
     assert classes.loc["C", "value_share"] == pytest.approx(-0.05)
@@ -200,7 +214,7 @@ def test_profit_grid_by_hand() -> None:
     assert (a_c["entities"], a_c["revenue"], a_c["profit"]) == (1, 50.0, -4.0)
     assert result.summary["class_a_profit_c_entities"] == 1
     assert result.summary["class_a_profit_c_value_share"] == pytest.approx(0.5)
-    assert result.headline[-1] == (
+    assert headline(result)[-1] == (
         "Class A customers that are only class C by profit: 1 (50.0 % of revenue)."
     )
     assert result.heatmaps[0].table == "grid_entities"
@@ -261,22 +275,22 @@ def test_method_cut_offs_and_tie_rule_travel_with_the_result() -> None:
     assert result.params["thresholds"] == [0.8, 0.95]
     assert "higher class" in result.params["boundary_rule"]
     assert "entity id ascending" in result.params["tie_rule"]
-    assert "Method: cumulative share, cut-offs 80 % / 95 %." in result.headline
+    assert "Method: cumulative share, cut-offs 80 % / 95 %." in headline(result)
     # a 50, b 40: 2 of 3 customers, 90 %
-    assert result.headline[0] == "Class A: 66.7 % of customers (2) make 90.0 % of revenue."
-    assert any("lower id goes to the higher class" in note for note in result.notes)
+    assert headline(result)[0] == "Class A: 66.7 % of customers (2) make 90.0 % of revenue."
+    assert any("lower id goes to the higher class" in note for note in notes(result))
     assert [chart.kind for chart in result.charts] == ["pareto", "column"]
     assert result.display_columns is not None and "class" in result.display_columns
 
 
 def test_chinese_labels() -> None:
     frame = pd.DataFrame({"salesperson": ["王", "李"], "revenue": [90.0, 10.0]})
-    zh = abc(frame, by="salesperson", lang="zh").headline
+    zh = headline(abc(frame, by="salesperson"), "zh")
     assert zh[0] == "A类业务员：50.0% 的业务员（1 个）贡献了 90.0% 的销售额。"
     assert zh[3] == "方法：累计占比，分界 80% / 95%。"
-    zh_customers = abc(ledger({"a": 1.0}), lang="zh", method="rank")
-    assert zh_customers.headline[0].startswith("A类客户")
-    assert any("向上取整" in note for note in zh_customers.notes)
+    zh_customers = abc(ledger({"a": 1.0}), method="rank")
+    assert headline(zh_customers, "zh")[0].startswith("A类客户")
+    assert any("向上取整" in note for note in notes(zh_customers, "zh"))
 
 
 # ---------------------------------------------------------------- properties
@@ -336,10 +350,12 @@ def test_cumulative_classes_partition_and_respect_cut_offs(
 @given(frame=ledgers(), shares=entity_shares)
 def test_rank_classes_follow_the_ceiling_rule(frame: pd.DataFrame, shares: tuple[int, int]) -> None:
     result = abc(frame, method="rank", shares=(shares[0] / 100, shares[1] / 100))
+    base = result.summary["base_entities"]
     positive = result.summary["positive_entities"]
-    # exact integer ceilings: ceil(p × s / 100) = -(-p × s // 100)
-    a = -(-positive * shares[0] // 100)
-    ab = -(-positive * (shares[0] + shares[1]) // 100)
+    # exact integer ceilings of the base: ceil(n × s / 100) = -(-n × s // 100); zero and
+    # negative values are C whatever their rank
+    a = min(-(-base * shares[0] // 100), positive)
+    ab = min(-(-base * (shares[0] + shares[1]) // 100), positive)
     table = result.tables["classes"]["entities"].tolist()
     assert table == [a, ab - a, len(frame) - ab]
     assert result.rows["class"].tolist() == sorted(result.rows["class"])
@@ -359,3 +375,12 @@ def test_shuffling_rows_changes_nothing(frame: pd.DataFrame, seed: int, method: 
     for name, table in first.tables.items():
         pd.testing.assert_frame_equal(table, second.tables[name])
     assert first.summary == second.summary
+
+
+def test_issue_case_in_cents_gives_a_a_b() -> None:
+    # 799,999,999.95 + 100,000,000.05 + 100,000,000.00 = 1,000,000,000.00; the A limit is
+    # 800,000,000.00 and the second customer has 799,999,999.95 before it: A. The third has
+    # 900,000,000.00 before it, below the B limit 950,000,000.00: B. (On floats with a
+    # tolerance the second customer fell to B.)
+    frame = ledger({"x": 799_999_999.95, "y": 100_000_000.05, "z": 100_000_000.00})
+    assert classes_of(frame, thresholds=(0.8, 0.95)) == {"x": "A", "y": "A", "z": "B"}

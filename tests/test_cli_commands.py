@@ -180,3 +180,22 @@ def test_loyalty_without_brands_reads_behaviour(capsys, orders: pd.DataFrame, tm
     doc = run_json(capsys, "loyalty", str(path))
     assert doc["summary"]["mode"] == "behaviour"
     assert sum(doc["summary"]["group_counts"].values()) == 300
+
+
+def test_pareto_and_abc_share_one_base_on_the_sample(capsys, orders: pd.DataFrame) -> None:
+    revenue = orders.groupby("customer_id")["amount"].sum().round(2)
+    base = int((revenue >= 0).sum())  # zero included; the negative customer is apart
+    assert (base, int((revenue < 0).sum())) == (299, 1)
+    pareto_doc = run_json(capsys, "pareto", CSV)
+    abc_doc = run_json(capsys, "abc", CSV)
+    n_a = abc_doc["summary"]["class_a_entities"]
+    assert pareto_doc["summary"]["entities_for_target"] == n_a == 65
+    assert pareto_doc["summary"]["entities_for_target_share"] == abc_doc["summary"]["class_a_entity_share"]
+    assert pareto_doc["summary"]["entities_for_target_share"] == 65 / base
+    # money leaves kamtool rounded to the cent
+    assert pareto_doc["summary"]["total"] == round(float(revenue[revenue > 0].sum()), 2)
+    _, pareto_text, _ = run(capsys, "pareto", CSV)
+    _, abc_text, _ = run(capsys, "abc", CSV)
+    assert "21.7 % of customers (65) make 80 % of revenue." in pareto_text
+    assert f"over {base} customers" in pareto_text
+    assert "Class A: 21.7 % of customers (65)" in abc_text

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from kamtool.analyses.loyalty import loyalty
 from kamtool.errors import AnalysisError, UsageError
+from kamtool.render import words
 from kamtool.result import Chart
 
 
@@ -82,15 +83,15 @@ def test_brand_groups_by_hand() -> None:
     assert result.summary["brand"] == "Acme"
     assert result.params["brand_rule"] == "default"
     assert groups_of(result) == {
-        "L": "Loyal",
-        "T": "Loyal",
-        "R": "Loyal",
-        "S": "Brand switcher",
-        "N": "No brand loyalty",
-        "N2": "No brand loyalty",
-        "Z": "No brand loyalty",
-        "O": "Mainly other brands",
-        "X": "No net purchase",
+        "L": "loyal",
+        "T": "loyal",
+        "R": "loyal",
+        "S": "switcher",
+        "N": "no_loyalty",
+        "N2": "no_loyalty",
+        "Z": "no_loyalty",
+        "O": "other_brands",
+        "X": "no_net_purchase",
     }
     rows = result.rows.set_index("customer")
     # L: (80 + 100 + 50) / 300
@@ -118,20 +119,22 @@ def test_brand_groups_by_hand() -> None:
 def test_groups_table_by_hand() -> None:
     groups = loyalty(BRANDS).tables["groups"].set_index("group")
     assert list(groups.index) == [
-        "Loyal",
-        "Brand switcher",
-        "No brand loyalty",
-        "Mainly other brands",
-        "No net purchase",
+        "loyal",
+        "switcher",
+        "no_loyalty",
+        "other_brands",
+        "no_net_purchase",
     ]
     # revenue: L 300, T 100, R 30 -> 430 of the total
     # L 300 + S 300 + N 100 + N2 200 + Z 200 + O 200 + T 100 + R 30 + X 0 = 1430
-    assert groups.loc["Loyal", "customers"] == 3
-    assert groups.loc["Loyal", "share"] == pytest.approx(3 / 9)
-    assert groups.loc["Loyal", "revenue"] == pytest.approx(430.0)
-    assert groups.loc["Loyal", "revenue_share"] == pytest.approx(430 / 1430)
-    assert groups.loc["Loyal", "action"].startswith("Keep close")
-    assert groups.loc["Brand switcher", "action"].startswith("Win them")
+    assert groups.loc["loyal", "customers"] == 3
+    assert groups.loc["loyal", "share"] == pytest.approx(3 / 9)
+    assert groups.loc["loyal", "revenue"] == pytest.approx(430.0)
+    assert groups.loc["loyal", "revenue_share"] == pytest.approx(430 / 1430)
+    assert "action" not in groups.columns  # words: for people, never in JSON
+    shown = words.for_people(loyalty(BRANDS), "en").tables["groups"].set_index("group")
+    assert shown.loc["Loyal", "action"].startswith("Keep close")
+    assert shown.loc["Brand switcher", "action"].startswith("Win them")
     assert groups["customers"].sum() == 9
 
 
@@ -143,16 +146,16 @@ def test_most_periods_means_more_than_half() -> None:
         ("H", "2024-07-01", 100, "Beta"),
         ("H", "2024-10-01", 100, "Beta"),
     )
-    assert groups_of(loyalty(frame, brand="Acme")) == {"H": "Brand switcher"}
+    assert groups_of(loyalty(frame, brand="Acme")) == {"H": "switcher"}
     # with majority 0.4, 2 of 4 > 1.6 -> loyal
-    assert groups_of(loyalty(frame, brand="Acme", majority=0.4)) == {"H": "Loyal"}
+    assert groups_of(loyalty(frame, brand="Acme", majority=0.4)) == {"H": "loyal"}
 
 
 def test_share_just_below_threshold_is_not_loyal() -> None:
     frame = lines(("U", "2024-01-01", 69.99, "Acme"), ("U", "2024-01-01", 30.01, "Beta"))
-    assert groups_of(loyalty(frame, brand="Acme")) == {"U": "No brand loyalty"}
+    assert groups_of(loyalty(frame, brand="Acme")) == {"U": "no_loyalty"}
     # lowering the threshold to 0.6 makes 69.99 % enough
-    assert groups_of(loyalty(frame, brand="Acme", share_threshold=0.6)) == {"U": "Loyal"}
+    assert groups_of(loyalty(frame, brand="Acme", share_threshold=0.6)) == {"U": "loyal"}
 
 
 def test_given_brand_changes_the_view() -> None:
@@ -160,13 +163,13 @@ def test_given_brand_changes_the_view() -> None:
     assert result.params["brand_rule"] == "given"
     groups = groups_of(result)
     # O: Beta 100 % and 90 % -> loyal to Beta; S: Beta 0, 100, 70 % -> 2 of 3 -> loyal
-    assert groups["O"] == "Loyal" and groups["S"] == "Loyal"
+    assert groups["O"] == "loyal" and groups["S"] == "loyal"
     # L: leaders Acme, Acme, then a 50/50 tie that now goes to Beta -> a switcher
-    assert groups["L"] == "Brand switcher"
+    assert groups["L"] == "switcher"
     # T: Acme 70 % in its only quarter -> another brand dominates
-    assert groups["T"] == "Mainly other brands"
+    assert groups["T"] == "other_brands"
     # N2 never buys Beta and no brand reaches 70 %
-    assert groups["N2"] == "No brand loyalty"
+    assert groups["N2"] == "no_loyalty"
 
 
 def test_brand_errors() -> None:
@@ -209,13 +212,13 @@ def test_behaviour_groups_by_hand() -> None:
     assert result.summary["as_of"] == pd.Timestamp("2025-01-01")
     assert result.summary["window"] == "2024Q1 – 2024Q4"
     assert groups_of(result) == {
-        "L": "Loyal",
-        "G": "Lost",
-        "G1": "Lost",
-        "O": "One-time",
-        "P": "Lapsing",
-        "D": "Developing",
-        "X": "No net purchase",
+        "L": "loyal",
+        "G": "lost",
+        "G1": "lost",
+        "O": "one_time",
+        "P": "lapsing",
+        "D": "developing",
+        "X": "no_net_purchase",
     }
     rows = result.rows.set_index("customer")
     assert rows.loc["L", "periods_in_window"] == 3 and rows.loc["L", "periods_active"] == 3
@@ -223,12 +226,12 @@ def test_behaviour_groups_by_hand() -> None:
     assert rows.loc["O", "periods_active"] == 1
     assert rows.loc["D", "last_date"] == pd.Timestamp("2024-12-31")
     assert list(result.tables["groups"]["group"]) == [
-        "Loyal",
-        "Developing",
-        "One-time",
-        "Lapsing",
-        "Lost",
-        "No net purchase",
+        "loyal",
+        "developing",
+        "one_time",
+        "lapsing",
+        "lost",
+        "no_net_purchase",
     ]
     assert result.charts == [
         Chart(
@@ -251,19 +254,19 @@ def test_behaviour_window_follows_as_of_and_period() -> None:
     result = loyalty(BEHAVIOUR, period="year")
     assert result.summary["window"] == "2021 – 2024"
     groups = groups_of(result)
-    assert groups["G"] == "One-time"  # 2023 is its only year
-    assert groups["P"] == "Developing"  # 2023 and 2024, bought in the latest year
-    assert groups["L"] == "One-time"
+    assert groups["G"] == "one_time"  # 2023 is its only year
+    assert groups["P"] == "developing"  # 2023 and 2024, bought in the latest year
+    assert groups["L"] == "one_time"
     # last_n = 1 year: anyone who bought in 2024 is loyal (1 of 1 > 0.5)
     result = loyalty(BEHAVIOUR, period="year", last_n=1)
-    assert groups_of(result)["L"] == "Loyal" and groups_of(result)["G"] == "Lost"
+    assert groups_of(result)["L"] == "loyal" and groups_of(result)["G"] == "lost"
 
 
 def test_empty_brand_column_falls_back_to_behaviour() -> None:
     frame = BEHAVIOUR.assign(brand=None)
     result = loyalty(frame)
     assert result.summary["mode"] == "behaviour"
-    assert any("brand column is empty" in note for note in result.notes)
+    assert any("brand column is empty" in note for note in words.notes(result, "en"))
 
 
 # ----------------------------------------------------------------------- early adopters
@@ -344,7 +347,7 @@ def test_no_product_column() -> None:
     assert result.summary["new_products"] is None
     assert not result.rows["early_adopter"].any()
     assert result.tables["new_products"].empty
-    assert any("No product column" in note for note in result.notes)
+    assert any("No product column" in note for note in words.notes(result, "en"))
 
 
 # ----------------------------------------------------------------------- errors, labels
@@ -377,15 +380,14 @@ def test_bad_input() -> None:
 
 
 def test_chinese_labels() -> None:
-    result = loyalty(BRANDS, lang="zh")
-    # Rows keep the stable English names for scripts; the report reads them in Chinese.
-    words = result.value_labels["group"]
-    assert words[groups_of(result)["S"]] == "品牌转移客户"
-    assert words[groups_of(result)["N"]] == "无品牌忠诚客户"
-    assert words[groups_of(result)["L"]] == "忠诚客户"
-    assert groups_of(result)["L"] == "Loyal"
-    assert "本品牌" in result.headline[0]
-    assert result.tables["groups"]["action"].iloc[0].startswith("保持紧密联系")
+    result = loyalty(BRANDS)
+    # Rows keep the stable codes for scripts; the report reads them in Chinese.
+    assert groups_of(result)["L"] == "loyal" and groups_of(result)["S"] == "switcher"
+    shown = words.for_people(result, "zh")
+    named = dict(zip(shown.rows["customer"], shown.rows["group"], strict=True))
+    assert (named["S"], named["N"], named["L"]) == ("品牌转移客户", "无品牌忠诚客户", "忠诚客户")
+    assert "本品牌" in words.headline(result, "zh")[0]
+    assert shown.tables["groups"]["action"].iloc[0].startswith("保持紧密联系")
 
 
 # ----------------------------------------------------------------------- properties
@@ -458,13 +460,6 @@ def frame_from(data: list[tuple]) -> pd.DataFrame:
     )
 
 
-CODES = {
-    "Loyal": "loyal",
-    "Brand switcher": "switcher",
-    "No brand loyalty": "no_loyalty",
-    "Mainly other brands": "other_brands",
-    "No net purchase": "no_net_purchase",
-}
 
 
 @settings(max_examples=40, deadline=None)
@@ -482,7 +477,7 @@ def test_properties(data: list[tuple], rnd) -> None:
     # the vectorised groups agree with the definitions read literally
     expected = reference_brand_groups(frame, "Beta")
     found = zip(rows["customer"], rows["group"], rows["periods_active"], rows["focal_periods"], strict=True)
-    assert {c: (CODES[g], n, k) for c, g, n, k in found} == expected
+    assert {c: (g, n, k) for c, g, n, k in found} == expected
     # row order is irrelevant, and so is pre-aggregating by customer, day, brand and product
     shuffled = frame.sample(frac=1.0, random_state=rnd.randint(0, 2**31 - 1))
     combined = frame.groupby(["customer", "date", "brand", "product"], as_index=False)["revenue"].sum()

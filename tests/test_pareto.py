@@ -8,9 +8,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kamtool.analyses.pareto import ceil_count, gini, pareto, reach_count
+from kamtool.analyses.pareto import gini, pareto
+from kamtool.analyses.rules import ceil_count, reach_count, whole_units
 from kamtool.errors import AnalysisError, UsageError
-from kamtool.result import Chart
+from kamtool.render import words
+from kamtool.result import Chart, Result
+
+
+def headline(result: Result, lang: str = "en") -> list[str]:
+    return words.headline(result, lang)
+
+
+def notes(result: Result, lang: str = "en") -> list[str]:
+    return words.notes(result, lang)
 
 
 def ledger(revenue: dict[str, float], **extra: list[float]) -> pd.DataFrame:
@@ -92,7 +102,7 @@ def test_target_reached_exactly_despite_float_rounding() -> None:
     # 0.6400000000000001 > 0.64: a naive comparison would need the third customer.
     values = np.array([0.42, 0.22, 0.16])
     assert not np.cumsum(values)[1] >= 0.8 * np.cumsum(values)[-1]  # the trap is real
-    assert reach_count(values, 0.8) == 2
+    assert reach_count(whole_units(values), 0.8) == 2
     frame = ledger({"a": 0.42, "b": 0.22, "c": 0.16})
     assert pareto(frame).summary["entities_for_target"] == 2
 
@@ -110,10 +120,13 @@ def test_missing_values_count_as_zero() -> None:
     frame = ledger({"a": 3.0, "b": np.nan, "c": 1.0})
     result = pareto(frame)
     assert result.rows["customer"].tolist() == ["a", "c", "b"]
-    assert result.rows["included"].tolist() == [True, True, False]
+    # a missing value is a zero: part of the base, with a share of 0
+    assert result.rows["included"].tolist() == [True, True, True]
+    assert result.rows["share"].tolist() == [0.75, 0.25, 0.0]
     assert result.summary["missing_values"] == 1
     assert result.summary["non_positive_entities"] == 1
-    assert any("count as zero" in note for note in result.notes)
+    assert result.summary["base_entities"] == 3
+    assert any("count as zero" in note for note in notes(result))
 
 
 def test_gini_and_hhi_extremes() -> None:
@@ -149,17 +162,20 @@ def test_other_measures_and_dimensions() -> None:
     assert result.rows["orders"].dtype == "int64"  # numbers stay as they came
     assert result.summary["total"] == 8.0
     # Wang 5 of 8 orders = 62.5 %, short of 80 %; with Zhang 7 / 8 = 87.5 %: 2 of 3 people.
-    assert result.headline[0] == "66.7 % of salespeople (2) make 80 % of orders."
+    assert headline(result)[0] == "66.7 % of salespeople (2) make 80 % of orders."
 
 
 def test_headline_en_and_zh() -> None:
-    en = pareto(FIVE).headline
+    en = headline(pareto(FIVE))
     assert en[0] == "50.0 % of customers (2) make 80 % of revenue."
+    assert en[2] == (
+        "Concentration: Gini 0.38 over 4 customers, HHI 0.3650 (as concentrated as 2.7 equal customers)."
+    )
     assert en[3] == (
         "The largest, a, holds 50.0 % of revenue (50.00): that much is at risk if it is lost."
     )
-    assert en[4].startswith("Customers with zero or negative net revenue: 1 (total -2.00)")
-    zh = pareto(FIVE, lang="zh").headline
+    assert en[4].startswith("Customers with a negative net revenue: 1 (total -2.00)")
+    zh = headline(pareto(FIVE), "zh")
     assert zh[0] == "50.0% 的客户（2 个）贡献了 80% 的销售额。"
     assert any("基尼系数" in line for line in zh)
 
@@ -169,8 +185,8 @@ def test_params_notes_and_chart() -> None:
     assert result.params["target"] == 0.7
     assert result.params["by"] == "customer"
     assert "entity id ascending" in result.params["tie_rule"]
-    assert any("Gini" in note for note in result.notes)
-    assert any("not multiplied by 10,000" in note for note in result.notes)
+    assert any("Gini" in note for note in notes(result))
+    assert any("not multiplied by 10,000" in note for note in notes(result))
     assert result.charts == [
         Chart(
             kind="pareto",
@@ -178,9 +194,11 @@ def test_params_notes_and_chart() -> None:
             category="customer",
             values=["revenue"],
             secondary="cumulative_share",
-            title="Pareto of revenue by customer",
+            title="pareto.chart_title",
         )
     ]
+    assert words.chart_title(result, result.charts[0], "en") == "Pareto of revenue by customer"
+    assert words.chart_title(result, result.charts[0], "zh") == "客户销售额帕累托图"
 
 
 @pytest.mark.parametrize(
@@ -189,7 +207,7 @@ def test_params_notes_and_chart() -> None:
         (ledger({"a": 1.0}), "profit", "profit needs a cost or profit column"),
         (ledger({"a": 1.0}, quantity=[np.nan]), "quantity", "quantity needs a quantity column"),
         (ledger({"a": 1.0}), "orders", "orders needs an order id or date column"),
-        (ledger({}), "revenue", "no customers to analyse"),
+        (ledger({}), "revenue", "no rows to analyse"),
         (ledger({"a": 0.0, "b": -3.0}), "revenue", "positive net revenue"),
         (
             pd.DataFrame({"customer": ["a", "a"], "revenue": [1.0, 2.0]}),
@@ -219,7 +237,6 @@ def test_missing_by_column() -> None:
         {"target": 0.0},
         {"target": 80},
         {"measure": "margin"},
-        {"lang": "fr"},
         {"by": "revenue"},
     ],
 )
@@ -261,11 +278,13 @@ def test_cumulative_share_rises_to_one(frame: pd.DataFrame, target: float) -> No
     rows = result.rows
     included = rows[rows["included"]]
     cumulative = included["cumulative_share"].to_numpy()
-    assert (np.diff(cumulative) > 0).all()  # every positive customer adds at least a cent
+    positive = included["revenue"].to_numpy() > 0
+    # every positive customer adds at least a cent; a zero adds nothing
+    assert (np.diff(cumulative) > 0).tolist() == positive[1:].tolist()
     assert cumulative[-1] == 1.0
     assert included["share"].sum() == pytest.approx(1.0)
-    assert (included["revenue"] > 0).all()
-    assert (rows.loc[~rows["included"], "revenue"] <= 0).all()
+    assert (included["revenue"] >= 0).all()
+    assert (rows.loc[~rows["included"], "revenue"] < 0).all()
     assert rows["share"].isna().tolist() == (~rows["included"]).tolist()
     # value descending, ties by id as text
     keys = list(zip(-rows["revenue"], rows["customer"].astype(str), strict=True))
@@ -274,3 +293,32 @@ def test_cumulative_share_rises_to_one(frame: pd.DataFrame, target: float) -> No
     k = result.summary["entities_for_target"]
     assert cumulative[k - 1] >= target - 1e-9
     assert k == 1 or cumulative[k - 2] < target - 1e-9
+
+
+def test_share_base_includes_zero_and_lists_negatives_apart() -> None:
+    # a 60, b 30, c 10, z 0 (bought and returned everything), n −5.
+    # Base: a, b, c, z (4 customers, total 100); n is apart.
+    frame = ledger({"n": -5.0, "z": 0.0, "c": 10.0, "b": 30.0, "a": 60.0})
+    result = pareto(frame)
+    rows = result.rows
+    assert rows["customer"].tolist() == ["a", "b", "c", "z", "n"]
+    assert rows["included"].tolist() == [True, True, True, True, False]
+    assert rows["share"].tolist()[:4] == [0.6, 0.3, 0.1, 0.0]
+    assert rows["cumulative_share"].tolist()[:4] == [0.6, 0.9, 1.0, 1.0]
+    assert rows["rank_share"].tolist()[:4] == [0.25, 0.5, 0.75, 1.0]
+    assert np.isnan(rows["share"].iloc[4])
+    s = result.summary
+    assert (s["base_entities"], s["zero_entities"], s["negative_entities"]) == (4, 1, 1)
+    assert s["negative_value"] == -5.0
+    # 80 %: a (60) then b crosses -> 2 of the 4 customers of the base
+    assert s["entities_for_target"] == 2 and s["entities_for_target_share"] == 0.5
+    # top 20 % of 4: ceil(0.8) = 1 -> a, 60 %
+    assert s["top20_entities"] == 1 and s["top20_share"] == 0.6
+    # Gini over 60, 30, 10, 0: unordered |differences| 30 50 60 20 30 10 = 200, ordered 400;
+    # 400 / (2 × 4² × mean 25) = 400 / 800 = 0.5 (leaving the zero out would give 1/3)
+    assert s["gini"] == pytest.approx(0.5)
+    assert s["hhi"] == pytest.approx(0.36 + 0.09 + 0.01)
+    assert headline(result)[2].startswith("Concentration: Gini 0.50 over 4 customers")
+    assert headline(result)[4] == (
+        "Customers with zero net revenue: 1; they are part of the base of every share."
+    )

@@ -20,12 +20,10 @@ from kamtool.errors import KamtoolError, UsageError
 from kamtool.render import excel
 from kamtool.render.excel import (
     DATE,
-    FLOAT,
     INTEGER,
     MONEY,
     PERCENT,
     display_width,
-    number_format,
     waterfall_series,
     write_workbook,
 )
@@ -33,39 +31,6 @@ from kamtool.result import Chart, Heatmap, Result
 
 # ---------------------------------------------------------------------------------------
 # the format rule
-
-
-@pytest.mark.parametrize(
-    ("name", "kind", "expected"),
-    [
-        ("revenue_share", "float", PERCENT),
-        ("cumulative_share", "float", PERCENT),
-        ("churn_rate", "float", PERCENT),
-        ("retention", "float", PERCENT),
-        ("p_alive", "float", PERCENT),
-        ("revenue", "float", MONEY),
-        ("revenue", "int", MONEY),  # whole-euro data is still money
-        ("returns_value", "float", MONEY),
-        ("avg_order_value", "float", MONEY),
-        ("clv", "float", MONEY),
-        ("total_revenue", "float", MONEY),
-        ("revenue_prev", "float", MONEY),
-        ("credit_limit", "float", MONEY),
-        ("monetary", "float", MONEY),
-        ("customers_with_revenue", "int", INTEGER),  # a count, though it names money
-        ("rfm_score", "int", INTEGER),
-        ("strategic_value", "float", FLOAT),  # a 1..5 factor score, not money
-        ("orders", "int", INTEGER),
-        ("expected_purchases", "float", FLOAT),
-        ("first_date", "date", DATE),
-        ("last_date", "datetime", "yyyy-mm-dd hh:mm:ss"),
-        ("customer", "text", None),
-        ("included", "bool", None),
-        ("revenue_share", "text", None),  # the name alone never formats text
-    ],
-)
-def test_number_format_rule(name: str, kind: Any, expected: str | None) -> None:
-    assert number_format(name, kind) == expected
 
 
 def test_display_width_counts_cjk_double() -> None:

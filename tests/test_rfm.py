@@ -23,6 +23,8 @@ from kamtool.analyses.rfm import (
     score_breaks,
 )
 from kamtool.errors import AnalysisError, UsageError
+from kamtool.render import words
+from kamtool.render.words.rfm import rule_action, rule_name, rules_table
 from kamtool.result import Chart, Heatmap
 
 AS_OF = pd.Timestamp("2024-04-01")
@@ -155,7 +157,9 @@ def test_segment_summary_by_hand() -> None:
     assert champions["mean_recency"] == pytest.approx(1.5)
     assert champions["mean_frequency"] == pytest.approx(7.5)
     assert champions["mean_monetary"] == pytest.approx(750.0)
-    assert champions["action"].startswith("Retain")
+    assert "action" not in seg.columns  # words: added for people, never in JSON
+    shown = words.for_people(rfm(FIVE), "en").tables["segments"].set_index("segment")
+    assert shown.loc["Champions", "action"].startswith("Retain")
     empty = seg.loc["At Risk"]
     assert empty["customers"] == 0 and empty["revenue"] == 0.0
     assert np.isnan(empty["mean_recency"])
@@ -194,7 +198,8 @@ def test_heatmap_of_mean_monetary() -> None:
         title="rfm.chart.segments",
         max_points=50,
     )
-    assert len(result.tables["rules"]) == len(DEFAULT_SEGMENTS)
+    assert "rules" not in result.tables
+    assert len(words.for_people(result, "en").tables["rules"]) == len(DEFAULT_SEGMENTS)
 
 
 def test_skewed_frequency_leaves_scores_empty_and_says_so() -> None:
@@ -204,7 +209,7 @@ def test_skewed_frequency_leaves_scores_empty_and_says_so() -> None:
     result = rfm(frame)
     assert result.summary["f_counts"] == {"5": 2, "4": 2, "3": 6, "2": 0, "1": 0}
     assert "F1" in result.summary["empty_scores"] and "F2" in result.summary["empty_scores"]
-    assert any("F1, F2" in line for line in result.headline)
+    assert any("F1, F2" in line for line in words.headline(result, "en"))
     # all recencies are equal: every break is 1 day, all in the oldest value bin -> R 1
     assert set(result.rows["r_score"]) == {1}
 
@@ -219,7 +224,7 @@ def test_given_as_of_and_recency_thresholds() -> None:
     assert rows["r_score"].tolist() == [4, 4, 3, 2, 1]
     assert result.summary["r_breaks"] == [30.0, 60.0, 90.0, 180.0]
     assert result.params["thresholds"] == {"r": [30.0, 60.0, 90.0, 180.0]}
-    assert any("by hand" in note for note in result.notes)
+    assert any("by hand" in note for note in words.notes(result, "en"))
 
 
 def test_as_of_not_after_last_order_is_a_usage_error() -> None:
@@ -334,18 +339,23 @@ def test_customers_matching_no_rule_are_others_and_counted() -> None:
     assert result.summary["segment_counts"] == {"Top": 1, OTHERS: 4}
     seg = result.tables["segments"].set_index("segment")
     assert seg.loc[OTHERS, "customers"] == 4
-    assert seg.loc["Top", "action"] == "Keep them."
-    assert any("4 customers match no segment rule" in line for line in result.headline)
+    shown = words.for_people(result, "zh").tables["segments"].set_index("segment")
+    assert shown.loc["Top", "action"] == "Keep them."  # the rule file's own text
+    assert shown.loc["其他", "action"].startswith("未匹配")
+    assert any("4 customers match no segment rule" in line for line in words.headline(result, "en"))
 
 
 def test_chinese_labels() -> None:
-    result = rfm(FIVE, lang="zh")
+    result = rfm(FIVE)
     # Rows keep the stable English names for scripts; the report reads them in Chinese.
     assert result.rows.set_index("customer").loc["A", "segment"] == "Champions"
     assert result.tables["segments"]["segment"].iloc[0] == "Champions"
-    assert result.value_labels["segment"]["Champions"] == "冠军客户"
-    assert "截至" in result.headline[0]
-    assert rules_frame(lang="zh")["segment"].iloc[-1] == "休眠客户"
+    shown = words.for_people(result, "zh")
+    assert shown.rows.set_index("customer").loc["A", "segment"] == "冠军客户"
+    assert shown.tables["segments"]["segment"].iloc[0] == "冠军客户"
+    assert "截至" in words.headline(result, "zh")[0]
+    assert rules_frame()["segment"].iloc[-1] == "Hibernating"  # codes
+    assert rules_table(lang="zh")["segment"].iloc[-1] == "休眠客户"
 
 
 # ----------------------------------------------------------------------- rule files
@@ -374,9 +384,9 @@ def test_load_segments_from_toml(tmp_path: Path) -> None:
     best, second = table.rules
     # an omitted dimension means any score of the scale
     assert (best.r, best.f, best.m) == ((3, 3), (2, 3), (1, 3))
-    assert best.display_name("zh") == "最好" and best.display_action("en") == "Thank them."
+    assert rule_name(best, "zh") == "最好" and rule_action(best, "en") == "Thank them."
     # a custom rule named like a default segment borrows its Chinese name
-    assert second.display_name("zh") == "冠军客户"
+    assert rule_name(second, "zh") == "冠军客户"
     # three scores per dimension with bins=3; A (R3 F3) is Best, the rest Champions
     result = rfm(FIVE, bins=3, segments=table)
     assert result.rows.set_index("customer").loc["A", "segment"] == "Best"

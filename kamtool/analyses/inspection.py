@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from kamtool.labels import has_label, label
 from kamtool.result import Result
 
 if TYPE_CHECKING:
@@ -22,7 +21,9 @@ from kamtool.needs import ALL_FIGURES, Needs  # noqa: E402 - beside the declarat
 NEEDS = Needs(keys=("customer",), measures=None, figures=ALL_FIGURES)
 
 
-def inspect_ledger(ledger: Ledger, *, lang: str = "en") -> Result:
+def inspect_ledger(ledger: Ledger) -> Result:
+    """The mapping, sources, drops and totals of a ledger, as codes and numbers (the
+    sentences are in :mod:`kamtool.render.words.inspect`)."""
     totals = ledger.totals()
     customers = ledger.customers
     stats = ledger.stats()
@@ -67,50 +68,13 @@ def inspect_ledger(ledger: Ledger, *, lang: str = "en") -> Result:
         "quantity": totals["quantity"],
         "columns": sorted(ledger.present),
     }
-    headline = [_source_sentence(row, lang) for row in source_rows]
-    headline.append(label("inspect.totals", lang).format(
-        lines=kept, customers=summary["customers"], orders=summary["orders"],
-        basis=label(f"inspect.basis.{ledger.orders_basis}", lang),
-        first=_day(totals["first_date"]), last=_day(totals["last_date"]),
-        revenue=totals["revenue"], returns=totals["returns_value"], return_lines=totals["return_lines"],
-    ))
-    if dropped:
-        headline.append(label("inspect.dropped", lang).format(
-            n=sum(dropped.values()),
-            reasons="; ".join(f"{_reason(r, lang)}: {c:,}" for r, c in sorted(dropped.items()))))
-    notes = [label(f"inspect.note.{ledger.orders_basis}", lang)]
-    if ledger.has_profit:
-        notes.append(label("inspect.note.profit", lang))
     tables = {"sources": pd.DataFrame(source_rows)}
     if dropped_rows:
         tables["dropped"] = pd.DataFrame(dropped_rows)
     return Result(
         command="inspect",
-        params={"files": [s.name for s in ledger.sources]},
         summary=summary,
         rows=pd.DataFrame(mapping_rows, columns=["source", "column", "header", "missing"]),
         tables=tables,
-        headline=headline,
-        notes=notes,
-    )
-
-
-def _reason(reason: str, lang: str) -> str:
-    key = f"inspect.reason.{reason}"
-    return label(key, lang) if has_label(key) else reason
-
-
-def _day(value: Any) -> str:
-    return value.isoformat() if value is not None else "-"
-
-
-def _source_sentence(row: dict[str, Any], lang: str) -> str:
-    where = row["sheet"] and label("inspect.sheet", lang).format(sheet=row["sheet"]) or ""
-    if row["format"] == "csv":
-        where = label("inspect.csv", lang).format(encoding=row["encoding"], delimiter=row["delimiter"])
-    header = (label("inspect.header", lang).format(row=row["header_row"])
-              if row["header_row"] is not None else "")
-    return label("inspect.source", lang).format(
-        source=row["source"], format=row["format"].upper() if row["format"] != "excel" else "Excel",
-        where=where, header=header, rows=row["rows_read"], dropped=row["rows_dropped"],
+        params={"files": [s.name for s in ledger.sources]},
     )

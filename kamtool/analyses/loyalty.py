@@ -32,12 +32,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamtool.analyses.rules import as_of_timestamp
+from kamtool.analyses.rules import as_of_day, check_period, period_label, period_of_days
 from kamtool.errors import AnalysisError, UsageError
-from kamtool.labels import label
 from kamtool.result import Chart, Result
 
-PERIODS = ("month", "quarter", "year")
 BRAND_GROUPS = ("loyal", "switcher", "no_loyalty", "other_brands", "no_net_purchase")
 BEHAVIOUR_GROUPS = ("loyal", "developing", "one_time", "lapsing", "lost", "no_net_purchase")
 # Shares such as 70/100 land a hair below 0.7 in floating point; compare with slack.
@@ -46,33 +44,13 @@ TOLERANCE = 1e-9
 MONEY_EPS = 1e-6
 # Key spaces up to this size are summed with one dense bincount instead of a sort.
 DENSE_LIMIT = 10_000_000  # 80 MB of float64 at most
+# The leading brand of a customer who mostly buys lines without a brand (a code).
+NO_BRAND = "(no brand)"
 
 
 def _day_numbers(dates: pd.Series) -> np.ndarray:
     """Days since 1970-01-01 as int64 (whole days; the dates are already normalised)."""
     return dates.to_numpy().astype("datetime64[D]").astype("int64")
-
-
-def _period_ids(days: np.ndarray, period: str) -> np.ndarray:
-    """Calendar period numbers from day numbers: consecutive periods differ by one."""
-    months = days.astype("datetime64[D]").astype("datetime64[M]").astype("int64") + 1970 * 12
-    if period == "month":
-        return months
-    if period == "quarter":
-        return months // 3
-    return months // 12
-
-
-def _period_name(pid: int, period: str) -> str:
-    if period == "month":
-        return f"{pid // 12}-{pid % 12 + 1:02d}"
-    if period == "quarter":
-        return f"{pid // 4}Q{pid % 4 + 1}"
-    return str(pid)
-
-
-def _pct(x: float) -> str:
-    return "–" if not np.isfinite(x) else f"{x * 100:.1f} %"
 
 
 def _check_params(
@@ -83,8 +61,7 @@ def _check_params(
     new_product_grace_days: int,
     last_n: int,
 ) -> None:
-    if period not in PERIODS:
-        raise UsageError(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
+    check_period(period)
     if not 0.5 < share_threshold <= 1:
         raise UsageError(
             f"the share threshold {share_threshold!r} must be above 0.5 and at most 1, "
@@ -257,6 +234,160 @@ def _no_new_products() -> pd.DataFrame:
     )
 
 
+def _check_lines(lines: pd.DataFrame, brand: str | None) -> tuple[pd.Series, np.ndarray, bool]:
+    """Dates (normalised), revenue and whether there is a brand column with brands."""
+    missing = [c for c in ("customer", "date", "revenue") if c not in lines]
+    if missing:
+        raise AnalysisError(f"loyalty needs the columns {', '.join(missing)}")
+    if lines.empty:
+        raise AnalysisError("loyalty: there are no order lines")
+    has_brand = "brand" in lines and bool(lines["brand"].notna().any())
+    if brand is not None and not has_brand:
+        raise UsageError(f"--brand {brand} needs a brand column in the data, and there is none")
+    dates = pd.to_datetime(lines["date"]).dt.normalize()
+    if dates.isna().any():
+        raise AnalysisError(f"loyalty: {int(dates.isna().sum())} lines have no date")
+    revenue = lines["revenue"].to_numpy(dtype="float64")
+    if np.isnan(revenue).any():
+        raise AnalysisError(f"loyalty: {int(np.isnan(revenue).sum())} lines have no revenue")
+    return dates, revenue, has_brand
+
+
+def _as_of(days: np.ndarray, as_of: Any) -> int:
+    """The as-of day number (rules.as_of_day); a given one must lie after the last order."""
+    last = int(days.max())
+    day = as_of_day(as_of, last)
+    assert day is not None
+    if as_of is not None and day <= last:
+        raise UsageError(
+            f"--as-of {np.datetime64(day, 'D')} is not after the last order in the data "
+            f"({np.datetime64(last, 'D')}); choose a later date or leave out the later orders"
+        )
+    return day
+
+
+def _focal_brand(brand_names: Any, by_brand: np.ndarray, brand: str | None) -> tuple[int, str]:
+    """The focal brand's code and how it was chosen ("default" or "given")."""
+    if brand is None:
+        # most revenue; ties to the alphabetically first brand (codes are sorted)
+        return int(np.argmax(by_brand)), "default"
+    matches = np.flatnonzero(np.asarray(brand_names, dtype=object) == str(brand))
+    if len(matches) == 0:
+        top = np.argsort(-by_brand, kind="stable")[:5]
+        raise UsageError(
+            f"--brand {brand!r} is not in the data; brands with the most revenue: "
+            + ", ".join(str(brand_names[i]) for i in top)
+        )
+    return int(matches[0]), "given"
+
+
+def _brand_mode(
+    lines: pd.DataFrame, cust: np.ndarray, pid: np.ndarray, revenue: np.ndarray, n: int,
+    brand: str | None, share_threshold: float, majority: float,
+) -> tuple[dict[str, Any], np.ndarray, dict[str, Any]]:
+    """Per-customer figures of brand mode, the lines of the focal brand, and the facts
+    (focal brand and rule) for params and summary."""
+    brand_values = lines["brand"].astype("str").where(lines["brand"].notna(), None)
+    brand_code, brand_names = pd.factorize(brand_values, sort=True)
+    # missing brands get the last code, after every named brand
+    brand_code = np.where(brand_code < 0, len(brand_names), brand_code).astype("int64")
+    names_all = np.append(np.asarray(brand_names, dtype=object), NO_BRAND)
+    by_brand = np.bincount(brand_code, weights=revenue, minlength=len(brand_names) + 1)[: len(brand_names)]
+    focal, rule = _focal_brand(brand_names, by_brand, brand)
+    per: dict[str, Any] = _brand_groups(
+        cust, pid, brand_code, len(brand_names) + 1, revenue, n, focal, share_threshold, majority
+    )
+    per["leading_brand"] = [str(names_all[b]) if b >= 0 else None for b in per["leading_brand"].tolist()]
+    return per, brand_code == focal, {"brand": str(brand_names[focal]), "brand_rule": rule}
+
+
+def _rows(
+    customers: Any, groups_order: tuple[str, ...], per: dict[str, Any], revenue: np.ndarray,
+    cust: np.ndarray, days: np.ndarray, adopter: np.ndarray, mode: str,
+) -> pd.DataFrame:
+    group_code = per["group"]
+    last_day = np.full(len(customers), np.iinfo("int64").min, dtype="int64")
+    np.maximum.at(last_day, cust, days)
+    rows = pd.DataFrame(
+        {
+            "customer": customers.array,
+            "group": pd.array(np.asarray(groups_order, dtype=object)[group_code], dtype="str"),
+            "revenue": revenue,
+        }
+    )
+    columns = (("focal_share", "focal_periods", "periods_active", "brands", "leading_brand")
+               if mode == "brand" else ("periods_active", "periods_in_window"))  # fmt: skip
+    for column in columns:
+        rows[column] = pd.array(per[column], dtype="str") if column == "leading_brand" else per[column]
+    rows["last_date"] = pd.to_datetime(last_day.astype("datetime64[D]"))
+    rows["early_adopter"] = adopter
+    return (
+        rows.assign(_g=group_code)
+        .sort_values(["_g", "revenue", "customer"], ascending=[True, False, True], ignore_index=True)
+        .drop(columns="_g")
+    )
+
+
+def _groups(
+    groups_order: tuple[str, ...], group_code: np.ndarray, revenue: np.ndarray, adopter: np.ndarray
+) -> pd.DataFrame:
+    """Customers, revenue and early adopters per group; no_net_purchase only when used."""
+    n = len(group_code)
+    total_revenue = float(revenue.sum())
+    n_groups = len(groups_order)
+    customers_per = np.bincount(group_code, minlength=n_groups).astype("int64")
+    revenue_per = np.bincount(group_code, weights=revenue, minlength=n_groups)
+    adopters_per = np.bincount(group_code, weights=adopter, minlength=n_groups).astype("int64")
+    # no_net_purchase (always last) only appears when someone is in it
+    shown = np.arange(n_groups if customers_per[-1] else n_groups - 1)
+    return pd.DataFrame(
+        {
+            "group": [groups_order[g] for g in shown],
+            "customers": customers_per[shown],
+            "share": customers_per[shown] / n,
+            "revenue": revenue_per[shown],
+            "revenue_share": revenue_per[shown] / total_revenue if total_revenue > 0 else np.nan,
+            "early_adopters": adopters_per[shown],
+        }
+    )
+
+
+def _adopters(
+    lines: pd.DataFrame, cust: np.ndarray, days: np.ndarray, revenue: np.ndarray, keep: np.ndarray,
+    as_of_number: int, launch_window: int, grace_days: int,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The early-adopter flag per customer code and the new-products table (empty without
+    a product column)."""
+    adopter = np.zeros(int(cust.max()) + 1 if len(cust) else 0, dtype=bool)
+    if "product" not in lines or not bool(lines["product"].notna().any()):
+        return adopter, _no_new_products()
+    codes, new_products = _early_adopters(
+        cust, days, lines["product"], revenue, keep, as_of_number, launch_window, grace_days
+    )
+    adopter[codes] = True
+    return adopter, new_products
+
+
+def _window(latest: int, last_n: int, period: str) -> dict[str, str]:
+    """The behaviour window as period codes: "2024Q2 – 2025Q1" and its last period."""
+    first, last = period_label(latest - last_n + 1, period), period_label(latest, period)
+    return {"window": f"{first} – {last}", "latest_period": last}
+
+
+def _group_summary(groups_order: tuple[str, ...], group_code: np.ndarray, groups: pd.DataFrame,
+                   adopter: np.ndarray, revenue: np.ndarray, new_products: int | None) -> dict[str, Any]:
+    counts = np.bincount(group_code, minlength=len(groups_order))
+    loyal_row = groups.iloc[0]
+    return {
+        "revenue": float(revenue.sum()),
+        "group_counts": {g: int(c) for g, c in zip(groups_order, counts, strict=True)},
+        "loyal_revenue_share": float(loyal_row["revenue_share"]),
+        "early_adopters": int(adopter.sum()),
+        "early_adopters_loyal": int(loyal_row["early_adopters"]),
+        "new_products": new_products,
+    }
+
+
 def _early_adopters(
     cust: np.ndarray,
     days: np.ndarray,
@@ -325,7 +456,6 @@ def loyalty(
     new_product_grace_days: int = 90,
     last_n: int = 4,
     as_of: Any = None,
-    lang: str = "en",
 ) -> Result:
     """Sort customers into loyalty groups and flag the early adopters of new products.
 
@@ -352,294 +482,60 @@ def loyalty(
         ``as_of``.
     as_of : date-like, optional
         Default: the day after the last order in the data.
-    lang : {"en", "zh"}
 
     Returns
     -------
     Result
-        ``rows`` per customer (customer, group, revenue, periods …, early_adopter),
-        tables ``groups`` and ``new_products``, a column chart of revenue by group.
+        ``rows`` per customer (customer, group code, revenue, periods …, early_adopter), tables
+        ``groups`` and ``new_products``, a chart; period labels are codes (2024Q1, 2024-03).
     """
     _check_params(period, share_threshold, majority, launch_window, new_product_grace_days, last_n)
-    missing = [c for c in ("customer", "date", "revenue") if c not in lines]
-    if missing:
-        raise AnalysisError(f"loyalty needs the columns {', '.join(missing)}")
-    if lines.empty:
-        raise AnalysisError("loyalty: there are no order lines")
-    has_brand_column = "brand" in lines and bool(lines["brand"].notna().any())
-    if brand is not None and not has_brand_column:
-        raise UsageError(f"--brand {brand} needs a brand column in the data, and there is none")
-
-    dates = pd.to_datetime(lines["date"]).dt.normalize()
-    if dates.isna().any():
-        raise AnalysisError(f"loyalty: {int(dates.isna().sum())} lines have no date")
-    revenue = lines["revenue"].to_numpy(dtype="float64")
-    if np.isnan(revenue).any():
-        raise AnalysisError(f"loyalty: {int(np.isnan(revenue).sum())} lines have no revenue")
-    last_day = dates.max()
-    data_start = dates.min()
-    if as_of is None:
-        as_of_day = last_day + pd.Timedelta(days=1)
-        as_of_rule = "default"
-    else:
-        as_of_day = as_of_timestamp(as_of)
-        as_of_rule = "given"
-        if as_of_day <= last_day:
-            raise UsageError(
-                f"--as-of {as_of_day.date()} is not after the last order in the data "
-                f"({last_day.date()}); choose a later date or leave out the later orders"
-            )
-
+    dates, revenue, has_brand = _check_lines(lines, brand)
     cust, customers = pd.factorize(lines["customer"], sort=True)
-    cust = cust.astype("int64")
-    n = len(customers)
-    days = _day_numbers(dates)
-    as_of_number = int(np.datetime64(as_of_day.date(), "D").astype("int64"))
-    pid = _period_ids(days, period)
-    latest = int(_period_ids(np.array([as_of_number - 1]), period)[0])
-    period_word = label(f"loyalty.period.{period}", lang)
-
-    notes = [
-        label("loyalty.note.as_of", lang).format(
-            as_of=as_of_day.date().isoformat(), rule=label(f"loyalty.as_of.{as_of_rule}", lang)
-        ),
-        label("loyalty.note.periods", lang).format(
-            period=period_word,
-            detail=label("loyalty.period.quarter_detail", lang) if period == "quarter" else "",
-        ),
-    ]
-    thr = _pct(share_threshold)
-    maj = _pct(majority)
-    summary: dict[str, Any] = {"as_of": as_of_day, "customers": n}
-    params: dict[str, Any] = {
-        "period": period,
-        "share_threshold": share_threshold,
-        "majority": majority,
-        "launch_window": launch_window,
-        "new_product_grace_days": new_product_grace_days,
-        "as_of": as_of_day,
-        "as_of_rule": "given" if as_of_rule == "given" else "day after the last order in the data",
-        "active_period": "net spend in the period > 0",
-    }
-
-    keep = np.ones(len(lines), dtype=bool)
-    focal_name: str | None = None
-    if has_brand_column:
-        mode = "brand"
-        no_brand = label("loyalty.no_brand", lang)
-        brand_values = lines["brand"].astype("str").where(lines["brand"].notna(), None)
-        brand_code, brand_names = pd.factorize(brand_values, sort=True)
-        # missing brands get the last code, after every named brand
-        brand_code = np.where(brand_code < 0, len(brand_names), brand_code).astype("int64")
-        brand_names_all = np.append(np.asarray(brand_names, dtype=object), no_brand)
-        by_brand = np.bincount(brand_code, weights=revenue, minlength=len(brand_names) + 1)[
-            : len(brand_names)
-        ]
-        if brand is None:
-            # most revenue; ties to the alphabetically first brand (codes are sorted)
-            focal = int(np.argmax(by_brand))
-            focal_rule = "default"
-        else:
-            matches = np.flatnonzero(np.asarray(brand_names, dtype=object) == str(brand))
-            if len(matches) == 0:
-                top = np.argsort(-by_brand, kind="stable")[:5]
-                raise UsageError(
-                    f"--brand {brand!r} is not in the data; brands with the most revenue: "
-                    + ", ".join(str(brand_names[i]) for i in top)
-                )
-            focal = int(matches[0])
-            focal_rule = "given"
-        focal_name = str(brand_names[focal])
-        keep = brand_code == focal
-        per = _brand_groups(
-            cust,
-            pid,
-            brand_code,
-            len(brand_names) + 1,
-            revenue,
-            n,
-            focal,
-            share_threshold,
-            majority,
-        )
+    cust, n, days = cust.astype("int64"), len(customers), _day_numbers(dates)
+    as_of_number, pid = _as_of(days, as_of), period_of_days(days, period)
+    as_of_stamp = pd.Timestamp(np.datetime64(as_of_number, "D"))
+    summary: dict[str, Any] = {"as_of": as_of_stamp, "customers": n}
+    params: dict[str, Any] = dict(
+        period=period, share_threshold=share_threshold, majority=majority, launch_window=launch_window,
+        new_product_grace_days=new_product_grace_days, as_of=as_of_stamp,
+        as_of_rule="given" if as_of is not None else "day after the last order in the data",
+        active_period="net spend in the period > 0",
+    )  # fmt: skip
+    if has_brand:
+        per, keep, facts = _brand_mode(lines, cust, pid, revenue, n, brand, share_threshold, majority)
         groups_order: tuple[str, ...] = BRAND_GROUPS
-        notes += [
-            label("loyalty.note.focal", lang).format(
-                brand=focal_name, rule=label(f"loyalty.focal.{focal_rule}", lang)
-            ),
-            label("loyalty.note.share", lang).format(brand=focal_name),
-            label("loyalty.note.loyal_brand", lang).format(brand=focal_name, threshold=thr, majority=maj),
-            label("loyalty.note.switcher", lang).format(brand=focal_name),
-            label("loyalty.note.no_loyalty", lang).format(threshold=thr, majority=maj),
-            label("loyalty.note.other_brands", lang).format(brand=focal_name, threshold=thr),
-        ]
-        params.update(brand=focal_name, brand_rule=focal_rule, mode=mode)
-        summary.update(mode=mode, brand=focal_name)
-        leading = per["leading_brand"]
-        leading_names: list[str | None] = [
-            str(brand_names_all[b]) if b >= 0 else None for b in leading.tolist()
-        ]
+        params.update(facts, mode="brand")
+        summary.update(mode="brand", brand=facts["brand"])
     else:
-        mode = "behaviour"
+        latest = int(period_of_days(np.array([as_of_number - 1]), period)[0])
         per = _behaviour_groups(cust, pid, revenue, n, latest, last_n, majority)
-        groups_order = BEHAVIOUR_GROUPS
-        window = f"{_period_name(latest - last_n + 1, period)} – {_period_name(latest, period)}"
-        notes += [
-            label("loyalty.note.window", lang).format(
-                n=last_n, period=period_word, latest=_period_name(latest, period)
-            ),
-            label("loyalty.note.behaviour", lang).format(majority=maj, n=last_n, period=period_word),
-        ]
-        if "brand" in lines:
-            notes.append(label("loyalty.note.brand_empty", lang))
-        params.update(last_n=last_n, mode=mode)
-        summary.update(mode=mode, window=window, latest_period=_period_name(latest, period))
+        keep, groups_order = np.ones(len(lines), dtype=bool), BEHAVIOUR_GROUPS
+        params.update(last_n=last_n, mode="behaviour")
+        summary.update(mode="behaviour", **_window(latest, last_n, period))
 
-    # early adopters
-    has_product = "product" in lines and bool(lines["product"].notna().any())
-    adopter = np.zeros(n, dtype=bool)
-    if has_product:
-        adopter_codes, new_products = _early_adopters(
-            cust,
-            days,
-            lines["product"],
-            revenue,
-            keep,
-            as_of_number,
-            launch_window,
-            new_product_grace_days,
-        )
-        adopter[adopter_codes] = True
-        notes += [
-            label("loyalty.note.new_product", lang).format(
-                grace=new_product_grace_days,
-                start=data_start.date().isoformat(),
-                focal=label("loyalty.note.new_product_focal", lang) if mode == "brand" else "",
-            ),
-            label("loyalty.note.adopter", lang).format(window=launch_window, rest=launch_window - 1),
-        ]
-    else:
-        new_products = _no_new_products()
-        notes.append(label("loyalty.note.no_product", lang))
-
-    group_code = per["group"]
-    # Rows keep the English names (stable for scripts); the report shows them in ``lang``.
-    names = [label(f"loyalty.group.{g}", "en") for g in groups_order]
-    words = {label(f"loyalty.group.{g}", "en"): label(f"loyalty.group.{g}", lang) for g in groups_order}
+    adopter, new_products = _adopters(
+        lines, cust, days, revenue, keep, as_of_number, launch_window, new_product_grace_days
+    )
     customer_revenue = np.bincount(cust, weights=revenue, minlength=n)
-    last_day_number = np.full(n, np.iinfo("int64").min, dtype="int64")
-    np.maximum.at(last_day_number, cust, days)
+    rows = _rows(customers, groups_order, per, customer_revenue, cust, days, adopter, params["mode"])
+    groups = _groups(groups_order, per["group"], customer_revenue, adopter)
+    has_product = "product" in lines and bool(lines["product"].notna().any())
+    summary.update(_group_summary(groups_order, per["group"], groups, adopter, customer_revenue,
+                                  len(new_products) if has_product else None))
+    return _result(params, summary, rows, groups, new_products,
+                   brand_column="brand" in lines, data_start=int(days.min()))
 
-    rows = pd.DataFrame(
-        {
-            "customer": customers.array,
-            "group": pd.array(np.asarray(names, dtype=object)[group_code], dtype="str"),
-            "revenue": customer_revenue,
-        }
-    )
-    if mode == "brand":
-        rows["focal_share"] = per["focal_share"]
-        rows["focal_periods"] = per["focal_periods"]
-        rows["periods_active"] = per["periods_active"]
-        rows["brands"] = per["brands"]
-        rows["leading_brand"] = pd.array(leading_names, dtype="str")
-    else:
-        rows["periods_active"] = per["periods_active"]
-        rows["periods_in_window"] = per["periods_in_window"]
-    rows["last_date"] = pd.to_datetime(last_day_number.astype("datetime64[D]"))
-    rows["early_adopter"] = adopter
-    rows = (
-        rows.assign(_g=group_code)
-        .sort_values(["_g", "revenue", "customer"], ascending=[True, False, True], ignore_index=True)
-        .drop(columns="_g")
-    )
 
-    total_revenue = float(customer_revenue.sum())
-    n_groups = len(groups_order)
-    customers_per = np.bincount(group_code, minlength=n_groups).astype("int64")
-    revenue_per = np.bincount(group_code, weights=customer_revenue, minlength=n_groups)
-    adopters_per = np.bincount(group_code, weights=adopter, minlength=n_groups).astype("int64")
-    # no_net_purchase (always last) only appears when someone is in it
-    shown = np.arange(n_groups if customers_per[-1] else n_groups - 1)
-    groups = pd.DataFrame(
-        {
-            "group": [names[g] for g in shown],
-            "customers": customers_per[shown],
-            "share": customers_per[shown] / n,
-            "revenue": revenue_per[shown],
-            "revenue_share": revenue_per[shown] / total_revenue if total_revenue > 0 else np.nan,
-            "early_adopters": adopters_per[shown],
-            "action": [label(f"loyalty.action.{groups_order[g]}", lang) for g in shown],
-        }
-    )
-    counts = {g: int(c) for g, c in zip(groups_order, customers_per, strict=True)}
-    loyal_row = groups.iloc[0]
-    n_adopters = int(adopter.sum())
-    summary.update(
-        revenue=total_revenue,
-        group_counts=counts,
-        loyal_revenue_share=float(loyal_row["revenue_share"]),
-        early_adopters=n_adopters,
-        early_adopters_loyal=int(loyal_row["early_adopters"]),
-        new_products=len(new_products) if has_product else None,
-    )
-
-    if mode == "brand":
-        headline = [
-            label("loyalty.headline.brand", lang).format(
-                customers=f"{n:,}",
-                brand=focal_name,
-                loyal=f"{counts['loyal']:,}",
-                loyal_share=_pct(float(loyal_row["revenue_share"])),
-                switchers=f"{counts['switcher']:,}",
-                no_loyalty=f"{counts['no_loyalty']:,}",
-                other=f"{counts['other_brands']:,}",
-            )
-        ]
-    else:
-        headline = [
-            label("loyalty.headline.behaviour", lang).format(
-                customers=f"{n:,}",
-                n=last_n,
-                period=period_word,
-                window=summary["window"],
-                loyal=f"{counts['loyal']:,}",
-                loyal_share=_pct(float(loyal_row["revenue_share"])),
-                developing=f"{counts['developing']:,}",
-                one_time=f"{counts['one_time']:,}",
-                lapsing=f"{counts['lapsing']:,}",
-                lost=f"{counts['lost']:,}",
-            )
-        ]
-    if has_product:
-        headline.append(
-            label("loyalty.headline.adopters", lang).format(
-                count=f"{n_adopters:,}",
-                products=f"{len(new_products):,}",
-                loyal=f"{int(loyal_row['early_adopters']):,}",
-            )
-        )
-    if counts.get("no_net_purchase"):
-        notes.append(label("loyalty.note.no_net_purchase", lang))
-
-    display = [c for c in rows.columns if c != "last_date"]
+def _result(params: dict[str, Any], summary: dict[str, Any], rows: pd.DataFrame, groups: pd.DataFrame,
+            new_products: pd.DataFrame, *, brand_column: bool, data_start: int) -> Result:
     return Result(
-        command="loyalty",
-        params=params,
-        summary=summary,
-        rows=rows,
+        command="loyalty", params=params, summary=summary, rows=rows,
         tables={"groups": groups, "new_products": new_products},
-        value_labels={"group": words},
-        charts=[
-            Chart(
-                kind="column",
-                table="groups",
-                category="group",
-                values=["revenue"],
-                title="loyalty.chart.revenue",
-            )
-        ],
-        headline=headline,
-        notes=notes,
-        display_columns=display,
-    )
+        charts=[Chart(kind="column", table="groups", category="group", values=["revenue"],
+                      title="loyalty.chart.revenue")],
+        display_columns=[c for c in rows.columns if c != "last_date"],
+        kinds={"focal_periods": "count", "periods_active": "count", "periods_in_window": "count"},
+        # facts the notes state, not figures for scripts
+        context={"brand_column": brand_column, "data_start": pd.Timestamp(np.datetime64(data_start, "D"))},
+    )  # fmt: skip

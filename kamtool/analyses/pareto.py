@@ -1,21 +1,22 @@
 """Pareto analysis (the 80/20 rule, 二八原则): how concentrated a measure is.
 
 Input is one row per entity (customer, salesperson, product …) as the engine's
-ledger or ``group([by])`` gives it.  Entities are ranked by the measure, largest
-first, ties broken by entity id ascending compared as text, so the result never
-depends on the order of rows in the file.
+ledger or ``group([by])`` gives it.  Entities are ranked by the measure in whole units
+(cents for money), largest first, ties broken by entity id ascending compared as text,
+so the result never depends on the order of rows in the file.
 
-Entities whose net value is zero or negative (all returns) cannot hold a share
-of a total: they stay in ``rows`` (ranked last, ``included`` false, shares NaN)
-and are counted apart in the summary.  Every share is of the total of the
-positive entities.
+The base of every share of entities ("21.8 % of customers") and of the Gini is one:
+all entities with a non-negative net value, zero included (a customer who bought and
+returned everything, or ordered at no charge, is part of the distribution).  Entities
+with a negative net value stay in ``rows`` (ranked last, ``included`` false, shares NaN)
+and are counted apart.  Every share of value is of the total of the base.
 
-The ranking helpers here are shared with :mod:`kamtool.analyses.abc`.
+The ranking helpers here are shared with :mod:`kamtool.analyses.abc`.  This module
+returns codes and numbers only; the sentences are in :mod:`kamtool.render.words.pareto`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,95 +25,28 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kamtool.analyses.rules import ceil_count, reach_count, whole_units
 from kamtool.errors import AnalysisError, UsageError
-from kamtool.labels import LANGS, has_label, label
 from kamtool.result import Chart, Result
 
 MEASURES = ("revenue", "profit", "quantity", "orders")
-# Cumulative sums of floats drift by a few ulps; a cut-off counts as reached when the
-# running total is within this fraction of the total below it.
-REL_TOL = 1e-9
 TIE_RULE = "value descending, then entity id ascending (compared as text)"
-
-
-# ---------------------------------------------------------------- formatting helpers
-
-
-def noun(by: str, lang: str) -> str:
-    """Plural word for the entities of ``by`` ("customers", "客户")."""
-    key = f"pareto.noun.{by}"
-    if has_label(key):
-        return label(key, lang)
-    return label("pareto.noun.fallback", lang).format(by=by_word(by, lang))
-
-
-def by_word(by: str, lang: str) -> str:
-    """The entity column inside a sentence ("customer", "客户")."""
-    word = label(by, lang)
-    return word.lower() if lang == "en" else word
-
-
-def measure_word(measure: str, lang: str) -> str:
-    """The measure as used inside a sentence ("revenue", "销售额")."""
-    return label(f"pareto.measure.{measure}", lang)
-
-
-def sentence_words(by: str, measure: str, lang: str) -> dict[str, str]:
-    """The fields every sentence template may use: noun, Noun, measure, by."""
-    plural = noun(by, lang)
-    return {
-        "noun": plural,
-        "Noun": plural[:1].upper() + plural[1:],
-        "measure": measure_word(measure, lang),
-        "by": by_word(by, lang),
-    }
-
-
-def pct(x: float, lang: str, digits: int = 1) -> str:
-    """A 0..1 share as a percentage: "32.6 %" in English, "32.6%" in Chinese."""
-    text = f"{x * 100:.{digits}f}"
-    return f"{text} %" if lang == "en" else f"{text}%"
-
-
-def pct_short(x: float, lang: str) -> str:
-    """A parameter such as 0.8 as "80 %" (no trailing zeros)."""
-    text = f"{x * 100:.6g}"
-    return f"{text} %" if lang == "en" else f"{text}%"
-
-
-def fmt_value(value: float, measure: str) -> str:
-    """A measure value with thousands separators (orders are whole numbers)."""
-    return f"{value:,.0f}" if measure == "orders" else f"{value:,.2f}"
-
-
-def ceil_count(share: float, n: int) -> int:
-    """``ceil(share × n)`` capped at ``n``, immune to binary noise.
-
-    ``0.1 * 30`` is ``3.0000000000000004`` in floating point; rounding to nine
-    decimals first keeps an exact product from being pushed up to the next integer.
-    """
-    return min(n, math.ceil(round(share * n, 9)))
-
-
-def reach_count(values: np.ndarray, cut: float) -> int:
-    """The fewest leading entities whose cumulative value reaches ``cut`` of the total.
-
-    ``values`` are positive and largest first.  Counts the entities whose preceding
-    running total is still short of the cut-off, so the entity that crosses it is
-    included; the first entity always is.
-    """
-    cumulative = np.cumsum(values)
-    preceding = np.concatenate(([0.0], cumulative[:-1]))
-    return max(1, int(np.count_nonzero(preceding < (cut - REL_TOL) * float(cumulative[-1]))))
+SHARE_BASE = "entities with a non-negative net value (zero included); negative ones listed apart"
+# How the measure's figures look (see kamtool.render.formats).
+MEASURE_KINDS = {"revenue": "money", "profit": "money", "quantity": "number", "orders": "count"}
+MISSING_MEASURE = {
+    "revenue": "revenue needs an amount column (or quantity and unit price)",
+    "profit": "profit needs a cost or profit column",
+    "quantity": "quantity needs a quantity column",
+    "orders": "orders needs an order id or date column",
+}
 
 
 # ---------------------------------------------------------------- validation and ranking
 
 
-def check_options(*, by: str, measure: str, lang: str) -> None:
-    """Raise UsageError for an unknown measure or language, or ``by == measure``."""
-    if lang not in LANGS:
-        raise UsageError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+def check_options(*, by: str, measure: str) -> None:
+    """Raise UsageError for an unknown measure, or ``by == measure``."""
     if measure not in MEASURES:
         raise UsageError(f"unknown measure {measure!r}; choose one of {', '.join(MEASURES)}")
     if by == measure:
@@ -125,11 +59,25 @@ class Sorted:
 
     order: np.ndarray  # row positions of the input frame, largest value first
     values: np.ndarray  # float64 values in rank order; a missing value counts as 0
+    units: np.ndarray  # the same values in whole units (cents for money), int64
     positive: int  # the first ``positive`` entities have a value > 0
+    base: int  # the first ``base`` entities have a value >= 0: the base of every share
     missing: int  # how many entities had no value
 
 
-def sort_entities(frame: pd.DataFrame, *, by: str, measure: str, lang: str = "en") -> Sorted:
+def _check_frame(frame: pd.DataFrame, by: str, measure: str) -> None:
+    if by not in frame.columns:
+        raise AnalysisError(f"there is no column {by!r} to group by")
+    if measure not in frame.columns or (len(frame) and frame[measure].isna().all()):
+        raise AnalysisError(MISSING_MEASURE[measure])
+    column = frame[measure]
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        raise AnalysisError(f"the {measure} column is not numeric")
+    if len(frame) == 0:
+        raise AnalysisError(f"there are no rows to analyse (one per {by} expected)")
+
+
+def sort_entities(frame: pd.DataFrame, *, by: str, measure: str) -> Sorted:
     """Validate ``frame`` and order its entities by value descending, id ascending.
 
     Raises
@@ -139,15 +87,7 @@ def sort_entities(frame: pd.DataFrame, *, by: str, measure: str, lang: str = "en
         how the ledger marks a file without quantities), not numeric, no rows, or an
         entity on more than one row.
     """
-    if by not in frame.columns:
-        raise AnalysisError(label("pareto.error.missing_by", lang).format(by=by))
-    if measure not in frame.columns or (len(frame) and frame[measure].isna().all()):
-        raise AnalysisError(label(f"pareto.error.missing_{measure}", lang))
-    column = frame[measure]
-    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-        raise AnalysisError(label("pareto.error.not_numeric", lang).format(measure=measure))
-    if len(frame) == 0:
-        raise AnalysisError(label("pareto.error.empty", lang).format(noun=noun(by, lang)))
+    _check_frame(frame, by, measure)
     ids = _id_text(frame[by])
     # The ledger hands entities sorted by id: strictly increasing ids are unique, and a
     # stable sort by value alone then breaks ties by id.
@@ -155,26 +95,29 @@ def sort_entities(frame: pd.DataFrame, *, by: str, measure: str, lang: str = "en
     if not in_id_order and pc.count_distinct(ids, mode="all").as_py() != len(ids):
         duplicated = frame[by].duplicated()
         if duplicated.any():
-            entity = frame[by][duplicated].iloc[0]
+            entity = _plain(frame[by][duplicated].iloc[0])
             raise AnalysisError(
-                label("pareto.error.duplicate", lang).format(by=by, entity=_plain(entity))
+                f"{by} {entity!r} appears on more than one row; the analysis needs one row per {by}"
             )
 
-    raw = column.to_numpy(dtype="float64", na_value=np.nan)
+    raw = frame[measure].to_numpy(dtype="float64", na_value=np.nan)
     missing = np.isnan(raw)
     values = np.where(missing, 0.0, raw)
-    # Ids compare as text (code point order) so that mixed or numeric ids still have one
-    # total order.
+    # Ranked and compared in whole units, so a boundary never hangs on binary noise.
+    units = whole_units(values, measure)
     if in_id_order:
-        order = np.argsort(-values, kind="stable")
+        order = np.argsort(-units, kind="stable")
     else:
-        keys = pa.table({"value": values, "id": ids})
+        # Ids compare as text (code point order) so mixed or numeric ids have one order.
+        keys = pa.table({"value": units, "id": ids})
         order = pc.sort_indices(keys, sort_keys=[("value", "descending"), ("id", "ascending")]).to_numpy()
-    ranked = values[order]
+    ranked_units = units[order]
     return Sorted(
         order=order,
-        values=ranked,
-        positive=int(np.count_nonzero(ranked > 0)),
+        values=values[order],
+        units=ranked_units,
+        positive=int(np.count_nonzero(ranked_units > 0)),
+        base=int(np.count_nonzero(ranked_units >= 0)),
         missing=int(missing.sum()),
     )
 
@@ -198,37 +141,38 @@ class Ranked:
     rows: pd.DataFrame
     order: np.ndarray
     values: np.ndarray
+    units: np.ndarray
     positive: int
-    total: float  # sum of the positive values: the base of every share
-    non_positive_value: float
+    base: int
+    total: float  # the total of the base (= of the positive values): the base of every share
+    negative_value: float
     missing: int
 
 
-def rank_entities(frame: pd.DataFrame, *, by: str, measure: str, lang: str = "en") -> Ranked:
+def rank_entities(frame: pd.DataFrame, *, by: str, measure: str) -> Ranked:
     """Rank the entities and compute share, cumulative share and rank share.
 
     ``rows`` columns: rank (1 = largest, over all entities), ``by``, ``measure``,
-    share, cumulative_share, rank_share (rank / number of positive entities) and
-    included (false for zero or negative values, whose shares are NaN).
+    share, cumulative_share, rank_share (rank / entities of the base) and included
+    (false for negative values, whose shares are NaN).  Shares are ratios of whole
+    units, so the cumulative share of the last entity of the base is exactly 1.
     """
-    ranked = sort_entities(frame, by=by, measure=measure, lang=lang)
-    n, positive, values = len(ranked.values), ranked.positive, ranked.values
-    if positive == 0:
+    ranked = sort_entities(frame, by=by, measure=measure)
+    n, base, units = len(ranked.units), ranked.base, ranked.units
+    if ranked.positive == 0:
         raise AnalysisError(
-            label("pareto.error.no_positive", lang).format(
-                noun=noun(by, lang), measure=measure_word(measure, lang)
-            )
+            f"none of the {by} values has a positive net {measure} (the total of the positive "
+            "values is 0); nothing to rank"
         )
-    cumulative = np.cumsum(values[:positive])
-    # The last cumulative sum is the total itself, so the cumulative share ends at exactly 1.
-    total = float(cumulative[-1])
+    cumulative = np.cumsum(units[:base], dtype=np.int64)
+    total_units = int(cumulative[-1])
     rank = np.arange(1, n + 1, dtype="int64")
     share = np.full(n, np.nan)
     cumulative_share = np.full(n, np.nan)
     rank_share = np.full(n, np.nan)
-    share[:positive] = values[:positive] / total
-    cumulative_share[:positive] = cumulative / total
-    rank_share[:positive] = rank[:positive] / positive
+    share[:base] = units[:base] / total_units
+    cumulative_share[:base] = cumulative / total_units
+    rank_share[:base] = rank[:base] / base
     rows = pd.DataFrame(
         {
             "rank": rank,
@@ -237,31 +181,34 @@ def rank_entities(frame: pd.DataFrame, *, by: str, measure: str, lang: str = "en
             "share": share,
             "cumulative_share": cumulative_share,
             "rank_share": rank_share,
-            "included": rank <= positive,
+            "included": rank <= base,
         }
     )
     if by == "customer" and "customer_name" in frame:
         # Names beside ids, taken by the same positions (a lookup by id cost 0.1 s per 200k).
         rows.insert(2, "customer_name", frame["customer_name"].iloc[ranked.order].reset_index(drop=True))
+    scale = int(whole_units(np.array([1.0]), measure)[0])
     return Ranked(
         rows=rows,
         order=ranked.order,
-        values=values,
-        positive=positive,
-        total=total,
-        non_positive_value=float(values[positive:].sum()),
+        values=ranked.values,
+        units=units,
+        positive=ranked.positive,
+        base=base,
+        total=total_units / scale,
+        negative_value=int(units[base:].sum()) / scale,
         missing=ranked.missing,
     )
 
 
 def gini(values_descending: np.ndarray) -> float:
-    """Gini coefficient of positive values sorted largest first (no sample correction).
+    """Gini coefficient of non-negative values sorted largest first (no sample correction).
 
     G = Σ_i Σ_j |x_i − x_j| / (2 n² mean) = 2 Σ_i i·x_(i) / (n Σ x) − (n + 1) / n
-    with x_(i) ascending and i = 1..n.
+    with x_(i) ascending and i = 1..n.  Zeros count: they are part of the distribution.
     """
     n = len(values_descending)
-    ascending = values_descending[::-1]
+    ascending = np.asarray(values_descending, dtype="float64")[::-1]
     weighted = float(np.dot(np.arange(1, n + 1, dtype="float64"), ascending))
     g = 2.0 * weighted / (n * float(ascending.sum())) - (n + 1) / n
     return max(0.0, g)  # equal values give −1e-16, not a negative inequality
@@ -272,24 +219,64 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def basic_notes(ranked: Ranked, *, by: str, measure: str, lang: str) -> list[str]:
-    """The ordering and share-base definitions printed with pareto and abc."""
-    words = sentence_words(by, measure, lang)
-    notes = [
-        label("pareto.note.order", lang).format(**words),
-        label("pareto.note.base", lang).format(
-            positive=f"{ranked.positive:,}", total=fmt_value(ranked.total, measure), **words
-        ),
-    ]
-    if ranked.missing:
-        notes.append(label("pareto.note.missing", lang).format(count=ranked.missing, **words))
-    return notes
+def base_summary(ranked: Ranked) -> dict[str, Any]:
+    """The figures pareto and abc both report about the entities and the share base."""
+    n = len(ranked.units)
+    return {
+        "entities": n,
+        "base_entities": ranked.base,
+        "positive_entities": ranked.positive,
+        "zero_entities": ranked.base - ranked.positive,
+        "negative_entities": n - ranked.base,
+        "negative_value": ranked.negative_value,
+        "non_positive_entities": n - ranked.positive,
+        "non_positive_value": ranked.negative_value,  # zeros add nothing
+        "missing_values": ranked.missing,
+        "total": ranked.total,
+    }
+
+
+def measure_kinds(measure: str) -> dict[str, str]:
+    """Result.kinds for the columns and figures that hold the measure."""
+    kind = MEASURE_KINDS[measure]
+    names = ("total", "net_total", "negative_value", "non_positive_value", "value_at_risk_top1",
+             "value", "average_value", "class_a_value", "class_b_value", "class_c_value",
+             "class_a_profit_c_value")  # fmt: skip
+    return {measure: kind, **dict.fromkeys(names, kind), "effective_entities": "number"}
 
 
 # ---------------------------------------------------------------- the analysis
 
 
-def pareto_chart(by: str, measure: str, words: dict[str, str], lang: str) -> Chart:
+def concentration(ranked: Ranked, target: float) -> dict[str, Any]:
+    """Target count, top shares, Gini and HHI over the base."""
+    base = ranked.base
+    units = ranked.units[:base]
+    cumulative = ranked.rows["cumulative_share"].to_numpy()[:base]
+    for_target = reach_count(units[: ranked.positive], target)
+    top20 = max(1, ceil_count(0.2, base))
+    shares = ranked.rows["share"].to_numpy()[:base]
+    hhi = float(np.dot(shares, shares))
+
+    def top(k: int) -> float:
+        return float(cumulative[min(k, base) - 1])
+
+    return {
+        "target": float(target),
+        "entities_for_target": for_target,
+        "entities_for_target_share": for_target / base,
+        "top20_entities": top20,
+        "top20_share": top(top20),
+        "top1_share": top(1),
+        "top5_share": top(5),
+        "top10_share": top(10),
+        "gini": gini(units),
+        "hhi": hhi,
+        "effective_entities": 1.0 / hhi,
+    }
+
+
+def pareto_chart(by: str, measure: str) -> Chart:
     """Columns for the value, a line for the cumulative share on a second axis."""
     return Chart(
         kind="pareto",
@@ -297,7 +284,7 @@ def pareto_chart(by: str, measure: str, words: dict[str, str], lang: str) -> Cha
         category=by,
         values=[measure],
         secondary="cumulative_share",
-        title=label("pareto.chart_title", lang).format(**words),
+        title="pareto.chart_title",
     )
 
 
@@ -316,7 +303,6 @@ def pareto(
     by: str = "customer",
     measure: str = "revenue",
     target: float = 0.8,
-    lang: str = "en",
 ) -> Result:
     """Rank entities by a measure and measure its concentration.
 
@@ -327,19 +313,18 @@ def pareto(
         ``group([by])``).
     by
         The entity column: customer, salesperson, product, region, channel, brand,
-        category or any other column of the frame.
+        category, or ``entity`` (a column of the file named by its header).
     measure
         revenue, profit, quantity or orders.
     target
         The cumulative share to reach, in (0, 1]; 0.8 reads "who makes 80 %".
-    lang
-        "en" or "zh" for headline, notes and titles.
 
     Returns
     -------
     Result
         ``rows``: rank, ``by``, ``measure``, share, cumulative_share, rank_share,
-        included.  ``summary``: entities, positive_entities, non_positive_entities,
+        included.  ``summary``: entities, base_entities, positive_entities,
+        zero_entities, negative_entities, negative_value, non_positive_entities,
         non_positive_value, missing_values, total, net_total, target,
         entities_for_target, entities_for_target_share, top20_entities, top20_share,
         top1_share, top5_share, top10_share, top1_entity, value_at_risk_top1, gini,
@@ -348,109 +333,39 @@ def pareto(
     Raises
     ------
     UsageError
-        Unknown measure or language, or ``target`` outside (0, 1].
+        Unknown measure, or ``target`` outside (0, 1].
     AnalysisError
         Missing or non-numeric columns, no entities, or no entity with a positive value.
     """
-    check_options(by=by, measure=measure, lang=lang)
+    check_options(by=by, measure=measure)
     if not 0 < target <= 1:
         raise UsageError(f"--target must be a share in (0, 1], e.g. 0.8 for 80 %; got {target}")
-    ranked = rank_entities(frame, by=by, measure=measure, lang=lang)
-    n, positive, total = len(ranked.values), ranked.positive, ranked.total
-    values = ranked.values[:positive]
-    cumulative = ranked.rows["cumulative_share"].to_numpy()[:positive]
-
-    for_target = reach_count(values, target)
-    top20 = max(1, ceil_count(0.2, positive))
-    shares = values / total
-    hhi = float(np.dot(shares, shares))
-    g = gini(values)
-
-    def top(k: int) -> float:
-        return float(cumulative[min(k, positive) - 1])
-
-    top1_entity = _plain(ranked.rows[by].iloc[0])
-    summary: dict[str, Any] = {
-        "entities": n,
-        "positive_entities": positive,
-        "non_positive_entities": n - positive,
-        "non_positive_value": ranked.non_positive_value,
-        "missing_values": ranked.missing,
-        "total": total,
-        "net_total": total + ranked.non_positive_value,
-        "target": float(target),
-        "entities_for_target": for_target,
-        "entities_for_target_share": for_target / positive,
-        "top20_entities": top20,
-        "top20_share": top(top20),
-        "top1_share": top(1),
-        "top5_share": top(5),
-        "top10_share": top(10),
-        "top1_entity": top1_entity,
-        "value_at_risk_top1": float(values[0]),
-        "gini": g,
-        "hhi": hhi,
-        "effective_entities": 1.0 / hhi,
-    }
+    ranked = rank_entities(frame, by=by, measure=measure)
+    summary: dict[str, Any] = base_summary(ranked)
+    summary["net_total"] = ranked.total + ranked.negative_value
+    figures = concentration(ranked, target)
+    summary.update({k: v for k, v in figures.items() if k not in ("gini", "hhi", "effective_entities")})
+    summary["top1_entity"] = _plain(ranked.rows[by].iloc[0])
+    summary["value_at_risk_top1"] = float(ranked.values[0])
+    summary.update(gini=figures["gini"], hhi=figures["hhi"], effective_entities=figures["effective_entities"])
     params: dict[str, Any] = {
         "by": by,
         "measure": measure,
         "target": float(target),
         "tie_rule": TIE_RULE,
-        "share_base": "total of the entities with a positive value",
-        "non_positive": "listed apart (included = false), outside the shares",
-        "top20_rule": "the first ceil(0.2 x n) of the n positive entities",
-        "gini": "over positive entities, no small-sample correction",
-        "hhi": "sum of squared shares of positive entities, 0..1",
+        "share_base": SHARE_BASE,
+        "negative": "listed apart (included = false), outside the shares",
+        "top20_rule": "the first ceil(0.2 x n) of the n entities of the base",
+        "target_rule": "the fewest top entities whose cumulative value, in whole units, reaches the target",
+        "gini": "over the entities of the base, no small-sample correction",
+        "hhi": "sum of squared shares of the entities of the base, 0..1",
     }
-
-    words = sentence_words(by, measure, lang)
-    headline = [
-        label("pareto.headline.target", lang).format(
-            share=pct(for_target / positive, lang),
-            count=f"{for_target:,}",
-            target=pct_short(target, lang),
-            **words,
-        ),
-        label("pareto.headline.top", lang).format(
-            count=f"{top20:,}",
-            top20=pct(top(top20), lang),
-            top1=pct(top(1), lang),
-            top5=pct(top(5), lang),
-            top10=pct(top(10), lang),
-            **words,
-        ),
-        label("pareto.headline.concentration", lang).format(
-            gini=f"{g:.2f}", hhi=f"{hhi:.4f}", equivalent=f"{1.0 / hhi:,.1f}", **words
-        ),
-        label("pareto.headline.risk", lang).format(
-            entity=top1_entity,
-            share=pct(top(1), lang),
-            value=fmt_value(float(values[0]), measure),
-            **words,
-        ),
-    ]
-    if n > positive:
-        headline.append(
-            label("pareto.headline.non_positive", lang).format(
-                count=f"{n - positive:,}",
-                value=fmt_value(ranked.non_positive_value, measure),
-                **words,
-            )
-        )
-    notes = basic_notes(ranked, by=by, measure=measure, lang=lang)
-    notes += [
-        label(f"pareto.note.{key}", lang).format(target=pct_short(target, lang), **words)
-        for key in ("target", "top20", "gini", "hhi")
-    ]
-    chart = pareto_chart(by, measure, words, lang)
     return Result(
         command="pareto",
         params=params,
         summary=summary,
         rows=ranked.rows,
-        charts=[chart],
-        headline=headline,
-        notes=notes,
+        charts=[pareto_chart(by, measure)],
         display_columns=["rank", by, measure, "share", "cumulative_share", "rank_share"],
+        kinds=measure_kinds(measure),
     )

@@ -30,7 +30,6 @@ R package, where At Risk shadows Can't Lose Them and Hibernating shadows Lost).
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,9 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamtool.analyses.rules import as_of_timestamp
+from kamtool.analyses.rules import as_of_day, day_number
 from kamtool.errors import AnalysisError, UsageError
-from kamtool.labels import has_label, label
 from kamtool.result import Chart, Heatmap, Result
 
 DIMENSIONS = ("r", "f", "m")
@@ -61,9 +59,9 @@ def _slug(name: str) -> str:
 class SegmentRule:
     """One row of the segment table: inclusive score ranges and a recommended action.
 
-    ``action`` is a label key (``rfm.action.champions``) or literal text. Names of
-    the default table are translated through ``rfm.segment.<slug>`` labels; a custom
-    rule may give ``name_zh`` / ``action_zh`` instead.
+    ``name`` is the segment's code in rows and JSON. ``action`` is a label key
+    (``rfm.action.champions``) or the rule file's own text; a custom rule may give
+    ``name_zh`` / ``action_zh`` too. :mod:`kamtool.render.words.rfm` turns them into words.
     """
 
     name: str
@@ -77,16 +75,10 @@ class SegmentRule:
     def matches(self, r: int, f: int, m: int) -> bool:
         return self.r[0] <= r <= self.r[1] and self.f[0] <= f <= self.f[1] and self.m[0] <= m <= self.m[1]
 
-    def display_name(self, lang: str = "en") -> str:
-        if lang == "zh" and self.name_zh:
-            return self.name_zh
-        key = f"rfm.segment.{_slug(self.name)}"
-        return label(key, lang) if has_label(key) else self.name
-
-    def display_action(self, lang: str = "en") -> str:
-        if lang == "zh" and self.action_zh:
-            return self.action_zh
-        return label(self.action, lang) if has_label(self.action) else self.action
+    @property
+    def slug(self) -> str:
+        """The segment's name as a label key part: "Can't Lose Them" -> cant_lose_them."""
+        return _slug(self.name)
 
 
 @dataclass(frozen=True)
@@ -276,19 +268,20 @@ def load_segments(path: str | Path) -> SegmentTable:
     return parse_segments(data, source)
 
 
-def rules_frame(segments: SegmentTable = DEFAULT_SEGMENTS, lang: str = "en") -> pd.DataFrame:
-    """The rule table as a frame (for ``--show-rules`` and the ``rules`` table)."""
+def rules_frame(segments: SegmentTable = DEFAULT_SEGMENTS) -> pd.DataFrame:
+    """The rule table as codes and numbers: rule, segment, r_low … m_high (the words, a
+    segment's name in the report language and its action, are added by
+    :func:`kamtool.render.words.rfm.rules_table`)."""
     return pd.DataFrame(
         {
             "rule": np.arange(1, len(segments) + 1, dtype="int64"),
-            "segment": [rule.display_name(lang) for rule in segments],
+            "segment": [rule.name for rule in segments],
             "r_low": [rule.r[0] for rule in segments],
             "r_high": [rule.r[1] for rule in segments],
             "f_low": [rule.f[0] for rule in segments],
             "f_high": [rule.f[1] for rule in segments],
             "m_low": [rule.m[0] for rule in segments],
             "m_high": [rule.m[1] for rule in segments],
-            "action": [rule.display_action(lang) for rule in segments],
         }
     )
 
@@ -330,10 +323,6 @@ def _check_thresholds(
     return out
 
 
-def _pct(x: float) -> str:
-    return "–" if not math.isfinite(x) else f"{x * 100:.1f} %"
-
-
 def _score_table(
     dim: str,
     values: np.ndarray,
@@ -366,6 +355,165 @@ def _score_table(
     return frame.sort_values("score", ascending=False, ignore_index=True)
 
 
+def _check_ledger(ledger: pd.DataFrame, bins: int) -> None:
+    missing = [c for c in ("customer", "revenue", "orders", "last_date") if c not in ledger]
+    if missing:
+        raise AnalysisError(f"rfm needs the ledger columns {', '.join(missing)}")
+    if ledger.empty:
+        raise AnalysisError("rfm: there are no customers to score")
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 2 <= bins <= MAX_SCORES:
+        raise UsageError(f"--bins must be a whole number from 2 to {MAX_SCORES}, not {bins!r}")
+
+
+def _as_of(last_date: pd.Series, as_of: Any) -> pd.Timestamp:
+    """The as-of day (rules.as_of_day); a given one must lie after the last order."""
+    latest = last_date.max()
+    day = as_of_day(as_of, day_number(latest))
+    assert day is not None
+    stamp = pd.Timestamp(np.datetime64(day, "D"))
+    # "today" is the day after the last order by default, so an order on the as-of day
+    # itself would lie in the future; same rule as loyalty and churn
+    if as_of is not None and stamp <= latest:
+        raise UsageError(
+            f"--as-of {stamp.date()} is not after the last order in the data "
+            f"({latest.date()}); choose a later date or leave out the later orders"
+        )
+    return stamp
+
+
+def _scores(
+    values: dict[str, np.ndarray], bins: int, fixed: dict[str, np.ndarray], table: SegmentTable
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, int]]:
+    """Breaks, scores and number of scores per dimension (checked against the rules' scale)."""
+    breaks: dict[str, np.ndarray] = {}
+    scores: dict[str, np.ndarray] = {}
+    for dim in DIMENSIONS:
+        breaks[dim] = fixed[dim] if dim in fixed else score_breaks(values[dim], bins)
+        value_bin = assign_scores(values[dim], breaks[dim])
+        scores[dim] = len(breaks[dim]) + 2 - value_bin if dim == "r" else value_bin
+    levels = {dim: len(breaks[dim]) + 1 for dim in DIMENSIONS}
+    wrong = [f"{dim.upper()} has {n}" for dim, n in levels.items() if n != table.scale]
+    if wrong:
+        raise UsageError(
+            f"the segment rules ({table.source}) are written for scores 1 … {table.scale}, "
+            f"but {', '.join(wrong)} scores; give --segments rules written for that scale "
+            "(scale = … in the file) or keep the number of scores at the rules' scale"
+        )
+    return breaks, scores, levels
+
+
+def _segment_summary(
+    table: SegmentTable, seg_index: np.ndarray, values: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """Customers, revenue and mean R/F/M per segment, in rule order; Others only when used."""
+    n = len(seg_index)
+    total_revenue = float(values["m"].sum())
+    names = [rule.name for rule in table] + [OTHERS]
+    # Others (−1) is counted in the slot after the last rule
+    slot = np.where(seg_index < 0, len(table), seg_index)
+    size = len(table) + 1
+    customers_per = np.bincount(slot, minlength=size).astype("int64")
+    revenue_per = np.bincount(slot, weights=values["m"], minlength=size)
+    order = np.arange(size if customers_per[-1] else size - 1)
+    return pd.DataFrame(
+        {
+            "segment": [names[i] for i in order],
+            "customers": customers_per[order],
+            "share": customers_per[order] / n,
+            "revenue": revenue_per[order],
+            "revenue_share": (
+                revenue_per[order] / total_revenue if total_revenue > 0 else np.full(len(order), np.nan)
+            ),
+            "mean_recency": _means(slot, values["r"], size)[order],
+            "mean_frequency": _means(slot, values["f"], size)[order],
+            "mean_monetary": _means(slot, values["m"], size)[order],
+        }
+    )
+
+
+def _heatmap(scores: dict[str, np.ndarray], levels: dict[str, int], monetary: np.ndarray) -> pd.DataFrame:
+    """Mean monetary per R score (rows, highest first) and F score (columns f_1 …)."""
+    cell = (scores["r"] - 1) * levels["f"] + (scores["f"] - 1)
+    heat = _means(cell, monetary, levels["r"] * levels["f"]).reshape(levels["r"], levels["f"])
+    heatmap = pd.DataFrame({"r_score": np.arange(levels["r"], 0, -1, dtype="int64")})
+    for f in range(1, levels["f"] + 1):
+        heatmap[f"f_{f}"] = heat[::-1, f - 1]
+    return heatmap
+
+
+def _rows(ledger: pd.DataFrame, values: dict[str, np.ndarray], scores: dict[str, np.ndarray],
+          segment: np.ndarray) -> pd.DataFrame:
+    rows = pd.DataFrame(
+        {
+            "customer": ledger["customer"].array,
+            "recency": values["r"],
+            "frequency": values["f"],
+            "monetary": values["m"],
+            "r_score": scores["r"],
+            "f_score": scores["f"],
+            "m_score": scores["m"],
+            "rfm_score": scores["r"] * 100 + scores["f"] * 10 + scores["m"],
+            "segment": pd.array(segment, dtype="str"),
+        }
+    )
+    return rows.sort_values(
+        ["rfm_score", "monetary", "customer"], ascending=[False, False, True], ignore_index=True
+    )
+
+
+def _summary(
+    as_of: pd.Timestamp, values: dict[str, np.ndarray], breaks: dict[str, np.ndarray],
+    score_tables: list[pd.DataFrame], levels: dict[str, int], seg_table: pd.DataFrame,
+) -> dict[str, Any]:
+    counts = {
+        dim: {str(s): int(c) for s, c in zip(t["score"], t["customers"], strict=True)}
+        for dim, t in zip(DIMENSIONS, score_tables, strict=True)
+    }
+    empty = [
+        f"{dim.upper()}{s}"
+        for dim in DIMENSIONS
+        for s in range(1, levels[dim] + 1)
+        if counts[dim][str(s)] == 0
+    ]
+    segment_counts = dict.fromkeys(seg_table["segment"], 0) | {OTHERS: 0}
+    segment_counts.update(
+        {str(k): int(v) for k, v in zip(seg_table["segment"], seg_table["customers"], strict=True)}
+    )
+    return {
+        "as_of": as_of,
+        "customers": len(values["m"]),
+        "revenue": float(values["m"].sum()),
+        "segment_counts": segment_counts,
+        "others": segment_counts[OTHERS],
+        **{f"{dim}_breaks": [float(b) for b in breaks[dim]] for dim in DIMENSIONS},
+        **{f"{dim}_counts": counts[dim] for dim in DIMENSIONS},
+        "empty_scores": empty,
+    }
+
+
+def _params(day: pd.Timestamp, given: bool, bins: int, fixed: dict[str, np.ndarray],
+            table: SegmentTable) -> dict[str, Any]:
+    return {
+        "as_of": day,
+        "as_of_rule": "given" if given else "day after the last order in the data",
+        "bins": bins,
+        "thresholds": {dim: [float(b) for b in fixed[dim]] for dim in fixed} or None,
+        "quantile": "R type 7 (numpy 'linear'), exact positions",
+        "bin_rule": "lower <= x < upper; top bin includes the maximum; ties share a score",
+        "segments": table.source,
+        "scale": table.scale,
+        "rfm_score": "R*100 + F*10 + M",
+    }
+
+
+# Kinds of the columns whose names do not say them (see kamtool.render.formats).
+KINDS = {
+    "recency": "days", "mean_recency": "days", "mean_frequency": "number",
+    "lower": "number", "upper": "number", "min_value": "number", "max_value": "number",
+    **{f"rf_heatmap.f_{f}": "money" for f in range(1, MAX_SCORES + 1)},
+}  # fmt: skip
+
+
 def _means(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Mean of ``values`` per index 0 … size − 1 (NaN where empty)."""
     counts = np.bincount(index, minlength=size)
@@ -387,7 +535,6 @@ def rfm(
     bins: int = 5,
     thresholds: Mapping[str, Sequence[float]] | None = None,
     segments: SegmentTable | None = None,
-    lang: str = "en",
 ) -> Result:
     """Score every customer on recency, frequency and monetary value and name a segment.
 
@@ -407,234 +554,55 @@ def rfm(
     segments : SegmentTable, optional
         The rule table (default :data:`DEFAULT_SEGMENTS`); its ``scale`` must equal the
         number of scores of every dimension.
-    lang : {"en", "zh"}
-        Language of segment names, actions, headline and notes.
 
     Returns
     -------
     Result
         ``rows``: customer, recency, frequency, monetary, r_score, f_score, m_score,
-        rfm_score, segment. Tables: ``segments``, ``scores``, ``rules``, ``rf_heatmap``.
+        rfm_score, segment (the rule's name: a code). Tables: ``segments``, ``scores``,
+        ``rf_heatmap``; the rule table travels in ``context["segments"]`` for the words
+        (its names in the report language, the actions).
     """
-    missing = [c for c in ("customer", "revenue", "orders", "last_date") if c not in ledger]
-    if missing:
-        raise AnalysisError(f"rfm needs the ledger columns {', '.join(missing)}")
-    if ledger.empty:
-        raise AnalysisError("rfm: there are no customers to score")
-    if isinstance(bins, bool) or not isinstance(bins, int) or not 2 <= bins <= MAX_SCORES:
-        raise UsageError(f"--bins must be a whole number from 2 to {MAX_SCORES}, not {bins!r}")
+    _check_ledger(ledger, bins)
     fixed = _check_thresholds(thresholds)
     table = DEFAULT_SEGMENTS if segments is None else segments
 
     last_date = pd.to_datetime(ledger["last_date"]).dt.normalize()
     if last_date.isna().any():
         raise AnalysisError(f"rfm: {int(last_date.isna().sum())} customers have no last order date")
-    latest = last_date.max()
-    if as_of is None:
-        as_of_day = latest + pd.Timedelta(days=1)
-        as_of_rule = "default"
-    else:
-        as_of_day = as_of_timestamp(as_of, "--as-of")
-        as_of_rule = "given"
-        # "today" is the day after the last order by default, so an order on the
-        # as-of day itself would lie in the future; same rule as loyalty and churn
-        if as_of_day <= latest:
-            raise UsageError(
-                f"--as-of {as_of_day.date()} is not after the last order in the data "
-                f"({latest.date()}); choose a later date or leave out the later orders"
-            )
-
+    day = _as_of(last_date, as_of)
     values = {
-        "r": (as_of_day - last_date).dt.days.to_numpy(dtype="int64"),
+        "r": (day - last_date).dt.days.to_numpy(dtype="int64"),
         "f": ledger["orders"].to_numpy(dtype="int64"),
         "m": ledger["revenue"].to_numpy(dtype="float64"),
     }
     if np.isnan(values["m"]).any():
         raise AnalysisError(f"rfm: {int(np.isnan(values['m']).sum())} customers have no revenue")
 
-    breaks: dict[str, np.ndarray] = {}
-    scores: dict[str, np.ndarray] = {}
-    for dim in DIMENSIONS:
-        breaks[dim] = fixed[dim] if dim in fixed else score_breaks(values[dim], bins)
-        value_bin = assign_scores(values[dim], breaks[dim])
-        scores[dim] = len(breaks[dim]) + 2 - value_bin if dim == "r" else value_bin
-    levels = {dim: len(breaks[dim]) + 1 for dim in DIMENSIONS}
-    wrong = [f"{dim.upper()} has {n}" for dim, n in levels.items() if n != table.scale]
-    if wrong:
-        raise UsageError(
-            f"the segment rules ({table.source}) are written for scores 1 … {table.scale}, "
-            f"but {', '.join(wrong)} scores; give --segments rules written for that scale "
-            "(scale = … in the file) or keep the number of scores at the rules' scale"
-        )
-
-    lookup = _segment_lookup(table, table.scale)
-    seg_index = lookup[scores["r"], scores["f"], scores["m"]]
-    # Rows keep the English names (stable for scripts); the report shows them in ``lang``.
-    names = [rule.display_name("en") for rule in table] + [label("rfm.segment.others", "en")]
-    words = dict(zip(names, [rule.display_name(lang) for rule in table]
-                     + [label("rfm.segment.others", lang)], strict=True))
-    name_array = np.asarray(names, dtype=object)
+    breaks, scores, levels = _scores(values, bins, fixed, table)
+    seg_index = _segment_lookup(table, table.scale)[scores["r"], scores["f"], scores["m"]]
     # −1 (Others) indexes the last name
-    segment = name_array[seg_index]
-
-    rows = pd.DataFrame(
-        {
-            "customer": ledger["customer"].array,
-            "recency": values["r"],
-            "frequency": values["f"],
-            "monetary": values["m"],
-            "r_score": scores["r"],
-            "f_score": scores["f"],
-            "m_score": scores["m"],
-            "rfm_score": scores["r"] * 100 + scores["f"] * 10 + scores["m"],
-            "segment": pd.array(segment, dtype="str"),
-        }
-    )
-    rows = rows.sort_values(
-        ["rfm_score", "monetary", "customer"], ascending=[False, False, True], ignore_index=True
-    )
-
-    # segment summary, in rule order; Others only when someone is in it
-    n = len(rows)
-    total_revenue = float(values["m"].sum())
-    # Others (−1) is counted in the slot after the last rule
-    slot = np.where(seg_index < 0, len(table), seg_index)
-    size = len(table) + 1
-    customers_per = np.bincount(slot, minlength=size).astype("int64")
-    revenue_per = np.bincount(slot, weights=values["m"], minlength=size)
-    others = int(customers_per[-1])
-    order = np.arange(size if others else size - 1)
-    actions = [rule.display_action(lang) for rule in table] + [label("rfm.action.others", lang)]
-    seg_table = pd.DataFrame(
-        {
-            "segment": [names[i] for i in order],
-            "customers": customers_per[order],
-            "share": customers_per[order] / n,
-            "revenue": revenue_per[order],
-            "revenue_share": (
-                revenue_per[order] / total_revenue if total_revenue > 0 else np.full(len(order), np.nan)
-            ),
-            "mean_recency": _means(slot, values["r"], size)[order],
-            "mean_frequency": _means(slot, values["f"], size)[order],
-            "mean_monetary": _means(slot, values["m"], size)[order],
-            "action": [actions[i] for i in order],
-        }
-    )
-
+    segment = np.asarray([rule.name for rule in table] + [OTHERS], dtype=object)[seg_index]
+    rows = _rows(ledger, values, scores, segment)
+    seg_table = _segment_summary(table, seg_index, values)
     score_tables = [
         _score_table(dim, values[dim], breaks[dim], scores[dim], reverse=dim == "r") for dim in DIMENSIONS
     ]
-    scores_table = pd.concat(score_tables, ignore_index=True)
-
-    cell = (scores["r"] - 1) * levels["f"] + (scores["f"] - 1)
-    heat = _means(cell, values["m"], levels["r"] * levels["f"]).reshape(levels["r"], levels["f"])
-    heatmap = pd.DataFrame({"r_score": np.arange(levels["r"], 0, -1, dtype="int64")})
-    for f in range(1, levels["f"] + 1):
-        heatmap[f"f_{f}"] = heat[::-1, f - 1]
-
-    counts = {
-        dim: {str(s): int(c) for s, c in zip(t["score"], t["customers"], strict=True)}
-        for dim, t in zip(DIMENSIONS, score_tables, strict=True)
-    }
-    empty = [
-        f"{dim.upper()}{s}"
-        for dim in DIMENSIONS
-        for s in range(1, levels[dim] + 1)
-        if counts[dim][str(s)] == 0
-    ]
-    segment_counts = {rule.name: int(c) for rule, c in zip(table, customers_per[: len(table)], strict=True)}
-    segment_counts[OTHERS] = others
-
-    summary: dict[str, Any] = {
-        "as_of": as_of_day,
-        "customers": n,
-        "revenue": total_revenue,
-        "segment_counts": segment_counts,
-        "others": others,
-        **{f"{dim}_breaks": [float(b) for b in breaks[dim]] for dim in DIMENSIONS},
-        **{f"{dim}_counts": counts[dim] for dim in DIMENSIONS},
-        "empty_scores": empty,
-    }
-    params: dict[str, Any] = {
-        "as_of": as_of_day,
-        "as_of_rule": "given" if as_of_rule == "given" else "day after the last order in the data",
-        "bins": bins,
-        "thresholds": {dim: [float(b) for b in fixed[dim]] for dim in fixed} or None,
-        "quantile": "R type 7 (numpy 'linear'), exact positions",
-        "bin_rule": "lower <= x < upper; top bin includes the maximum; ties share a score",
-        "segments": table.source,
-        "scale": table.scale,
-        "rfm_score": "R*100 + F*10 + M",
-    }
-
-    largest = seg_table.sort_values(["customers", "revenue"], ascending=False, kind="stable").iloc[0]
-    headline = [
-        label("rfm.headline", lang).format(
-            customers=f"{n:,}",
-            as_of=as_of_day.date().isoformat(),
-            segment=words.get(largest["segment"], largest["segment"]),
-            share=_pct(float(largest["share"])),
-            revenue_share=_pct(float(largest["revenue_share"])),
-        )
-    ]
-    if others:
-        headline.append(label("rfm.headline.others", lang).format(count=f"{others:,}"))
-    if empty:
-        headline.append(label("rfm.headline.empty", lang).format(scores=", ".join(empty)))
-
-    notes = [
-        label("rfm.note.quantile", lang).format(bins=bins, last=bins - 1),
-        label("rfm.note.bins", lang),
-        label("rfm.note.recency", lang).format(
-            as_of=as_of_day.date().isoformat(), rule=label(f"rfm.as_of.{as_of_rule}", lang)
-        ),
-        label("rfm.note.measures", lang),
-        label("rfm.note.rules", lang).format(
-            source=label("rfm.rules.default", lang) if table.source == "default" else table.source
-        ),
-    ]
-    if fixed:
-        notes.insert(
-            2,
-            label("rfm.note.custom", lang).format(
-                dims=", ".join(d.upper() for d in DIMENSIONS if d in fixed)
-            ),
-        )
-
-    return Result(
+    heatmap = _heatmap(scores, levels, values["m"])
+    return Result(  # fmt: skip
         command="rfm",
-        params=params,
-        summary=summary,
+        params=_params(day, as_of is not None, bins, fixed, table),
+        summary=_summary(day, values, breaks, score_tables, levels, seg_table),
         rows=rows,
         tables={
             "segments": seg_table,
-            "scores": scores_table,
-            "rules": rules_frame(table, lang),
+            "scores": pd.concat(score_tables, ignore_index=True),
             "rf_heatmap": heatmap,
         },
-        value_labels={"segment": words},
         charts=[
-            Chart(
-                kind="bar",
-                table="segments",
-                category="segment",
-                values=["customers"],
-                title="rfm.chart.segments",
-                max_points=50,
-            )
+            Chart(kind="bar", table="segments", category="segment", values=["customers"],
+                  title="rfm.chart.segments", max_points=50)
         ],
         heatmaps=[Heatmap(table="rf_heatmap", columns=[c for c in heatmap.columns if c != "r_score"])],
-        headline=headline,
-        notes=notes,
-        display_columns=[
-            "customer",
-            "recency",
-            "frequency",
-            "monetary",
-            "r_score",
-            "f_score",
-            "m_score",
-            "rfm_score",
-            "segment",
-        ],
+        display_columns=[*rows.columns], kinds=dict(KINDS), context={"segments": table},
     )

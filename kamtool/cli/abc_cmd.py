@@ -84,7 +84,7 @@ def pareto_command(
     by, by_label = resolve_by(by)
     ledger = load_ledger(common, analysis.needs(by=by, measure=measure.value), by_label)
     frame = entity_frame(ledger)
-    result = analysis.pareto(frame, by=by, measure=measure.value, target=target, lang=common.lang.value)
+    result = analysis.pareto(frame, by=by, measure=measure.value, target=target)
     emit(attach_names(result, frame), common, ledger)
 
 
@@ -131,6 +131,6 @@ def abc_command(
         frame, by=by, measure=measure.value, method=method.value,
         thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
         shares=tuple(number_list(shares, name="--shares", count=2)),
-        grid=grid.value if grid else None, lang=common.lang.value,
+        grid=grid.value if grid else None,
     )
     emit(attach_names(result, frame), common, ledger)

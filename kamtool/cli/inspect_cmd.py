@@ -26,7 +26,7 @@ def inspect_command(common: Common) -> None:
     from kamtool.analyses import inspection
 
     ledger = load_ledger(common, inspection.NEEDS)
-    result = inspection.inspect_ledger(ledger, lang=common.lang.value)
+    result = inspection.inspect_ledger(ledger)
     # Which engine read the files, and why, for the words to print (params get them in emit).
     result.summary["engine"] = ledger.engine
     if ledger.engine_reason is not None:

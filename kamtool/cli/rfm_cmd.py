@@ -27,11 +27,11 @@ AsOf = Annotated[Optional[str], typer.Option(  # noqa: UP045
 def _show_rules(value: bool) -> None:
     if not value:
         return
-    from kamtool.analyses.rfm import rules_frame
     from kamtool.render.console import frame_table, make_console
+    from kamtool.render.words.rfm import rules_table
 
     console = make_console()
-    console.print(frame_table(rules_frame(), lang="en", command="rfm", plain=not console.is_terminal))
+    console.print(frame_table(rules_table(), lang="en", command="rfm", plain=not console.is_terminal))
     raise typer.Exit()
 
 
@@ -96,7 +96,7 @@ def rfm_command(
 
     ledger = load_ledger(common, analysis.NEEDS)
     result = analysis.rfm(ledger.customers, as_of=parse_day(as_of, "--as-of"), bins=bins,
-                 thresholds=parse_thresholds(thresholds), segments=rules, lang=common.lang.value)
+                 thresholds=parse_thresholds(thresholds), segments=rules)
     emit(attach_names(result, ledger.customers), common, ledger)
 
 
@@ -145,6 +145,6 @@ def loyalty_command(
     result = analysis.loyalty(
         lines, brand=brand, period=period.value, share_threshold=number_list(str(share), name="--share")[0],
         launch_window=launch_window, new_product_grace_days=grace_days, last_n=last_n,
-        as_of=parse_day(as_of, "--as-of"), lang=common.lang.value,
+        as_of=parse_day(as_of, "--as-of"),
     )
     emit(result, common, ledger)

@@ -17,6 +17,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "{first} 至 {last}；"
         "净销售额 {revenue:,.2f}，其中退货 {returns:,.2f}（{return_lines:,} 行）",
     ),
+    "inspect.engine": (
+        "Engine: {engine} ({reason})",
+        "引擎：{engine}（{reason}）",
+    ),
     "inspect.dropped": ("Dropped {n:,} rows: {reasons}", "剔除 {n:,} 行：{reasons}"),
     "inspect.basis.order_id": ("distinct order ids", "按订单号去重"),
     "inspect.basis.customer-day": (

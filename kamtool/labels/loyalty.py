@@ -17,16 +17,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "first_sale": ("First sale", "首次销售"),
     "adopters": ("Early buyers", "率先购买客户数"),
     "window_complete": ("Launch window complete", "上市窗口已完整"),
-    # groups
-    "loyalty.group.loyal": ("Loyal", "忠诚客户"),
-    "loyalty.group.switcher": ("Brand switcher", "品牌转移客户"),
-    "loyalty.group.no_loyalty": ("No brand loyalty", "无品牌忠诚客户"),
-    "loyalty.group.other_brands": ("Mainly other brands", "主要购买其他品牌"),
-    "loyalty.group.developing": ("Developing", "成长中客户"),
-    "loyalty.group.one_time": ("One-time", "一次性客户"),
-    "loyalty.group.lapsing": ("Lapsing", "流失中客户"),
-    "loyalty.group.lost": ("Lost", "已流失客户"),
-    "loyalty.group.no_net_purchase": ("No net purchase", "无净购买"),
+    # group names (not "loyalty.group.…": rows carry codes until the words name them)
+    "loyalty.name.loyal": ("Loyal", "忠诚客户"),
+    "loyalty.name.switcher": ("Brand switcher", "品牌转移客户"),
+    "loyalty.name.no_loyalty": ("No brand loyalty", "无品牌忠诚客户"),
+    "loyalty.name.other_brands": ("Mainly other brands", "主要购买其他品牌"),
+    "loyalty.name.developing": ("Developing", "成长中客户"),
+    "loyalty.name.one_time": ("One-time", "一次性客户"),
+    "loyalty.name.lapsing": ("Lapsing", "流失中客户"),
+    "loyalty.name.lost": ("Lost", "已流失客户"),
+    "loyalty.name.no_net_purchase": ("No net purchase", "无净购买"),
     # recommended actions (from the seed: keep the loyal, win the switchers and the non-loyal)
     "loyalty.action.loyal": (
         "Keep close: priority service, first offer of new products, regular contact.",

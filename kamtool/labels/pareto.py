@@ -64,8 +64,9 @@ LABELS: dict[str, tuple[str, str]] = {
         "前 1 / 5 / 10 名分别占 {top1} / {top5} / {top10}。",
     ),
     "pareto.headline.concentration": (
-        "Concentration: Gini {gini}, HHI {hhi} (as concentrated as {equivalent} equal {noun}).",
-        "集中度：基尼系数 {gini}，HHI {hhi}（相当于 {equivalent} 个同等规模的{noun}）。",
+        "Concentration: Gini {gini} over {base} {noun}, HHI {hhi} (as concentrated as {equivalent} "
+        "equal {noun}).",
+        "集中度：{base} 个{noun}的基尼系数 {gini}，HHI {hhi}（相当于 {equivalent} 个同等规模的{noun}）。",
     ),
     "pareto.headline.risk": (
         "The largest, {entity}, holds {share} of {measure} ({value}): "
@@ -73,10 +74,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "最大的{noun}「{entity}」占{measure}的 {share}（{value}），"
         "一旦流失，这部分{measure}将受损。",
     ),
-    "pareto.headline.non_positive": (
-        "{Noun} with zero or negative net {measure}: {count} (total {value}); they are listed "
+    "pareto.headline.zero": (
+        "{Noun} with zero net {measure}: {count}; they are part of the base of every share.",
+        "{count} 个{noun}的净{measure}为零，计入各项占比的基数。",
+    ),
+    "pareto.headline.negative": (
+        "{Noun} with a negative net {measure}: {count} (total {value}); they are listed "
         "apart, outside the shares.",
-        "{count} 个{noun}的净{measure}为零或负数（合计 {value}），单独列出，不计入占比。",
+        "{count} 个{noun}的净{measure}为负数（合计 {value}），单独列出，不计入占比。",
     ),
     "abc.headline.class": (
         "Class {cls}: {share} of {noun} ({count}) make {value_share} of {measure}.",
@@ -101,52 +106,51 @@ LABELS: dict[str, tuple[str, str]] = {
         "按{measure}从大到小排名；数值相同时按{by}编号升序（按文本比较），结果与文件行序无关。",
     ),
     "pareto.note.base": (
-        "Shares are of the total of the {positive} {noun} with a positive net {measure} "
-        "({total}); {noun} with zero or negative net {measure} are listed last with "
+        "Every share is of the {base} {noun} with a non-negative net {measure}, zero included "
+        "(total {total}); {noun} with a negative net {measure} are listed last with "
         "included = false and no share.",
-        "占比以净{measure}为正的 {positive} 个{noun}的合计（{total}）为基数；"
-        "净{measure}为零或负数的{noun}排在最后，included = false，不计占比。",
+        "各项占比均以净{measure}不为负（含零）的 {base} 个{noun}为基数（合计 {total}）；"
+        "净{measure}为负数的{noun}排在最后，included = false，不计占比。",
     ),
     "pareto.note.missing": (
         "{Noun} without a {measure} value: {count}; they count as zero.",
         "{count} 个{noun}没有{measure}数值，按零计。",
     ),
     "pareto.note.target": (
-        "{Noun} for the target: the fewest top {noun} whose cumulative share reaches {target} "
-        "(within 1e-9 of the total, to absorb floating-point rounding); their % is of the "
-        "positive {noun}.",
-        "达到目标所需的{noun}：累计占比达到 {target} 所需的最少头部{noun}个数"
-        "（容差为合计的 1e-9，以消除浮点误差）；百分比以净值为正的{noun}为基数。",
+        "{Noun} for the target: the fewest top {noun} whose cumulative {measure} reaches {target} "
+        "of the total, compared in whole units (cents for money), so no rounding decides it.",
+        "达到目标所需的{noun}：累计{measure}达到合计 {target} 所需的最少头部{noun}个数"
+        "（以最小单位比较，金额按分），不受舍入影响。",
     ),
     "pareto.note.top20": (
-        "Top 20 %: the first ceil(20 % × n) of the n positive {noun}.",
-        "前 20%：n 个正值{noun}中排名前 ceil(20% × n) 个。",
+        "Top 20 %: the first ceil(20 % × n) of the n {noun} of the base.",
+        "前 20%：基数中 n 个{noun}的前 ceil(20% × n) 个。",
     ),
     "pareto.note.gini": (
-        "Gini coefficient over the positive {noun}: sum of |x_i − x_j| over all pairs / "
+        "Gini coefficient over the {noun} of the base: sum of |x_i − x_j| over all pairs / "
         "(2 n² × mean); 0 = all equal, (n − 1)/n = one holds everything; no small-sample "
         "correction.",
-        "基尼系数（仅正值{noun}）：所有两两差值 |x_i − x_j| 之和 / (2 n² × 均值)；"
+        "基尼系数（基数中的{noun}）：所有两两差值 |x_i − x_j| 之和 / (2 n² × 均值)；"
         "0 表示完全均等，(n − 1)/n 表示全部集中于一个；不做小样本修正。",
     ),
     "pareto.note.hhi": (
-        "HHI (Herfindahl–Hirschman index): sum of the squared shares of the positive {noun}, "
+        "HHI (Herfindahl–Hirschman index): sum of the squared shares of the {noun} of the base, "
         "between 1/n and 1 (not multiplied by 10,000); 1/HHI is the number of equal {noun} "
         "that would be as concentrated.",
-        "HHI（赫芬达尔—赫希曼指数）：正值{noun}占比的平方和，介于 1/n 与 1 之间（未乘以 10,000）；"
+        "HHI（赫芬达尔—赫希曼指数）：基数中{noun}占比的平方和，介于 1/n 与 1 之间（未乘以 10,000）；"
         "1/HHI 为同等集中度下的等规模{noun}个数。",
     ),
     "abc.note.cumulative": (
         "Classes by cumulative share of {measure}: A up to {cut_a}, B up to {cut_b}, C the rest; "
         "the entity whose cumulative share first reaches a cut-off belongs to the higher "
-        "class (within 1e-9 of the total).",
+        "class (compared in whole units: cents for money).",
         "按{measure}累计占比分类：累计至 {cut_a} 为A类，至 {cut_b} 为B类，其余为C类；"
-        "累计占比首次达到分界的{noun}归入较高的类别（容差为合计的 1e-9）。",
+        "累计占比首次达到分界的{noun}归入较高的类别（以最小单位比较，金额按分）。",
     ),
     "abc.note.rank": (
-        "Classes by rank among the n positive {noun}: A = the first ceil({share_a} × n), "
+        "Classes by rank among the n {noun} of the base: A = the first ceil({share_a} × n), "
         "A + B = the first ceil({share_ab} × n) (rounded up, so A is never empty), C the rest.",
-        "按排名分类（n 个正值{noun}）：A类为前 ceil({share_a} × n) 个，"
+        "按排名分类（基数中 n 个{noun}）：A类为前 ceil({share_a} × n) 个，"
         "A类与B类合计为前 ceil({share_ab} × n) 个（向上取整，A类不会为空），其余为C类。",
     ),
     "abc.note.ties": (
@@ -155,49 +159,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "分界处数值相同时按{by}编号升序（按文本比较）拆分：编号小的归入较高类别。",
     ),
     "abc.note.non_positive": (
-        "{Noun} with zero or negative net {measure} are class C; the class summary's shares of "
-        "value are of the positive total, so with such {noun} they add up to less than 1.",
-        "净{measure}为零或负数的{noun}归入C类；分类汇总中的数值占比以正值合计为基数，"
-        "因此存在此类{noun}时各类占比之和小于 1。",
+        "{Noun} with zero or negative net {measure} are class C; the class summary's share of "
+        "count is of the base (negative {noun} are counted in C but not in the shares), its "
+        "share of value of the base's total, so with negative {noun} C's value share is lower.",
+        "净{measure}为零或负数的{noun}归入C类；分类汇总中的个数占比以基数为准（净值为负的{noun}"
+        "计入C类个数，但不计入占比），数值占比以基数合计为准，因此存在负值{noun}时C类数值占比偏低。",
     ),
     "abc.note.grid": (
         "Profit class: the same method and cut-offs applied to profit; zero or negative profit "
         "is class C.",
         "利润类别：对利润采用相同的方法与分界；利润为零或负数者为C类。",
-    ),
-    # errors
-    "pareto.error.missing_revenue": (
-        "revenue needs an amount column (or quantity and unit price)",
-        "销售额需要金额列（或数量与单价列）",
-    ),
-    "pareto.error.missing_profit": (
-        "profit needs a cost or profit column",
-        "利润需要成本列或利润列",
-    ),
-    "pareto.error.missing_quantity": (
-        "quantity needs a quantity column",
-        "数量需要数量列",
-    ),
-    "pareto.error.missing_orders": (
-        "orders needs an order id or date column",
-        "订单数需要订单号列或日期列",
-    ),
-    "pareto.error.missing_by": (
-        "there is no column {by!r} to group by",
-        "没有可用于分组的列 {by!r}",
-    ),
-    "pareto.error.not_numeric": (
-        "the {measure} column is not numeric",
-        "{measure}列不是数值",
-    ),
-    "pareto.error.duplicate": (
-        "{by} {entity!r} appears on more than one row; the analysis needs one row per {by}",
-        "{by} {entity!r} 出现在多行；分析需要每个{by}一行",
-    ),
-    "pareto.error.empty": ("there are no {noun} to analyse", "没有可分析的{noun}"),
-    "pareto.error.no_positive": (
-        "none of the {noun} has a positive net {measure} (the total of the positive values is "
-        "0); nothing to rank",
-        "没有净{measure}为正的{noun}（正值合计为 0），无法排名",
     ),
 }

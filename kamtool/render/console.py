@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import os
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kamtool.labels import column_label, has_label, label, table_label
+from kamtool.render.formats import column_spec, format_value
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
     from kamtool.result import Result
-
-PERCENT_SUFFIXES = ("share", "rate", "retention", "ratio_pct")
-PERCENT_NAMES = {"p_alive", "churn_rate", "retention_rate", "focal_share", "margin"}
-MONEY_HINTS = ("revenue", "value", "profit", "amount", "monetary", "clv", "cost", "spend", "at_risk")
 
 
 def make_console(*, stderr: bool = False) -> Console:
@@ -38,77 +35,66 @@ def make_console(*, stderr: bool = False) -> Console:
     )
 
 
-def is_percent(column: str) -> bool:
-    return column in PERCENT_NAMES or column.endswith(PERCENT_SUFFIXES)
-
-
-def is_money(column: str) -> bool:
-    return any(h in column for h in MONEY_HINTS) and not is_percent(column)
-
-
-def format_value(column: str, value: Any, lang: str = "en") -> str:
-    import numpy as np
-    import pandas as pd
-
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return label("yes" if value else "no", lang)
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d") if value.time().isoformat() == "00:00:00" else str(value)
-    if isinstance(value, int | np.integer):
-        return f"{int(value):,}"
-    if isinstance(value, float | np.floating):
-        if is_percent(column):
-            return f"{float(value) * 100:.1f}%"
-        if is_money(column):
-            return f"{float(value):,.2f}"
-        number = float(value)
-        return f"{number:,.2f}" if abs(number) >= 100 else f"{number:.3g}"
-    return str(value)
-
-
 def frame_table(frame: pd.DataFrame, *, lang: str, command: str = "", title: str | None = None,
-                top: int | None = None, columns: list[str] | None = None, plain: bool = False) -> Any:
+                top: int | None = None, columns: list[str] | None = None, plain: bool = False,
+                kinds: Mapping[str, str] | None = None, table: str | None = None,
+                captions: Mapping[str, str] | None = None) -> Any:
+    """A Rich table of ``frame``; every column formatted by :mod:`kamtool.render.formats`
+    (``kinds``: the result's column kinds; ``table``: the frame's name in the result)."""
     from rich import box
+    from rich.markup import escape
     from rich.table import Table
 
     cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
-    table = Table(
+    out = Table(
         title=title, box=box.SIMPLE if plain else box.SIMPLE_HEAVY, show_edge=False,
         title_justify="left", pad_edge=False,
     )
-    for col in cols:
-        numeric = frame[col].dtype.kind in "iuf"
-        table.add_column(column_label(str(col), command, lang), justify="right" if numeric else "left",
-                         overflow="fold")
     shown = frame if top is None else frame.head(top)
+    # decimals from the whole column, as the workbook has them, not from the rows shown
+    specs = [column_spec(str(c), frame[c], kinds, table) for c in cols]
+    for col, spec in zip(cols, specs, strict=True):
+        caption = (captions or {}).get(str(col)) or column_label(str(col), command, lang)
+        numeric = spec.kind in ("money", "count", "days", "share", "number")
+        out.add_column(escape(caption), justify="right" if numeric else "left", overflow="fold")
     for row in shown[cols].itertuples(index=False, name=None):
-        table.add_row(*(format_value(c, v, lang) for c, v in zip(cols, row, strict=True)))
-    return table
+        # data is text, never markup: a customer called "[bold]" prints as written
+        out.add_row(*(escape(format_value(v, spec, lang)) for spec, v in zip(specs, row, strict=True)))
+    return out
 
 
 def render_result(result: Result, console: Console, *, lang: str, top: int | None) -> None:
     """Headline, the main table (top N rows), extra tables, then the definitions."""
+    from kamtool.render import words
+
     plain = not console.is_terminal
-    for sentence in result.headline:
-        console.print(sentence)
-    if result.headline:
+    shown = words.for_people(result, lang)
+    headline = words.headline(result, lang)
+    for sentence in headline:
+        console.print(sentence, markup=False)
+    if headline:
         console.print()
     title_key = f"{result.command}.title"
+
+    def captions(frame: pd.DataFrame) -> dict[str, str]:
+        return {str(c): words.caption(result, str(c), lang) for c in frame.columns}
+
     main = frame_table(
-        result.rows, lang=lang, command=result.command, top=top, columns=result.display_columns,
+        shown.rows, lang=lang, command=result.command, top=top, columns=result.display_columns,
         plain=plain, title=label(title_key, lang) if has_label(title_key) else None,
+        kinds=result.kinds, table="rows", captions=captions(shown.rows),
     )
     console.print(main)
     if top is not None and len(result.rows) > top:
         console.print(label("report.more_rows", lang).format(shown=top, total=len(result.rows)))
-    for name, frame in result.tables.items():
+    for name, frame in shown.tables.items():
         console.print()
         title = table_label(name, result.command, lang)
         console.print(frame_table(frame, lang=lang, command=result.command, title=title,
-                                  top=max(top or 50, 50), plain=plain))
-    if result.notes:
+                                  top=max(top or 50, 50), plain=plain, kinds=result.kinds, table=name,
+                                  captions=captions(frame)))
+    notes = words.notes(result, lang)
+    if notes:
         console.print()
-        for note in result.notes:
-            console.print(f"  {note}", style="dim")
+        for note in notes:
+            console.print(f"  {note}", style="dim", markup=False)

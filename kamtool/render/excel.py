@@ -18,7 +18,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +31,9 @@ import xlsxwriter.exceptions
 
 from kamtool import __version__
 from kamtool.errors import KamtoolError, UsageError
-from kamtool.labels import LANGS, column_label, label, table_label
+from kamtool.labels import LANGS, label, table_label
+from kamtool.render import words
+from kamtool.render.formats import DATETIME, EXCEL, Spec, column_spec, value_spec
 from kamtool.result import Chart, Heatmap, Result
 
 if TYPE_CHECKING:
@@ -49,36 +51,12 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLS = 16_384
 SHEET_NAME_MAX = 31
 
-PERCENT = "0.0%"
-MONEY = "#,##0.00"
-INTEGER = "#,##0"
-FLOAT = "#,##0.00"
-DATE = "yyyy-mm-dd"
-DATETIME = "yyyy-mm-dd hh:mm:ss"
+PERCENT = EXCEL["share"]
+MONEY = EXCEL["money"]
+INTEGER = EXCEL["count"]
+DATE = EXCEL["date"]
 
 ValueKind = Literal["int", "float", "date", "datetime", "bool", "text", "mixed"]
-
-# The last word of a column name that makes it a 0..1 fraction shown as a percentage.
-_PERCENT_WORDS = frozenset({"share", "rate", "retention", "probability", "margin"})
-_PERCENT_NAMES = frozenset({"p_alive", "p_churn", "p_active"})
-# Words that make a column an amount of money, wherever they stand in the name ...
-_MONEY_WORDS = frozenset(
-    {
-        "revenue", "value", "profit", "amount", "monetary", "clv", "cost", "price",
-        "sales", "spend", "limit", "receivable", "receivables", "balance", "outstanding",
-        "paid", "due",
-    }
-)  # fmt: skip
-# ... unless another word says it counts or scores something ("customers_with_revenue").
-_NOT_MONEY_WORDS = frozenset(
-    {
-        "customers", "orders", "lines", "count", "n", "days", "months", "weeks", "years",
-        "rank", "score", "index", "ratio", "weight", "products", "brands",
-        "elasticity", "number",
-    }
-)  # fmt: skip
-# The tiers factors are 1..5 scores even though their names end in "value".
-_NOT_MONEY_NAMES = frozenset({"strategic_value", "future_value"})
 
 _FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 # Days from Excel's day 0 (1900 date system, with its phantom 29 Feb 1900) to a date.
@@ -97,41 +75,26 @@ _HEATMAP_COLOURS = ("#F8696B", "#FFEB84", "#63BE7B")  # Excel's red-yellow-green
 
 
 # ---------------------------------------------------------------------------------------
-# the format rule
+# the format rule: kamtool.render.formats, shared with the console
 
 
-def number_format(name: str, kind: ValueKind) -> str | None:
-    """The Excel number format for a column (or summary key) ``name`` of value ``kind``.
-
-    The one place that decides how figures look:
-
-    - dates ``yyyy-mm-dd`` (with a time only when some value has one);
-    - numbers whose name's last word is share, rate, retention, probability or margin,
-      or which are ``p_alive`` / ``p_churn`` / ``p_active``, are 0..1 fractions: ``0.0%``;
-    - numbers named for money (revenue, value, profit, amount, monetary, clv, cost, price,
-      sales, limit, receivables … anywhere in the name, unless another word says they
-      count or score something, as in ``customers_with_revenue`` or ``rfm_score``):
-      ``#,##0.00``;
-    - other integers ``#,##0``; other floats ``#,##0.00``;
-    - booleans, text and mixed columns: no number format (``None``).
-    """
-    if kind == "date":
-        return DATE
-    if kind == "datetime":
-        return DATETIME
+def number_format(spec: Spec, kind: ValueKind) -> str | None:
+    """The Excel number format of a column whose values are of ``kind`` and whose format
+    spec (:func:`kamtool.render.formats.column_spec`, the console's too) is ``spec``."""
+    if kind in ("date", "datetime"):
+        return spec.excel(with_time=kind == "datetime") if spec.kind == "date" else (
+            DATETIME if kind == "datetime" else DATE)
     if kind not in ("int", "float"):
         return None
-    key = name.lower()
-    words = [w for w in re.split(r"[^0-9a-z]+", key) if w]
-    if key in _PERCENT_NAMES or (words and words[-1] in _PERCENT_WORDS):
-        return PERCENT
-    if (
-        key not in _NOT_MONEY_NAMES
-        and any(w in _MONEY_WORDS for w in words)
-        and not any(w in _NOT_MONEY_WORDS for w in words)
-    ):
-        return MONEY
-    return INTEGER if kind == "int" else FLOAT
+    if spec.kind in ("text", "bool", "date"):
+        # numbers in a column typed otherwise (an object column of figures)
+        return Spec("number").excel()
+    return spec.excel()
+
+
+def _scalar_format(key: str, value: Any, kinds: Mapping[str, str]) -> str | None:
+    """The number format of one Summary-sheet figure."""
+    return number_format(value_spec(key, value, kinds), _scalar_kind(value))
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,8 +234,8 @@ def _prepare_values(series: pd.Series) -> tuple[ValueKind, _Values]:
     return "mixed", _object_values(series)
 
 
-def _header_text(key: str, command: str, lang: str) -> str:
-    return column_label(key, command, lang)
+def _header_text(key: str, result: Result, lang: str) -> str:
+    return words.caption(result, key, lang)
 
 
 def _column_name(col: Any) -> str:
@@ -300,14 +263,16 @@ def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _prepare(frame: pd.DataFrame, command: str, lang: str) -> list[_Column]:
+def _prepare(frame: pd.DataFrame, result: Result, lang: str, table: str) -> list[_Column]:
     frame = _flatten(frame)
     columns: list[_Column] = []
     for position in range(frame.shape[1]):
         name = _column_name(frame.columns[position])
-        kind, values = _prepare_values(frame.iloc[:, position])
-        header = _header_text(name, command, lang) if name else ""
-        columns.append(_Column(name, header, kind, number_format(name, kind), values))
+        series = frame.iloc[:, position]
+        kind, values = _prepare_values(series)
+        header = _header_text(name, result, lang) if name else ""
+        spec = column_spec(name, series, result.kinds, table)
+        columns.append(_Column(name, header, kind, number_format(spec, kind), values))
     return columns
 
 
@@ -336,8 +301,8 @@ def _shown(value: Any, num_format: str | None) -> str:
             return num_format
         if num_format == INTEGER:
             return f"{number:,.0f}"
-        if num_format in (MONEY, FLOAT):
-            return f"{number:,.2f}"
+        if num_format is not None and num_format.startswith("#,##0."):
+            return f"{number:,.{len(num_format) - 6}f}"
         return repr(number) if abs(number) < 1e11 else f"{number:.5E}"
     return str(value)
 
@@ -447,7 +412,9 @@ def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: lis
     """
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
-    tables: dict[str, pd.DataFrame] = {"rows": result.rows, **result.tables}
+    # the words' view (names and actions in ``lang``) for the sheets; figures from ``result``
+    shown = words.for_people(result, lang)
+    tables: dict[str, pd.DataFrame] = {"rows": shown.rows, **shown.tables}
     for name, frame in tables.items():
         if len(frame) + 1 > EXCEL_MAX_ROWS or frame.shape[1] + 1 > EXCEL_MAX_COLS:
             raise UsageError(
@@ -495,14 +462,14 @@ def _fill(
     sheets: dict[str, _Sheet] = {}
     for name, frame in tables.items():
         worksheet = book.add_worksheet(sheet_names[name])
-        columns = _prepare(frame, result.command, lang)
+        columns = _prepare(frame, result, lang, name)
         _write_table(worksheet, formats, columns, len(frame))
         sheets[name] = _Sheet(worksheet, sheet_names[name], columns, len(frame))
     for heatmap in result.heatmaps:
         _add_heatmap(sheets[heatmap.table], heatmap)
     helper = _HelperSheet(book, helper_name, formats)
     for chart in result.charts:
-        _add_chart(book, sheets[chart.table], chart, lang, helper)
+        _add_chart(book, sheets[chart.table], chart, lang, helper, result)
     helper.finish()
     book.worksheets()[0].activate()
     book.set_properties({"title": label("report.title", lang).format(command=result.command)})
@@ -619,22 +586,21 @@ def _write_summary(
         row += 1
 
     def pair(key: str, value: Any) -> None:
-        caption = _header_text(key, command, lang)
+        caption = _header_text(key, result, lang)
         if isinstance(value, dict) and value:
             # One level of nesting (counts per class …) reads better as rows of its own.
             for sub_key, sub_value in value.items():
                 # The parent key says what the figures are (revenue_by_class: money).
-                pair_line(f"{caption} · {_header_text(str(sub_key), command, lang)}", key, sub_value)
+                pair_line(f"{caption} · {_header_text(str(sub_key), result, lang)}", key, sub_value)
             return
         pair_line(caption, key, value)
 
     def pair_line(caption: str, key: str, value: Any) -> None:
         nonlocal row
-        kind = _scalar_kind(value)
-        fmt = formats.number(number_format(key, kind))
+        num_format = _scalar_format(key, value, result.kinds)
         ws.write_string(row, 0, caption, formats.key)
-        _write_any(ws, formats, row, 1, value, fmt)
-        lines.append((caption, value, number_format(key, kind)))
+        _write_any(ws, formats, row, 1, value, formats.number(num_format))
+        lines.append((caption, value, num_format))
         row += 1
 
     ws.write_string(row, 0, label("report.title", lang).format(command=command), formats.title)
@@ -642,9 +608,10 @@ def _write_summary(
     ws.write_string(row, 0, label("report.command", lang))
     ws.write_string(row, 1, command)
     row += 1
-    if result.headline:
+    headline = words.headline(result, lang)
+    if headline:
         section(label("report.headline", lang))
-        for sentence in result.headline:
+        for sentence in headline:
             ws.write_string(row, 0, sentence)
             row += 1
     if result.summary:
@@ -655,9 +622,10 @@ def _write_summary(
         section(label("report.params", lang))
         for key, value in result.params.items():
             pair(str(key), value)
-    if result.notes:
+    notes = words.notes(result, lang)
+    if notes:
         section(label("report.notes", lang))
-        for note in result.notes:
+        for note in notes:
             ws.write_string(row, 0, note)
             row += 1
     if sources:
@@ -761,9 +729,9 @@ def _axis_format(num_format: str | None) -> str:
     return "#,##0"
 
 
-def _chart_title(chart: Chart, sheet: _Sheet, lang: str) -> str:
+def _chart_title(chart: Chart, sheet: _Sheet, lang: str, result: Result) -> str:
     if chart.title:
-        return label(chart.title, lang)
+        return words.chart_title(result, chart, lang)
     value = sheet.columns[sheet.column(chart.values[0], "chart")].header
     category = sheet.columns[sheet.column(chart.category, "chart")].header
     return label("report.chart.by", lang).format(value=value, category=category)
@@ -775,6 +743,7 @@ def _add_chart(
     chart: Chart,
     lang: str,
     helper: _HelperSheet,
+    result: Result,
 ) -> None:
     cat = sheet.column(chart.category, f"{chart.kind} chart")
     value_cols = [sheet.column(name, f"{chart.kind} chart") for name in chart.values]
@@ -786,7 +755,7 @@ def _add_chart(
     def ref(col: int) -> list[Any]:
         return [sheet.name, 1, col, points, col]
 
-    title = _chart_title(chart, sheet, lang)
+    title = _chart_title(chart, sheet, lang, result)
     first_format = sheet.columns[value_cols[0]].num_format
     drawn: XlsxChart | None
     if chart.kind == "waterfall":

@@ -1,4 +1,9 @@
-"""Machine-readable output: JSON, CSV and Parquet, from any Result."""
+"""Machine-readable output: JSON, CSV and Parquet, from any Result.
+
+The same in every language: codes and numbers, money rounded to the cent (the format
+rule of :mod:`kamtool.render.formats`), shares and model figures at full precision, and
+the definitions (``notes``) in English.
+"""
 
 from __future__ import annotations
 
@@ -57,14 +62,30 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def _summary(result: Result) -> dict[str, Any]:
+    from kamtool.render.formats import round_money_values
+
+    return round_money_values(result.summary, result.kinds)
+
+
+def _notes(result: Result) -> list[str]:
+    from kamtool.render import words
+
+    return words.notes(result, "en")
+
+
 def result_document(result: Result) -> dict[str, Any]:
+    from kamtool.render.formats import round_money
+
     return {
         "command": result.command,
         "params": plain(result.params),
-        "summary": plain(result.summary),
-        "rows": frame_records(result.rows),
-        "tables": {name: frame_records(t) for name, t in result.tables.items()},
-        "notes": list(result.notes),
+        "summary": plain(_summary(result)),
+        "rows": frame_records(round_money(result.rows, result.kinds, "rows")),
+        "tables": {
+            name: frame_records(round_money(t, result.kinds, name)) for name, t in result.tables.items()
+        },
+        "notes": _notes(result),
     }
 
 
@@ -90,21 +111,23 @@ def rows_json(frame: pd.DataFrame) -> str:
 
 
 def write_json(result: Result, stream: IO[str]) -> None:
+    from kamtool.render.formats import round_money
+
     head = {
         "command": result.command,
         "params": plain(result.params),
-        "summary": plain(result.summary),
+        "summary": plain(_summary(result)),
     }
     text = json.dumps(head, ensure_ascii=False, allow_nan=False)
     stream.write(text[:-1])
     stream.write(', "rows": ')
-    stream.write(rows_json(result.rows))
+    stream.write(rows_json(round_money(result.rows, result.kinds, "rows")))
     stream.write(', "tables": {')
     for i, (name, table) in enumerate(result.tables.items()):
         stream.write(("" if i == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": ")
-        stream.write(rows_json(table))
+        stream.write(rows_json(round_money(table, result.kinds, name)))
     stream.write('}, "notes": ')
-    stream.write(json.dumps(list(result.notes), ensure_ascii=False))
+    stream.write(json.dumps(_notes(result), ensure_ascii=False))
     stream.write("}\n")
 
 
@@ -119,8 +142,12 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, stream: IO[str]) -> None:
-    csv_frame(frame).to_csv(stream, index=False, lineterminator="\n")
+def write_csv(frame: pd.DataFrame, stream: IO[str], kinds: dict[str, str] | None = None) -> None:
+    """The rows as CSV, money rounded to the cent (``kinds``: the result's column kinds;
+    without them the column names decide)."""
+    from kamtool.render.formats import round_money
+
+    csv_frame(round_money(frame, kinds, "rows")).to_csv(stream, index=False, lineterminator="\n")
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
