@@ -124,6 +124,7 @@ def test_an_arrow_column() -> None:
     ("\r=1", "'\r=1"),
     ("-5", "'-5"),  # text in a text column: prefixed (see the module docstring)
     ("Acme = best", "Acme = best"),
+    ("-", "-"),  # a placeholder for "none": text to Excel, left alone
     ("上海某某贸易有限公司", "上海某某贸易有限公司"),
     ("", ""),
     (-5, -5),
@@ -138,12 +139,14 @@ def test_cell_for_csv(value: object, expected: object) -> None:
 def test_frame_for_csv_touches_text_columns_only() -> None:
     frame = pd.DataFrame({
         "customer": ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(1)", "上海", None],
+        "start_class": ["-", "A", "-", "B", "C", "-"],
         "revenue": [-5.0, 1.0, -2.0, 3.0, 4.0, 5.0],
         "orders": [1, -1, 2, 3, 4, 5],
     })
     out = frame_for_csv(frame)
     assert out["customer"].tolist()[:5] == ["'=cmd|' /C calc'!A0", "'+SUM(1,2)", "'-2+3", "'@SUM(1)", "上海"]
     assert pd.isna(out["customer"].iloc[5])
+    assert out["start_class"].tolist() == ["-", "A", "-", "B", "C", "-"]
     assert out["revenue"].tolist() == [-5.0, 1.0, -2.0, 3.0, 4.0, 5.0]
     assert out["orders"].dtype == frame["orders"].dtype
     assert frame["customer"].iloc[0] == "=cmd|' /C calc'!A0"  # the input is not changed

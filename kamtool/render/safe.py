@@ -18,7 +18,8 @@ Two places data leaves kamtool for something that interprets it:
   running it.  Only text is touched: a number, negative or not, stays a number.  Text
   that looks like a number (``"-5"`` in a text column such as a customer id) is text and
   is prefixed too: Excel would otherwise turn the id into the number −5 or, for
-  ``-2+3``, into a formula.  ``raw=True`` (the ``--raw-csv`` option) turns this off for
+  ``-2+3``, into a formula.  A cell that is just ``-`` (a placeholder for "none") is
+  left alone: Excel reads it as text.  ``raw=True`` (the ``--raw-csv`` option) turns this off for
   scripts that want the bytes.
 """
 
@@ -130,7 +131,7 @@ def cell_for_csv(value: Any, *, raw: bool = False) -> Any:
 
     Numbers (``-5``, ``-1e12``) are returned as they are; only ``str`` values change.
     """
-    if raw or not isinstance(value, str) or not value.startswith(FORMULA_START):
+    if raw or not isinstance(value, str) or not value.startswith(FORMULA_START) or value == "-":
         return value
     return "'" + value
 
@@ -159,7 +160,7 @@ def frame_for_csv(frame: pd.DataFrame, text_columns: Any = None, *, raw: bool = 
         text_columns = [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c].dtype)
                         or pd.api.types.is_string_dtype(frame[c].dtype)]
     out = frame
-    pattern = "^[=+\\-@\t\r]"
+    pattern = r"^(?:[=+@\t\r]|-[\s\S])"  # a lone "-" (an empty-value placeholder) is text to Excel too
     for name in text_columns:
         series = frame[name]
         if not (pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype)):
