@@ -109,6 +109,25 @@ def test_a_stray_cell_at_xfd3000_is_refused_as_sparse_unless_max_cells_is_given(
 def test_a_cell_placed_far_below_its_own_row_counts() -> None:
     data = book(HEADER_ROWS + '<row r="3"><c r="A4000000"><v>1</v></c></row>')
     assert "4,000,000 rows" in refused(data)
+    wide = book(HEADER_ROWS + '<row r="3"><c r="AB2000000"><v>1</v></c></row>')
+    assert "spans A1:AB2000000, 2,000,000 rows" in refused(wide)
+
+
+def test_a_wide_honest_sheet_passes_and_its_extent_is_exact() -> None:
+    import zipfile as zf
+
+    from kamtool.io.guard import scan_sheet
+
+    columns = ("A", "Z", "AA", "AN")
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{col}{r}"><v>1</v></c>' for col in columns) + "</row>"
+                   for r in range(1, 3001))
+    data = book(rows)
+    check_workbook(data, "orders.xlsx")
+    handle = io.BytesIO(data)
+    info = zf.ZipFile(handle).getinfo("xl/worksheets/sheet1.xml")
+    scan = scan_sheet(handle, info, "orders.xlsx", Limits())
+    assert (scan.min_row, scan.min_col, scan.max_row, scan.max_col) == (1, 1, 3000, 40)  # AN = 40
+    assert (scan.cells, scan.rows) == (12_000, 3000)
 
 
 def test_rows_beyond_excels_are_refused_and_max_rows_raises_the_limit() -> None:

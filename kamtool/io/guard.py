@@ -303,15 +303,15 @@ _refs: dict[tuple[int, int, int], re.Pattern[bytes]] = {}
 
 
 def _ref_pattern(right: int, left: int, digits: int) -> re.Pattern[bytes]:
-    """References with 2+ letters, or one letter right of ``right`` or left of ``left``,
-    or more than ``digits`` row digits."""
+    """References with ``digits`` or more row digits (letters and row captured), else with 2+
+    letters, else with one letter right of ``right`` or left of ``left`` (letters captured)."""
     key = (min(right, 26), left, digits)
     pattern = _refs.get(key)
     if pattern is None:
         letters = "".join(chr(64 + c) for c in range(1, 27) if c > key[0] or c < left)
         one = f"[{letters}]" if letters else "(?!)"
         pattern = _refs[key] = re.compile(
-            rb' r="(?:([A-Z]{2,4})|(%s)|[A-Z]([0-9]{%d,12}))' % (one.encode(), digits))
+            rb' r="(?:([A-Z]{1,4})([0-9]{%d,12})"|([A-Z]{2,4})[0-9]|(%s)[0-9])' % (digits, one.encode()))
     return pattern
 
 
@@ -369,10 +369,10 @@ def _scan_cells(body: bytes, scan: SheetScan, prefix: bytes) -> None:
         scan.max_col = max(scan.max_col, scan.min_col)
     right = scan.max_col
     left = scan.min_col
-    for wide, one, deep in _ref_pattern(right, left, len(str(top)) + 1).findall(body):
-        if wide or one:
-            col = column_number(wide or one)
-            right, left = max(right, col), min(left, col)
+    # A set: the same column letters recur on every row; deep rows are rare and all kept.
+    for deep_letters, deep, wide, one in set(_ref_pattern(right, left, len(str(top)) + 1).findall(body)):
+        col = column_number(deep_letters or wide or one)
+        right, left = max(right, col), min(left, col)
         if deep:
             top = max(top, int(deep))
     scan.max_row, scan.max_col, scan.min_col = top, right, left
