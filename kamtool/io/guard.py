@@ -1,0 +1,517 @@
+"""Refuse hostile workbooks before any parser sees them, and say so in one line.
+
+A 16 MB .xlsx can expand to gigabytes of XML; one stray cell at XFD1048576 makes the
+Excel reader allocate the whole 17-billion-cell rectangle and abort the process; a
+100 MB cell stalls the table output.  :func:`check_workbook` reads only the zip
+directory and streams the sheet and shared-string members through a bounded scanner,
+so its own memory is a few MiB whatever the file holds, and raises
+:class:`~kamtool.errors.DataError` (exit 1) naming the limit and the option that
+raises it.
+
+What is checked, and where the limits come from:
+
+* the archive: total and per-member uncompressed size (``--max-input-size``), and the
+  compression ratio, only when the total is also large (ratios of 50:1 are normal for
+  sheets of repeated values); a member that inflates to more than the directory says is
+  refused as a lie (the sizes are what every other check relies on);
+* every worksheet: the declared ``<dimension>``, and the real extent of its cell
+  references: rows beyond ``--max-rows`` (default 1,048,576, Excel's own), columns beyond
+  XFD (16,384, Excel's own), a rectangle of more than ``--max-cells`` cells (default
+  ``max_rows × 64``), and, while ``--max-cells`` is left at its default, a rectangle of
+  more than 4,194,304 cells that is less than 1 % filled (a stray cell far from the data
+  costs as much memory as the full rectangle);
+* shared and inline strings: a text of more than 32,767 characters (Excel's own limit per
+  cell; ``--max-cell-chars``).  Rich text split in runs is measured run by run.
+
+``.xlsb`` and ``.ods`` are zip archives too: their directory sizes and ratio are checked
+and their text members scanned for long strings; their binary or ODF cell ranges are not
+measured.  ``.xls`` is not compressed, so only the file size is checked.
+
+:func:`check_csv_line_limit` turns Arrow's "straddling object … increase block size?"
+into the user's terms: which line (or a quoted field) is longer than the reader's block.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from kamtool.errors import DataError
+
+EXCEL_ROWS = 1_048_576  # Excel's own sheet height
+EXCEL_COLUMNS = 16_384  # XFD, Excel's own sheet width
+EXCEL_CELL_CHARS = 32_767  # Excel's own limit on the text of one cell
+GIB = 1 << 30
+MIB = 1 << 20
+CHUNK = 1 << 20  # inflated bytes scanned at a time: bounds the scanner's memory
+HEAD_BYTES = 64 << 10  # the <dimension> comes before <sheetData>, after a few small elements
+CSV_BLOCK_BYTES = 8 << 20  # kamtool.io.read's Arrow block size
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a workbook may hold before it is refused; every limit has a command-line override.
+
+    ``max_cells=None`` means ``max_rows × cells_per_row`` and turns on the sparseness
+    rule (a large rectangle less than ``min_density`` filled is refused); a ``max_cells``
+    given by the user is taken as the user's word and the sparseness rule is off.
+    """
+
+    max_rows: int = EXCEL_ROWS
+    max_columns: int = EXCEL_COLUMNS
+    max_cells: int | None = None
+    cells_per_row: int = 64
+    max_uncompressed: int = 2 * GIB  # total, and per member
+    max_ratio: float = 100.0
+    ratio_floor: int = 256 * MIB  # the ratio rule applies only above this total
+    max_cell_chars: int = EXCEL_CELL_CHARS
+    sparse_floor: int = 4 * MIB  # cells; a rectangle this small is cheap however empty
+    min_density: float = 0.01
+
+    @property
+    def cell_limit(self) -> int:
+        return self.max_cells if self.max_cells is not None else self.max_rows * self.cells_per_row
+
+
+@dataclass
+class SheetScan:
+    """What one pass over a sheet's XML found (exposed for tests and for ``inspect``)."""
+
+    declared: tuple[int, int, int, int] | None = None  # first row, first col, last row, last col
+    max_row: int = 0
+    max_col: int = 0
+    min_row: int = 0
+    min_col: int = 0
+    cells: int = 0
+    rows: int = 0
+    longest_text: int = 0  # characters
+
+
+# -- workbooks --------------------------------------------------------------------------
+def check_workbook(path_or_bytes: str | os.PathLike[str] | bytes, name: str,
+                   limits: Limits | None = None) -> None:
+    """Raise DataError when the workbook would cost far more than its data is worth.
+
+    Parameters
+    ----------
+    path_or_bytes
+        The file's path, or its bytes (stdin).
+    name
+        The file as the user named it, for the message.
+    limits
+        The limits; ``Limits()`` when omitted.
+    """
+    limits = limits or Limits()
+    if isinstance(path_or_bytes, bytes | bytearray):
+        handle: BinaryIO = io.BytesIO(path_or_bytes)
+        size = len(path_or_bytes)
+    else:
+        try:
+            handle = open(path_or_bytes, "rb")  # noqa: SIM115 - closed below
+        except OSError:
+            return  # the reader says why it cannot open the file
+        size = os.fstat(handle.fileno()).st_size
+    with handle:
+        magic = handle.read(8)
+        handle.seek(0)
+        if magic.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: .xls, not compressed
+            if size > limits.max_uncompressed:
+                raise DataError(f"{name}: {_size(size)}, more than the limit of "
+                                f"{_size(limits.max_uncompressed)} for a workbook; raise it with "
+                                f"--max-input-size")
+            return
+        if not magic.startswith(b"PK"):
+            return  # not an archive: the reader says what it is
+        try:
+            archive = zipfile.ZipFile(handle)
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return  # broken archive: the reader's own message names it
+        with archive:
+            _check_directory(archive, name, limits, size)
+            labels = sheet_labels(archive, handle, name)
+            for info in archive.infolist():
+                lower = info.filename.lower()
+                if lower.startswith("xl/worksheets/") and lower.endswith(".xml"):
+                    scan = scan_sheet(handle, info, name, limits)
+                    _check_sheet(scan, name, labels.get(info.filename, f"sheet file {info.filename}"), limits)
+                elif lower in ("xl/sharedstrings.xml", "content.xml") or (
+                        lower.startswith("xl/") and lower.endswith("sharedstrings.xml")):
+                    longest = _scan_texts(handle, info, name, limits)
+                    _check_text(longest, name, "a shared string", limits)
+
+
+def _check_directory(archive: zipfile.ZipFile, name: str, limits: Limits, size: int) -> None:
+    total = 0
+    compressed = 0
+    for info in archive.infolist():
+        if info.file_size > limits.max_uncompressed:
+            raise DataError(f"{name}: member {info.filename} expands to {_size(info.file_size)}, more "
+                            f"than the limit of {_size(limits.max_uncompressed)}; raise it with "
+                            f"--max-input-size")
+        total += info.file_size
+        compressed += info.compress_size
+    if total > limits.max_uncompressed:
+        raise DataError(f"{name}: the workbook expands to {_size(total)} ({_size(size)} on disk), more "
+                        f"than the limit of {_size(limits.max_uncompressed)}; raise it with --max-input-size")
+    ratio = total / max(compressed, 1)
+    if total > limits.ratio_floor and ratio > limits.max_ratio:
+        raise DataError(f"{name}: the workbook expands {ratio:,.0f}-fold to {_size(total)}, more than "
+                        f"{limits.max_ratio:,.0f}-fold (a zip bomb?); raise --max-input-size above "
+                        f"{_size(total)} to read it anyway")
+
+
+def _check_sheet(scan: SheetScan, name: str, sheet: str, limits: Limits) -> None:
+    _check_text(scan.longest_text, name, f"a cell of {sheet}", limits)
+    if scan.declared is not None:
+        r0, c0, r1, c1 = scan.declared
+        _check_rectangle(name, sheet, "declares", (r0, c0, r1, c1), scan.cells, limits)
+    if scan.cells:
+        _check_rectangle(name, sheet, "spans", (scan.min_row, scan.min_col, scan.max_row, scan.max_col),
+                         scan.cells, limits)
+
+
+def _check_rectangle(name: str, sheet: str, verb: str, box: tuple[int, int, int, int], cells: int,
+                     limits: Limits) -> None:
+    r0, c0, r1, c1 = box
+    ref = f"{column_letters(c0)}{r0}:{column_letters(c1)}{r1}"
+    if r1 > limits.max_rows:
+        raise DataError(f"{name}: {sheet} {verb} {ref}, {r1:,} rows, more than the limit of "
+                        f"{limits.max_rows:,} (Excel's own is {EXCEL_ROWS:,}); raise it with --max-rows")
+    if c1 > limits.max_columns:
+        raise DataError(f"{name}: {sheet} {verb} {ref}, {c1:,} columns, more than Excel's "
+                        f"{EXCEL_COLUMNS:,} (XFD)")
+    area = (r1 - r0 + 1) * (c1 - c0 + 1)
+    if area > limits.cell_limit:
+        raise DataError(f"{name}: {sheet} {verb} {ref}, {area:,} cells, more than the limit of "
+                        f"{limits.cell_limit:,}; delete the stray cells beyond the data, or raise the limit "
+                        f"with --max-cells")
+    if limits.max_cells is None and area > limits.sparse_floor and cells < area * limits.min_density:
+        raise DataError(f"{name}: {sheet} {verb} {ref}, {area:,} cells, but holds only {cells:,}: reading "
+                        f"the empty rectangle would take far more memory than the data; delete the stray "
+                        f"cells beyond the data, or pass --max-cells {area} to read it anyway")
+
+
+def _check_text(longest: int, name: str, what: str, limits: Limits) -> None:
+    if longest > limits.max_cell_chars:
+        raise DataError(f"{name}: {what} holds {longest:,} characters, more than the limit of "
+                        f"{limits.max_cell_chars:,} (Excel's own is {EXCEL_CELL_CHARS:,}); raise it with "
+                        f"--max-cell-chars")
+
+
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_REL_SWAPPED = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+
+
+def sheet_labels(archive: zipfile.ZipFile, handle: BinaryIO, name: str) -> dict[str, str]:
+    """Sheet member -> "sheet 'Name'", from the first MiB of workbook.xml and its relations."""
+    def head(member: str) -> bytes:
+        try:
+            info = archive.getinfo(member)
+        except KeyError:
+            return b""
+        return next(member_chunks(handle, info, name), b"")
+
+    rels = {m[1]: m[2] for m in _REL.finditer(head("xl/_rels/workbook.xml.rels"))}
+    rels.update({m[2]: m[1] for m in _REL_SWAPPED.finditer(head("xl/_rels/workbook.xml.rels"))})
+    labels: dict[str, str] = {}
+    for match in _SHEET.finditer(head("xl/workbook.xml")):
+        target = rels.get(match[2])
+        if target:
+            path = target.decode(errors="replace").lstrip("/")
+            member = path if path.startswith("xl/") else f"xl/{path}"
+            sheet = html.unescape(match[1].decode(errors="replace"))
+            labels[member] = f"sheet {sheet!r}"
+    return labels
+
+
+# -- streaming a member -------------------------------------------------------------------
+def member_chunks(handle: BinaryIO, info: zipfile.ZipInfo, name: str) -> Iterator[bytes]:
+    """The inflated bytes of one member, CHUNK at a time, never more than it declares.
+
+    Deflate is inflated here from the local header, not through ``ZipFile.open``, which
+    stops at the declared size and so would hide a member that inflates to more: that is
+    refused, since every other limit trusts the declared sizes.
+    """
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        with zipfile.ZipFile(handle).open(info) as member:  # bounded by the declared size
+            while chunk := member.read(CHUNK):
+                yield chunk
+        return
+    handle.seek(info.header_offset)
+    header = handle.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        return  # broken: the reader reports it
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    handle.seek(info.header_offset + 30 + name_len + extra_len)
+    inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    # Stored data is compress_size bytes (more than file_size: a lie, seen below); deflate runs to its end.
+    left = info.compress_size if inflate is None else None
+    out = 0
+    while True:
+        raw = handle.read(CHUNK if left is None else min(CHUNK, left))
+        if not raw:
+            return
+        if left is not None:
+            left -= len(raw)
+        pieces = [raw] if inflate is None else _inflate(inflate, raw)
+        for piece in pieces:
+            out += len(piece)
+            if out > info.file_size:
+                raise DataError(f"{name}: member {info.filename} inflates to more than the "
+                                f"{info.file_size:,} bytes the archive declares for it; refusing a forged "
+                                f"archive")
+            if piece:
+                yield piece
+        if (inflate is not None and inflate.eof) or left == 0:
+            return
+
+
+def _inflate(inflate: zlib._Decompress, raw: bytes) -> Iterator[bytes]:
+    """Inflate ``raw`` at most CHUNK bytes at a time: a bomb never lands in memory at once."""
+    data = raw
+    while data and not inflate.eof:
+        try:
+            piece = inflate.decompress(data, CHUNK)
+        except zlib.error:
+            return  # corrupt: the reader reports it
+        yield piece
+        data = inflate.unconsumed_tail
+
+
+# Honest sheets have few references of 2+ letters (AA = 27 columns), of letters right of the
+# rightmost seen, or of more row digits than any row so far: the patterns below match rarely,
+# and start with a literal, so the scan stays a few C-speed passes per chunk.
+_ROW_FAST = {b"": re.compile(rb'<row r="([0-9]{1,12})"')}
+_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,12})"')
+_ANY_REF = re.compile(rb' r="([A-Z]{1,4})([0-9]{1,12})"')
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,4})([0-9]{1,12})(?::([A-Z]{1,4})([0-9]{1,12}))?"')
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
+_CONTINUATION = bytes(range(0x80, 0xC0))
+_ENTITY = re.compile(rb"&#?\w{1,10};")
+_refs: dict[tuple[int, int, int], re.Pattern[bytes]] = {}
+
+
+def _ref_pattern(right: int, left: int, digits: int) -> re.Pattern[bytes]:
+    """References with ``digits`` or more row digits (letters and row captured), else with 2+
+    letters, else with one letter right of ``right`` or left of ``left`` (letters captured)."""
+    key = (min(right, 26), left, digits)
+    pattern = _refs.get(key)
+    if pattern is None:
+        letters = "".join(chr(64 + c) for c in range(1, 27) if c > key[0] or c < left)
+        one = f"[{letters}]" if letters else "(?!)"
+        pattern = _refs[key] = re.compile(
+            rb' r="(?:([A-Z]{1,4})([0-9]{%d,12})"|([A-Z]{2,4})[0-9]|(%s)[0-9])' % (digits, one.encode()))
+    return pattern
+
+
+def scan_sheet(handle: BinaryIO, info: zipfile.ZipInfo, name: str, limits: Limits) -> SheetScan:
+    """One bounded pass over a sheet's XML: declared dimension, extent, cells, longest text.
+
+    The extent is the largest row of a ``<row>`` and the largest column of a cell
+    reference; a cell reference with more row digits than any ``<row>`` so far counts too
+    (a cell placed far below its own row), so the rows are right to within a factor of 10.
+    """
+    scan = SheetScan()
+    texts = _TextRuns(limits.max_cell_chars)
+    carry = b""
+    head = b""
+    prefix: bytes | None = None
+    for chunk in member_chunks(handle, info, name):
+        texts.feed(chunk)
+        if len(head) < HEAD_BYTES:
+            head += chunk[: HEAD_BYTES - len(head)]
+            if prefix is None and (root := _ROOT.search(head)):
+                prefix = root[1] or b""
+            if scan.declared is None and (found := _DIMENSION.search(head)):
+                c0, r0 = column_number(found[1]), int(found[2])
+                c1, r1 = (column_number(found[3]), int(found[4])) if found[3] else (c0, r0)
+                scan.declared = (min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1))
+        # Only tags wholly inside (carry + chunk) are counted; the cut tail waits for the next chunk.
+        data = carry + chunk
+        cut = data.rfind(b"<")
+        if cut < 0 or len(data) - cut > 256:
+            cut = len(data)
+        body, carry = data[:cut], data[cut:]
+        _scan_cells(body, scan, prefix or b"")
+    _scan_cells(carry, scan, prefix or b"")
+    scan.longest_text = texts.longest
+    return scan
+
+
+def _scan_cells(body: bytes, scan: SheetScan, prefix: bytes) -> None:
+    tag = b"<" + prefix + b"c"
+    cells = body.count(tag + b" ") + body.count(tag + b">") + body.count(tag + b"/")
+    rows = body.count(b"<" + prefix + b"row ") + body.count(b"<" + prefix + b"row>")
+    if not cells and not rows:
+        return
+    scan.cells += cells
+    scan.rows += rows
+    fast = _ROW_FAST.get(prefix) or _ROW_FAST.setdefault(prefix, re.compile(
+        rb"<" + re.escape(prefix) + rb'row r="([0-9]{1,12})"'))
+    numbers = fast.findall(body)
+    if len(numbers) < rows:  # r not the first attribute: the general pattern
+        numbers = _ROW.findall(body)
+    top = max(max(map(int, numbers), default=0), scan.max_row, scan.rows)
+    if scan.min_row == 0:  # the rectangle's corner, from the first reference (data starts there)
+        first = _ANY_REF.search(body)
+        scan.min_row, scan.min_col = (int(first[2]), column_number(first[1])) if first else (1, 1)
+        scan.max_col = max(scan.max_col, scan.min_col)
+    right = scan.max_col
+    left = scan.min_col
+    # A set: the same column letters recur on every row; deep rows are rare and all kept.
+    for deep_letters, deep, wide, one in set(_ref_pattern(right, left, len(str(top)) + 1).findall(body)):
+        col = column_number(deep_letters or wide or one)
+        right, left = max(right, col), min(left, col)
+        if deep:
+            top = max(top, int(deep))
+    scan.max_row, scan.max_col, scan.min_col = top, right, left
+
+
+def _scan_texts(handle: BinaryIO, info: zipfile.ZipInfo, name: str, limits: Limits) -> int:
+    texts = _TextRuns(limits.max_cell_chars)
+    for chunk in member_chunks(handle, info, name):
+        texts.feed(chunk)
+        if texts.longest > limits.max_cell_chars:
+            break  # one is enough to refuse; no need to inflate the rest of a 4 GB member
+    return texts.longest
+
+
+class _TextRuns:
+    """The longest run of text between tags, in characters, fed a chunk at a time.
+
+    Text cannot hold '<', so a cell's text is a run of bytes without one; only runs of
+    more than ``floor`` bytes (rare) are measured in characters: UTF-8 continuation bytes
+    and entities (``&amp;`` is one character) are taken off.  Memory: the run is never
+    kept, only its count.
+    """
+
+    def __init__(self, floor: int) -> None:
+        self.floor = floor
+        self.longest = 0
+        self._open = 0  # characters of the run still open at the end of the last chunk
+
+    def feed(self, chunk: bytes) -> None:
+        first = chunk.find(b"<")
+        if first < 0:  # the whole chunk continues the open run
+            self._open += _chars(chunk)
+            self.longest = max(self.longest, self._open)
+            return
+        self.longest = max(self.longest, self._open + _chars(chunk[:first]))
+        last = chunk.rfind(b"<")
+        for start, end in self._long_runs(chunk, first, last):
+            self.longest = max(self.longest, _chars(chunk[chunk.find(b">", start, end) + 1:end]))
+        close = chunk.find(b">", last)
+        self._open = _chars(chunk[close + 1:]) if close >= 0 else 0
+        self.longest = max(self.longest, self._open)
+
+    def _long_runs(self, chunk: bytes, first: int, last: int) -> Iterator[tuple[int, int]]:
+        """(start, end) of the runs without '<' between ``first`` and ``last`` that may exceed the floor.
+
+        A run of more than ``floor`` bytes holds a whole aligned window of ``width`` bytes,
+        so probing one window per ``width`` (each probe stops at the first '<', at once in
+        honest XML) finds every long run without a regex pass over the chunk.
+        """
+        width = (self.floor + 2) // 2
+        if width < 512:  # a tiny limit: the probes would be as slow as a plain pattern
+            for match in re.finditer(rb"<[^<]{%d,}" % (self.floor + 1), chunk[first:last]):
+                yield first + match.start(), first + match.end()
+            return
+        i = first - first % width + width
+        while i + width <= last:
+            if chunk.find(b"<", i, i + width) >= 0:
+                i += width
+                continue
+            start = chunk.rfind(b"<", first, i)
+            end = chunk.find(b"<", i + width, last + 1)
+            yield start, end
+            i = end - end % width + width
+
+
+def _chars(piece: bytes) -> int:
+    """Characters in a piece of UTF-8 XML text: continuation bytes and entity spellings off."""
+    if not piece:
+        return 0
+    n = len(piece) - (len(piece) - len(piece.translate(None, _CONTINUATION)))
+    if b"&" in piece:
+        n -= sum(len(m) - 1 for m in _ENTITY.findall(piece))
+    return n
+
+
+# -- references ---------------------------------------------------------------------------
+def column_number(letters: bytes | str) -> int:
+    """'A' -> 1, 'XFD' -> 16384."""
+    n = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def column_letters(number: int) -> str:
+    """1 -> 'A', 16384 -> 'XFD'."""
+    out = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        out = chr(65 + rest) + out
+    return out or "A"
+
+
+def _size(n: int) -> str:
+    if n >= GIB:
+        return f"{n / GIB:,.1f} GiB"
+    if n >= MIB:
+        return f"{n / MIB:,.1f} MiB"
+    return f"{n:,} bytes"
+
+
+# -- CSV ----------------------------------------------------------------------------------
+def check_csv_line_limit(exc: BaseException, name: str, source: str | os.PathLike[str] | bytes | None = None,
+                         block_bytes: int = CSV_BLOCK_BYTES) -> None:
+    """Raise a DataError in the user's terms if ``exc`` is Arrow's block-size error; else return.
+
+    Arrow's CSV reader fails with "straddling object straddles two block boundaries (try
+    to increase block size?)" when one row does not fit its blocks.  With ``source`` (the
+    file's path or bytes) the file is streamed once to find the first line longer than a
+    block; when no physical line is, the long object is a quoted field holding line breaks,
+    most often a quote that is never closed.
+    """
+    if "straddling object" not in str(exc) and "straddles" not in str(exc):
+        return
+    limit = _size(block_bytes)
+    line = first_long_line(source, block_bytes) if source is not None else None
+    if line is not None:
+        raise DataError(f"{name} line {line:,}: the line is longer than {limit}, the most one CSV row may "
+                        f"hold; is it a CSV export?") from None
+    raise DataError(f"{name}: a field is longer than {limit}, the most one CSV row may hold; a quote that is "
+                    f"never closed makes the rest of the file one field") from None
+
+
+def first_long_line(source: str | os.PathLike[str] | bytes, limit: int) -> int | None:
+    """The 1-based number of the first physical line longer than ``limit`` bytes, or None."""
+    handle: BinaryIO = (io.BytesIO(source) if isinstance(source, bytes | bytearray)
+                        else open(Path(source), "rb"))  # noqa: SIM115 - closed below
+    with handle:
+        line = 1
+        length = 0
+        while chunk := handle.read(CHUNK):
+            start = 0
+            while (end := chunk.find(b"\n", start)) >= 0:
+                if length + end - start > limit:
+                    return line
+                line += 1
+                length = 0
+                start = end + 1
+            length += len(chunk) - start
+            if length > limit:
+                return line
+    return None

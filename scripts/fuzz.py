@@ -1,0 +1,760 @@
+"""A standing fuzz campaign: broken inputs of every kind, every command, every output.
+
+Each case is an order export broken in one way (see ``KINDS``), made from a seed so it can
+be made again: ``make_case(kind, seed)``.  Each run is one command (inspect, pareto, abc,
+rfm, loyalty, churn, clv) with one output (``table`` on a pipe, ``--format json``,
+``--format csv``, ``-o out.xlsx``, ``-o out.csv``), run as a subprocess under a time and
+an address-space limit, and classified (see ``CATEGORIES``).  The campaign prints the
+counts per category and command and writes every failing run (input, command line,
+stdout, stderr) to ``--failures DIR`` for reproduction.
+
+    python scripts/fuzz.py --runs 2000 --seed 1 --jobs 2
+    python scripts/fuzz.py --minutes 5 --jobs 1 --commands abc rfm --kinds payloads bad_dates
+
+The module is importable (tests load it with importlib): ``make_case``, ``classify``,
+``run_case`` (subprocess) and ``run_case_with`` (any runner, e.g. the tests' in-process one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import csv
+import datetime as dt
+import io
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+COMMANDS = ("inspect", "pareto", "abc", "rfm", "loyalty", "churn", "clv")
+OUTPUTS = ("table", "json", "csv", "xlsx", "ocsv")
+OK_EXITS = frozenset({0, 1, 2, 130})
+
+CATEGORIES = {
+    "traceback": "a Python traceback (or 'Exception ignored') on stderr or stdout",
+    "exit": "an exit code other than 0, 1, 2, 130 (a signal: negative)",
+    "bug": "'this may be a kamtool bug' on stderr",
+    "timeout": "the run took longer than the time limit",
+    "memory": "the run hit the memory limit (MemoryError, 'out of memory', an allocation failure)",
+    "escape": "an escape or control byte from the data on stdout or stderr",
+    "markup": "data rendered as Rich markup (a tag from the data missing from the output)",
+    "formula": "a CSV cell from the data that begins with = + - @ tab or CR (not a number)",
+    "stray": "a temporary file left beside the -o output",
+}
+
+# Payloads put into text columns: markup, terminal escapes, formulas (the issue's own).
+MARKUP = ("[/]", "[link=https://x]Acme[/link]", "[b]Bold Co", "[bold red]x", "Ends\\")
+ESCAPES = ("\x1b[2J\x1b[31mPWNED", "\x9b31mC1", "bidi\u202eexe.txt", "bell\x07", "\x1b]8;;http://x\x1b\\l")
+FORMULAS = (
+    "=cmd|' /C calc'!A0",
+    "+SUM(1,2)",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    '=HYPERLINK("x")',
+)
+PAYLOADS = MARKUP + ESCAPES + FORMULAS
+TEXT_COLUMNS = ("customer", "customer_name", "product", "brand", "salesperson", "region")
+FULLWIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
+_DANGER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass
+class Case:
+    """One broken input: a file name (its suffix picks the reader), its bytes, and why."""
+
+    kind: str
+    seed: int
+    name: str
+    data: bytes
+    stdin: bool = False  # read as `-` from standard input
+    extra: tuple[str, ...] = ()  # options the case needs (e.g. --col)
+    payloads: tuple[str, ...] = ()  # hostile text put into the data
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}-{self.seed}"
+
+
+@dataclass
+class Outcome:
+    case: Case
+    command: str
+    output: str
+    argv: list[str]
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    found: set[str] = field(default_factory=set)
+    written: dict[str, bytes] = field(default_factory=dict)  # -o files: name -> bytes
+
+
+# -- valid exports to break ----------------------------------------------------------------
+def order_rows(rng: random.Random, lines: int | None = None) -> list[dict[str, Any]]:
+    """Plausible order lines: a dozen customers over two years, some returns."""
+    lines = lines or rng.randint(20, 160)
+    customers = [f"C{n:03d}" for n in range(rng.randint(8, 30))]
+    start = dt.date(2023, 1, 1)
+    rows = []
+    for i in range(lines):
+        customer = rng.choice(customers)
+        amount = round(rng.uniform(-50, 900) if rng.random() < 0.1 else rng.uniform(1, 900), 2)
+        rows.append(
+            {
+                "customer": customer,
+                "customer_name": f"{customer} 贸易有限公司" if rng.random() < 0.5 else f"{customer} Ltd",
+                "date": (start + dt.timedelta(days=rng.randint(0, 720))).isoformat(),
+                "amount": amount,
+                "order_id": f"SO{i // rng.randint(1, 3):05d}",
+                "product": rng.choice(["P1", "P2", "P3", "纸巾"]),
+                "brand": rng.choice(["ours", "rival", "其他"]),
+                "salesperson": rng.choice(["王", "Li", "Smith"]),
+                "region": rng.choice(["华东", "North"]),
+            }
+        )
+    return rows
+
+
+def csv_bytes(
+    rows: list[dict[str, Any]],
+    *,
+    header: Sequence[str] | None = None,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> bytes:
+    header = list(header or (rows[0].keys() if rows else ["customer", "date", "amount"]))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(h, "") for h in header])
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: list[dict[str, Any]]) -> bytes:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    book.set_properties({"created": dt.datetime(2024, 1, 1)})  # the same seed makes the same bytes
+    sheet = book.add_worksheet("订单")
+    header = list(rows[0].keys()) if rows else ["customer", "date", "amount"]
+    sheet.write_row(0, 0, header)
+    for r, row in enumerate(rows, start=1):
+        for c, key in enumerate(header):
+            value = row.get(key)
+            if isinstance(value, int | float):
+                sheet.write_number(r, c, value)
+            elif value is not None:
+                sheet.write_string(r, c, str(value)[:32_767])
+    book.close()
+    return buffer.getvalue()
+
+
+def parquet_bytes(rows: list[dict[str, Any]], types: dict[str, Any] | None = None) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {k: [r[k] for r in rows] for k in rows[0]} if rows else {"customer": [], "amount": []}
+    arrays = {}
+    for key, values in columns.items():
+        wanted = (types or {}).get(key)
+        if key == "date" and wanted is None:
+            arrays[key] = pa.array(
+                [
+                    dt.date.fromisoformat(v)
+                    if isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[:4].isdigit()
+                    else None
+                    for v in values
+                ],
+                type=pa.date32(),
+            )
+        else:
+            arrays[key] = pa.array(values, type=wanted) if wanted is not None else pa.array(values)
+    buffer = io.BytesIO()
+    pq.write_table(pa.table(arrays), buffer)
+    return buffer.getvalue()
+
+
+# -- the kinds of breakage -------------------------------------------------------------------
+def _random_bytes(rng: random.Random) -> tuple[str, bytes]:
+    suffix = rng.choice([".csv", ".xlsx", ".parquet", ".txt"])
+    return f"orders{suffix}", rng.randbytes(rng.randint(0, 4096))
+
+
+def _damaged(rng: random.Random, data: bytes, truncate: bool) -> bytes:
+    if truncate:
+        return data[: rng.randint(0, max(len(data) - 1, 0))]
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 12)):
+        i = rng.randrange(len(out))
+        out[i] ^= 1 << rng.randrange(8)
+    return bytes(out)
+
+
+def _text_variants(rng: random.Random, rows: list[dict[str, Any]], how: str) -> list[dict[str, Any]]:
+    for row in rows:
+        if how == "bad_dates" and rng.random() < 0.3:
+            row["date"] = rng.choice(
+                [
+                    "31/02/2024",
+                    "2024-13-01",
+                    "yesterday",
+                    "0000-00-00",
+                    "2024/02/30",
+                    "45356.5",
+                    "-1",
+                    "1e9",
+                    "",
+                    "2024-02-29T25:00",
+                ]
+            )
+        elif how == "bad_money" and rng.random() < 0.3:
+            row["amount"] = rng.choice(
+                [
+                    "¥1,000.50",
+                    "(12.00)",
+                    "12,5",
+                    "1.234,56",
+                    "abc",
+                    "--5",
+                    "1e400",
+                    "NaN",
+                    "$",
+                    "12.5.3",
+                    "∞",
+                    "1 000",
+                ]
+            )
+        elif how == "extreme_dates" and rng.random() < 0.3:
+            row["date"] = rng.choice(
+                ["9999-12-31", "0001-01-01", "1800-01-01", "2262-04-12", "1677-09-21", "2100-01-01"]
+            )
+        elif how == "extreme_amounts" and rng.random() < 0.3:
+            row["amount"] = rng.choice([1e15, -1e15, 1e300, -1e12, 9.99e17, 1e-9, 2**63, -(2**63)])
+        elif how == "fullwidth":
+            row["amount"] = str(row["amount"]).translate(FULLWIDTH)
+            if rng.random() < 0.5:
+                row["date"] = row["date"].translate(FULLWIDTH)
+        elif how == "all_returns":
+            row["amount"] = -abs(float(row["amount"])) or -1.0
+        elif how == "payloads":
+            for key in TEXT_COLUMNS:
+                if rng.random() < 0.4:
+                    row[key] = rng.choice(PAYLOADS)
+    return rows
+
+
+def make_case(kind: str, seed: int) -> Case:
+    """The case of ``kind`` made from ``seed`` (the same seed makes the same bytes)."""
+    rng = random.Random(f"{kind}:{seed}")
+    rows = order_rows(rng)
+    payloads: tuple[str, ...] = ()
+    if kind == "random_bytes":
+        name, data = _random_bytes(rng)
+    elif kind in ("truncated_xlsx", "bitflip_xlsx"):
+        name, data = "orders.xlsx", _damaged(rng, xlsx_bytes(rows), kind.startswith("truncated"))
+    elif kind in ("truncated_parquet", "bitflip_parquet"):
+        name, data = "orders.parquet", _damaged(rng, parquet_bytes(rows), kind.startswith("truncated"))
+    elif kind in ("truncated_csv", "bitflip_csv"):
+        name, data = "orders.csv", _damaged(rng, csv_bytes(rows), kind.startswith("truncated"))
+    elif kind == "ragged_rows":
+        lines = csv_bytes(rows).decode().splitlines()
+        for i in rng.sample(range(1, len(lines)), k=min(len(lines) - 1, rng.randint(1, 5))):
+            lines[i] = (
+                lines[i] + ",extra" * rng.randint(1, 3) if rng.random() < 0.5 else lines[i].rsplit(",", 2)[0]
+            )
+        name, data = "orders.csv", ("\n".join(lines) + "\n").encode()
+    elif kind in ("bad_dates", "bad_money", "extreme_dates", "extreme_amounts", "fullwidth", "all_returns"):
+        rows = _text_variants(rng, rows, kind)
+        fmt = (
+            rng.choice(["csv", "csv", "xlsx", "parquet"]) if kind not in ("bad_money", "bad_dates") else "csv"
+        )
+        if kind in ("extreme_amounts", "all_returns") and fmt == "parquet":
+            rows = [{**r, "amount": float(r["amount"])} for r in rows]
+        name, data = _encode(rows, fmt)
+    elif kind == "payloads":
+        rows = _text_variants(rng, rows, kind)
+        payloads = PAYLOADS
+        name, data = _encode(rows, rng.choice(["csv", "csv", "xlsx", "parquet"]))
+    elif kind == "nul_bytes":
+        raw = bytearray(csv_bytes(rows))
+        for _ in range(rng.randint(1, 20)):
+            raw.insert(rng.randrange(len(raw)), 0)
+        name, data = "orders.csv", bytes(raw)
+    elif kind == "utf16":
+        name, data = "orders.csv", csv_bytes(rows, encoding=rng.choice(["utf-16", "utf-16-le", "utf-16-be"]))
+    elif kind == "huge_cell":
+        rows[rng.randrange(len(rows))]["customer_name"] = "长" * rng.choice([33_000, 40_000, 200_000])
+        name, data = _encode(rows, rng.choice(["csv", "xlsx_raw"]))
+    elif kind == "huge_line":
+        body = csv_bytes(rows)
+        line = (
+            b'"' + b"x" * (17 << 20) + b'",2024-01-01,1\n'
+            if rng.random() < 0.5
+            else b'"never closed,2024-01-01,1\n'
+        )
+        name, data = "orders.csv", body + line + body.split(b"\n", 1)[1]
+    elif kind == "header_only":
+        name, data = _encode([], rng.choice(["csv", "xlsx"]), header=list(rows[0]))
+    elif kind == "duplicate_headers":
+        header = list(rows[0]) + ["amount", "customer"]
+        name, data = "orders.csv", csv_bytes(rows, header=header)
+    elif kind == "all_empty":
+        name, data = "orders.csv", rng.choice([b"", b"\n\n\n", b",,,\n,,,\n", b"\xef\xbb\xbf", b"   \n"])
+    elif kind == "hostile_xlsx":
+        name, data = "orders.xlsx", hostile_workbook(rng)
+    elif kind == "parquet_types":
+        name, data = "orders.parquet", _odd_parquet(rng, rows)
+    else:
+        raise ValueError(f"unknown kind {kind!r}; the kinds are {', '.join(KINDS)}")
+    stdin = kind not in ("hostile_xlsx", "huge_line") and rng.random() < 0.15
+    return Case(kind=kind, seed=seed, name=name, data=data, stdin=stdin, payloads=payloads)
+
+
+def _encode(rows: list[dict[str, Any]], fmt: str, header: list[str] | None = None) -> tuple[str, bytes]:
+    if fmt == "csv":
+        return "orders.csv", csv_bytes(rows, header=header)
+    if fmt == "parquet":
+        return "orders.parquet", parquet_bytes(rows)
+    if fmt == "xlsx_raw":  # strings over Excel's limit, which XlsxWriter would cut
+        return "orders.xlsx", raw_xlsx([list(rows[0])] + [[r[k] for k in rows[0]] for r in rows])
+    if not rows:
+        return "orders.xlsx", raw_xlsx([header or ["customer", "date", "amount"]])
+    return "orders.xlsx", xlsx_bytes(rows)
+
+
+def raw_xlsx(table: list[list[Any]], *, dimension: str | None = None, extra_rows: str = "") -> bytes:
+    """A minimal workbook written by hand (inline strings), so nothing is cut or checked."""
+    from xml.sax.saxutils import escape
+
+    def col(n: int) -> str:
+        out = ""
+        while n:
+            n, r = divmod(n - 1, 26)
+            out = chr(65 + r) + out
+        return out
+
+    body = []
+    for r, row in enumerate(table, start=1):
+        cells = []
+        for c, value in enumerate(row, start=1):
+            ref = f"{col(c)}{r}"
+            if isinstance(value, int | float):
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            else:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>')
+        body.append(f'<row r="{r}">{"".join(cells)}</row>')
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{ns}">{dim}<sheetData>'
+        f'{"".join(body)}{extra_rows}</sheetData></worksheet>'
+    )
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/><Override '
+            'PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="'
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{ns}" xmlns:r="{rel}"><sheets><sheet name="订单" sheetId="1" '
+            'r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>",
+        )
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+    return buffer.getvalue()
+
+
+HOSTILE = ("xfd_corner", "xfd_row_3000", "declared_full", "rows_beyond_excel", "long_cell")
+
+
+def hostile_workbook(rng: random.Random, which: str | None = None) -> bytes:
+    """Tiny workbooks that cost far more than their data: the issue's own cases."""
+    which = which or rng.choice(HOSTILE)
+    table: list[list[Any]] = [["customer", "date", "amount"], ["a", "2024-01-01", 5], ["b", "2024-02-01", 7]]
+    if which == "xfd_corner":
+        return raw_xlsx(table, extra_rows='<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    if which == "xfd_row_3000":
+        return raw_xlsx(table, extra_rows='<row r="3000"><c r="XFD3000"><v>1</v></c></row>')
+    if which == "declared_full":
+        return raw_xlsx(table, dimension="A1:XFD1048576")
+    if which == "rows_beyond_excel":
+        return raw_xlsx(table, extra_rows='<row r="1048577"><c r="A1048577"><v>1</v></c></row>')
+    return raw_xlsx(table + [["c" * 40_000, "2024-03-01", 1]])
+
+
+def _odd_parquet(rng: random.Random, rows: list[dict[str, Any]]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = len(rows)
+    which = rng.choice(["binary_customer", "null_amount", "uint64_amount", "bad_utf8", "nested", "decimal"])
+    customer: Any = pa.array([r["customer"] for r in rows])
+    amount: Any = pa.array([float(r["amount"]) for r in rows])
+    if which == "binary_customer":
+        customer = pa.array([r["customer"].encode() + b"\xff" for r in rows], type=pa.binary())
+    elif which == "null_amount":
+        amount = pa.nulls(n)
+    elif which == "uint64_amount":
+        amount = pa.array([2**63 + i for i in range(n)], type=pa.uint64())
+    elif which == "bad_utf8":
+        customer = pa.Array.from_buffers(
+            pa.string(),
+            1,
+            [None, pa.py_buffer(b"\x00\x00\x00\x00\x02\x00\x00\x00"), pa.py_buffer(b"\xff\xfe")],
+        )
+        customer = pa.concat_arrays([customer] * n) if n else customer
+    elif which == "nested":
+        customer = pa.array([[r["customer"]] for r in rows])
+    elif which == "decimal":
+        import decimal
+
+        amount = pa.array([decimal.Decimal(str(r["amount"])) for r in rows], type=pa.decimal128(38, 2))
+    dates = pa.array([dt.date.fromisoformat(r["date"]) for r in rows], type=pa.date32())
+    table = pa.table({"customer": customer, "date": dates, "amount": amount})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+KINDS = (
+    "random_bytes",
+    "truncated_xlsx",
+    "bitflip_xlsx",
+    "truncated_parquet",
+    "bitflip_parquet",
+    "truncated_csv",
+    "bitflip_csv",
+    "ragged_rows",
+    "bad_dates",
+    "bad_money",
+    "nul_bytes",
+    "utf16",
+    "huge_cell",
+    "huge_line",
+    "header_only",
+    "duplicate_headers",
+    "all_empty",
+    "all_returns",
+    "extreme_dates",
+    "extreme_amounts",
+    "fullwidth",
+    "payloads",
+    "hostile_xlsx",
+    "parquet_types",
+)
+# Kinds that may abort or exhaust the process today: never run in-process.
+SUBPROCESS_ONLY = frozenset({"hostile_xlsx", "huge_line", "huge_cell"})
+
+
+# -- running and classifying --------------------------------------------------------------------
+def argv_for(case: Case, command: str, output: str, folder: Path) -> list[str]:
+    source = "-" if case.stdin else str(folder / case.name)
+    args = [command, source, *case.extra]
+    if output == "json":
+        args += ["--format", "json"]
+    elif output == "csv":
+        args += ["--format", "csv"]
+    elif output == "xlsx":
+        args += ["-o", str(folder / "out.xlsx")]
+    elif output == "ocsv":
+        args += ["-o", str(folder / "out.csv")]
+    return args
+
+
+def classify(outcome: Outcome, *, timed_out: bool = False) -> set[str]:
+    """The categories of ``CATEGORIES`` this run falls into (empty: a clean run)."""
+    found: set[str] = set()
+    text = outcome.stderr + outcome.stdout
+    if "Traceback (most recent call last)" in text or "Exception ignored" in text:
+        found.add("traceback")
+    if timed_out:
+        found.add("timeout")
+    elif outcome.code not in OK_EXITS:
+        found.add("exit")
+    if "may be a kamtool bug" in outcome.stderr:
+        found.add("bug")
+    if re.search(r"MemoryError|out of memory|memory allocation of|bad_alloc|Cannot allocate memory", text):
+        found.add("memory")
+    data_text = outcome.case.data.decode("utf-8", errors="ignore")
+    if _DANGER.search(data_text) and _DANGER.search(text):
+        found.add("escape")
+    if outcome.case.payloads and outcome.command != "inspect" and outcome.output == "table":
+        for tag in ("[b]Bold Co", "[link=https://x]Acme[/link]", "[bold red]x"):
+            if (
+                tag in data_text
+                and tag not in outcome.stdout
+                and tag.split("]", 1)[1].split("[")[0] in outcome.stdout
+            ):
+                found.add("markup")
+    csv_text = outcome.stdout if outcome.output == "csv" else ""
+    if outcome.output == "ocsv" and "out.csv" in outcome.written:
+        csv_text = outcome.written["out.csv"].decode("utf-8-sig", errors="replace")
+    if csv_text and formula_cells(csv_text):
+        found.add("formula")
+    if outcome.written.get("stray"):
+        found.add("stray")
+    return found
+
+
+def formula_cells(text: str) -> list[str]:
+    """CSV cells that Excel would run: beginning with = + - @ tab or CR, not a plain number, not "-"."""
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return []
+    return [
+        cell
+        for row in rows
+        for cell in row
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and cell != "-" and not _NUMBER.match(cell)
+    ]
+
+
+def _limit_memory(limit: int) -> Callable[[], None]:
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file
+
+    return apply
+
+
+def kamtool_argv() -> list[str]:
+    script = Path(sys.executable).parent / "kamtool"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kamtool"]
+
+
+def run_case(
+    case: Case, command: str, output: str, *, seconds: float = 60.0, memory: int = 4 << 30
+) -> Outcome:
+    """Run one case as a subprocess under the time and address-space limits."""
+    with tempfile.TemporaryDirectory(prefix="kamtool-fuzz-") as tmp:
+        folder = Path(tmp)
+        (folder / case.name).write_bytes(case.data)
+        argv = argv_for(case, command, output, folder)
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("KAMTOOL_", "FORCE_COLOR", "NO_COLOR"))
+        }
+        started = time.monotonic()
+        timed_out = False
+        try:
+            done = subprocess.run(
+                [*kamtool_argv(), *argv],
+                input=case.data if case.stdin else b"",
+                capture_output=True,
+                timeout=seconds,
+                cwd=folder,
+                env=env,
+                preexec_fn=_limit_memory(memory),
+                check=False,
+            )  # noqa: PLW1509
+            code, out, err = done.returncode, done.stdout, done.stderr
+        except subprocess.TimeoutExpired as exc:
+            timed_out = True
+            code, out, err = -9, exc.stdout or b"", exc.stderr or b""
+        elapsed = time.monotonic() - started
+        outcome = Outcome(
+            case,
+            command,
+            output,
+            argv,
+            code,
+            out.decode("utf-8", "replace"),
+            err.decode("utf-8", "replace"),
+            elapsed,
+        )
+        _collect_written(outcome, folder)
+        outcome.found = classify(outcome, timed_out=timed_out)
+        return outcome
+
+
+def run_case_with(runner: Callable[..., Any], case: Case, command: str, output: str, folder: Path) -> Outcome:
+    """Run one case through ``runner(args, stdin=bytes)`` -> object with code, stdout, stderr."""
+    (folder / case.name).write_bytes(case.data)
+    argv = argv_for(case, command, output, folder)
+    started = time.monotonic()
+    run = runner(argv, stdin=case.data if case.stdin else b"")
+    outcome = Outcome(
+        case, command, output, argv, run.code, run.stdout, run.stderr, time.monotonic() - started
+    )
+    _collect_written(outcome, folder)
+    outcome.found = classify(outcome)
+    return outcome
+
+
+def _collect_written(outcome: Outcome, folder: Path) -> None:
+    for path in folder.iterdir():
+        if path.name == "out.csv":
+            outcome.written["out.csv"] = path.read_bytes()
+        elif path.name.startswith(".out.") or path.name.startswith("tmp"):
+            outcome.written["stray"] = path.name.encode()
+
+
+# -- the campaign -------------------------------------------------------------------------------
+def plan(
+    runs: int | None, seed: int, commands: Sequence[str], kinds: Sequence[str], outputs: Sequence[str]
+) -> Iterator[tuple[Case, str, str]]:
+    """(case, command, output) triples: kinds in turn, command and output drawn by the seed."""
+    rng = random.Random(seed)
+    i = 0
+    while runs is None or i < runs:
+        kind = kinds[i % len(kinds)]
+        yield make_case(kind, seed * 1_000_003 + i), rng.choice(list(commands)), rng.choice(list(outputs))
+        i += 1
+
+
+def save_failure(outcome: Outcome, root: Path) -> Path:
+    folder = (
+        root / "-".join(sorted(outcome.found)) / f"{outcome.case.label}-{outcome.command}-{outcome.output}"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    if len(outcome.case.data) <= 5 << 20:
+        (folder / outcome.case.name).write_bytes(outcome.case.data)
+    command = " ".join(["kamtool", *[_shell(a) for a in outcome.argv]])
+    (folder / "README.txt").write_text(
+        f"kind {outcome.case.kind}, seed {outcome.case.seed}; "
+        f"exit {outcome.code} after {outcome.seconds:.1f} s\n"
+        f"categories: {', '.join(sorted(outcome.found))}\n"
+        f"regenerate: python -c \"import fuzz; open('{outcome.case.name}', 'wb').write("
+        f"fuzz.make_case('{outcome.case.kind}', {outcome.case.seed}).data)\"  (in scripts/)\n"
+        f"run: {command}{' < ' + outcome.case.name if outcome.case.stdin else ''}\n",
+        encoding="utf-8",
+    )
+    (folder / "stdout.txt").write_text(outcome.stdout[:200_000], encoding="utf-8")
+    (folder / "stderr.txt").write_text(outcome.stderr[:200_000], encoding="utf-8")
+    return folder
+
+
+def _shell(arg: str) -> str:
+    folder = str(Path(tempfile.gettempdir()))
+    arg = re.sub(re.escape(folder) + r"/kamtool-fuzz-[^/]+/", "", arg)
+    return arg if re.fullmatch(r"[\w./=-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"
+
+
+def table(counts: Counter[tuple[str, str]], runs: Counter[str], commands: Sequence[str]) -> str:
+    """Counts per category (rows) and command (columns), as plain text."""
+    width = max(len(c) for c in commands) + 1
+    lines = ["category".ljust(10) + "".join(c.rjust(width) for c in commands) + "total".rjust(8)]
+    lines.append(
+        "runs".ljust(10)
+        + "".join(str(runs[c]).rjust(width) for c in commands)
+        + str(sum(runs.values())).rjust(8)
+    )
+    for category in CATEGORIES:
+        row = [counts[(category, c)] for c in commands]
+        lines.append(category.ljust(10) + "".join(str(n).rjust(width) for n in row) + str(sum(row)).rjust(8))
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=None, help="runs in all (default: until --minutes)")
+    parser.add_argument("--minutes", type=float, default=None, help="stop starting runs after this long")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=1, help="runs at once (the machine may be shared)")
+    parser.add_argument("--commands", nargs="+", default=list(COMMANDS), choices=COMMANDS)
+    parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
+    parser.add_argument("--outputs", nargs="+", default=list(OUTPUTS), choices=OUTPUTS)
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per run")
+    parser.add_argument("--memory", type=float, default=4.0, help="GiB of address space per run")
+    parser.add_argument("--failures", type=Path, default=Path("fuzz-failures"), help="where failing runs go")
+    parser.add_argument("--json", type=Path, default=None, help="also write the counts here")
+    args = parser.parse_args(argv)
+    if args.runs is None and args.minutes is None:
+        args.runs = 100
+    deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
+    counts: Counter[tuple[str, str]] = Counter()
+    by_kind: Counter[tuple[str, str]] = Counter()
+    runs: Counter[str] = Counter()
+    failing = 0
+    memory = int(args.memory * (1 << 30))
+    todo = plan(args.runs, args.seed, args.commands, args.kinds, args.outputs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        pending: set[concurrent.futures.Future[Outcome]] = set()
+        while True:
+            while len(pending) < args.jobs and (deadline is None or time.monotonic() < deadline):
+                item = next(todo, None)
+                if item is None:
+                    break
+                pending.add(pool.submit(run_case, *item, seconds=args.timeout, memory=memory))
+            if not pending:
+                break
+            done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                outcome = future.result()
+                runs[outcome.command] += 1
+                for category in outcome.found:
+                    counts[(category, outcome.command)] += 1
+                    by_kind[(category, outcome.case.kind)] += 1
+                if outcome.found:
+                    failing += 1
+                    save_failure(outcome, args.failures)
+    print(table(counts, runs, args.commands))
+    kinds_line = "; ".join(f"{cat} {kind} {n}" for (cat, kind), n in sorted(by_kind.items()))
+    print(f"\nby kind: {kinds_line or 'none'}")
+    print(
+        f"{failing} failing runs of {sum(runs.values())}; written to {args.failures}/"
+        if failing
+        else f"no failing runs of {sum(runs.values())}"
+    )
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "runs": dict(runs),
+                    "counts": {f"{c}/{m}": n for (c, m), n in counts.items()},
+                    "by_kind": {f"{c}/{k}": n for (c, k), n in by_kind.items()},
+                },
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
