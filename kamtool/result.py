@@ -53,11 +53,6 @@ class Result:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     heatmaps: list[Heatmap] = field(default_factory=list)
-    # Sentences for the console, already worded: only for commands without a words module
-    # (kamtool.render.words); going once churn and clv have theirs.
-    headline: list[str] = field(default_factory=list)
-    # Definitions printed with every result: tie rule, as-of date, what an order is.
-    notes: list[str] = field(default_factory=list)
     # Columns of ``rows`` to show on the terminal (all of them go to files).
     display_columns: list[str] | None = None
     # column -> {stable value -> the words a person reads in the report language}. Rows,

@@ -15,14 +15,8 @@ from tests.conftest import run_kamtool
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = [ROOT / "sample_data" / "orders.csv", ROOT / "sample_data" / "订单明细.xlsx"]
-CONVERTED = ["inspect", "pareto", "abc", "rfm", "loyalty"]
-NOT_YET = pytest.mark.xfail(strict=False, reason="churn/clv words move in the clv branch")
-CASES = [
-    pytest.param(command, fmt, marks=NOT_YET) if command in ("churn", "clv") and fmt == "json"
-    else pytest.param(command, fmt)
-    for command in [*CONVERTED, "churn", "clv"]
-    for fmt in ("json", "csv")
-]
+CONVERTED = ["inspect", "pareto", "abc", "rfm", "loyalty", "churn", "clv"]
+CASES = [(command, fmt) for command in CONVERTED for fmt in ("json", "csv")]
 
 
 def _run(command: str, sample: Path, fmt: str, lang: str) -> str:

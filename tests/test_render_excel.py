@@ -29,6 +29,18 @@ from kamtool.render.excel import (
 )
 from kamtool.result import Chart, Heatmap, Result
 
+
+@pytest.fixture(autouse=True)
+def demo_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The words of the demo command, as a command's words module gives them."""
+    import sys
+    import types
+
+    module = types.ModuleType("kamtool.render.words.demo")
+    module.headline = lambda result, lang: ["Two customers make all the revenue."]  # type: ignore[attr-defined]
+    module.notes = lambda result, lang: ["Ties go to the lower customer id."]  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "kamtool.render.words.demo", module)
+
 # ---------------------------------------------------------------------------------------
 # the format rule
 
@@ -97,8 +109,6 @@ def _result() -> Result:
             Chart("waterfall", "bridge", "step", ["revenue"], title="demo.bridge_title"),
         ],
         heatmaps=[Heatmap("grid", ["A", "B"])],
-        headline=["Two customers make all the revenue."],
-        notes=["Ties go to the lower customer id."],
     )
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
+from traceback import print_exc
 from typing import Annotated, Any, Optional  # noqa: UP035
 
 import typer
 
 from kamtool import __version__
+from kamtool.errors import ExitStatus, KamtoolError
 
 app = typer.Typer(
     name="kamtool",
@@ -42,6 +45,43 @@ def root(
     """Key-account analytics from the command line."""
 
 
+def print_error(message: str) -> None:
+    from kamtool.render.console import print_error as show  # Rich only when there is something to say
+
+    show(message)
+
+
+def guarded(fn: Callable[..., Any], *, traceback: bool = False) -> Callable[..., Any]:
+    """Map kamtool's exceptions to one line on stderr and the exit codes (``traceback``:
+    print the stack too, for bug reports)."""
+    show_stack = traceback
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except KamtoolError as exc:
+            if show_stack:
+                print_exc()
+            print_error(str(exc))
+            raise typer.Exit(int(exc.exit_status)) from None
+        except KeyboardInterrupt:
+            print_error("interrupted")
+            raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
+        except MemoryError:
+            print_error("out of memory; try fewer files at once, or --engine dask")
+            raise typer.Exit(int(ExitStatus.ERROR)) from None
+        except Exception as exc:  # a bug or an input we did not foresee: still no traceback
+            if show_stack:
+                print_exc()
+            print_error(f"{type(exc).__name__}: {exc} (this may be a kamtool bug; rerun with --traceback "
+                  f"and report it)")
+            raise typer.Exit(int(ExitStatus.ERROR)) from None
+
+    return run
+
+
 def _register() -> None:
     from kamtool.cli import commands  # noqa: F401 - registers the commands on `app`
 
@@ -73,8 +113,6 @@ def main(argv: list[str] | None = None) -> Any:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     from kamtool.cli.options import Settings
-    from kamtool.cli.run import error
-    from kamtool.errors import KamtoolError
 
     _register()
     args, config_path, tb = _prescan(list(sys.argv[1:] if argv is None else argv))
@@ -88,7 +126,7 @@ def main(argv: list[str] | None = None) -> Any:
         defaults = default_map(config, _command_names(), str(path)) if path else {}
         settings = Settings(columns=config_columns(config, str(path)) if path else {}, traceback=tb)
     except KamtoolError as exc:
-        error(str(exc))
+        print_error(str(exc))
         sys.exit(int(exc.exit_status))
     command = typer.main.get_command(app)
     return command.main(args=args, prog_name="kamtool", default_map=defaults, obj=settings)

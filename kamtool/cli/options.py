@@ -177,7 +177,7 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     own_kw = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=own_hints.get(p.name, p.annotation))
               for p in own]
 
-    from kamtool.cli.run import guarded
+    from kamtool.cli.app import guarded
 
     @functools.wraps(fn)
     def wrapper(**kwargs: Any) -> Any:
@@ -206,3 +206,28 @@ def typing_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     hints.pop("common", None)
     hints.pop("return", None)
     return hints
+
+
+# ------------------------------------------------------------ options several commands share
+
+
+class Period(str, Enum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class Measure(str, Enum):
+    revenue = "revenue"
+    profit = "profit"
+    quantity = "quantity"
+    orders = "orders"
+
+
+AsOf = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    help="'Today' for recency and churn (default: the day after the last order, so reruns agree).",
+    show_default=False)]
+By = Annotated[str, typer.Option(
+    "--by", help="What to rank: customer, salesperson, product, region, channel, brand, category, "
+    "or any column of the file by its header.")]
+MeasureOpt = Annotated[Measure, typer.Option(help="What to measure (profit needs a cost or profit column).")]

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from traceback import print_exc
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 from kamtool.cli.options import Common, Format
-from kamtool.errors import ExitStatus, KamtoolError, UsageError
+from kamtool.errors import UsageError
+from kamtool.render.console import print_warning as warn
 
 if TYPE_CHECKING:
     from kamtool.io.request import LoadRequest
@@ -24,55 +19,6 @@ if TYPE_CHECKING:
     from kamtool.result import Result
 
 OUTPUT_SUFFIXES = {".csv", ".json", ".parquet", ".xlsx"}
-
-
-def guarded(fn: Callable[..., Any], *, traceback: bool = False) -> Callable[..., Any]:
-    """Map kamtool's exceptions to one line on stderr and the exit codes (``traceback``:
-    print the stack too, for bug reports)."""
-    show_stack = traceback
-
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except KamtoolError as exc:
-            if show_stack:
-                print_exc()
-            error(str(exc))
-            raise typer.Exit(int(exc.exit_status)) from None
-        except KeyboardInterrupt:
-            error("interrupted")
-            raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
-        except MemoryError:
-            error("out of memory; try fewer files at once, or --engine dask")
-            raise typer.Exit(int(ExitStatus.ERROR)) from None
-        except Exception as exc:  # a bug or an input we did not foresee: still no traceback
-            if show_stack:
-                print_exc()
-            error(f"{type(exc).__name__}: {exc} (this may be a kamtool bug; rerun with --traceback "
-                  f"and report it)")
-            raise typer.Exit(int(ExitStatus.ERROR)) from None
-
-    return run
-
-
-def error(message: str) -> None:
-    from kamtool.render.console import make_console
-
-    make_console(stderr=True).print(f"[bold red]Error:[/] {message}" if _color() else f"Error: {message}",
-                                    markup=_color(), highlight=False)
-
-
-def warn(message: str) -> None:
-    from kamtool.render.console import make_console
-
-    make_console(stderr=True).print(f"[yellow]Warning:[/] {message}" if _color() else f"Warning: {message}",
-                                    markup=_color(), highlight=False)
-
-
-def _color() -> bool:
-    return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
 
 
 def load_request(common: Common, needs: Needs, by_label: str | None = None) -> LoadRequest:
@@ -163,19 +109,34 @@ def progress_bar() -> Iterator[Callable[[int, int], None]]:
 
 
 def check_output_path(common: Common) -> None:
+    """Refuse a bad ``-o`` before any work: an unknown extension, a directory, a missing
+    folder, or the same file as an input (standard input included, through links and ``..``)."""
     if common.output is None:
         return
-    out = Path(common.output)
+    from kamtool.io.outfile import check_not_an_input, output_target
+
+    out = output_target(common.output)
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise UsageError(f"-o {common.output}: the extension picks the format; use one of "
                          f"{', '.join(sorted(OUTPUT_SUFFIXES))}")
     if out.is_dir():
         raise UsageError(f"-o {common.output}: is a directory")
-    for name in common.files:
-        if name != "-" and out.exists() and Path(name).exists() and out.resolve() == Path(name).resolve():
-            raise UsageError(f"-o {common.output}: refusing to write over an input file")
     if not out.parent.exists():
         raise UsageError(f"-o {common.output}: no directory {out.parent}")
+    check_not_an_input(common.output, common.files)
+
+
+def entity_frame(ledger: Ledger) -> Any:
+    """One row per entity (customer, salesperson, a file's column …) with revenue and the
+    measures the load was asked for; lines without a value are their own entity "(none)"."""
+    if ledger.keys == ("customer",):
+        return ledger.customers
+    frame = ledger.entities
+    (by,) = ledger.keys
+    missing = frame[by].isna()
+    if missing.any():
+        frame[by] = frame[by].astype(object).where(~missing, "(none)")
+    return frame
 
 
 def attach_names(result: Result, customers: Any) -> Result:
@@ -192,28 +153,6 @@ def attach_names(result: Result, customers: Any) -> Result:
             cols.insert(cols.index("customer") + 1, "customer_name")
         result.display_columns = cols
     return result
-
-
-def for_people(result: Result, lang: str) -> Result:
-    """The result with coded values (statuses, groups) in the report language."""
-    import dataclasses
-
-    from kamtool.labels import value_labels
-
-    def words(frame: Any) -> Any:
-        own = [c for c in result.value_labels if c in frame.columns]
-        if own:
-            frame = frame.copy()
-            for col in own:
-                mapping = result.value_labels[col]
-                frame[col] = frame[col].map(lambda v, m=mapping: m.get(v, v))
-        return value_labels(frame, result.command, lang)
-
-    return dataclasses.replace(
-        result,
-        rows=words(result.rows),
-        tables={name: words(t) for name, t in result.tables.items()},
-    )
 
 
 def with_engine(result: Result, ledger: Ledger) -> Result:
@@ -243,42 +182,31 @@ def emit(result: Result, common: Common, ledger: Ledger) -> None:
     else:
         from kamtool.render.console import make_console, render_result
 
-        render_result(for_people(result, common.lang.value), make_console(), lang=common.lang.value,
+        render_result(result, make_console(), lang=common.lang.value,
                       top=common.top)
     sys.stdout.flush()
 
 
 def write_output(result: Result, common: Common) -> None:
+    """The whole result to ``-o``, written whole or not at all (see :mod:`kamtool.io.outfile`)."""
+    from kamtool.io.outfile import open_output, output_target
+    from kamtool.render import records
+
     assert common.output is not None
-    out = Path(common.output)
-    suffix = out.suffix.lower()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix, dir=out.parent or Path("."))
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    suffix = output_target(common.output).suffix.lower()
+    with open_output(common.output, inputs=common.files) as tmp:
         if suffix == ".xlsx":
             from kamtool.render.excel import write_workbook
 
-            write_workbook(for_people(result, common.lang.value), tmp, lang=common.lang.value,
-                           sources=list(common.files))
+            write_workbook(result, tmp, lang=common.lang.value, sources=list(common.files))
         elif suffix == ".json":
-            from kamtool.render import records
-
             with open(tmp, "w", encoding="utf-8") as handle:
                 records.write_json(result, handle)
         elif suffix == ".csv":
-            from kamtool.render import records
-
             with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
                 records.write_csv(result.rows, handle)
         else:
-            from kamtool.render import records
-
             records.write_parquet(result.rows, tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     from kamtool.render.console import make_console
 
-    make_console(stderr=True).print(f"wrote {out}", highlight=False)
+    make_console(stderr=True).print(f"wrote {common.output}", highlight=False, markup=False)

@@ -98,3 +98,27 @@ def render_result(result: Result, console: Console, *, lang: str, top: int | Non
         console.print()
         for note in notes:
             console.print(f"  {note}", style="dim", markup=False)
+
+
+def _stderr_colour() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+
+
+def print_error(message: str) -> None:
+    """``Error: message`` on stderr, one line; the message's text (it may quote data) is shown
+    as text, never as markup or escape codes."""
+    _print_stderr("[bold red]Error:[/]", "Error:", message)
+
+
+def print_warning(message: str) -> None:
+    """``Warning: message`` on stderr, shown as text like :func:`print_error`."""
+    _print_stderr("[yellow]Warning:[/]", "Warning:", message)
+
+
+def _print_stderr(tag: str, plain: str, message: str) -> None:
+    from kamtool.render.safe import text_for_terminal
+
+    colour = _stderr_colour()
+    text = text_for_terminal(message, markup=colour)
+    make_console(stderr=True).print(f"{tag} {text}" if colour else f"{plain} {text}", markup=colour,
+                                    highlight=False)

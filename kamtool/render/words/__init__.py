@@ -39,13 +39,12 @@ def _module(command: str) -> ModuleType | None:
 
 def headline(result: Result, lang: str) -> list[str]:
     module = _module(result.command)
-    # Commands not yet converted still word their own headline (churn, clv).
-    return list(module.headline(result, lang)) if module is not None else list(result.headline)
+    return list(module.headline(result, lang)) if module is not None else []
 
 
 def notes(result: Result, lang: str) -> list[str]:
     module = _module(result.command)
-    return list(module.notes(result, lang)) if module is not None else list(result.notes)
+    return list(module.notes(result, lang)) if module is not None else []
 
 
 def for_people(result: Result, lang: str) -> Result:

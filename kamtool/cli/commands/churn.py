@@ -8,9 +8,8 @@ from typing import Annotated, Optional  # noqa: UP035
 import typer
 
 from kamtool.cli.app import app
-from kamtool.cli.options import Common, shared_options
+from kamtool.cli.options import AsOf, Common, Period, shared_options
 from kamtool.cli.params import number_list, parse_day
-from kamtool.cli.rfm_cmd import AsOf, Period
 from kamtool.cli.run import emit, load_ledger
 
 
