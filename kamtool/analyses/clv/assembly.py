@@ -248,7 +248,7 @@ def clv(
     rows = rows.sort_values(["clv", "customer"], ascending=[False, True], kind="stable")
     return Result(
         command="clv",
-        params=_params(summ, opts, model, bg),
+        params=_params(summ, opts, model, bg, gg),
         summary=summary,
         rows=rows.reset_index(drop=True),
         tables=tables,
@@ -301,7 +301,7 @@ def _value(summ: CustomerSummary, opts: _Options, model: PurchaseModel) -> tuple
 
 def _parameter_table(model: PurchaseModel, purchase_fit: Any, gg: gamma_gamma.GammaGammaFit) -> pd.DataFrame:
     rows = model.parameter_rows(purchase_fit)
-    spend = [(k, v, gg.std_errors[k]) for k, v in gg.params.items()]
+    spend = gamma_gamma.parameter_rows(gg)
     return pd.DataFrame(
         {
             "model": [model.NAME] * len(rows) + [gamma_gamma.NAME] * len(spend),
@@ -334,6 +334,8 @@ def _summary(
     summary: dict[str, Any] = {
         "customers": len(rows),
         "repeat_customers": int(repeat.sum()),
+        # P(alive) = 1 without a repeat purchase is the model's assumption, not evidence.
+        "one_time_alive": int(((~repeat) & (rows["p_alive"].to_numpy() == 1.0)).sum()),
         "customers_excluded_after_calibration": summ.excluded_after_calibration,
         "customers_returns_only": summ.returns_only,
         "calibration_start": summ.frame["first_date"].min(),
@@ -345,7 +347,7 @@ def _summary(
         "margin_source": opts.margin_source,
     }
     summary.update(model.estimates(purchase_fit))
-    summary.update(gg.params)
+    summary.update(gamma_gamma.estimates(gg))
     for key, fit in ((model.KEY, purchase_fit), (gamma_gamma.KEY, gg)):
         summary.update({f"{k}_se": float(v) for k, v in fit.std_errors.items()})
         summary[f"{key}_log_likelihood"] = fit.log_likelihood
@@ -385,7 +387,13 @@ def _holdout_summary(summ: CustomerSummary, comparison: HoldoutComparison) -> di
     }
 
 
-def _params(summ: CustomerSummary, opts: _Options, model: PurchaseModel, purchase_fit: Any) -> dict[str, Any]:
+def _params(
+    summ: CustomerSummary,
+    opts: _Options,
+    model: PurchaseModel,
+    purchase_fit: Any,
+    gg: gamma_gamma.GammaGammaFit,
+) -> dict[str, Any]:
     return {
         "calibration_end": summ.calibration_end,
         "holdout_end": summ.observation_end,
@@ -399,6 +407,8 @@ def _params(summ: CustomerSummary, opts: _Options, model: PurchaseModel, purchas
         "min_repeat_customers": opts.min_repeat_customers,
         "purchase": "a customer-day with net revenue >= 0; same-day orders merged",
         f"{model.KEY}_dropout": model.dropout_rule(purchase_fit),
+        f"{model.KEY}_boundary": model.estimates(purchase_fit)[f"{model.KEY}_boundary"],
+        "gamma_gamma_boundary": gg.boundary,
         "discounting": (
             "clv = margin * expected_spend * sum_{k=1..horizon} "
             "(E[Y(k)] - E[Y(k-1)]) / (1 + discount_rate) ** (k * unit_days / 365.25)"

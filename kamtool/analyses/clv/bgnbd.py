@@ -104,7 +104,7 @@ class BGNBDFit:
     alpha: float
     a: float
     b: float
-    std_errors: dict[str, float]  # r, alpha, a, b, dropout (of mean_dropout) and rate
+    std_errors: dict[str, float]  # r, alpha, a, b, dropout (of mean_dropout); rate if one
     log_likelihood: float
     customers: int
     iterations: int = 0
@@ -547,7 +547,9 @@ def _limit_fit(limit: _Candidate, data: _BGNBDData, n: int, iterations: int) -> 
         a, b, dropout, se_dropout = math.inf, math.inf, got["dropout"], se["dropout"]
     else:
         a, b, dropout, se_dropout = nan, nan, 0.0, nan
-    std_errors = {k: se.get(k, nan) for k in ("r", "alpha", "a", "b", "rate")}
+    std_errors = {k: se.get(k, nan) for k in ("r", "alpha", "a", "b")}
+    if form.rate == "one":
+        std_errors["rate"] = se["rate"]
     return BGNBDFit(
         r=r,
         alpha=alpha,
@@ -585,7 +587,6 @@ def _beta_fit(theta: FloatArray, data: _BGNBDData, n: int, ll: float, iterations
         std_errors={
             **{k: float(v) for k, v in zip(names, se, strict=True)},
             "dropout": se_dropout,
-            "rate": math.nan,
         },
         log_likelihood=ll,
         customers=n,

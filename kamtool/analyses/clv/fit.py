@@ -8,7 +8,9 @@ curvature there. :func:`optimise` is the optimiser without the check, for a mode
 compares several candidate fits (BG/NBD against its homogeneous limit) before judging.
 
 Log-parameters live in the box ``[-LOG_BOUND, LOG_BOUND]``; an optimum on its edge means
-the data cannot pin the parameter down (nobody seems to drop out …), which is no fit.
+the likelihood rises towards a limit of the model (nobody seems to drop out …): the
+model then fits that limit itself, and only when no limit has a maximum either is it
+no fit.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ GRADIENT_TOLERANCE = 1e-6
 class FitError(AnalysisError):
     """A model that cannot be fitted to this data, with a stable reason code.
 
-    ``code``: "too_few_customers", "not_converged", "unidentified" (parameters drifted to
-    the edge of the box), "same_spend", "infinite_mean_spend", "no_purchase",
-    "no_purchase_in_calibration". ``figures`` holds the numbers a sentence about it needs
+    ``code``: "too_few_customers", "one_time_buyers_only" (nobody bought twice),
+    "not_converged", "unidentified" (parameters drifted to the edge of the box and no
+    limit model reaches the likelihood there), "infinite_mean_spend", "no_purchase",
+    "no_purchase_in_calibration". A maximum on the boundary is not an error: the models
+    fit the limit and say so in ``boundary``. ``figures`` holds the numbers a sentence about it needs
     (customers, repeat_customers, minimums, the drifted parameters), so a caller that goes
     on without the model (churn's early warning) can say why in the report's language.
     """
