@@ -122,9 +122,8 @@ def test_fit_errors_carry_a_code_and_their_figures() -> None:
         clv_package.fit_bgnbd([0, 1, 2], [0, 1, 2], [3, 3, 3])
     assert err.value.code == "too_few_customers"
     assert err.value.figures["customers"] == 3 and err.value.figures["repeat_customers"] == 2
-    with pytest.raises(FitError) as err:
-        clv_package.fit_gamma_gamma([1, 2, 3, 1, 2], [10.0] * 5)
-    assert err.value.code == "same_spend"
+    # identical spend is a boundary of Gamma-Gamma, not an error (tests/test_clv_boundaries.py)
+    assert clv_package.fit_gamma_gamma([1, 2, 3, 1, 2], [10.0] * 5).boundary == "identical_spend"
 
 
 def test_every_purchase_model_fulfils_the_contract() -> None:

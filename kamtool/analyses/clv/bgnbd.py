@@ -43,6 +43,7 @@ from kamtool.analyses.clv.fit import (
     mean_nll,
     optimise,
     require_interior,
+    runaway,
 )
 from kamtool.analyses.clv.summary import check_summary
 
@@ -407,24 +408,29 @@ def fit(
     ll_full = _finite_ll(FULL, theta, data)
     homogeneous = _fit_form(FORMS["homogeneous_dropout"], data, n, _limit_start(full, start, rate))
     iterations = full.iterations + homogeneous.iterations
-    interior = full.converged and not full.at_bound
+    # An interior maximum is flat, off the edge of the box and curved down in every
+    # direction: a fit drifting along a ridge towards a limit can stop flat enough short
+    # of the edge, but its Hessian is then singular.
+    cov = covariance(lambda th: _bgnbd_total(FULL, th, data)[1], theta)
+    interior = full.converged and not full.at_bound and not runaway(full) and bool(np.isfinite(cov).all())
     beaten = homogeneous.ok and homogeneous.ll >= ll_full - _LIMIT_LL_TOLERANCE * abs(homogeneous.ll)
     if interior and not beaten:
-        return _beta_fit(theta, data, n, ll_full, iterations)
+        return _beta_fit(theta, cov, n, ll_full, iterations)
     # No interior maximum, or one no higher than a limit's: the answer is the simplest
     # model whose likelihood reaches the highest one found.
     others = [_fit_form(f, data, n, _limit_start(full, start, rate)) for f in LIMITS[1:]]
     iterations += sum(o.iterations for o in others)
     candidates = [c for c in (homogeneous, *others) if c.ok]
-    if interior:
-        candidates.append(_Candidate(FULL, theta, ll_full, True, 0))
+    if full.converged and not full.at_bound and bool(np.isfinite(cov).all()):
+        # a runaway fit that is still a maximum competes with the limits it runs towards
+        candidates.append(_Candidate(FULL, theta, ll_full, True, 0, cov))
     best = max([ll_full, *(c.ll for c in candidates)])
     reached = [c for c in candidates if c.ll >= best - _BOUNDARY_LL_TOLERANCE * abs(best)]
     if reached:
         chosen = min(reached, key=lambda c: (len(c.form.names), -c.ll))
         if chosen.form is FULL:
-            return _beta_fit(theta, data, n, ll_full, iterations)
-        return _limit_fit(chosen, data, n, iterations)
+            return _beta_fit(theta, cov, n, ll_full, iterations)
+        return _limit_fit(chosen, n, iterations)
     advice = (
         "Try a longer calibration period (a later --calibration-end), a coarser --unit, "
         f"or more customers; this fit had {n:,} customers, {n_repeat:,} with a repeat purchase."
@@ -517,22 +523,23 @@ class _Candidate:
     form: Form
     theta: FloatArray
     ll: float
-    ok: bool  # a flat, interior, finite optimum
+    ok: bool  # a flat, interior, finite optimum, curved down in every direction
     iterations: int
+    cov: FloatArray  # covariance of the estimates (NaN when the Hessian is singular)
 
 
 def _fit_form(form: Form, data: _BGNBDData, n: int, starts: dict[str, float]) -> _Candidate:
     opt = optimise(_mean_nll(form, data, n), np.array([starts[k] for k in form.names]))
     theta = _to_theta(form, opt.log_params)
     ll = _finite_ll(form, theta, data)
-    ok = opt.converged and not opt.at_bound and np.isfinite(ll)
-    return _Candidate(form, theta, ll, bool(ok), opt.iterations)
-
-
-def _limit_fit(limit: _Candidate, data: _BGNBDData, n: int, iterations: int) -> BGNBDFit:
-    """A limiting model as the fit; the parameters it does not have are inf (or NaN)."""
-    form, theta = limit.form, limit.theta
     cov = covariance(lambda th: _bgnbd_total(form, th, data)[1], theta)
+    ok = opt.converged and not opt.at_bound and np.isfinite(ll) and np.isfinite(cov).all()
+    return _Candidate(form, theta, ll, bool(ok), opt.iterations, cov)
+
+
+def _limit_fit(limit: _Candidate, n: int, iterations: int) -> BGNBDFit:
+    """A limiting model as the fit; the parameters it does not have are inf (or NaN)."""
+    form, theta, cov = limit.form, limit.theta, limit.cov
     se = dict(zip(form.names, np.sqrt(np.diag(cov)).tolist(), strict=True))
     got = dict(zip(form.names, theta.tolist(), strict=True))
     nan = math.nan
@@ -572,9 +579,8 @@ def _delta_dropout_se(a_b: FloatArray, cov: FloatArray) -> float:
     return float(np.sqrt(g @ cov @ g))
 
 
-def _beta_fit(theta: FloatArray, data: _BGNBDData, n: int, ll: float, iterations: int) -> BGNBDFit:
+def _beta_fit(theta: FloatArray, cov: FloatArray, n: int, ll: float, iterations: int) -> BGNBDFit:
     """The fit with drop-out p ~ Beta(a, b), with standard errors from the Hessian."""
-    cov = covariance(lambda th: _bgnbd_total(FULL, th, data)[1], theta)
     se = np.sqrt(np.diag(cov))
     a, b = theta[2], theta[3]
     se_dropout = _delta_dropout_se(theta[2:], cov[2:, 2:])

@@ -101,6 +101,18 @@ def optimise(mean_nll: MeanNLL, start: FloatArray) -> Optimum:
     return Optimum(z, nit, converged, at_bound)
 
 
+# A log-parameter beyond ±RUNAWAY (a shape above 2e4 or below 5e-5) is on its way to a
+# limit even when the optimiser stopped flat and the Hessian is still negative definite
+# (along a ridge the likelihood approaches its supremum as c/θ): the models then fit their
+# limits as well and keep the simplest that is as likely.
+RUNAWAY = 10.0
+
+
+def runaway(opt: Optimum) -> bool:
+    """True when some log-parameter went past ±RUNAWAY."""
+    return bool(np.abs(opt.log_params).max() > RUNAWAY)
+
+
 def require_interior(opt: Optimum, names: tuple[str, ...], model: str, advice: str) -> None:
     """Raise the FitError that says why ``opt`` is not a maximum-likelihood estimate."""
     if opt.at_bound:

@@ -26,6 +26,7 @@ from kamtool.analyses.clv.fit import (
     mean_nll,
     optimise,
     require_interior,
+    runaway,
     standard_errors,
 )
 from kamtool.analyses.clv.summary import as_float
@@ -236,9 +237,14 @@ def fit(frequency: Any, monetary: Any, *, min_customers: int = 5) -> GammaGammaF
     start = np.log(np.array([1.0, 2.0, float(z.mean())]))
     opt = optimise(mean_nll(_gg_total, data, n), start)
     theta = np.exp(opt.log_params)
-    if opt.converged and not opt.at_bound:
+    se = standard_errors(lambda th: _gg_total(th, data)[1], theta)
+    # Interior: flat, off the edge of the box and curved down in every direction (a fit
+    # drifting along a ridge towards a limit stops flat short of the edge, but singular).
+    maximum = opt.converged and not opt.at_bound and bool(np.isfinite(se).all())
+    ll_full = float(_gg_total(theta, data)[0])
+    limit = None if maximum and not runaway(opt) else _best_limit(data, n, ll_full, float(z.mean()))
+    if limit is None and maximum:
         _require_finite_mean(theta[1])
-        se = standard_errors(lambda th: _gg_total(th, data)[1], theta)
         return GammaGammaFit(
             p=float(theta[0]),
             q=float(theta[1]),
@@ -248,11 +254,11 @@ def fit(frequency: Any, monetary: Any, *, min_customers: int = 5) -> GammaGammaF
             customers=n,
             iterations=opt.iterations,
         )
-    limit = _best_limit(data, n, float(_gg_total(theta, data)[0]), float(z.mean()))
     if limit is not None:
         return limit
-    if {0, 1} <= set(opt.at_bound) and theta[0] > 1 and theta[1] > 1:
-        # p and q both ran away: spend varies neither within nor between customers.
+    if theta[0] > 1e4 and theta[1] > 1e4:
+        # p and q both ran away (to where no spend data tells them apart from infinity):
+        # spend varies neither within nor between customers.
         return _identical(x, z)
     require_interior(opt, ("p", "q", "gamma"), NAME, advice)
     raise FitError(f"the {NAME} fit did not converge. {advice}", "not_converged", model=NAME)
@@ -271,7 +277,9 @@ def _require_finite_mean(q: float) -> None:
 
 
 def _best_limit(data: _GammaGammaData, n: int, ll_full: float, mean: float) -> GammaGammaFit | None:
-    """The limit the likelihood rises towards, fitted on its own; None if neither has a maximum."""
+    """The limit the likelihood rises towards, fitted on its own: the likelier of the two
+    with a maximum of their own that reach the best likelihood found (``ll_full``
+    included); None if there is none."""
     starts = {"same_mean_spend": (1.0, 1.0 / mean), "steady_spend": (2.0, mean)}
     found: list[tuple[float, str, FloatArray, int]] = []
     for code, (_, total) in _LIMITS.items():
@@ -279,7 +287,8 @@ def _best_limit(data: _GammaGammaData, n: int, ll_full: float, mean: float) -> G
         theta = np.exp(opt.log_params)
         with np.errstate(all="ignore"):
             ll = float(total(theta, data)[0])
-        if opt.converged and not opt.at_bound and np.isfinite(ll):
+        se = standard_errors(lambda th, total=total: total(th, data)[1], theta)  # type: ignore[misc]
+        if opt.converged and not opt.at_bound and np.isfinite(ll) and np.isfinite(se).all():
             found.append((ll, code, theta, opt.iterations))
     best = max([ll_full, *(f[0] for f in found)])
     reached = [f for f in found if f[0] >= best - _BOUNDARY_LL_TOLERANCE * abs(best)]
