@@ -326,7 +326,7 @@ def _summary(
     spenders = repeat & (mon.to_numpy() > 0)
     corr = (
         float(np.corrcoef(freq[spenders], mon[spenders])[0, 1])
-        if spenders.sum() > 2 and np.ptp(freq[spenders]) > 0
+        if spenders.sum() > 2 and np.ptp(freq[spenders]) > 0 and np.ptp(mon[spenders]) > 0
         else float("nan")
     )
     # numpy sums of the arrays, as the figures were always summed
