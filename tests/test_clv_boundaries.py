@@ -152,7 +152,7 @@ def simulated_file(tmp_path: Path, seed: int, rates: str, dropout: str) -> tuple
     rng = np.random.default_rng(seed)
     n = 3000
     lam = rng.gamma(0.8, 1 / 4.0, n) if rates == "gamma" else np.full(n, 0.5)
-    p = {"0.1": np.full(n, 0.1), "0": np.zeros(n), "beta": None}[dropout]
+    p = {"0.1": np.full(n, 0.1), "0": np.zeros(n), "1": np.ones(n), "beta": None}[dropout]
     sim = simulate_bgnbd(rng, lam, rng.beta(1.0, 6.0, n) if p is None else p)
     path = write_orders(tmp_path / "orders.csv", sim, np.random.default_rng(seed + 1))
     return as_filed(sim, path), path
@@ -197,6 +197,27 @@ def test_no_dropout(tmp_path: Path) -> None:
     assert "nobody drops out" in words.headline(result, "en")[2]
     assert "没有客户流失" in words.headline(result, "zh")[2]
     assert any("Nobody seems to drop out" in note for note in words.notes(result, "en"))
+
+
+def test_dropout_right_after_the_first_repeat_purchase(tmp_path: Path) -> None:
+    # p = 1 for everyone (b → 0): nobody buys more than twice; those who did are gone
+    sim, path = simulated_file(tmp_path, 5, "gamma", "1")
+    assert sim.x.max() == 1
+    fit = m.fit_bgnbd(sim.x, sim.tx, sim.T)
+    assert fit.boundary == "certain_dropout" and fit.dropout == 1.0
+    assert within(fit.r, 0.8, fit.std_errors["r"]) and within(fit.alpha, 4.0, fit.std_errors["alpha"])
+    np.testing.assert_array_equal(m.bgnbd_p_alive(fit, sim.x, sim.tx, sim.T), np.where(sim.x > 0, 0.0, 1.0))
+    check_predictions(fit, sim)
+    # a customer still alive buys at most once more: 1 − ((α+T)/(α+T+t))^r
+    once = sim.x == 0
+    expected = m.bgnbd_expected_purchases(fit, HORIZON, sim.x, sim.tx, sim.T)
+    base = fit.alpha + sim.T[once]
+    np.testing.assert_allclose(expected[once], 1 - (base / (base + HORIZON)) ** fit.r, rtol=1e-12)
+    doc = clv_json(path)
+    assert doc["summary"]["bgnbd_boundary"] == "certain_dropout"
+    result = clv_result(path)
+    assert "drops out right after the first repeat purchase" in words.headline(result, "en")[2]
+    assert "第一次重复购买后即流失" in words.headline(result, "zh")[2]
 
 
 def test_one_purchase_rate(tmp_path: Path) -> None:

@@ -70,6 +70,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "BG/NBD 模型 r = {r:.3f}，α = {alpha:.3f}，且没有客户流失：拟合结果为 a/(a+b) → 0 的极限"
         "（NBD 模型），所有客户都视为存活（对数似然 {ll:,.1f}）",
     ),
+    "clv.fit.bgnbd.certain_dropout": (
+        "BG/NBD r = {r:.3f}, α = {alpha:.3f}, and every customer drops out right after the first "
+        "repeat purchase (a/(a+b) → 1: nobody bought more than twice; log-likelihood {ll:,.1f})",
+        "BG/NBD 模型 r = {r:.3f}，α = {alpha:.3f}，且每位客户在第一次重复购买后即流失"
+        "（a/(a+b) → 1：没有客户购买超过两次；对数似然 {ll:,.1f}）",
+    ),
     "clv.fit.bgnbd.one_rate": (
         "BG/NBD with one purchase rate for every customer, {rate:.4f} purchases {per_unit} "
         "(r, α → ∞), a = {a:.3f}, b = {b:.3f} (log-likelihood {ll:,.1f})",
@@ -205,6 +211,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "their own Gamma-distributed rate. P(alive) is 1 for everyone; a and b are left blank.",
         "看不到客户流失：a/(a+b) 趋于 0 时 BG/NBD 似然持续上升，因此采用该极限，即 NBD 模型："
         "所有客户都保持存活，各自按服从 Gamma 分布的购买率购买。所有客户的存活概率为 1；a、b 留空。",
+    ),
+    "clv.note_dropout.certain": (
+        "Nobody bought more than twice: the BG/NBD likelihood keeps rising as a/(a+b) goes to 1, "
+        "so the fit is the limit in which every customer drops out right after the first repeat "
+        "purchase. P(alive) is 0 for customers with a repeat purchase and 1 for the others, who "
+        "are expected to buy once more at most; a and b are left blank.",
+        "没有客户购买超过两次：a/(a+b) 趋于 1 时 BG/NBD 似然持续上升，因此采用每位客户在第一次重复"
+        "购买后即流失的极限模型。有重复购买的客户存活概率为 0，其余客户为 1，预计最多再购买一次；"
+        "a、b 留空。",
     ),
     "clv.note_rate.one": (
         "Purchase rates do not vary between customers: the BG/NBD likelihood keeps rising as r "

@@ -58,7 +58,9 @@ class Form:
     ``rate``: "gamma" (λ ~ Gamma(r, α)) or "one" (r, α → ∞ with r/α = λ fixed: every
     customer buys at the same Poisson rate λ). ``dropout``: "beta" (p ~ Beta(a, b)),
     "homogeneous" (a, b → ∞ with a/(a+b) = p fixed: one drop-out probability for all) or
-    "none" (a/(a+b) → 0, a → 0 or b → ∞: nobody drops out, the NBD model).
+    "none" (a/(a+b) → 0, a → 0 or b → ∞: nobody drops out, the NBD model) or "certain"
+    (a/(a+b) → 1, b → 0: everyone drops out right after the first repeat purchase, a
+    maximum only when nobody bought more than twice).
     ``boundary`` is the code the fit reports (None for BG/NBD itself); ``names`` are the
     parameters fitted, rate ones first.
     """
@@ -70,7 +72,7 @@ class Form:
     @property
     def names(self) -> tuple[str, ...]:
         rate = ("r", "alpha") if self.rate == "gamma" else ("rate",)
-        dropout = {"beta": ("a", "b"), "homogeneous": ("dropout",), "none": ()}[self.dropout]
+        dropout = {"beta": ("a", "b"), "homogeneous": ("dropout",), "none": (), "certain": ()}[self.dropout]
         return rate + dropout
 
 
@@ -80,6 +82,7 @@ FULL = Form(None, "gamma", "beta")
 LIMITS: tuple[Form, ...] = (
     Form("homogeneous_dropout", "gamma", "homogeneous"),
     Form("no_dropout", "gamma", "none"),
+    Form("certain_dropout", "gamma", "certain"),
     Form("one_rate", "one", "beta"),
     Form("one_rate_homogeneous_dropout", "one", "homogeneous"),
     Form("one_rate_no_dropout", "one", "none"),
@@ -94,8 +97,8 @@ class BGNBDFit:
     When the likelihood has no interior maximum the fit is the limit it rises towards
     (``boundary``, see :class:`Form`), and every prediction uses that limiting model:
 
-    - ``dropout`` = p with a = b = ``math.inf`` (homogeneous drop-out), or ``dropout`` = 0
-      with a, b NaN (no drop-out);
+    - ``dropout`` = p with a = b = ``math.inf`` (homogeneous drop-out), ``dropout`` = 0
+      (no drop-out) or 1 (drop-out right after the first repeat purchase) with a, b NaN;
     - ``purchase_rate`` = λ with r = α = ``math.inf`` (one purchase rate).
 
     Parameters a limit does not have carry NaN standard errors.
@@ -121,7 +124,8 @@ class BGNBDFit:
     def form(self) -> Form:
         """The model the predictions use."""
         rate = "gamma" if self.purchase_rate is None else "one"
-        dropout = "beta" if self.dropout is None else ("none" if self.dropout == 0 else "homogeneous")
+        limits = {0.0: "none", 1.0: "certain"}
+        dropout = "beta" if self.dropout is None else limits.get(self.dropout, "homogeneous")
         return next(f for f in FORMS.values() if (f.rate, f.dropout) == (rate, dropout))
 
     @property
@@ -269,6 +273,9 @@ def _dropout_part(form: Form, theta: FloatArray, ux: FloatArray) -> tuple[FloatA
     per distinct x (None without drop-out)."""
     if form.dropout == "none":
         return np.zeros(len(ux)), None
+    if form.dropout == "certain":
+        # (1−p)^x·A3 + p·(1−p)^(x−1)·A4 at p = 1: A4 for x = 1, impossible beyond
+        return np.where(ux == 1, 0.0, -np.inf), np.full(len(ux), np.inf)
     k = 1 if form.rate == "one" else 2
     if form.dropout == "homogeneous":
         p = theta[k]
@@ -279,7 +286,7 @@ def _dropout_part(form: Form, theta: FloatArray, ux: FloatArray) -> tuple[FloatA
 
 
 def _dropout_gradient(form: Form, theta: FloatArray, d: _BGNBDData, w4: FloatArray) -> list[float]:
-    if form.dropout == "none":
+    if form.dropout in ("none", "certain"):
         return []
     k = 1 if form.rate == "one" else 2
     ux = d.ux
@@ -300,6 +307,9 @@ def _bgnbd_terms(form: Form, theta: FloatArray, d: _BGNBDData, gradient: bool) -
     if log_odds is None:
         a4 = np.full(len(d.x), -np.inf)
         mix = rate.a3
+    elif form.dropout == "certain":
+        a4 = np.full(len(d.x), np.inf)  # all the weight on the drop-out branch
+        mix = rate.a4
     else:
         a4 = log_odds[d.ix] + rate.a4
         mix = np.logaddexp(rate.a3, a4)
@@ -553,7 +563,7 @@ def _limit_fit(limit: _Candidate, n: int, iterations: int) -> BGNBDFit:
     elif form.dropout == "homogeneous":
         a, b, dropout, se_dropout = math.inf, math.inf, got["dropout"], se["dropout"]
     else:
-        a, b, dropout, se_dropout = nan, nan, 0.0, nan
+        a, b, dropout, se_dropout = nan, nan, (1.0 if form.dropout == "certain" else 0.0), nan
     std_errors = {k: se.get(k, nan) for k in ("r", "alpha", "a", "b")}
     if form.rate == "one":
         std_errors["rate"] = se["rate"]
@@ -609,6 +619,8 @@ def _log_dropout_odds(fit: BGNBDFit, x: FloatArray) -> FloatArray:
     """
     if fit.dropout == 0:
         return np.full(len(x), -np.inf)
+    if fit.dropout == 1:
+        return np.full(len(x), np.inf)
     if fit.dropout is not None:
         return np.full(len(x), math.log(fit.dropout) - math.log1p(-fit.dropout))
     return np.log(fit.a) - np.log(np.maximum(fit.b + x - 1, np.finfo(np.float64).tiny))
@@ -859,6 +871,11 @@ _DROPOUT_RULES = {
         "homogeneous: drop-out heterogeneity not identified (the likelihood rises as a and b "
         "grow together); predictions use the limiting model with p = a/(a+b) = {p:.6g} "
         "for every customer; a, b and their standard errors are NaN"
+    ),
+    "certain": (
+        "certain: the likelihood rises as a/(a+b) goes to 1 (nobody bought more than twice); "
+        "predictions use the limit in which every customer drops out right after the first "
+        "repeat purchase (P(alive) = 0 after it); a, b and their standard errors are NaN"
     ),
     "none": (
         "none: the likelihood rises as a/(a+b) goes to 0; predictions use the limit in which "

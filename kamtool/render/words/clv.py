@@ -80,8 +80,8 @@ def _boundary_notes(s: dict[str, Any], lang: str) -> list[str]:
     if s["bgnbd_dropout"] == "homogeneous":
         note = label("clv.note_dropout.homogeneous", lang)
         lines.append(note.format(dropout=s["dropout"], ll=s["bgnbd_log_likelihood"]))
-    elif s["bgnbd_dropout"] == "none":
-        lines.append(label("clv.note_dropout.none", lang))
+    elif s["bgnbd_dropout"] in ("none", "certain"):
+        lines.append(label(f"clv.note_dropout.{s['bgnbd_dropout']}", lang))
     if s.get("bgnbd_rate") == "one":
         lines.append(label("clv.note_rate.one", lang).format(rate=s["purchase_rate"], per_unit=per_unit))
     spend = s.get("gamma_gamma_boundary")
@@ -99,8 +99,8 @@ def _boundary_notes(s: dict[str, Any], lang: str) -> list[str]:
 def _identified_bgnbd(s: dict[str, Any]) -> tuple[str, ...]:
     """The BG/NBD parameters the fit has (a limit has no a and b, or no r and α)."""
     rate = ("rate",) if s.get("bgnbd_rate") == "one" else ("r", "alpha")
-    dropout = {"beta": ("a", "b", "dropout"), "homogeneous": ("dropout",), "none": ()}[s["bgnbd_dropout"]]
-    return rate + dropout
+    dropout = {"beta": ("a", "b", "dropout"), "homogeneous": ("dropout",)}
+    return rate + dropout.get(s["bgnbd_dropout"], ())
 
 
 def _identified_gamma_gamma(s: dict[str, Any]) -> tuple[str, ...]:
