@@ -373,7 +373,7 @@ def test_fit_without_spread_or_dropout_is_the_poisson_limit() -> None:
     # standard error sqrt(λ / ΣT) = sqrt(1/800); nobody is dead, 10 purchases in 10 weeks.
     same = np.full(40, 20.0)
     fit = m.fit_bgnbd(same, same, same)
-    assert fit.boundary == "one_rate_no_dropout"
+    assert fit.boundary == "homogeneous_purchase_no_dropout"
     assert fit.purchase_rate == pytest.approx(1.0, rel=1e-9)
     assert fit.log_likelihood == pytest.approx(-800.0, rel=1e-12)
     assert fit.std_errors["rate"] == pytest.approx(math.sqrt(1 / 800), rel=1e-4)

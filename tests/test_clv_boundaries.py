@@ -23,6 +23,7 @@ per cent of theirs (the standard errors are 2-3 % of the estimates).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
+from scipy.special import gammaln
 
 from kamtool.analyses import clv as m
 from kamtool.analyses.clv import gamma_gamma
@@ -224,12 +227,12 @@ def test_one_purchase_rate(tmp_path: Path) -> None:
     # every customer buys at 0.5 a week while alive, drop-out p ~ Beta(1, 6): r, α → ∞
     sim, path = simulated_file(tmp_path, ONE_RATE_SEED, "one", "beta")
     fit = m.fit_bgnbd(sim.x, sim.tx, sim.T)
-    assert fit.boundary == "one_rate" and fit.r == fit.alpha == np.inf
+    assert fit.boundary == "homogeneous_purchase" and fit.r == fit.alpha == np.inf
     assert within(fit.purchase_rate or 0.0, 0.5, fit.std_errors["rate"])
     assert within(fit.a, 1.0, fit.std_errors["a"]) and within(fit.b, 6.0, fit.std_errors["b"])
     check_predictions(fit, sim)
     doc = clv_json(path)
-    assert doc["summary"]["bgnbd_boundary"] == "one_rate"
+    assert doc["summary"]["bgnbd_boundary"] == "homogeneous_purchase"
     rows = {row["parameter"]: row for row in doc["tables"]["parameters"]}
     assert rows["r/alpha"]["estimate"] == pytest.approx(doc["summary"]["purchase_rate"])
     result = clv_result(path)
@@ -309,3 +312,71 @@ def test_steady_spend() -> None:
     np.testing.assert_allclose(m.gamma_gamma_expected_spend(fit, [0.0], [0.0]), fit.mean_spend)
     rows = dict((r[0], r[1]) for r in gamma_gamma.parameter_rows(fit))
     assert set(rows) == {"q", "p*gamma"}
+
+
+# --------------------------------------------------------------------------- the limits' likelihoods
+
+
+def _limit_fit(**fields: float | None) -> m.BGNBDFit:
+    base: dict = {"r": 1.2, "alpha": 5.0, "a": np.nan, "b": np.nan, "std_errors": {}, "log_likelihood": 0.0}
+    return m.BGNBDFit(**{**base, **fields}, customers=0)
+
+
+def test_limit_log_likelihoods_match_the_formulas() -> None:
+    # FHL eq. 6 in each limit, written out per customer:
+    #   rate part  L(t) = Γ(r+x)/Γ(r)·α^r/(α+t)^(r+x), or λ^x·e^(−λt) with one rate λ
+    #   drop-out   (1−p)^x·L(T) + p·(1−p)^(x−1)·L(t_x) [x > 0], with p = 0, p fixed or p = 1
+    x = np.array([0.0, 1.0, 1.0, 3.0, 0.0, 1.0])
+    tx = np.array([0.0, 2.0, 7.5, 9.0, 0.0, 0.5])
+    T = np.array([10.0, 10.0, 12.0, 11.0, 3.0, 4.0])
+    r, alpha, lam, p = 1.2, 5.0, 0.3, 0.2
+
+    def gamma_rate(t: np.ndarray) -> np.ndarray:
+        return np.exp(gammaln(r + x) - gammaln(r) + r * np.log(alpha) - (r + x) * np.log(alpha + t))
+
+    def one_rate(t: np.ndarray) -> np.ndarray:
+        return lam**x * np.exp(-lam * t)
+
+    def mixed(rate: Callable[[np.ndarray], np.ndarray], q: float) -> np.ndarray:
+        survive = (1 - q) ** x * rate(T)
+        dropped = np.where(x > 0, q * (1 - q) ** np.maximum(x - 1, 0) * rate(tx), 0.0)
+        return np.log(survive + dropped)
+
+    inf = np.inf
+    cases = [
+        (_limit_fit(dropout=0.0), np.log(gamma_rate(T))),
+        (_limit_fit(a=inf, b=inf, dropout=p), mixed(gamma_rate, p)),
+        (_limit_fit(r=inf, alpha=inf, a=inf, b=inf, dropout=p, purchase_rate=lam), mixed(one_rate, p)),
+        (_limit_fit(r=inf, alpha=inf, dropout=0.0, purchase_rate=lam), np.log(one_rate(T))),
+    ]
+    for fit, want in cases:
+        np.testing.assert_allclose(m.bgnbd_log_likelihood(fit, x, tx, T), want, rtol=1e-12)
+    # p = 1 only fits customers with at most one repeat purchase: drop the x = 3 one
+    keep = x <= 1
+    got = m.bgnbd_log_likelihood(_limit_fit(dropout=1.0), x[keep], tx[keep], T[keep])
+    want = np.where(x > 0, np.log(gamma_rate(tx)), np.log(gamma_rate(T)))[keep]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_gamma_gamma_limit_likelihoods_match_scipy() -> None:
+    # same mean spend: z̄ ~ Gamma(p·x, rate x·ν); steady spend: z̄ ~ inverse-Gamma(q, δ)
+    x = np.array([1.0, 2.0, 5.0, 3.0])
+    z = np.array([12.0, 30.5, 22.0, 41.0])
+    data = gamma_gamma._GammaGammaData.build(x, z)
+    p, nu, q, delta = 2.5, 0.08, 3.5, 70.0
+    same, _ = gamma_gamma._same_mean_total(np.array([p, nu]), data)
+    assert same == pytest.approx(stats.gamma.logpdf(z, a=p * x, scale=1 / (x * nu)).sum(), rel=1e-12)
+    steady, _ = gamma_gamma._steady_total(np.array([q, delta]), data)
+    assert steady == pytest.approx(stats.invgamma.logpdf(z, a=q, scale=delta).sum(), rel=1e-12)
+    # and their gradients are the likelihoods' slopes
+    limits = (
+        (gamma_gamma._same_mean_total, np.array([p, nu])),
+        (gamma_gamma._steady_total, np.array([q, delta])),
+    )
+    for total, theta in limits:
+        grad = total(theta, data)[1]
+        for k in range(2):
+            step = np.zeros(2)
+            step[k] = 1e-6 * theta[k]
+            slope = (total(theta + step, data)[0] - total(theta - step, data)[0]) / (2 * step[k])
+            assert grad[k] == pytest.approx(slope, rel=1e-5)

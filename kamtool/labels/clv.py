@@ -76,20 +76,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "BG/NBD 模型 r = {r:.3f}，α = {alpha:.3f}，且每位客户在第一次重复购买后即流失"
         "（a/(a+b) → 1：没有客户购买超过两次；对数似然 {ll:,.1f}）",
     ),
-    "clv.fit.bgnbd.one_rate": (
+    "clv.fit.bgnbd.homogeneous_purchase": (
         "BG/NBD with one purchase rate for every customer, {rate:.4f} purchases {per_unit} "
         "(r, α → ∞), a = {a:.3f}, b = {b:.3f} (log-likelihood {ll:,.1f})",
         "BG/NBD 模型所有客户的购买率相同，{per_unit} {rate:.4f} 次（r、α → ∞），"
         "a = {a:.3f}，b = {b:.3f}（对数似然 {ll:,.1f}）",
     ),
-    "clv.fit.bgnbd.one_rate_homogeneous_dropout": (
+    "clv.fit.bgnbd.homogeneous_purchase_and_dropout": (
         "BG/NBD with one purchase rate for every customer, {rate:.4f} purchases {per_unit} "
         "(r, α → ∞), and the same drop-out probability {dropout:.4f} after each repeat "
         "purchase (a, b → ∞; log-likelihood {ll:,.1f})",
         "BG/NBD 模型所有客户的购买率相同，{per_unit} {rate:.4f} 次（r、α → ∞），每次重复购买后的"
         "流失概率也相同，均为 {dropout:.4f}（a、b → ∞；对数似然 {ll:,.1f}）",
     ),
-    "clv.fit.bgnbd.one_rate_no_dropout": (
+    "clv.fit.bgnbd.homogeneous_purchase_no_dropout": (
         "BG/NBD with one purchase rate for every customer, {rate:.4f} purchases {per_unit} "
         "(r, α → ∞), and nobody drops out (a/(a+b) → 0): a Poisson process for all, every "
         "customer alive (log-likelihood {ll:,.1f})",

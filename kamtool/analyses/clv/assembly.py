@@ -223,9 +223,13 @@ def clv(
         expected_spend, clv (+ holdout_actual, holdout_predicted with a holdout),
         sorted by clv descending. tables: parameters (BG/NBD r, alpha, a, b, a/(a+b);
         Gamma-Gamma p, q, gamma; estimate and std_error), clv_deciles (+ holdout).
-        summary and params say whether BG/NBD drop-out is "beta" (heterogeneous) or
-        "homogeneous" (the limit a, b → ∞: a, b and their standard errors are NaN;
-        ``dropout`` is a/(a+b) either way).
+        summary and params name the limit a fit took in ``bgnbd_boundary`` and
+        ``gamma_gamma_boundary`` (None for an interior maximum; see
+        :class:`~kamtool.analyses.clv.bgnbd.Form` and
+        :class:`~kamtool.analyses.clv.gamma_gamma.GammaGammaFit`): parameters a limit does
+        not have are NaN, with NaN standard errors, and predictions use the limit.
+        ``one_time_alive`` counts the customers without a repeat purchase, alive by
+        BG/NBD's assumption.
     """
     opts = _options(unit, horizon, discount_rate, margin, profit_margin, min_customers, min_repeat_customers)
     if holdout_end is not None and calibration_end is None:

@@ -83,9 +83,9 @@ LIMITS: tuple[Form, ...] = (
     Form("homogeneous_dropout", "gamma", "homogeneous"),
     Form("no_dropout", "gamma", "none"),
     Form("certain_dropout", "gamma", "certain"),
-    Form("one_rate", "one", "beta"),
-    Form("one_rate_homogeneous_dropout", "one", "homogeneous"),
-    Form("one_rate_no_dropout", "one", "none"),
+    Form("homogeneous_purchase", "one", "beta"),
+    Form("homogeneous_purchase_and_dropout", "one", "homogeneous"),
+    Form("homogeneous_purchase_no_dropout", "one", "none"),
 )
 FORMS: dict[str | None, Form] = {f.boundary: f for f in (FULL, *LIMITS)}
 
