@@ -85,12 +85,12 @@ def test_churn_says_why_p_alive_was_not_fitted() -> None:
     assert r.summary["p_alive_reason"] == "too_few_customers"
     assert r.params["p_alive_fit"] == {
         "model": "BG/NBD", "customers": 3, "repeat_customers": 2, "min_customers": 10,
-        "min_repeat_customers": 5,
+        "min_repeat_customers": 20,
     }  # fmt: skip
     assert r.params["p_alive_given"] is False and "p_alive" not in r.rows
     en = churn_words.notes(r, "en")[-1]
     assert en == (
-        "P(alive) not used in the early warning: BG/NBD needs at least 10 customers and 5 with a "
+        "P(alive) not used in the early warning: BG/NBD needs at least 10 customers and 20 with a "
         "repeat purchase before 2024-07-02; this data has 3 and 2."
     )
     assert "3 个和 2 个" in churn_words.notes(r, "zh")[-1]

@@ -380,3 +380,18 @@ def test_gamma_gamma_limit_likelihoods_match_scipy() -> None:
             step[k] = 1e-6 * theta[k]
             slope = (total(theta + step, data)[0] - total(theta - step, data)[0]) / (2 * step[k])
             assert grad[k] == pytest.approx(slope, rel=1e-5)
+
+
+def test_fewer_than_20_repeat_customers_is_a_clear_error() -> None:
+    # 19 customers with one repeat purchase, 30 without: too little to tell rates from drop-out
+    x = np.r_[np.ones(19), np.zeros(30)]
+    with pytest.raises(FitError) as err:
+        m.fit_bgnbd(x, x * 3.0, np.full(49, 10.0))
+    assert err.value.code == "too_few_customers"
+    assert err.value.figures["repeat_customers"] == 19 and err.value.figures["min_repeat_customers"] == 20
+    assert "at least 10 customers and 20 with a repeat purchase" in str(err.value)
+    assert "this data has 49 and 19" in str(err.value)
+    # one more repeat customer and it fits: nobody bought more than twice, so the maximum
+    # is the limit in which everyone drops out right after the first repeat purchase
+    fit = m.fit_bgnbd(np.r_[x, 1.0], np.r_[x * 3.0, 3.0], np.full(50, 10.0))
+    assert fit.boundary == "certain_dropout" and np.isfinite(fit.log_likelihood)

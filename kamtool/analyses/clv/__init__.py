@@ -23,7 +23,7 @@ A purchase model is one module; adding one is a new file plus a line in
 exposes:
 
 - ``NAME`` (as printed, "BG/NBD") and ``KEY`` (prefix of its summary keys, "bgnbd");
-- ``fit(x, t_x, T, *, min_customers=10, min_repeat_customers=5) -> Fit``: maximum
+- ``fit(x, t_x, T, *, min_customers=10, min_repeat_customers=20) -> Fit``: maximum
   likelihood through ``fit.py``; the Fit has ``params`` (name -> estimate), ``std_errors``
   (name -> standard error, NaN when the Hessian is not negative definite),
   ``log_likelihood``, ``customers`` and ``boundary`` (None for an interior maximum, else

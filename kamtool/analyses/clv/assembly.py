@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from kamtool.analyses.clv import gamma_gamma
+from kamtool.analyses.clv.bgnbd import MIN_REPEAT_CUSTOMERS
 from kamtool.analyses.clv.fit import FitError, FloatArray
 from kamtool.analyses.clv.holdout import HoldoutComparison, holdout_comparison
 from kamtool.analyses.clv.models import PURCHASE_MODELS, PurchaseModel
@@ -188,7 +189,7 @@ def clv(
     margin: float | None = None,
     profit_margin: float | None = None,
     min_customers: int = 10,
-    min_repeat_customers: int = 5,
+    min_repeat_customers: int = MIN_REPEAT_CUSTOMERS,
 ) -> Result:
     """Customer lifetime value from BG/NBD purchases and Gamma-Gamma spend (words: render.words.clv).
 
@@ -213,7 +214,7 @@ def clv(
     profit_margin : float, optional
         The data's profit / revenue, passed by the command when the file has profit.
     min_customers, min_repeat_customers : int
-        Refuse to fit BG/NBD on fewer customers, or fewer repeat customers (10, 5);
+        Refuse to fit BG/NBD on fewer customers, or fewer repeat customers (10, 20);
         Gamma-Gamma needs ``min_repeat_customers`` repeat customers with positive spend.
 
     Returns

@@ -358,8 +358,10 @@ _LIMIT_LL_TOLERANCE = 1e-9
 # customer, and is far below any difference a likelihood-ratio test would call real
 # (1e-7 of a log-likelihood of ~10 per customer is 1e-6 per customer).
 _BOUNDARY_LL_TOLERANCE = 1e-7
-# Fewer repeat customers than this cannot tell a spread of rates or drop-outs from noise.
-MIN_REPEAT_CUSTOMERS = 5
+# Fewer repeat customers than this cannot tell a spread of rates or drop-outs from noise
+# (four parameters, or two or three in a limit, from the repeat customers' histories; the
+# same minimum as MBG/NBD's and Pareto/NBD's).
+MIN_REPEAT_CUSTOMERS = 20
 
 
 def fit(
@@ -378,7 +380,7 @@ def fit(
         Repeat purchases, first-to-last purchase time and customer age (one value per
         customer, in one time unit).
     min_customers, min_repeat_customers : int
-        Refuse to fit on fewer customers, or fewer with a repeat purchase (default 10, 5).
+        Refuse to fit on fewer customers, or fewer with a repeat purchase (default 10, 20).
 
     Returns
     -------
