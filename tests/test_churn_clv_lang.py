@@ -85,12 +85,12 @@ def test_churn_says_why_p_alive_was_not_fitted() -> None:
     assert r.summary["p_alive_reason"] == "too_few_customers"
     assert r.params["p_alive_fit"] == {
         "model": "BG/NBD", "customers": 3, "repeat_customers": 2, "min_customers": 10,
-        "min_repeat_customers": 5,
+        "min_repeat_customers": 20,
     }  # fmt: skip
     assert r.params["p_alive_given"] is False and "p_alive" not in r.rows
     en = churn_words.notes(r, "en")[-1]
     assert en == (
-        "P(alive) not used in the early warning: BG/NBD needs at least 10 customers and 5 with a "
+        "P(alive) not used in the early warning: BG/NBD needs at least 10 customers and 20 with a "
         "repeat purchase before 2024-07-02; this data has 3 and 2."
     )
     assert "3 个和 2 个" in churn_words.notes(r, "zh")[-1]
@@ -122,9 +122,8 @@ def test_fit_errors_carry_a_code_and_their_figures() -> None:
         clv_package.fit_bgnbd([0, 1, 2], [0, 1, 2], [3, 3, 3])
     assert err.value.code == "too_few_customers"
     assert err.value.figures["customers"] == 3 and err.value.figures["repeat_customers"] == 2
-    with pytest.raises(FitError) as err:
-        clv_package.fit_gamma_gamma([1, 2, 3, 1, 2], [10.0] * 5)
-    assert err.value.code == "same_spend"
+    # identical spend is a boundary of Gamma-Gamma, not an error (tests/test_clv_boundaries.py)
+    assert clv_package.fit_gamma_gamma([1, 2, 3, 1, 2], [10.0] * 5).boundary == "identical_spend"
 
 
 def test_every_purchase_model_fulfils_the_contract() -> None:

@@ -365,12 +365,20 @@ def test_fit_refuses_too_little_data() -> None:
         m.fit_gamma_gamma([1, 2, 0], [5.0, 6.0, 0.0])
 
 
-def test_fit_that_cannot_converge_says_what_to_try() -> None:
-    # Everyone bought every week up to the end and nobody stopped: the drop-out process
-    # and the spread of purchase rates cannot be identified.
+def test_fit_without_spread_or_dropout_is_the_poisson_limit() -> None:
+    # Everyone bought every week up to the end and nobody stopped: neither a spread of
+    # purchase rates nor drop-out can be seen, and the likelihood rises towards the
+    # limit of one Poisson rate without drop-out. That limit is the answer (it was an
+    # error before): λ = Σx / ΣT = 800 / 800 = 1 a week, log-likelihood Σ(x·log λ − λT) = −800,
+    # standard error sqrt(λ / ΣT) = sqrt(1/800); nobody is dead, 10 purchases in 10 weeks.
     same = np.full(40, 20.0)
-    with pytest.raises(AnalysisError, match="did not converge.*longer calibration period"):
-        m.fit_bgnbd(same, same, same)
+    fit = m.fit_bgnbd(same, same, same)
+    assert fit.boundary == "homogeneous_purchase_no_dropout"
+    assert fit.purchase_rate == pytest.approx(1.0, rel=1e-9)
+    assert fit.log_likelihood == pytest.approx(-800.0, rel=1e-12)
+    assert fit.std_errors["rate"] == pytest.approx(math.sqrt(1 / 800), rel=1e-4)
+    np.testing.assert_allclose(m.bgnbd_p_alive(fit, same, same, same), 1.0)
+    np.testing.assert_allclose(m.bgnbd_expected_purchases(fit, 10.0, same, same, same), 10.0, rtol=1e-9)
 
 
 # --------------------------------------------------------------------------- CDNOW

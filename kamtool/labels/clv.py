@@ -42,24 +42,84 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "clv.headline_alive": (
         "{purchases:,.0f} purchases expected; {alive:.0%} of customers are probably still "
-        "active (P(alive) ≥ 0.5).",
-        "预计购买 {purchases:,.0f} 次；{alive:.0%} 的客户很可能仍然活跃（存活概率 ≥ 0.5）。",
+        "active (P(alive) ≥ 0.5), {one_time_alive:,} of them one-time buyers whom BG/NBD "
+        "counts as alive by assumption (it lets a customer drop out only after a repeat purchase).",
+        "预计购买 {purchases:,.0f} 次；{alive:.0%} 的客户很可能仍然活跃（存活概率 ≥ 0.5），"
+        "其中 {one_time_alive:,} 位只购买过一次，BG/NBD 模型按其假设视为存活"
+        "（该模型只允许客户在重复购买之后流失）。",
     ),
-    "clv.headline_fit": (
-        "BG/NBD r = {r:.3f}, α = {alpha:.3f}, a = {a:.3f}, b = {b:.3f} "
-        "(log-likelihood {ll:,.1f}); Gamma-Gamma p = {p:.2f}, q = {q:.2f}, γ = {gamma:.2f} "
-        "(log-likelihood {ll_gg:,.1f}).",
-        "BG/NBD 模型 r = {r:.3f}，α = {alpha:.3f}，a = {a:.3f}，b = {b:.3f}"
-        "（对数似然 {ll:,.1f}）；Gamma-Gamma 模型 p = {p:.2f}，q = {q:.2f}，γ = {gamma:.2f}"
-        "（对数似然 {ll_gg:,.1f}）。",
+    # the fit sentence: the purchase model's part and the spend model's, joined
+    "clv.headline_fit": ("{bgnbd}; {gamma_gamma}.", "{bgnbd}；{gamma_gamma}。"),
+    "clv.per_unit.day": ("a day", "每天"),
+    "clv.per_unit.week": ("a week", "每周"),
+    "clv.per_unit.month": ("a month", "每月"),
+    # BG/NBD with an interior maximum, then at each boundary (summary bgnbd_boundary)
+    "clv.fit.bgnbd": (
+        "BG/NBD r = {r:.3f}, α = {alpha:.3f}, a = {a:.3f}, b = {b:.3f} (log-likelihood {ll:,.1f})",
+        "BG/NBD 模型 r = {r:.3f}，α = {alpha:.3f}，a = {a:.3f}，b = {b:.3f}（对数似然 {ll:,.1f}）",
     ),
-    "clv.headline_fit_homogeneous": (
+    "clv.fit.bgnbd.homogeneous_dropout": (
         "BG/NBD r = {r:.3f}, α = {alpha:.3f}, the same drop-out probability {dropout:.4f} after "
-        "each repeat purchase for every customer (a, b → ∞; log-likelihood {ll:,.1f}); "
-        "Gamma-Gamma p = {p:.2f}, q = {q:.2f}, γ = {gamma:.2f} (log-likelihood {ll_gg:,.1f}).",
+        "each repeat purchase for every customer (a, b → ∞; log-likelihood {ll:,.1f})",
         "BG/NBD 模型 r = {r:.3f}，α = {alpha:.3f}，所有客户每次重复购买后的流失概率相同，均为 "
-        "{dropout:.4f}（a、b → ∞；对数似然 {ll:,.1f}）；Gamma-Gamma 模型 p = {p:.2f}，q = {q:.2f}，"
-        "γ = {gamma:.2f}（对数似然 {ll_gg:,.1f}）。",
+        "{dropout:.4f}（a、b → ∞；对数似然 {ll:,.1f}）",
+    ),
+    "clv.fit.bgnbd.no_dropout": (
+        "BG/NBD r = {r:.3f}, α = {alpha:.3f}, and nobody drops out: the fit is the limit "
+        "a/(a+b) → 0 (the NBD model), so every customer counts as alive (log-likelihood {ll:,.1f})",
+        "BG/NBD 模型 r = {r:.3f}，α = {alpha:.3f}，且没有客户流失：拟合结果为 a/(a+b) → 0 的极限"
+        "（NBD 模型），所有客户都视为存活（对数似然 {ll:,.1f}）",
+    ),
+    "clv.fit.bgnbd.certain_dropout": (
+        "BG/NBD r = {r:.3f}, α = {alpha:.3f}, and every customer drops out right after the first "
+        "repeat purchase (a/(a+b) → 1: nobody bought more than twice; log-likelihood {ll:,.1f})",
+        "BG/NBD 模型 r = {r:.3f}，α = {alpha:.3f}，且每位客户在第一次重复购买后即流失"
+        "（a/(a+b) → 1：没有客户购买超过两次；对数似然 {ll:,.1f}）",
+    ),
+    "clv.fit.bgnbd.homogeneous_purchase": (
+        "BG/NBD with one purchase rate for every customer, {rate:.4f} purchases {per_unit} "
+        "(r, α → ∞), a = {a:.3f}, b = {b:.3f} (log-likelihood {ll:,.1f})",
+        "BG/NBD 模型所有客户的购买率相同，{per_unit} {rate:.4f} 次（r、α → ∞），"
+        "a = {a:.3f}，b = {b:.3f}（对数似然 {ll:,.1f}）",
+    ),
+    "clv.fit.bgnbd.homogeneous_purchase_and_dropout": (
+        "BG/NBD with one purchase rate for every customer, {rate:.4f} purchases {per_unit} "
+        "(r, α → ∞), and the same drop-out probability {dropout:.4f} after each repeat "
+        "purchase (a, b → ∞; log-likelihood {ll:,.1f})",
+        "BG/NBD 模型所有客户的购买率相同，{per_unit} {rate:.4f} 次（r、α → ∞），每次重复购买后的"
+        "流失概率也相同，均为 {dropout:.4f}（a、b → ∞；对数似然 {ll:,.1f}）",
+    ),
+    "clv.fit.bgnbd.homogeneous_purchase_no_dropout": (
+        "BG/NBD with one purchase rate for every customer, {rate:.4f} purchases {per_unit} "
+        "(r, α → ∞), and nobody drops out (a/(a+b) → 0): a Poisson process for all, every "
+        "customer alive (log-likelihood {ll:,.1f})",
+        "BG/NBD 模型所有客户的购买率相同，{per_unit} {rate:.4f} 次（r、α → ∞），且没有客户流失"
+        "（a/(a+b) → 0）：所有客户都是同一泊松过程，均视为存活（对数似然 {ll:,.1f}）",
+    ),
+    # Gamma-Gamma with an interior maximum, then at each boundary (summary gamma_gamma_boundary)
+    "clv.fit.gamma_gamma": (
+        "Gamma-Gamma p = {p:.2f}, q = {q:.2f}, γ = {gamma:.2f} (log-likelihood {ll_gg:,.1f})",
+        "Gamma-Gamma 模型 p = {p:.2f}，q = {q:.2f}，γ = {gamma:.2f}（对数似然 {ll_gg:,.1f}）",
+    ),
+    "clv.fit.gamma_gamma.same_mean_spend": (
+        "Gamma-Gamma at the limit q, γ → ∞: every customer has the same mean spend "
+        "{mean_spend:,.2f} per purchase, whatever they spent so far (p = {p_limit:.2f}; "
+        "log-likelihood {ll_gg:,.1f})",
+        "Gamma-Gamma 模型取 q、γ → ∞ 的极限：无论以往消费多少，所有客户的单次平均消费相同，"
+        "均为 {mean_spend:,.2f}（p = {p_limit:.2f}；对数似然 {ll_gg:,.1f}）",
+    ),
+    "clv.fit.gamma_gamma.steady_spend": (
+        "Gamma-Gamma at the limit p → ∞: each customer spends the same on every purchase, so "
+        "the expected spend is the customer's own average (q = {q_limit:.2f}, mean "
+        "{mean_spend:,.2f}; log-likelihood {ll_gg:,.1f})",
+        "Gamma-Gamma 模型取 p → ∞ 的极限：每位客户每次消费金额相同，因此预期消费即该客户自己的"
+        "平均消费（q = {q_limit:.2f}，均值 {mean_spend:,.2f}；对数似然 {ll_gg:,.1f}）",
+    ),
+    "clv.fit.gamma_gamma.identical_spend": (
+        "every repeat purchase is worth the same {mean_spend:,.2f}, so Gamma-Gamma has nothing "
+        "to fit: the expected spend is that amount for every customer",
+        "每次重复购买的金额都相同，为 {mean_spend:,.2f}，Gamma-Gamma 模型无需拟合："
+        "所有客户的预期消费均为该金额",
     ),
     "clv.headline_holdout": (
         "Holdout {start} … {end}: {predicted:,.0f} repeat purchases predicted, "
@@ -133,7 +193,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "模型按校准期末 {calibration_end} 拟合和计算；{start} 至 {end} 的购买仅用于对比预测与实际。"
         "不加 --holdout-end 运行可得到截至最近订单的客户终身价值。",
     ),
-    "clv.note_homogeneous": (
+    "clv.note_dropout.homogeneous": (
         "Drop-out heterogeneity is not identified: the BG/NBD likelihood keeps rising as a and "
         "b grow together (Beta(a, b) narrows to a point), so the fit is the limit a, b → ∞ in "
         "which every customer drops out with the same probability p = a/(a+b) = {dropout:.4f} "
@@ -144,6 +204,57 @@ LABELS: dict[str, tuple[str, str]] = {
         "因此采用 a、b → ∞ 的极限模型：所有客户每次重复购买后以相同概率 p = a/(a+b) = {dropout:.4f} "
         "流失（对数似然 {ll:,.3f}）。预测基于该极限模型；a、b 留空且无标准误；r、α 与 a/(a+b) "
         "的标准误取自极限模型。",
+    ),
+    "clv.note_dropout.none": (
+        "Nobody seems to drop out: the BG/NBD likelihood keeps rising as a/(a+b) goes to 0, so "
+        "the fit is that limit, the NBD model, in which every customer stays alive and buys at "
+        "their own Gamma-distributed rate. P(alive) is 1 for everyone; a and b are left blank.",
+        "看不到客户流失：a/(a+b) 趋于 0 时 BG/NBD 似然持续上升，因此采用该极限，即 NBD 模型："
+        "所有客户都保持存活，各自按服从 Gamma 分布的购买率购买。所有客户的存活概率为 1；a、b 留空。",
+    ),
+    "clv.note_dropout.certain": (
+        "Nobody bought more than twice: the BG/NBD likelihood keeps rising as a/(a+b) goes to 1, "
+        "so the fit is the limit in which every customer drops out right after the first repeat "
+        "purchase. P(alive) is 0 for customers with a repeat purchase and 1 for the others, who "
+        "are expected to buy once more at most; a and b are left blank.",
+        "没有客户购买超过两次：a/(a+b) 趋于 1 时 BG/NBD 似然持续上升，因此采用每位客户在第一次重复"
+        "购买后即流失的极限模型。有重复购买的客户存活概率为 0，其余客户为 1，预计最多再购买一次；"
+        "a、b 留空。",
+    ),
+    "clv.note_rate.one": (
+        "Purchase rates do not vary between customers: the BG/NBD likelihood keeps rising as r "
+        "and α grow together (Gamma(r, α) narrows to a point), so the fit is the limit in which "
+        "every customer buys at the same Poisson rate r/α = {rate:.4f} {per_unit} while alive. "
+        "Predictions use that limiting model; r and α are left blank, with no standard errors.",
+        "客户之间的购买率没有差异：r 与 α 同步增大时 BG/NBD 似然持续上升（Gamma(r, α) 收缩为一点），"
+        "因此采用所有客户在存活期间按相同泊松率 r/α = {per_unit} {rate:.4f} 次购买的极限模型。"
+        "预测基于该极限模型；r、α 留空且无标准误。",
+    ),
+    "clv.note_spend.same_mean_spend": (
+        "Mean spend does not vary between customers: the Gamma-Gamma likelihood keeps rising as "
+        "q and γ grow together, so the fit is the limit in which every customer's spend per "
+        "purchase is Gamma(p, ν) with one ν = q/γ = {nu:.6g}; expected spend is the mean "
+        "{mean_spend:,.2f} for everyone. q and γ are left blank.",
+        "客户之间的平均消费没有差异：q 与 γ 同步增大时 Gamma-Gamma 似然持续上升，因此采用所有客户"
+        "单次消费服从同一 Gamma(p, ν)（ν = q/γ = {nu:.6g}）的极限模型；所有客户的预期消费均为均值 "
+        "{mean_spend:,.2f}。q、γ 留空。",
+    ),
+    "clv.note_spend.steady_spend": (
+        "Spend does not vary within a customer: the Gamma-Gamma likelihood keeps rising as p "
+        "grows (and γ shrinks, p·γ = {delta:.6g}), so the fit is the limit in which each customer "
+        "spends the same amount on every purchase and the amounts follow an inverse Gamma "
+        "across customers; expected spend is the customer's own average, the mean "
+        "{mean_spend:,.2f} for customers without a repeat purchase. p and γ are left blank.",
+        "同一客户的消费金额没有波动：p 增大（γ 相应减小，p·γ = {delta:.6g}）时 Gamma-Gamma 似然"
+        "持续上升，因此采用每位客户每次消费金额相同、客户间金额服从逆 Gamma 分布的极限模型；"
+        "预期消费为客户自己的平均消费，无重复购买的客户取均值 {mean_spend:,.2f}。p、γ 留空。",
+    ),
+    "clv.note_spend.identical_spend": (
+        "Every repeat customer's average spend is the same ({mean_spend:,.2f}): spend varies "
+        "neither within nor between customers, so Gamma-Gamma's p, q and γ all run away and are "
+        "left blank; expected spend is that amount for everyone.",
+        "所有重复购买客户的平均消费都相同（{mean_spend:,.2f}）：消费在客户内部和客户之间都没有差异，"
+        "Gamma-Gamma 的 p、q、γ 均趋于无穷并留空；所有客户的预期消费均为该金额。",
     ),
     "clv.note_holdout_past_data": (
         "The data's last purchase ({data_end}) is before the holdout end ({end}): the days "

@@ -7,8 +7,10 @@ fit.py          the likelihood optimiser (``optimise``, ``maximise``, ``mean_nll
                 ``covariance``, ``standard_errors``), the box and boundary checks
                 (``LOG_BOUND``, ``require_interior``), ``FitError`` with its reason codes,
                 and the array helpers of fast likelihoods (``group_rows``, ``distinct``, ``dot``)
-bgnbd.py        BG/NBD (Fader, Hardie & Lee 2005), with its homogeneous drop-out limit
-gamma_gamma.py  Gamma-Gamma spend per purchase
+bgnbd.py        BG/NBD (Fader, Hardie & Lee 2005), with its limits (``Form``): homogeneous,
+                no or certain drop-out, one purchase rate, and their combinations
+gamma_gamma.py  Gamma-Gamma spend per purchase, with its limits (same mean, steady and
+                identical spend)
 models.py       the purchase-model contract (``PurchaseModel``) and the registry
 holdout.py      predicted against actual repeat purchases after the calibration end
 assembly.py     ``clv(daily, …) -> Result``; CLV deciles; P(alive) for churn's early warning
@@ -21,11 +23,14 @@ A purchase model is one module; adding one is a new file plus a line in
 exposes:
 
 - ``NAME`` (as printed, "BG/NBD") and ``KEY`` (prefix of its summary keys, "bgnbd");
-- ``fit(x, t_x, T, *, min_customers=10, min_repeat_customers=5) -> Fit``: maximum
+- ``fit(x, t_x, T, *, min_customers=10, min_repeat_customers=20) -> Fit``: maximum
   likelihood through ``fit.py``; the Fit has ``params`` (name -> estimate), ``std_errors``
   (name -> standard error, NaN when the Hessian is not negative definite),
-  ``log_likelihood`` and ``customers``; it raises ``FitError`` (code "too_few_customers",
-  "not_converged", "unidentified" …) when the data cannot be fitted;
+  ``log_likelihood``, ``customers`` and ``boundary`` (None for an interior maximum, else
+  the code of the limit the likelihood rises towards, which every prediction below then
+  uses); it raises ``FitError`` (code "too_few_customers", "one_time_buyers_only",
+  "not_converged", "unidentified" …) only when neither the model nor any of its limits
+  has a maximum on this data;
 - ``p_alive(fit, x, t_x, T)``: P(alive at T) per customer;
 - ``expected_purchases(fit, t, x, t_x, T)``: expected purchases in (T, T + t];
 - ``expected_repeat_purchases(fit, t)``: E[X(t)] of a new customer;

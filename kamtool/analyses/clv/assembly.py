@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from kamtool.analyses.clv import gamma_gamma
+from kamtool.analyses.clv.bgnbd import MIN_REPEAT_CUSTOMERS
 from kamtool.analyses.clv.fit import FitError, FloatArray
 from kamtool.analyses.clv.holdout import HoldoutComparison, holdout_comparison
 from kamtool.analyses.clv.models import PURCHASE_MODELS, PurchaseModel
@@ -188,7 +189,7 @@ def clv(
     margin: float | None = None,
     profit_margin: float | None = None,
     min_customers: int = 10,
-    min_repeat_customers: int = 5,
+    min_repeat_customers: int = MIN_REPEAT_CUSTOMERS,
 ) -> Result:
     """Customer lifetime value from BG/NBD purchases and Gamma-Gamma spend (words: render.words.clv).
 
@@ -213,7 +214,7 @@ def clv(
     profit_margin : float, optional
         The data's profit / revenue, passed by the command when the file has profit.
     min_customers, min_repeat_customers : int
-        Refuse to fit BG/NBD on fewer customers, or fewer repeat customers (10, 5);
+        Refuse to fit BG/NBD on fewer customers, or fewer repeat customers (10, 20);
         Gamma-Gamma needs ``min_repeat_customers`` repeat customers with positive spend.
 
     Returns
@@ -223,9 +224,13 @@ def clv(
         expected_spend, clv (+ holdout_actual, holdout_predicted with a holdout),
         sorted by clv descending. tables: parameters (BG/NBD r, alpha, a, b, a/(a+b);
         Gamma-Gamma p, q, gamma; estimate and std_error), clv_deciles (+ holdout).
-        summary and params say whether BG/NBD drop-out is "beta" (heterogeneous) or
-        "homogeneous" (the limit a, b → ∞: a, b and their standard errors are NaN;
-        ``dropout`` is a/(a+b) either way).
+        summary and params name the limit a fit took in ``bgnbd_boundary`` and
+        ``gamma_gamma_boundary`` (None for an interior maximum; see
+        :class:`~kamtool.analyses.clv.bgnbd.Form` and
+        :class:`~kamtool.analyses.clv.gamma_gamma.GammaGammaFit`): parameters a limit does
+        not have are NaN, with NaN standard errors, and predictions use the limit.
+        ``one_time_alive`` counts the customers without a repeat purchase, alive by
+        BG/NBD's assumption.
     """
     opts = _options(unit, horizon, discount_rate, margin, profit_margin, min_customers, min_repeat_customers)
     if holdout_end is not None and calibration_end is None:
@@ -248,7 +253,7 @@ def clv(
     rows = rows.sort_values(["clv", "customer"], ascending=[False, True], kind="stable")
     return Result(
         command="clv",
-        params=_params(summ, opts, model, bg),
+        params=_params(summ, opts, model, bg, gg),
         summary=summary,
         rows=rows.reset_index(drop=True),
         tables=tables,
@@ -301,7 +306,7 @@ def _value(summ: CustomerSummary, opts: _Options, model: PurchaseModel) -> tuple
 
 def _parameter_table(model: PurchaseModel, purchase_fit: Any, gg: gamma_gamma.GammaGammaFit) -> pd.DataFrame:
     rows = model.parameter_rows(purchase_fit)
-    spend = [(k, v, gg.std_errors[k]) for k, v in gg.params.items()]
+    spend = gamma_gamma.parameter_rows(gg)
     return pd.DataFrame(
         {
             "model": [model.NAME] * len(rows) + [gamma_gamma.NAME] * len(spend),
@@ -326,7 +331,7 @@ def _summary(
     spenders = repeat & (mon.to_numpy() > 0)
     corr = (
         float(np.corrcoef(freq[spenders], mon[spenders])[0, 1])
-        if spenders.sum() > 2 and np.ptp(freq[spenders]) > 0
+        if spenders.sum() > 2 and np.ptp(freq[spenders]) > 0 and np.ptp(mon[spenders]) > 0
         else float("nan")
     )
     # numpy sums of the arrays, as the figures were always summed
@@ -334,6 +339,8 @@ def _summary(
     summary: dict[str, Any] = {
         "customers": len(rows),
         "repeat_customers": int(repeat.sum()),
+        # P(alive) = 1 without a repeat purchase is the model's assumption, not evidence.
+        "one_time_alive": int(((~repeat) & (rows["p_alive"].to_numpy() == 1.0)).sum()),
         "customers_excluded_after_calibration": summ.excluded_after_calibration,
         "customers_returns_only": summ.returns_only,
         "calibration_start": summ.frame["first_date"].min(),
@@ -345,7 +352,7 @@ def _summary(
         "margin_source": opts.margin_source,
     }
     summary.update(model.estimates(purchase_fit))
-    summary.update(gg.params)
+    summary.update(gamma_gamma.estimates(gg))
     for key, fit in ((model.KEY, purchase_fit), (gamma_gamma.KEY, gg)):
         summary.update({f"{k}_se": float(v) for k, v in fit.std_errors.items()})
         summary[f"{key}_log_likelihood"] = fit.log_likelihood
@@ -385,7 +392,13 @@ def _holdout_summary(summ: CustomerSummary, comparison: HoldoutComparison) -> di
     }
 
 
-def _params(summ: CustomerSummary, opts: _Options, model: PurchaseModel, purchase_fit: Any) -> dict[str, Any]:
+def _params(
+    summ: CustomerSummary,
+    opts: _Options,
+    model: PurchaseModel,
+    purchase_fit: Any,
+    gg: gamma_gamma.GammaGammaFit,
+) -> dict[str, Any]:
     return {
         "calibration_end": summ.calibration_end,
         "holdout_end": summ.observation_end,
@@ -399,6 +412,8 @@ def _params(summ: CustomerSummary, opts: _Options, model: PurchaseModel, purchas
         "min_repeat_customers": opts.min_repeat_customers,
         "purchase": "a customer-day with net revenue >= 0; same-day orders merged",
         f"{model.KEY}_dropout": model.dropout_rule(purchase_fit),
+        f"{model.KEY}_boundary": model.estimates(purchase_fit)[f"{model.KEY}_boundary"],
+        "gamma_gamma_boundary": gg.boundary,
         "discounting": (
             "clv = margin * expected_spend * sum_{k=1..horizon} "
             "(E[Y(k)] - E[Y(k-1)]) / (1 + discount_rate) ** (k * unit_days / 365.25)"

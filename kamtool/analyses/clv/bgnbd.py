@@ -30,9 +30,11 @@ from scipy.linalg import eigh_tridiagonal
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from kamtool.analyses.clv.fit import (
+    LOG_BOUND,
     FitError,
     FloatArray,
     IntArray,
+    MeanNLL,
     Optimum,
     covariance,
     distinct,
@@ -41,7 +43,7 @@ from kamtool.analyses.clv.fit import (
     mean_nll,
     optimise,
     require_interior,
-    standard_errors,
+    runaway,
 )
 from kamtool.analyses.clv.summary import check_summary
 
@@ -50,49 +52,110 @@ KEY = "bgnbd"
 
 
 @dataclass(frozen=True)
+class Form:
+    """BG/NBD or one of its limits: how purchase rates and drop-out vary between customers.
+
+    ``rate``: "gamma" (λ ~ Gamma(r, α)) or "one" (r, α → ∞ with r/α = λ fixed: every
+    customer buys at the same Poisson rate λ). ``dropout``: "beta" (p ~ Beta(a, b)),
+    "homogeneous" (a, b → ∞ with a/(a+b) = p fixed: one drop-out probability for all) or
+    "none" (a/(a+b) → 0, a → 0 or b → ∞: nobody drops out, the NBD model) or "certain"
+    (a/(a+b) → 1, b → 0: everyone drops out right after the first repeat purchase, a
+    maximum only when nobody bought more than twice).
+    ``boundary`` is the code the fit reports (None for BG/NBD itself); ``names`` are the
+    parameters fitted, rate ones first.
+    """
+
+    boundary: str | None
+    rate: str
+    dropout: str
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        rate = ("r", "alpha") if self.rate == "gamma" else ("rate",)
+        dropout = {"beta": ("a", "b"), "homogeneous": ("dropout",), "none": (), "certain": ()}[self.dropout]
+        return rate + dropout
+
+
+FULL = Form(None, "gamma", "beta")
+# The limits, in the order they are tried when BG/NBD itself has no interior maximum; the
+# boundary codes are what summary["bgnbd_boundary"] says.
+LIMITS: tuple[Form, ...] = (
+    Form("homogeneous_dropout", "gamma", "homogeneous"),
+    Form("no_dropout", "gamma", "none"),
+    Form("certain_dropout", "gamma", "certain"),
+    Form("homogeneous_purchase", "one", "beta"),
+    Form("homogeneous_purchase_and_dropout", "one", "homogeneous"),
+    Form("homogeneous_purchase_no_dropout", "one", "none"),
+)
+FORMS: dict[str | None, Form] = {f.boundary: f for f in (FULL, *LIMITS)}
+
+
+@dataclass(frozen=True)
 class BGNBDFit:
     """Maximum-likelihood BG/NBD parameters; time in the summary's unit.
 
-    ``dropout`` is set when the likelihood is highest in the limit a, b → ∞ with
-    a/(a+b) → p: every customer then drops out with the same probability p after each
-    repeat purchase (the drop-out heterogeneity is not identified). a and b are then
-    ``math.inf`` with NaN standard errors, and every prediction uses that limiting model.
+    When the likelihood has no interior maximum the fit is the limit it rises towards
+    (``boundary``, see :class:`Form`), and every prediction uses that limiting model:
+
+    - ``dropout`` = p with a = b = ``math.inf`` (homogeneous drop-out), ``dropout`` = 0
+      (no drop-out) or 1 (drop-out right after the first repeat purchase) with a, b NaN;
+    - ``purchase_rate`` = λ with r = α = ``math.inf`` (one purchase rate).
+
+    Parameters a limit does not have carry NaN standard errors.
     """
 
     r: float
     alpha: float
     a: float
     b: float
-    std_errors: dict[str, float]  # r, alpha, a, b and dropout (of mean_dropout)
+    std_errors: dict[str, float]  # r, alpha, a, b, dropout (of mean_dropout); rate if one
     log_likelihood: float
     customers: int
     iterations: int = 0
     dropout: float | None = None
+    purchase_rate: float | None = None
+    boundary: str | None = None
 
     @property
     def params(self) -> dict[str, float]:
         return {"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b}
 
     @property
+    def form(self) -> Form:
+        """The model the predictions use."""
+        rate = "gamma" if self.purchase_rate is None else "one"
+        limits = {0.0: "none", 1.0: "certain"}
+        dropout = "beta" if self.dropout is None else limits.get(self.dropout, "homogeneous")
+        return next(f for f in FORMS.values() if (f.rate, f.dropout) == (rate, dropout))
+
+    @property
     def homogeneous(self) -> bool:
-        """True for the limiting model: one drop-out probability for every customer."""
-        return self.dropout is not None
+        """True when every customer drops out with the same probability p > 0."""
+        return self.form.dropout == "homogeneous"
 
     @property
     def mean_dropout(self) -> float:
-        """Mean drop-out probability after a repeat purchase: a / (a + b), or p in the limit."""
+        """Mean drop-out probability after a repeat purchase: a / (a + b), or p in a limit."""
         return self.dropout if self.dropout is not None else self.a / (self.a + self.b)
 
+    @property
+    def mean_rate(self) -> float:
+        """Mean purchase rate while alive: r / α, or λ in the one-rate limit."""
+        return self.purchase_rate if self.purchase_rate is not None else self.r / self.alpha
 
-def _theta(params: dict[str, float] | BGNBDFit) -> FloatArray:
-    """(r, α, a, b), or (r, α, p) for the homogeneous limit."""
+
+def _theta(params: dict[str, float] | BGNBDFit) -> tuple[Form, FloatArray]:
+    """The form and its parameter vector (see ``Form.names``)."""
     if isinstance(params, BGNBDFit):
-        if params.dropout is not None:
-            return np.array([params.r, params.alpha, params.dropout], dtype=np.float64)
-        return np.array([params.r, params.alpha, params.a, params.b], dtype=np.float64)
+        form = params.form
+        values = {"r": params.r, "alpha": params.alpha, "a": params.a, "b": params.b}
+        values.update(rate=params.mean_rate, dropout=params.mean_dropout)
+        return form, np.array([values[k] for k in form.names], dtype=np.float64)
     if "dropout" in params and not np.isfinite([params.get("a", np.inf), params.get("b", np.inf)]).all():
-        return np.array([params["r"], params["alpha"], params["dropout"]], dtype=np.float64)
-    return np.array([params["r"], params["alpha"], params["a"], params["b"]], dtype=np.float64)
+        return FORMS["homogeneous_dropout"], np.array(
+            [params["r"], params["alpha"], params["dropout"]], dtype=np.float64
+        )
+    return FULL, np.array([params["r"], params["alpha"], params["a"], params["b"]], dtype=np.float64)
 
 
 @dataclass
@@ -141,48 +204,59 @@ class _BGNBDTerms:
     Per repeat row: ll = base[ix] + mix, mix = log(e^A3 + e^A4) with
     A3 = −(r+x)·log(α+T), A4 = log(a/(b+x−1)) − (r+x)·log(α+t_x).
     Per one-time customer: ll = r·(log α − log(α+T)).
-    In the homogeneous limit B(a, b+x)/B(a, b) → (1−p)^x and a/(b+x−1) → p/(1−p).
+    In the homogeneous limit B(a, b+x)/B(a, b) → (1−p)^x and a/(b+x−1) → p/(1−p); without
+    drop-out the first tends to 1 and the second to 0 (mix = A3). With one purchase rate λ
+    (r, α → ∞, r/α = λ) Γ(r+x)/Γ(r)·α^r/(α+t)^(r+x) → λ^x·e^(−λt): A3 = −λT,
+    A4 = log odds − λ·t_x, one-time customers −λT, and base holds x·log λ.
     """
 
     once: FloatArray
     base: FloatArray
     mix: FloatArray
-    gradient: FloatArray | None  # d(total)/d(r, α, a, b), or d/d(r, α, p) in the limit
+    gradient: FloatArray | None  # d(total)/d(the form's names)
 
 
-def _bgnbd_terms(theta: FloatArray, d: _BGNBDData, gradient: bool) -> _BGNBDTerms:
-    limit = len(theta) == 3
+@dataclass
+class _RatePart:
+    """The purchase-rate half of the terms: per one-time customer, per distinct x, per row."""
+
+    once: FloatArray
+    base: FloatArray
+    a3: FloatArray
+    a4: FloatArray  # without the drop-out odds
+
+
+def _rate_part(form: Form, theta: FloatArray, d: _BGNBDData) -> _RatePart:
+    if form.rate == "one":
+        lam = theta[0]
+        return _RatePart(-lam * d.t0, d.ux * np.log(lam), -lam * d.ut[d.it], -lam * d.utx[d.itx])
     r, alpha = theta[0], theta[1]
-    ux = d.ux
-    if limit:
-        p = theta[2]
-        dropout = ux * np.log1p(-p)
-        log_odds = np.full(len(ux), np.log(p) - np.log1p(-p))
-    else:
-        a, b = theta[2], theta[3]
-        dropout = gammaln(a + b) + gammaln(b + ux) - gammaln(b) - gammaln(a + b + ux)
-        log_odds = np.log(a) - np.log(b + ux - 1)
+    log_alpha = np.log(alpha)
+    rx = r + d.x
+    return _RatePart(
+        r * (log_alpha - np.log(alpha + d.t0)),
+        gammaln(r + d.ux) - gammaln(r) + r * log_alpha,
+        -rx * np.log(alpha + d.ut)[d.it],
+        -rx * np.log(alpha + d.utx)[d.itx],
+    )
+
+
+def _rate_gradient(
+    form: Form, theta: FloatArray, d: _BGNBDData, w3: FloatArray, w4: FloatArray
+) -> list[float]:
+    w0 = d.w0
+    if form.rate == "one":
+        lam = theta[0]
+        return [-dot(w0, d.t0) + dot(d.wx, d.ux) / lam - dot(w3, d.ut[d.it]) - dot(w4, d.utx[d.itx])]
+    r, alpha = theta[0], theta[1]
     log_alpha = np.log(alpha)
     log_at0 = np.log(alpha + d.t0)
-    once = r * (log_alpha - log_at0)
-    base = gammaln(r + ux) - gammaln(r) + r * log_alpha + dropout
-    log_at = np.log(alpha + d.ut)[d.it]
-    log_atx = np.log(alpha + d.utx)[d.itx]
     rx = r + d.x
-    a3 = -rx * log_at
-    a4 = log_odds[d.ix] - rx * log_atx
-    mix = np.logaddexp(a3, a4)
-    if not gradient:
-        return _BGNBDTerms(once, base, mix, None)
-    # Share of each branch of the mixture in the customer's likelihood.
-    w4 = expit(a4 - a3) * d.w
-    w3 = d.w - w4
-    w0 = d.w0
     g_r = (
         dot(w0, log_alpha - log_at0)
-        + dot(d.wx, digamma(r + ux) - digamma(r) + log_alpha)
-        - dot(w3, log_at)
-        - dot(w4, log_atx)
+        + dot(d.wx, digamma(r + d.ux) - digamma(r) + log_alpha)
+        - dot(w3, np.log(alpha + d.ut)[d.it])
+        - dot(w4, np.log(alpha + d.utx)[d.itx])
     )
     g_alpha = (
         r * w0.sum() / alpha
@@ -191,17 +265,65 @@ def _bgnbd_terms(theta: FloatArray, d: _BGNBDData, gradient: bool) -> _BGNBDTerm
         - dot(w3 * rx, (1 / (alpha + d.ut))[d.it])
         - dot(w4 * rx, (1 / (alpha + d.utx))[d.itx])
     )
-    if limit:
-        g_p = -dot(d.wx, ux) / (1 - p) + w4.sum() / (p * (1 - p))
-        return _BGNBDTerms(once, base, mix, np.array([g_r, g_alpha, g_p]))
+    return [g_r, g_alpha]
+
+
+def _dropout_part(form: Form, theta: FloatArray, ux: FloatArray) -> tuple[FloatArray, FloatArray | None]:
+    """log P(x repeat purchases survived) and the log odds of dropping out after the last,
+    per distinct x (None without drop-out)."""
+    if form.dropout == "none":
+        return np.zeros(len(ux)), None
+    if form.dropout == "certain":
+        # (1−p)^x·A3 + p·(1−p)^(x−1)·A4 at p = 1: A4 for x = 1, impossible beyond
+        return np.where(ux == 1, 0.0, -np.inf), np.full(len(ux), np.inf)
+    k = 1 if form.rate == "one" else 2
+    if form.dropout == "homogeneous":
+        p = theta[k]
+        return ux * np.log1p(-p), np.full(len(ux), np.log(p) - np.log1p(-p))
+    a, b = theta[k], theta[k + 1]
+    dropout = gammaln(a + b) + gammaln(b + ux) - gammaln(b) - gammaln(a + b + ux)
+    return dropout, np.log(a) - np.log(b + ux - 1)
+
+
+def _dropout_gradient(form: Form, theta: FloatArray, d: _BGNBDData, w4: FloatArray) -> list[float]:
+    if form.dropout in ("none", "certain"):
+        return []
+    k = 1 if form.rate == "one" else 2
+    ux = d.ux
+    if form.dropout == "homogeneous":
+        p = theta[k]
+        return [-dot(d.wx, ux) / (1 - p) + w4.sum() / (p * (1 - p))]
+    a, b = theta[k], theta[k + 1]
     psi_ab, psi_abx = digamma(a + b), digamma(a + b + ux)
     g_a = dot(d.wx, psi_ab - psi_abx) + w4.sum() / a
     g_b = dot(d.wx, psi_ab + digamma(b + ux) - digamma(b) - psi_abx) - dot(w4, (1 / (b + ux - 1))[d.ix])
-    return _BGNBDTerms(once, base, mix, np.array([g_r, g_alpha, g_a, g_b]))
+    return [g_a, g_b]
 
 
-def _bgnbd_total(theta: FloatArray, d: _BGNBDData) -> tuple[float, FloatArray]:
-    terms = _bgnbd_terms(theta, d, gradient=True)
+def _bgnbd_terms(form: Form, theta: FloatArray, d: _BGNBDData, gradient: bool) -> _BGNBDTerms:
+    rate = _rate_part(form, theta, d)
+    dropout, log_odds = _dropout_part(form, theta, d.ux)
+    base = rate.base + dropout
+    if log_odds is None:
+        a4 = np.full(len(d.x), -np.inf)
+        mix = rate.a3
+    elif form.dropout == "certain":
+        a4 = np.full(len(d.x), np.inf)  # all the weight on the drop-out branch
+        mix = rate.a4
+    else:
+        a4 = log_odds[d.ix] + rate.a4
+        mix = np.logaddexp(rate.a3, a4)
+    if not gradient:
+        return _BGNBDTerms(rate.once, base, mix, None)
+    # Share of each branch of the mixture in the customer's likelihood.
+    w4 = expit(a4 - rate.a3) * d.w
+    w3 = d.w - w4
+    grad = _rate_gradient(form, theta, d, w3, w4) + _dropout_gradient(form, theta, d, w4)
+    return _BGNBDTerms(rate.once, base, mix, np.array(grad))
+
+
+def _bgnbd_total(form: Form, theta: FloatArray, d: _BGNBDData) -> tuple[float, FloatArray]:
+    terms = _bgnbd_terms(form, theta, d, gradient=True)
     assert terms.gradient is not None
     value = dot(d.w0, terms.once) + dot(d.wx, terms.base) + dot(d.w, terms.mix)
     return value, terms.gradient
@@ -210,24 +332,36 @@ def _bgnbd_total(theta: FloatArray, d: _BGNBDData) -> tuple[float, FloatArray]:
 def log_likelihood(params: dict[str, float] | BGNBDFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
     """BG/NBD log-likelihood of each customer (Fader, Hardie & Lee 2005, eq. 6).
 
-    ``params`` is a fit or a dict of r, alpha, a, b; a dict with infinite a and b and
-    a ``dropout`` p gives the homogeneous limit (every customer drops out with p).
+    ``params`` is a fit (of any form) or a dict of r, alpha, a, b; a dict with infinite a
+    and b and a ``dropout`` p gives the homogeneous limit (every customer drops out with p).
     """
     x, tx, t_cal = check_summary(frequency, recency, T)
     data = _BGNBDData.build(x, tx, t_cal, compress=False)
-    terms = _bgnbd_terms(_theta(params), data, gradient=False)
+    form, theta = _theta(params)
+    terms = _bgnbd_terms(form, theta, data, gradient=False)
     ll = np.empty(len(x))
     ll[x == 0] = terms.once
     ll[x > 0] = terms.base[data.ix] + terms.mix
     return ll
 
 
-# The limiting model replaces the Beta(a, b) fit when its log-likelihood is at least as
+# A limiting model replaces the Beta(a, b) fit when its log-likelihood is at least as
 # high up to this relative rounding margin. Along a ridge the Beta fit's log-likelihood
 # approaches the limit's from below as about c/(a + b) (c ≈ 7 on the sample data, whose
 # Beta fit stopped at a + b ≈ 2e6, 2e-6 below the limit); a Beta fit that is better by
 # more than rounding is kept, however large its a and b.
 _LIMIT_LL_TOLERANCE = 1e-9
+# Without an interior maximum, the models whose log-likelihood is within this relative
+# margin of the highest one found are as good as it, and the one with the fewest
+# parameters is the answer. The margin covers what a fit stopped on the edge of the box
+# (a = e^−15) or on a flat ridge short of its limit leaves on the table, about 1e-8 per
+# customer, and is far below any difference a likelihood-ratio test would call real
+# (1e-7 of a log-likelihood of ~10 per customer is 1e-6 per customer).
+_BOUNDARY_LL_TOLERANCE = 1e-7
+# Fewer repeat customers than this cannot tell a spread of rates or drop-outs from noise
+# (four parameters, or two or three in a limit, from the repeat customers' histories; the
+# same minimum as MBG/NBD's and Pareto/NBD's).
+MIN_REPEAT_CUSTOMERS = 20
 
 
 def fit(
@@ -236,9 +370,9 @@ def fit(
     T: Any,
     *,
     min_customers: int = 10,
-    min_repeat_customers: int = 5,
+    min_repeat_customers: int = MIN_REPEAT_CUSTOMERS,
 ) -> BGNBDFit:
-    """Fit BG/NBD by maximum likelihood.
+    """Fit BG/NBD by maximum likelihood, or the limit its likelihood rises towards.
 
     Parameters
     ----------
@@ -246,151 +380,270 @@ def fit(
         Repeat purchases, first-to-last purchase time and customer age (one value per
         customer, in one time unit).
     min_customers, min_repeat_customers : int
-        Refuse to fit on fewer customers, or fewer with a repeat purchase (default 10, 5).
+        Refuse to fit on fewer customers, or fewer with a repeat purchase (default 10, 20).
 
     Returns
     -------
     BGNBDFit
         r, alpha, a, b; standard errors from the inverse numerical Hessian; the
-        maximised log-likelihood (the sum of eq. 6 over customers, no constants dropped).
+        maximised log-likelihood (the sum of eq. 6 over customers, no constants dropped);
+        ``boundary`` names the limit when the maximum is one (see :class:`Form`).
 
     Raises
     ------
     FitError
-        Too few customers ("too_few_customers"), or no interior optimum.
+        "one_time_buyers_only" (nobody bought twice: neither rates nor drop-out can be
+        told), "too_few_customers", or "unidentified"/"not_converged" when neither
+        BG/NBD nor any of its limits has a maximum.
 
     Notes
     -----
-    When drop-out barely varies between customers, the likelihood keeps rising as a and
-    b grow together (Beta(a, b) narrows to a point mass at p = a/(a+b)) and has no
-    finite maximum. So the limiting model, BG/NBD with one drop-out probability p for
-    everyone, is fitted as well (r, α, p); when its likelihood is at least the Beta
-    fit's (relative tolerance ``_LIMIT_LL_TOLERANCE``) it is the maximum-likelihood
-    answer: the fit then has ``dropout = p``, a = b = inf, and standard errors of r, α
-    and p from the limiting model's Hessian (those of a and b are NaN).
+    The likelihood can keep rising towards the edge of the parameter space: as a and b
+    grow together when drop-out barely varies between customers (Beta(a, b) narrows to
+    p = a/(a+b)), as a/(a+b) → 0 when nobody seems to drop out, as r and α grow together
+    when purchase rates barely vary (Gamma(r, α) narrows to λ = r/α). The maximum is then
+    the limiting model, fitted directly: the homogeneous limit is always fitted and wins
+    when its likelihood is at least the Beta fit's (relative ``_LIMIT_LL_TOLERANCE``).
+    Then, or when the Beta fit has no interior maximum, every limit is fitted and the one
+    with the fewest parameters among those with an interior maximum of their own whose
+    likelihood reaches the highest found (relative ``_BOUNDARY_LL_TOLERANCE``) is the
+    answer.
     """
     x, tx, t_cal = check_summary(frequency, recency, T)
     n, n_repeat = len(x), int((x > 0).sum())
+    _require_data(n, n_repeat, min_customers, min_repeat_customers)
+    data = _BGNBDData.build(x, tx, t_cal, compress=True)
+    rate = float(x.sum() / max(t_cal.sum(), 1e-12))
+    start = np.log(np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, 1.0]))
+    full = optimise(_mean_nll(FULL, data, n), start)
+    theta = np.exp(full.log_params)
+    ll_full = _finite_ll(FULL, theta, data)
+    homogeneous = _fit_form(FORMS["homogeneous_dropout"], data, n, _limit_start(full, start, rate))
+    iterations = full.iterations + homogeneous.iterations
+    # An interior maximum is flat, off the edge of the box and curved down in every
+    # direction: a fit drifting along a ridge towards a limit can stop flat enough short
+    # of the edge, but its Hessian is then singular.
+    cov = covariance(lambda th: _bgnbd_total(FULL, th, data)[1], theta)
+    interior = full.converged and not full.at_bound and not runaway(full) and bool(np.isfinite(cov).all())
+    beaten = homogeneous.ok and homogeneous.ll >= ll_full - _LIMIT_LL_TOLERANCE * abs(homogeneous.ll)
+    if interior and not beaten:
+        return _beta_fit(theta, cov, n, ll_full, iterations)
+    # No interior maximum, or one no higher than a limit's: the answer is the simplest
+    # model whose likelihood reaches the highest one found.
+    others = [_fit_form(f, data, n, _limit_start(full, start, rate)) for f in LIMITS[1:]]
+    iterations += sum(o.iterations for o in others)
+    candidates = [c for c in (homogeneous, *others) if c.ok]
+    if full.converged and not full.at_bound and bool(np.isfinite(cov).all()):
+        # a runaway fit that is still a maximum competes with the limits it runs towards
+        candidates.append(_Candidate(FULL, theta, ll_full, True, 0, cov))
+    best = max([ll_full, *(c.ll for c in candidates)])
+    reached = [c for c in candidates if c.ll >= best - _BOUNDARY_LL_TOLERANCE * abs(best)]
+    if reached:
+        chosen = min(reached, key=lambda c: (len(c.form.names), -c.ll))
+        if chosen.form is FULL:
+            return _beta_fit(theta, cov, n, ll_full, iterations)
+        return _limit_fit(chosen, n, iterations)
+    advice = (
+        "Try a longer calibration period (a later --calibration-end), a coarser --unit, "
+        f"or more customers; this fit had {n:,} customers, {n_repeat:,} with a repeat purchase."
+    )
+    require_interior(full, FULL.names, NAME, advice)
+    raise FitError(f"the {NAME} fit did not converge. {advice}", "not_converged", model=NAME)
+
+
+def _require_data(n: int, n_repeat: int, min_customers: int, min_repeat_customers: int) -> None:
+    """Raise the FitError that says what is missing when the data cannot identify any model."""
+    figures = {
+        "model": NAME,
+        "customers": n,
+        "repeat_customers": n_repeat,
+        "min_customers": min_customers,
+        "min_repeat_customers": min_repeat_customers,
+    }
+    if n >= min_customers and n_repeat == 0:
+        raise FitError(
+            f"BG/NBD cannot be fitted: none of the {n:,} customers bought a second time in the "
+            "calibration period, so neither how often customers buy nor when they drop out can "
+            "be told. It needs repeat purchases: use a longer calibration period.",
+            "one_time_buyers_only",
+            **figures,
+        )
     if n < min_customers or n_repeat < min_repeat_customers:
         raise FitError(
             f"BG/NBD needs at least {min_customers} customers and {min_repeat_customers} with "
             f"a repeat purchase in the calibration period; this data has {n:,} and "
             f"{n_repeat:,}. Use a longer calibration period or more customers.",
             "too_few_customers",
-            model=NAME,
-            customers=n,
-            repeat_customers=n_repeat,
-            min_customers=min_customers,
-            min_repeat_customers=min_repeat_customers,
+            **figures,
         )
-    data = _BGNBDData.build(x, tx, t_cal, compress=True)
-    rate = float(x.sum() / max(t_cal.sum(), 1e-12))
-    start = np.log(np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, 1.0]))
-    full = optimise(mean_nll(_bgnbd_total, data, n), start)
-    theta = np.exp(full.log_params)
+
+
+def _finite_ll(form: Form, theta: FloatArray, data: _BGNBDData) -> float:
     with np.errstate(all="ignore"):
-        ll_full = _bgnbd_total(theta, data)[0]
-    if not np.isfinite(ll_full):
-        ll_full = -np.inf
-    limit, ll_limit, limit_iterations = _fit_limit(data, n, full, start)
-    iterations = full.iterations + limit_iterations
-    if limit is not None and ll_limit >= ll_full - _LIMIT_LL_TOLERANCE * abs(ll_limit):
-        return _limit_fit(limit, data, n, ll_limit, iterations)
-    advice = (
-        "Try a longer calibration period (a later --calibration-end), a coarser --unit, "
-        f"or more customers; this fit had {n:,} customers, {n_repeat:,} with a repeat purchase."
-    )
-    require_interior(full, ("r", "alpha", "a", "b"), NAME, advice)
-    return _beta_fit(theta, data, n, float(ll_full), iterations)
+        value = float(_bgnbd_total(form, theta, data)[0])
+    return value if np.isfinite(value) else -math.inf
 
 
-def _limit_fit(theta: FloatArray, data: _BGNBDData, n: int, ll: float, iterations: int) -> BGNBDFit:
-    """The homogeneous limit as the fit: a = b = inf, drop-out p for every customer."""
-    # Standard errors of r, α and p are the limiting model's; a and b have none.
-    se = standard_errors(lambda th: _bgnbd_total(th, data)[1], theta).tolist()
+def _to_theta(form: Form, z: FloatArray) -> FloatArray:
+    """Parameters from the optimiser's unbounded coordinates: logs, the logit of p."""
+    return np.array([expit(v) if k == "dropout" else np.exp(v) for k, v in zip(form.names, z, strict=True)])
+
+
+def _mean_nll(form: Form, data: _BGNBDData, n: int) -> MeanNLL:
+    """The mean negative log-likelihood of a form over its unbounded coordinates."""
+    if form.dropout != "homogeneous":
+        return mean_nll(lambda th, d: _bgnbd_total(form, th, d), data, n)
+
+    def value(z: FloatArray) -> tuple[float, FloatArray]:
+        theta = _to_theta(form, z)
+        total, grad = _bgnbd_total(form, theta, data)
+        if not np.isfinite(total):
+            return 1e300, np.zeros_like(z)
+        chain = np.array(
+            [t * (1 - t) if k == "dropout" else t for k, t in zip(form.names, theta, strict=True)]
+        )
+        return -total / n, -(grad * chain) / n
+
+    return value
+
+
+def _limit_start(full: Optimum, start: FloatArray, rate: float) -> dict[str, float]:
+    """Starting coordinates of every parameter a limit may have, from the Beta fit.
+
+    On a ridge the Beta fit's r, α and mean drop-out are next to the limit's optimum;
+    parameters the Beta fit drove to the edge start where the Beta fit itself started.
+    """
+    z = np.where(np.abs(np.abs(full.log_params) - LOG_BOUND) < 1e-3, start, full.log_params)
+    if {0, 1} & set(full.at_bound):
+        z[:2] = start[:2]
+    theta = np.exp(full.log_params)
+    mean_p = float(np.clip(theta[2] / (theta[2] + theta[3]), 1e-6, 1 - 1e-6))
+    return {
+        "r": float(z[0]),
+        "alpha": float(z[1]),
+        "a": float(z[2]),
+        "b": float(z[3]),
+        "rate": math.log(max(rate, 1e-6)),
+        "dropout": math.log(mean_p / (1 - mean_p)),
+    }
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A form fitted on its own: its parameters, log-likelihood, and whether it is a maximum."""
+
+    form: Form
+    theta: FloatArray
+    ll: float
+    ok: bool  # a flat, interior, finite optimum, curved down in every direction
+    iterations: int
+    cov: FloatArray  # covariance of the estimates (NaN when the Hessian is singular)
+
+
+def _fit_form(form: Form, data: _BGNBDData, n: int, starts: dict[str, float]) -> _Candidate:
+    opt = optimise(_mean_nll(form, data, n), np.array([starts[k] for k in form.names]))
+    theta = _to_theta(form, opt.log_params)
+    ll = _finite_ll(form, theta, data)
+    cov = covariance(lambda th: _bgnbd_total(form, th, data)[1], theta)
+    ok = opt.converged and not opt.at_bound and np.isfinite(ll) and np.isfinite(cov).all()
+    return _Candidate(form, theta, ll, bool(ok), opt.iterations, cov)
+
+
+def _limit_fit(limit: _Candidate, n: int, iterations: int) -> BGNBDFit:
+    """A limiting model as the fit; the parameters it does not have are inf (or NaN)."""
+    form, theta, cov = limit.form, limit.theta, limit.cov
+    se = dict(zip(form.names, np.sqrt(np.diag(cov)).tolist(), strict=True))
+    got = dict(zip(form.names, theta.tolist(), strict=True))
+    nan = math.nan
+    if form.rate == "one":
+        r = alpha = math.inf
+    else:
+        r, alpha = got["r"], got["alpha"]
+    if form.dropout == "beta":
+        a, b, dropout = got["a"], got["b"], None
+        se_dropout = _delta_dropout_se(theta[-2:], cov[-2:, -2:])
+    elif form.dropout == "homogeneous":
+        a, b, dropout, se_dropout = math.inf, math.inf, got["dropout"], se["dropout"]
+    else:
+        a, b, dropout, se_dropout = nan, nan, (1.0 if form.dropout == "certain" else 0.0), nan
+    std_errors = {k: se.get(k, nan) for k in ("r", "alpha", "a", "b")}
+    if form.rate == "one":
+        std_errors["rate"] = se["rate"]
     return BGNBDFit(
-        r=float(theta[0]),
-        alpha=float(theta[1]),
-        a=math.inf,
-        b=math.inf,
-        std_errors={"r": se[0], "alpha": se[1], "a": math.nan, "b": math.nan, "dropout": se[2]},
-        log_likelihood=float(ll),
+        r=r,
+        alpha=alpha,
+        a=a,
+        b=b,
+        std_errors={**std_errors, "dropout": se_dropout},
+        log_likelihood=float(limit.ll),
         customers=n,
         iterations=iterations,
-        dropout=float(theta[2]),
+        dropout=dropout,
+        purchase_rate=got.get("rate"),
+        boundary=form.boundary,
     )
 
 
-def _beta_fit(theta: FloatArray, data: _BGNBDData, n: int, ll: float, iterations: int) -> BGNBDFit:
+def _delta_dropout_se(a_b: FloatArray, cov: FloatArray) -> float:
+    """Standard error of the mean drop-out a/(a+b) by the delta method: gradient (b, −a)/(a+b)²."""
+    a, b = a_b
+    g = np.array([b, -a]) / (a + b) ** 2
+    return float(np.sqrt(g @ cov @ g))
+
+
+def _beta_fit(theta: FloatArray, cov: FloatArray, n: int, ll: float, iterations: int) -> BGNBDFit:
     """The fit with drop-out p ~ Beta(a, b), with standard errors from the Hessian."""
-    cov = covariance(lambda th: _bgnbd_total(th, data)[1], theta)
     se = np.sqrt(np.diag(cov))
-    # Delta method for the mean drop-out a/(a+b): gradient (b, −a)/(a+b)².
     a, b = theta[2], theta[3]
-    g = np.array([0.0, 0.0, b, -a]) / (a + b) ** 2
-    se_dropout = float(np.sqrt(g @ cov @ g))
+    se_dropout = _delta_dropout_se(theta[2:], cov[2:, 2:])
     names = ("r", "alpha", "a", "b")
     return BGNBDFit(
         r=float(theta[0]),
         alpha=float(theta[1]),
         a=float(a),
         b=float(b),
-        std_errors={**{k: float(v) for k, v in zip(names, se, strict=True)}, "dropout": se_dropout},
+        std_errors={
+            **{k: float(v) for k, v in zip(names, se, strict=True)},
+            "dropout": se_dropout,
+        },
         log_likelihood=ll,
         customers=n,
         iterations=iterations,
     )
 
 
-def _limit_theta(z: FloatArray) -> FloatArray:
-    """(r, α, p) of the homogeneous limit from its unbounded coordinates (log, log, logit)."""
-    return np.array([np.exp(z[0]), np.exp(z[1]), expit(z[2])])
-
-
-def _fit_limit(
-    data: _BGNBDData, n: int, full: Optimum, start: FloatArray
-) -> tuple[FloatArray | None, float, int]:
-    """(r, α, p) of the homogeneous limit (one drop-out p for all) and its log-likelihood,
-    with its iterations; None unless it ends on a flat, interior, finite optimum."""
-
-    def mean_nll_limit(z: FloatArray) -> tuple[float, FloatArray]:
-        theta = _limit_theta(z)
-        value, grad = _bgnbd_total(theta, data)
-        if not np.isfinite(value):
-            return 1e300, np.zeros_like(z)
-        chain = np.array([theta[0], theta[1], theta[2] * (1 - theta[2])])
-        return -value / n, -(grad * chain) / n
-
-    theta_full = np.exp(full.log_params)
-    # Start the limit from the Beta fit's r, α and mean drop-out: on a ridge that is
-    # next to the limit's optimum.
-    z0 = full.log_params[:2] if not {0, 1} & set(full.at_bound) else start[:2]
-    mean_p = float(np.clip(theta_full[2] / (theta_full[2] + theta_full[3]), 1e-6, 1 - 1e-6))
-    limit = optimise(mean_nll_limit, np.r_[z0, np.log(mean_p / (1 - mean_p))])
-    theta = _limit_theta(limit.log_params)
-    with np.errstate(all="ignore"):
-        ll_limit = float(_bgnbd_total(theta, data)[0])
-    if not (limit.converged and not limit.at_bound and np.isfinite(ll_limit)):
-        return None, ll_limit, limit.iterations
-    return theta, ll_limit, limit.iterations
-
-
 def _log_dropout_odds(fit: BGNBDFit, x: FloatArray) -> FloatArray:
     """log(a/(b+x−1)): the odds that a customer dropped out right after the last purchase.
 
     It is the posterior-mean drop-out after x−1 survived coins, E[p]/(1−E[p]) under
-    Beta(a, b+x−1); p/(1−p) in the homogeneous limit. Meaningful for x >= 1 only.
+    Beta(a, b+x−1); p/(1−p) in the homogeneous limit, −inf without drop-out. Meaningful
+    for x >= 1 only.
     """
+    if fit.dropout == 0:
+        return np.full(len(x), -np.inf)
+    if fit.dropout == 1:
+        return np.full(len(x), np.inf)
     if fit.dropout is not None:
         return np.full(len(x), math.log(fit.dropout) - math.log1p(-fit.dropout))
     return np.log(fit.a) - np.log(np.maximum(fit.b + x - 1, np.finfo(np.float64).tiny))
 
 
-def p_alive(fit: BGNBDFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
-    """P(alive | frequency, recency, T) (FHL 2005, eq. 13); 1 without a repeat purchase."""
-    x, tx, t_cal = check_summary(frequency, recency, T)
+def _log_silence_odds(fit: BGNBDFit, x: FloatArray, tx: FloatArray, t_cal: FloatArray) -> FloatArray:
+    """log of how much likelier the silence since the last purchase is for a customer who
+    dropped out then than for one still alive: (r+x)·log((α+T)/(α+t_x)), or λ·(T − t_x)
+    with one purchase rate."""
+    if fit.purchase_rate is not None:
+        return fit.purchase_rate * (t_cal - tx)
     r, alpha = fit.r, fit.alpha
-    log_odds_dead = _log_dropout_odds(fit, x) + (r + x) * (np.log(alpha + t_cal) - np.log(alpha + tx))
+    return (r + x) * (np.log(alpha + t_cal) - np.log(alpha + tx))
+
+
+def p_alive(fit: BGNBDFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
+    """P(alive | frequency, recency, T) (FHL 2005, eq. 13); 1 without a repeat purchase
+    (and for everyone in the no-drop-out limit)."""
+    x, tx, t_cal = check_summary(frequency, recency, T)
+    with np.errstate(invalid="ignore"):
+        log_odds_dead = _log_dropout_odds(fit, x) + _log_silence_odds(fit, x, tx, t_cal)
     return np.where(x > 0, expit(-log_odds_dead), 1.0)
 
 
@@ -420,8 +673,15 @@ def beta_gauss_rule(a: float, b: float, nodes: int) -> tuple[FloatArray, FloatAr
 
 
 def _purchases_given_dropout(p: FloatArray, n: FloatArray, s: FloatArray) -> FloatArray:
-    """E[purchases | alive, drop-out p] = (1 − (1 + p·s)^−n) / p, stable for tiny p."""
-    return -np.expm1(-n * np.log1p(p * s)) / p
+    """E[purchases | alive, drop-out p] = (1 − (1 + p·s)^−n) / p, stable for tiny p; n·s at p = 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(p > 0, -np.expm1(-n * np.log1p(p * s)) / p, n * s)
+
+
+def _one_rate_given_dropout(p: FloatArray, lam_t: float) -> FloatArray:
+    """The same with one purchase rate λ (n → ∞, n·s → λt): (1 − e^(−λ·t·p)) / p; λt at p = 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(p > 0, -np.expm1(-lam_t * p) / p, lam_t)
 
 
 # How E[N] over Beta(a, b + x) is evaluated, checked against an independent adaptive
@@ -450,7 +710,9 @@ class _PurchasesIfAlive:
         E[N | p] = (1 − (1 + p·s)^−(r+x)) / p,   s = t / (α + T).
     FHL 2005 eq. 10 without the P(alive) factor is the mean of that over the Beta:
     Euler's 2F1 form for moderate a, b, Gauss quadrature over the Beta for large ones,
-    and in the homogeneous limit (a, b → ∞, a/(a+b) → p) the expression itself.
+    and in the homogeneous limit (a, b → ∞, a/(a+b) → p) the expression itself (n·s
+    without drop-out). With one purchase rate λ (r, α → ∞) E[N | p] = (1 − e^(−λpt)) / p,
+    over the Beta by quadrature.
     """
 
     def __init__(self, fit: BGNBDFit, x: FloatArray, t_cal: FloatArray) -> None:
@@ -461,6 +723,7 @@ class _PurchasesIfAlive:
         self.ux, self.ix = distinct(x)
         self.closed_form_first = (
             fit.dropout is None
+            and fit.purchase_rate is None
             and fit.a < _CLOSED_FORM_MAX_A
             and fit.a + fit.b <= _CLOSED_FORM_MAX_AB
             and abs(fit.a - 1) >= 0.01
@@ -469,21 +732,26 @@ class _PurchasesIfAlive:
         self._rules: dict[int, tuple[FloatArray, FloatArray, np.ndarray[Any, np.dtype[np.bool_]]]] = {}
 
     def __call__(self, t: float) -> FloatArray:
-        s = t / self.base
         if self.fit.dropout is not None:
-            return _purchases_given_dropout(np.full(len(s), self.fit.dropout), self.n, s)
+            return self._given(np.full((len(self.x), 1), self.fit.dropout), np.arange(len(self.x)), t)[:, 0]
         with np.errstate(all="ignore"):
             if self.closed_form_first:
                 out = self._closed_form(t)
             else:
-                out = self._quadrature(s, np.arange(len(s)), _GAUSS_FIRST)
+                out = self._quadrature(t, np.arange(len(self.x)), _GAUSS_FIRST)
                 todo = np.flatnonzero(~np.isfinite(out))
-                if len(todo):
+                if len(todo) and self.fit.purchase_rate is None:
                     out[todo] = self._closed_form(t)[todo]
             todo = np.flatnonzero(~np.isfinite(out))
             if len(todo):
-                out[todo] = self._quadrature(s, todo, _GAUSS_LAST_RESORT)
+                out[todo] = self._quadrature(t, todo, _GAUSS_LAST_RESORT)
         return out
+
+    def _given(self, p: FloatArray, rows: IntArray, t: float) -> FloatArray:
+        """E[N | alive, drop-out p] for ``rows``, one row of p values each."""
+        if self.fit.purchase_rate is not None:
+            return _one_rate_given_dropout(p, self.fit.purchase_rate * t)
+        return _purchases_given_dropout(p, self.n[rows, None], (t / self.base)[rows, None])
 
     def _closed_form(self, t: float) -> FloatArray:
         """FHL eq. 10 through Euler's transformation (see below); NaN or inf where 2F1 overflows.
@@ -521,7 +789,7 @@ class _PurchasesIfAlive:
             known[k] = True
         return points[wanted], weights[wanted]
 
-    def _quadrature(self, s: FloatArray, rows: IntArray, levels: tuple[int, ...]) -> FloatArray:
+    def _quadrature(self, t: float, rows: IntArray, levels: tuple[int, ...]) -> FloatArray:
         """Gauss quadrature over Beta(a, b + x) for ``rows``; NaN where no two levels agree."""
         out = np.full(len(rows), np.nan)
         todo = np.arange(len(rows))
@@ -529,11 +797,7 @@ class _PurchasesIfAlive:
         for nodes in levels:
             sub = rows[todo]
             points, weights = self._rule(nodes, sub)
-            values = np.einsum(
-                "ij,ij->i",
-                weights,
-                _purchases_given_dropout(points, self.n[sub, None], s[sub, None]),
-            )
+            values = np.einsum("ij,ij->i", weights, self._given(points, sub, t))
             if previous is not None:
                 done = np.abs(values - previous) <= _GAUSS_RTOL * np.abs(values)
                 out[todo[done]] = values[done]
@@ -573,30 +837,66 @@ def expected_repeat_purchases(fit: BGNBDFit, t: float) -> float:
 
 
 def estimates(fit: BGNBDFit) -> dict[str, Any]:
-    """The fit's figures for a result's summary: r, alpha, a, b (NaN, not infinity, in the
-    homogeneous limit), the mean drop-out and how drop-out varies ("beta" or "homogeneous")."""
+    """The fit's figures for a result's summary.
+
+    r, alpha, a, b (NaN, not infinity, where a limit has none of them), the mean drop-out
+    a/(a+b) (0 without drop-out), the mean purchase rate r/α, how drop-out varies
+    ("beta", "homogeneous" or "none"), how purchase rates vary ("gamma" or "one") and the
+    boundary code (None for an interior maximum, see :class:`Form`).
+    """
     shown = {k: (v if math.isfinite(v) else math.nan) for k, v in fit.params.items()}
+    form = fit.form
     return {
         **shown,
         "dropout": fit.mean_dropout,
-        "bgnbd_dropout": "homogeneous" if fit.homogeneous else "beta",
+        "purchase_rate": fit.mean_rate,
+        "bgnbd_dropout": form.dropout,
+        "bgnbd_rate": form.rate,
+        "bgnbd_boundary": fit.boundary,
     }
 
 
 def parameter_rows(fit: BGNBDFit) -> list[tuple[str, float, float]]:
-    """(parameter, estimate, std_error) rows of the parameters table."""
+    """(parameter, estimate, std_error) rows of the parameters table; the one-rate limit
+    adds its rate λ = r/α."""
     shown = estimates(fit)
     names = ("r", "alpha", "a", "b")
     rows = [(k, float(shown[k]), fit.std_errors[k]) for k in names]
+    if fit.purchase_rate is not None:
+        rows.append(("r/alpha", fit.purchase_rate, fit.std_errors["rate"]))
     return [*rows, ("a/(a+b)", fit.mean_dropout, fit.std_errors["dropout"])]
 
 
+_DROPOUT_RULES = {
+    "beta": "heterogeneous: the drop-out probability p ~ Beta(a, b) across customers",
+    "homogeneous": (
+        "homogeneous: drop-out heterogeneity not identified (the likelihood rises as a and b "
+        "grow together); predictions use the limiting model with p = a/(a+b) = {p:.6g} "
+        "for every customer; a, b and their standard errors are NaN"
+    ),
+    "certain": (
+        "certain: the likelihood rises as a/(a+b) goes to 1 (nobody bought more than twice); "
+        "predictions use the limit in which every customer drops out right after the first "
+        "repeat purchase (P(alive) = 0 after it); a, b and their standard errors are NaN"
+    ),
+    "none": (
+        "none: the likelihood rises as a/(a+b) goes to 0; predictions use the limit in which "
+        "nobody drops out (the NBD model, P(alive) = 1); a, b and their standard errors are NaN"
+    ),
+}
+_RATE_RULES = {
+    "gamma": "",
+    "one": (
+        "; one purchase rate: the likelihood rises as r and alpha grow together, so every "
+        "customer buys at the same Poisson rate r/alpha = {rate:.6g}; r, alpha and their "
+        "standard errors are NaN"
+    ),
+}
+
+
 def dropout_rule(fit: BGNBDFit) -> str:
-    """The params entry that says which drop-out model the predictions use (a definition)."""
-    if fit.homogeneous:
-        return (
-            "homogeneous: drop-out heterogeneity not identified (the likelihood rises as a and b "
-            f"grow together); predictions use the limiting model with p = a/(a+b) = {fit.mean_dropout:.6g} "
-            "for every customer; a, b and their standard errors are NaN"
-        )
-    return "heterogeneous: the drop-out probability p ~ Beta(a, b) across customers"
+    """The params entry that says which drop-out (and purchase-rate) model the predictions use."""
+    form = fit.form
+    return _DROPOUT_RULES[form.dropout].format(p=fit.mean_dropout) + _RATE_RULES[form.rate].format(
+        rate=fit.mean_rate
+    )

@@ -8,7 +8,9 @@ curvature there. :func:`optimise` is the optimiser without the check, for a mode
 compares several candidate fits (BG/NBD against its homogeneous limit) before judging.
 
 Log-parameters live in the box ``[-LOG_BOUND, LOG_BOUND]``; an optimum on its edge means
-the data cannot pin the parameter down (nobody seems to drop out …), which is no fit.
+the likelihood rises towards a limit of the model (nobody seems to drop out …): the
+model then fits that limit itself, and only when no limit has a maximum either is it
+no fit.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ GRADIENT_TOLERANCE = 1e-6
 class FitError(AnalysisError):
     """A model that cannot be fitted to this data, with a stable reason code.
 
-    ``code``: "too_few_customers", "not_converged", "unidentified" (parameters drifted to
-    the edge of the box), "same_spend", "infinite_mean_spend", "no_purchase",
-    "no_purchase_in_calibration". ``figures`` holds the numbers a sentence about it needs
+    ``code``: "too_few_customers", "one_time_buyers_only" (nobody bought twice),
+    "not_converged", "unidentified" (parameters drifted to the edge of the box and no
+    limit model reaches the likelihood there), "infinite_mean_spend", "no_purchase",
+    "no_purchase_in_calibration". A maximum on the boundary is not an error: the models
+    fit the limit and say so in ``boundary``. ``figures`` holds the numbers a sentence about it needs
     (customers, repeat_customers, minimums, the drifted parameters), so a caller that goes
     on without the model (churn's early warning) can say why in the report's language.
     """
@@ -95,6 +99,18 @@ def optimise(mean_nll: MeanNLL, start: FloatArray) -> Optimum:
         converged = flat(z)
     at_bound = tuple(i for i, v in enumerate(z) if abs(abs(v) - LOG_BOUND) < 1e-3)
     return Optimum(z, nit, converged, at_bound)
+
+
+# A log-parameter beyond ±RUNAWAY (a shape above 2e4 or below 5e-5) is on its way to a
+# limit even when the optimiser stopped flat and the Hessian is still negative definite
+# (along a ridge the likelihood approaches its supremum as c/θ): the models then fit their
+# limits as well and keep the simplest that is as likely.
+RUNAWAY = 10.0
+
+
+def runaway(opt: Optimum) -> bool:
+    """True when some log-parameter went past ±RUNAWAY."""
+    return bool(np.abs(opt.log_params).max() > RUNAWAY)
 
 
 def require_interior(opt: Optimum, names: tuple[str, ...], model: str, advice: str) -> None:
