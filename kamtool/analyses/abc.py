@@ -26,10 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from kamtool.analyses.pareto import (
     SHARE_BASE,
@@ -45,6 +44,7 @@ from kamtool.analyses.pareto import (
 )
 from kamtool.analyses.rules import CUMULATIVE_RULE, abc_codes, rank_codes
 from kamtool.errors import UsageError
+from kamtool.lazy import lazy_module
 from kamtool.result import Chart, Heatmap, Result
 
 METHODS = ("cumulative", "rank")
@@ -55,6 +55,11 @@ RANK_BOUNDARY_RULE = (
     "of the n entities of the base, A = the first ceil(shares[0] x n), "
     "A + B = the first ceil((shares[0] + shares[1]) x n), C the rest"
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 
 def _check_pair(name: str, pair: Sequence[float]) -> tuple[float, float]:

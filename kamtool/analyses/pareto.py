@@ -18,16 +18,23 @@ returns codes and numbers only; the sentences are in :mod:`kamtool.render.words.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from kamtool.analyses.rules import ceil_count, reach_count, whole_units
 from kamtool.errors import AnalysisError, UsageError
+from kamtool.lazy import lazy_module
 from kamtool.result import Chart, Result
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+else:
+    pd = lazy_module("pandas")
+    pa = lazy_module("pyarrow")
+    pc = lazy_module("pyarrow.compute")
 
 MEASURES = ("revenue", "profit", "quantity", "orders")
 TIE_RULE = "value descending, then entity id ascending (compared as text)"

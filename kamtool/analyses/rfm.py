@@ -35,14 +35,19 @@ import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from kamtool.analyses.rules import as_of_day, day_number
 from kamtool.errors import AnalysisError, UsageError
+from kamtool.lazy import lazy_module
 from kamtool.result import Chart, Heatmap, Result
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 DIMENSIONS = ("r", "f", "m")
 MAX_SCORES = 9  # rfm_score packs the three scores into decimal digits
