@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kamtool.io.rules import BatchStats
+from kamtool.needs import DERIVED_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -221,7 +222,7 @@ class Ledger:
         """The table summed up to ``target`` keys; ``month`` from the date when the table is per day.
 
         Distinct counts (orders, active_days) and first/last dates are kept only when the
-        table is at ``target`` already: distinct counts do not add up.
+        table is at ``target`` already (keys the file lacks aside): distinct counts do not add up.
         """
         table = self.table
         keys = list(self.keys)
@@ -233,7 +234,9 @@ class Ledger:
             raise RuntimeError(f"this ledger is per {' × '.join(self.keys)}; {name} needs a load per "
                                f"{' × '.join(target)} or finer")
         present = [c for c in sums if c in table.column_names]
-        if sorted(keys) == sorted(target):
+        # A key the file lacks is empty on every row: it splits nothing.
+        finer = [k for k in keys if k not in target and (k in self.present or k in DERIVED_KEYS)]
+        if not finer:
             kept = [c for c in ("orders", "active_days", "first_date", "last_date")
                     if c in table.column_names]
             return table.select([*target, *present, *kept])

@@ -86,6 +86,18 @@ def test_monthly_orders_and_unknown_profit(tiny: Path, engine: str, monkeypatch:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_salesperson_the_file_lacks_splits_nothing(tmp_path: Path, engine: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text("customer,date,amount,order_id\nC1,2024-01-05,1,O1\nC1,2024-01-09,2,O2\n"
+                    "C1,2024-01-09,4,O2\n", encoding="utf-8")
+    needs = Needs(keys=("customer", "month"), optional=("salesperson",), figures=("orders",))
+    monthly = _load(path, needs, engine, monkeypatch).monthly
+    assert list(monthly.columns) == ["customer", "month", "revenue", "orders", "lines", "quantity"]
+    assert monthly[["revenue", "orders", "lines"]].values.tolist() == [[7.0, 2, 3]]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_mix_by_brand_and_by_every_dimension(tiny: Path, engine: str,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     mix = _load(tiny, tiers.NEEDS, engine, monkeypatch).mix

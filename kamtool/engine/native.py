@@ -11,6 +11,12 @@ order number or label cell that could need trimming or be a totals label), and t
 customer ids and names themselves (one name per id, by a hash of every name), which
 are checked after the query with the very functions the cleaner uses.
 
+The same holds for every grain per customer and kamtool columns (customer × month ×
+salesperson × brand for tiers, customer × invoice × dates for credit): each text key is
+checked for padding (and, in a label column, for a totals label) on every line, a derived
+``month`` is computed from the date as :func:`kamtool.ledger.month_of` does, and a key the
+file lacks is empty, as in the Arrow engine.
+
 The path is a proof or nothing: when any check fails, when DuckDB cannot read a value
 (``1,234.50``, ``2024/3/5``, a row of the wrong width), or when the file is of a kind
 it does not handle, it declines, saying why, and the run takes the Arrow path
