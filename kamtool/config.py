@@ -65,6 +65,10 @@ def default_map(config: dict[str, Any], commands: list[str],
         name = key.replace("-", "_")
         if name == "columns":
             config_columns(config, source)
+        elif name in ("accounts", "payments"):  # the second files' mappings (kamtool.io.tables)
+            from kamtool.io.tables import config_mapping
+
+            config_mapping(config, name, source)
         elif isinstance(value, dict):
             if key not in commands:
                 raise UsageError(

@@ -10,6 +10,22 @@ The table's columns (money in integer cents, exact to the cent): the keys, ``cus
 ``quantity``, ``profit_c``, ``profit_lines``, ``first_date`` and ``last_date`` (when asked for),
 ``orders`` (distinct order ids, else customer-days) and ``active_days`` (when asked for).
 The frames turn cents into currency units and dates into timestamps.
+
+Frames rolled up from a finer table (sums stay exact: they are summed in cents):
+
+- ``monthly`` (tiers, stages): customer × month × salesperson (salesperson only when the file
+  has one: a customer sold by two people in a month has a row for each, which is what tiers'
+  owner rule, the salesperson with the most revenue in the window, needs; stages and tiers
+  sum the rows per customer × month).  Columns: ``customer``, ``month`` (months since
+  January 1970), [``salesperson``], ``revenue``, ``profit`` (when the file has profit or cost;
+  NaN where a line of the row has no known profit), ``lines``, ``quantity``, and ``orders``
+  when the load counted orders at that grain.
+- ``mix`` (tiers' focal brand, stages' breadth): customer × month × the category / brand /
+  product columns the file has: ``revenue``, ``lines``; None when the file has none of them.
+- ``days`` (stages' ``lost`` flag): customer × date: ``revenue``, ``lines`` (and ``orders``).
+- ``invoices`` (credit): one row per customer, invoice_id, date, due_date and paid_date with
+  ``amount`` and ``paid_amount`` summed; columns the file lacks are left out (credit then
+  takes one invoice per customer-day, no due date, no payment on the lines).
 """
 
 from __future__ import annotations
@@ -18,12 +34,28 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kamtool.io.rules import BatchStats
+from kamtool.needs import DERIVED_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
 ENGINES = ("native", "arrow", "dask")
+MIX_DIMENSIONS = ("category", "brand", "product")
+CREDIT_KEYS = ("customer", "invoice_id", "date", "due_date", "paid_date")
+# The sums a roll-up adds up again; distinct counts do not add up and are kept only unrolled.
+_SUMS = ("revenue_c", "lines", "returns_c", "return_lines", "quantity", "profit_c", "profit_lines",
+         "paid_amount_c")
+
+
+def month_of(dates: Any) -> Any:
+    """Month ordinals (months since January 1970) of an Arrow array of dates."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    years = pc.cast(pc.year(dates), pa.int64())
+    months = pc.cast(pc.month(dates), pa.int64())
+    return pc.add(pc.multiply(pc.subtract(years, 1970), 12), pc.subtract(months, 1))
 
 
 @dataclass
@@ -133,7 +165,90 @@ class Ledger:
             self.frames["entities"] = self._frame().drop(columns=["active_days"], errors="ignore")
         return self.frames["entities"]
 
-    def _grain(self, keys: tuple[str, ...], name: str) -> None:
+    @property
+    def monthly(self) -> pd.DataFrame:
+        """Customer × month (× salesperson), for tiers and stages (see the module)."""
+        if "monthly" not in self.frames:
+            target = ["customer", "month"]
+            if "salesperson" in self.keys and "salesperson" in self.present:
+                target.append("salesperson")
+            table = self._rolled(target, "monthly", sums=_SUMS[:-1])
+            frame = _units(table)
+            profit = frame.pop("profit_c")
+            profit_lines = frame.pop("profit_lines")
+            if self.has_profit:
+                # A row with a line of unknown profit has no known profit (tiers' rule).
+                frame["profit"] = (profit / 100).where(profit_lines == frame["lines"])
+            if not self.has_quantity:
+                frame["quantity"] = float("nan")
+            front = [*target, "revenue", *(["profit"] if self.has_profit else []),
+                     *(["orders"] if "orders" in frame else [])]
+            self.frames["monthly"] = frame[front + [c for c in frame.columns if c not in front]]
+        return self.frames["monthly"]
+
+    @property
+    def mix(self) -> pd.DataFrame | None:
+        """Customer × month × category / brand / product revenue; None when the file has none."""
+        dims = [d for d in MIX_DIMENSIONS if d in self.keys and d in self.present]
+        if not dims:
+            return None
+        if "mix" not in self.frames:
+            table = self._rolled(["customer", "month", *dims], "mix", sums=("revenue_c", "lines"))
+            self.frames["mix"] = _units(table)
+        return self.frames["mix"]
+
+    @property
+    def days(self) -> pd.DataFrame:
+        """Customer × date revenue (stages' ``days``), from any table per customer and day."""
+        if "days" not in self.frames:
+            table = self._rolled(["customer", "date"], "days", sums=("revenue_c", "lines"))
+            self.frames["days"] = _units(table)
+        return self.frames["days"]
+
+    @property
+    def invoices(self) -> pd.DataFrame:
+        """Invoice lines for credit: customer, invoice_id, date, due_date, paid_date, amount,
+        paid_amount (see the module)."""
+        if "invoices" not in self.frames:
+            self._grain(CREDIT_KEYS, "invoices", subset=True)
+            table = self._rolled(list(CREDIT_KEYS), "invoices", sums=("revenue_c", "lines", "paid_amount_c"))
+            frame = _units(table).rename(columns={"revenue": "amount"})
+            drop = [c for c in ("invoice_id", "due_date", "paid_date", "paid_amount")
+                    if c not in self.present]
+            self.frames["invoices"] = frame.drop(columns=drop, errors="ignore")
+        return self.frames["invoices"]
+
+    def _rolled(self, target: list[str], name: str, sums: tuple[str, ...] = _SUMS) -> pa.Table:
+        """The table summed up to ``target`` keys; ``month`` from the date when the table is per day.
+
+        Distinct counts (orders, active_days) and first/last dates are kept only when the
+        table is at ``target`` already (keys the file lacks aside): distinct counts do not add up.
+        """
+        table = self.table
+        keys = list(self.keys)
+        if "month" in target and "month" not in keys and "date" in keys:
+            table = table.append_column("month", month_of(table["date"]))
+            keys.append("month")
+        missing = [k for k in target if k not in keys]
+        if missing:
+            raise RuntimeError(f"this ledger is per {' × '.join(self.keys)}; {name} needs a load per "
+                               f"{' × '.join(target)} or finer")
+        present = [c for c in sums if c in table.column_names]
+        # A key the file lacks is empty on every row: it splits nothing.
+        finer = [k for k in keys if k not in target and (k in self.present or k in DERIVED_KEYS)]
+        if not finer:
+            kept = [c for c in ("orders", "active_days", "first_date", "last_date")
+                    if c in table.column_names]
+            return table.select([*target, *present, *kept])
+        rolled = table.group_by(target, use_threads=False).aggregate([(c, "sum") for c in present])
+        rolled = rolled.rename_columns([c[:-4] if c.endswith("_sum") and c[:-4] in present else c
+                                        for c in rolled.column_names])
+        # Nulls (a key the file lacks on some lines) sort last, as the engines' ORDER BY does.
+        return rolled.select([*target, *present]).sort_by([(k, "ascending") for k in target])
+
+    def _grain(self, keys: tuple[str, ...], name: str, subset: bool = False) -> None:
+        if subset and set(keys) <= set(self.keys):
+            return
         if self.keys != keys:
             raise RuntimeError(f"this ledger is per {' × '.join(self.keys)}; {name} needs a load per "
                                f"{' × '.join(keys)}")
@@ -141,6 +256,25 @@ class Ledger:
     def _frame(self) -> pd.DataFrame:
         return to_frame(self.table, keys=list(self.keys), has_profit=self.has_profit,
                         has_quantity=self.has_quantity)
+
+
+def _units(table: pa.Table) -> pd.DataFrame:
+    """A rolled-up table (cents) -> a frame in currency units and timestamps, columns in order."""
+    import pandas as pd
+
+    frame = table.to_pandas(date_as_object=False)
+    for col in ("date", "due_date", "paid_date", "first_date", "last_date"):
+        if col in frame:
+            frame[col] = pd.to_datetime(frame[col])
+    for cents, units in (("revenue_c", "revenue"), ("returns_c", "returns_value"),
+                         ("paid_amount_c", "paid_amount")):
+        if cents in frame:
+            frame[cents] = frame[cents].astype("float64") / 100  # NaN where no line had one
+            frame = frame.rename(columns={cents: units})
+    for col in ("lines", "return_lines", "orders", "active_days", "month"):
+        if col in frame:
+            frame[col] = frame[col].astype("int64")
+    return frame.reset_index(drop=True)
 
 
 def to_frame(table: pa.Table, *, keys: list[str], has_profit: bool, has_quantity: bool) -> pd.DataFrame:

@@ -23,8 +23,6 @@ COMMANDS = ("inspect", "pareto", "abc", "rfm", "loyalty", "churn", "clv")
 # The two commands whose table the native reader does not make, and why.
 NEVER_NATIVE = {
     "inspect": "inspect reads every column, which the native reader does not check",
-    "loyalty": ("the native reader makes tables per customer, per customer and day or per one column, "
-                "and this run needs one per customer × date × brand × product"),
 }
 PLAIN = "客户,订单日期,金额\nA,2024-01-05,100.50\nB,2024-01-06,20.00\nA,2024-02-01,5\n"
 
@@ -81,9 +79,10 @@ def test_inputs_the_native_engine_never_takes(isolated: Path, monkeypatch: pytes
     assert _load(make_workbook(isolated / "orders.xlsx", {"orders": sheet})).engine_reason == (
         "the file is a workbook")
     branded = _write(isolated / "branded.csv", "customer,date,amount,brand\nA,2024-01-05,1,K\n")
-    assert _load(branded, keys=("customer", "date", "brand")).engine_reason == (
-        "the native reader makes tables per customer, per customer and day or per one column, "
-        "and this run needs one per customer × date × brand")
+    assert _load(branded, keys=("brand", "date")).engine_reason == (
+        "the native reader makes tables per customer and known columns or per one column, "
+        "and this run needs one per brand × date")
+    assert _load(branded, keys=("customer", "date", "brand")).engine == "native"
     monkeypatch.setenv("KAMTOOL_NATIVE", "off")
     assert _load(plain).engine_reason == "KAMTOOL_NATIVE=off turns the native reader off"
 

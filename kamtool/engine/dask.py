@@ -95,8 +95,10 @@ def read_one(name: str, request: LoadRequest) -> tuple[pa.Table | None, SourceIn
         source = read.open_source(name, request.read)
     prep = prepare(source, request)
     keys = list(request.keys)
+    measures = request.measures
     table = aggregate_stream(prefetched(lambda: clean_batches(prep, None)),
-                             lambda lines: partial_sql(lines, keys, request.figures), stream_schema(keys))
+                             lambda lines: partial_sql(lines, keys, request.figures, measures),
+                             stream_schema(keys, measures))
     return table, prep.info(), prep.present
 
 
@@ -132,6 +134,7 @@ def merge(tables: list[pa.Table | None], request: LoadRequest) -> pa.Table:
     keys = list(request.keys)
     pieces = [t for t in tables if t is not None]
     if not pieces:
-        return empty_table(keys, request.figures)
+        return empty_table(keys, request.figures, request.measures)
     combined = pa.concat_tables(pieces, promote_options="permissive")
-    return query(final_sql("part", keys, request.figures, merged=True), part=combined)
+    return query(final_sql("part", keys, request.figures, merged=True, measures=request.measures),
+                 part=combined)

@@ -11,6 +11,12 @@ order number or label cell that could need trimming or be a totals label), and t
 customer ids and names themselves (one name per id, by a hash of every name), which
 are checked after the query with the very functions the cleaner uses.
 
+The same holds for every grain per customer and kamtool columns (customer × month ×
+salesperson × brand for tiers, customer × invoice × dates for credit): each text key is
+checked for padding (and, in a label column, for a totals label) on every line, a derived
+``month`` is computed from the date as :func:`kamtool.ledger.month_of` does, and a key the
+file lacks is empty, as in the Arrow engine.
+
 The path is a proof or nothing: when any check fails, when DuckDB cannot read a value
 (``1,234.50``, ``2024/3/5``, a row of the wrong width), or when the file is of a kind
 it does not handle, it declines, saying why, and the run takes the Arrow path
@@ -33,6 +39,7 @@ from kamtool.engine.prepare import Prepared, prepare
 from kamtool.errors import KamtoolError
 from kamtool.io.columns import CANONICAL, DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
 from kamtool.io.rules import MAX_MONEY, REASON_TOTALS, TOTALS_PATTERN, BatchStats, label_headers
+from kamtool.needs import DERIVED_KEYS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -42,7 +49,7 @@ if TYPE_CHECKING:
 
 # Columns this path knows how to check; a run that reads any other declines.
 HANDLED = frozenset({"customer", "customer_name", "date", "amount", "order_id", "quantity",
-                     "unit_price", "cost", "profit"})
+                     "unit_price", "cost", "profit", "paid_amount"})
 # Every character Arrow's utf8_trim_whitespace removes is below "!" or between U+0085 and
 # U+3000, so a value whose first and last characters are outside those ranges needs no
 # trimming.  (Accented letters fall in the range too: such a value merely declines.)
@@ -84,6 +91,16 @@ def _edge_ws(x: str) -> str:
 def _entity(keys: list[str]) -> str | None:
     """The one key of a grouping by another column than the customer (--by salesperson)."""
     return keys[0] if len(keys) == 1 and keys[0] not in ("customer", "date") else None
+
+
+def _grain_keys(keys: list[str]) -> list[str]:
+    """The keys after the customer and its date of a grain per customer and kamtool columns
+    (customer × month × salesperson × brand, customer × invoice × dates); [] for any other."""
+    rest = [k for k in keys[1:] if k != "date"]
+    if len(keys) < 2 or keys[0] != "customer" or not rest:
+        return []
+    known = set(CANONICAL) | set(DERIVED_KEYS)
+    return rest if all(k in known and k not in NUMBER_COLUMNS for k in rest) else []
 
 
 def _may_be_label(x: str) -> str:
@@ -161,7 +178,7 @@ def _reader(source: Source, prep: Prepared, types: dict[str, str] | None,
 
 
 def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[str],
-           types: dict[str, str] | None = None) -> str:
+           types: dict[str, str] | None = None, measures_asked: Sequence[str] | None = ()) -> str:
     """One GROUP BY over the file.
 
     Three projections type each line once: the typed values (``_l_*``, with the raw text
@@ -172,19 +189,37 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     reader, cols, labels, checks = _reader(source, prep, types, keys)
     if "amount" not in cols:
         raise Declined("the file has no amount column (amount is quantity × unit price)")
-    money = [c for c in ("amount", "unit_price", "cost", "profit") if c in cols]
+    money = [c for c in ("amount", "unit_price", "cost", "profit", "paid_amount") if c in cols]
     typed = {"customer": cols["customer"], "date": cols["date"]}
     entity = _entity(keys)
     if entity is not None:
         if entity not in cols:
             raise Declined(f"the file has no {entity} column")
         typed[entity] = cols[entity]
+    grain_flags: list[str] = []
+    label_set = set(label_headers(source.headers, prep.mapping))
+    for key in _grain_keys(keys):
+        ref = quote(key)
+        if key == "month":
+            # Months since January 1970, as kamtool.ledger.month_of computes them.
+            typed[key] = f'((year({cols["date"]}) - 1970) * 12 + month({cols["date"]}) - 1)::BIGINT'
+        elif key not in cols:  # an optional key the file lacks: empty, as in the Arrow engine
+            typed[key] = "NULL::DATE" if key in DATE_COLUMNS else "NULL::VARCHAR"
+        elif key in DATE_COLUMNS:
+            typed[key] = cols[key]
+            grain_flags.append(f"{ref} < DATE '1000-01-01'")
+        else:
+            # Text the cleaner would trim (or empty to missing); a totals label in a label column.
+            typed[key] = cols[key]
+            grain_flags.append(_edge_ws(ref))
+            if prep.mapping.columns[key] in label_set:
+                grain_flags.append(_may_be_label(ref))
     for canon in (*money, "quantity"):
         if canon in cols:
             typed[f"_l_{canon}"] = cols[canon]
         if f"_r_{canon}" in cols:
             typed[f"_r_{canon}"] = cols[f"_r_{canon}"]
-    flags = [*checks, "_l_amount IS NULL", '"date" IS NULL',
+    flags = [*checks, *grain_flags, "_l_amount IS NULL", '"date" IS NULL',
              """"date" < DATE '1000-01-01'""",  # DuckDB reads 24-01-05 as the year 24
              *(f"NOT (abs(_l_{c}) < {MAX_MONEY:.0f})" for c in money)]  # NaN and inf fail too
     if entity is not None:
@@ -243,6 +278,9 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     if "dates" in figures:
         measures += [("first_date", 'min("date")', "min(first_date)"),
                      ("last_date", 'max("date")', "max(last_date)")]
+    if "paid_amount" in (measures_asked or ()):
+        paid = "sum(_l_paid_amount_c)::BIGINT" if "paid_amount" in cols else "NULL::BIGINT"
+        measures.append(("paid_amount_c", paid, "sum(paid_amount_c)::BIGINT"))
     if keys == ["customer"]:
         if "_l_name" in line:
             # One name per id is the rule of plain data: any one name, and a 64-bit hash
@@ -406,8 +444,8 @@ def gate(request: LoadRequest) -> str | None:
     if request.files[0] == "-":
         return "the input is stdin"
     keys = list(request.keys)
-    if not (keys in (["customer"], ["customer", "date"]) or _entity(keys)):
-        return (f"the native reader makes tables per customer, per customer and day or per one column, "
+    if not (keys in (["customer"], ["customer", "date"]) or _entity(keys) or _grain_keys(keys)):
+        return (f"the native reader makes tables per customer and known columns or per one column, "
                 f"and this run needs one per {' × '.join(keys)}")
     if request.measures is None:
         return "inspect reads every column, which the native reader does not check"
@@ -445,7 +483,7 @@ def load(request: LoadRequest,
         if source.path is None or source.format not in ("csv", "parquet"):
             raise Declined(f"the file is {source.format}")
         prep = prepare(source, request)
-        sql = _query(source, prep, keys, request.figures, types)
+        sql = _query(source, prep, keys, request.figures, types, request.measures)
         from kamtool.warm import warm_imports
 
         warm_imports()  # pandas loads while DuckDB reads

@@ -9,6 +9,7 @@ from kamtool.errors import ColumnError
 from kamtool.io import columns as colmod
 from kamtool.io.rules import REASON_RAGGED, BatchStats, CleanOptions
 from kamtool.ledger import SourceInfo
+from kamtool.needs import DERIVED_KEYS
 
 if TYPE_CHECKING:
     from kamtool.io.clean import Cleaner
@@ -27,6 +28,8 @@ class Prepared:
     full:    every column kamtool recognised (for inspect);
     mapping: the columns this run reads (fewer columns, faster reads);
     absent_optional: keys of the request the file lacks (they come out empty).
+    month:   the request's keys hold the month, derived from each line's date.
+    paid:    the request sums paid_amount (null where the file has none).
     """
 
     source: Source
@@ -35,6 +38,8 @@ class Prepared:
     clean: CleanOptions
     present: set[str]
     absent_optional: list[str]
+    month: bool = False
+    paid: bool = False
     stats: BatchStats = field(default_factory=BatchStats)
     cleaner_cache: list[Cleaner] = field(default_factory=list, repr=False)
 
@@ -68,6 +73,8 @@ def columns_for(measures: tuple[str, ...], full: colmod.Mapping) -> set[str]:
         wanted |= {"quantity", "unit_price"}
     if "profit" in measures:
         wanted |= {"cost", "profit"}
+    if "paid_amount" in measures:
+        wanted.add("paid_amount")
     return wanted
 
 
@@ -76,7 +83,10 @@ def prepare(source: Source, request: LoadRequest) -> Prepared:
     full = colmod.map_columns(source.headers, request.overrides, source=source.name,
                               entity=request.by_label)
     colmod.require(full, source.headers, request.columns, source=source.name)
-    keys = set(request.keys)
+    if "invoice_id" in request.keys and "invoice_id" not in full and "order_id" in full:
+        # Invoices without their own number are the orders (credit): invoice_id reads order_id.
+        full.columns["invoice_id"] = full.columns["order_id"]
+    keys = set(request.keys) - set(DERIVED_KEYS)
     absent_optional = sorted(k for k in keys if k in request.optional and k not in full)
     missing = sorted(k for k in keys if k not in full and k not in request.optional)
     if missing:
@@ -89,4 +99,6 @@ def prepare(source: Source, request: LoadRequest) -> Prepared:
     mapping = colmod.Mapping(columns={c: h for c, h in full.columns.items() if c in wanted},
                              unused=full.unused)
     source.skip_bad_rows = request.clean.skip_bad_rows
-    return Prepared(source, full, mapping, request.clean, set(mapping.columns) | {"amount"}, absent_optional)
+    paid = "paid_amount" in (request.measures or ())
+    return Prepared(source, full, mapping, request.clean, set(mapping.columns) | {"amount"}, absent_optional,
+                    month="month" in request.keys, paid=paid)

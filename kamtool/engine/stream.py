@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from kamtool.engine.duck import connection, plain_strings, quote
 from kamtool.engine.prepare import Prepared, prepare
 from kamtool.io.read import Source, open_source
+from kamtool.ledger import month_of
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -39,10 +40,16 @@ MEASURES: tuple[tuple[str, str, str], ...] = (
     ("profit_lines", "count(profit_c)::BIGINT", "sum(profit_lines)::BIGINT"),
     ("first_date", "min(date)", "min(first_date)"),
     ("last_date", "max(date)", "max(last_date)"),
+    # NULL where no line of the group has a paid_amount (a paid_date alone: paid in full).
+    ("paid_amount_c", "sum(paid_amount_c)::BIGINT", "sum(paid_amount_c)::BIGINT"),
 )
 # Measures that only some commands report, by the figure that asks for them.
 OPTIONAL_MEASURES = {"returns_c": "returns", "return_lines": "returns", "first_date": "dates",
                      "last_date": "dates"}
+# Measures summed only when a request's measures name them.
+ASKED_MEASURES = {"paid_amount_c": "paid_amount"}
+# Types of the keys that are not text.
+KEY_TYPES = {"date": "date32", "due_date": "date32", "paid_date": "date32", "month": "int64"}
 # A customer id that carries several names shows the first alphabetically (every engine).
 NAME_RULE_SQL = "min(customer_name)"
 
@@ -80,7 +87,12 @@ def clean_batches(prep: Prepared, progress: Callable[[int, int], None] | None) -
             progress(raw.num_rows, 0)
         if lines.num_rows:
             for key in prep.absent_optional:
-                lines = lines.append_column(key, pa.nulls(lines.num_rows, pa.string()))
+                kind = pa.date32() if KEY_TYPES.get(key) == "date32" else pa.string()
+                lines = lines.append_column(key, pa.nulls(lines.num_rows, kind))
+            if prep.month:
+                lines = lines.append_column("month", month_of(lines["date"]))
+            if prep.paid and "paid_amount_c" not in lines.column_names:
+                lines = lines.append_column("paid_amount_c", pa.nulls(lines.num_rows, pa.int64()))
             yield with_measure_inputs(lines)
 
 
@@ -192,28 +204,37 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.table(cols, schema=schema)
 
 
-def _measures(figures: Sequence[str], merged: bool) -> list[str]:
+def _wanted(out: str, figures: Sequence[str], measures: Sequence[str] | None) -> bool:
+    if out in ASKED_MEASURES:
+        return ASKED_MEASURES[out] in (measures or ())
+    return OPTIONAL_MEASURES.get(out, "") in ("", *figures)
+
+
+def _measures(figures: Sequence[str], merged: bool, measures: Sequence[str] | None = ()) -> list[str]:
     return [f"{merge if merged else line} AS {quote(out)}" for out, line, merge in MEASURES
-            if OPTIONAL_MEASURES.get(out, "") in ("", *figures)]
+            if _wanted(out, figures, measures)]
 
 
-def final_sql(source: str, keys: Sequence[str], figures: Sequence[str], *, merged: bool = False) -> str:
+def final_sql(source: str, keys: Sequence[str], figures: Sequence[str], *, merged: bool = False,
+              measures: Sequence[str] | None = ()) -> str:
     """The ledger's figures per ``keys``: one GROUP BY, with the distinct counts asked for.
 
-    ``merged``: ``source`` holds :func:`partial_sql` groups, not lines.
+    ``merged``: ``source`` holds :func:`partial_sql` groups, not lines; ``measures``: the
+    request's, of which paid_amount adds a sum (:data:`ASKED_MEASURES`).
     """
     cols = ", ".join(quote(k) for k in keys)
-    measures = ", ".join(_measures(figures, merged))
+    sums = ", ".join(_measures(figures, merged, measures))
     if tuple(keys) == ("customer",):
-        measures += f", {NAME_RULE_SQL} AS customer_name"
+        sums += f", {NAME_RULE_SQL} AS customer_name"
     if "orders" in figures:
-        measures += f", count(DISTINCT {ORDER_KEY})::BIGINT AS orders"
+        sums += f", count(DISTINCT {ORDER_KEY})::BIGINT AS orders"
     if "active_days" in figures:
-        measures += ", count(DISTINCT date)::BIGINT AS active_days"
-    return f"SELECT {cols}, {measures} FROM {source} GROUP BY {cols} ORDER BY {cols}"
+        sums += ", count(DISTINCT date)::BIGINT AS active_days"
+    return f"SELECT {cols}, {sums} FROM {source} GROUP BY {cols} ORDER BY {cols}"
 
 
-def partial_sql(source: str, keys: Sequence[str], figures: Sequence[str]) -> str:
+def partial_sql(source: str, keys: Sequence[str], figures: Sequence[str],
+                measures: Sequence[str] | None = ()) -> str:
     """Lines grouped at ``keys`` × day × order: mergeable across files and workers.
 
     Sums, counts, minima and maxima merge by summing, minimising and maximising again, and
@@ -221,29 +242,39 @@ def partial_sql(source: str, keys: Sequence[str], figures: Sequence[str]) -> str
     """
     grain = list(dict.fromkeys([*keys, "date", ORDER_KEY]))
     cols = ", ".join(quote(k) for k in grain)
-    measures = ", ".join(_measures(figures, merged=False))
+    sums = ", ".join(_measures(figures, merged=False, measures=measures))
     if tuple(keys) == ("customer",):
-        measures += f", {NAME_RULE_SQL} AS customer_name"
-    return f"SELECT {cols}, {measures} FROM {source} GROUP BY {cols}"
+        sums += f", {NAME_RULE_SQL} AS customer_name"
+    return f"SELECT {cols}, {sums} FROM {source} GROUP BY {cols}"
 
 
-def stream_schema(keys: Sequence[str]) -> pa.Schema:
+def _key_type(key: str) -> pa.DataType:
+    import pyarrow as pa
+
+    kind = KEY_TYPES.get(key)
+    return pa.date32() if kind == "date32" else pa.int64() if kind == "int64" else pa.string()
+
+
+def stream_schema(keys: Sequence[str], measures: Sequence[str] | None = ()) -> pa.Schema:
     """The columns and types of the cleaned stream a query over ``keys`` reads."""
     import pyarrow as pa
 
-    types = {"date": pa.date32(), "amount_c": pa.int64(), "quantity": pa.float64(), "profit_c": pa.int64()}
+    types = {"amount_c": pa.int64(), "quantity": pa.float64(), "profit_c": pa.int64(),
+             "paid_amount_c": pa.int64()}
+    types.update({k: _key_type(k) for k in KEY_TYPES})
     base = [*keys, "customer_name"] if tuple(keys) == ("customer",) else list(keys)
-    names = list(dict.fromkeys([*base, "date", ORDER_KEY, "amount_c", "quantity", "profit_c"]))
+    paid = ["paid_amount_c"] if "paid_amount" in (measures or ()) else []
+    names = list(dict.fromkeys([*base, "date", ORDER_KEY, "amount_c", "quantity", "profit_c", *paid]))
     return pa.schema([pa.field(n, types.get(n, pa.string())) for n in names])
 
 
-def empty_table(keys: Sequence[str], figures: Sequence[str]) -> pa.Table:
+def empty_table(keys: Sequence[str], figures: Sequence[str], measures: Sequence[str] | None = ()) -> pa.Table:
     """The ledger's table without a line: its columns, no rows."""
     import pyarrow as pa
 
-    cols: dict[str, pa.Array] = {k: pa.array([], pa.date32() if k == "date" else pa.string()) for k in keys}
+    cols: dict[str, pa.Array] = {k: pa.array([], _key_type(k)) for k in keys}
     for out, _line, _merge in MEASURES:
-        if OPTIONAL_MEASURES.get(out, "") not in ("", *figures):
+        if not _wanted(out, figures, measures):
             continue
         kind = pa.date32() if out in ("first_date", "last_date") else (
             pa.float64() if out == "quantity" else pa.int64())
@@ -277,7 +308,9 @@ def load(request: LoadRequest, opened: dict[str, Source] | None = None,
             yield from clean_batches(prep, progress)
 
     stream = prefetched(produce)  # reading starts now
-    result = aggregate_stream(stream, lambda s: final_sql(s, keys, request.figures), stream_schema(keys))
+    measures = request.measures
+    result = aggregate_stream(stream, lambda s: final_sql(s, keys, request.figures, measures=measures),
+                              stream_schema(keys, measures))
     if result is None:
-        result = empty_table(keys, request.figures)
+        result = empty_table(keys, request.figures, measures)
     return result, preps

@@ -337,7 +337,7 @@ class Cleaner:
             stats.missing[canon] += int(pc.sum(pc.and_(keep, pc.is_null(values))).as_py() or 0)
 
         lines: dict[str, pa.ChunkedArray | pa.Array] = {}
-        for canon in ("customer", "date", "order_id"):
+        for canon in ("customer", "date", "order_id", "invoice_id"):
             if canon in out:
                 lines[canon] = out[canon]
         if amount is not None:

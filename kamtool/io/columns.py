@@ -3,6 +3,28 @@
 Headers are compared after normalising case, width, spaces and punctuation, so
 ``Customer ID``, ``customer_id``, ``CUSTOMERID`` and ``客户 编号`` all match.
 ``--col canonical=Header`` overrides any guess.
+
+Three kinds of file, each with its own synonym table (:data:`TABLES`), because one header
+means different things in different files:
+
+- ``orders`` (:data:`SYNONYMS`): the order lines every command reads;
+- ``accounts`` (:data:`ACCOUNT_SYNONYMS`, ``--accounts``): one row per customer; there
+  客户经理 / owner is the account ``owner``, not an order line's ``salesperson``;
+- ``payments`` (:data:`PAYMENT_SYNONYMS`, ``--payments``): one row per payment received;
+  there 收款日期 / paid_date is the payment's ``date`` and 收款金额 / paid_amount its
+  ``amount``.
+
+实收金额 ("amount actually received").  In a payments file it is the payment's ``amount``.
+In an order file it is the line's ``amount`` unless the file has another amount column
+(金额, 销售额, 含税金额, amount, …): then that one is ``amount`` and 实收金额 is the line's
+``paid_amount``.  The rule follows from the order of the synonyms: 实收金额 is the *last*
+synonym of ``amount`` (any other amount header claims ``amount`` first) and a synonym of
+``paid_amount`` (which takes it when ``amount`` did not).  The same holds for 已收金额.
+
+``invoice_id`` in an order file: a second document number.  The first of 订单号 / 发票号 /
+invoice_no … is the ``order_id``; another one, when present, is the ``invoice_id``
+(a file with 订单号 and 发票号: order_id = 订单号, invoice_id = 发票号).  The credit load
+falls back to order_id when a file has no invoice_id (:mod:`kamtool.engine.prepare`).
 """
 
 from __future__ import annotations
@@ -31,8 +53,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "amount": (
         "amount", "net_amount", "revenue", "sales", "net_sales", "sales_amount", "line_total",
-        "total", "value", "金额", "销售额", "销售金额", "实收金额", "含税金额", "价税合计",
+        "total", "value", "金额", "销售额", "销售金额", "含税金额", "价税合计",
         "成交金额", "订单金额",
+        "实收金额",  # last: any other amount column wins, and this one is paid_amount (module doc)
     ),
     "order_id": (
         "order_id", "orderid", "order_no", "order_number", "order", "invoice", "invoice_no",
@@ -57,7 +80,48 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "category": ("category", "product_category", "品类", "类别", "产品类别", "商品类别"),
     "due_date": ("due_date", "duedate", "到期日", "应收日期"),
     "paid_date": ("paid_date", "payment_date", "付款日期", "回款日期", "收款日期"),
-    "paid_amount": ("paid_amount", "payment", "paid", "付款金额", "回款金额", "已收金额"),
+    "paid_amount": ("paid_amount", "payment", "paid", "付款金额", "回款金额", "已收金额", "实收金额"),
+    # Only a second document number: the first one is order_id (module doc).
+    "invoice_id": ("invoice_id", "invoiceid", "invoice", "invoice_no", "invoiceno", "invoice_number",
+                   "发票号", "发票号码", "发票编号"),
+}
+
+_CUSTOMER = SYNONYMS["customer"]
+
+# The accounts file (客户资料), keyed by customer.
+ACCOUNT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customer": _CUSTOMER,
+    "customer_name": SYNONYMS["customer_name"],
+    "strategic_value": ("strategic_value", "strategic", "strategic_score", "战略价值", "战略价值评分",
+                        "战略评分", "战略重要性"),
+    "elasticity": ("elasticity", "sales_elasticity", "销售弹性", "弹性", "销售弹性系数"),
+    "owner": ("owner", "account_owner", "account_manager", "key_account_manager", "salesperson",
+              "sales_rep", "客户经理", "负责人", "大客户经理", "业务员", "销售员", "销售代表"),
+    "segment": ("segment", "customer_segment", "customer_type", "客户分类", "客户类型", "细分市场", "客户群"),
+    "industry": ("industry", "sector", "行业", "所属行业", "行业类别"),
+    "region": SYNONYMS["region"],
+    "credit_limit": ("credit_limit", "creditlimit", "credit_line", "limit", "授信额度", "信用额度",
+                     "信用限额", "授信金额"),
+    "payment_terms": ("payment_terms", "terms", "credit_terms", "账期", "付款条件", "信用期",
+                      "付款期限", "账期天数"),
+    "status": ("status", "account_status", "状态", "客户状态"),
+    "churn_reason": ("churn_reason", "lost_reason", "reason", "流失原因", "流失理由"),
+}
+
+# The payments file (收款记录): one row per payment received.
+PAYMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customer": _CUSTOMER,
+    "date": ("date", "paid_date", "payment_date", "receipt_date", "收款日期", "付款日期", "回款日期",
+             "到账日期", "日期"),
+    "amount": ("amount", "paid_amount", "payment", "payment_amount", "paid", "收款金额", "付款金额",
+               "回款金额", "实收金额", "已收金额", "到账金额", "金额"),
+    "invoice_id": SYNONYMS["invoice_id"],
+    "order_id": ("order_id", "orderid", "order_no", "order_number", "order", "订单号", "订单编号"),
+}
+
+KINDS = ("orders", "accounts", "payments")
+TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "orders": SYNONYMS, "accounts": ACCOUNT_SYNONYMS, "payments": PAYMENT_SYNONYMS,
 }
 
 CANONICAL: tuple[str, ...] = tuple(SYNONYMS)
@@ -66,10 +130,13 @@ CANONICAL: tuple[str, ...] = tuple(SYNONYMS)
 ENTITY = "entity"
 REQUIRED: tuple[str, ...] = ("customer",)
 DATE_COLUMNS = frozenset({"date", "due_date", "paid_date"})
+# How an accounts file's columns are cleaned (the others are text).
+ACCOUNT_MONEY = frozenset({"credit_limit"})
+ACCOUNT_NUMBERS = frozenset({"strategic_value", "elasticity"})
 MONEY_COLUMNS = frozenset({"amount", "unit_price", "cost", "profit", "paid_amount"})
 NUMBER_COLUMNS = MONEY_COLUMNS | {"quantity"}
 TEXT_COLUMNS = frozenset(
-    {"customer", "customer_name", "order_id", "salesperson", "region", "channel", "product",
+    {"customer", "customer_name", "order_id", "invoice_id", "salesperson", "region", "channel", "product",
      "brand", "category"}
 )
 
@@ -82,28 +149,42 @@ def normalise(header: str) -> str:
     return _PUNCT.sub("", text)
 
 
-_LOOKUP: dict[str, str] = {}
-for _canon, _names in SYNONYMS.items():
-    for _name in _names:
-        _LOOKUP.setdefault(normalise(_name), _canon)
+_LOOKUPS: dict[str, dict[str, str]] = {}
+for _kind, _table in TABLES.items():
+    _lookup = _LOOKUPS.setdefault(_kind, {})
+    for _canon, _names in _table.items():
+        for _name in _names:
+            _lookup.setdefault(normalise(_name), _canon)
 
 
-def guess(header: str) -> str | None:
-    return _LOOKUP.get(normalise(header))
+def _synonyms(kind: str) -> dict[str, tuple[str, ...]]:
+    if kind not in TABLES:
+        raise ValueError(f"no synonym table for {kind!r}; the kinds are {', '.join(KINDS)}")
+    return TABLES[kind]
 
 
-def parse_overrides(values: Iterable[str] | None) -> dict[str, str]:
-    """``["customer=Kunde", "amount=Umsatz"]`` -> ``{"customer": "Kunde", ...}``."""
+def guess(header: str, kind: str = "orders") -> str | None:
+    """The canonical column a header of a ``kind`` file names, or None."""
+    _synonyms(kind)
+    return _LOOKUPS[kind].get(normalise(header))
+
+
+def parse_overrides(values: Iterable[str] | None, kind: str = "orders",
+                    option: str = "--col") -> dict[str, str]:
+    """``["customer=Kunde", "amount=Umsatz"]`` -> ``{"customer": "Kunde", ...}``.
+
+    ``kind``: whose columns the names must be; ``option``: the flag or config table named in errors.
+    """
+    table = _synonyms(kind)
     overrides: dict[str, str] = {}
     for item in values or ():
         canon, sep, header = item.partition("=")
         canon = canon.strip()
         if not sep or not canon or not header.strip():
-            raise UsageError(f"--col takes canonical=Header, e.g. --col customer=Kunde (got {item!r})")
-        if canon not in SYNONYMS:
-            raise UsageError(
-                f"--col {item}: {canon!r} is not a kamtool column; use one of {', '.join(CANONICAL)}"
-            )
+            raise UsageError(f"{option} takes canonical=Header, e.g. customer=Kunde (got {item!r})")
+        if canon not in table:
+            what = "a kamtool column" if kind == "orders" else f"a column of the {kind} file"
+            raise UsageError(f"{option} {item}: {canon!r} is not {what}; use one of {', '.join(table)}")
         overrides[canon] = header.strip()
     return overrides
 
@@ -122,13 +203,13 @@ class Mapping:
         return canonical in self.columns
 
 
-def score_header_row(cells: Sequence[object]) -> int:
-    """How many cells of a row look like known headers (to find the header row)."""
+def score_header_row(cells: Sequence[object], kind: str = "orders") -> int:
+    """How many cells of a row look like known headers of a ``kind`` file (to find the header row)."""
     seen: set[str] = set()
     for cell in cells:
         if cell is None:
             continue
-        canon = guess(str(cell))
+        canon = guess(str(cell), kind)
         if canon is not None:
             seen.add(canon)
     return len(seen)
@@ -140,6 +221,7 @@ def map_columns(
     *,
     source: str = "the file",
     entity: str | None = None,
+    kind: str = "orders",
 ) -> Mapping:
     """Map a file's headers onto canonical columns.
 
@@ -148,7 +230,9 @@ def map_columns(
     earlier synonym wins (``客户编号`` beats ``客户名称`` for ``customer``), and the
     other is offered to the next column listing it (``客户名称`` -> customer_name).
     ``entity``: the header ``--by`` named, mapped to :data:`ENTITY` (compared normalised).
+    ``kind``: which synonym table (:data:`TABLES`) the file's headers are read with.
     """
+    table = _synonyms(kind)
     overrides = overrides or {}
     mapping: dict[str, str] = {}
     by_norm = {normalise(h): h for h in headers}
@@ -172,7 +256,7 @@ def map_columns(
                 f"The file's columns are: {', '.join(map(str, headers))}"
             )
     taken = set(mapping.values())
-    for canon, names in SYNONYMS.items():
+    for canon, names in table.items():
         if canon in mapping:
             continue
         for name in names:

@@ -43,6 +43,7 @@ class ReadOptions:
     sheet: str | None = None
     header_row: int | None = None  # 1-based row number of the header, as the user sees it
     expected_headers: tuple[str, ...] = ()  # --col headers that must be found in the header row
+    kind: str = "orders"  # whose synonyms find the header row: orders, accounts or payments
 
 
 @dataclass
@@ -364,10 +365,10 @@ def sniff_layout(text: str, options: ReadOptions, *, name: str) -> tuple[str, in
             # The header is given; the delimiter is still sniffed: the one that splits
             # that line into the most known names, then into the most cells.
             index = lines.index(options.header_row)
-            score = _header_score(records[index], options.expected_headers)
+            score = _header_score(records[index], options.expected_headers, options.kind)
             cand = (score, widths[index], 0, delim, options.header_row, records[index])
         else:
-            index, score = _best_header(records, options.expected_headers)
+            index, score = _best_header(records, options.expected_headers, options.kind)
             if score == 0:
                 index = next((i for i, w in enumerate(widths) if w >= typical), 0)
             cand = (score, typical, -index, delim, lines[index], records[index])
@@ -403,17 +404,17 @@ def _records(text: str, delim: str, limit: int) -> tuple[list[list[str]], list[i
     return out, lines
 
 
-def _best_header(records: list[list[Any]], expected: Sequence[str]) -> tuple[int, int]:
+def _best_header(records: list[list[Any]], expected: Sequence[str], kind: str = "orders") -> tuple[int, int]:
     best_index, best_score = 0, 0
     for i, row in enumerate(records[:HEADER_SEARCH_ROWS]):
-        score = _header_score(row, expected)
+        score = _header_score(row, expected, kind)
         if score > best_score:
             best_index, best_score = i, score
     return best_index, best_score
 
 
-def _header_score(row: Sequence[Any], expected: Sequence[str]) -> int:
-    score = score_header_row(row)
+def _header_score(row: Sequence[Any], expected: Sequence[str], kind: str = "orders") -> int:
+    score = score_header_row(row, kind)
     wanted = {e.strip().lower() for e in expected}
     if wanted:
         score += sum(1 for c in row if c is not None and str(c).strip().lower() in wanted)
@@ -483,7 +484,7 @@ def _open_excel(name: str, path: Path | None, data: bytes | None, size: int, opt
         if index >= len(rows):
             raise UsageError(f"{name}: --header-row {options.header_row} is past the last row")
     else:
-        index, score = _best_header(rows, options.expected_headers)
+        index, score = _best_header(rows, options.expected_headers, options.kind)
         if score == 0:
             index = next((i for i, r in enumerate(rows) if sum(c not in (None, "") for c in r) >= 2), 0)
     headers = _clean_headers(rows[index])

@@ -27,7 +27,8 @@ class LoadRequest:
     files:     inputs as the user gave them ('-' is stdin).
     read, clean: how to read and clean them.
     overrides: canonical column -> header, from kamtool.toml's [columns] and --col.
-    keys:      the grain of the ledger's one table, canonical names (``entity`` for --by HEADER).
+    keys:      the grain of the ledger's one table, canonical names (``entity`` for --by HEADER,
+               ``month`` derived from the date): :attr:`kamtool.needs.Needs.grain`.
     columns:   columns every file must have.
     optional:  keys a file may lack (then empty).
     measures:  measures beyond revenue ("profit", "quantity"); None: every column (inspect).
@@ -79,7 +80,7 @@ def build_request(needs: Needs, files: Sequence[str], *, read: ReadOptions | Non
         raise ValueError(f"keys {needs.keys} and by_label {by_label!r} disagree")
     return LoadRequest(
         files=tuple(files), read=read or ReadOptions(), clean=clean or CleanOptions(),
-        overrides=dict(overrides or {}), keys=tuple(needs.keys), columns=tuple(needs.columns),
+        overrides=dict(overrides or {}), keys=tuple(needs.grain), columns=tuple(needs.columns),
         optional=tuple(needs.optional), measures=None if needs.measures is None else tuple(needs.measures),
         figures=tuple(needs.figures), engine=engine, scheduler=scheduler, by_label=by_label,
     )
