@@ -124,7 +124,11 @@ def main(argv: list[str] | None = None) -> Any:
         path = find_config(config_path or os.environ.get("KAMTOOL_CONFIG"))
         config = load_config(path) if path else {}
         defaults = default_map(config, _command_names(), str(path)) if path else {}
-        settings = Settings(columns=config_columns(config, str(path)) if path else {}, traceback=tb)
+        from kamtool.io.tables import SECTIONS, config_mapping
+
+        settings = Settings(columns=config_columns(config, str(path)) if path else {}, traceback=tb,
+                            tables={kind: config_mapping(config, kind, str(path)) for kind in SECTIONS}
+                            if path else {})
     except KamtoolError as exc:
         print_error(str(exc))
         sys.exit(int(exc.exit_status))

@@ -44,6 +44,8 @@ class Settings:
 
     columns: dict[str, str] = field(default_factory=dict)
     traceback: bool = False
+    # [accounts] / [payments]: the column mapping of the second files, by kind.
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -231,3 +233,11 @@ By = Annotated[str, typer.Option(
     "--by", help="What to rank: customer, salesperson, product, region, channel, brand, category, "
     "or any column of the file by its header.")]
 MeasureOpt = Annotated[Measure, typer.Option(help="What to measure (profit needs a cost or profit column).")]
+AccountsFile = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    "--accounts", help="Account attributes keyed by customer (CSV/Excel/Parquet): strategic value, "
+    "elasticity, owner, segment, credit limit, payment terms, status, churn reason; mapped under "
+    "[accounts] in kamtool.toml.", metavar="FILE", rich_help_panel=INPUT, show_default=False)]
+PaymentsFile = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    "--payments", help="Payments received (CSV/Excel/Parquet): customer, date, amount, optional invoice "
+    "reference; mapped under [payments] in kamtool.toml.", metavar="FILE", rich_help_panel=INPUT,
+    show_default=False)]

@@ -50,6 +50,25 @@ def load_request(common: Common, needs: Needs, by_label: str | None = None) -> L
     )
 
 
+def read_second_file(common: Common, path: str | None, kind: str) -> Any:
+    """The ``--accounts`` or ``--payments`` file (``kind``) in canonical columns, read with the
+    same io and options as the orders, or None without one; what was dropped is reported."""
+    if path is None:
+        return None
+    from kamtool.io.read import ReadOptions
+    from kamtool.io.rules import CleanOptions
+    from kamtool.io.tables import TableOptions, read_table
+
+    options = TableOptions(read=ReadOptions(),
+                           clean=CleanOptions(decimal=common.decimal, dayfirst=common.dayfirst,
+                                              skip_bad_rows=common.skip_bad_rows),
+                           overrides=dict(common.settings.tables.get(kind, {})))
+    frame, report = read_table(path, kind, options)
+    for reason, count in sorted(report.dropped.items()):
+        warn(f"{report.name}: dropped {count:,} {reason}")
+    return frame
+
+
 def load_ledger(common: Common, needs: Needs, by_label: str | None = None) -> Ledger:
     """The ledger an analysis' ``needs`` ask for, read with progress on a terminal; every
     dropped row is reported on stderr."""
