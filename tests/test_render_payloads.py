@@ -12,8 +12,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import run_kamtool
+
 from kamtool.render.excel import EXCEL_MAX_CHARS, write_workbook
 from kamtool.render.records import write_csv
 from kamtool.result import Result

@@ -78,6 +78,7 @@ _MAX_WIDTH = 60.0
 _CHART_WIDTH = 720
 _CHART_HEIGHT = 400
 _CHART_ROW_STRIDE = 22  # default rows are 20 px high: a 400 px chart plus a gap
+_CHART_BELOW_ROWS = 40  # tables up to this many rows get their charts below, longer ones beside
 _HEATMAP_COLOURS = ("#F8696B", "#FFEB84", "#63BE7B")  # Excel's red-yellow-green
 
 
@@ -324,7 +325,8 @@ def _width(header: str, values: Iterable[Any], num_format: str | None) -> float:
     widest = display_width(header) + 2
     for value in values:
         if value is not None:
-            widest = max(widest, display_width(_shown(value, num_format)) + 1)
+            # +2: a right-aligned number never touches the left-aligned text beside it
+            widest = max(widest, display_width(_shown(value, num_format)) + 2)
     return min(max(float(widest), _MIN_WIDTH), _MAX_WIDTH)
 
 
@@ -375,6 +377,8 @@ class _Formats:
         header = {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "valign": "top"}
         self.header = book.add_format(header)
         self.header_right = book.add_format({**header, "align": "right"})
+        self.header_centre = book.add_format({**header, "align": "center"})
+        self.centre = book.add_format({"align": "center"})  # yes / no
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.sheet_title = book.add_format({"bold": True, "font_size": 12})
         self.section = book.add_format({"bold": True, "bottom": 1})
@@ -591,7 +595,7 @@ def _cell_writer(ws: Worksheet, formats: _Formats, kind: ValueKind) -> _Writer:
     if kind == "text":
         return lambda row, col, value, _fmt: ws.write_string(row, col, formats.text(value))
     if kind == "bool":
-        return lambda row, col, value, _fmt: ws.write_string(row, col, formats.boolean(value))
+        return lambda row, col, value, fmt: ws.write_string(row, col, formats.boolean(value), fmt)
     if kind == "mixed":
         return lambda row, col, value, fmt: _write_any(ws, formats, row, col, value, fmt)
     return ws.write_number
@@ -607,15 +611,17 @@ def _write_table(ws: Worksheet, formats: _Formats, columns: list[_Column], n_row
     # The title line spills over the empty cells to its right; it never sizes column A.
     ws.write_string(0, 0, formats.text(title), formats.sheet_title)
     for index, column in enumerate(columns):
-        ws.write_string(HEADER_ROW, index, column.header,
-                        formats.header_right if column.numeric else formats.header)
+        header = formats.header_right if column.numeric else (
+            formats.header_centre if column.kind == "bool" else formats.header)
+        ws.write_string(HEADER_ROW, index, column.header, header)
     if columns:
         ws.freeze_panes(HEADER_ROW + 1, 0)
         ws.autofilter(HEADER_ROW, 0, HEADER_ROW + n_rows, len(columns) - 1)
     _print_setup(ws, sum(widths))
 
     writers = [_cell_writer(ws, formats, column.kind) for column in columns]
-    cells = list(zip(writers, [formats.number(c.num_format) for c in columns], strict=True))
+    cells = list(zip(writers, [formats.centre if c.kind == "bool" else formats.number(c.num_format)
+                               for c in columns], strict=True))
     # Row by row, whatever the mode: constant-memory mode forgets a row once the next
     # one starts.  zip(*blocks) hands out one row's values at a time.
     for start in range(0, n_rows, _BLOCK_ROWS):
@@ -1078,8 +1084,13 @@ def _add_chart(
 def _place(sheet: _Sheet, drawn: XlsxChart, title: str) -> None:
     drawn.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
     drawn.set_size({"width": _CHART_WIDTH, "height": _CHART_HEIGHT})
-    anchor_col = len(sheet.columns) + 1
-    anchor_row = HEADER_ROW + 1 + sheet.charts_placed * _CHART_ROW_STRIDE
+    if sheet.n_rows <= _CHART_BELOW_ROWS:
+        # a short table: the chart goes under it, so the page fitted to one width stays legible
+        anchor_col = 0
+        anchor_row = HEADER_ROW + sheet.n_rows + 2 + sheet.charts_placed * _CHART_ROW_STRIDE
+    else:  # a long table: beside it, where it is seen without scrolling
+        anchor_col = len(sheet.columns) + 1
+        anchor_row = HEADER_ROW + 1 + sheet.charts_placed * _CHART_ROW_STRIDE
     sheet.worksheet.insert_chart(anchor_row, anchor_col, drawn, {"object_position": 1})
     sheet.charts_placed += 1
 
