@@ -191,3 +191,17 @@ def test_extra_tables_follow_top_and_say_so(lang: str, note: str) -> None:
     # title, header, rule, three rows, then the note
     assert lines[migration + 6] == note
     assert lines[migration + 5].split()[:2] == ["A", "C"]  # the third row of 15
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_terminal_needs_no_made_up_caption(command: str, lang: str, tmp_path: Path) -> None:
+    """Every caption the terminal prints, and the English workbook's, has a label: in strict
+    mode the made-up fallback fails the run."""
+    args = [command, str(SAMPLE), "--lang", lang, "--top", "3"]
+    if lang == "en":
+        args += ["-o", str(tmp_path / "book.xlsx")]
+    with strict_labels():
+        run = run_kamtool(args)
+    assert run.code == 0, run.stderr
+    assert "MissingLabel" not in run.stderr
