@@ -86,9 +86,9 @@ def test_abc_workbook_has_sheets_chart_and_formats(capsys, tmp_path: Path) -> No
     xml = zipfile.ZipFile(out).read(chart).decode()
     assert "<c:barChart>" in xml and "<c:lineChart>" in xml
     rows = book[book.sheetnames[1]]
-    assert rows.freeze_panes == "A2"
+    assert rows.freeze_panes == "A3"  # row 1: the sheet's title line, row 2: the header
     assert rows.auto_filter.ref is not None
-    headers = [c.value for c in rows[1]]
+    headers = [c.value for c in rows[2]]
     assert "累计占比" in headers
 
 

@@ -134,8 +134,8 @@ def test_console_and_excel_agree_per_column(tmp_path: Path) -> None:
     path = tmp_path / "kinds.xlsx"
     write_workbook(Result("demo", {}, {}, EVERY_KIND), path)
     ws = openpyxl.load_workbook(path)["Details"]
-    headers = [c.value for c in ws[1]]
-    got = {col: ws.cell(2, headers.index(caption) + 1).number_format
+    headers = [c.value for c in ws[2]]  # row 1: the sheet's title line
+    got = {col: ws.cell(3, headers.index(caption) + 1).number_format
            for col, caption in zip(EVERY_KIND.columns, headers, strict=True)}
     assert got == EXCEL
     # the same spec decides both: every numeric format matches the console's decimals

@@ -172,44 +172,43 @@ def test_workbook_english(tmp_path: Path, demo_labels: None) -> None:
     assert book["Chart data"].sheet_state == "hidden"
 
     ws = book["Details"]
-    headers = [c.value for c in ws[1]]
+    headers = [c.value for c in ws[2]]
     assert headers[:4] == ["Customer", "Revenue", "Orders", "First order"]
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:H5"
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref == "A2:H6"
 
     # The formula-looking names stay text; Excel would otherwise compute 2.
-    assert ws["A2"].value == "=1+1" and ws["A2"].data_type == "s"
-    assert ws["A3"].value == "+49 30 1234" and ws["A3"].data_type == "s"
-    assert ws["A5"].value is None  # a missing name is an empty cell
-    assert (ws["B2"].value, ws["B2"].number_format) == (1000.5, MONEY)
-    assert ws["B4"].value is None  # NaN
-    assert (ws["C2"].value, ws["C2"].number_format) == (3, INTEGER)
-    assert ws["D2"].value == dt.datetime(2024, 1, 5) and ws["D2"].number_format == DATE
-    assert ws["D3"].value == dt.datetime(2024, 2, 29)
-    assert ws["D4"].value is None  # NaT
-    assert (ws["E2"].value, ws["E2"].number_format) == (0.8, PERCENT)
-    assert ws["G2"].value is True and ws["G2"].data_type == "b"
-    assert ws["G4"].value is False
-    assert ws["H3"].value == "B"
+    assert ws["A3"].value == "=1+1" and ws["A3"].data_type == "s"
+    assert ws["A4"].value == "+49 30 1234" and ws["A4"].data_type == "s"
+    assert ws["A6"].value is None  # a missing name is an empty cell
+    assert (ws["B3"].value, ws["B3"].number_format) == (1000.5, MONEY)
+    assert ws["B5"].value is None  # NaN
+    assert (ws["C3"].value, ws["C3"].number_format) == (3, INTEGER)
+    assert ws["D3"].value == dt.datetime(2024, 1, 5) and ws["D3"].number_format == DATE
+    assert ws["D4"].value == dt.datetime(2024, 2, 29)
+    assert ws["D5"].value is None  # NaT
+    assert (ws["E3"].value, ws["E3"].number_format) == (0.8, PERCENT)
+    assert ws["G3"].value == "yes" and ws["G5"].value == "no"  # words, never TRUE or 1
+    assert ws["H4"].value == "B"
 
     # The grid's named index comes first; the heatmap covers both its value columns.
     grid = book["Grid"]
-    assert [c.value for c in grid[1]] == ["Row", "A", "B"]
-    assert [grid.cell(r, 2).value for r in (2, 3)] == [1, 2]
+    assert [c.value for c in grid[2]] == ["Row", "A", "B"]
+    assert [grid.cell(r, 2).value for r in (3, 4)] == [1, 2]
     formats = list(grid.conditional_formatting)
     assert len(formats) == 1
-    assert str(formats[0].sqref) == "B2:B3 C2:C3"
+    assert str(formats[0].sqref) == "B3:B4 C3:C4"
     assert formats[0].rules[0].type == "colorScale"
     assert len(formats[0].rules[0].colorScale.cfvo) == 3
 
     summary = book["Summary"]
     assert summary.cell(_find(summary, "Command"), 2).value == "demo"
     assert summary.cell(_find(summary, "Customers"), 2).value == 4
-    top = summary.cell(_find(summary, "Top 20 % share"), 2)
+    top = summary.cell(_find(summary, "Share of the top 20 %"), 2)
     assert (top.value, top.number_format) == (0.8, PERCENT)
-    as_of = summary.cell(_find(summary, "As of"), 2)
-    assert as_of.value == dt.datetime(2024, 6, 1) and as_of.number_format == DATE
-    assert summary.cell(_find(summary, "Weights"), 2).value == "0.4, 0.3"
+    # parameters are sentences, their values in words
+    _find(summary, "As of 2024-06-01")
+    _find(summary, "Weights: 0.400 / 0.300")
     _find(summary, "Two customers make all the revenue.")
     _find(summary, "Ties go to the lower customer id.")
     sources = _find(summary, "Source files")
@@ -227,12 +226,12 @@ def test_workbook_english(tmp_path: Path, demo_labels: None) -> None:
     assert '<c:crosses val="max"/>' in pareto
     assert '<c:max val="1"/>' in pareto and '<c:min val="0"/>' in pareto
     assert '<c:numFmt formatCode="0%" sourceLinked="0"/>' in pareto
-    assert "Details!$A$2:$A$5" in pareto and "Details!$F$2:$F$5" in pareto
+    assert "Details!$A$3:$A$6" in pareto and "Details!$F$3:$F$6" in pareto
     assert "Revenue by Customer" in pareto  # default title from the labels
 
     (waterfall,) = charts["Revenue bridge"]
     assert '<c:grouping val="stacked"/>' in waterfall
-    assert "'Revenue bridge'!$A$2:$A$7" in waterfall
+    assert "'Revenue bridge'!$A$3:$A$8" in waterfall
     assert "'Chart data'!$A$2:$A$7" in waterfall  # the invisible base
     assert "<c:v>Base</c:v></c:tx><c:spPr><a:noFill/><a:ln><a:noFill/>" in waterfall
     assert "Bridge title" in waterfall
@@ -247,8 +246,8 @@ def test_workbook_chinese(tmp_path: Path, demo_labels: None) -> None:
     write_workbook(_result(), path, lang="zh")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames[:3] == ["摘要", "明细", "销售额桥"]
-    assert [c.value for c in book["明细"][1]][:3] == ["客户", "销售额", "订单数"]
-    assert [c.value for c in book["销售额桥"][1]] == ["步骤", "销售额"]
+    assert [c.value for c in book["明细"][2]][:3] == ["客户", "销售额", "订单数"]
+    assert [c.value for c in book["销售额桥"][2]] == ["步骤", "销售额"]
     summary = book["摘要"]
     assert summary.cell(_find(summary, "客户数"), 2).value == 4
     # Chinese captions count double: the customer column is wider than its header alone.
@@ -275,7 +274,7 @@ def test_constant_memory_keeps_every_cell(tmp_path: Path, monkeypatch: pytest.Mo
     result = Result("demo", {}, {}, rows, tables={"more": rows.head(2)})
     write_workbook(result, path)
     ws = openpyxl.load_workbook(path)["Details"]
-    got = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    got = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
     expected = [[f"c{i}", i * 1.5, i, dt.datetime(2024, 1, 1) + dt.timedelta(days=i)] for i in range(n)]
     assert got == expected
     with zipfile.ZipFile(path) as book:
@@ -302,7 +301,7 @@ def test_numpy_and_pandas_scalars(tmp_path: Path) -> None:
     path = tmp_path / "types.xlsx"
     write_workbook(Result("demo", {"n": np.int64(3)}, {"x": np.float64(0.5)}, rows), path)
     ws = openpyxl.load_workbook(path)["Details"]
-    values = [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_col=9)]
+    values = [[c.value for c in row] for row in ws.iter_rows(min_row=3, max_col=9)]
     assert values[0][:4] == ["a", 1, 4, dt.datetime(2024, 3, 1)]
     assert values[1][:4] == [None, None, 2.5, dt.datetime(2024, 3, 2)]
     assert values[2][:4] == ["c", 3, 1.25, None]
@@ -311,12 +310,12 @@ def test_numpy_and_pandas_scalars(tmp_path: Path) -> None:
         None,
         dt.datetime(2024, 1, 2),
     ]
-    assert ws["E2"].number_format == "yyyy-mm-dd hh:mm:ss"  # some times are not midnight
+    assert ws["E3"].number_format == "yyyy-mm-dd hh:mm:ss"  # some times are not midnight
     assert [v[5] for v in values] == [1, "x", dt.datetime(2024, 1, 1)]
-    assert [v[6] for v in values] == [True, None, False]
+    assert [v[6] for v in values] == ["yes", None, "no"]
     assert [v[7] for v in values] == [1, 2, None]
-    assert [v[8] for v in values] == [1, None, 3] and ws["I2"].number_format == INTEGER
-    assert ws["J2"].value == "=1/0"  # infinity: Excel's #DIV/0!, not a broken file
+    assert [v[8] for v in values] == [1, None, 3] and ws["I3"].number_format == INTEGER
+    assert ws["J3"].value == "=1/0"  # infinity: Excel's #DIV/0!, not a broken file
 
 
 def test_sheet_names_are_legal_and_unique(tmp_path: Path) -> None:
@@ -355,14 +354,14 @@ def test_empty_rows_and_long_chart(tmp_path: Path) -> None:
     path = tmp_path / "empty.xlsx"
     write_workbook(result, path)
     ws = openpyxl.load_workbook(path)["Details"]
-    assert [c.value for c in ws[1]] == ["Customer", "Revenue"]
-    assert ws.max_row == 1
+    assert [c.value for c in ws[2]] == ["Customer", "Revenue"]
+    assert ws.max_row == 2
     charts = _charts_by_sheet(path)
     assert charts["Details"] == []
     bar, pie, line = charts["Top"]
-    assert "Top!$B$2:$B$11" in bar and '<c:orientation val="maxMin"/>' in bar
-    assert "<c:pieChart>" in pie and "Top!$B$2:$B$6" in pie
-    assert "<c:lineChart>" in line and "Top!$B$2:$B$31" in line
+    assert "Top!$B$3:$B$12" in bar and '<c:orientation val="maxMin"/>' in bar
+    assert "<c:pieChart>" in pie and "Top!$B$3:$B$7" in pie
+    assert "<c:lineChart>" in line and "Top!$B$3:$B$32" in line
 
 
 def test_bad_specs_and_language(tmp_path: Path) -> None:

@@ -94,10 +94,10 @@ def test_workbook_shows_names_and_actions(tmp_path: Path) -> None:
     assert run.code == 0, run.stderr
     book = openpyxl.load_workbook(path)
     groups = book[book.sheetnames[2]]
-    header = [c.value for c in groups[1]]
+    header = [c.value for c in groups[2]]  # row 1: the sheet's title line
     assert header[0] == "客户群" and header[-1] == "建议措施"
-    assert groups.cell(2, 1).value == "忠诚客户"
-    assert str(groups.cell(2, len(header)).value).startswith("保持紧密联系")
+    assert groups.cell(3, 1).value == "忠诚客户"
+    assert str(groups.cell(3, len(header)).value).startswith("保持紧密联系")
     summary = [row[0] for row in book[book.sheetnames[0]].iter_rows(values_only=True) if row[0]]
     assert any(str(line).startswith("共 300 个客户") for line in summary)
 

@@ -65,6 +65,7 @@ class Common:
     output: str | None = None
     top: int = 20
     lang: Lang = Lang.en
+    raw_csv: bool = False
     settings: Settings = field(default_factory=Settings)
 
 
@@ -155,6 +156,13 @@ SHARED: dict[str, tuple[Any, Any]] = {
             help="Language of labels in tables and workbooks.", envvar="KAMTOOL_LANG",
             rich_help_panel=OUTPUT)],
         Lang.en,
+    ),
+    "raw_csv": (
+        Annotated[bool, typer.Option(
+            "--raw-csv", help="CSV output as the bytes of the data: no leading apostrophe before text "
+            "cells that begin with = + - @ (by default such cells are neutralised so that Excel "
+            "never runs them as formulas).", rich_help_panel=OUTPUT)],
+        False,
     ),
 }
 

@@ -192,12 +192,12 @@ def emit(result: Result, common: Common, ledger: Ledger) -> None:
 
     result = with_engine(result, ledger)
     if common.output is not None:
-        write_output(result, common)
+        write_output(result, common, _period(ledger))
     fmt = common.format or Format.table
     if fmt == Format.json:
         records.write_json(result, sys.stdout)
     elif fmt == Format.csv:
-        records.write_csv(result.rows, sys.stdout)
+        records.write_csv(result.rows, sys.stdout, result.kinds, raw=common.raw_csv)
     else:
         from kamtool.render.console import make_console, render_result
 
@@ -206,7 +206,14 @@ def emit(result: Result, common: Common, ledger: Ledger) -> None:
     sys.stdout.flush()
 
 
-def write_output(result: Result, common: Common) -> None:
+def _period(ledger: Ledger) -> tuple[Any, Any] | None:
+    """The first and last order dates, when the load computed them (for workbook titles)."""
+    totals = ledger.totals()
+    first, last = totals.get("first_date"), totals.get("last_date")
+    return (first, last) if first is not None and last is not None else None
+
+
+def write_output(result: Result, common: Common, period: tuple[Any, Any] | None = None) -> None:
     """The whole result to ``-o``, written whole or not at all (see :mod:`kamtool.io.outfile`)."""
     from kamtool.io.outfile import open_output, output_target
     from kamtool.render import records
@@ -217,13 +224,17 @@ def write_output(result: Result, common: Common) -> None:
         if suffix == ".xlsx":
             from kamtool.render.excel import write_workbook
 
-            write_workbook(result, tmp, lang=common.lang.value, sources=list(common.files))
+            cut = write_workbook(result, tmp, lang=common.lang.value, sources=list(common.files),
+                                 period=period)
+            if cut:
+                warn(f"{cut:,} cells held more than Excel's 32,767 characters and were cut in "
+                     f"{common.output}; the CSV and JSON outputs keep them whole")
         elif suffix == ".json":
             with open(tmp, "w", encoding="utf-8") as handle:
                 records.write_json(result, handle)
         elif suffix == ".csv":
             with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
-                records.write_csv(result.rows, handle)
+                records.write_csv(result.rows, handle, result.kinds, raw=common.raw_csv)
         else:
             records.write_parquet(result.rows, tmp)
     from kamtool.render.console import make_console

@@ -10,10 +10,33 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
 LANGS = ("en", "zh")
+
+# In strict mode (tests) a key without a label raises instead of reading as a made-up
+# English caption: see :func:`strict_labels`.
+_strict = False
+
+
+class MissingLabel(KeyError):
+    """A key reached :func:`label`'s fallback caption in strict mode."""
+
+
+@contextmanager
+def strict_labels() -> Iterator[None]:
+    """Within this block a key that has no label raises :class:`MissingLabel` instead of
+    being shown as ``key.replace("_", " ").capitalize()``: a test wraps a run in it to
+    prove every caption a reader sees was written in both languages."""
+    global _strict
+    before, _strict = _strict, True
+    try:
+        yield
+    finally:
+        _strict = before
 
 
 @cache
@@ -36,7 +59,11 @@ def label(key: str, lang: str = "en") -> str:
     """
     pair = _all().get(key)
     if pair is None:
-        return key.replace("_", " ").capitalize() if "_" in key or key.islower() else key
+        if "_" in key or key.islower():
+            if _strict:
+                raise MissingLabel(key)
+            return key.replace("_", " ").capitalize()
+        return key
     return pair[1] if lang == "zh" else pair[0]
 
 
@@ -63,7 +90,14 @@ def column_label(key: str, command: str, lang: str = "en") -> str:
 
 
 def table_label(name: str, command: str, lang: str = "en") -> str:
-    """The caption of an extra table (console title, workbook sheet)."""
+    """The caption of an extra table (console title, the title line of its sheet)."""
+    keys = (f"{command}.table.{name}", f"{command}.sheet.{name}", f"{command}.{name}",
+            f"report.sheet.{name}", name)
+    return _first_label(keys, lang) or label(name, lang)
+
+
+def sheet_label(name: str, command: str, lang: str = "en") -> str:
+    """The name of a table's sheet: a short label first (Excel allows 31 characters)."""
     keys = (f"{command}.sheet.{name}", f"{command}.table.{name}", f"{command}.{name}",
             f"report.sheet.{name}", name)
     return _first_label(keys, lang) or label(name, lang)

@@ -17,7 +17,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "revenue_lost": ("Revenue lost", "损失销售额"),
     "revenue_at_stake": ("Revenue at stake", "风险销售额"),
     "step": ("Step", "步骤"),
-    "step_label": ("Item", "项目"),
+    "step_label": ("Step", "步骤"),
     "cohort": ("Cohort", "同期群"),
     # tables
     "churn.bridge": ("Revenue bridge", "销售额变动桥图"),

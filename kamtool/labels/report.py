@@ -21,6 +21,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.waterfall.increase": ("Increase", "增加"),
     "report.waterfall.decrease": ("Decrease", "减少"),
     "report.waterfall.base": ("Base", "基数"),
+    "report.more_table_rows": (
+        "({shown:,} of {total:,} rows; -o FILE writes all)",
+        "（显示 {shown:,} / {total:,} 行；-o 文件 输出全部）",
+    ),
     "report.more_rows": (
         "({shown:,} of {total:,} rows; --top N shows more, -o FILE writes all)",
         "（显示 {shown:,} / {total:,} 行；--top N 显示更多，-o 文件 输出全部）",

@@ -9,12 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 from kamtool.labels import column_label, has_label, label, table_label
 from kamtool.render.formats import column_spec, format_value
+from kamtool.render.safe import text_for_terminal
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
     from kamtool.result import Result
+
+
+# Rows of each extra table shown when no --top is given.
+EXTRA_TABLE_ROWS = 50
 
 
 def make_console(*, stderr: bool = False) -> Console:
@@ -42,13 +47,12 @@ def frame_table(frame: pd.DataFrame, *, lang: str, command: str = "", title: str
     """A Rich table of ``frame``; every column formatted by :mod:`kamtool.render.formats`
     (``kinds``: the result's column kinds; ``table``: the frame's name in the result)."""
     from rich import box
-    from rich.markup import escape
     from rich.table import Table
 
     cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
     out = Table(
-        title=title, box=box.SIMPLE if plain else box.SIMPLE_HEAVY, show_edge=False,
-        title_justify="left", pad_edge=False,
+        title=None if title is None else text_for_terminal(title),
+        box=box.SIMPLE if plain else box.SIMPLE_HEAVY, show_edge=False, title_justify="left", pad_edge=False,
     )
     shown = frame if top is None else frame.head(top)
     # decimals from the whole column, as the workbook has them, not from the rows shown
@@ -56,10 +60,12 @@ def frame_table(frame: pd.DataFrame, *, lang: str, command: str = "", title: str
     for col, spec in zip(cols, specs, strict=True):
         caption = (captions or {}).get(str(col)) or column_label(str(col), command, lang)
         numeric = spec.kind in ("money", "count", "days", "share", "number")
-        out.add_column(escape(caption), justify="right" if numeric else "left", overflow="fold")
+        # a caption may be a header from the user's file (--by HEADER): text, never markup
+        out.add_column(text_for_terminal(caption), justify="right" if numeric else "left", overflow="fold")
     for row in shown[cols].itertuples(index=False, name=None):
-        # data is text, never markup: a customer called "[bold]" prints as written
-        out.add_row(*(escape(format_value(v, spec, lang)) for spec, v in zip(specs, row, strict=True)))
+        # data is text, never markup or a terminal escape: "[bold]" and "\x1b[2J" print as written
+        out.add_row(*(text_for_terminal(format_value(v, spec, lang))
+                      for spec, v in zip(specs, row, strict=True)))
     return out
 
 
@@ -71,7 +77,8 @@ def render_result(result: Result, console: Console, *, lang: str, top: int | Non
     shown = words.for_people(result, lang)
     headline = words.headline(result, lang)
     for sentence in headline:
-        console.print(sentence, markup=False)
+        # sentences quote names from the data: control characters shown, never acted on
+        console.print(text_for_terminal(sentence, markup=False), markup=False)
     if headline:
         console.print()
     title_key = f"{result.command}.title"
@@ -86,18 +93,23 @@ def render_result(result: Result, console: Console, *, lang: str, top: int | Non
     )
     console.print(main)
     if top is not None and len(result.rows) > top:
-        console.print(label("report.more_rows", lang).format(shown=top, total=len(result.rows)))
+        console.print(label("report.more_rows", lang).format(shown=top, total=len(result.rows)), markup=False)
+    # extra tables follow --top too (a default when there is none) and say when they are cut
+    limit = top if top is not None else EXTRA_TABLE_ROWS
     for name, frame in shown.tables.items():
         console.print()
         title = table_label(name, result.command, lang)
         console.print(frame_table(frame, lang=lang, command=result.command, title=title,
-                                  top=max(top or 50, 50), plain=plain, kinds=result.kinds, table=name,
+                                  top=limit, plain=plain, kinds=result.kinds, table=name,
                                   captions=captions(frame)))
+        if len(frame) > limit:
+            console.print(label("report.more_table_rows", lang).format(shown=limit, total=len(frame)),
+                          markup=False)
     notes = words.notes(result, lang)
     if notes:
         console.print()
         for note in notes:
-            console.print(f"  {note}", style="dim", markup=False)
+            console.print(f"  {text_for_terminal(note, markup=False)}", style="dim", markup=False)
 
 
 def _stderr_colour() -> bool:

@@ -31,7 +31,7 @@ import xlsxwriter.exceptions
 
 from kamtool import __version__
 from kamtool.errors import KamtoolError, UsageError
-from kamtool.labels import LANGS, label, table_label
+from kamtool.labels import LANGS, has_label, label, sheet_label, table_label
 from kamtool.render import words
 from kamtool.render.formats import DATETIME, EXCEL, Spec, column_spec, value_spec
 from kamtool.result import Chart, Heatmap, Result
@@ -48,6 +48,13 @@ if TYPE_CHECKING:
 CONSTANT_MEMORY_ROWS = 50_000
 
 EXCEL_MAX_ROWS = 1_048_576
+# Excel's limit on the characters in one cell: longer text is cut, and counted, never silently.
+EXCEL_MAX_CHARS = 32_767
+# Every data sheet: a title line (row 0), the header (row 1), the data from row 2.
+HEADER_ROW = 1
+# A Pareto chart of more entities than its Chart.max_points draws the cumulative curve at
+# every 1 % of them, so it reaches 100 %.
+_PARETO_STEP = 1  # percent of the entities between two points
 EXCEL_MAX_COLS = 16_384
 SHEET_NAME_MAX = 31
 
@@ -71,6 +78,7 @@ _MAX_WIDTH = 60.0
 _CHART_WIDTH = 720
 _CHART_HEIGHT = 400
 _CHART_ROW_STRIDE = 22  # default rows are 20 px high: a 400 px chart plus a gap
+_CHART_BELOW_ROWS = 40  # tables up to this many rows get their charts below, longer ones beside
 _HEATMAP_COLOURS = ("#F8696B", "#FFEB84", "#63BE7B")  # Excel's red-yellow-green
 
 
@@ -115,6 +123,11 @@ class _Column:
     kind: ValueKind
     num_format: str | None
     values: _Values
+
+    @property
+    def numeric(self) -> bool:
+        """Numbers and dates: right-aligned in their cells, so is their header."""
+        return self.kind in ("int", "float", "date", "datetime")
 
 
 def _is_missing(value: Any) -> bool:
@@ -312,7 +325,8 @@ def _width(header: str, values: Iterable[Any], num_format: str | None) -> float:
     widest = display_width(header) + 2
     for value in values:
         if value is not None:
-            widest = max(widest, display_width(_shown(value, num_format)) + 1)
+            # +2: a right-aligned number never touches the left-aligned text beside it
+            widest = max(widest, display_width(_shown(value, num_format)) + 2)
     return min(max(float(widest), _MIN_WIDTH), _MAX_WIDTH)
 
 
@@ -347,7 +361,7 @@ class _SheetNames:
 
 
 def _sheet_title(name: str, command: str, lang: str) -> str:
-    return table_label(name, command, lang)
+    return sheet_label(name, command, lang)
 
 
 # ---------------------------------------------------------------------------------------
@@ -355,13 +369,34 @@ def _sheet_title(name: str, command: str, lang: str) -> str:
 
 
 class _Formats:
-    def __init__(self, book: Workbook) -> None:
+    def __init__(self, book: Workbook, lang: str = "en") -> None:
         self._book = book
         self._cache: dict[str, Format] = {}
-        self.header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "valign": "top"})
+        self.lang = lang
+        self.cut_cells = 0  # texts over EXCEL_MAX_CHARS, cut to fit
+        header = {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "valign": "top"}
+        self.header = book.add_format(header)
+        self.header_right = book.add_format({**header, "align": "right"})
+        self.header_centre = book.add_format({**header, "align": "center"})
+        self.centre = book.add_format({"align": "center"})  # yes / no
         self.title = book.add_format({"bold": True, "font_size": 14})
+        self.sheet_title = book.add_format({"bold": True, "font_size": 12})
         self.section = book.add_format({"bold": True, "bottom": 1})
         self.key = book.add_format({"valign": "top"})
+        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        self.yes = label("yes", lang)
+        self.no = label("no", lang)
+
+    def text(self, value: str) -> str:
+        """``value`` cut to Excel's cell limit (counted: the caller warns)."""
+        if len(value) <= EXCEL_MAX_CHARS:
+            return value
+        self.cut_cells += 1
+        return value[:EXCEL_MAX_CHARS]
+
+    def boolean(self, value: Any) -> str:
+        """yes / no (是 / 否) in the workbook's language, never TRUE or 1."""
+        return self.yes if bool(value) else self.no
 
     def number(self, num_format: str | None) -> Format | None:
         if num_format is None:
@@ -388,7 +423,8 @@ class _Sheet:
         raise ValueError(f"{what}: table on sheet {self.name!r} has no column {name!r}")
 
 
-def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: list[str] | None = None) -> None:
+def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: list[str] | None = None,
+                   period: tuple[Any, Any] | None = None) -> int:
     """Write ``result`` as an Excel workbook at ``path`` (overwritten, not renamed).
 
     Parameters
@@ -400,7 +436,16 @@ def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: lis
     lang
         ``"en"`` or ``"zh"``: sheet names, headers, captions and chart titles.
     sources
-        The input files, listed on the Summary sheet.
+        The input files, listed on the Summary sheet and in each data sheet's title line.
+    period
+        The first and last order date of the data, for the title lines (else the result's
+        own dates, when it has them).
+
+    Returns
+    -------
+    int
+        How many text cells were longer than Excel's 32,767 characters and were cut to
+        fit: the caller warns about them.
 
     Raises
     ------
@@ -422,6 +467,8 @@ def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: lis
                 f"sheet holds at most {EXCEL_MAX_ROWS - 1:,} rows × {EXCEL_MAX_COLS:,} columns. "
                 "Write .csv or .parquet instead."
             )
+    # the charts too: the words may move a chart's categories to their own column (churn)
+    result = shown
     _check_specs(result, tables)
     big = max(len(frame) for frame in tables.values()) > CONSTANT_MEMORY_ROWS
     book = xlsxwriter.Workbook(
@@ -435,7 +482,7 @@ def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: lis
         },
     )
     try:
-        _fill(book, result, tables, lang, sources)
+        cut = _fill(book, result, tables, lang, sources, period)
     except BaseException:
         # The caller discards the partial file; the first error is the one to report.
         with contextlib.suppress(Exception):
@@ -445,13 +492,16 @@ def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: lis
         book.close()
     except (OSError, xlsxwriter.exceptions.XlsxWriterException) as error:
         raise KamtoolError(f"cannot write the workbook {path}: {error}") from error
+    return cut
 
 
 def _fill(
-    book: Workbook, result: Result, tables: dict[str, pd.DataFrame], lang: str, sources: list[str] | None
-) -> None:
-    """Add every sheet, chart and format to ``book`` (not yet closed)."""
-    formats = _Formats(book)
+    book: Workbook, result: Result, tables: dict[str, pd.DataFrame], lang: str, sources: list[str] | None,
+    period: tuple[Any, Any] | None = None,
+) -> int:
+    """Add every sheet, chart and format to ``book`` (not yet closed); return the number
+    of text cells cut to Excel's limit."""
+    formats = _Formats(book, lang)
     names = _SheetNames()
     summary_name = names.claim(label("report.sheet.summary", lang))
     sheet_titles = {name: _sheet_title(name, result.command, lang) for name in tables}
@@ -463,7 +513,9 @@ def _fill(
     for name, frame in tables.items():
         worksheet = book.add_worksheet(sheet_names[name])
         columns = _prepare(frame, result, lang, name)
-        _write_table(worksheet, formats, columns, len(frame))
+        title = _title_line(result, table_label(name, result.command, lang) if name != "rows"
+                            else label("report.sheet.rows", lang), lang, sources, period)
+        _write_table(worksheet, formats, columns, len(frame), title)
         sheets[name] = _Sheet(worksheet, sheet_names[name], columns, len(frame))
     for heatmap in result.heatmaps:
         _add_heatmap(sheets[heatmap.table], heatmap)
@@ -473,6 +525,7 @@ def _fill(
     helper.finish()
     book.worksheets()[0].activate()
     book.set_properties({"title": label("report.title", lang).format(command=result.command)})
+    return formats.cut_cells
 
 
 def _check_specs(result: Result, tables: dict[str, pd.DataFrame]) -> None:
@@ -504,9 +557,9 @@ def _write_any(ws: Worksheet, formats: _Formats, row: int, col: int, value: Any,
     if _is_missing(value):
         return
     if isinstance(value, str):
-        ws.write_string(row, col, value)
+        ws.write_string(row, col, formats.text(value))
     elif isinstance(value, bool | np.bool_):
-        ws.write_boolean(row, col, bool(value))
+        ws.write_string(row, col, formats.boolean(value))
     elif isinstance(value, int | float | np.integer | np.floating | Decimal):
         ws.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
     elif isinstance(value, dt.date | np.datetime64):
@@ -520,11 +573,11 @@ def _write_any(ws: Worksheet, formats: _Formats, row: int, col: int, value: Any,
     elif isinstance(value, dt.timedelta | np.timedelta64):
         ws.write_number(row, col, pd.Timedelta(value) / pd.Timedelta(days=1), fmt)
     elif isinstance(value, dict):
-        ws.write_string(row, col, ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()))
+        ws.write_string(row, col, formats.text(", ".join(f"{k}: {_plain(v)}" for k, v in value.items())))
     elif isinstance(value, list | tuple | set | frozenset):
-        ws.write_string(row, col, ", ".join(_plain(v) for v in value))
+        ws.write_string(row, col, formats.text(", ".join(_plain(v) for v in value)))
     else:
-        ws.write_string(row, col, _plain(value))
+        ws.write_string(row, col, formats.text(_plain(value)))
 
 
 def _plain(value: Any) -> str:
@@ -540,36 +593,88 @@ _Writer = Callable[[int, int, Any, Any], Any]
 
 def _cell_writer(ws: Worksheet, formats: _Formats, kind: ValueKind) -> _Writer:
     if kind == "text":
-        return lambda row, col, value, _fmt: ws.write_string(row, col, value)
+        return lambda row, col, value, _fmt: ws.write_string(row, col, formats.text(value))
     if kind == "bool":
-        return lambda row, col, value, _fmt: ws.write_boolean(row, col, value)
+        return lambda row, col, value, fmt: ws.write_string(row, col, formats.boolean(value), fmt)
     if kind == "mixed":
         return lambda row, col, value, fmt: _write_any(ws, formats, row, col, value, fmt)
     return ws.write_number
 
 
-def _write_table(ws: Worksheet, formats: _Formats, columns: list[_Column], n_rows: int) -> None:
+def _write_table(ws: Worksheet, formats: _Formats, columns: list[_Column], n_rows: int,
+                 title: str = "") -> None:
+    widths = []
     for index, column in enumerate(columns):
         sample = column.values(0, min(n_rows, _WIDTH_SAMPLE_ROWS))
-        ws.set_column(index, index, _width(column.header, sample, column.num_format))
+        widths.append(_width(column.header, sample, column.num_format))
+        ws.set_column(index, index, widths[-1])
+    # The title line spills over the empty cells to its right; it never sizes column A.
+    ws.write_string(0, 0, formats.text(title), formats.sheet_title)
     for index, column in enumerate(columns):
-        ws.write_string(0, index, column.header, formats.header)
+        header = formats.header_right if column.numeric else (
+            formats.header_centre if column.kind == "bool" else formats.header)
+        ws.write_string(HEADER_ROW, index, column.header, header)
     if columns:
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, n_rows, len(columns) - 1)
+        ws.freeze_panes(HEADER_ROW + 1, 0)
+        ws.autofilter(HEADER_ROW, 0, HEADER_ROW + n_rows, len(columns) - 1)
+    _print_setup(ws, sum(widths))
 
     writers = [_cell_writer(ws, formats, column.kind) for column in columns]
-    cells = list(zip(writers, [formats.number(c.num_format) for c in columns], strict=True))
+    cells = list(zip(writers, [formats.centre if c.kind == "bool" else formats.number(c.num_format)
+                               for c in columns], strict=True))
     # Row by row, whatever the mode: constant-memory mode forgets a row once the next
     # one starts.  zip(*blocks) hands out one row's values at a time.
     for start in range(0, n_rows, _BLOCK_ROWS):
         stop = min(start + _BLOCK_ROWS, n_rows)
         blocks = [column.values(start, stop) for column in columns]
-        for row, values in enumerate(zip(*blocks, strict=True), start + 1):
+        for row, values in enumerate(zip(*blocks, strict=True), start + HEADER_ROW + 1):
             for col, value in enumerate(values):
                 if value is not None:
                     write, fmt = cells[col]
                     write(row, col, value, fmt)
+
+
+# Wider than this (Excel character units, about 100 on an A4 page upright) prints landscape.
+_PORTRAIT_WIDTH = 95.0
+
+
+def _print_setup(ws: Worksheet, width: float, *, repeat_header: bool = True) -> None:
+    """A4, one page wide (as many pages down as it takes), landscape when wide, the header
+    row on every page."""
+    ws.set_paper(9)
+    if width > _PORTRAIT_WIDTH:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    if repeat_header:
+        ws.repeat_rows(0, HEADER_ROW)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+
+
+def _title_line(result: Result, table: str, lang: str, sources: list[str] | None,
+                period: tuple[Any, Any] | None) -> str:
+    """What the sheet is, from which files, over which dates, as of when: one line."""
+    parts = [label("report.sheet_title", lang).format(table=table, command=result.command)]
+    if sources:
+        parts.append(label("report.sheet_title.files", lang).format(files=", ".join(map(str, sources))))
+    first, last = period if period is not None else _result_dates(result)
+    if first is not None and last is not None:
+        parts.append(label("report.sheet_title.dates", lang).format(first=_plain(first), last=_plain(last)))
+    as_of = result.params.get("as_of", result.summary.get("as_of"))
+    if as_of is not None and not _is_missing(as_of):
+        parts.append(label("report.sheet_title.as_of", lang).format(as_of=_plain(as_of)))
+    return " · ".join(parts)
+
+
+def _result_dates(result: Result) -> tuple[Any, Any]:
+    """The first and last order date a result states (inspect, clv), else (None, None)."""
+    for first_key, last_key in (("first_date", "last_date"), ("calibration_start", "data_end")):
+        first, last = result.summary.get(first_key), result.summary.get(last_key)
+        if first is not None and last is not None:
+            return first, last
+    span = result.params.get("date_range")
+    if isinstance(span, list | tuple) and len(span) == 2:
+        return span[0], span[1]
+    return None, None
 
 
 def _write_summary(
@@ -577,6 +682,7 @@ def _write_summary(
 ) -> None:
     command = result.command
     lines: list[tuple[str, Any, str | None]] = []  # caption, value, number format
+    sentences: list[tuple[int, str]] = []  # rows of sentences: merged over A:B and wrapped
     row = 0
 
     def section(caption: str) -> None:
@@ -585,15 +691,10 @@ def _write_summary(
         ws.write_string(row, 0, caption, formats.section)
         row += 1
 
-    def pair(key: str, value: Any) -> None:
-        caption = _header_text(key, result, lang)
-        if isinstance(value, dict) and value:
-            # One level of nesting (counts per class …) reads better as rows of its own.
-            for sub_key, sub_value in value.items():
-                # The parent key says what the figures are (revenue_by_class: money).
-                pair_line(f"{caption} · {_header_text(str(sub_key), result, lang)}", key, sub_value)
-            return
-        pair_line(caption, key, value)
+    def sentence(text: str) -> None:
+        nonlocal row
+        sentences.append((row, formats.text(text)))
+        row += 1
 
     def pair_line(caption: str, key: str, value: Any) -> None:
         nonlocal row
@@ -611,38 +712,177 @@ def _write_summary(
     headline = words.headline(result, lang)
     if headline:
         section(label("report.headline", lang))
-        for sentence in headline:
-            ws.write_string(row, 0, sentence)
-            row += 1
-    if result.summary:
+        for text in headline:
+            sentence(text)
+    figures = list(summary_lines(result, lang))
+    if figures:
         section(label("report.summary", lang))
-        for key, value in result.summary.items():
-            pair(str(key), value)
-    if result.params:
+        for caption, key, value in figures:
+            pair_line(caption, key, value)
+    params = param_sentences(result, lang)
+    if params:
         section(label("report.params", lang))
-        for key, value in result.params.items():
-            pair(str(key), value)
+        for text in params:
+            sentence(text)
     notes = words.notes(result, lang)
     if notes:
         section(label("report.notes", lang))
-        for note in notes:
-            ws.write_string(row, 0, note)
-            row += 1
+        for text in notes:
+            sentence(text)
     if sources:
         section(label("report.sources", lang))
         for source in sources:
-            ws.write_string(row, 0, str(source))
+            ws.write_string(row, 0, formats.text(str(source)))
             row += 1
     row += 1
     pair_line(label("report.version", lang), "version", __version__)
     pair_line(label("report.generated_at", lang), "generated_at", dt.datetime.now().replace(microsecond=0))
 
-    # Sentences stay on one line and spill over the empty cells to their right, so
-    # only the key/value pairs size the columns.
-    key_width = max((display_width(c) for c, _, _ in lines), default=10) + 2
-    ws.set_column(0, 0, min(max(key_width, 24.0), _MAX_WIDTH))
-    value_width = max((display_width(_shown(v, f)) for _, v, f in lines), default=10) + 2
-    ws.set_column(1, 1, min(max(value_width, 20.0), _MAX_WIDTH))
+    key_width = min(max(max((display_width(c) for c, _, _ in lines), default=10) + 2, 24.0), _MAX_WIDTH)
+    ws.set_column(0, 0, key_width)
+    value_width = min(max(max((display_width(_shown(v, f)) for _, v, f in lines), default=10) + 2, 20.0),
+                      _MAX_WIDTH)
+    ws.set_column(1, 1, value_width)
+    # Sentences wrap within A:B, so the page holds them whole (merged cells do not grow on
+    # their own: the row height is set from the text's width).
+    span = key_width + value_width
+    for at, text in sentences:
+        ws.merge_range(at, 0, at, 1, text, formats.wrap)
+        needed = math.ceil(display_width(text) / max(span - 2, 1.0))
+        if needed > 1:
+            ws.set_row(at, 15 * needed)
+    _print_setup(ws, span, repeat_header=False)
+
+
+# ---------------------------------------------------------------------------------------
+# the Summary sheet's words: key figures and parameters
+
+
+def _first(keys: Iterable[str], lang: str) -> str | None:
+    for key in keys:
+        if has_label(key):
+            return label(key, lang)
+    return None
+
+
+def _is_empty(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, dict | list | tuple | set | frozenset):
+        return len(value) == 0
+    return _is_missing(value)
+
+
+def _item_text(command: str, key: str, item: Any, lang: str) -> str:
+    """A nested figure's item (a segment code, a loyalty group, a score) in words."""
+    text = str(item)
+    code = text.lower().replace(" ", "_").replace("'", "")
+    found = _first((f"{command}.{key}.{text}", f"{command}.segment.{code}", f"{command}.name.{code}",
+                    f"{command}.group.{code}", f"{command}.status.{text}", code), lang)
+    return found if found is not None and "{" not in found else text
+
+
+_CLASS_KEY = re.compile(r"class_([a-z0-9]+)_(.+)")
+
+
+def figure_caption(result: Result, key: str, lang: str, item: Any = None) -> str:
+    """The caption of a Summary-sheet figure: ``{command}.kpi.{key}``, ``kpi.{key}``, the
+    column's own label; abc's ``class_a_entities`` through ``kpi.class_entities``; a nested
+    figure's ``{item}`` in words."""
+    command = result.command
+    fields: dict[str, str] = {}
+    keys = [f"{command}.kpi.{key}", f"kpi.{key}"]
+    match = _CLASS_KEY.fullmatch(key)
+    if match:
+        fields["cls"] = match[1].upper()
+        keys += [f"{command}.kpi.class_{match[2]}", f"kpi.class_{match[2]}"]
+    if item is not None:
+        fields["item"] = _item_text(command, key, item, lang)
+    template = _first(keys, lang)
+    if template is not None:
+        text = template.format(**fields) if fields else template
+        if item is not None and "{item}" not in template:
+            text = f"{text} · {fields['item']}"
+        return text
+    caption = words.caption(result, key, lang)  # a column's label (label()'s fallback last)
+    return caption if item is None else f"{caption} · {fields['item']}"
+
+
+def summary_lines(result: Result, lang: str) -> Iterable[tuple[str, str, Any]]:
+    """(caption, key, value) of every key figure worth a row: empty ones left out, a
+    nested one (counts per segment) a row per item."""
+    for key, value in result.summary.items():
+        key = str(key)
+        if _is_empty(value):
+            continue
+        if isinstance(value, dict):
+            for item, sub_value in value.items():
+                if not _is_empty(sub_value):
+                    yield figure_caption(result, key, lang, item), key, sub_value
+            continue
+        if isinstance(value, list | tuple):
+            value = ", ".join(_param_value(key, v, result, lang) for v in value)
+        elif isinstance(value, str):
+            value = _code_text(key, value, lang)
+        yield figure_caption(result, key, lang), key, value
+
+
+def _code_text(key: str, value: str, lang: str) -> str:
+    """A code in words: ``param.value.{key}.{value}``, ``param.value.{value}``, or the
+    label of a canonical name (``customer``, ``revenue``); any other text as it is."""
+    found = _first((f"param.value.{key}.{value}", f"param.value.{value}", value), lang)
+    return value if found is None or "{" in found else found
+
+
+def _param_value(key: str, value: Any, result: Result, lang: str) -> str:
+    """One parameter value in words: shares as per cent, booleans yes/no, codes labelled."""
+    from kamtool.render.formats import format_value
+
+    if isinstance(value, bool | np.bool_):
+        return label("yes" if value else "no", lang)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_param_value(key, v, result, lang)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return " / ".join(_param_value(key, v, result, lang) for v in value)
+    if isinstance(value, str):
+        return _code_text(key, value, lang)
+    if isinstance(value, int | float | np.integer | np.floating):
+        spec = value_spec(key, value, result.kinds)
+        if key in _SHARE_PARAMS or spec.kind == "share":
+            return f"{float(value) * 100:.4g} %"
+        return format_value(value, spec, lang)
+    return _plain(value)
+
+
+# parameters that are fractions of 1, whatever their name says
+_SHARE_PARAMS = frozenset({"thresholds", "target", "share_threshold", "majority", "discount_rate", "margin",
+                           "p_alive_threshold"})
+# parameters the notes state in the reader's language (prose written by the analysis in English)
+_PROSE_WORDS = 4
+
+
+def _is_prose(value: Any) -> bool:
+    return isinstance(value, str) and len(value.split()) >= _PROSE_WORDS
+
+
+def param_sentences(result: Result, lang: str) -> list[str]:
+    """The parameters as sentences ("Cut-offs 80 % / 95 %"), empty ones left out.
+
+    A parameter whose value is a definition in English prose (the tie rule, the share
+    base …) is left out: the notes state it in the reader's language.
+    """
+    out: list[str] = []
+    for key, value in result.params.items():
+        key = str(key)
+        if _is_empty(value) or _is_prose(value) or key in ("by_label",):
+            continue
+        template = _first((f"{result.command}.param.{key}", f"param.{key}"), lang)
+        text = _param_value(key, value, result, lang)
+        if template is not None and "{value}" in template:
+            out.append(template.format(value=text))
+        else:
+            out.append(f"{template or words.caption(result, key, lang)}: {text}")
+    return out
 
 
 def _scalar_kind(value: Any) -> ValueKind:
@@ -670,7 +910,7 @@ def _add_heatmap(sheet: _Sheet, heatmap: Heatmap) -> None:
     ranges = []
     for name in heatmap.columns:
         col = sheet.column(name, "heatmap")
-        ranges.append(xlsxwriter.utility.xl_range(1, col, sheet.n_rows, col))
+        ranges.append(xlsxwriter.utility.xl_range(HEADER_ROW + 1, col, HEADER_ROW + sheet.n_rows, col))
     low, mid, high = _HEATMAP_COLOURS
     # One scale over all the columns: a grid or cohort triangle compares every cell.
     options: dict[str, Any] = {
@@ -702,7 +942,7 @@ class _HelperSheet:
         self._ws: Worksheet | None = None
         self._row = 0
 
-    def block(self, headers: Sequence[str], columns: Sequence[Sequence[float | None]]) -> int:
+    def block(self, headers: Sequence[str], columns: Sequence[Sequence[float | str | None]]) -> int:
         """Write a block; return the sheet row of its first data row."""
         if self._ws is None:
             self._ws = self._book.add_worksheet(self.name)
@@ -713,7 +953,9 @@ class _HelperSheet:
         first = self._row + 1
         for offset, values in enumerate(zip(*columns, strict=True)):
             for col, value in enumerate(values):
-                if value is not None:
+                if isinstance(value, str):
+                    ws.write_string(first + offset, col, value)
+                elif value is not None:
                     ws.write_number(first + offset, col, value)
         self._row = first + len(columns[0]) + 1
         return first
@@ -747,15 +989,23 @@ def _add_chart(
 ) -> None:
     cat = sheet.column(chart.category, f"{chart.kind} chart")
     value_cols = [sheet.column(name, f"{chart.kind} chart") for name in chart.values]
+    if chart.kind == "pareto" and chart.secondary and sheet.n_rows > chart.max_points:
+        _pareto_steps(book, sheet, chart, lang, helper, result)
+        return
     points = min(max(chart.max_points, 0), sheet.n_rows)
     if points == 0:
         return
-    categories = [sheet.name, 1, cat, points, cat]
+    first_row, last_row = HEADER_ROW + 1, HEADER_ROW + points
+    categories = [sheet.name, first_row, cat, last_row, cat]
 
     def ref(col: int) -> list[Any]:
-        return [sheet.name, 1, col, points, col]
+        return [sheet.name, first_row, col, last_row, col]
 
     title = _chart_title(chart, sheet, lang, result)
+    if chart.kind == "pareto":
+        title = label("report.chart.pareto_all", lang).format(title=title)
+    elif points < sheet.n_rows:  # a chart of the first N rows says so
+        title = label("report.chart.top", lang).format(title=title, shown=points, total=sheet.n_rows)
     first_format = sheet.columns[value_cols[0]].num_format
     drawn: XlsxChart | None
     if chart.kind == "waterfall":
@@ -828,12 +1078,67 @@ def _add_chart(
             drawn.set_legend({"position": "bottom"})
     if drawn is None:
         return
+    _place(sheet, drawn, title)
+
+
+def _place(sheet: _Sheet, drawn: XlsxChart, title: str) -> None:
     drawn.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
     drawn.set_size({"width": _CHART_WIDTH, "height": _CHART_HEIGHT})
-    anchor_col = len(sheet.columns) + 1
-    anchor_row = 1 + sheet.charts_placed * _CHART_ROW_STRIDE
+    if sheet.n_rows <= _CHART_BELOW_ROWS:
+        # a short table: the chart goes under it, so the page fitted to one width stays legible
+        anchor_col = 0
+        anchor_row = HEADER_ROW + sheet.n_rows + 2 + sheet.charts_placed * _CHART_ROW_STRIDE
+    else:  # a long table: beside it, where it is seen without scrolling
+        anchor_col = len(sheet.columns) + 1
+        anchor_row = HEADER_ROW + 1 + sheet.charts_placed * _CHART_ROW_STRIDE
     sheet.worksheet.insert_chart(anchor_row, anchor_col, drawn, {"object_position": 1})
     sheet.charts_placed += 1
+
+
+def pareto_steps(n_rows: int, step: int = _PARETO_STEP) -> list[int]:
+    """Row positions (0-based) of the entities at every ``step`` % of ``n_rows``: the
+    last entity within the first k % for k = step, 2·step … 100, so the curve ends at the
+    last entity (100 % of the value)."""
+    out: list[int] = []
+    for percent in range(step, 100 + step, step):
+        position = max(math.ceil(min(percent, 100) * n_rows / 100) - 1, 0)
+        if not out or position != out[-1]:
+            out.append(position)
+    return out
+
+
+def _pareto_steps(book: Workbook, sheet: _Sheet, chart: Chart, lang: str, helper: _HelperSheet,
+                  result: Result) -> None:
+    """A Pareto chart of many entities: the value and the cumulative share at every 1 %
+    of the entities (in rank order), so the curve reaches 100 %; the title says so."""
+    assert chart.secondary is not None
+    value_col = sheet.column(chart.values[0], "pareto chart")
+    share_col = sheet.column(chart.secondary, "pareto chart")
+    positions = pareto_steps(sheet.n_rows)
+    values = [sheet.columns[value_col].values(p, p + 1)[0] for p in positions]
+    shares = [sheet.columns[share_col].values(p, p + 1)[0] for p in positions]
+    marks = [f"{(p + 1) / sheet.n_rows:.0%}" for p in positions]
+    value_name, share_name = sheet.columns[value_col].header, sheet.columns[share_col].header
+    first = helper.block(["%", value_name, share_name], [marks, values, shares])
+    last = first + len(positions) - 1
+    categories = [helper.name, first, 0, last, 0]
+    drawn = book.add_chart({"type": "column"})
+    assert drawn is not None
+    drawn.add_series({"name": value_name, "categories": categories,
+                      "values": [helper.name, first, 1, last, 1], "gap": 50})
+    line = book.add_chart({"type": "line"})
+    assert line is not None
+    line.add_series({"name": share_name, "categories": categories, "values": [helper.name, first, 2, last, 2],
+                     "y2_axis": True})
+    line.set_y2_axis({"min": 0, "max": 1, "major_unit": 0.2, "num_format": "0%", "name": share_name})
+    drawn.combine(line)
+    drawn.set_x_axis({"name": label("report.chart.entity_share", lang), "interval_unit": 10})
+    drawn.set_y_axis({"num_format": _axis_format(sheet.columns[value_col].num_format),
+                      "major_gridlines": {"visible": True}})
+    drawn.set_legend({"position": "bottom"})
+    title = label("report.chart.pareto_steps", lang).format(title=_chart_title(chart, sheet, lang, result),
+                                                           step=_PARETO_STEP)
+    _place(sheet, drawn, title)
 
 
 def waterfall_series(steps: Sequence[float | None]) -> dict[str, list[float | None]]:

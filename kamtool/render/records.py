@@ -142,12 +142,21 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, stream: IO[str], kinds: dict[str, str] | None = None) -> None:
+def write_csv(frame: pd.DataFrame, stream: IO[str], kinds: dict[str, str] | None = None, *,
+              raw: bool = False) -> None:
     """The rows as CSV, money rounded to the cent (``kinds``: the result's column kinds;
-    without them the column names decide)."""
-    from kamtool.render.formats import round_money
+    without them the column names decide).
 
-    csv_frame(round_money(frame, kinds, "rows")).to_csv(stream, index=False, lineterminator="\n")
+    Text cells that begin like a formula (``=``, ``+``, ``-``, ``@``, tab, CR) get a leading
+    apostrophe so Excel shows them instead of running them
+    (:func:`kamtool.render.safe.frame_for_csv`); numbers are never touched. ``raw=True``
+    (``--raw-csv``) writes the bytes as they are, for scripts.
+    """
+    from kamtool.render.formats import round_money
+    from kamtool.render.safe import frame_for_csv
+
+    out = frame_for_csv(csv_frame(round_money(frame, kinds, "rows")), raw=raw)
+    out.to_csv(stream, index=False, lineterminator="\n")
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:

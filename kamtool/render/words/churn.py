@@ -125,10 +125,19 @@ def p_alive_note(result: Result, lang: str) -> str:
 
 
 def for_people(result: Result, lang: str) -> Result:
-    """The bridge's step_label column in words (scripts read the step codes)."""
+    """The bridge with one label column, its steps in words (scripts read the step codes).
+
+    The codes column goes: people read the words, and both columns held the same text.
+    The bridge's chart takes its categories from the words.  Applied twice (the CLI's
+    value labels first) it keeps the words it finds.
+    """
     bridge = result.tables.get("bridge")
     if bridge is None or "step" not in bridge:
         return result
     bridge = bridge.copy()
-    bridge["step_label"] = [label(f"churn.step.{step}", lang) for step in bridge["step"]]
-    return dataclasses.replace(result, tables={**result.tables, "bridge": bridge})
+    bridge["step_label"] = [label(f"churn.step.{step}", lang) if has_label(f"churn.step.{step}") else step
+                            for step in bridge["step"]]
+    bridge = bridge.drop(columns=["step"])
+    charts = [dataclasses.replace(c, category="step_label") if c.table == "bridge" and c.category == "step"
+              else c for c in result.charts]
+    return dataclasses.replace(result, tables={**result.tables, "bridge": bridge}, charts=charts)
