@@ -11,11 +11,17 @@ amount = "Umsatz"
 [abc]                       # defaults for one command
 thresholds = "70,90"
 ```
+
+A key no command knows is an error naming the file and the key, with the nearest option
+("tresholds" -> "thresholds"), and so is a value the option refuses: a misspelled
+option would otherwise be ignored every night without a word.
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +58,49 @@ def config_columns(config: dict[str, Any], source: str = DEFAULT_NAME) -> dict[s
     return {str(k): v for k, v in value.items()}
 
 
-def default_map(config: dict[str, Any], commands: list[str],
-                source: str = DEFAULT_NAME) -> dict[str, dict[str, Any]]:
+def _near(name: str, candidates: Collection[str]) -> str:
+    """ "; did you mean thresholds?" for the nearest candidate, or nothing."""
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def check_keys(config: Mapping[str, Any], known: Mapping[str, Collection[str]], source: str) -> None:
+    """Refuse a key that is not an option: in a [command] table, of that command; at the top
+    level, of any command.  Keys compare as option names (``skip-bad-rows`` = ``skip_bad_rows``).
+
+    Raises
+    ------
+    UsageError
+        Naming the file, the table and the key, and the nearest option when one is close.
+    """
+    every = set().union(*known.values()) if known else set()
+    for key, value in config.items():
+        name = key.replace("-", "_")
+        if name == "columns" or isinstance(value, dict):
+            if isinstance(value, dict) and key in known:
+                options = set(known[key])
+                for inner in value:
+                    if inner.replace("-", "_") not in options:
+                        raise UsageError(
+                            f"{source}: [{key}] {inner} is not an option of kamtool {key}"
+                            + _near(inner.replace("-", "_"), options)
+                        )
+            continue
+        if name not in every:
+            raise UsageError(f"{source}: {key} is not an option of any kamtool command" + _near(name, every))
+
+
+def default_map(config: dict[str, Any], commands: list[str], source: str = DEFAULT_NAME,
+                known: Mapping[str, Collection[str]] | None = None) -> dict[str, dict[str, Any]]:
     """Turn the config into Click's default_map: {command: {param: value}}.
 
     [columns] is not a default of --col (a --col flag would replace it whole);
-    see :func:`config_columns`.
+    see :func:`config_columns`.  ``known`` maps each command to its option names
+    (:func:`known_options`); with it an unknown key is an error (:func:`check_keys`).
     """
+    if known is not None:
+        # unknown [tables] are reported below, naming the commands
+        check_keys({k: v for k, v in config.items() if not isinstance(v, dict) or k in known}, known, source)
     common: dict[str, Any] = {}
     per: dict[str, dict[str, Any]] = {}
     for key, value in config.items():
@@ -85,3 +127,58 @@ def _option_value(value: Any) -> Any:
     if isinstance(value, list) and all(isinstance(v, int | float) for v in value):
         return ",".join(str(v) for v in value)
     return value
+
+
+def known_options(group: Any) -> dict[str, set[str]]:
+    """{command: its option names} of a Click/Typer group, for :func:`default_map`."""
+    return {
+        name: {p.name for p in command.params if p.name and getattr(p, "opts", None) is not None
+               and p.param_type_name == "option"}
+        for name, command in group.commands.items()
+    }  # fmt: skip
+
+
+def check_values(config: Mapping[str, Any], group: Any, source: str) -> None:
+    """Parse every value of the config with the option it sets, so a bad one names the file.
+
+    Click would report a bad default as "Invalid value for '--lang' (env var:
+    'KAMTOOL_LANG')", pointing at an environment variable nobody set.  A top-level key is
+    checked against every command that has the option, a [command] key against that
+    command.  Options with a callback (``--show-rules``) are not run here.
+
+    Raises
+    ------
+    UsageError
+        "kamtool.toml: [abc] top = 'x': Input should be a valid integer …".
+    """
+    # Typer's own copy of Click (typer._click): the Context and the error its options raise
+    from typer._click import Context
+    from typer._click.exceptions import BadParameter
+
+    for name, command in group.commands.items():
+        table = config.get(name)
+        table = table if isinstance(table, dict) else {}
+        ctx = Context(command, info_name=name)
+        for param in command.params:
+            if param.name is None or param.param_type_name != "option" or param.callback is not None:
+                continue
+            where, key, value = _setting(config, table, name, param.name)
+            if where is None:
+                continue
+            try:
+                param.process_value(ctx, _option_value(value))
+            except BadParameter as exc:
+                flag = param.opts[0] if param.opts else f"--{param.name}"
+                raise UsageError(f"{source}: {where}{key} = {value!r} ({flag}): {exc.message}") from None
+
+
+def _setting(config: Mapping[str, Any], table: Mapping[str, Any], command: str, option: str
+             ) -> tuple[str | None, str, Any]:
+    """Where an option's value comes from: "[abc] " (its table), "" (top level) or None."""
+    for key, value in table.items():
+        if key.replace("-", "_") == option:
+            return f"[{command}] ", key, value
+    for key, value in config.items():
+        if key.replace("-", "_") == option and not isinstance(value, dict):
+            return "", key, value
+    return None, option, None

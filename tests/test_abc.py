@@ -107,11 +107,12 @@ def test_non_positive_entities_are_class_c_and_outside_the_shares() -> None:
     assert classes["entity_share"].tolist() == [0.5, 0.25, 0.25]
     # pareto prints the same share for the same two customers
     assert pareto(frame).summary["entities_for_target_share"] == 0.5
-    # C holds 0 - 5 = -5: -5 % of the positive total, so value shares add up to 95 %.
+    # C's value is the net 0 - 5 = -5; its share of value is of the base only (z: 0 of 100),
+    # so r's -5 never makes C "-5 % of revenue" and the value shares add up to 100 %.
     assert classes.loc["C", "value"] == -5.0
-    assert classes.loc["C", "value_share"] == pytest.approx(-0.05)
+    assert classes.loc["C", "value_share"] == 0.0
     assert classes.loc["C", "average_value"] == pytest.approx(-2.5)
-    assert classes["value_share"].sum() == pytest.approx(0.95)
+    assert classes["value_share"].tolist() == [0.9, 0.1, 0.0]
     assert result.summary["non_positive_entities"] == 2
     assert result.summary["non_positive_value"] == -5.0
 

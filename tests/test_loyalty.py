@@ -429,6 +429,9 @@ def reference_brand_groups(frame: pd.DataFrame, focal: str, threshold: float = 0
             group = "no_loyalty"
         else:
             group = "other_brands"
+        # returns outweighing (or cancelling) the purchases over the whole data: no net purchase
+        if frame.loc[frame["customer"] == customer, "revenue"].sum() <= 1e-6:
+            group = "no_net_purchase"
         out[customer] = (group, n, focal_ok)
     return out
 

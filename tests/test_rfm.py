@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from kamtool.analyses.rfm import (
     DEFAULT_SEGMENTS,
+    NEGATIVE,
     OTHERS,
     SegmentRule,
     SegmentTable,
@@ -480,8 +481,10 @@ def test_properties(data: list[tuple[int, int, float]], bins: int, rnd) -> None:
     assert (rows["rfm_score"] == rows["r_score"] * 100 + rows["f_score"] * 10 + rows["m_score"]).all()
     # every customer exactly once, in exactly one segment
     assert sorted(rows["customer"]) == sorted(frame["customer"])
-    names = {rule.name for rule in (table or DEFAULT_SEGMENTS)} | {OTHERS}
+    names = {rule.name for rule in (table or DEFAULT_SEGMENTS)} | {OTHERS, NEGATIVE}
     assert set(rows["segment"]) <= names
+    # a negative net is Negative Value and nothing else is
+    assert ((rows["segment"] == NEGATIVE) == (rows["monetary"] < -0.005)).all()
     assert sum(result.summary["segment_counts"].values()) == n
     assert result.tables["segments"]["customers"].sum() == n
     for dim in "rfm":

@@ -113,6 +113,9 @@ def _class_table(codes: np.ndarray, ranked: Ranked) -> pd.DataFrame:
     entities = np.bincount(codes, minlength=3)
     base_entities = np.bincount(codes[in_base], minlength=3)
     value = np.bincount(codes, weights=ranked.values, minlength=3)
+    # The share of value is of the base's own value: the negative entities in C are
+    # listed apart, so C never "makes -1148005.6 % of revenue" (their net is in value).
+    base_value = np.bincount(codes[in_base], weights=ranked.values[in_base], minlength=3)
     with np.errstate(invalid="ignore", divide="ignore"):
         average = np.where(entities > 0, value / np.maximum(entities, 1), np.nan)
     return pd.DataFrame(
@@ -120,12 +123,17 @@ def _class_table(codes: np.ndarray, ranked: Ranked) -> pd.DataFrame:
             "class": CLASSES,
             "entities": entities.astype("int64"),
             # of the base: the same figure pareto prints for the same entities
-            "entity_share": base_entities / ranked.base,
+            "entity_share": _of(base_entities, ranked.base),
             "value": value,
-            "value_share": value / ranked.total,
+            "value_share": _of(base_value, ranked.total),
             "average_value": average,
         }
     )
+
+
+def _of(part: np.ndarray, whole: float) -> np.ndarray:
+    """``part / whole``, NaN when there is no base (no entity of it, or a total of 0)."""
+    return part / whole if whole > 0 else np.full(len(part), np.nan)
 
 
 def _check_method(method: str, grid: str | None, measure: str) -> None:
@@ -143,10 +151,15 @@ def _class_summary(classes: pd.DataFrame) -> dict[str, Any]:
     for i, name in enumerate(CLASSES):
         prefix = f"class_{name.lower()}"
         summary[f"{prefix}_entities"] = int(classes["entities"].iloc[i])
-        summary[f"{prefix}_entity_share"] = float(classes["entity_share"].iloc[i])
+        summary[f"{prefix}_entity_share"] = _share(classes["entity_share"].iloc[i])
         summary[f"{prefix}_value"] = float(classes["value"].iloc[i])
-        summary[f"{prefix}_value_share"] = float(classes["value_share"].iloc[i])
+        summary[f"{prefix}_value_share"] = _share(classes["value_share"].iloc[i])
     return summary
+
+
+def _share(value: float) -> float | None:
+    """A share for the summary: None (null in JSON) when there is no base to share."""
+    return None if np.isnan(value) else float(value)
 
 
 def _grid(
@@ -182,7 +195,7 @@ def _grid(
             "profit_class": np.tile(CLASSES, 3),
             "entities": counts.astype("int64"),
             # of the base, like every share of entities (negative ones are counted, not shared)
-            "entity_share": np.bincount(cell[: ranked.base], minlength=9) / ranked.base,
+            "entity_share": _of(np.bincount(cell[: ranked.base], minlength=9), ranked.base),
             **sums,
         }
     )
@@ -263,7 +276,8 @@ def abc(
         Unknown method, measure or grid; bad thresholds or shares;
         ``grid="profit"`` with ``measure="profit"``.
     AnalysisError
-        Missing or non-numeric columns, no entities, or no positive value.
+        Missing or non-numeric columns, or no entities.  No positive value is a result:
+        every entity class C, ``base_status`` "no_positive_value", the shares None/NaN.
     """
     check_options(by=by, measure=measure)
     _check_method(method, grid, measure)
@@ -327,7 +341,7 @@ def _add_grid(result: Result, frame: pd.DataFrame, ranked: Ranked, codes: np.nda
     a_low_value = float(ranked.values[a_low].sum())
     result.summary["class_a_profit_c_entities"] = int(a_low.sum())
     result.summary["class_a_profit_c_value"] = a_low_value
-    result.summary["class_a_profit_c_value_share"] = a_low_value / ranked.total
+    result.summary["class_a_profit_c_value_share"] = a_low_value / ranked.total if ranked.total > 0 else None
     # the same columns hold entities in one grid table and the measure in the other
     result.kinds.update({f"grid_value.profit_{c}": result.kinds[measure] for c in CLASSES})
     result.kinds.update({f"grid_entities.profit_{c}": "count" for c in CLASSES})

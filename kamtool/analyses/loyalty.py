@@ -15,7 +15,11 @@ Two modes:
 * **Behaviour mode** (no brand): repeat purchase across the last ``last_n`` periods:
   ``loyal``, ``lost``, ``one_time``, ``lapsing``, ``developing`` (that order).
 
-In both, ``no_net_purchase`` holds customers whose net spend is never above zero.
+In both, ``no_net_purchase`` holds customers whose net spend is never above zero in a
+period, and those whose net spend over the whole data is not above zero (returns
+outweigh purchases: a customer at −19,818 is never "loyal", whatever its periods; its
+share of wallet is not defined).  Shares of revenue are of the other customers' total;
+when it is 0 there is none (``base_status`` "no_positive_value").
 Early adopters of new products are flagged (they keep their group).
 
 Definitions: a *period* is a calendar month, quarter (Jan–Mar …) or year; a customer
@@ -338,7 +342,9 @@ def _groups(
 ) -> pd.DataFrame:
     """Customers, revenue and early adopters per group; no_net_purchase only when used."""
     n = len(group_code)
-    total_revenue = float(revenue.sum())
+    in_base = group_code != groups_order.index("no_net_purchase")
+    # the base of the revenue shares: customers with a net purchase (no_net_purchase apart)
+    total_revenue = float(revenue[in_base].sum())
     n_groups = len(groups_order)
     customers_per = np.bincount(group_code, minlength=n_groups).astype("int64")
     revenue_per = np.bincount(group_code, weights=revenue, minlength=n_groups)
@@ -351,7 +357,10 @@ def _groups(
             "customers": customers_per[shown],
             "share": customers_per[shown] / n,
             "revenue": revenue_per[shown],
-            "revenue_share": revenue_per[shown] / total_revenue if total_revenue > 0 else np.nan,
+            "revenue_share": np.where(
+                (shown != groups_order.index("no_net_purchase")) & (total_revenue > 0),
+                revenue_per[shown] / (total_revenue if total_revenue > 0 else 1.0), np.nan,
+            ),
             "early_adopters": adopters_per[shown],
         }
     )
@@ -383,10 +392,14 @@ def _group_summary(groups_order: tuple[str, ...], group_code: np.ndarray, groups
                    adopter: np.ndarray, revenue: np.ndarray, new_products: int | None) -> dict[str, Any]:
     counts = np.bincount(group_code, minlength=len(groups_order))
     loyal_row = groups.iloc[0]
+    no_net = group_code == groups_order.index("no_net_purchase")
     return {
         "revenue": float(revenue.sum()),
+        "base_status": "no_positive_value" if no_net.all() else (
+            "negative_net" if float(revenue.sum()) < 0 else "ok"),
+        "no_net_purchase_revenue": float(revenue[no_net].sum()),
         "group_counts": {g: int(c) for g, c in zip(groups_order, counts, strict=True)},
-        "loyal_revenue_share": float(loyal_row["revenue_share"]),
+        "loyal_revenue_share": float(loyal_row["revenue_share"]),  # NaN (null in JSON) without a base
         "early_adopters": int(adopter.sum()),
         "early_adopters_loyal": int(loyal_row["early_adopters"]),
         "new_products": new_products,
@@ -523,6 +536,7 @@ def loyalty(
         lines, cust, days, revenue, keep, as_of_number, launch_window, new_product_grace_days
     )
     customer_revenue = np.bincount(cust, weights=revenue, minlength=n)
+    _no_net_purchase(per, customer_revenue, groups_order)
     rows = _rows(customers, groups_order, per, customer_revenue, cust, days, adopter, params["mode"])
     groups = _groups(groups_order, per["group"], customer_revenue, adopter)
     has_product = "product" in lines and bool(lines["product"].notna().any())
@@ -530,6 +544,17 @@ def loyalty(
                                   len(new_products) if has_product else None))
     return _result(params, summary, rows, groups, new_products,
                    brand_column="brand" in lines, data_start=int(days.min()))
+
+
+def _no_net_purchase(
+    per: dict[str, Any], customer_revenue: np.ndarray, groups_order: tuple[str, ...]
+) -> None:
+    """Customers whose net over the whole data is not above zero go to no_net_purchase,
+    without a share of wallet (of a wallet that is not there)."""
+    no_net = customer_revenue <= MONEY_EPS
+    per["group"] = np.where(no_net, groups_order.index("no_net_purchase"), per["group"])
+    if "focal_share" in per:
+        per["focal_share"] = np.where(no_net, np.nan, per["focal_share"])
 
 
 def _result(params: dict[str, Any], summary: dict[str, Any], rows: pd.DataFrame, groups: pd.DataFrame,

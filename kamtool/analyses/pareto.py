@@ -9,7 +9,10 @@ The base of every share of entities ("21.8 % of customers") and of the Gini is o
 all entities with a non-negative net value, zero included (a customer who bought and
 returned everything, or ordered at no charge, is part of the distribution).  Entities
 with a negative net value stay in ``rows`` (ranked last, ``included`` false, shares NaN)
-and are counted apart.  Every share of value is of the total of the base.
+and are counted apart.  Every share of value is of the total of the base.  When that
+total is 0 (every line a return) there is nothing to share: the shares are NaN and the
+summary's ``base_status`` says "no_positive_value"; when returns outweigh purchases it
+says "negative_net" (the shares are of the positive part only).
 
 The ranking helpers here are shared with :mod:`kamtool.analyses.abc`.  This module
 returns codes and numbers only; the sentences are in :mod:`kamtool.render.words.pareto`.
@@ -166,20 +169,18 @@ def rank_entities(frame: pd.DataFrame, *, by: str, measure: str) -> Ranked:
     """
     ranked = sort_entities(frame, by=by, measure=measure)
     n, base, units = len(ranked.units), ranked.base, ranked.units
-    if ranked.positive == 0:
-        raise AnalysisError(
-            f"none of the {by} values has a positive net {measure} (the total of the positive "
-            "values is 0); nothing to rank"
-        )
     cumulative = np.cumsum(units[:base], dtype=np.int64)
-    total_units = int(cumulative[-1])
+    total_units = int(cumulative[-1]) if base else 0
     rank = np.arange(1, n + 1, dtype="int64")
     share = np.full(n, np.nan)
     cumulative_share = np.full(n, np.nan)
     rank_share = np.full(n, np.nan)
-    share[:base] = units[:base] / total_units
-    cumulative_share[:base] = cumulative / total_units
-    rank_share[:base] = rank[:base] / base
+    # No positive value (every line a return, or all zero): there is no base to share
+    # out, so every share stays NaN and the result says so (base_status), not -1e6 %.
+    if total_units > 0:
+        share[:base] = units[:base] / total_units
+        cumulative_share[:base] = cumulative / total_units
+        rank_share[:base] = rank[:base] / base
     rows = pd.DataFrame(
         {
             "rank": rank,
@@ -226,10 +227,24 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+# base_status codes: what the share base is (the words turn them into a sentence).
+BASE_OK = "ok"
+BASE_NO_POSITIVE = "no_positive_value"  # the base totals 0: no shares, no concentration
+BASE_NEGATIVE_NET = "negative_net"  # returns outweigh purchases: shares are of the positive part
+
+
+def base_status(total: float, net_total: float) -> str:
+    """The share base's status code from its total and the net total of every entity."""
+    if total <= 0:
+        return BASE_NO_POSITIVE
+    return BASE_NEGATIVE_NET if net_total < 0 else BASE_OK
+
+
 def base_summary(ranked: Ranked) -> dict[str, Any]:
     """The figures pareto and abc both report about the entities and the share base."""
     n = len(ranked.units)
     return {
+        "base_status": base_status(ranked.total, ranked.total + ranked.negative_value),
         "entities": n,
         "base_entities": ranked.base,
         "positive_entities": ranked.positive,
@@ -283,6 +298,12 @@ def concentration(ranked: Ranked, target: float) -> dict[str, Any]:
     }
 
 
+CONCENTRATION_KEYS = (
+    "target", "entities_for_target", "entities_for_target_share", "top20_entities", "top20_share",
+    "top1_share", "top5_share", "top10_share", "gini", "hhi", "effective_entities",
+)  # fmt: skip
+
+
 def pareto_chart(by: str, measure: str) -> Chart:
     """Columns for the value, a line for the cumulative share on a second axis."""
     return Chart(
@@ -330,7 +351,8 @@ def pareto(
     -------
     Result
         ``rows``: rank, ``by``, ``measure``, share, cumulative_share, rank_share,
-        included.  ``summary``: entities, base_entities, positive_entities,
+        included.  ``summary``: base_status (ok, negative_net, no_positive_value),
+        entities, base_entities, positive_entities,
         zero_entities, negative_entities, negative_value, non_positive_entities,
         non_positive_value, missing_values, total, net_total, target,
         entities_for_target, entities_for_target_share, top20_entities, top20_share,
@@ -342,7 +364,9 @@ def pareto(
     UsageError
         Unknown measure, or ``target`` outside (0, 1].
     AnalysisError
-        Missing or non-numeric columns, no entities, or no entity with a positive value.
+        Missing or non-numeric columns, or no entities.  No entity with a positive value
+        is a result: ``base_status`` "no_positive_value", shares NaN, concentration
+        figures None.
     """
     check_options(by=by, measure=measure)
     if not 0 < target <= 1:
@@ -350,10 +374,17 @@ def pareto(
     ranked = rank_entities(frame, by=by, measure=measure)
     summary: dict[str, Any] = base_summary(ranked)
     summary["net_total"] = ranked.total + ranked.negative_value
-    figures = concentration(ranked, target)
+    if ranked.positive:
+        figures = concentration(ranked, target)
+        top1_entity, at_risk = _plain(ranked.rows[by].iloc[0]), float(ranked.values[0])
+    else:
+        # nothing positive to concentrate: the figures are undefined (null in JSON), the
+        # headline says why (base_status)
+        figures = dict.fromkeys(CONCENTRATION_KEYS) | {"target": float(target)}
+        top1_entity, at_risk = None, None
     summary.update({k: v for k, v in figures.items() if k not in ("gini", "hhi", "effective_entities")})
-    summary["top1_entity"] = _plain(ranked.rows[by].iloc[0])
-    summary["value_at_risk_top1"] = float(ranked.values[0])
+    summary["top1_entity"] = top1_entity
+    summary["value_at_risk_top1"] = at_risk
     summary.update(gini=figures["gini"], hhi=figures["hhi"], effective_entities=figures["effective_entities"])
     params: dict[str, Any] = {
         "by": by,

@@ -26,6 +26,12 @@ F and M; a customer takes the first rule that holds all three scores, else "Othe
 The default table (:data:`DEFAULT_SEGMENTS`) covers all 125 cells of the 5 × 5 × 5
 cube and every one of its eleven segments is reachable (unlike the 2018 table of the
 R package, where At Risk shadows Can't Lose Them and Hibernating shadows Lost).
+
+A customer whose net revenue is below zero (returns outweigh purchases) is scored like
+every other but takes the segment "Negative Value" whatever the rules say: a net seller
+back to us is never "Loyal Customers".  Shares of revenue are of the customers with a
+non-negative net revenue; when that total is 0 there is none (``base_status``
+"no_positive_value").
 """
 
 from __future__ import annotations
@@ -52,6 +58,14 @@ else:
 DIMENSIONS = ("r", "f", "m")
 MAX_SCORES = 9  # rfm_score packs the three scores into decimal digits
 OTHERS = "Others"
+# Customers whose net revenue is below zero (returns outweigh purchases): whatever their
+# scores, they get this segment, never a positive one such as Loyal Customers.
+NEGATIVE = "Negative Value"
+
+
+def is_negative(revenue: np.ndarray) -> np.ndarray:
+    """Net revenue below zero by at least half a cent (float noise is not a return)."""
+    return np.asarray(revenue < -0.005)
 
 ScoreRange = tuple[int, int]
 
@@ -213,6 +227,8 @@ def parse_segments(data: Mapping[str, Any], source: str) -> SegmentTable:
         name = name.strip()
         if name.casefold() == OTHERS.casefold():
             raise UsageError(f"{where}: '{OTHERS}' is reserved for customers matching no rule")
+        if name.casefold() == NEGATIVE.casefold():
+            raise UsageError(f"{where}: '{NEGATIVE}' is reserved for customers with a negative net revenue")
         if name.casefold() in seen:
             raise UsageError(f"{where}: segment name {name!r} is used twice")
         seen.add(name.casefold())
@@ -410,25 +426,29 @@ def _scores(
 def _segment_summary(
     table: SegmentTable, seg_index: np.ndarray, values: dict[str, np.ndarray]
 ) -> pd.DataFrame:
-    """Customers, revenue and mean R/F/M per segment, in rule order; Others only when used."""
+    """Customers, revenue and mean R/F/M per segment, in rule order; Others and Negative
+    Value only when used."""
     n = len(seg_index)
-    total_revenue = float(values["m"].sum())
-    names = [rule.name for rule in table] + [OTHERS]
-    # Others (−1) is counted in the slot after the last rule
-    slot = np.where(seg_index < 0, len(table), seg_index)
-    size = len(table) + 1
+    negative = is_negative(values["m"])
+    # the base of every share of revenue: customers with a non-negative net (as in pareto)
+    total_revenue = float(values["m"][~negative].sum())
+    names = [rule.name for rule in table] + [OTHERS, NEGATIVE]
+    # Others (−1) is counted in the slot after the last rule, Negative Value (−2) after it
+    slot = np.where(seg_index == -1, len(table), np.where(seg_index == -2, len(table) + 1, seg_index))
+    size = len(table) + 2
     customers_per = np.bincount(slot, minlength=size).astype("int64")
     revenue_per = np.bincount(slot, weights=values["m"], minlength=size)
-    order = np.arange(size if customers_per[-1] else size - 1)
+    order = np.array([i for i in range(size) if i < len(table) or customers_per[i]], dtype="int64")
+    revenue_share = np.full(len(order), np.nan)
+    if total_revenue > 0:
+        revenue_share = np.where(order <= len(table), revenue_per[order] / total_revenue, np.nan)
     return pd.DataFrame(
         {
             "segment": [names[i] for i in order],
             "customers": customers_per[order],
             "share": customers_per[order] / n,
             "revenue": revenue_per[order],
-            "revenue_share": (
-                revenue_per[order] / total_revenue if total_revenue > 0 else np.full(len(order), np.nan)
-            ),
+            "revenue_share": revenue_share,
             "mean_recency": _means(slot, values["r"], size)[order],
             "mean_frequency": _means(slot, values["f"], size)[order],
             "mean_monetary": _means(slot, values["m"], size)[order],
@@ -484,10 +504,17 @@ def _summary(
     segment_counts.update(
         {str(k): int(v) for k, v in zip(seg_table["segment"], seg_table["customers"], strict=True)}
     )
+    negative = is_negative(values["m"])
+    base_total = float(values["m"][~negative].sum())
     return {
         "as_of": as_of,
         "customers": len(values["m"]),
         "revenue": float(values["m"].sum()),
+        # the base of the revenue shares (see kamtool.analyses.pareto.base_status)
+        "base_status": "no_positive_value" if base_total <= 0 else (
+            "negative_net" if float(values["m"].sum()) < 0 else "ok"),
+        "negative_customers": int(negative.sum()),
+        "negative_revenue": float(values["m"][negative].sum()),
         "segment_counts": segment_counts,
         "others": segment_counts[OTHERS],
         **{f"{dim}_breaks": [float(b) for b in breaks[dim]] for dim in DIMENSIONS},
@@ -586,8 +613,10 @@ def rfm(
 
     breaks, scores, levels = _scores(values, bins, fixed, table)
     seg_index = _segment_lookup(table, table.scale)[scores["r"], scores["f"], scores["m"]]
-    # −1 (Others) indexes the last name
-    segment = np.asarray([rule.name for rule in table] + [OTHERS], dtype=object)[seg_index]
+    # a negative net is never a positive segment, whatever its scores (−2: Negative Value)
+    seg_index = np.where(is_negative(values["m"]), -2, seg_index)
+    # −2 and −1 index the last two names: Others, Negative Value
+    segment = np.asarray([rule.name for rule in table] + [NEGATIVE, OTHERS], dtype=object)[seg_index]
     rows = _rows(ledger, values, scores, segment)
     seg_table = _segment_summary(table, seg_index, values)
     score_tables = [

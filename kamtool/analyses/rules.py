@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from kamtool.errors import UsageError
+from kamtool.errors import DataError, UsageError
 
 IntArray = npt.NDArray[np.int64]
 
@@ -163,7 +163,18 @@ def as_of_day(as_of: Any, last_day: int | None) -> int | None:
         if isinstance(as_of, int | np.integer):
             return int(as_of)
         return day_number(as_of_timestamp(as_of))
+    if last_day is not None and int(last_day) >= LAST_CALENDAR_DAY:
+        # the day after 9999-12-31 is no date a report can print (NotImplementedError in pandas)
+        raise DataError(
+            f"the last order date is {np.datetime64(int(last_day), 'D')} (column date): a "
+            "placeholder, not an order date, and the as-of day after it is past the calendar; "
+            "correct or remove the lines with that date"
+        )
     return None if last_day is None else int(last_day) + 1
+
+
+# 9999-12-31 as days since 1970-01-01: the last day Python's dates (and a report) can hold.
+LAST_CALENDAR_DAY = 2_932_896
 
 
 def as_of_timestamp(value: Any, what: str = "--as-of") -> Any:

@@ -60,9 +60,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "Analyse why they left; win back the valuable ones.",
         "分析流失原因；挽回有价值的客户。",
     ),
+    "loyalty.headline.no_positive_value": (
+        "No customer has a net purchase (net total {net}): there is no base for a share of "
+        "revenue, so none is shown.",
+        "没有客户有净购买（净合计 {net}）：没有销售额占比的基数，因此不显示占比。",
+    ),
     "loyalty.action.no_net_purchase": (
-        "Check returns and credit notes; no net purchase in any period.",
-        "核查退货与红字发票；各期均无净购买。",
+        "Check returns and credit notes: no net purchase (returns cancel or outweigh purchases).",
+        "核查退货与红字发票：无净购买（退货抵消或超过购买）。",
     ),
     # periods
     "loyalty.period.month": ("month", "月"),
@@ -167,8 +172,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "（含最近一个{period}），但未在窗口的多数{period}购买。",
     ),
     "loyalty.note.no_net_purchase": (
-        "No net purchase: net spend is zero or below in every period (returns only).",
-        "无净购买：各期净消费均为零或负数（仅有退货）。",
+        "No net purchase: net spend is zero or below in every period, or over the whole data "
+        "(returns cancel or outweigh purchases); no share of wallet, outside the shares of revenue.",
+        "无净购买：各期净消费均为零或负数，或全部数据的净消费为零或负数（退货抵消或超过购买）；"
+        "不计钱包份额，不计入销售额占比。",
     ),
     "loyalty.note.new_product": (
         "New product: its first sale (first customer-day with positive net revenue for it) is "

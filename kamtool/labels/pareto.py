@@ -83,6 +83,19 @@ LABELS: dict[str, tuple[str, str]] = {
         "apart, outside the shares.",
         "{count} 个{noun}的净{measure}为负数（合计 {value}），单独列出，不计入占比。",
     ),
+    # base_status: the share base is empty, or returns outweigh purchases
+    "pareto.headline.no_positive_value": (
+        "None of the {count} {noun} has a positive net {measure} (net total {net}): there is "
+        "nothing to share out, so no shares or concentration are shown.",
+        "{count} 个{noun}中没有一个的净{measure}为正（净合计 {net}）：没有可分配的基数，"
+        "因此不显示占比或集中度。",
+    ),
+    "pareto.headline.negative_net": (
+        "Returns outweigh purchases: the net {measure} of all {count} {noun} is {net}; every share "
+        "is of the {base} {noun} with a non-negative net {measure} (total {total}).",
+        "退货超过购买：全部 {count} 个{noun}的净{measure}为 {net}；各项占比仅以净{measure}不为负的 "
+        "{base} 个{noun}为基数（合计 {total}）。",
+    ),
     "abc.headline.class": (
         "Class {cls}: {share} of {noun} ({count}) make {value_share} of {measure}.",
         "{cls}类{noun}：{share} 的{noun}（{count} 个）贡献了 {value_share} 的{measure}。",
@@ -161,9 +174,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "abc.note.non_positive": (
         "{Noun} with zero or negative net {measure} are class C; the class summary's share of "
         "count is of the base (negative {noun} are counted in C but not in the shares), its "
-        "share of value of the base's total, so with negative {noun} C's value share is lower.",
+        "share of value is of the base's total (negative {noun} are in C's value, not in its share).",
         "净{measure}为零或负数的{noun}归入C类；分类汇总中的个数占比以基数为准（净值为负的{noun}"
-        "计入C类个数，但不计入占比），数值占比以基数合计为准，因此存在负值{noun}时C类数值占比偏低。",
+        "计入C类个数，但不计入占比），数值占比以基数合计为准（负值{noun}计入C类数值，但不计入其占比）。",
     ),
     "abc.note.grid": (
         "Profit class: the same method and cut-offs applied to profit; zero or negative profit "

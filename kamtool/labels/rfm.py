@@ -62,6 +62,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rfm.segment.hibernating": ("Hibernating", "休眠客户"),
     "rfm.segment.lost": ("Lost", "已流失客户"),
     "rfm.segment.others": ("Others", "其他"),
+    "rfm.segment.negative_value": ("Negative Value", "净值为负"),
     # one-line recommended actions
     "rfm.action.champions": (
         "Retain: reward them, offer new products first, ask for referrals.",
@@ -107,6 +108,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Try one low-cost win-back campaign; otherwise let go.",
         "尝试一次低成本挽回活动；否则放弃。",
     ),
+    "rfm.action.negative_value": (
+        "Returns outweigh purchases: check the returns and credit notes before any campaign.",
+        "退货超过购买：在任何营销活动之前先核查退货与红字发票。",
+    ),
     "rfm.action.others": (
         "No rule matched: review these customers by hand.",
         "未匹配任何规则：请逐一查看这些客户。",
@@ -117,6 +122,17 @@ LABELS: dict[str, tuple[str, str]] = {
         "({share} of customers, {revenue_share} of revenue).",
         "截至 {as_of} 共为 {customers} 个客户评分；最大的细分为「{segment}」"
         "（占客户 {share}，占销售额 {revenue_share}）。",
+    ),
+    "rfm.headline.no_positive_value": (
+        "No customer has a positive net revenue (net total {net}): there is no base for a "
+        "share of revenue, so none is shown.",
+        "没有客户的净销售额为正（净合计 {net}）：没有销售额占比的基数，因此不显示占比。",
+    ),
+    "rfm.headline.negative": (
+        "{count} customers have a negative net revenue (total {value}): they are segment "
+        "Negative Value whatever their scores, outside the shares of revenue.",
+        "{count} 个客户的净销售额为负数（合计 {value}）：无论得分如何均归入「净值为负」，"
+        "不计入销售额占比。",
     ),
     "rfm.headline.others": (
         "{count} customers match no segment rule and are counted as Others.",

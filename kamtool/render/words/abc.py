@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from kamtool.labels import label
 from kamtool.render.formats import percent, percent_param
-from kamtool.render.words.pareto import base_headline, base_notes, sentence_words
+from kamtool.render.words.pareto import base_headline, base_notes, sentence_words, status_headline
 
 if TYPE_CHECKING:
     from kamtool.result import Chart, Result
@@ -17,7 +17,9 @@ CLASSES = ("A", "B", "C")
 def headline(result: Result, lang: str) -> list[str]:
     s, p = result.summary, result.params
     words = sentence_words(result, lang)
-    lines = [
+    if s.get("base_status") == "no_positive_value":
+        return status_headline(result, lang) + base_headline(result, lang)
+    lines = status_headline(result, lang) + [
         label("abc.headline.class", lang).format(
             cls=name,
             share=percent(s[f"class_{name.lower()}_entity_share"], lang),

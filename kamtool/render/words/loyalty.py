@@ -6,7 +6,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from kamtool.labels import has_label, label
-from kamtool.render.formats import percent
+from kamtool.render.formats import figure, percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,6 +73,9 @@ def headline(result: Result, lang: str) -> list[str]:
                 one_time=fields["one_time"], lapsing=fields["lapsing"], lost=fields["lost"],
             )
         ]
+    if s.get("base_status") == "no_positive_value":
+        net = figure(s["revenue"], "money")
+        lines.append(label("loyalty.headline.no_positive_value", lang).format(net=net))
     if s["new_products"] is not None:
         lines.append(
             label("loyalty.headline.adopters", lang).format(

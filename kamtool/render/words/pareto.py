@@ -78,9 +78,25 @@ def base_headline(result: Result, lang: str) -> list[str]:
     return lines
 
 
+def status_headline(result: Result, lang: str) -> list[str]:
+    """The sentence saying the share base is empty or outweighed by returns (base_status)."""
+    s = result.summary
+    status = s.get("base_status", "ok")
+    if status == "ok":
+        return []
+    return [
+        label(f"pareto.headline.{status}", lang).format(
+            count=f"{s['entities']:,}", base=f"{s['base_entities']:,}", total=value_text(result, s["total"]),
+            net=value_text(result, s["total"] + s["negative_value"]), **sentence_words(result, lang),
+        )
+    ]  # fmt: skip
+
+
 def headline(result: Result, lang: str) -> list[str]:
     s = result.summary
     words = sentence_words(result, lang)
+    if s.get("base_status") == "no_positive_value":
+        return status_headline(result, lang) + base_headline(result, lang)
     lines = [
         label("pareto.headline.target", lang).format(
             share=percent(s["entities_for_target_share"], lang),
@@ -111,7 +127,7 @@ def headline(result: Result, lang: str) -> list[str]:
             **words,
         ),
     ]
-    return lines + base_headline(result, lang)
+    return status_headline(result, lang) + lines + base_headline(result, lang)
 
 
 def notes(result: Result, lang: str) -> list[str]:

@@ -10,7 +10,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from kamtool.labels import has_label, label
-from kamtool.render.formats import percent
+from kamtool.render.formats import figure, percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,10 +44,11 @@ def rule_action(rule: SegmentRule, lang: str) -> str:
 
 def segment_words(table: SegmentTable, lang: str) -> dict[str, tuple[str, str]]:
     """Segment code -> (name, action) in ``lang``, Others included."""
-    from kamtool.analyses.rfm import OTHERS
+    from kamtool.analyses.rfm import NEGATIVE, OTHERS
 
     words = {rule.name: (rule_name(rule, lang), rule_action(rule, lang)) for rule in table}
     words[OTHERS] = (label("rfm.segment.others", lang), label("rfm.action.others", lang))
+    words[NEGATIVE] = (label("rfm.segment.negative_value", lang), label("rfm.action.negative_value", lang))
     return words
 
 
@@ -101,6 +102,11 @@ def headline(result: Result, lang: str) -> list[str]:
             revenue_share=percent(float(largest["revenue_share"]), lang),
         )
     ]
+    if s.get("base_status") == "no_positive_value":
+        lines.append(label("rfm.headline.no_positive_value", lang).format(net=figure(s["revenue"], "money")))
+    if s.get("negative_customers"):
+        lines.append(label("rfm.headline.negative", lang).format(
+            count=f"{s['negative_customers']:,}", value=figure(s["negative_revenue"], "money")))
     if s["others"]:
         lines.append(label("rfm.headline.others", lang).format(count=f"{s['others']:,}"))
     if s["empty_scores"]:
