@@ -119,12 +119,23 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         import os
 
-        from kamtool.config import config_columns, default_map, find_config, load_config
+        from kamtool.config import (
+            check_values,
+            config_columns,
+            default_map,
+            find_config,
+            known_options,
+            load_config,
+        )
+        from kamtool.io.tables import SECTIONS, config_mapping
 
         path = find_config(config_path or os.environ.get("KAMTOOL_CONFIG"))
         config = load_config(path) if path else {}
-        defaults = default_map(config, _command_names(), str(path)) if path else {}
-        from kamtool.io.tables import SECTIONS, config_mapping
+        command = typer.main.get_command(app)
+        defaults: dict[str, Any] = {}
+        if path:
+            defaults = default_map(config, _command_names(), str(path), known=known_options(command))
+            check_values(config, command, str(path))
 
         settings = Settings(columns=config_columns(config, str(path)) if path else {}, traceback=tb,
                             tables={kind: config_mapping(config, kind, str(path)) for kind in SECTIONS}
@@ -132,7 +143,6 @@ def main(argv: list[str] | None = None) -> Any:
     except KamtoolError as exc:
         print_error(str(exc))
         sys.exit(int(exc.exit_status))
-    command = typer.main.get_command(app)
     return command.main(args=args, prog_name="kamtool", default_map=defaults, obj=settings)
 
 

@@ -10,6 +10,14 @@ abc's ``class_a_entities`` … .  Parameters are sentences: ``param.{key}`` or
 LABELS: dict[str, tuple[str, str]] = {
     # --- key figures, shared
     "kpi.count": ("Entities", "个数"),
+    "kpi.base_status": ("Share base", "占比基数"),
+    "kpi.negative_customers": ("Customers with a negative net revenue", "净销售额为负的客户数"),
+    "kpi.negative_revenue": ("Net revenue of those customers", "这些客户的净销售额"),
+    "kpi.no_net_purchase_revenue": (
+        "Net revenue of customers with no net purchase", "无净购买客户的净销售额"),
+    "param.value.base_status.ok": ("positive", "为正"),
+    "param.value.base_status.no_positive_value": ("no positive value: no shares", "无正值：不计占比"),
+    "param.value.base_status.negative_net": ("returns outweigh purchases", "退货多于购买"),
     "kpi.base_entities": ("Entities in the share base", "计入占比基数的个数"),
     "kpi.positive_entities": ("Entities with a positive value", "数值为正的个数"),
     "kpi.zero_entities": ("Entities with a zero value", "数值为零的个数"),
@@ -98,7 +106,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "churn.kpi.p_alive_reason": ("Probability-alive model: why", "存活概率模型：原因"),
     # clv (its own words live in labels/clv.py; these are the Summary sheet's figure names)
     "clv.kpi.customers": ("Customers", "客户数"),
-    "clv.kpi.one_time_alive": ("One-time buyers counted as alive by BG/NBD", "BG/NBD 视为仍活跃的一次性购买客户"),
+    "clv.kpi.one_time_alive": (
+        "One-time buyers counted as alive by BG/NBD", "BG/NBD 视为仍活跃的一次性购买客户"),
     "clv.kpi.bgnbd_boundary": ("BG/NBD limit reached", "BG/NBD 达到的极限模型"),
     "clv.kpi.gamma_gamma_boundary": ("Gamma-Gamma limit reached", "Gamma-Gamma 达到的极限模型"),
     "clv.kpi.bgnbd_rate": ("BG/NBD purchase rate model", "BG/NBD 购买率模型"),
@@ -149,6 +158,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "clv.kpi.clv_top_decile_share": ("Share of the top 10 % of customers", "前 10% 客户的价值占比"),
     # --- parameters, as sentences
     "param.by": ("Entities: {value}", "对象：{value}"),
+    "param.value.homogeneous_dropout": ("one drop-out probability for all", "全体同一流失概率"),
+    "param.value.no_dropout": ("no drop-out", "无流失"),
     "clv.param.bgnbd_boundary": ("BG/NBD limit model: {value}", "BG/NBD 极限模型：{value}"),
     "clv.param.gamma_gamma_boundary": ("Gamma-Gamma limit model: {value}", "Gamma-Gamma 极限模型：{value}"),
     "param.measure": ("Measure: {value}", "指标：{value}"),
