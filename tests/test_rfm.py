@@ -61,8 +61,11 @@ def test_break_on_a_data_value_is_that_value_and_lower_bound_is_inclusive() -> N
     # n = 6: positions 5 * i / 5 = i exactly, so the breaks are x[1..4] = 2, 3, 4, 5 exactly
     breaks = score_breaks(np.array([1, 2, 3, 4, 5, 6]), 5)
     assert breaks.tolist() == [2.0, 3.0, 4.0, 5.0]
-    # lower <= x < upper: 2 -> score 2 (not 1); the maximum 6 stays in the top bin
-    assert assign_scores([1, 2, 3, 4, 5, 6], breaks).tolist() == [1, 2, 3, 4, 5, 5]
+    # a value on a break goes to the lower bin: 2 -> 1, 3 -> 2 …; R (breaks + 1, lower <= x <
+    # upper) gives the same on whole numbers; breaks given by hand are lower edges
+    assert assign_scores([1, 2, 3, 4, 5, 6], breaks).tolist() == [1, 1, 2, 3, 4, 5]
+    assert assign_scores([1, 2, 3, 4, 5, 6], breaks, "r-rfm").tolist() == [1, 1, 2, 3, 4, 5]
+    assert assign_scores([1, 2, 3, 4, 5, 6], breaks, computed=False).tolist() == [1, 2, 3, 4, 5, 5]
 
 
 def test_ties_share_a_score_and_leave_empty_bins() -> None:
@@ -71,20 +74,22 @@ def test_ties_share_a_score_and_leave_empty_bins() -> None:
     values = np.array([1, 1, 1, 1, 1, 1, 2, 2, 3, 10])
     breaks = score_breaks(values, 5)
     np.testing.assert_allclose(breaks, [1.0, 1.0, 1.4, 2.2], atol=1e-12)
-    # 1: two breaks <= 1 -> 3; 2: three -> 4; 3 and 10: four -> 5
-    assert assign_scores(values, breaks).tolist() == [3] * 6 + [4, 4, 5, 5]
+    # 1: no break < 1 -> 1; 2: three breaks < 2 -> 4; 3 and 10: four -> 5
+    assert assign_scores(values, breaks).tolist() == [1] * 6 + [4, 4, 5, 5]
 
 
 def test_custom_thresholds_bin_by_hand() -> None:
     # breaks 2, 5, 10, 20: [<2]=1, [2,5)=2, [5,10)=3, [10,20)=4, [>=20]=5
     values = [1, 2, 4, 5, 9.99, 10, 19, 20, 100]
-    assert assign_scores(values, [2, 5, 10, 20]).tolist() == [1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert assign_scores(values, [2, 5, 10, 20], computed=False).tolist() == [1, 2, 2, 3, 3, 4, 4, 5, 5]
 
 
-def test_single_customer_gets_the_top_value_bin() -> None:
-    # n = 1: every break is the only value, so it sits in the top value bin
+def test_single_customer_gets_the_lowest_value_bin() -> None:
+    # n = 1: every break is the only value, which goes to the lowest bin (a value on a break
+    # goes to the lower bin); R's raised breaks (43) put it there too
     assert score_breaks([42.0], 5).tolist() == [42.0] * 4
-    assert assign_scores([42.0], [42.0] * 4).tolist() == [5]
+    assert assign_scores([42.0], [42.0] * 4).tolist() == [1]
+    assert assign_scores([42.0], [42.0] * 4, "r-rfm").tolist() == [1]
 
 
 # ----------------------------------------------------------------------- the analysis
@@ -208,11 +213,11 @@ def test_skewed_frequency_leaves_scores_empty_and_says_so() -> None:
     orders = [1, 1, 1, 1, 1, 1, 2, 2, 3, 10]
     frame = ledger({f"c{i}": ("2024-03-31", o, 100.0 + i) for i, o in enumerate(orders)})
     result = rfm(frame)
-    assert result.summary["f_counts"] == {"5": 2, "4": 2, "3": 6, "2": 0, "1": 0}
-    assert "F1" in result.summary["empty_scores"] and "F2" in result.summary["empty_scores"]
-    assert any("F1, F2" in line for line in words.headline(result, "en"))
-    # all recencies are equal: every break is 1 day, all in the oldest value bin -> R 1
-    assert set(result.rows["r_score"]) == {1}
+    assert result.summary["f_counts"] == {"5": 2, "4": 2, "3": 0, "2": 0, "1": 6}
+    assert "F2" in result.summary["empty_scores"] and "F3" in result.summary["empty_scores"]
+    assert any("F2, F3" in line for line in words.headline(result, "en"))
+    # all recencies are equal: every break is that value, all in the lowest value bin -> R 5 (as R)
+    assert set(result.rows["r_score"]) == {5}  # one recency for all: value bin 1, as in R
 
 
 def test_given_as_of_and_recency_thresholds() -> None:

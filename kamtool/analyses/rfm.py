@@ -1,6 +1,6 @@
 """RFM: recency, frequency and monetary scores and named segments (``kamtool rfm``).
 
-Conventions (they follow the R ``rfm`` package, ``rfm_table_order``):
+Conventions (those of the R ``rfm`` package, ``rfm_table_order``, but for the bin rule):
 
 * **Breaks.** For ``bins = k`` the breaks are the interior quantiles at ``i / k``,
   ``i = 1 … k − 1``, of the customers' values, R ``quantile`` type 7 (numpy
@@ -8,17 +8,24 @@ Conventions (they follow the R ``rfm`` package, ``rfm_table_order``):
   position ``h = (n − 1) · i / k``, the break is ``x[⌊h⌋] + (h − ⌊h⌋) · (x[⌊h⌋+1] − x[⌊h⌋])``.
   The position is computed in exact integer arithmetic, so a break that falls on a
   data value *is* that value (no ``4.000000000000001``).
-* **Bins.** A value gets the score of the bin with ``lower <= x < upper``. The lowest
-  bin has no lower limit and the top bin has no upper limit, which is R's
-  ``[min, …)`` … ``[…, max + 1)``: the maximum falls in the top bin. In code the score
-  is ``1 + (number of breaks <= x)``.
+* **Bins** (``binning``). ``"quantile"`` (the default): a value equal to a break goes to the
+  lower bin, as in pandas ``qcut`` (bins ``(lower, upper]``, the lowest closed): the value bin
+  is ``1 + (number of breaks < x)``. A customer with the fewest orders is then always F = 1 —
+  never a Champion or Loyal Customer — however skewed the data. ``"r-rfm"`` reproduces R
+  ``rfm`` 0.3.0 (``R/utils.R``, ``bins()``) bit for bit: every interior break is raised by 1,
+  then ``lower <= x < upper`` (``[min, b1 + 1)`` … ``[b_{k-1} + 1, max + 1)``), the value bin
+  ``1 + (number of raised breaks <= x)``. For whole-number measures (orders, days) with
+  whole-number breaks the two agree exactly; with money or fractional breaks they can differ
+  by one score. Breaks fixed by hand (``thresholds``) are lower edges under either rule, as
+  R reads custom breaks: ``f=2,3,5,8`` makes F2 start at 2 orders.
+* **Frequency** (``frequency``): distinct ``orders`` (default), order ``lines`` (what R's
+  ``rfm_table_order`` counts: one row per transaction), or active ``days``.
 * **Ties.** Equal values always share a score. Breaks are *not* made unique: when two
   breaks are equal (skewed data, e.g. most customers with one order) the bin between
   them is empty and its score is skipped, exactly as in R. The summary lists the
-  breaks and the count per score so an empty score is visible, not a surprise.
+  breaks and the count per score, and the headline names an empty score.
 * **Recency** is reversed: value bin ``j`` of ``k`` gets R score ``k + 1 − j``, so the
-  most recent customers score highest; a recency equal to a break goes to the older
-  bin (lower score), as in R.
+  most recent customers score highest.
 * ``rfm_score = R · 100 + F · 10 + M``, so at most 9 scores per dimension.
 
 Segments are a first-match rule table: each rule names inclusive score ranges for R,
@@ -166,10 +173,26 @@ def score_breaks(values: np.ndarray | pd.Series, bins: int) -> np.ndarray:
     return x[lo] + frac * (x[hi] - x[lo])
 
 
-def assign_scores(values: np.ndarray | pd.Series, breaks: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Score 1 … len(breaks) + 1 for each value: 1 + the number of breaks <= value."""
+BINNINGS = ("quantile", "r-rfm")
+FREQUENCIES = {"orders": "orders", "lines": "lines", "days": "active_days"}  # -> ledger column
+
+
+def assign_scores(values: np.ndarray | pd.Series, breaks: Sequence[float] | np.ndarray,
+                  binning: str = "quantile", computed: bool = True) -> np.ndarray:
+    """Value bin 1 … len(breaks) + 1 of each value under ``binning`` (see the module docstring).
+
+    Quantile breaks (``computed``): ``"quantile"`` gives 1 + the number of breaks < value (a
+    value on a break goes to the lower bin); ``"r-rfm"`` 1 + the number of breaks + 1 <= value,
+    as R's ``bins()`` raises them. Breaks fixed by hand are lower edges under either rule,
+    as in R: 1 + the number of breaks <= value.
+    """
     b = np.asarray(breaks, dtype="float64")
-    return np.searchsorted(b, np.asarray(values, dtype="float64"), side="right").astype("int64") + 1
+    x = np.asarray(values, dtype="float64")
+    if not computed:
+        return np.searchsorted(b, x, side="right").astype("int64") + 1
+    if binning == "r-rfm":
+        return np.searchsorted(b + 1, x, side="right").astype("int64") + 1
+    return np.searchsorted(b, x, side="left").astype("int64") + 1
 
 
 # --------------------------------------------------------------------------- rule tables
@@ -376,6 +399,33 @@ def _score_table(
     return frame.sort_values("score", ascending=False, ignore_index=True)
 
 
+def _values(ledger: pd.DataFrame, as_of: Any) -> tuple[pd.Timestamp, dict[str, np.ndarray]]:
+    """The as-of day and each customer's recency (days), frequency and monetary value."""
+    last_date = pd.to_datetime(ledger["last_date"]).dt.normalize()
+    if last_date.isna().any():
+        raise AnalysisError(f"rfm: {int(last_date.isna().sum())} customers have no last order date")
+    day = _as_of(last_date, as_of)
+    values = {
+        "r": (day - last_date).dt.days.to_numpy(dtype="int64"),
+        "f": ledger["orders"].to_numpy(dtype="int64"),
+        "m": ledger["revenue"].to_numpy(dtype="float64"),
+    }
+    if np.isnan(values["m"]).any():
+        raise AnalysisError(f"rfm: {int(np.isnan(values['m']).sum())} customers have no revenue")
+    return day, values
+
+
+def _frequency_ledger(ledger: pd.DataFrame, binning: str, frequency: str) -> pd.DataFrame:
+    """The ledger with ``orders`` holding the count ``frequency`` asks for (checked options)."""
+    if binning not in BINNINGS:
+        raise UsageError(f"--binning takes {' or '.join(BINNINGS)} (got {binning!r})")
+    if frequency not in FREQUENCIES:
+        raise UsageError(f"--frequency takes {', '.join(FREQUENCIES)} (got {frequency!r})")
+    if frequency == "orders":
+        return ledger
+    return ledger.assign(orders=ledger[FREQUENCIES[frequency]])
+
+
 def _check_ledger(ledger: pd.DataFrame, bins: int) -> None:
     missing = [c for c in ("customer", "revenue", "orders", "last_date") if c not in ledger]
     if missing:
@@ -403,14 +453,15 @@ def _as_of(last_date: pd.Series, as_of: Any) -> pd.Timestamp:
 
 
 def _scores(
-    values: dict[str, np.ndarray], bins: int, fixed: dict[str, np.ndarray], table: SegmentTable
+    values: dict[str, np.ndarray], bins: int, fixed: dict[str, np.ndarray], table: SegmentTable,
+    binning: str = "quantile",
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, int]]:
     """Breaks, scores and number of scores per dimension (checked against the rules' scale)."""
     breaks: dict[str, np.ndarray] = {}
     scores: dict[str, np.ndarray] = {}
     for dim in DIMENSIONS:
         breaks[dim] = fixed[dim] if dim in fixed else score_breaks(values[dim], bins)
-        value_bin = assign_scores(values[dim], breaks[dim])
+        value_bin = assign_scores(values[dim], breaks[dim], binning, computed=dim not in fixed)
         scores[dim] = len(breaks[dim]) + 2 - value_bin if dim == "r" else value_bin
     levels = {dim: len(breaks[dim]) + 1 for dim in DIMENSIONS}
     wrong = [f"{dim.upper()} has {n}" for dim, n in levels.items() if n != table.scale]
@@ -524,14 +575,18 @@ def _summary(
 
 
 def _params(day: pd.Timestamp, given: bool, bins: int, fixed: dict[str, np.ndarray],
-            table: SegmentTable) -> dict[str, Any]:
+            table: SegmentTable, binning: str = "quantile", frequency: str = "orders") -> dict[str, Any]:
     return {
+        "binning": binning,
+        "frequency": frequency,
         "as_of": day,
         "as_of_rule": "given" if given else "day after the last order in the data",
         "bins": bins,
         "thresholds": {dim: [float(b) for b in fixed[dim]] for dim in fixed} or None,
         "quantile": "R type 7 (numpy 'linear'), exact positions",
-        "bin_rule": "lower <= x < upper; top bin includes the maximum; ties share a score",
+        "bin_rule": ("R rfm 0.3.0: quantile breaks + 1, lower <= x < upper" if binning == "r-rfm" else
+                     "a value equal to a break goes to the lower bin (lower < x <= upper)")
+        + "; ties share a score",
         "segments": table.source,
         "scale": table.scale,
         "rfm_score": "R*100 + F*10 + M",
@@ -560,6 +615,13 @@ from kamtool.needs import Needs  # noqa: E402 - beside the declaration it serves
 NEEDS = Needs(keys=("customer",), measures=(), figures=("orders", "dates"))
 
 
+def needs(frequency: str = "orders") -> Needs:
+    """What :func:`rfm` reads for a ``frequency`` of orders, lines or days: one row per customer
+    with that count and the first and last order dates (lines are always counted)."""
+    figure = {"orders": ("orders",), "lines": (), "days": ("active_days",)}.get(frequency, ("orders",))
+    return Needs(keys=("customer",), measures=(), figures=(*figure, "dates"))
+
+
 def rfm(
     ledger: pd.DataFrame,
     *,
@@ -567,6 +629,8 @@ def rfm(
     bins: int = 5,
     thresholds: Mapping[str, Sequence[float]] | None = None,
     segments: SegmentTable | None = None,
+    binning: str = "quantile",
+    frequency: str = "orders",
 ) -> Result:
     """Score every customer on recency, frequency and monetary value and name a segment.
 
@@ -586,6 +650,10 @@ def rfm(
     segments : SegmentTable, optional
         The rule table (default :data:`DEFAULT_SEGMENTS`); its ``scale`` must equal the
         number of scores of every dimension.
+    binning : {"quantile", "r-rfm"}
+        The bin rule (see the module docstring); "r-rfm" reproduces R ``rfm`` 0.3.0.
+    frequency : {"orders", "lines", "days"}
+        What frequency counts: distinct orders, order lines (as R counts) or active days.
 
     Returns
     -------
@@ -595,23 +663,13 @@ def rfm(
         ``rf_heatmap``; the rule table travels in ``context["segments"]`` for the words
         (its names in the report language, the actions).
     """
+    ledger = _frequency_ledger(ledger, binning, frequency)
     _check_ledger(ledger, bins)
     fixed = _check_thresholds(thresholds)
     table = DEFAULT_SEGMENTS if segments is None else segments
 
-    last_date = pd.to_datetime(ledger["last_date"]).dt.normalize()
-    if last_date.isna().any():
-        raise AnalysisError(f"rfm: {int(last_date.isna().sum())} customers have no last order date")
-    day = _as_of(last_date, as_of)
-    values = {
-        "r": (day - last_date).dt.days.to_numpy(dtype="int64"),
-        "f": ledger["orders"].to_numpy(dtype="int64"),
-        "m": ledger["revenue"].to_numpy(dtype="float64"),
-    }
-    if np.isnan(values["m"]).any():
-        raise AnalysisError(f"rfm: {int(np.isnan(values['m']).sum())} customers have no revenue")
-
-    breaks, scores, levels = _scores(values, bins, fixed, table)
+    day, values = _values(ledger, as_of)
+    breaks, scores, levels = _scores(values, bins, fixed, table, binning)
     seg_index = _segment_lookup(table, table.scale)[scores["r"], scores["f"], scores["m"]]
     # a negative net is never a positive segment, whatever its scores (−2: Negative Value)
     seg_index = np.where(is_negative(values["m"]), -2, seg_index)
@@ -625,7 +683,7 @@ def rfm(
     heatmap = _heatmap(scores, levels, values["m"])
     return Result(  # fmt: skip
         command="rfm",
-        params=_params(day, as_of is not None, bins, fixed, table),
+        params=_params(day, as_of is not None, bins, fixed, table, binning, frequency),
         summary=_summary(day, values, breaks, score_tables, levels, seg_table),
         rows=rows,
         tables={

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Optional  # noqa: UP035
 
 import typer
@@ -43,6 +44,17 @@ def parse_thresholds(values: list[str] | None) -> dict[str, list[float]] | None:
     return out
 
 
+class Binning(str, Enum):
+    quantile = "quantile"
+    r_rfm = "r-rfm"
+
+
+class Frequency(str, Enum):
+    orders = "orders"
+    lines = "lines"
+    days = "days"
+
+
 @app.command("rfm")
 @shared_options
 def rfm_command(
@@ -55,23 +67,33 @@ def rfm_command(
     segments: Annotated[Optional[str], typer.Option(  # noqa: UP045
         help="A TOML file of segment rules replacing the default table.", metavar="RULES.toml",
         show_default=False)] = None,
+    binning: Annotated[Binning, typer.Option(
+        help="quantile: a value equal to a quantile break goes to the lower score (pandas qcut's rule; "
+        "for whole-number measures with whole-number breaks it gives R's scores); r-rfm: R rfm "
+        "0.3.0 bit for bit (breaks + 1, lower <= x < upper).")] = Binning.quantile,
+    frequency: Annotated[Frequency, typer.Option(
+        help="What frequency counts: distinct orders, order lines (what R's rfm counts) or days "
+        "with an order.")] = Frequency.orders,
     show_rules: Annotated[bool, typer.Option(
         "--show-rules", help="Print the default segment rules and exit.", callback=_show_rules,
         is_eager=True)] = False,
 ) -> None:
     """RFM (最近消费 / 消费频率 / 消费金额): score every customer and name the segments.
 
-    Recency is days from the last order to --as-of, frequency the orders, monetary the net
-    revenue. Scores 1..--bins come from quantile breaks as in R's rfm package (a value
-    falls in the bin lower <= x < upper; equal values share a score, so a bin can be
-    empty — the breaks and counts per score are printed). Segments follow a first-match
-    rule table (--show-rules).
+    Recency is days from the last order to --as-of, frequency the orders (--frequency),
+    monetary the net revenue. Scores 1..--bins come from quantile breaks (R type 7); a value
+    equal to a break goes to the lower score, so a customer with one order is always F = 1.
+    Equal values share a score, so a score can be empty (named in the headline; the breaks
+    and counts per score are printed). --binning r-rfm --frequency lines gives R rfm's table.
+    Segments follow a first-match rule table (--show-rules).
 
     Examples:
 
       kamtool rfm orders.csv
 
       kamtool rfm orders.csv --as-of 2025-10-01 --thresholds f=2,3,5,8
+
+      kamtool rfm orders.csv --binning r-rfm --frequency lines
 
       kamtool rfm orders.xlsx --segments my_rules.toml -o rfm.xlsx --lang zh
     """
@@ -82,7 +104,8 @@ def rfm_command(
         rules = load_segments(segments)
     from kamtool.analyses import rfm as analysis
 
-    ledger = load_ledger(common, analysis.NEEDS)
+    ledger = load_ledger(common, analysis.needs(frequency.value))
     result = analysis.rfm(ledger.customers, as_of=parse_day(as_of, "--as-of"), bins=bins,
-                 thresholds=parse_thresholds(thresholds), segments=rules)
+                          thresholds=parse_thresholds(thresholds), segments=rules, binning=binning.value,
+                          frequency=frequency.value)
     emit(attach_names(result, ledger.customers), common, ledger)
