@@ -325,6 +325,22 @@ def needs(by: str = "customer", measure: str = "revenue") -> Needs:
     return Needs(keys=(by,), measures=(measure,), figures=("orders",) if measure == "orders" else ())
 
 
+def _params(by: str, measure: str, target: float) -> dict[str, Any]:
+    """The options and the rules that shaped a Pareto result (stated in JSON and the workbook)."""
+    return {
+        "by": by,
+        "measure": measure,
+        "target": float(target),
+        "tie_rule": TIE_RULE,
+        "share_base": SHARE_BASE,
+        "negative": "listed apart (included = false), outside the shares",
+        "top20_rule": "the first ceil(0.2 x n) of the n entities of the base",
+        "target_rule": "the fewest top entities whose cumulative value, in whole units, reaches the target",
+        "gini": "over the entities of the base, no small-sample correction",
+        "hhi": "sum of squared shares of the entities of the base, 0..1",
+    }
+
+
 def pareto(
     frame: pd.DataFrame,
     *,
@@ -386,18 +402,7 @@ def pareto(
     summary["top1_entity"] = top1_entity
     summary["value_at_risk_top1"] = at_risk
     summary.update(gini=figures["gini"], hhi=figures["hhi"], effective_entities=figures["effective_entities"])
-    params: dict[str, Any] = {
-        "by": by,
-        "measure": measure,
-        "target": float(target),
-        "tie_rule": TIE_RULE,
-        "share_base": SHARE_BASE,
-        "negative": "listed apart (included = false), outside the shares",
-        "top20_rule": "the first ceil(0.2 x n) of the n entities of the base",
-        "target_rule": "the fewest top entities whose cumulative value, in whole units, reaches the target",
-        "gini": "over the entities of the base, no small-sample correction",
-        "hhi": "sum of squared shares of the entities of the base, 0..1",
-    }
+    params = _params(by, measure, target)
     return Result(
         command="pareto",
         params=params,
