@@ -41,8 +41,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "战略：时长、每季度活跃、重点或A类、品类广度",
     ),
     "stages.stage_rule.stable_rule": (
-        "Stable: tenure, 3 of 4 quarters, trend",
-        "稳定：时长、4季度中3季度活跃、趋势",
+        "Stable: tenure, active quarters, trend",
+        "稳定：时长、季度活跃、趋势",
     ),
     "stages.stage_rule.initial_default": (
         "Initial: bought, neither of the above",
@@ -53,6 +53,13 @@ LABELS: dict[str, tuple[str, str]] = {
     # tables
     "stages.table.transitions": ("Stage transitions", "阶段迁移矩阵"),
     "stages.table.regressions": ("Customers whose stage fell", "阶段倒退的客户"),
+    "stages.table.account_duplicates": (
+        "Customer ids given more than once in the accounts file", "客户资料中重复出现的客户编号"
+    ),
+    "stages.table.account_unknown": (
+        "Accounts with no order line (prospects)", "客户资料中无订单的客户（潜在客户）"
+    ),
+    "stages.row": ("Row in the accounts file", "客户资料行号"),
     # headlines
     "stages.headline_counts": (
         "{customers} customers: {strategic} strategic, {stable} stable, {initial} initial, "
@@ -60,12 +67,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "共{customers}位客户：战略合作{strategic}位，稳定合作{stable}位，初期合作{initial}位，孕育阶段{cultivation}位。",
     ),
     "stages.headline_declining": (
-        "{count} customers are declining (revenue down 30 % or more on the year before).",
-        "{count}位客户销售额下滑（较上年同期下降30%及以上）。",
+        "{count} customers are declining (revenue down {drop} or more on the year before).",
+        "{count}位客户销售额下滑（较上年同期下降{drop}及以上）。",
     ),
     "stages.headline_lost": (
-        "{count} customers look lost (silent more than 3 × their own gap and at least 90 days).",
-        "{count}位客户疑似流失（沉默超过自身购买间隔的3倍且至少90天）。",
+        "{count} customers look lost (silent more than {multiple} × their own gap and at least {days} days).",
+        "{count}位客户疑似流失（沉默超过自身购买间隔的{multiple}倍且至少{days}天）。",
     ),
     "stages.headline_regressions": (
         "Since {compare}: {count} customers moved back a stage (listed).",

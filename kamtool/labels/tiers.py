@@ -110,7 +110,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "tiers.note_window": (
         "Window: {first} to {last} (as of {as_of}); only customers with positive net revenue in it are "
-        "scored ({not_scored} others).",
+        "scored ({not_scored} not scored).",
         "统计窗口：{first}至{last}（截至{as_of}）；仅对窗口内净销售额为正的客户评分（另有{not_scored}位）。",
     ),
     "tiers.note_effort": (
@@ -118,4 +118,20 @@ LABELS: dict[str, tuple[str, str]] = {
         "工时按 {key} / {general} / {small} 分配给重点 / 一般 / 小客户，同级客户平均分配。",
     ),
     "tiers.note_none": ("none", "无"),
+    "tiers.note_clv_failed": (
+        "The CLV model could not be fitted ({code}): the future factor is the growth rate instead.",
+        "CLV模型无法拟合（{code}）：未来价值因素改用增长率。",
+    ),
+    "tiers.note_clv": (
+        "Future value: the BG/NBD × Gamma-Gamma expected revenue of the next 52 weeks, discounted, "
+        "fitted on the purchases before the as-of date.",
+        "未来价值：按截至日前的购买拟合BG/NBD × Gamma-Gamma模型，未来52周的折现预期销售额。",
+    ),
+    "tiers.table.account_duplicates": (
+        "Customer ids given more than once in the accounts file", "客户资料中重复出现的客户编号"
+    ),
+    "tiers.table.account_unknown": (
+        "Accounts with no order line (prospects)", "客户资料中无订单的客户（潜在客户）"
+    ),
+    "tiers.row": ("Row in the accounts file", "客户资料行号"),
 }

@@ -14,9 +14,12 @@ def headline(result: Result, lang: str) -> list[str]:
         )
     ]
     if s["declining"]:
-        lines.append(label("stages.headline_declining", lang).format(count=s["declining"]))
+        drop = f"{100 * p['thresholds']['declining_drop']:g} %"
+        lines.append(label("stages.headline_declining", lang).format(count=s["declining"], drop=drop))
     if s.get("lost"):
-        lines.append(label("stages.headline_lost", lang).format(count=s["lost"]))
+        t = p["thresholds"]
+        lines.append(label("stages.headline_lost", lang).format(
+            count=s["lost"], multiple=f"{t['lost_gap_multiple']:g}", days=t["lost_min_days"]))
     if p.get("compare") is not None:
         lines.append(
             label("stages.headline_regressions", lang).format(compare=p["compare"], count=s["regressions"])
