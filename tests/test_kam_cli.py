@@ -226,7 +226,7 @@ def test_stages_compare_gives_a_transition_matrix() -> None:
 def test_stage_thresholds_are_options() -> None:
     data, _ = _json(["stages", ORDERS, "--strategic-tenure", "1000", "--lost-min-days", "100000",
                      "--declining-drop", "100"])
-    s, t = data["summary"], data["params"]["thresholds"]
+    s, t = data["summary"], data["params"]["stage_thresholds"]
     assert s["strategic"] == 0 and s["lost"] == 0
     assert t["strategic_tenure"] == 1000 and t["lost_min_days"] == 100000 and t["declining_drop"] == 1.0
     assert {r["stage_rule"] for r in data["rows"]} <= {"stable_rule", "initial_default", "cultivation_no_net"}

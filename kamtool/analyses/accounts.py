@@ -154,7 +154,8 @@ def attach_checks(result: Result, checked: Result) -> Result:
     Adds the tables ``account_duplicates`` (every row of a duplicated id) and
     ``account_unknown`` (accounts whose customer has no order line: the prospects), each only
     when it has a row, and the summary counts ``account_duplicate_ids`` and ``account_unknown``;
-    ``params.accounts`` holds the check's params (scale, duplicate rule).  Nothing else changes.
+    ``params.account_strategic_scale`` and ``params.account_duplicate_rule`` say how the
+    strategic values were read and which row of a duplicated id is used.  Nothing else changes.
     """
     duplicates = checked.tables["duplicates"]
     unknown = checked.tables["prospects"]
@@ -169,6 +170,10 @@ def attach_checks(result: Result, checked: Result) -> Result:
         "account_duplicate_ids": int(checked.summary["duplicate_ids"]),
         "account_unknown": int(checked.summary["prospects"]),
     }
-    params = {**result.params, "accounts": {k: v for k, v in checked.params.items() if k != "columns"}}
+    params = {
+        **result.params,
+        "account_strategic_scale": checked.params["strategic_scale"],
+        "account_duplicate_rule": checked.params["duplicate_rule"],
+    }
     kinds = {**result.kinds, "account_duplicates.row": "count", "account_unknown.row": "count"}
     return replace(result, tables=tables, summary=summary, params=params, kinds=kinds)

@@ -85,7 +85,7 @@ def expected_values(days: pd.DataFrame, as_of_day: int) -> tuple[pd.DataFrame | 
     except AnalysisError as exc:
         return None, {"clv_fit": getattr(exc, "code", "not_fitted"), "clv_error": str(exc)}
     frame = fitted.rows[["customer", "clv"]].rename(columns={"clv": "expected_value"})
-    return frame, {"clv_fit": "fitted", "clv_horizon": "52 weeks", "clv_margin": 1.0}
+    return frame, {"clv_fit": "fitted", "clv_horizon_weeks": 52, "clv_margin": 1.0}
 
 
 @app.command("tiers")

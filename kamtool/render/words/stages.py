@@ -14,10 +14,10 @@ def headline(result: Result, lang: str) -> list[str]:
         )
     ]
     if s["declining"]:
-        drop = f"{100 * p['thresholds']['declining_drop']:g} %"
+        drop = f"{100 * p['stage_thresholds']['declining_drop']:g} %"
         lines.append(label("stages.headline_declining", lang).format(count=s["declining"], drop=drop))
     if s.get("lost"):
-        t = p["thresholds"]
+        t = p["stage_thresholds"]
         lines.append(label("stages.headline_lost", lang).format(
             count=s["lost"], multiple=f"{t['lost_gap_multiple']:g}", days=t["lost_min_days"]))
     if p.get("compare") is not None:
@@ -29,7 +29,7 @@ def headline(result: Result, lang: str) -> list[str]:
 
 def notes(result: Result, lang: str) -> list[str]:
     p = result.params
-    t = p["thresholds"]
+    t = p["stage_thresholds"]
     breadth = label(f"stages.breadth.{p['breadth_basis'] or 'category'}", lang)
     lines = [
         label("stages.note_rules", lang).format(
