@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 import pytest
@@ -72,3 +74,38 @@ def test_duplicates_and_prospects_are_reported_not_dropped() -> None:
 def test_numeric_ids_compare_as_text() -> None:
     result = validate(pd.DataFrame({"customer": [101, 102]}), ["101"])
     assert result.rows["prospect"].tolist() == [False, True]
+
+
+def _make_accounts() -> ModuleType:
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "make_accounts.py"
+    spec = importlib.util.spec_from_file_location("make_accounts", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_accounts", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_checked_in_sample_accounts_is_what_the_script_makes(tmp_path: Path) -> None:
+    out = tmp_path / "accounts.csv"
+    assert _make_accounts().main(["-o", str(out)]) == 0
+    checked_in = Path(__file__).resolve().parent.parent / "sample_data" / "accounts.csv"
+    assert out.read_bytes() == checked_in.read_bytes()
+
+
+def test_sample_accounts_read_through_the_io_hold_what_the_readme_says() -> None:
+    from kamtool.io.tables import read_table
+
+    frame, _ = read_table("sample_data/accounts.csv", "accounts")
+    orders = pd.read_csv("sample_data/orders.csv", dtype=str)
+    result = validate(frame, orders["customer_id"].unique())
+    rows = result.rows.set_index("customer")
+    assert result.summary["prospects"] == 4 and result.summary["duplicate_ids"] == 0
+    assert result.summary["orders_without_account"] == 0
+    assert rows.loc["C0189", "status"] == "黑名单" and rows.loc["C0080", "status"] == "停止供货"
+    assert rows["churn_reason"].notna().sum() == 2
+    assert rows.loc["C0213", "credit_limit"] == 5000.0
+    assert set(rows["payment_terms"].dropna()) == {"30", "45", "60"}

@@ -26,6 +26,7 @@ Row numbers are 1-based positions among the data rows of the frame as given.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -145,3 +146,34 @@ def validate(accounts: pd.DataFrame, order_customers: Collection[Any]) -> Result
             "prospect": "bool",
         },
     )
+
+
+def attach_checks(result: Result, checked: Result) -> Result:
+    """``result`` with what the accounts check found, for scripts as well as people.
+
+    Adds the tables ``account_duplicates`` (every row of a duplicated id) and
+    ``account_unknown`` (accounts whose customer has no order line: the prospects), each only
+    when it has a row, and the summary counts ``account_duplicate_ids`` and ``account_unknown``;
+    ``params.account_strategic_scale`` and ``params.account_duplicate_rule`` say how the
+    strategic values were read and which row of a duplicated id is used.  Nothing else changes.
+    """
+    duplicates = checked.tables["duplicates"]
+    unknown = checked.tables["prospects"]
+    tables = dict(result.tables)
+    # Empty tables are left out (the counts say none); the summary always has both counts.
+    if len(duplicates):
+        tables["account_duplicates"] = duplicates[["row", "customer"]].reset_index(drop=True)
+    if len(unknown):
+        tables["account_unknown"] = unknown[["row", "customer"]].reset_index(drop=True)
+    summary = {
+        **result.summary,
+        "account_duplicate_ids": int(checked.summary["duplicate_ids"]),
+        "account_unknown": int(checked.summary["prospects"]),
+    }
+    params = {
+        **result.params,
+        "account_strategic_scale": checked.params["strategic_scale"],
+        "account_duplicate_rule": checked.params["duplicate_rule"],
+    }
+    kinds = {**result.kinds, "account_duplicates.row": "count", "account_unknown.row": "count"}
+    return replace(result, tables=tables, summary=summary, params=params, kinds=kinds)

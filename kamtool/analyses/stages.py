@@ -376,6 +376,7 @@ KINDS = {
     "stage": "text",
     "stage_rule": "text",
     "compare_stage": "text",
+    "abc_thresholds": "share",
 }
 
 
@@ -450,7 +451,7 @@ def stages(
         "key_tier_given": key_accounts is not None,
         "abc_thresholds": list(ABC_THRESHOLDS),
         "tie_rule": TIE_RULE,
-        "thresholds": asdict(thresholds),
+        "stage_thresholds": asdict(thresholds),
         "rules": list(STAGE_RULES),
     }
     return Result(command="stages", params=params, summary=summary, rows=rows, tables=tables, kinds=KINDS)

@@ -111,6 +111,12 @@ KINDS = {
     "tier": "text",
     "stage": "text",
     "owner": "text",
+    # parameters that are fractions of 1 (the workbook's Summary prints them as per cent)
+    "weights": "share",
+    "shares": "share",
+    "effort": "share",
+    "abc_thresholds": "share",
+    "weights_given": "number",
 }
 
 NEEDS = Needs(

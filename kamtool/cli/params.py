@@ -27,3 +27,35 @@ def parse_day(text: str | None, option: str) -> Any:
     from kamtool.analyses.rules import as_of_timestamp
 
     return as_of_timestamp(text.replace("/", "-"), option)
+
+
+def weight_map(
+    text: str, *, name: str = "--weights", keys: tuple[str, ...] | None = None
+) -> dict[str, float]:
+    """'strategic=20,profit=30' -> {"strategic": 20.0, "profit": 30.0}, as written (the
+    analysis rescales them to sum to 1). Keys are lower-cased; a key twice, a key not in
+    ``keys`` (when given), or a value that is not a number of 0 or more is a UsageError."""
+    weights: dict[str, float] = {}
+    example = "strategic=20,profit=30,loyalty=20,elasticity=10,future=20"
+    for item in text.replace(" ", "").split(","):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        key = key.lower()
+        if not sep or not key:
+            raise UsageError(f"{name} takes factor=weight pairs separated by commas, e.g. {example} "
+                             f"(got {item!r})")
+        if keys is not None and key not in keys:
+            raise UsageError(f"{name}: unknown factor {key!r}; the factors are {', '.join(keys)}")
+        if key in weights:
+            raise UsageError(f"{name}: {key!r} is given twice")
+        try:
+            weight = float(value)
+        except ValueError:
+            raise UsageError(f"{name}: the weight of {key!r} is not a number (got {value!r})") from None
+        if not weight >= 0 or weight == float("inf"):
+            raise UsageError(f"{name}: the weight of {key!r} must be a number of 0 or more (got {value!r})")
+        weights[key] = weight
+    if not weights:
+        raise UsageError(f"{name} takes factor=weight pairs, e.g. {example} (got {text!r})")
+    return weights

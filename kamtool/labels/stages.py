@@ -41,8 +41,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "战略：时长、每季度活跃、重点或A类、品类广度",
     ),
     "stages.stage_rule.stable_rule": (
-        "Stable: tenure, 3 of 4 quarters, trend",
-        "稳定：时长、4季度中3季度活跃、趋势",
+        "Stable: tenure, active quarters, trend",
+        "稳定：时长、季度活跃、趋势",
     ),
     "stages.stage_rule.initial_default": (
         "Initial: bought, neither of the above",
@@ -53,6 +53,13 @@ LABELS: dict[str, tuple[str, str]] = {
     # tables
     "stages.table.transitions": ("Stage transitions", "阶段迁移矩阵"),
     "stages.table.regressions": ("Customers whose stage fell", "阶段倒退的客户"),
+    "stages.table.account_duplicates": (
+        "Customer ids given more than once in the accounts file", "客户资料中重复出现的客户编号"
+    ),
+    "stages.table.account_unknown": (
+        "Accounts with no order line (prospects)", "客户资料中无订单的客户（潜在客户）"
+    ),
+    "stages.row": ("Row in the accounts file", "客户资料行号"),
     # headlines
     "stages.headline_counts": (
         "{customers} customers: {strategic} strategic, {stable} stable, {initial} initial, "
@@ -60,12 +67,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "共{customers}位客户：战略合作{strategic}位，稳定合作{stable}位，初期合作{initial}位，孕育阶段{cultivation}位。",
     ),
     "stages.headline_declining": (
-        "{count} customers are declining (revenue down 30 % or more on the year before).",
-        "{count}位客户销售额下滑（较上年同期下降30%及以上）。",
+        "{count} customers are declining (revenue down {drop} or more on the year before).",
+        "{count}位客户销售额下滑（较上年同期下降{drop}及以上）。",
     ),
     "stages.headline_lost": (
-        "{count} customers look lost (silent more than 3 × their own gap and at least 90 days).",
-        "{count}位客户疑似流失（沉默超过自身购买间隔的3倍且至少90天）。",
+        "{count} customers look lost (silent more than {multiple} × their own gap and at least {days} days).",
+        "{count}位客户疑似流失（沉默超过自身购买间隔的{multiple}倍且至少{days}天）。",
     ),
     "stages.headline_regressions": (
         "Since {compare}: {count} customers moved back a stage (listed).",
@@ -99,4 +106,30 @@ LABELS: dict[str, tuple[str, str]] = {
     "stages.breadth.category": ("categories", "品类数"),
     "stages.breadth.brand": ("brands", "品牌数"),
     "stages.breadth.product": ("products", "产品数"),
+    # parameters and key figures as the workbook's Summary names them
+    "stages.param.window_months": ("Window (months)", "统计窗口（月）"),
+    "stages.param.abc_thresholds": ("Revenue ABC cut-offs", "销售额ABC分界"),
+    "stages.param.account_strategic_scale": ("Strategic values read on the scale", "战略价值的原始量表"),
+    "stages.param.last_month": ("Last month of the window", "窗口最后一个月"),
+    "stages.param.compare": ("Compared with", "对比日期"),
+    "stages.param.breadth_basis": ("Breadth counted over", "广度依据"),
+    "stages.param.lost": ("Lost flag from", "流失标记依据"),
+    "stages.param.key_tier_given": ("Key tier given", "已提供重点客户等级"),
+    "stages.param.stage_thresholds": ("Thresholds", "阈值"),
+    "stages.param.rules": ("Rules", "规则"),
+    "stages.kpi.customers": ("Customers", "客户数"),
+    "stages.kpi.cultivation": ("Cultivation", "孕育阶段"),
+    "stages.kpi.initial": ("Initial cooperation", "初期合作"),
+    "stages.kpi.stable": ("Stable cooperation", "稳定合作"),
+    "stages.kpi.strategic": ("Strategic partnership", "战略合作"),
+    "stages.kpi.declining": ("Declining customers", "销售额下滑客户数"),
+    "stages.kpi.lost": ("Lost customers", "疑似流失客户数"),
+    "stages.kpi.regressions": ("Customers whose stage fell", "阶段倒退客户数"),
+    "stages.kpi.account_duplicate_ids": ("Duplicated ids in the accounts", "客户资料中重复的客户编号数"),
+    "stages.kpi.account_unknown": ("Accounts with no order line", "客户资料中无订单的客户数"),
+    # parameter values in words (the workbook's Summary)
+    "param.value.lost.days": ("the purchase days", "逐日购买记录"),
+    "param.value.lost.not_known": ("not known", "未知"),
+    "param.value.account_strategic_scale.1-5": ("1–5", "1–5分"),
+    "param.value.account_strategic_scale.0-100": ("0–100", "0–100分"),
 }

@@ -14,9 +14,12 @@ def headline(result: Result, lang: str) -> list[str]:
         )
     ]
     if s["declining"]:
-        lines.append(label("stages.headline_declining", lang).format(count=s["declining"]))
+        drop = f"{100 * p['stage_thresholds']['declining_drop']:g} %"
+        lines.append(label("stages.headline_declining", lang).format(count=s["declining"], drop=drop))
     if s.get("lost"):
-        lines.append(label("stages.headline_lost", lang).format(count=s["lost"]))
+        t = p["stage_thresholds"]
+        lines.append(label("stages.headline_lost", lang).format(
+            count=s["lost"], multiple=f"{t['lost_gap_multiple']:g}", days=t["lost_min_days"]))
     if p.get("compare") is not None:
         lines.append(
             label("stages.headline_regressions", lang).format(compare=p["compare"], count=s["regressions"])
@@ -26,7 +29,7 @@ def headline(result: Result, lang: str) -> list[str]:
 
 def notes(result: Result, lang: str) -> list[str]:
     p = result.params
-    t = p["thresholds"]
+    t = p["stage_thresholds"]
     breadth = label(f"stages.breadth.{p['breadth_basis'] or 'category'}", lang)
     lines = [
         label("stages.note_rules", lang).format(

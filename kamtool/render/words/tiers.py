@@ -95,6 +95,10 @@ def notes(result: Result, lang: str) -> list[str]:
         label("tiers.note_percentile", lang),
         _basis(p, lang),
     ]
+    if p.get("clv_fit") == "fitted":
+        lines.append(label("tiers.note_clv", lang))
+    elif p.get("clv_fit") is not None:
+        lines.append(label("tiers.note_clv_failed", lang).format(code=p["clv_fit"]))
     if p.get("cutoffs"):
         key, general = p["cutoffs"]
         lines.append(label("tiers.note_cutoffs", lang).format(key=f"{key:g}", general=f"{general:g}"))

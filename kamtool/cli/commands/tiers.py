@@ -1,0 +1,170 @@
+"""`kamtool tiers`: key, general and small accounts by five weighted factors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Optional  # noqa: UP035
+
+import typer
+
+from kamtool.cli.app import app
+from kamtool.cli.options import AccountsFile, AsOf, Common, shared_options
+from kamtool.cli.params import number_list, parse_day, weight_map
+from kamtool.cli.run import emit, load_ledger, read_second_file
+from kamtool.cli.run import warn as print_warning
+from kamtool.errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kamtool.ledger import Ledger
+    from kamtool.needs import Needs
+    from kamtool.result import Result
+
+DEFAULT_WEIGHTS = "strategic=20,profit=30,loyalty=20,elasticity=10,future=20"
+
+
+def command_needs() -> Needs:
+    """Tiers' needs per day (the CLV model reads the days), with the category too, so the
+    stage column counts breadth over the dimension ``kamtool stages`` uses."""
+    from dataclasses import replace
+
+    from kamtool.analyses import stages, tiers
+    from kamtool.needs import by_day
+
+    optional = tuple(dict.fromkeys((*tiers.NEEDS.optional, stages.BREADTH_DIMENSIONS[0])))
+    return by_day(replace(tiers.NEEDS, optional=optional))
+
+
+def as_of_for(ledger: Ledger, as_of: str | None) -> int:
+    """The as-of day: --as-of, else the day after the last order (so reruns agree)."""
+    from kamtool.analyses.rules import as_of_day, day_number
+
+    days = ledger.days
+    last = day_number(days["date"].max()) if len(days) else None
+    day = as_of_day(parse_day(as_of, "--as-of"), last)
+    if day is None:
+        raise UsageError("the files hold no order line to date the tiers by; give --as-of")
+    return day
+
+
+def checked_accounts(common: Common, path: str | None, ledger: Ledger) -> Result | None:
+    """The --accounts file checked against the orders; duplicates and customers without an
+    order line are warned about on stderr (the result's JSON lists them too)."""
+    frame = read_second_file(common, path, "accounts")
+    if frame is None:
+        return None
+    from kamtool.analyses import accounts
+
+    checked = accounts.validate(frame, ledger.days["customer"].astype(str).unique())
+    dup = checked.tables["duplicates"]
+    if len(dup):
+        ids = sorted(dup["customer"].unique())
+        print_warning(f"{path}: {len(ids):,} customer ids appear more than once (the first row of each "
+                      f"is used): {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}")
+    unknown = checked.tables["prospects"]
+    if len(unknown):
+        ids = list(unknown["customer"])
+        print_warning(f"{path}: {len(ids):,} customers have no order line in the files (prospects): "
+                      f"{', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}")
+    return checked
+
+
+def expected_values(days: pd.DataFrame, as_of_day: int) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+    """The CLV model's discounted expected revenue of the next 12 months per customer, fitted on
+    the days before the as-of day; (None, why) when the model cannot be fitted."""
+    import numpy as np
+
+    from kamtool.analyses import clv
+    from kamtool.errors import AnalysisError
+
+    last = np.datetime64(as_of_day - 1, "D")
+    before = days[days["date"].to_numpy().astype("datetime64[D]") <= last]
+    try:
+        fitted = clv.clv(before[["customer", "date", "revenue"]], calibration_end=str(last),
+                         unit="week", horizon=52, margin=1.0)
+    except AnalysisError as exc:
+        return None, {"clv_fit": getattr(exc, "code", "not_fitted"), "clv_error": str(exc)}
+    frame = fitted.rows[["customer", "clv"]].rename(columns={"clv": "expected_value"})
+    return frame, {"clv_fit": "fitted", "clv_horizon_weeks": 52, "clv_margin": 1.0}
+
+
+@app.command("tiers")
+@shared_options
+def tiers_command(
+    common: Common,
+    accounts: AccountsFile = None,
+    weights: Annotated[str, typer.Option(
+        help="Weight of each factor as factor=points (rescaled to sum to 1); a factor left out "
+        "weighs 0. Also [tiers] weights = \"…\" in kamtool.toml.")] = DEFAULT_WEIGHTS,
+    shares: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Share of customers in the key and general tiers, in percent (counts rounded up, as in "
+        "ABC) [default: 10,30].", show_default=False)] = None,
+    cutoffs: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Tier by score instead: key at or above the first, general at or above the second, "
+        "e.g. 70,40.", show_default=False)] = None,
+    hours: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        help="Account-management hours per period to plan: split by --effort across the tiers and "
+        "evenly within a tier.", min=0.0, show_default=False)] = None,
+    effort: Annotated[str, typer.Option(
+        help="Share of --hours for the key, general and small tiers, in percent.")] = "40,30,30",
+    brand: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="The focal brand: its share of wallet counts towards loyalty (default: not used).",
+        show_default=False)] = None,
+    window_months: Annotated[int, typer.Option(
+        help="Months up to the as-of date that the factors are measured over (an even number).",
+        min=2)] = 12,
+    as_of: AsOf = None,
+) -> None:
+    """Account tiers (客户分级): key / general / small accounts by five weighted factors.
+
+    Factors, each a percentile rank 0–100 among the customers with revenue in the window:
+    strategic value (--accounts), profit (gross profit, or revenue without cost), loyalty
+    (active months, tenure, trend, focal-brand share), sales elasticity (--accounts rating)
+    and future value (the CLV model's expected value of the next 12 months, or the growth
+    rate when the model cannot be fitted). A factor nobody has is left out and its weight
+    spread over the others; a customer missing one is scored on the rest and flagged.
+    Score = Σ weight × factor. Tiers: top 10 % key, next 30 % general, the rest small
+    (--shares), or --cutoffs on the score. Also printed: the hours per tier and owner
+    (--hours), tier against revenue ABC, factor correlations, how many customers change
+    tier when a weight moves by 5 points, and each customer's relationship stage.
+
+    Examples:
+
+      kamtool tiers orders.csv --accounts accounts.csv
+
+      kamtool tiers orders.csv --accounts accounts.csv --weights strategic=30,profit=30,loyalty=20,future=20
+
+      kamtool tiers orders.xlsx --cutoffs 70,40 --hours 160 --effort 50,30,20 -o tiers.xlsx --lang zh
+    """
+    from kamtool.analyses import accounts as accounts_check
+    from kamtool.analyses import tiers as analysis
+
+    if shares is not None and cutoffs is not None:
+        raise UsageError("give --shares or --cutoffs, not both")
+    given = weight_map(weights, keys=analysis.FACTORS)
+    split = tuple(number_list(effort, name="--effort", count=3))
+    share_pair = tuple(number_list(shares or "10,30", name="--shares", count=2))
+    # Cut-offs are scores 0–100: not percents to divide.
+    cut_pair = None
+    if cutoffs is not None:
+        try:
+            cut_pair = tuple(float(v) for v in cutoffs.replace(" ", "").split(",") if v)
+        except ValueError:
+            raise UsageError(f"--cutoffs takes two scores separated by a comma, e.g. 70,40 (got {cutoffs!r})"
+                             ) from None
+        if len(cut_pair) != 2:
+            raise UsageError(f"--cutoffs takes two scores, e.g. 70,40 (got {cutoffs!r})")
+
+    ledger = load_ledger(common, command_needs())
+    day = as_of_for(ledger, as_of)
+    checked = checked_accounts(common, accounts, ledger)
+    future, fit = expected_values(ledger.days, day)
+    result = analysis.tiers(
+        ledger.monthly, checked.rows if checked is not None else None, future,
+        as_of=day, window_months=window_months, weights=given, shares=share_pair, cutoffs=cut_pair,
+        hours=hours, effort=split, brand=brand, mix=ledger.mix,
+    )
+    result.params.update(fit)
+    if checked is not None:
+        result = accounts_check.attach_checks(result, checked)
+    emit(result, common, ledger)
