@@ -86,6 +86,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.headline.key_accounts": (
         "Key accounts hold {share} of receivables.",
         "重点客户占应收账款的{share}。"),
+    "credit.headline.key_accounts_class_a": (
+        "Key accounts (class A: the {count} largest customers making {cut} of net sales of the last "
+        "{months} months) hold {share} of receivables.",
+        "重点客户（A类：近{months}个月净销售额占{cut}的前{count}个客户）占应收账款的{share}。"),
     # notes: the rules, printed with every result
     "credit.note.as_of": (
         "As of {as_of}: invoices and payments dated before this day count; {lines} invoice lines and "
