@@ -338,8 +338,10 @@ def _result(rows: pd.DataFrame, cents: pd.DataFrame, figures: dict[str, Any], in
         summary=_summary(rows, cents, inv, pay, figures, today, opts, counts),
         rows=rows,
         tables=tables,
-        charts=[Chart(kind="bar", table="rows", category="customer", values=names[1:],
-                      title="credit.chart.aging", max_points=30),
+        # one bar per customer, its balance stacked by bucket (the first 30 rows: over limit,
+        # worsening, then the largest balances)
+        charts=[Chart(kind="bar", table="rows", category="customer", values=names,
+                      title="credit.chart.aging", max_points=30, stacked=True),
                 Chart(kind="column", table="aging", category="bucket", values=["amount"],
                       title="credit.chart.buckets")],
         display_columns=["customer", "balance", *names, "dso", "days_beyond_terms", "grade",
