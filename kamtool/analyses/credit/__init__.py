@@ -327,9 +327,11 @@ def _result(rows: pd.DataFrame, cents: pd.DataFrame, figures: dict[str, Any], in
                                                          "utilisation"]].reset_index(drop=True)
     tables["grades"] = company.grades_table(rows, cents["balance"])
     tables["balance_history"] = company.history_table(figures["history"])
-    kinds = {name: "money" for name in (*names, *MONEY_COLUMNS, "amount", "receivables")}
+    kinds = {name: "money" for name in (*names, *MONEY_COLUMNS, "amount", "receivables", "invoiced",
+                                        "credited", "paid", "credit_balances")}
     kinds.update({name: "days" for name in DAYS_COLUMNS})
     kinds.update({"on_time_share": "share", "utilisation": "share", "share": "share",
+                  "overdue_share": "share", "key_account_share": "share",
                   "over_limit": "bool", "worsening": "bool", "grade": "text", "bucket": "text",
                   "customers": "count", "date": "date"})
     return Result(
