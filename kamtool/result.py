@@ -34,6 +34,7 @@ class Chart:
     secondary: str | None = None  # column drawn as a line on a second axis
     title: str = ""  # a label key (see kamtool.labels) or literal text
     max_points: int = 200  # charts of more points are unreadable; keep the first N
+    stacked: bool = False  # column, bar: the values stacked in one column or bar per category
 
 
 @dataclass

@@ -553,3 +553,19 @@ def test_the_sample_payments_are_reproducible_and_hold_what_they_promise(tmp_pat
     assert result.summary["credit_notes"] > 0 and result.summary["credited"] > 0
     assert cents(result.summary["invoiced"]) - cents(result.summary["credited"]) \
         - cents(result.summary["paid"]) == cents(result.summary["receivables"])
+
+
+@given(sales=st.integers(-10**9, 10**11), months=st.integers(1, 24), terms=st.integers(0, 120),
+       weight=st.integers(0, 10**9), beyond=st.integers(0, 10**11),
+       factor=st.sampled_from([0.0, 0.7, 1.0, 1.2, 0.35, 2.5]), cap=st.sampled_from([0.0, 1.2, 1.5, 3.0]),
+       highest=st.integers(-10**6, 10**11))
+def test_suggested_limit_is_the_exact_formula(sales: int, months: int, terms: int, weight: int, beyond: int,
+                                              factor: float, cap: float, highest: int) -> None:
+    """The integer arithmetic equals the formula in exact fractions, rounded half up once."""
+    from fractions import Fraction
+
+    extra = Fraction(beyond, weight) if weight > 0 else Fraction(0)
+    raw = Fraction(sales, months) * (terms + extra) / 30 * Fraction(str(factor))
+    value = max(min(raw, Fraction(str(cap)) * max(highest, 0)), Fraction(0))
+    expected = int((value + Fraction(1, 2)) // 1)
+    assert suggested_limit(sales, months, terms, weight, beyond, factor, cap, highest) == expected

@@ -59,3 +59,31 @@ def weight_map(
     if not weights:
         raise UsageError(f"{name} takes factor=weight pairs, e.g. {example} (got {text!r})")
     return weights
+
+
+def whole_list(text: str, *, name: str) -> list[int]:
+    """'30,60,90,180' -> [30, 60, 90, 180]: whole numbers, taken as written (no percent rule)."""
+    message = f"{name} takes whole numbers separated by commas, e.g. 30,60,90 (got {text!r})"
+    try:
+        numbers = [float(v) for v in text.replace(" ", "").split(",") if v]
+    except ValueError:
+        raise UsageError(message) from None
+    if not numbers or any(not n.is_integer() for n in numbers):
+        raise UsageError(message)
+    return [int(n) for n in numbers]
+
+
+def grade_map(text: str, *, name: str) -> dict[str, float]:
+    """'A=1.2,B=1,C=0.7,D=0' -> {'A': 1.2, 'B': 1.0, 'C': 0.7, 'D': 0.0}; grades left out keep
+    their default (the analysis checks the grades and the values)."""
+    out: dict[str, float] = {}
+    for part in (p for p in text.replace(" ", "").split(",") if p):
+        grade, sep, value = part.partition("=")
+        try:
+            if not sep or not grade:
+                raise ValueError
+            out[grade.upper()] = float(value)
+        except ValueError:
+            raise UsageError(f"{name} takes GRADE=FACTOR pairs separated by commas, e.g. A=1.2,B=1 "
+                             f"(got {text!r})") from None
+    return out

@@ -41,6 +41,41 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.customers": ("Customers", "客户数"),
     "credit.receivables": ("Receivables", "应收账款"),
     "credit.date": ("Month end", "月末"),
+    # summary figures and parameters (the workbook's summary sheet)
+    "credit.as_of": ("As of", "截至日期"),
+    "credit.invoices": ("Invoices", "发票数"),
+    "credit.credit_notes": ("Credit notes and returns", "红字发票及退货数"),
+    "credit.payments": ("Payments", "收款笔数"),
+    "credit.later_lines": ("Invoice lines on or after the as-of date", "截至日及之后的发票行（未计入）"),
+    "credit.later_payments": ("Payments on or after the as-of date", "截至日及之后的收款（未计入）"),
+    "credit.unmatched_references": ("Payments naming an invoice not open", "注明的发票不在未结清之列的收款"),
+    "credit.invoiced": ("Invoiced", "开票金额"),
+    "credit.credited": ("Credit notes and returns (amount)", "红字发票及退货金额"),
+    "credit.paid": ("Paid", "已收款"),
+    "credit.overdue_share": ("Overdue share of receivables", "逾期占比"),
+    "credit.credit_balances": ("Credit balances", "客户贷方余额"),
+    "credit.key_account_share": ("Key accounts' share of receivables", "重点客户应收占比"),
+    "credit.key_account_count": ("Key accounts", "重点客户数"),
+    "credit.buckets": ("Aging bucket edges (days)", "账龄段分界（天）"),
+    "credit.grade_factors": ("Grade factor", "等级系数"),
+    "credit.cap": ("Cap (× highest balance)", "上限（×最高余额）"),
+    "credit.grade_rule": ("Grade rule", "评级规则"),
+    "credit.a_past_due": ("A: at most days past due", "A级：最长逾期天数不超过"),
+    "credit.b_beyond": ("B: at most days beyond terms", "B级：平均超期天数不超过"),
+    "credit.c_beyond": ("C: at most days beyond terms", "C级：平均超期天数不超过"),
+    "credit.d_past_due": ("D: more than days past due", "D级：逾期天数超过"),
+    "credit.worsening_days": ("Paying later: trend above (days)", "回款变慢：变化超过（天）"),
+    "credit.dso_days": ("DSO window (days)", "DSO计算期（天）"),
+    "credit.history_months": ("Months behind the limit", "授信测算月数"),
+    "credit.trend_months": ("Months of the trend", "趋势比较月数"),
+    "credit.key_accounts": ("Key accounts given", "指定重点客户数"),
+    "credit.key_share": ("Key accounts: class A cut-off of net sales", "重点客户：净销售额A类分界"),
+    "credit.application": ("Payment application", "收款冲销规则"),
+    "credit.credit_note": ("Credit notes", "红字发票"),
+    "credit.credit_balance": ("Credit balances", "贷方余额"),
+    "credit.as_of_rule": ("As-of rule", "截至日规则"),
+    "credit.no_payment_grade": ("Grade without payments", "无回款客户等级"),
+    "credit.row_order": ("Row order", "排序"),
     # coded values
     "credit.bucket.not_due": ("Not due", "未到期"),
     "credit.bucket.overdue_1_30": ("1–30 days overdue", "逾期1–30天"),
@@ -86,6 +121,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.headline.key_accounts": (
         "Key accounts hold {share} of receivables.",
         "重点客户占应收账款的{share}。"),
+    "credit.headline.key_accounts_class_a": (
+        "Key accounts (class A: the {count} largest customers making {cut} of net sales of the last "
+        "{months} months) hold {share} of receivables.",
+        "重点客户（A类：近{months}个月净销售额占{cut}的前{count}个客户）占应收账款的{share}。"),
     # notes: the rules, printed with every result
     "credit.note.as_of": (
         "As of {as_of}: invoices and payments dated before this day count; {lines} invoice lines and "

@@ -1023,7 +1023,8 @@ def _add_chart(
         )
     else:
         chart_type = {"pareto": "column", "column": "column", "bar": "bar", "line": "line"}
-        drawn = book.add_chart({"type": chart_type[chart.kind]})
+        stacked = {"subtype": "stacked"} if chart.stacked and chart.kind in ("column", "bar") else {}
+        drawn = book.add_chart({"type": chart_type[chart.kind], **stacked})
         assert drawn is not None
         for col in value_cols:
             drawn.add_series(

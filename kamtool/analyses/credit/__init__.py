@@ -84,7 +84,8 @@ class Options:
     buckets: tuple[int, ...] = (30, 60, 90, 180)
     grade_factors: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_FACTORS))
     cap: float = 1.2
-    key_accounts: Collection[str] | None = None
+    key_accounts: Collection[str] | None = None  # None: class A of net sales at key_share
+    key_share: float = 0.8
     grade_rule: GradeRule = GradeRule()
     worsening_days: float = 5.0  # trend above this many days: worsening
     dso_days: int = 90
@@ -112,6 +113,8 @@ def _check(options: Options) -> None:
         if not number.is_integer() or number < least:
             raise UsageError(f"{name} takes {what} (got {value!r})")
     ratios: dict[str, Any] = {"--cap": options.cap, "--worsening-days": options.worsening_days}
+    if not 0 <= _number(options.key_share, "--key-share", "a share from 0 to 1") <= 1:
+        raise UsageError(f"--key-share takes a share from 0 to 1 (got {options.key_share!r})")
     for name, ratio in ratios.items():
         if _number(ratio, name, "a number ≥ 0") < 0:
             raise UsageError(f"{name} takes a number ≥ 0 (got {ratio!r})")
@@ -260,8 +263,10 @@ def _summary(rows: pd.DataFrame, cents: pd.DataFrame, inv: pd.DataFrame, pay: pd
     receivables = int(cents["balance"].sum())
     sales = int(figures["dso_sales"].sum())
     key_share: float | None = None
-    if opts.key_accounts is not None:
-        keys = {str(k).strip() for k in opts.key_accounts}
+    keys = ({str(k).strip() for k in opts.key_accounts} if opts.key_accounts is not None
+            else set(company.class_a(figures["limit_sales"], opts.key_share)) if opts.key_share > 0
+            else None)
+    if keys is not None:
         held = int(cents.loc[[c for c in cents.index if c in keys], "balance"].sum())
         key_share = company.share(held, receivables)
     invoiced = inv["cents"].to_numpy()
@@ -278,6 +283,7 @@ def _summary(rows: pd.DataFrame, cents: pd.DataFrame, inv: pd.DataFrame, pay: pd
         "credit_balances": company.amount(int(cents["balance"].clip(upper=0).sum())),
         "dso": receivables * float(opts.dso_days) / sales if sales > 0 else float("nan"),
         "key_account_share": key_share,
+        "key_account_count": None if keys is None else len(keys & set(cents.index)),
         "over_limit": int(rows["over_limit"].sum()),
         "worsening": int(rows["worsening"].sum()),
     }
@@ -296,6 +302,7 @@ def _params(today: int, edges: Sequence[int], factors: Mapping[str, float], opts
         "history_months": int(opts.history_months),
         "trend_months": int(opts.trend_months),
         "key_accounts": None if opts.key_accounts is None else len(set(opts.key_accounts)),
+        "key_share": None if opts.key_accounts is not None or opts.key_share <= 0 else float(opts.key_share),
         # the rules as codes; the words module says them in sentences
         "application": "reference_then_fifo",
         "credit_note": "fifo_like_payment",
@@ -320,9 +327,11 @@ def _result(rows: pd.DataFrame, cents: pd.DataFrame, figures: dict[str, Any], in
                                                          "utilisation"]].reset_index(drop=True)
     tables["grades"] = company.grades_table(rows, cents["balance"])
     tables["balance_history"] = company.history_table(figures["history"])
-    kinds = {name: "money" for name in (*names, *MONEY_COLUMNS, "amount", "receivables")}
+    kinds = {name: "money" for name in (*names, *MONEY_COLUMNS, "amount", "receivables", "invoiced",
+                                        "credited", "paid", "credit_balances")}
     kinds.update({name: "days" for name in DAYS_COLUMNS})
     kinds.update({"on_time_share": "share", "utilisation": "share", "share": "share",
+                  "overdue_share": "share", "key_account_share": "share",
                   "over_limit": "bool", "worsening": "bool", "grade": "text", "bucket": "text",
                   "customers": "count", "date": "date"})
     return Result(
@@ -331,8 +340,10 @@ def _result(rows: pd.DataFrame, cents: pd.DataFrame, figures: dict[str, Any], in
         summary=_summary(rows, cents, inv, pay, figures, today, opts, counts),
         rows=rows,
         tables=tables,
-        charts=[Chart(kind="bar", table="rows", category="customer", values=names[1:],
-                      title="credit.chart.aging", max_points=30),
+        # one bar per customer, its balance stacked by bucket (the first 30 rows: over limit,
+        # worsening, then the largest balances)
+        charts=[Chart(kind="bar", table="rows", category="customer", values=names,
+                      title="credit.chart.aging", max_points=30, stacked=True),
                 Chart(kind="column", table="aging", category="bucket", values=["amount"],
                       title="credit.chart.buckets")],
         display_columns=["customer", "balance", *names, "dso", "days_beyond_terms", "grade",

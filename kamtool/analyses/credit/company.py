@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from kamtool.analyses.credit.grading import GRADES
+from kamtool.analyses.rules import reach_count
 
 LARGEST = 10
 NO_DIMENSION = "-"  # a customer without an owner or region in the accounts frame
@@ -28,6 +29,17 @@ def amount(cents: int) -> float:
 
 def share(part: int, whole: int) -> float:
     return float(part) / float(whole) if whole > 0 else float("nan")
+
+
+def class_a(sales_cents: pd.Series, cut: float) -> list[str]:
+    """Key accounts when none are given: class A of net sales (cents by customer), the
+    fewest largest customers reaching ``cut`` of positive sales, as in abc (ties by id)."""
+    positive = sales_cents[sales_cents > 0]
+    if positive.empty:
+        return []
+    order = np.lexsort((positive.index.to_numpy(dtype=str), -positive.to_numpy(dtype=np.int64)))
+    ranked = positive.iloc[order]
+    return [str(c) for c in ranked.index[:reach_count(ranked.to_numpy(dtype=np.int64), cut)]]
 
 
 def aging_table(cents: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:

@@ -7,6 +7,7 @@ a boundary is never decided by a float.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -69,16 +70,30 @@ def grade(worst_past_due: int | None, weight: int, beyond: int, late: int, rule:
     return "D"
 
 
+@functools.lru_cache(maxsize=64)
+def _decimal(value: float) -> tuple[int, int]:
+    """A factor read as the decimal it is written as (0.7 is exactly 7/10), as n / d."""
+    return Fraction(str(float(value))).as_integer_ratio()
+
+
 def suggested_limit(sales_cents: int, months: int, terms: int, weight: int, beyond: int,
                     factor: float, cap: float, highest_cents: int) -> int:
     """Suggested credit limit in cents.
 
     average monthly net sales (``sales_cents`` ÷ ``months``) × (terms + max(average days
     beyond terms, 0)) ÷ 30 × factor, at most ``cap`` × the highest balance and at least 0;
-    rounded half up to the cent once, at the end.
+    rounded half up to the cent once, at the end. Computed as one exact fraction of whole
+    numbers (numerator / denominator), so no step rounds.
     """
-    extra = Fraction(beyond, weight) if weight > 0 else Fraction(0)
-    raw = Fraction(sales_cents, months) * (terms + max(extra, Fraction(0))) / 30 * Fraction(str(factor))
-    ceiling = Fraction(str(cap)) * max(highest_cents, 0)
-    value = max(min(raw, ceiling), Fraction(0))
-    return math.floor(value + Fraction(1, 2))
+    fn, fd = _decimal(factor)
+    cn, cd = _decimal(cap)
+    w, b = (int(weight), max(int(beyond), 0)) if weight > 0 else (1, 0)
+    # sales / months × (terms + b / w) / 30 × fn / fd
+    num = int(sales_cents) * (int(terms) * w + b) * fn
+    den = int(months) * w * 30 * fd
+    ceiling = cn * max(int(highest_cents), 0)
+    if num * cd > ceiling * den:
+        num, den = ceiling, cd
+    if num <= 0:
+        return 0
+    return (2 * num + den) // (2 * den)

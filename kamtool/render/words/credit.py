@@ -65,7 +65,11 @@ def headline(result: Result, lang: str) -> list[str]:
     if s["credit_balances"] < 0:
         amount = _money(s["credit_balances"])
         lines.append(label("credit.headline.credit_balances", lang).format(amount=amount))
-    if s.get("key_account_share") is not None:
+    if s.get("key_account_share") is not None and result.params.get("key_share") is not None:
+        lines.append(label("credit.headline.key_accounts_class_a", lang).format(
+            share=_share(s["key_account_share"]), count=s["key_account_count"],
+            cut=_share(result.params["key_share"]), months=result.params["history_months"]))
+    elif s.get("key_account_share") is not None:
         lines.append(label("credit.headline.key_accounts", lang).format(share=_share(s["key_account_share"])))
     return lines
 
