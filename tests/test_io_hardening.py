@@ -316,3 +316,11 @@ def test_ctrl_c_anywhere_is_exit_130_and_one_line(tmp_path: Path) -> None:
             assert out.exists() and zipfile.is_zipfile(out)
         if out.exists():  # never a partial workbook: renamed into place whole
             assert zipfile.is_zipfile(io.BytesIO(out.read_bytes()))
+
+
+def test_o_naming_a_file_a_quoted_glob_matches_is_refused(isolated: Path,
+                                                          kamtool: Callable[..., Any]) -> None:
+    (isolated / "orders-01.csv").write_text("customer,date,amount\na,2024-01-01,5\n")
+    run = kamtool("abc", "orders-*.csv", "-o", "orders-01.csv")
+    assert run.code == 2 and "-o orders-01.csv: is the input orders-01.csv" in run.stderr
+    assert (isolated / "orders-01.csv").read_text() == "customer,date,amount\na,2024-01-01,5\n"
