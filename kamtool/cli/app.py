@@ -2,16 +2,52 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Callable
 from traceback import print_exc
 from typing import Annotated, Any, Optional  # noqa: UP035
 
-import typer
 
-from kamtool import __version__
-from kamtool.errors import ExitStatus, KamtoolError
+class Interrupted(BaseException):
+    """Ctrl-C during a run, raised by :func:`entry`'s SIGINT handler.
+
+    Not a KeyboardInterrupt: Click turns one that arrives while it parses the command line
+    into "Aborted!" and exit 1; this passes every ``except Exception`` and Click's handlers
+    to :func:`entry`, which says "interrupted" and exits 130.  ``finally`` blocks still run
+    (the temporary ``-o`` file is removed: see :mod:`kamtool.io.outfile`).
+    """
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    raise Interrupted
+
+
+_EARLY: list[bool] = []  # Ctrl-C while the imports ran, before entry() could act on it
+
+
+def _note_early(signum: int, frame: Any) -> None:
+    _EARLY.append(True)
+
+
+def _catch_ctrl_c(handler: Callable[[int, Any], None]) -> None:
+    # Not when the parent ignores SIGINT (nohup, a background job): it stays ignored.
+    if hasattr(signal, "SIGINT") and signal.getsignal(signal.SIGINT) in (signal.default_int_handler,
+                                                                        _note_early):
+        signal.signal(signal.SIGINT, handler)
+
+
+# The console script (and python -m kamtool) imports this module first: Ctrl-C during the
+# imports below (a tenth of a second) is noted, and entry() ends the run.  Imported by a test
+# or a library, the process keeps its own Ctrl-C.
+if os.path.basename(sys.argv[0] if sys.argv else "") in ("kamtool", "__main__.py"):
+    _catch_ctrl_c(_note_early)
+
+import typer  # noqa: E402 - after Ctrl-C is caught
+
+from kamtool import __version__  # noqa: E402
+from kamtool.errors import ExitStatus, KamtoolError  # noqa: E402
 
 app = typer.Typer(
     name="kamtool",
@@ -154,14 +190,22 @@ def entry() -> None:
     are renamed into place, stdout and stderr are flushed here, DuckDB is closed so that
     its spill files go), so kamtool leaves with os._exit. Uncaught exceptions (the
     --traceback runs) take Python's normal way out.
+
+    Ctrl-C anywhere is one line, "interrupted", and exit 130: during the run through
+    :class:`Interrupted`; while the connections close and the streams flush (the output is
+    written by then) it is only noted, so that no KeyboardInterrupt lands inside DuckDB's
+    close, and the exit is 130 all the same.
     """
     import contextlib
-    import os
 
-    from kamtool.io.read import prefetch_workbook
-
-    prefetch_workbook(sys.argv[1:])
+    _catch_ctrl_c(_raise_interrupted)
+    interrupted = [bool(_EARLY)]
     try:
+        if interrupted[0]:
+            raise Interrupted
+        from kamtool.io.read import prefetch_workbook
+
+        prefetch_workbook(sys.argv[1:])
         main()
         code = 0
     except SystemExit as exc:
@@ -170,9 +214,23 @@ def entry() -> None:
         else:
             print(exc.code, file=sys.stderr)
             code = 1
+    except (Interrupted, KeyboardInterrupt):
+        interrupted[0] = True
+        code = int(ExitStatus.INTERRUPTED)
+
+    def note(signum: int, frame: Any) -> None:
+        interrupted[0] = True
+
+    with contextlib.suppress(Interrupted, KeyboardInterrupt):  # one landing between the two lines
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, note)
     from kamtool.engine.duck import close_connections
 
     close_connections()
+    if interrupted[0]:
+        code = int(ExitStatus.INTERRUPTED)
+        with contextlib.suppress(Exception):
+            print_error("interrupted")
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say there
             stream.flush()

@@ -59,6 +59,12 @@ class Common:
     decimal: str = "."
     dayfirst: bool = False
     skip_bad_rows: bool = False
+    max_rows: int = 1_048_576
+    max_cells: int | None = None
+    max_input_size: str = "2GiB"
+    max_cell_chars: int = 32_767
+    date_range: str = "1900-01-01,2100-12-31"
+    dedupe_files: bool = False
     engine: Engine = Engine.local
     scheduler: str | None = None
     format: Format | None = None
@@ -120,6 +126,40 @@ SHARED: dict[str, tuple[Any, Any]] = {
         Annotated[bool, typer.Option("--skip-bad-rows", help="Skip rows with unreadable values and report "
                                      "how many were skipped for each reason (default: stop with an error).",
                                      rich_help_panel=INPUT)],
+        False,
+    ),
+    "max_rows": (
+        Annotated[int, typer.Option(help="Refuse a workbook sheet with more rows (Excel's own limit by "
+                                    "default).", min=1, rich_help_panel=INPUT)],
+        1_048_576,
+    ),
+    "max_cells": (
+        Annotated[Optional[int], typer.Option(  # noqa: UP045
+            help="Refuse a workbook sheet whose used rectangle holds more cells (default: max-rows x 64, "
+                 "and a large rectangle less than 1 % filled is refused too).", min=1,
+            rich_help_panel=INPUT, show_default=False)],
+        None,
+    ),
+    "max_input_size": (
+        Annotated[str, typer.Option(help="Refuse a workbook that inflates to more than this (e.g. 4GiB, "
+                                    "500MB, or bytes).", metavar="SIZE", rich_help_panel=INPUT)],
+        "2GiB",
+    ),
+    "max_cell_chars": (
+        Annotated[int, typer.Option(help="Refuse a workbook cell of more characters (Excel's own limit by "
+                                    "default).", min=1, rich_help_panel=INPUT)],
+        32_767,
+    ),
+    "date_range": (
+        Annotated[str, typer.Option(help="Order dates outside FIRST,LAST are bad values (an error, or "
+                                    "skipped and counted under --skip-bad-rows).", metavar="FIRST,LAST",
+                                    rich_help_panel=INPUT)],
+        "1900-01-01,2100-12-31",
+    ),
+    "dedupe_files": (
+        Annotated[bool, typer.Option("--dedupe-files", help="Read a file given twice once (the same file "
+                                     "through any path, or one of the same size and content); without it "
+                                     "a repeat is read again, with a warning.", rich_help_panel=INPUT)],
         False,
     ),
     "engine": (

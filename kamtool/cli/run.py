@@ -28,9 +28,10 @@ def load_request(common: Common, needs: Needs, by_label: str | None = None) -> L
     :func:`kamtool.io.request.resolve_by`).
     """
     from kamtool.io.columns import parse_overrides
+    from kamtool.io.guard import Limits, parse_size
     from kamtool.io.read import ReadOptions
     from kamtool.io.request import build_request
-    from kamtool.io.rules import CleanOptions
+    from kamtool.io.rules import CleanOptions, parse_date_range
 
     if common.decimal not in (".", ","):
         raise UsageError(f"--decimal takes '.' or ',' (got {common.decimal!r})")
@@ -40,14 +41,22 @@ def load_request(common: Common, needs: Needs, by_label: str | None = None) -> L
     delimiter = common.delimiter
     if delimiter in ("\\t", "tab", "TAB"):
         delimiter = "\t"
-    return build_request(
+    request = build_request(
         needs, common.files,
         read=ReadOptions(encoding=common.encoding, delimiter=delimiter, sheet=common.sheet,
-                         header_row=common.header_row, expected_headers=tuple(overrides.values())),
+                         header_row=common.header_row, expected_headers=tuple(overrides.values()),
+                         limits=Limits(max_rows=common.max_rows, max_cells=common.max_cells,
+                                       max_uncompressed=parse_size(common.max_input_size),
+                                       max_cell_chars=common.max_cell_chars)),
         clean=CleanOptions(decimal=common.decimal, dayfirst=common.dayfirst,
-                           skip_bad_rows=common.skip_bad_rows),
+                           skip_bad_rows=common.skip_bad_rows,
+                           date_range=parse_date_range(common.date_range)),
         overrides=overrides, engine=common.engine.value, scheduler=common.scheduler, by_label=by_label,
+        dedupe=common.dedupe_files,
     )
+    for note in request.notes:
+        warn(note)
+    return request
 
 
 def read_second_file(common: Common, path: str | None, kind: str) -> Any:

@@ -11,6 +11,7 @@ user can act on ("the file is GB18030", "line 1,204 holds money text '¥1,234.50
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,28 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
 
     ``progress(rows, size)``: lines read since the last call, or else bytes of the file read.
     """
+    return _something_left(request, _load(request, progress))
+
+
+def _something_left(request: LoadRequest, ledger: Ledger) -> Ledger:
+    """A ledger with no line, when lines were read and every one dropped, is the user's data
+    problem, said here with the reasons, before an analysis finds nothing to work on.  ``inspect``
+    (``measures`` None) shows the drops itself."""
+    if request.measures is None or ledger.table.num_rows:
+        return ledger
+    dropped: Counter[str] = Counter()
+    for info in ledger.sources:
+        dropped.update(info.stats.dropped)
+    if not dropped:
+        return ledger  # a file of headers only: the analysis says there are no orders
+    from kamtool.errors import DataError
+
+    names = ", ".join(dict.fromkeys(info.name for info in ledger.sources))
+    reasons = ", ".join(f"{count:,} {reason}" for reason, count in dropped.most_common())
+    raise DataError(f"{names}: no order lines left after dropping {reasons}")
+
+
+def _load(request: LoadRequest, progress: Callable[[int, int], None] | None = None) -> Ledger:
     if request.engine == "dask":
         return _dask(request)
     reason = native.gate(request)

@@ -196,6 +196,12 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
         if entity not in cols:
             raise Declined(f"the file has no {entity} column")
         typed[entity] = cols[entity]
+    earliest, latest = prep.clean.date_range
+
+    def outside(ref: str) -> str:
+        # --date-range: a date outside it is a bad value the Arrow cleaner reports (or skips).
+        return f"{ref} NOT BETWEEN DATE '{earliest.isoformat()}' AND DATE '{latest.isoformat()}'"
+
     grain_flags: list[str] = []
     label_set = set(label_headers(source.headers, prep.mapping))
     for key in _grain_keys(keys):
@@ -207,7 +213,7 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
             typed[key] = "NULL::DATE" if key in DATE_COLUMNS else "NULL::VARCHAR"
         elif key in DATE_COLUMNS:
             typed[key] = cols[key]
-            grain_flags.append(f"{ref} < DATE '1000-01-01'")
+            grain_flags.append(outside(ref))
         else:
             # Text the cleaner would trim (or empty to missing); a totals label in a label column.
             typed[key] = cols[key]
@@ -220,7 +226,7 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
         if f"_r_{canon}" in cols:
             typed[f"_r_{canon}"] = cols[f"_r_{canon}"]
     flags = [*checks, *grain_flags, "_l_amount IS NULL", '"date" IS NULL',
-             """"date" < DATE '1000-01-01'""",  # DuckDB reads 24-01-05 as the year 24
+             outside('"date"'),  # the year 24 of 24-01-05, 9999 of a slip: the cleaner's errors
              *(f"NOT (abs(_l_{c}) < {MAX_MONEY:.0f})" for c in money)]  # NaN and inf fail too
     if entity is not None:
         # Per customer the ids are checked once, after the query; per entity, on each line:

@@ -289,6 +289,13 @@ class Cleaner:
             elif canon in DATE_COLUMNS:
                 value, bad, text = parse_date_text(col, self.options.dayfirst)
                 keep = self._bad(keep, bad, canon, header, col, offset, stats, "is not a date")
+                first, last = self.options.date_range
+                outside = pc.fill_null(pc.or_(pc.less(value, pa.scalar(first, pa.date32())),
+                                              pc.greater(value, pa.scalar(last, pa.date32()))), False)
+                keep = self._bad(keep, outside, canon, header, col, offset, stats,
+                                 f"is outside {first.isoformat()}..{last.isoformat()}", hint=False,
+                                 reason=f"{canon}: outside the date range",
+                                 advice="--date-range FIRST,LAST widens it; ")
                 if text is not None and self.first_cleaned is None:
                     self._note(text, ISO_DAY_PATTERN, keep, col, header, offset, "holds the date {value} "
                                "in column {header}, not written YYYY-MM-DD")
@@ -387,7 +394,8 @@ class Cleaner:
         return keep
 
     def _bad(self, keep: Mask, bad: Mask, canon: str, header: str, col: Mask, offset: int,
-             stats: BatchStats, what: str, hint: bool = True) -> Mask:
+             stats: BatchStats, what: str, hint: bool = True, reason: str | None = None,
+             advice: str = "") -> Mask:
         bad = pc.and_(keep, bad)
         if not pc.any(bad).as_py():
             return keep
@@ -397,9 +405,11 @@ class Cleaner:
             raise DataError(
                 f"{self.source.name} {self.source.row_label(offset + i)}: {str(value)!r} {what} "
                 f"in column {header}{self._hint(canon) if hint else ''} "
-                f"(--skip-bad-rows skips such rows and counts them)"
+                f"({advice}--skip-bad-rows skips such rows and counts them)"
             )
-        return self._drop(keep, bad, f"{canon}: {what[3:] if what.startswith('is ') else what}", stats)
+        if reason is None:
+            reason = f"{canon}: {what[3:] if what.startswith('is ') else what}"
+        return self._drop(keep, bad, reason, stats)
 
     def _missing(self, keep: Mask, missing: Mask, canon: str, header: str, offset: int,
                  stats: BatchStats) -> Mask:

@@ -474,6 +474,21 @@ def _size(n: int) -> str:
     return f"{n:,} bytes"
 
 
+_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1 << 10, "m": 1000**2, "mb": 1000**2, "mib": MIB,
+          "g": 1000**3, "gb": 1000**3, "gib": GIB, "t": 1000**4, "tb": 1000**4, "tib": 1 << 40}
+
+
+def parse_size(text: str | int, option: str = "--max-input-size") -> int:
+    """``"4GiB"``, ``"500MB"``, ``"2g"`` or a number of bytes -> bytes; a UsageError naming the option."""
+    from kamtool.errors import UsageError
+
+    match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS or float(match.group(1)) <= 0:
+        raise UsageError(f"{option} takes a size such as 4GiB, 500MB or a number of bytes (got {text!r})")
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
 # -- CSV ----------------------------------------------------------------------------------
 def check_csv_line_limit(exc: BaseException, name: str, source: str | os.PathLike[str] | bytes | None = None,
                          block_bytes: int = CSV_BLOCK_BYTES) -> None:

@@ -73,7 +73,7 @@ def check_not_an_input(path: str | os.PathLike[str], inputs: Sequence[str], *, s
         out = os.stat(target)
     except OSError:
         return  # not there yet: it cannot be an input
-    for name in inputs:
+    for name in _with_globs(inputs):
         if name == STDIN:
             continue
         try:
@@ -91,6 +91,19 @@ def check_not_an_input(path: str | os.PathLike[str], inputs: Sequence[str], *, s
         if stat.S_ISREG(piped.st_mode) and os.path.samestat(out, piped):
             raise UsageError(f"-o {os.fspath(path)}: is the file on standard input; refusing to write over "
                              f"an input file")
+
+
+def _with_globs(inputs: Sequence[str]) -> list[str]:
+    """The inputs with quoted globs expanded, as the load expands them (a glob matching nothing
+    stays itself: the load says so)."""
+    import glob
+
+    out: list[str] = []
+    for name in inputs:
+        matched = (sorted(glob.glob(name, recursive=True))
+                   if any(ch in name for ch in "*?[") and not os.path.exists(name) else [])
+        out.extend(matched or [name])
+    return out
 
 
 @contextlib.contextmanager

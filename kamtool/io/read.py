@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from kamtool.errors import DataError, UsageError
 from kamtool.io.columns import score_header_row
+from kamtool.io.guard import Limits, check_csv_line_limit, check_workbook
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -44,6 +45,7 @@ class ReadOptions:
     header_row: int | None = None  # 1-based row number of the header, as the user sees it
     expected_headers: tuple[str, ...] = ()  # --col headers that must be found in the header row
     kind: str = "orders"  # whose synonyms find the header row: orders, accounts or payments
+    limits: Limits = field(default_factory=Limits)  # what a workbook may hold (--max-rows …)
 
 
 @dataclass
@@ -124,6 +126,9 @@ class Source:
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
                 if self._ragged is not None:
                     raise DataError(self._ragged_message()) from None
+                # A line or quoted field longer than a block: said in the user's terms.
+                check_csv_line_limit(exc, self.name, self.path if self.path is not None else self.data,
+                                     CSV_BLOCK_BYTES)
                 raise DataError(_csv_read_message(self, exc)) from None
 
     def _excel_batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
@@ -155,7 +160,9 @@ class Source:
                 if pa.types.is_nested(kind):
                     raise DataError(f"{self.name}: column {column} holds {kind} values, not plain values")
             for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=list(columns)):
-                yield pa.Table.from_batches([batch]), offset
+                table = pa.Table.from_batches([batch])
+                arrays = [_parquet_plain(self.name, c, table[c], offset) for c in columns]
+                yield pa.table(arrays, names=list(columns)), offset
                 offset += batch.num_rows
         except (pa.ArrowException, OSError, ValueError) as exc:  # ValueError: names not UTF-8
             raise DataError(f"{self.name}: cannot read this Parquet file ({exc})") from None
@@ -457,6 +464,13 @@ def _csv_read_message(source: Source, exc: Exception) -> str:
 def _open_excel(name: str, path: Path | None, data: bytes | None, size: int, options: ReadOptions) -> Source:
     from python_calamine import CalamineWorkbook
 
+    # Before calamine sees the file: a sheet reaching XFD1048576 makes it allocate the whole
+    # rectangle (512 GiB) and abort the process; a zip bomb inflates to gigabytes.
+    # A pre-parse of this file (see prefetch_workbook) checks it with the default limits before
+    # it parses, and its refusal is reported by _sheet_rows: the check is not made twice.
+    prefetched = path is not None and os.path.realpath(path) in _PREFETCHED
+    if not (prefetched and options.limits == Limits()):
+        check_workbook(path if path is not None else (data or b""), name, options.limits)
     try:
         book = (
             CalamineWorkbook.from_path(str(path)) if path is not None
@@ -467,13 +481,13 @@ def _open_excel(name: str, path: Path | None, data: bytes | None, size: int, opt
     sheet_names = list(book.sheet_names)
     if options.sheet is not None:
         sheet_name = _pick_sheet(name, sheet_names, options.sheet)
-        rows = _sheet_rows(book, name, sheet_name)
+        rows = _sheet_rows(book, name, sheet_name, options.limits)
         if not rows:
             raise DataError(f"{name}: sheet {sheet_name!r} is empty")
     else:
         sheet_name, rows = "", []
         for candidate in sheet_names:
-            rows = _sheet_rows(book, name, candidate)
+            rows = _sheet_rows(book, name, candidate, options.limits)
             if any(any(c not in (None, "") for c in r) for r in rows[:HEADER_SEARCH_ROWS]):
                 sheet_name = candidate
                 break
@@ -526,13 +540,13 @@ def prefetch_workbook(argv: Sequence[str]) -> None:
         try:
             with open(arg, "rb") as handle:
                 if format_from_magic(handle.read(8)) == "excel":
-                    _prefetch(os.path.realpath(arg))
+                    _prefetch(os.path.realpath(arg), arg)
                     return
         except OSError:
             continue
 
 
-def _prefetch(path: str) -> None:
+def _prefetch(path: str, name: str | None = None) -> None:
     import concurrent.futures
     import threading
 
@@ -541,6 +555,10 @@ def _prefetch(path: str) -> None:
 
     def parse() -> None:
         try:
+            # The guard first, with the default limits (the command line is not parsed yet): a
+            # refused workbook is not pre-parsed, and the real open, with the user's limits,
+            # checks it again and says why (or, with a raised limit, reads it).
+            check_workbook(path, name or path)
             from python_calamine import CalamineWorkbook
 
             book = CalamineWorkbook.from_path(path)
@@ -552,7 +570,7 @@ def _prefetch(path: str) -> None:
     threading.Thread(target=parse, name="kamtool-prefetch", daemon=True).start()
 
 
-def _sheet_rows(book: Any, name: str, sheet_name: str) -> list[list[Any]]:
+def _sheet_rows(book: Any, name: str, sheet_name: str, limits: Limits | None = None) -> list[list[Any]]:
     path = getattr(book, "path", None)
     future = _PREFETCHED.pop(os.path.realpath(path), None) if path else None
     if future is not None:
@@ -561,6 +579,9 @@ def _sheet_rows(book: Any, name: str, sheet_name: str) -> list[list[Any]]:
             if sheet == sheet_name:
                 parsed: list[list[Any]] = early
                 return parsed
+        except DataError:  # the guard refused it: parsing it again could abort the process
+            if (limits or Limits()) == Limits():
+                raise
         except Exception:  # noqa: BLE001 - parsed again below, which reports the error
             pass
     try:
@@ -598,6 +619,52 @@ def _excel_text(value: Any) -> str | None:
 
 
 # -- Parquet ----------------------------------------------------------------------------
+def _parquet_plain(name: str, column: str, values: pa.ChunkedArray, offset: int) -> pa.ChunkedArray:
+    """A Parquet column as the cleaner reads values: text that is valid UTF-8, numbers, dates.
+
+    A writer may store text as raw bytes or unchecked strings, an all-empty column as the null
+    type, amounts as uint64: each becomes the plain type or one error naming file, column, row.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = values.type
+    if pa.types.is_null(kind):
+        return values.cast(pa.string())  # every cell empty: the cleaner says what is missing
+    if pa.types.is_unsigned_integer(kind) and kind.bit_width == 64:
+        # Beyond int64; as float64 any real amount is exact and a huge one fails the money limit.
+        return pc.cast(values, pa.float64(), safe=False)
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+        text_type = pa.large_string() if pa.types.is_large_binary(kind) else pa.string()
+        try:
+            return values.cast(text_type)
+        except pa.ArrowInvalid:
+            what = "holds bytes that are not UTF-8 text"
+            raise DataError(_not_utf8(name, column, values, offset, what)) from None
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        try:
+            values.validate(full=True)
+        except pa.ArrowInvalid:
+            what = "holds text that is not valid UTF-8"
+            raise DataError(_not_utf8(name, column, values, offset, what)) from None
+    return values
+
+
+def _not_utf8(name: str, column: str, values: pa.ChunkedArray, offset: int, what: str) -> str:
+    import pyarrow as pa
+
+    # The error path only: find the first bad cell, cell by cell, through its bytes.
+    raw = values.cast(pa.large_binary()) if not pa.types.is_binary(values.type) else values
+    for i, cell in enumerate(raw.to_pylist()):
+        if cell is None:
+            continue
+        try:
+            cell.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"{name} row {offset + i + 1:,}: column {column} {what} ({cell[:40]!r})"
+    return f"{name}: column {column} {what}"
+
+
 def _open_parquet(name: str, path: Path | None, data: bytes | None, size: int) -> Source:
     import pyarrow as pa
     import pyarrow.parquet as pq

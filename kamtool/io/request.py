@@ -35,6 +35,7 @@ class LoadRequest:
     figures:   the optional figures the table carries (see :class:`kamtool.needs.Needs`).
     engine:    "local" or "dask"; ``scheduler``: the Dask scheduler's address or a Client.
     by_label:  the header behind ``entity``, for display; None when no key is ``entity``.
+    notes:     warnings for the user about the files (a file given twice), said by the command line.
     """
 
     files: tuple[str, ...]
@@ -49,6 +50,85 @@ class LoadRequest:
     engine: str = "local"
     scheduler: Any = None
     by_label: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+GLOB_CHARS = "*?["
+
+
+def expand_globs(files: Sequence[str]) -> list[str]:
+    """A quoted glob the shell did not expand (``'orders-*.csv'``) -> its files, sorted, as under
+    Dask; a name that exists as it is stays itself (a file may be called ``[draft].csv``)."""
+    import glob
+    import os
+
+    from kamtool.errors import UsageError
+
+    out: list[str] = []
+    for name in files:
+        if name == "-" or "://" in name or not any(ch in name for ch in GLOB_CHARS) or os.path.exists(name):
+            out.append(name)
+            continue
+        matched = sorted(p for p in glob.glob(name, recursive=True) if not os.path.isdir(p))
+        if not matched:
+            raise UsageError(f"{name}: no file matches")
+        out.extend(matched)
+    return out
+
+
+def repeated_files(files: Sequence[str], dedupe: bool) -> tuple[list[str], list[str]]:
+    """The files to read and a warning for each one given again.
+
+    A repeat is the same file (device and inode: through a symlink or a ``../`` path too) or,
+    under ``dedupe``, a copy of the same size and content (its SHA-256).  Without ``dedupe``
+    a repeat is still read, as the user asked, and the warning says its lines count twice.
+    """
+    import hashlib
+    import os
+
+    kept: list[str] = []
+    notes: list[str] = []
+    seen_inode: dict[tuple[int, int], str] = {}
+    by_size: dict[int, list[str]] = {}
+    digests: dict[str, str] = {}
+
+    def digest(path: str) -> str:
+        if path not in digests:
+            sha = hashlib.sha256()
+            with open(path, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    sha.update(chunk)
+            digests[path] = sha.hexdigest()
+        return digests[path]
+
+    for name in files:
+        try:
+            st = None if name == "-" or "://" in name else os.stat(name)
+        except OSError:
+            st = None  # the read says what is wrong with it
+        if st is None:
+            kept.append(name)
+            continue
+        first = seen_inode.get((st.st_dev, st.st_ino))
+        if first is None and dedupe:
+            try:
+                same_size = by_size.get(st.st_size, [])
+                first = next((other for other in same_size if digest(other) == digest(name)), None)
+            except OSError:
+                first = None
+        if first is None:
+            seen_inode[(st.st_dev, st.st_ino)] = name
+            by_size.setdefault(st.st_size, []).append(name)
+            kept.append(name)
+            continue
+        same = "the same file as" if (st.st_dev, st.st_ino) in seen_inode else "a copy of"
+        if dedupe:
+            notes.append(f"{name}: {same} {first}; read once (--dedupe-files)")
+        else:
+            notes.append(f"{name}: {same} {first}; its lines are counted twice "
+                         f"(--dedupe-files reads it once)")
+            kept.append(name)
+    return kept, notes
 
 
 def resolve_by(by: str) -> tuple[str, str | None]:
@@ -69,8 +149,13 @@ def resolve_by(by: str) -> tuple[str, str | None]:
 
 def build_request(needs: Needs, files: Sequence[str], *, read: ReadOptions | None = None,
                   clean: CleanOptions | None = None, overrides: dict[str, str] | None = None,
-                  engine: str = "local", scheduler: Any = None, by_label: str | None = None) -> LoadRequest:
-    """The request for an analysis' ``needs`` over ``files`` with the shared options."""
+                  engine: str = "local", scheduler: Any = None, by_label: str | None = None,
+                  dedupe: bool = False) -> LoadRequest:
+    """The request for an analysis' ``needs`` over ``files`` with the shared options.
+
+    Quoted globs are expanded here, so the local engines read them as Dask does; a file given
+    twice is noted, and with ``dedupe`` read once (see :func:`repeated_files`).
+    """
     from kamtool.errors import UsageError
 
     if engine not in ENGINES:
@@ -78,8 +163,9 @@ def build_request(needs: Needs, files: Sequence[str], *, read: ReadOptions | Non
     if (ENTITY in needs.keys) != (by_label is not None):
         # A programming slip, not a user's: the entity column exists only with its header.
         raise ValueError(f"keys {needs.keys} and by_label {by_label!r} disagree")
+    files, notes = repeated_files(expand_globs(files), dedupe)
     return LoadRequest(
-        files=tuple(files), read=read or ReadOptions(), clean=clean or CleanOptions(),
+        files=tuple(files), notes=tuple(notes), read=read or ReadOptions(), clean=clean or CleanOptions(),
         overrides=dict(overrides or {}), keys=tuple(needs.grain), columns=tuple(needs.columns),
         optional=tuple(needs.optional), measures=None if needs.measures is None else tuple(needs.measures),
         figures=tuple(needs.figures), engine=engine, scheduler=scheduler, by_label=by_label,

@@ -7,6 +7,7 @@ thread while DuckDB reads.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,11 +30,36 @@ REASON_BLANK = "blank rows"
 REASON_RAGGED = "rows of the wrong width"
 
 
+# Dates outside these are bad values unless --date-range widens them: a year 9999 or 0201 is a
+# typing slip, and the analyses' calendar arithmetic (pandas' nanosecond timestamps end in 2262)
+# is not built for it.
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+
+
 @dataclass
 class CleanOptions:
     decimal: str = "."
     dayfirst: bool = False
     skip_bad_rows: bool = False
+    date_range: tuple[dt.date, dt.date] = DATE_RANGE
+
+
+def parse_date_range(text: str) -> tuple[dt.date, dt.date]:
+    """``--date-range FIRST,LAST`` (ISO days) -> the two dates; a UsageError naming the option."""
+    from kamtool.errors import UsageError
+
+    parts = [p.strip() for p in str(text).split(",")]
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        first, last = dt.date.fromisoformat(parts[0]), dt.date.fromisoformat(parts[1])
+    except ValueError:
+        raise UsageError(f"--date-range takes FIRST,LAST as YYYY-MM-DD,YYYY-MM-DD (got {text!r})") from None
+    if first > last:
+        raise UsageError(f"--date-range {text}: the first date is after the last")
+    if first.year < 1678 or last.year > 2261:  # pandas' nanosecond timestamps, which the analyses use
+        raise UsageError(f"--date-range {text}: kamtool's analyses handle dates from 1678 to 2261")
+    return first, last
 
 
 @dataclass
