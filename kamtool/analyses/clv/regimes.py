@@ -1,4 +1,4 @@
-"""Fits that end on a boundary: the nested limit models and how one of them is chosen.
+"""MBG/NBD's and Pareto/NBD's nests of limit models, fitted together, the best one kept.
 
 A mixed "buy till you die" model has limits the likelihood can keep climbing towards:
 when purchase rates (or drop-out) barely vary between customers, the Gamma (or Beta)
@@ -18,19 +18,23 @@ import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 import numpy as np
-from scipy.special import expit, logit
 
-from kamtool.analyses.clvmodels.fit_bridge import LOG_BOUND, Optimum, covariance, optimise
-from kamtool.errors import AnalysisError
+from kamtool.analyses.clv.fit import (
+    LOG_BOUND,
+    FitError,
+    FloatArray,
+    Optimum,
+    covariance,
+    from_unconstrained,
+    jacobian,
+    normal_draws,
+    optimise,
+    to_unconstrained,
+)
 
-FloatArray = np.ndarray[Any, np.dtype[np.float64]]
-
-# The data must show how often customers buy apart from how long they stay: below this
-# many customers with a repeat purchase no model is identified.
-MIN_REPEAT_CUSTOMERS = 20
 # A limit model replaces a richer one when its log-likelihood is at least as high up to
 # this relative rounding margin (the same rule as BG/NBD's homogeneous drop-out).
 LIMIT_LL_TOLERANCE = 1e-9
@@ -61,6 +65,11 @@ class ModelFit:
     scales: tuple[str, ...] = ()
 
     @property
+    def form(self) -> str | None:
+        """The boundary code: which model of the nest the predictions use."""
+        return self.boundary
+
+    @property
     def free(self) -> dict[str, float]:
         """The parameters of the model the predictions use: the limit's at a boundary."""
         return self.limit_params if self.limit_params is not None else self.params
@@ -71,22 +80,6 @@ class ModelFit:
         if self.limit_params is not None:
             return dataclasses.replace(self, limit_params=new)
         return dataclasses.replace(self, params=new)
-
-
-def to_unconstrained(theta: FloatArray, scales: Sequence[str]) -> FloatArray:
-    """Log of positive parameters, logit of probabilities."""
-    return np.array(
-        [math.log(v) if s == "log" else float(logit(v)) for v, s in zip(theta, scales, strict=True)]
-    )
-
-
-def from_unconstrained(z: FloatArray, scales: Sequence[str]) -> FloatArray:
-    return np.array([math.exp(v) if s == "log" else float(expit(v)) for v, s in zip(z, scales, strict=True)])
-
-
-def jacobian(theta: FloatArray, scales: Sequence[str]) -> FloatArray:
-    """d(theta)/d(z) per parameter, z the unconstrained value."""
-    return np.array([v if s == "log" else v * (1 - v) for v, s in zip(theta, scales, strict=True)])
 
 
 Total = Callable[[FloatArray], tuple[float, FloatArray]]
@@ -142,7 +135,7 @@ def fit_regimes(regimes: Sequence[Regime], customers: int, model: str, advice: s
 
     The first regime is the full model; its estimate seeds the others' starts. A regime
     whose optimum is not flat or lies on the edge of the parameter box is no candidate
-    (that edge is another regime's territory). AnalysisError when none is left.
+    (that edge is another regime's territory). FitError "unidentified" when none is left.
     """
     fits: list[tuple[Regime, Optimum, float]] = []
     full_theta: FloatArray | None = None
@@ -160,9 +153,11 @@ def fit_regimes(regimes: Sequence[Regime], customers: int, model: str, advice: s
         if _usable(opt) and np.isfinite(ll):
             fits.append((regime, opt, ll))
     if not fits:
-        raise AnalysisError(
+        raise FitError(
             f"the {model} fit found no maximum of the likelihood, not even at a limit of the "
-            f"model (one purchase rate, one drop-out rate, no drop-out). {advice}"
+            f"model (one purchase rate, one drop-out rate, no drop-out). {advice}",
+            "unidentified",
+            model=model,
         )
     best = max(ll for _, _, ll in fits)
     ties = [f for f in fits if f[2] >= best - LIMIT_LL_TOLERANCE * abs(best)]
@@ -170,18 +165,6 @@ def fit_regimes(regimes: Sequence[Regime], customers: int, model: str, advice: s
     theta = from_unconstrained(opt.log_params, regime.scales)
     cov = covariance(lambda th: regime.total(th)[1], theta)
     return RegimeFit(regime, theta, ll, cov, iterations)
-
-
-def require_repeat_customers(x: FloatArray, model: str, minimum: int = MIN_REPEAT_CUSTOMERS) -> None:
-    """AnalysisError naming what is missing when too few customers bought twice."""
-    n, repeat = len(x), int((x > 0).sum())
-    if repeat < minimum:
-        raise AnalysisError(
-            f"{model} needs at least {minimum} customers with a repeat purchase in the "
-            f"calibration period to tell how often customers buy from how long they stay; "
-            f"this data has {n:,} customers and {repeat:,} with a repeat purchase. Use a "
-            "longer calibration period (a later --calibration-end) or more customers."
-        )
 
 
 def fit_result(cls: type[Any], rf: RegimeFit, full_names: tuple[str, ...], customers: int) -> Any:
@@ -209,30 +192,21 @@ def fit_result(cls: type[Any], rf: RegimeFit, full_names: tuple[str, ...], custo
     )
 
 
-class PurchaseModel(Protocol):
-    """What a purchase-model module offers (bgnbd_model, mbgnbd, pareto_nbd)."""
+def parameter_draws(fit: ModelFit, draws: int, seed: int) -> list[Any]:
+    """Fits with ``free`` drawn from the estimate's asymptotic normal in the optimiser's
+    scale (see :func:`kamtool.analyses.clv.fit.normal_draws`); empty without a covariance."""
+    theta = np.array(list(fit.free.values()), dtype=np.float64)
+    return [fit.with_free(row) for row in normal_draws(theta, fit.scales, fit.covariance, draws, seed)]
 
-    @property
-    def NAME(self) -> str: ...  # a module constant
 
-    @property
-    def LABEL(self) -> str: ...
+def shown(value: float) -> float:
+    """A parameter as the summary shows it: NaN, not infinity, where a limit sent it away."""
+    return value if math.isfinite(value) else math.nan
 
-    @property
-    def FULL_NAMES(self) -> tuple[str, ...]: ...
 
-    def fit(self, frequency: Any, recency: Any, T: Any) -> ModelFit: ...
-
-    def log_likelihood(
-        self, params: dict[str, float] | ModelFit, frequency: Any, recency: Any, T: Any
-    ) -> FloatArray: ...
-
-    def p_alive(self, fit: ModelFit, frequency: Any, recency: Any, T: Any) -> FloatArray: ...
-
-    def purchases_if_alive(self, fit: ModelFit, t: float, frequency: Any, T: Any) -> FloatArray: ...
-
-    def expected_purchases(
-        self, fit: ModelFit, t: float, frequency: Any, recency: Any, T: Any
-    ) -> FloatArray: ...
-
-    def expected_repeat_purchases(self, fit: ModelFit, t: float) -> float: ...
+def parameter_rows(fit: ModelFit, full_names: tuple[str, ...]) -> list[tuple[str, float, float]]:
+    """(parameter, estimate, std_error): the full model's parameters (NaN where a limit has
+    none), then the limit's own (p, lambda, mu) at a boundary."""
+    rows = [(k, shown(fit.params[k]), fit.std_errors.get(k, math.nan)) for k in full_names]
+    extra = [k for k in fit.free if k not in full_names]
+    return rows + [(k, fit.free[k], fit.std_errors.get(k, math.nan)) for k in extra]

@@ -34,6 +34,7 @@ gradient, and the same form holds in every limit: λ fixed (r, α → ∞ with r
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,19 +42,15 @@ import numpy as np
 from numpy.polynomial.legendre import leggauss
 from scipy.special import digamma, gammaln
 
-from kamtool.analyses.clvmodels.boundary import (
-    FloatArray,
-    ModelFit,
-    Regime,
-    fit_regimes,
-    fit_result,
-    require_repeat_customers,
-)
-from kamtool.analyses.clvmodels.fit_bridge import check_summary, group_rows
+from kamtool.analyses.clv import regimes
+from kamtool.analyses.clv.fit import FloatArray, group_rows, require_data
+from kamtool.analyses.clv.regimes import ModelFit, Regime, fit_regimes, fit_result
+from kamtool.analyses.clv.summary import check_summary
 
-NAME = "pareto_nbd"
-LABEL = "Pareto/NBD"
+NAME = "Pareto/NBD"
+KEY = "pareto_nbd"
 FULL_NAMES = ("r", "alpha", "s", "beta")
+PARAMETERS: tuple[str, ...] = FULL_NAMES
 
 _NODES = 64
 _V, _W = leggauss(_NODES)
@@ -295,22 +292,30 @@ def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
     return out
 
 
-def fit(frequency: Any, recency: Any, T: Any) -> ParetoNBDFit:
+def fit(
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    *,
+    min_customers: int = 10,
+    min_repeat_customers: int = 20,
+) -> ParetoNBDFit:
     """Fit Pareto/NBD by maximum likelihood, or the limit model its likelihood climbs to.
 
     Every regime (the full model and its five limits) is fitted; the best
-    log-likelihood wins, a simpler limit on a tie (see ``boundary``). AnalysisError
-    when fewer than 20 customers have a repeat purchase, or no regime has a maximum.
+    log-likelihood wins, a simpler limit on a tie (see ``boundary``). FitError (see
+    :func:`kamtool.analyses.clv.fit.require_data`) when fewer than ``min_repeat_customers``
+    customers have a repeat purchase, "unidentified" when no regime has a maximum.
     """
     x, tx, t_cal = check_summary(frequency, recency, T)
-    require_repeat_customers(x, LABEL)
-    rows, _ = _rows(x, tx, t_cal)
     n = len(x)
+    require_data(NAME, n, int((x > 0).sum()), min_customers, min_repeat_customers)
+    rows, _ = _rows(x, tx, t_cal)
     advice = (
         "Try a longer calibration period, a coarser --unit or more customers; this fit had "
         f"{n:,} customers, {int((x > 0).sum()):,} with a repeat purchase."
     )
-    chosen = fit_regimes(_regimes(rows, x, t_cal), n, LABEL, advice)
+    chosen = fit_regimes(_regimes(rows, x, t_cal), n, NAME, advice)
     result: ParetoNBDFit = fit_result(ParetoNBDFit, chosen, FULL_NAMES, n)
     return result
 
@@ -339,7 +344,7 @@ def _one_minus_power_over(k: FloatArray | float, y: FloatArray) -> FloatArray:
     return np.asarray(np.where(k_arr == 0, y, out), dtype=np.float64)
 
 
-def purchases_if_alive(fit: ModelFit, t: float, frequency: Any, T: Any) -> FloatArray:
+def _if_alive(fit: ModelFit, t: float, frequency: Any, T: Any) -> FloatArray:
     """E[purchases in (T, T+t] | alive at T] = E[λ | ·] · E[(1 − e^(−μt))/μ | alive at T].
 
     Alive at T, λ ~ Gamma(r+x, α+T) and μ ~ Gamma(s, β+T), so the second factor is
@@ -370,7 +375,7 @@ def purchases_if_alive(fit: ModelFit, t: float, frequency: Any, T: Any) -> Float
 def expected_purchases(fit: ModelFit, t: float, frequency: Any, recency: Any, T: Any) -> FloatArray:
     """Expected purchases in the next ``t`` time units per customer (P(alive) × if alive)."""
     x, tx, t_cal = check_summary(frequency, recency, T)
-    return p_alive(fit, x, tx, t_cal) * purchases_if_alive(fit, t, x, t_cal)
+    return p_alive(fit, x, tx, t_cal) * _if_alive(fit, t, x, t_cal)
 
 
 def expected_repeat_purchases(fit: ModelFit, t: float) -> float:
@@ -379,4 +384,69 @@ def expected_repeat_purchases(fit: ModelFit, t: float) -> float:
     rβ/(α(s−1)) · (1 − (β/(β+t))^(s−1)): a customer with x = 0 and T = 0, alive for sure.
     """
     zero = np.zeros(1)
-    return float(purchases_if_alive(fit, t, zero, zero)[0])
+    return float(_if_alive(fit, t, zero, zero)[0])
+
+
+# ------------------------------------------------------------------ the contract's other half
+
+
+def purchases_if_alive(fit: ModelFit, frequency: Any, recency: Any, T: Any) -> Callable[[float], FloatArray]:
+    """t -> E[purchases in (T, T + t] | alive at T] per customer (see ``_if_alive``)."""
+    x, _, t_cal = check_summary(frequency, recency, T)
+    return lambda t: _if_alive(fit, float(t), x, t_cal)
+
+
+def mean_dropout_rate(fit: ModelFit) -> float:
+    """Mean drop-out rate per time unit: s/β, μ, or 0 without drop-out."""
+    free = fit.free
+    if "mu" in free:
+        return free["mu"]
+    if "s" in free:
+        return free["s"] / free["beta"]
+    return 0.0
+
+
+def mean_rate(fit: ModelFit) -> float:
+    """Mean purchase rate while alive: r/α, or λ with one rate."""
+    free = fit.free
+    return free["lambda"] if "lambda" in free else free["r"] / free["alpha"]
+
+
+def estimates(fit: ModelFit) -> dict[str, Any]:
+    """r, alpha, s, beta (NaN where a limit has none), the mean drop-out and purchase rates,
+    and the boundary code (None for an interior maximum)."""
+    return {
+        **{k: regimes.shown(fit.params[k]) for k in FULL_NAMES},
+        "dropout_rate": mean_dropout_rate(fit),
+        "purchase_rate": mean_rate(fit),
+        "pareto_nbd_boundary": fit.boundary,
+    }
+
+
+def parameter_rows(fit: ModelFit) -> list[tuple[str, float, float]]:
+    """(parameter, estimate, std_error) rows of the parameters table."""
+    return regimes.parameter_rows(fit, FULL_NAMES)
+
+
+def dropout_rule(fit: ModelFit) -> str:
+    """Which drop-out model the predictions use, for the result's params."""
+    _, dropout = _KINDS[fit.boundary]
+    rule = {
+        "gamma": "heterogeneous: lifetimes are exponential with a rate mu ~ Gamma(s, beta) "
+        "across customers, at any time (not only after a purchase)",
+        "exponential": "homogeneous: one drop-out rate mu = {mu:.6g} per time unit for every "
+        "customer (s, beta → ∞)",
+        "none": "none: nobody drops out (the NBD model; s → 0)",
+    }[dropout]
+    return rule.format(mu=mean_dropout_rate(fit))
+
+
+def free_parameters(fit: ModelFit) -> dict[str, float]:
+    """The parameters the predictions use: the full model's, or the limit's."""
+    return dict(fit.free)
+
+
+def parameter_draws(fit: ModelFit, draws: int, seed: int) -> list[ModelFit]:
+    """Fits with parameters drawn from the estimate's asymptotic normal."""
+    out: list[ModelFit] = regimes.parameter_draws(fit, draws, seed)
+    return out
