@@ -200,7 +200,8 @@ def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
             return _total(theta, boundary, d)
 
         scales = tuple(_SCALES[k] for k in names)
-        out.append(Regime(boundary, names, scales, total, start_for(boundary), limit_values))
+        sends = (((0, 1),) if purchase == "poisson" else ()) + (((2, 3),) if dropout != "beta" else ())
+        out.append(Regime(boundary, names, scales, total, start_for(boundary), limit_values, sends))
     return out
 
 

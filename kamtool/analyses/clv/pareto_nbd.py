@@ -288,7 +288,9 @@ def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
         def total(theta: FloatArray, boundary: str | None = boundary) -> tuple[float, FloatArray]:
             return _total(theta, boundary, d)
 
-        out.append(Regime(boundary, names, ("log",) * len(names), total, start_for(boundary), limit_values))
+        sends = (((0, 1),) if purchase == "poisson" else ()) + (((2, 3),) if dropout != "gamma" else ())
+        scales = ("log",) * len(names)
+        out.append(Regime(boundary, names, scales, total, start_for(boundary), limit_values, sends))
     return out
 
 
