@@ -469,7 +469,12 @@ def test_clv_result_on_cdnow(cdnow_daily: pd.DataFrame) -> None:
     assert s["margin_source"] == "given" and s["margin"] == 0.3
     assert s["clv_total"] == pytest.approx(rows["clv"].sum())
     assert s["holdout_actual"] == rows["holdout_actual"].sum()
-    assert set(result.tables) == {"parameters", "clv_deciles", "holdout", "tracking", "p_alive_matrix"}
+    assert set(result.tables) == {
+        "parameters", "clv_deciles", "holdout", "tracking", "p_alive_matrix", "repeat_counts"
+    }  # fmt: skip
+    counts = result.tables["repeat_counts"]
+    assert counts["customers"].sum() == 2357 and counts["customers"].iloc[0] == (rows["frequency"] == 0).sum()
+    assert counts["expected_customers"].sum() == pytest.approx(2357)
     # the tracking table ends on every repeat purchase of the calibration and the holdout
     tracking = result.tables["tracking"]
     assert tracking["actual_cumulative"].iloc[-1] == rows["frequency"].sum() + rows["holdout_actual"].sum()
@@ -487,7 +492,7 @@ def test_clv_result_on_cdnow(cdnow_daily: pd.DataFrame) -> None:
     deciles = result.tables["clv_deciles"]
     assert deciles["customers"].sum() == 2357
     assert deciles["cumulative_share"].iloc[-1] == pytest.approx(1.0)
-    assert [c.table for c in result.charts] == ["clv_deciles", "holdout", "tracking"]
+    assert [c.table for c in result.charts] == ["clv_deciles", "holdout", "tracking", "repeat_counts"]
     assert [h.table for h in result.heatmaps] == ["p_alive_matrix"]
     for name in [*rows.columns, *(c for t in result.tables.values() for c in t.columns)]:
         assert has_label(name), name

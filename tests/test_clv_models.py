@@ -767,3 +767,33 @@ def test_choice_on_a_likelihood_tie_takes_the_fewest_parameters() -> None:
 def test_choice_rejects_unknown_models() -> None:
     with pytest.raises(UsageError, match="--model"):
         select.choose_model([1], [1.0], [2.0], models=("gamma",))
+
+
+# ------------------------------------------------------------------ repeat-count probabilities
+
+
+@pytest.mark.parametrize("name", ["bgnbd", "mbgnbd", "pareto_nbd"])
+def test_count_probabilities_sum_to_one_and_average_to_the_expected_purchases(
+    cdnow_summary: CustomerSummary, name: str
+) -> None:
+    module = models.PURCHASE_MODELS[name]
+    fit = module.fit(*_xtT(cdnow_summary))
+    t = np.array([0.0, 1.0, 39.0, 78.0])
+    probabilities = module.count_probabilities(fit, t, 400)
+    assert (probabilities >= 0).all()
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-10)
+    assert probabilities[0, 0] == pytest.approx(1.0)  # nothing happens in no time
+    # E[X(t)] from the probabilities is the model's own closed form (or quadrature)
+    mean = probabilities @ np.arange(400)
+    expected = [module.expected_repeat_purchases(fit, float(v)) for v in t]
+    np.testing.assert_allclose(mean, expected, rtol=1e-8, atol=1e-12)
+
+
+def test_count_probabilities_by_hand() -> None:
+    # BG/NBD with one drop-out p = 0.5 and one rate λ = 1 at t = 1: P(N = k) = e^-1/k!;
+    # P(X = 0) = P(N = 0) = e^-1; P(X = 1) = 0.5·e^-1 + 0.5·(1 − e^-1) = 0.5.
+    fit = bgnbd.BGNBDFit(math.inf, math.inf, math.inf, math.inf, {}, 0.0, 0, dropout=0.5, purchase_rate=1.0)
+    p = bgnbd.count_probabilities(fit, np.array([1.0]), 3)[0]
+    assert p[0] == pytest.approx(math.exp(-1), rel=1e-14) and p[1] == pytest.approx(0.5, rel=1e-14)
+    # P(X = 2) = 0.25·e^-1/2 + 0.25·(1 − e^-1 − e^-1)
+    assert p[2] == pytest.approx(0.25 * math.exp(-1) / 2 + 0.25 * (1 - 2 * math.exp(-1)), rel=1e-14)

@@ -172,15 +172,21 @@ LABELS: dict[str, tuple[str, str]] = {
         "{level:.0%}；客户终身价值区间将单次消费金额固定为 Gamma-Gamma 估计值，未计入其不确定性。",
     ),
     "clv.note_tracking": (
-        "Diagnostics: tracking (actual vs expected cumulative repeat purchases per period) and "
-        "the P(alive) matrix (mean P(alive) by repeat purchases × recency, bins of {bin:.1f} {unit}).",
-        "诊断：跟踪表（每期实际与预期累计重复购买）和存活概率矩阵（按重复购买次数 × 最近度的平均"
-        "存活概率，区间宽 {bin:.1f} {unit}）。",
+        "Diagnostics: tracking (actual vs expected cumulative repeat purchases per period), "
+        "the P(alive) matrix (mean P(alive) by repeat purchases × recency, bins of {bin:.1f} {unit}) "
+        "and customers by repeat purchases, observed vs expected.",
+        "诊断：跟踪表（每期实际与预期累计重复购买）、存活概率矩阵（按重复购买次数 × 最近度的平均"
+        "存活概率，区间宽 {bin:.1f} {unit}）以及按重复购买次数的实际与预期客户数。",
     ),
     # diagnostics tables and columns
     "clv.models": ("Purchase models compared", "购买模型比较"),
     "clv.tracking": ("Tracking: cumulative repeat purchases", "跟踪：累计重复购买"),
     "clv.p_alive_matrix": ("P(alive) by repeat purchases × recency", "按重复购买次数 × 最近度的存活概率"),
+    "clv.repeat_counts": (
+        "Customers by repeat purchases: observed vs expected",
+        "按重复购买次数的客户数：实际与预期",
+    ),
+    "expected_customers": ("Expected customers", "预期客户数"),
     "name": ("Name", "名称"),
     "boundary": ("Limit reached", "所达极限"),
     "log_likelihood": ("Log-likelihood", "对数似然"),

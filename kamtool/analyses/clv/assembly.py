@@ -147,6 +147,8 @@ KINDS: dict[str, str] = {
     "tracking.period_end": "date",
     "repeat_customers": "count",
     **{f"p_alive_matrix.recency_{k}": "share" for k in range(1, diagnostics.MATRIX_RECENCY_BINS + 1)},
+    "repeat_counts.customers": "count",
+    "repeat_counts.expected_customers": "number",
     "models.log_likelihood": "number",
     "models.parameters": "count",
     "models.nominal_parameters": "count",
@@ -257,7 +259,8 @@ def clv(
         expected_spend, clv (+ holdout_actual, holdout_predicted with a holdout, + the
         bounds with an interval), sorted by clv descending. tables: parameters (the
         purchase model's and Gamma-Gamma's estimate and std_error), clv_deciles, tracking,
-        p_alive_matrix (+ holdout, + models with "auto"). summary["model"] is the
+        p_alive_matrix, repeat_counts (observed against expected customers by repeat
+        purchases in calibration) (+ holdout, + models with "auto"). summary["model"] is the
         purchase model's key and ``model_criterion`` why it was used ("given",
         "holdout", "log_likelihood" or "aic"); ``{key}_boundary`` and
         ``gamma_gamma_boundary`` name the limit a fit took (None for an interior
@@ -314,6 +317,18 @@ def clv(
         frame["recency"].to_numpy(np.float64),
         frame["T"].to_numpy(np.float64),
         rows["p_alive"].to_numpy(),
+    )
+    tables["repeat_counts"] = diagnostics.repeat_counts(
+        purchase, purchase_fit, frame["frequency"].to_numpy(np.float64), frame["T"].to_numpy(np.float64)
+    )
+    charts.append(
+        Chart(
+            "column",
+            "repeat_counts",
+            "frequency",
+            ["customers", "expected_customers"],
+            title="clv.repeat_counts",
+        )
     )
     summary["p_alive_recency_bin"] = diagnostics.recency_bin_width(frame["T"].to_numpy(np.float64))
     heatmaps = [Heatmap("p_alive_matrix", [c for c in tables["p_alive_matrix"].columns if c != "frequency"])]

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from scipy.linalg import eigh_tridiagonal
-from scipy.special import digamma, expit, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from kamtool.analyses.clv.fit import (
     LOG_BOUND,
@@ -44,6 +44,7 @@ from kamtool.analyses.clv.fit import (
     mean_nll,
     normal_draws,
     optimise,
+    purchase_count_pmf,
     require_data,
     require_interior,
     runaway,
@@ -912,3 +913,28 @@ def parameter_draws(fit: BGNBDFit, draws: int, seed: int) -> list[BGNBDFit]:
     theta = np.array(list(free.values()), dtype=np.float64)
     rows = normal_draws(theta, scales, fit.covariance, draws, seed)
     return [with_free(fit, dict(zip(free, row.tolist(), strict=True))) for row in rows]
+
+
+def count_probabilities(fit: BGNBDFit, t: Any, counts: int) -> FloatArray:
+    """P(X(t) = k), k < ``counts``: repeat purchases in the first t units after a first one.
+
+    FHL 2005 eq. 8: with N(t) the purchases of a customer who never drops out and J the
+    purchase after which it does, X = min(N, J), so
+    P(X = k) = E[(1−p)^k]·P(N = k) + E[p(1−p)^(k−1)]·P(N >= k) (the second term for k >= 1),
+    the moments over Beta(a, b) (or at one p; 1 and 0 without drop-out).
+    """
+    form = fit.form
+    tt = np.asarray(t, dtype=np.float64)
+    nb = purchase_count_pmf(tt, counts, fit.r, fit.alpha, fit.purchase_rate)
+    k = np.arange(counts, dtype=np.float64)
+    if form.dropout == "beta":
+        base = betaln(fit.a, fit.b)
+        survive = np.exp(betaln(fit.a, fit.b + k) - base)
+        with np.errstate(invalid="ignore"):
+            drop = np.where(k >= 1, np.exp(betaln(fit.a + 1, fit.b + np.maximum(k - 1, 0)) - base), 0.0)
+    else:
+        p = fit.mean_dropout
+        survive = (1 - p) ** k
+        drop = np.where(k >= 1, p * (1 - p) ** np.maximum(k - 1, 0), 0.0)
+    at_least = np.clip(1 - np.cumsum(nb, axis=1) + nb, 0.0, 1.0)  # P(N >= k)
+    return np.asarray(survive * nb + drop * at_least, dtype=np.float64)

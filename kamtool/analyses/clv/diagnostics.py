@@ -107,3 +107,30 @@ def p_alive_matrix(
 def recency_bin_width(T: FloatArray) -> float:
     """The width of a recency bin of :func:`p_alive_matrix`, in the summary's unit."""
     return float(T.max()) / MATRIX_RECENCY_BINS if len(T) and T.max() > 0 else 1.0
+
+
+# Repeat counts from this one up share the last row of the repeat-count table ("7+").
+COUNTS_MAX_FREQUENCY = 7
+
+
+def repeat_counts(model: PurchaseModel, fit: Any, frequency: FloatArray, T: FloatArray) -> pd.DataFrame:
+    """Observed against expected number of customers by repeat purchases in calibration.
+
+    Expected: Σ_i P(X(T_i) = k) over customers (each observed for its own T_i), by the
+    model's ``count_probabilities``; the last row ("7+") takes the rest of each customer's
+    probability. Columns: frequency, customers, expected_customers.
+    """
+    top = COUNTS_MAX_FREQUENCY
+    ages, inverse = np.unique(T, return_inverse=True)
+    probabilities = model.count_probabilities(fit, ages, top)
+    weights = np.bincount(inverse.ravel(), minlength=len(ages)).astype(np.float64)
+    expected = weights @ probabilities
+    expected = np.r_[expected, len(T) - expected.sum()]
+    observed = np.bincount(np.minimum(frequency.astype(np.int64), top), minlength=top + 1)
+    return pd.DataFrame(
+        {
+            "frequency": [*(str(k) for k in range(top)), f"{top}+"],
+            "customers": observed.astype(np.int64),
+            "expected_customers": expected,
+        }
+    )

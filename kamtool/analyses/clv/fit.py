@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import expit, logit
+from scipy.special import expit, gammaln, logit, xlogy
 
 from kamtool.errors import AnalysisError
 
@@ -288,3 +288,20 @@ def group_rows(*columns: FloatArray) -> tuple[list[FloatArray], IntArray, FloatA
     inverse[order] = group_of_sorted
     counts = np.diff(np.r_[starts, len(order)]).astype(np.float64)
     return [c[starts] for c in sorted_cols], inverse, counts
+
+
+def purchase_count_pmf(t: FloatArray, counts: int, r: float, alpha: float, rate: float | None) -> FloatArray:
+    """P(N(t) = k) for k < ``counts`` of a Poisson process with λ ~ Gamma(r, α) (the NBD), or
+    one rate λ = ``rate``: one row per t, one column per k."""
+    k = np.arange(counts, dtype=np.float64)[None, :]
+    tt = np.asarray(t, dtype=np.float64)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if rate is not None:
+            log_p = xlogy(k, rate * tt) - rate * tt - gammaln(k + 1)
+        else:
+            log_p = (
+                gammaln(r + k) - gammaln(r) - gammaln(k + 1)
+                + r * (np.log(alpha) - np.log(alpha + tt))
+                + xlogy(k, tt) - k * np.log(alpha + tt)
+            )  # fmt: skip
+    return np.asarray(np.exp(log_p), dtype=np.float64)

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import digamma, expit, gammaln
+from scipy.special import betaln, digamma, expit, gammaln
 
 from kamtool.analyses.clv import regimes
 from kamtool.analyses.clv.bgnbd import BGNBDFit, PurchasesIfAlive, beta_gauss_rule
-from kamtool.analyses.clv.fit import FloatArray, group_rows, require_data
+from kamtool.analyses.clv.fit import FloatArray, group_rows, purchase_count_pmf, require_data
 from kamtool.analyses.clv.regimes import ModelFit, Regime, fit_regimes, fit_result
 from kamtool.analyses.clv.summary import check_summary
 
@@ -361,3 +361,29 @@ def parameter_draws(fit: ModelFit, draws: int, seed: int) -> list[ModelFit]:
     """Fits with parameters drawn from the estimate's asymptotic normal."""
     out: list[ModelFit] = regimes.parameter_draws(fit, draws, seed)
     return out
+
+
+def count_probabilities(fit: ModelFit, t: Any, counts: int) -> FloatArray:
+    """P(X(t) = k), k < ``counts``: repeat purchases in the first t units after a first one.
+
+    As BG/NBD's (FHL 2005 eq. 8) with one more coin: X = min(N, J), J the purchase after
+    which the customer drops out counting the first (J = 0: never came back), so
+    P(X = k) = E[(1−p)^(k+1)]·P(N = k) + E[p(1−p)^k]·P(N >= k).
+    """
+    purchase, dropout = _KINDS[fit.boundary]
+    free = fit.free
+    tt = np.asarray(t, dtype=np.float64)
+    if purchase == "gamma":
+        nb = purchase_count_pmf(tt, counts, free["r"], free["alpha"], None)
+    else:
+        nb = purchase_count_pmf(tt, counts, math.inf, math.inf, free["lambda"])
+    k = np.arange(counts, dtype=np.float64)
+    if dropout == "beta":
+        a, b = free["a"], free["b"]
+        survive = np.exp(betaln(a, b + k + 1) - betaln(a, b))
+        drop = np.exp(betaln(a + 1, b + k) - betaln(a, b))
+    else:
+        p = free.get("p", 0.0)
+        survive, drop = (1 - p) ** (k + 1), p * (1 - p) ** k
+    at_least = np.clip(1 - np.cumsum(nb, axis=1) + nb, 0.0, 1.0)  # P(N >= k)
+    return np.asarray(survive * nb + drop * at_least, dtype=np.float64)

@@ -58,6 +58,9 @@ class PurchaseModel(Protocol):
     def free_parameters(self, fit: Any) -> dict[str, float]:
         """The parameters the predictions use: the full model's, or a limit's (fewer)."""
 
+    def count_probabilities(self, fit: Any, t: Any, counts: int) -> FloatArray:
+        """P(X(t) = k) for k < counts, one row per t: repeat purchases in the first t units."""
+
     def parameter_draws(self, fit: Any, draws: int, seed: int) -> list[Any]:
         """Fits with parameters drawn from the estimate's asymptotic normal (for intervals);
         empty when the covariance is unknown."""

@@ -43,7 +43,7 @@ from numpy.polynomial.legendre import leggauss
 from scipy.special import digamma, gammaln
 
 from kamtool.analyses.clv import regimes
-from kamtool.analyses.clv.fit import FloatArray, group_rows, require_data
+from kamtool.analyses.clv.fit import FloatArray, group_rows, purchase_count_pmf, require_data
 from kamtool.analyses.clv.regimes import ModelFit, Regime, fit_regimes, fit_result
 from kamtool.analyses.clv.summary import check_summary
 
@@ -452,3 +452,42 @@ def parameter_draws(fit: ModelFit, draws: int, seed: int) -> list[ModelFit]:
     """Fits with parameters drawn from the estimate's asymptotic normal."""
     out: list[ModelFit] = regimes.parameter_draws(fit, draws, seed)
     return out
+
+
+def count_probabilities(fit: ModelFit, t: Any, counts: int) -> FloatArray:
+    """P(X(t) = k), k < ``counts``: repeat purchases in the first t units after a first one.
+
+    Alive through t with probability S(t), else dead at τ with density f(τ):
+    P(X = k) = S(t)·P(N(t) = k) + ∫_0^t f(τ)·P(N(τ) = k) dτ. The integral is taken over the
+    lifetime's probability u = F(τ) (τ = β((1−u)^(−1/s) − 1), or −log(1−u)/μ), where the
+    weight is uniform and P(N(τ) = k) smooth, by 64-point Gauss-Legendre on [0, F(t)].
+    """
+    purchase, dropout = _KINDS[fit.boundary]
+    free = fit.free
+    tt = np.asarray(t, dtype=np.float64)
+
+    def pmf(times: FloatArray) -> FloatArray:
+        if purchase == "gamma":
+            return purchase_count_pmf(times, counts, free["r"], free["alpha"], None)
+        return purchase_count_pmf(times, counts, math.inf, math.inf, free["lambda"])
+
+    if dropout == "none":
+        return pmf(tt)
+    if dropout == "gamma":
+        s, beta = free["s"], free["beta"]
+        alive = (beta / (beta + tt)) ** s
+
+        def lifetime(u: FloatArray) -> FloatArray:
+            return np.asarray(beta * np.expm1(-np.log1p(-u) / s), dtype=np.float64)
+    else:
+        mu = free["mu"]
+        alive = np.exp(-mu * tt)
+
+        def lifetime(u: FloatArray) -> FloatArray:
+            return np.asarray(-np.log1p(-u) / mu, dtype=np.float64)
+
+    dead_by = 1 - alive  # F(t)
+    u = dead_by[:, None] * _V[None, :]  # nodes on [0, F(t)] per t
+    at_nodes = pmf(lifetime(u).ravel()).reshape(len(tt), _NODES, counts)
+    integral = np.einsum("j,ijk->ik", _W, at_nodes) * dead_by[:, None]
+    return np.asarray(alive[:, None] * pmf(tt) + integral, dtype=np.float64)
