@@ -797,3 +797,19 @@ def test_count_probabilities_by_hand() -> None:
     assert p[0] == pytest.approx(math.exp(-1), rel=1e-14) and p[1] == pytest.approx(0.5, rel=1e-14)
     # P(X = 2) = 0.25·e^-1/2 + 0.25·(1 − e^-1 − e^-1)
     assert p[2] == pytest.approx(0.25 * math.exp(-1) / 2 + 0.25 * (1 - 2 * math.exp(-1)), rel=1e-14)
+
+
+def test_pareto_on_many_rows_is_fitted_on_a_seeded_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    x, tx, T = _simulate_pareto(seed=2, n=N_SIMULATED, mu=0.05)
+    monkeypatch.setattr(pareto_nbd, "SAMPLE_ROWS", 400)
+    fit = pareto_nbd.fit(x, tx, T)
+    assert fit.customers == N_SIMULATED and fit.fitted_customers == 400
+    # the estimate is the fit on the sampled customers …
+    pick = np.sort(np.random.default_rng(pareto_nbd.SAMPLE_SEED).choice(N_SIMULATED, size=400, replace=False))
+    direct = pareto_nbd.fit(x[pick], tx[pick], T[pick])
+    assert fit.boundary == direct.boundary and fit.free == direct.free
+    # … and its log-likelihood is over every customer, as the other models' are
+    assert fit.log_likelihood == pytest.approx(pareto_nbd.log_likelihood(fit, x, tx, T).sum(), rel=1e-10)
+    assert pareto_nbd.estimates(fit)["pareto_nbd_fitted_customers"] == 400
+    again = pareto_nbd.fit(x, tx, T)  # seeded: the same sample every run
+    assert again.free == fit.free and again.log_likelihood == fit.log_likelihood

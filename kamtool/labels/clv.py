@@ -171,6 +171,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "区间（_low、_high）：{model} 参数按其估计抽样分布随机抽取 200 次（固定种子）的中间 "
         "{level:.0%}；客户终身价值区间将单次消费金额固定为 Gamma-Gamma 估计值，未计入其不确定性。",
     ),
+    "clv.note_sample": (
+        "Pareto/NBD was fitted on a seeded sample of {fitted:,} of the {customers:,} customers (its "
+        "likelihood costs a quadrature per customer); its log-likelihood and predictions are on all.",
+        "Pareto/NBD 模型在 {customers:,} 位客户中按固定种子抽取 {fitted:,} 位拟合（其似然对每位客户"
+        "需数值积分）；对数似然和预测基于全部客户。",
+    ),
     "clv.note_tracking": (
         "Diagnostics: tracking (actual vs expected cumulative repeat purchases per period), "
         "the P(alive) matrix (mean P(alive) by repeat purchases × recency, bins of {bin:.1f} {unit}) "

@@ -33,6 +33,7 @@ gradient, and the same form holds in every limit: λ fixed (r, α → ∞ with r
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -294,6 +295,15 @@ def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
     return out
 
 
+# Above this many distinct (x, t_x, T) rows Pareto/NBD is fitted on a seeded sample of this
+# many customers: its likelihood is a 64-point quadrature per distinct row, and on the
+# 1M-line benchmark (18,075 rows) the fit on every row took 12–28 s against BG/NBD's 0.3 s.
+# The estimate is then the sample's (standard errors and intervals too: they describe that
+# estimate); its log-likelihood and every prediction are on all customers.
+SAMPLE_ROWS = 5000
+SAMPLE_SEED = 20240101
+
+
 def fit(
     frequency: Any,
     recency: Any,
@@ -317,9 +327,19 @@ def fit(
         "Try a longer calibration period, a coarser --unit or more customers; this fit had "
         f"{n:,} customers, {int((x > 0).sum()):,} with a repeat purchase."
     )
-    chosen = fit_regimes(_regimes(rows, x, t_cal), n, NAME, advice)
-    result: ParetoNBDFit = fit_result(ParetoNBDFit, chosen, FULL_NAMES, n)
-    return result
+    if len(rows.w) <= SAMPLE_ROWS:
+        chosen = fit_regimes(_regimes(rows, x, t_cal), n, NAME, advice)
+        result: ParetoNBDFit = fit_result(ParetoNBDFit, chosen, FULL_NAMES, n)
+        return result
+    # Large files: the estimate from a seeded sample of customers (see SAMPLE_ROWS); its
+    # log-likelihood is evaluated on every customer, so that models compare on the same data.
+    pick = np.sort(np.random.default_rng(SAMPLE_SEED).choice(n, size=SAMPLE_ROWS, replace=False))
+    sample_rows, _ = _rows(x[pick], tx[pick], t_cal[pick])
+    chosen = fit_regimes(_regimes(sample_rows, x[pick], t_cal[pick]), SAMPLE_ROWS, NAME, advice)
+    sampled: ParetoNBDFit = fit_result(ParetoNBDFit, chosen, FULL_NAMES, n)
+    with np.errstate(all="ignore"):
+        ll = float(_total(chosen.theta, chosen.regime.boundary, rows)[0])
+    return dataclasses.replace(sampled, log_likelihood=ll, fitted_customers=SAMPLE_ROWS)
 
 
 def _check_fit(fit: ModelFit) -> tuple[str, str, FloatArray]:
@@ -422,6 +442,7 @@ def estimates(fit: ModelFit) -> dict[str, Any]:
         "dropout_rate": mean_dropout_rate(fit),
         "purchase_rate": mean_rate(fit),
         "pareto_nbd_boundary": fit.boundary,
+        "pareto_nbd_fitted_customers": fit.fitted_customers or fit.customers,
     }
 
 

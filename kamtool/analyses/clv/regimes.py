@@ -64,6 +64,9 @@ class ModelFit:
     limit_params: dict[str, float] | None = None
     covariance: FloatArray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
     scales: tuple[str, ...] = ()
+    # Customers the estimate was computed from when it was a seeded sample of ``customers``
+    # (Pareto/NBD on large files); None: all of them.
+    fitted_customers: int | None = None
 
     @property
     def form(self) -> str | None:

@@ -200,6 +200,9 @@ def notes(result: Result, lang: str) -> list[str]:
     for model, names in checks:
         if any(_nan(s[f"{k}_se"]) for k in names):
             lines.append(label("clv.note_se_missing", lang).format(model=model))
+    fitted = s.get("pareto_nbd_fitted_customers")
+    if fitted is not None and fitted < s["customers"]:
+        lines.append(label("clv.note_sample", lang).format(fitted=fitted, customers=s["customers"]))
     if s.get("interval") is not None:
         lines.append(label("clv.note_interval", lang).format(level=s["interval"], model=_NAMES[s["model"]]))
     lines.append(label("clv.note_tracking", lang).format(bin=s["p_alive_recency_bin"], unit=unit))
