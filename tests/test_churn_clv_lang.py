@@ -60,6 +60,21 @@ def test_json_and_csv_are_the_same_in_every_language(
         assert all(d is None or isinstance(d, int) for d in days) and any(isinstance(d, int) for d in days)
 
 
+@pytest.mark.parametrize("model", ["auto", "bgnbd", "mbgnbd", "pareto-nbd"])
+def test_clv_json_is_the_same_in_every_language_for_every_model(
+    capsys: pytest.CaptureFixture[str], model: str
+) -> None:
+    # with a holdout (auto's models table with its errors) and intervals: byte for byte
+    holdout = ["--calibration-end", "2025-03-31", "--holdout-end", "2025-09-30"]
+    args = ["clv", SAMPLES[0], "--format", "json", "--model", model, "--interval", "0.9", *holdout]
+    en = run(capsys, *args, "--lang", "en")
+    assert en == run(capsys, *args, "--lang", "zh")
+    doc = json.loads(en)
+    chosen = doc["summary"]["model"]
+    assert chosen in PURCHASE_MODELS if model == "auto" else chosen == model.replace("-", "_")
+    assert ("models" in doc["tables"]) == (model == "auto")
+
+
 def test_churn_abc_classes_on_exact_cents() -> None:
     # The case: 799,999,999.95 + 100,000,000.05 + 100,000,000.00 = 1,000,000,000.00.
     # A while the revenue before a customer is below 80 %: p (before 0) and q (before

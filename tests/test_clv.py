@@ -443,6 +443,7 @@ def test_cdnow_holdout(
 def test_clv_result_on_cdnow(cdnow_daily: pd.DataFrame) -> None:
     result = m.clv(
         cdnow_daily,
+        model="bgnbd",
         calibration_end="1997-09-30",
         holdout_end="1998-06-30",
         discount_rate=0.0,
@@ -468,7 +469,17 @@ def test_clv_result_on_cdnow(cdnow_daily: pd.DataFrame) -> None:
     assert s["margin_source"] == "given" and s["margin"] == 0.3
     assert s["clv_total"] == pytest.approx(rows["clv"].sum())
     assert s["holdout_actual"] == rows["holdout_actual"].sum()
-    assert set(result.tables) == {"parameters", "clv_deciles", "holdout"}
+    assert set(result.tables) == {
+        "parameters", "clv_deciles", "holdout", "tracking", "p_alive_matrix", "repeat_counts"
+    }  # fmt: skip
+    counts = result.tables["repeat_counts"]
+    assert counts["customers"].sum() == 2357 and counts["customers"].iloc[0] == (rows["frequency"] == 0).sum()
+    assert counts["expected_customers"].sum() == pytest.approx(2357)
+    # the tracking table ends on every repeat purchase of the calibration and the holdout
+    tracking = result.tables["tracking"]
+    assert tracking["actual_cumulative"].iloc[-1] == rows["frequency"].sum() + rows["holdout_actual"].sum()
+    last_cal = tracking[tracking["phase"] == "calibration"].iloc[-1]
+    assert last_cal["actual_cumulative"] == rows["frequency"].sum()
     parameters = result.tables["parameters"]
     assert list(parameters["parameter"]) == ["r", "alpha", "a", "b", "a/(a+b)", "p", "q", "gamma"]
     estimate = dict(zip(parameters["parameter"], parameters["estimate"], strict=True))
@@ -481,17 +492,20 @@ def test_clv_result_on_cdnow(cdnow_daily: pd.DataFrame) -> None:
     deciles = result.tables["clv_deciles"]
     assert deciles["customers"].sum() == 2357
     assert deciles["cumulative_share"].iloc[-1] == pytest.approx(1.0)
-    assert [c.table for c in result.charts] == ["clv_deciles", "holdout"]
+    assert [c.table for c in result.charts] == ["clv_deciles", "holdout", "tracking", "repeat_counts"]
+    assert [h.table for h in result.heatmaps] == ["p_alive_matrix"]
     for name in [*rows.columns, *(c for t in result.tables.values() for c in t.columns)]:
         assert has_label(name), name
     assert result.params["calibration_end"] == pd.Timestamp("1997-09-30")
 
 
 def test_clv_discounting_and_margin(cdnow_daily: pd.DataFrame) -> None:
-    plain = m.clv(cdnow_daily, unit="month", horizon=2, discount_rate=0.0)
+    plain = m.clv(cdnow_daily, model="bgnbd", unit="month", horizon=2, discount_rate=0.0)
     assert plain.summary["margin_source"] == "default" and plain.summary["margin"] == 1.0
     assert any("100 %" in note for note in words.notes(plain, "en"))
-    profit = m.clv(cdnow_daily, unit="month", horizon=2, discount_rate=0.2, profit_margin=0.25)
+    profit = m.clv(
+        cdnow_daily, model="bgnbd", unit="month", horizon=2, discount_rate=0.2, profit_margin=0.25
+    )
     assert profit.summary["margin_source"] == "profit"
     # Two monthly periods: E1 / 1.2^(1/12) + (E2 - E1) / 1.2^(2/12), times spend and margin.
     a, b = plain.rows.set_index("customer"), profit.rows.set_index("customer").loc[plain.rows["customer"]]
@@ -509,20 +523,20 @@ def test_clv_discounting_and_margin(cdnow_daily: pd.DataFrame) -> None:
 
 
 def test_clv_chinese_headline(cdnow_daily: pd.DataFrame) -> None:
-    result = m.clv(cdnow_daily)
+    result = m.clv(cdnow_daily, model="bgnbd")
     assert "客户终身价值" in words.headline(result, "zh")[0]
     assert label("clv", "zh") == "客户终身价值"
 
 
 def test_clv_usage_errors(cdnow_daily: pd.DataFrame) -> None:
     with pytest.raises(UsageError, match="--calibration-end"):
-        m.clv(cdnow_daily, holdout_end="1998-06-30")
+        m.clv(cdnow_daily, model="bgnbd", holdout_end="1998-06-30")
     with pytest.raises(UsageError, match="margin"):
-        m.clv(cdnow_daily, margin=30)
+        m.clv(cdnow_daily, model="bgnbd", margin=30)
     with pytest.raises(UsageError, match="discount"):
-        m.clv(cdnow_daily, discount_rate=-0.1)
+        m.clv(cdnow_daily, model="bgnbd", discount_rate=-0.1)
     with pytest.raises(UsageError, match="horizon"):
-        m.clv(cdnow_daily, horizon=0)
+        m.clv(cdnow_daily, model="bgnbd", horizon=0)
 
 
 def test_clv_on_too_little_data_is_a_clear_error() -> None:
@@ -730,7 +744,7 @@ def sample_daily() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def sample_results(sample_daily: pd.DataFrame) -> dict[str, Result]:
-    return {unit: m.clv(sample_daily, unit=unit) for unit in ("week", "day", "month")}
+    return {unit: m.clv(sample_daily, model="bgnbd", unit=unit) for unit in ("week", "day", "month")}
 
 
 def _assert_all_finite(result: Result) -> None:
@@ -784,7 +798,7 @@ def test_sample_data_likelihood_rises_towards_the_limit(sample_daily: pd.DataFra
 
 
 def test_sample_data_with_holdout(sample_daily: pd.DataFrame) -> None:
-    result = m.clv(sample_daily, calibration_end="2025-03-31", holdout_end="2025-09-30")
+    result = m.clv(sample_daily, model="bgnbd", calibration_end="2025-03-31", holdout_end="2025-09-30")
     _assert_all_finite(result)
     s = result.summary
     # every purchase day of the holdout by a customer known at the calibration end
@@ -793,5 +807,5 @@ def test_sample_data_with_holdout(sample_daily: pd.DataFrame) -> None:
     # the file's last purchase is on 2025-09-29, one day before the holdout end
     notes = words.notes(result, "en")
     assert any("last purchase (2025-09-29) is before the holdout end" in note for note in notes)
-    within = m.clv(sample_daily, calibration_end="2025-03-31", holdout_end="2025-09-29")
+    within = m.clv(sample_daily, model="bgnbd", calibration_end="2025-03-31", holdout_end="2025-09-29")
     assert not any("is before the holdout end" in note for note in words.notes(within, "en"))

@@ -116,7 +116,10 @@ def write_orders(path: Path, sim: Simulated, rng: np.random.Generator | None = N
 
 
 def clv_json(path: Path, *args: str) -> dict:
-    run = run_kamtool(["clv", str(path), "--format", "json", "--calibration-end", END.isoformat(), *args])
+    run = run_kamtool(
+        ["clv", str(path), "--format", "json", "--model", "bgnbd", "--calibration-end", END.isoformat()]
+        + list(args)
+    )
     assert run.code == 0, run.stderr
     assert "Traceback" not in run.stderr
     return json.loads(run.stdout)
@@ -137,7 +140,7 @@ def as_filed(sim: Simulated, path: Path) -> Simulated:
 
 
 def clv_result(path: Path) -> Result:
-    return m.clv(daily_of(path), calibration_end=END.isoformat())
+    return m.clv(daily_of(path), model="bgnbd", calibration_end=END.isoformat())
 
 
 # --------------------------------------------------------------------------- BG/NBD

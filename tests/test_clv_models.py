@@ -33,16 +33,42 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
-from kamtool.analyses.clvmodels import bgnbd_model, intervals, mbgnbd, pareto_nbd, select
-from kamtool.analyses.clvmodels.boundary import ModelFit
-from kamtool.analyses.clvmodels.fit_bridge import CustomerSummary, customer_summary
-from kamtool.errors import AnalysisError, UsageError
+from kamtool.analyses.clv import bgnbd, intervals, mbgnbd, models, pareto_nbd, select
+from kamtool.analyses.clv.assembly import discounted_purchases
+from kamtool.analyses.clv.fit import FitError
+from kamtool.analyses.clv.regimes import ModelFit
+from kamtool.analyses.clv.summary import CustomerSummary, customer_summary
+from kamtool.errors import UsageError
 
 DATA = Path(__file__).parent / "data" / "cdnow_sample.csv"
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 # Customers per generated data set: enough to tell the limits apart, few enough to fit fast.
 N_SIMULATED = 1000
+
+
+def _ep_interval(
+    module: Any,
+    fit: Any,
+    t: float,
+    x: Any,
+    tx: Any,
+    T: Any,
+    *,
+    level: float = 0.9,
+    draws: int = 200,
+    seed: int = intervals.DEFAULT_SEED,
+) -> tuple[FloatArray, FloatArray]:
+    """Bounds of each customer's expected purchases in the next ``t`` units."""
+    ((low, high),) = intervals.interval(
+        module,
+        fit,
+        lambda f: (module.expected_purchases(f, t, x, tx, T),),
+        level=level,
+        draws=draws,
+        seed=seed,
+    )
+    return low, high
 
 
 @pytest.fixture(scope="module")
@@ -286,10 +312,12 @@ def test_pareto_predictions_by_hand() -> None:
     assert pareto_nbd.expected_repeat_purchases(fit, 4.0) == pytest.approx(1.0, rel=1e-14)
     # Alive at T = 4 with x = 2: (r+x)/(α+T)·(β+T)/(s−1)·(1 − ((β+T)/(β+T+t))^(s−1)) at t = 8:
     # 3/6·8·(1 − 8/16) = 2.
-    assert pareto_nbd.purchases_if_alive(fit, 8.0, [2.0], [4.0])[0] == pytest.approx(2.0, rel=1e-14)
+    assert pareto_nbd.purchases_if_alive(fit, [2.0], [1.0], [4.0])(8.0)[0] == pytest.approx(2.0, rel=1e-14)
     # s = 1: (β+T)·log(1 + t/(β+T)) instead.
     one = fit.with_free([1.0, 2.0, 1.0, 4.0])
-    assert pareto_nbd.purchases_if_alive(one, 8.0, [2.0], [4.0])[0] == pytest.approx(3 / 6 * 8 * math.log(2))
+    assert pareto_nbd.purchases_if_alive(one, [2.0], [1.0], [4.0])(8.0)[0] == pytest.approx(
+        3 / 6 * 8 * math.log(2)
+    )
     # x = 0 at T = 0: alive for sure.
     assert pareto_nbd.p_alive(fit, [0], [0.0], [0.0])[0] == 1.0
     # One λ, one μ: P(alive) = e^(−kT) / (e^(−kT) + μ/k·(e^(−k t_x) − e^(−kT))), k = λ + μ.
@@ -375,7 +403,7 @@ def test_mbgnbd_one_purchase_rate_predictions_match_integration_over_the_beta() 
     )
     density = stats.beta(a, b + x + 1).pdf
     expected, _ = integrate.quad(lambda p: density(p) * -math.expm1(-lam * p * t) / p, 0, 1, epsrel=1e-12)
-    assert mbgnbd.purchases_if_alive(fit, t, [x], [30.0])[0] == pytest.approx(expected, rel=1e-10)
+    assert mbgnbd.purchases_if_alive(fit, [x], [10.0], [30.0])(t)[0] == pytest.approx(expected, rel=1e-10)
     # E[X(t)]: survive the first coin (b/(a+b)), then p ~ Beta(a, b+1).
     density = stats.beta(a, b + 1).pdf
     alive_at_0, _ = integrate.quad(lambda p: density(p) * -math.expm1(-lam * p * t) / p, 0, 1, epsrel=1e-12)
@@ -511,19 +539,29 @@ def test_mbgnbd_without_dropout_is_the_nbd_model() -> None:
     )
 
 
-@pytest.mark.parametrize("module", [pareto_nbd, mbgnbd, bgnbd_model])
+@pytest.mark.parametrize("module", [pareto_nbd, mbgnbd, bgnbd])
 def test_one_time_buyers_only_is_a_clear_error(module: Any) -> None:
     T = np.linspace(1, 50, 300)
-    with pytest.raises(
-        AnalysisError, match=r"at least 20 customers with a repeat purchase.*300 customers and 0"
-    ):
+    with pytest.raises(FitError, match=r"none of the 300 customers bought a second time") as err:
         module.fit(np.zeros(300), np.zeros(300), T)
+    assert err.value.code == "one_time_buyers_only"
+    assert err.value.figures["model"] == module.NAME and err.value.figures["repeat_customers"] == 0
+
+
+@pytest.mark.parametrize("module", [pareto_nbd, mbgnbd, bgnbd])
+def test_too_few_repeat_customers_is_a_clear_error(module: Any) -> None:
+    x = np.r_[np.ones(19), np.zeros(281)]
+    T = np.linspace(1, 50, 300)
+    with pytest.raises(FitError, match=r"at least 10 customers and 20 with a repeat purchase") as err:
+        module.fit(x, x * 0.5, T)
+    assert err.value.code == "too_few_customers" and err.value.figures["repeat_customers"] == 19
 
 
 def test_choosing_on_one_time_buyers_is_a_clear_error() -> None:
     T = np.linspace(1, 50, 300)
-    with pytest.raises(AnalysisError, match="at least 20 customers with a repeat purchase"):
+    with pytest.raises(FitError, match="none of the 300 customers bought a second time") as err:
         select.choose_model(np.zeros(300), np.zeros(300), T)
+    assert err.value.code == "one_time_buyers_only"
 
 
 # --------------------------------------------------------------------------- intervals
@@ -533,9 +571,7 @@ def test_choosing_on_one_time_buyers_is_a_clear_error() -> None:
 def cdnow_pareto_interval(
     cdnow_summary: CustomerSummary, cdnow_pareto: pareto_nbd.ParetoNBDFit
 ) -> tuple[FloatArray, FloatArray]:
-    return intervals.expected_purchases_interval(
-        pareto_nbd, cdnow_pareto, 39.0, *_xtT(cdnow_summary), level=0.9
-    )
+    return _ep_interval(pareto_nbd, cdnow_pareto, 39.0, *_xtT(cdnow_summary), level=0.9)
 
 
 def test_intervals_contain_the_point_estimates(
@@ -555,14 +591,10 @@ def test_intervals_are_reproducible_with_the_seed(
     cdnow_pareto: pareto_nbd.ParetoNBDFit,
     cdnow_pareto_interval: tuple[FloatArray, FloatArray],
 ) -> None:
-    again = intervals.expected_purchases_interval(
-        pareto_nbd, cdnow_pareto, 39.0, *_xtT(cdnow_summary), level=0.9
-    )
+    again = _ep_interval(pareto_nbd, cdnow_pareto, 39.0, *_xtT(cdnow_summary), level=0.9)
     np.testing.assert_array_equal(again[0], cdnow_pareto_interval[0])
     np.testing.assert_array_equal(again[1], cdnow_pareto_interval[1])
-    other = intervals.expected_purchases_interval(
-        pareto_nbd, cdnow_pareto, 39.0, *_xtT(cdnow_summary), level=0.9, seed=7
-    )
+    other = _ep_interval(pareto_nbd, cdnow_pareto, 39.0, *_xtT(cdnow_summary), level=0.9, seed=7)
     assert not np.array_equal(other[0], cdnow_pareto_interval[0])
 
 
@@ -572,14 +604,14 @@ def test_intervals_widen_with_fewer_customers(
     x, tx, T = _xtT(cdnow_summary)
     keep = np.random.default_rng(5).uniform(size=len(x)) < 0.2
     small = pareto_nbd.fit(x[keep], tx[keep], T[keep])
-    low, high = intervals.expected_purchases_interval(pareto_nbd, small, 39.0, x, tx, T, level=0.9)
+    low, high = _ep_interval(pareto_nbd, small, 39.0, x, tx, T, level=0.9)
     full_low, full_high = cdnow_pareto_interval
     # 0.262 against 0.172 purchases (481 of 2,357 customers): about 1.5 times as wide.
     assert (high - low).mean() > 1.25 * (full_high - full_low).mean()
 
 
 def test_draws_follow_the_log_parameter_covariance(cdnow_mbgnbd: mbgnbd.MBGNBDFit) -> None:
-    draws = intervals.parameter_draws(cdnow_mbgnbd, draws=4000, seed=1)
+    draws = mbgnbd.parameter_draws(cdnow_mbgnbd, draws=4000, seed=1)
     z = np.log([[d.free[k] for k in ("r", "alpha", "a", "b")] for d in draws])
     # Cov(log θ) = J Σ J with J = diag(1/θ): the sample covariance within sampling error.
     theta = np.array(list(cdnow_mbgnbd.free.values()))
@@ -592,17 +624,15 @@ def test_mbgnbd_and_boundary_intervals(
     cdnow_summary: CustomerSummary, cdnow_mbgnbd: mbgnbd.MBGNBDFit
 ) -> None:
     x, tx, T = _xtT(cdnow_summary)
-    low, high = intervals.expected_purchases_interval(
-        mbgnbd, cdnow_mbgnbd, 39.0, x, tx, T, level=0.8, draws=100
-    )
+    low, high = _ep_interval(mbgnbd, cdnow_mbgnbd, 39.0, x, tx, T, level=0.8, draws=100)
     point = mbgnbd.expected_purchases(cdnow_mbgnbd, 39.0, x, tx, T)
     assert (low <= point).all() and (point <= high).all()
     # At a boundary the draws are of the limit's parameters (p on the logit scale: 0 < p < 1).
     sx, stx, sT = _simulate_mbgnbd(seed=0, n=N_SIMULATED, p=0.3)
     fit = mbgnbd.fit(sx, stx, sT)
-    draws = intervals.parameter_draws(fit, draws=200)
+    draws = mbgnbd.parameter_draws(fit, draws=200, seed=intervals.DEFAULT_SEED)
     assert all(d.boundary == "homogeneous_dropout" and 0 < d.free["p"] < 1 for d in draws)
-    low, high = intervals.expected_purchases_interval(mbgnbd, fit, 39.0, sx, stx, sT)
+    low, high = _ep_interval(mbgnbd, fit, 39.0, sx, stx, sT)
     point = mbgnbd.expected_purchases(fit, 39.0, sx, stx, sT)
     assert (low <= point).all() and (point <= high).all()
 
@@ -612,29 +642,24 @@ def test_clv_interval_and_discounting(
 ) -> None:
     x, tx, T = _xtT(cdnow_summary)
     # Without discounting, the discounted sum is the expected purchases over the horizon.
-    plain, discounted = intervals.discounted_purchases(
-        pareto_nbd, cdnow_pareto, x, tx, T, horizon=52, unit="week", discount_rate=0.0
+    plain, discounted = discounted_purchases(
+        cdnow_pareto, x, tx, T, horizon=52, unit="week", discount_rate=0.0, model=pareto_nbd
     )
     np.testing.assert_allclose(discounted, plain, rtol=1e-12)
     np.testing.assert_allclose(plain, pareto_nbd.expected_purchases(cdnow_pareto, 52.0, x, tx, T), rtol=1e-12)
-    plain, discounted = intervals.discounted_purchases(
-        pareto_nbd, cdnow_pareto, x, tx, T, horizon=52, unit="week", discount_rate=0.1
+    plain, discounted = discounted_purchases(
+        cdnow_pareto, x, tx, T, horizon=52, unit="week", discount_rate=0.1, model=pareto_nbd
     )
     assert (discounted < plain).all() and (discounted > plain / 1.1).all()
     spend = np.full(len(x), 35.0)
-    low, high = intervals.clv_interval(
-        pareto_nbd,
-        cdnow_pareto,
-        x,
-        tx,
-        T,
-        spend,
-        horizon=52,
-        unit="week",
-        discount_rate=0.1,
-        margin=0.5,
-        draws=50,
-    )
+
+    def clv_of(f: Any) -> tuple[FloatArray]:
+        _, disc = discounted_purchases(
+            f, x, tx, T, horizon=52, unit="week", discount_rate=0.1, model=pareto_nbd
+        )
+        return (0.5 * spend * disc,)
+
+    ((low, high),) = intervals.interval(pareto_nbd, cdnow_pareto, clv_of, draws=50)
     value = 0.5 * 35.0 * discounted
     assert (low <= value).all() and (value <= high).all()
 
@@ -643,21 +668,34 @@ def test_interval_level_is_checked(
     cdnow_summary: CustomerSummary, cdnow_pareto: pareto_nbd.ParetoNBDFit
 ) -> None:
     with pytest.raises(UsageError, match="interval"):
-        intervals.expected_purchases_interval(pareto_nbd, cdnow_pareto, 39.0, *_xtT(cdnow_summary), level=90)
+        _ep_interval(pareto_nbd, cdnow_pareto, 39.0, *_xtT(cdnow_summary), level=90)
 
 
 # --------------------------------------------------------------------------- model choice
 
 
-def test_bgnbd_adapter_is_the_house_fit(cdnow_summary: CustomerSummary) -> None:
-    fit = bgnbd_model.fit(*_xtT(cdnow_summary))
+def test_every_model_is_registered_under_its_key() -> None:
+    assert {"bgnbd": bgnbd, "mbgnbd": mbgnbd, "pareto_nbd": pareto_nbd} == models.PURCHASE_MODELS
+    assert select.MODELS is models.PURCHASE_MODELS
+
+
+def test_bgnbd_draws_follow_its_covariance(cdnow_summary: CustomerSummary) -> None:
+    fit = bgnbd.fit(*_xtT(cdnow_summary))
     published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # FHL 2005
     for name, value in published.items():
         assert fit.params[name] == pytest.approx(value, rel=2e-3)
-    assert fit.boundary is None
+    assert fit.boundary is None and bgnbd.free_parameters(fit) == fit.params
     # P(alive) = 1 for one-time buyers under BG/NBD, by its assumption.
     x, tx, T = _xtT(cdnow_summary)
-    assert (bgnbd_model.p_alive(fit, x, tx, T)[x == 0] == 1).all()
+    assert (bgnbd.p_alive(fit, x, tx, T)[x == 0] == 1).all()
+    # the covariance behind the standard errors is the one the draws follow (log scale)
+    np.testing.assert_allclose(np.sqrt(np.diag(fit.covariance)), [fit.std_errors[k] for k in fit.params])
+    draws = bgnbd.parameter_draws(fit, 4000, seed=1)
+    theta = np.array(list(fit.params.values()))
+    z = np.log([list(d.params.values()) for d in draws])
+    expected = fit.covariance / np.outer(theta, theta)
+    np.testing.assert_allclose(np.cov(z.T), expected, rtol=0.1, atol=0.01 * np.abs(expected).max())
+    assert bgnbd.parameter_draws(fit, 10, seed=1)[3] == bgnbd.parameter_draws(fit, 10, seed=1)[3]
 
 
 def test_choice_by_holdout_on_cdnow(cdnow_summary: CustomerSummary) -> None:
@@ -700,9 +738,12 @@ def test_choice_without_holdout_is_by_likelihood(cdnow_summary: CustomerSummary)
     ]
 
 
-def test_choice_lists_a_model_that_failed() -> None:
-    # No drop-out at all: BG/NBD's fit cannot converge (its p goes to 0), the others are
-    # at their no-drop-out boundary and the choice is made between them.
+def test_choice_lists_a_model_that_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A model whose fit fails is listed with its reason and left out of the choice.
+    def fails(*args: Any, **kwargs: Any) -> Any:
+        raise FitError("the BG/NBD fit did not converge.", "not_converged")
+
+    monkeypatch.setattr(bgnbd, "fit", fails)
     x, tx, T = _simulate_pareto(seed=1, n=N_SIMULATED, mu=None)
     choice = select.choose_model(x, tx, T)
     table = choice.table.set_index("model")
@@ -713,16 +754,62 @@ def test_choice_lists_a_model_that_failed() -> None:
 
 
 def test_choice_on_a_likelihood_tie_takes_the_fewest_parameters() -> None:
-    # No drop-out (seed 0): BG/NBD ends next to its no-drop-out edge (a ≈ 3e-7, b ≈ 2e4)
-    # with the same log-likelihood as the NBD limit the other two reach with 2 parameters.
+    # No drop-out (seed 0): all three reach the NBD limit (r, alpha), the same model, with
+    # the same log-likelihood and 2 parameters: the first in order wins the tie.
     x, tx, T = _simulate_pareto(seed=0, n=N_SIMULATED, mu=None)
     choice = select.choose_model(x, tx, T)
     table = choice.table.set_index("model")
     assert table["log_likelihood"].max() - table["log_likelihood"].min() < 1e-6
-    assert table.loc["bgnbd", "parameters"] == 4
-    assert choice.model == "mbgnbd"  # 2 parameters; the first of the two in order
+    assert (table["parameters"] == 2).all() and set(table["boundary"]) == {"no_dropout"}
+    assert choice.model == "bgnbd"
 
 
 def test_choice_rejects_unknown_models() -> None:
     with pytest.raises(UsageError, match="--model"):
         select.choose_model([1], [1.0], [2.0], models=("gamma",))
+
+
+# ------------------------------------------------------------------ repeat-count probabilities
+
+
+@pytest.mark.parametrize("name", ["bgnbd", "mbgnbd", "pareto_nbd"])
+def test_count_probabilities_sum_to_one_and_average_to_the_expected_purchases(
+    cdnow_summary: CustomerSummary, name: str
+) -> None:
+    module = models.PURCHASE_MODELS[name]
+    fit = module.fit(*_xtT(cdnow_summary))
+    t = np.array([0.0, 1.0, 39.0, 78.0])
+    probabilities = module.count_probabilities(fit, t, 400)
+    assert (probabilities >= 0).all()
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-10)
+    assert probabilities[0, 0] == pytest.approx(1.0)  # nothing happens in no time
+    # E[X(t)] from the probabilities is the model's own closed form (or quadrature)
+    mean = probabilities @ np.arange(400)
+    expected = [module.expected_repeat_purchases(fit, float(v)) for v in t]
+    np.testing.assert_allclose(mean, expected, rtol=1e-8, atol=1e-12)
+
+
+def test_count_probabilities_by_hand() -> None:
+    # BG/NBD with one drop-out p = 0.5 and one rate λ = 1 at t = 1: P(N = k) = e^-1/k!;
+    # P(X = 0) = P(N = 0) = e^-1; P(X = 1) = 0.5·e^-1 + 0.5·(1 − e^-1) = 0.5.
+    fit = bgnbd.BGNBDFit(math.inf, math.inf, math.inf, math.inf, {}, 0.0, 0, dropout=0.5, purchase_rate=1.0)
+    p = bgnbd.count_probabilities(fit, np.array([1.0]), 3)[0]
+    assert p[0] == pytest.approx(math.exp(-1), rel=1e-14) and p[1] == pytest.approx(0.5, rel=1e-14)
+    # P(X = 2) = 0.25·e^-1/2 + 0.25·(1 − e^-1 − e^-1)
+    assert p[2] == pytest.approx(0.25 * math.exp(-1) / 2 + 0.25 * (1 - 2 * math.exp(-1)), rel=1e-14)
+
+
+def test_pareto_on_many_rows_is_fitted_on_a_seeded_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    x, tx, T = _simulate_pareto(seed=2, n=N_SIMULATED, mu=0.05)
+    monkeypatch.setattr(pareto_nbd, "SAMPLE_ROWS", 400)
+    fit = pareto_nbd.fit(x, tx, T)
+    assert fit.customers == N_SIMULATED and fit.fitted_customers == 400
+    # the estimate is the fit on the sampled customers …
+    pick = np.sort(np.random.default_rng(pareto_nbd.SAMPLE_SEED).choice(N_SIMULATED, size=400, replace=False))
+    direct = pareto_nbd.fit(x[pick], tx[pick], T[pick])
+    assert fit.boundary == direct.boundary and fit.free == direct.free
+    # … and its log-likelihood is over every customer, as the other models' are
+    assert fit.log_likelihood == pytest.approx(pareto_nbd.log_likelihood(fit, x, tx, T).sum(), rel=1e-10)
+    assert pareto_nbd.estimates(fit)["pareto_nbd_fitted_customers"] == 400
+    again = pareto_nbd.fit(x, tx, T)  # seeded: the same sample every run
+    assert again.free == fit.free and again.log_likelihood == fit.log_likelihood

@@ -121,6 +121,105 @@ LABELS: dict[str, tuple[str, str]] = {
         "每次重复购买的金额都相同，为 {mean_spend:,.2f}，Gamma-Gamma 模型无需拟合："
         "所有客户的预期消费均为该金额",
     ),
+    # the purchase model: which and why (summary model, model_criterion)
+    "clv.model.given": (
+        "Purchase model: {model} (chosen with --model).",
+        "购买模型：{model}（由 --model 指定）。",
+    ),
+    "clv.model.holdout": (
+        "Purchase model: {model}, the smallest error in total holdout repeat purchases among "
+        "the models fitted on the calibration period (predicted vs actual: {others}).",
+        "购买模型：{model}，在校准期拟合的模型中验证期重复购买总数误差最小（预测与实际之差：{others}）。",
+    ),
+    "clv.model.log_likelihood": (
+        "Purchase model: {model}, the highest log-likelihood among models with four parameters "
+        "({others}); with --calibration-end and --holdout-end the choice is by holdout error.",
+        "购买模型：{model}，在四参数模型中对数似然最高（{others}）；指定 --calibration-end 和 "
+        "--holdout-end 时按验证期误差选择。",
+    ),
+    "clv.model.aic": (
+        "Purchase model: {model}, the lowest AIC ({others}).",
+        "购买模型：{model}，AIC 最低（{others}）。",
+    ),
+    "clv.model.failed": (" Not fitted: {models}.", "未能拟合：{models}。"),
+    "clv.headline_alive_other": (
+        "{purchases:,.0f} purchases expected; {alive:.0%} of customers are probably still "
+        "active (P(alive) ≥ 0.5); {model} lets a one-time buyer drop out too.",
+        "预计购买 {purchases:,.0f} 次；{alive:.0%} 的客户很可能仍然活跃（存活概率 ≥ 0.5）；"
+        "{model} 模型允许只购买一次的客户同样流失。",
+    ),
+    "clv.fit.other": (
+        "{model} {params} (log-likelihood {ll:,.1f})",
+        "{model} 模型 {params}（对数似然 {ll:,.1f}）",
+    ),
+    "clv.fit.other_limit": (", at its limit: {limit}", "，取其极限：{limit}"),
+    "clv.limit.homogeneous_dropout": ("one drop-out rate for every customer", "所有客户流失率相同"),
+    "clv.limit.homogeneous_purchase": ("one purchase rate for every customer", "所有客户购买率相同"),
+    "clv.limit.homogeneous_purchase_and_dropout": (
+        "one purchase rate and one drop-out rate for every customer",
+        "所有客户购买率和流失率均相同",
+    ),
+    "clv.limit.no_dropout": ("nobody drops out", "无客户流失"),
+    "clv.limit.homogeneous_purchase_no_dropout": (
+        "one purchase rate for every customer, nobody drops out",
+        "所有客户购买率相同，且无客户流失",
+    ),
+    "clv.note_interval": (
+        "Bounds (_low, _high): the central {level:.0%} of 200 seeded draws of the {model} "
+        "parameters from their estimated sampling distribution; the CLV bounds hold the spend "
+        "per purchase at its Gamma-Gamma estimate, so its uncertainty is not in them.",
+        "区间（_low、_high）：{model} 参数按其估计抽样分布随机抽取 200 次（固定种子）的中间 "
+        "{level:.0%}；客户终身价值区间将单次消费金额固定为 Gamma-Gamma 估计值，未计入其不确定性。",
+    ),
+    "clv.note_sample": (
+        "Pareto/NBD was fitted on a seeded sample of {fitted:,} of the {customers:,} customers (its "
+        "likelihood costs a quadrature per customer); its log-likelihood and predictions are on all.",
+        "Pareto/NBD 模型在 {customers:,} 位客户中按固定种子抽取 {fitted:,} 位拟合（其似然对每位客户"
+        "需数值积分）；对数似然和预测基于全部客户。",
+    ),
+    "clv.note_tracking": (
+        "Diagnostics: tracking (actual vs expected cumulative repeat purchases per period), "
+        "the P(alive) matrix (mean P(alive) by repeat purchases × recency, bins of {bin:.1f} {unit}) "
+        "and customers by repeat purchases, observed vs expected.",
+        "诊断：跟踪表（每期实际与预期累计重复购买）、存活概率矩阵（按重复购买次数 × 最近度的平均"
+        "存活概率，区间宽 {bin:.1f} {unit}）以及按重复购买次数的实际与预期客户数。",
+    ),
+    # diagnostics tables and columns
+    "clv.models": ("Purchase models compared", "购买模型比较"),
+    "clv.tracking": ("Tracking: cumulative repeat purchases", "跟踪：累计重复购买"),
+    "clv.p_alive_matrix": ("P(alive) by repeat purchases × recency", "按重复购买次数 × 最近度的存活概率"),
+    "clv.repeat_counts": (
+        "Customers by repeat purchases: observed vs expected",
+        "按重复购买次数的客户数：实际与预期",
+    ),
+    "expected_customers": ("Expected customers", "预期客户数"),
+    "name": ("Name", "名称"),
+    "boundary": ("Limit reached", "所达极限"),
+    "log_likelihood": ("Log-likelihood", "对数似然"),
+    "parameters": ("Parameters estimated", "估计参数个数"),
+    "nominal_parameters": ("Parameters of the model", "模型参数个数"),
+    "error": ("Error (predicted − actual)", "误差（预测 − 实际）"),
+    "abs_error": ("Absolute error", "绝对误差"),
+    "failed": ("Fit failed", "拟合失败原因"),
+    "chosen": ("Chosen", "已选用"),
+    "period_end": ("Period end", "期末"),
+    "phase": ("Period", "阶段"),
+    "actual": ("Actual", "实际"),
+    "expected": ("Expected", "预期"),
+    "actual_cumulative": ("Actual cumulative", "实际累计"),
+    "expected_cumulative": ("Expected cumulative", "预期累计"),
+    "expected_purchases_low": ("Expected purchases, low", "预期购买次数下限"),
+    "expected_purchases_high": ("Expected purchases, high", "预期购买次数上限"),
+    "clv_low": ("CLV, low", "客户终身价值下限"),
+    "clv_high": ("CLV, high", "客户终身价值上限"),
+    "recency_1": ("Recency bin 1", "最近度区间 1"),
+    "recency_2": ("Recency bin 2", "最近度区间 2"),
+    "recency_3": ("Recency bin 3", "最近度区间 3"),
+    "recency_4": ("Recency bin 4", "最近度区间 4"),
+    "recency_5": ("Recency bin 5", "最近度区间 5"),
+    "recency_6": ("Recency bin 6", "最近度区间 6"),
+    "recency_7": ("Recency bin 7", "最近度区间 7"),
+    "recency_8": ("Recency bin 8", "最近度区间 8"),
     "clv.headline_holdout": (
         "Holdout {start} … {end}: {predicted:,.0f} repeat purchases predicted, "
         "{actual:,.0f} happened ({error:+.1%}).",

@@ -9,10 +9,19 @@ fit.py          the likelihood optimiser (``optimise``, ``maximise``, ``mean_nll
                 and the array helpers of fast likelihoods (``group_rows``, ``distinct``, ``dot``)
 bgnbd.py        BG/NBD (Fader, Hardie & Lee 2005), with its limits (``Form``): homogeneous,
                 no or certain drop-out, one purchase rate, and their combinations
+mbgnbd.py       MBG/NBD (Batislam, Denizel & Filiztekin 2007): drop-out after the first
+                purchase too, so one-time buyers are not alive for sure
+pareto_nbd.py   Pareto/NBD (Schmittlein, Morrison & Colombo 1987): drop-out at any time; the
+                likelihood's integral by stretched Gauss-Legendre quadrature
+regimes.py      MBG/NBD's and Pareto/NBD's nests of limit models (``ModelFit``, ``Regime``,
+                ``fit_regimes``)
 gamma_gamma.py  Gamma-Gamma spend per purchase, with its limits (same mean, steady and
                 identical spend)
 models.py       the purchase-model contract (``PurchaseModel``) and the registry
+select.py       ``choose_model``: by holdout error, else by log-likelihood (``--model auto``)
+intervals.py    per-customer bounds from draws of a model's parameters (``--interval``)
 holdout.py      predicted against actual repeat purchases after the calibration end
+diagnostics.py  the tracking table and the P(alive) matrix
 assembly.py     ``clv(daily, …) -> Result``; CLV deciles; P(alive) for churn's early warning
 
 The purchase-model contract
@@ -39,7 +48,12 @@ exposes:
   (the discounting evaluates it once per period of the horizon);
 - ``estimates(fit) -> dict``, ``parameter_rows(fit) -> [(parameter, estimate, std_error)]``
   and ``dropout_rule(fit) -> str``: what the result's summary, parameters table and params
-  say about the fit.
+  say about the fit;
+- ``PARAMETERS`` (the full model's), ``free_parameters(fit)`` (those the predictions use:
+  fewer at a limit) and ``parameter_draws(fit, draws, seed)`` (fits drawn from the
+  estimate's asymptotic normal, for intervals).
+
+BG/NBD, MBG/NBD and Pareto/NBD are registered under ``bgnbd``, ``mbgnbd``, ``pareto_nbd``.
 
 No module here imports another's private names, formats a sentence or imports labels:
 the words are in :mod:`kamtool.render.words.clv`.

@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamtool.analyses.clv import gamma_gamma
+from kamtool.analyses.clv import diagnostics, gamma_gamma, intervals
 from kamtool.analyses.clv.bgnbd import MIN_REPEAT_CUSTOMERS
 from kamtool.analyses.clv.fit import FitError, FloatArray
 from kamtool.analyses.clv.holdout import HoldoutComparison, holdout_comparison
 from kamtool.analyses.clv.models import PURCHASE_MODELS, PurchaseModel
+from kamtool.analyses.clv.select import choose_model
 from kamtool.analyses.clv.summary import (
     DAYS_PER_YEAR,
     DEFAULT_HORIZON,
@@ -28,7 +29,10 @@ from kamtool.analyses.clv.summary import (
 )
 from kamtool.analyses.rules import as_of_day, day_number
 from kamtool.errors import AnalysisError, UsageError
-from kamtool.result import Chart, Result
+from kamtool.result import Chart, Heatmap, Result
+
+# --model values: a registered model's key, or "auto" (see :func:`choose_model`).
+MODEL_CHOICES = ("auto", *PURCHASE_MODELS)
 
 
 def discounted_purchases(
@@ -132,6 +136,27 @@ KINDS: dict[str, str] = {
     "clv_decile": "count",
     "frequency": "count",
     "holdout_actual": "count",
+    "expected_purchases_low": "number",
+    "expected_purchases_high": "number",
+    "clv_low": "money",
+    "clv_high": "money",
+    "tracking.actual": "count",
+    "tracking.expected": "number",
+    "tracking.actual_cumulative": "count",
+    "tracking.expected_cumulative": "number",
+    "tracking.period_end": "date",
+    "repeat_customers": "count",
+    **{f"p_alive_matrix.recency_{k}": "share" for k in range(1, diagnostics.MATRIX_RECENCY_BINS + 1)},
+    "repeat_counts.customers": "count",
+    "repeat_counts.expected_customers": "number",
+    "models.log_likelihood": "number",
+    "models.parameters": "count",
+    "models.nominal_parameters": "count",
+    "models.holdout_actual": "count",
+    "models.holdout_predicted": "number",
+    "models.error": "number",
+    "models.abs_error": "number",
+    "models.chosen": "bool",
 }
 
 
@@ -190,8 +215,10 @@ def clv(
     profit_margin: float | None = None,
     min_customers: int = 10,
     min_repeat_customers: int = MIN_REPEAT_CUSTOMERS,
+    model: str = "auto",
+    interval: float | None = None,
 ) -> Result:
-    """Customer lifetime value from BG/NBD purchases and Gamma-Gamma spend (words: render.words.clv).
+    """Customer lifetime value from a purchase model and Gamma-Gamma spend (words: render.words.clv).
 
     Parameters
     ----------
@@ -214,62 +241,212 @@ def clv(
     profit_margin : float, optional
         The data's profit / revenue, passed by the command when the file has profit.
     min_customers, min_repeat_customers : int
-        Refuse to fit BG/NBD on fewer customers, or fewer repeat customers (10, 20);
-        Gamma-Gamma needs ``min_repeat_customers`` repeat customers with positive spend.
+        Refuse to fit a purchase model on fewer customers, or fewer repeat customers (10,
+        20); Gamma-Gamma needs ``min_repeat_customers`` repeat customers with positive spend.
+    model : {"auto", "bgnbd", "mbgnbd", "pareto_nbd"}
+        The purchase model. "auto" fits all three and keeps, with a holdout, the smallest
+        error in total holdout repeat purchases, without one the best log-likelihood (all
+        have four parameters); the ``models`` table lists them side by side.
+    interval : float, optional
+        A probability (0.9): per-customer bounds expected_purchases_low/high and
+        clv_low/high from 200 seeded draws of the purchase model's parameters from their
+        asymptotic normal; the spend per purchase is held at its estimate.
 
     Returns
     -------
     Result
         rows: customer, frequency, recency, T, monetary, p_alive, expected_purchases,
-        expected_spend, clv (+ holdout_actual, holdout_predicted with a holdout),
-        sorted by clv descending. tables: parameters (BG/NBD r, alpha, a, b, a/(a+b);
-        Gamma-Gamma p, q, gamma; estimate and std_error), clv_deciles (+ holdout).
-        summary and params name the limit a fit took in ``bgnbd_boundary`` and
-        ``gamma_gamma_boundary`` (None for an interior maximum; see
-        :class:`~kamtool.analyses.clv.bgnbd.Form` and
-        :class:`~kamtool.analyses.clv.gamma_gamma.GammaGammaFit`): parameters a limit does
-        not have are NaN, with NaN standard errors, and predictions use the limit.
-        ``one_time_alive`` counts the customers without a repeat purchase, alive by
-        BG/NBD's assumption.
+        expected_spend, clv (+ holdout_actual, holdout_predicted with a holdout, + the
+        bounds with an interval), sorted by clv descending. tables: parameters (the
+        purchase model's and Gamma-Gamma's estimate and std_error), clv_deciles, tracking,
+        p_alive_matrix, repeat_counts (observed against expected customers by repeat
+        purchases in calibration) (+ holdout, + models with "auto"). summary["model"] is the
+        purchase model's key and ``model_criterion`` why it was used ("given",
+        "holdout", "log_likelihood" or "aic"); ``{key}_boundary`` and
+        ``gamma_gamma_boundary`` name the limit a fit took (None for an interior
+        maximum): parameters a limit does not have are NaN, with NaN standard errors,
+        and predictions use the limit. ``one_time_alive`` counts the customers without a
+        repeat purchase whom the model gives P(alive) = 1 (all of them under BG/NBD, by
+        its assumption).
     """
     opts = _options(unit, horizon, discount_rate, margin, profit_margin, min_customers, min_repeat_customers)
+    key = model.replace("-", "_")
+    if key not in MODEL_CHOICES:
+        raise UsageError(f"--model must be one of auto, bgnbd, mbgnbd, pareto-nbd, not {model!r}")
+    if interval is not None:
+        intervals.check_level(interval)
     if holdout_end is not None and calibration_end is None:
-        raise UsageError("--holdout-end needs --calibration-end: the model is fitted on the calibration "
-                         "period and checked on the days after it")
+        raise UsageError(
+            "--holdout-end needs --calibration-end: the model is fitted on the calibration "
+            "period and checked on the days after it"
+        )
     summ = customer_summary(daily, calibration_end=calibration_end, unit=unit, observation_end=holdout_end)
-    model = PURCHASE_MODELS["bgnbd"]
-    rows, bg, gg = _value(summ, opts, model)
+    purchase, purchase_fit, criterion, models_table = _purchase_fit(summ, opts, key)
+    rows, gg = _value(summ, opts, purchase, purchase_fit)
+    if interval is not None:
+        rows = _with_intervals(rows, summ, opts, purchase, purchase_fit, gg, interval)
     deciles_table = deciles(rows["clv"].to_numpy())
-    tables = {"parameters": _parameter_table(model, bg, gg), "clv_deciles": deciles_table}
+    tables = {"parameters": _parameter_table(purchase, purchase_fit, gg), "clv_deciles": deciles_table}
     charts = [Chart("column", "clv_deciles", "clv_decile", ["clv"], title="clv.deciles")]
-    summary = _summary(summ, opts, model, bg, gg, rows, deciles_table)
+    summary = _summary(summ, opts, purchase, purchase_fit, gg, rows, deciles_table)
+    summary.update({"model": purchase.KEY, "model_criterion": criterion})
+    if models_table is not None:
+        tables["models"] = models_table
+    if interval is not None:
+        summary["interval"] = interval
     if summ.observation_end is not None:
-        comparison = holdout_comparison(summ.frame, bg, model=model)
+        comparison = holdout_comparison(summ.frame, purchase_fit, model=purchase)
         rows["holdout_actual"] = comparison.customers["holdout_actual"].to_numpy()
         rows["holdout_predicted"] = comparison.customers["holdout_predicted"].to_numpy()
         tables["holdout"] = comparison.by_frequency
         charts.append(_holdout_chart())
         summary.update(_holdout_summary(summ, comparison))
+    tables["tracking"] = _tracking(summ, opts, purchase, purchase_fit)
+    charts.append(
+        Chart(
+            "line",
+            "tracking",
+            "period_end",
+            ["actual_cumulative", "expected_cumulative"],
+            title="clv.tracking",
+        )
+    )
+    frame = summ.frame
+    tables["p_alive_matrix"] = diagnostics.p_alive_matrix(
+        frame["frequency"].to_numpy(np.float64),
+        frame["recency"].to_numpy(np.float64),
+        frame["T"].to_numpy(np.float64),
+        rows["p_alive"].to_numpy(),
+    )
+    tables["repeat_counts"] = diagnostics.repeat_counts(
+        purchase, purchase_fit, frame["frequency"].to_numpy(np.float64), frame["T"].to_numpy(np.float64)
+    )
+    charts.append(
+        Chart(
+            "column",
+            "repeat_counts",
+            "frequency",
+            ["customers", "expected_customers"],
+            title="clv.repeat_counts",
+        )
+    )
+    summary["p_alive_recency_bin"] = diagnostics.recency_bin_width(frame["T"].to_numpy(np.float64))
+    heatmaps = [Heatmap("p_alive_matrix", [c for c in tables["p_alive_matrix"].columns if c != "frequency"])]
     rows = rows.sort_values(["clv", "customer"], ascending=[False, True], kind="stable")
+    display = ["customer", "frequency", "p_alive", "expected_purchases", "expected_spend", "clv"]
+    if interval is not None:
+        display += ["clv_low", "clv_high"]
     return Result(
         command="clv",
-        params=_params(summ, opts, model, bg, gg),
+        params={
+            **_params(summ, opts, purchase, purchase_fit, gg),
+            "model": purchase.KEY,
+            "interval": interval,
+        },
         summary=summary,
         rows=rows.reset_index(drop=True),
         tables=tables,
         charts=charts,
-        display_columns=["customer", "frequency", "p_alive", "expected_purchases", "expected_spend", "clv"],
+        heatmaps=heatmaps,
+        display_columns=display,
         kinds=dict(KINDS),
     )
 
 
-def _value(summ: CustomerSummary, opts: _Options, model: PurchaseModel) -> tuple[pd.DataFrame, Any, Any]:
-    """Fit both models and value every customer: the rows, the purchase and the spend fit."""
+def _purchase_fit(
+    summ: CustomerSummary, opts: _Options, key: str
+) -> tuple[PurchaseModel, Any, str, pd.DataFrame | None]:
+    """The purchase model, its fit, why it was used, and with "auto" the models table."""
+    frame = summ.frame
+    freq, rec, age = frame["frequency"], frame["recency"], frame["T"]
+    limits = {"min_customers": opts.min_customers, "min_repeat_customers": opts.min_repeat_customers}
+    if key != "auto":
+        purchase = PURCHASE_MODELS[key]
+        return purchase, purchase.fit(freq, rec, age, **limits), "given", None
+    holdout: dict[str, Any] = {}
+    if summ.observation_end is not None:
+        holdout = {
+            "holdout_purchases": frame["holdout_purchases"],
+            "holdout_duration": float(frame["holdout_duration"].iloc[0]),
+        }
+    choice = choose_model(
+        freq,
+        rec,
+        age,
+        **holdout,
+        min_customers=opts.min_customers,
+        min_repeat_customers=opts.min_repeat_customers,
+    )
+    table = choice.table.copy()
+    table.insert(1, "name", [PURCHASE_MODELS[k].NAME for k in table["model"]])
+    return PURCHASE_MODELS[choice.model], choice.fits[choice.model], choice.criterion, table
+
+
+def _with_intervals(
+    rows: pd.DataFrame,
+    summ: CustomerSummary,
+    opts: _Options,
+    purchase: PurchaseModel,
+    purchase_fit: Any,
+    gg: gamma_gamma.GammaGammaFit,
+    level: float,
+) -> pd.DataFrame:
+    """Rows with expected_purchases_low/high and clv_low/high (spend held at its estimate)."""
+    frame = summ.frame
+    freq, rec, age = frame["frequency"], frame["recency"], frame["T"]
+    value_per_purchase = opts.margin * rows["expected_spend"].to_numpy()
+
+    def quantities(f: Any) -> tuple[FloatArray, FloatArray]:
+        plain, disc = discounted_purchases(
+            f,
+            freq,
+            rec,
+            age,
+            horizon=opts.horizon,
+            unit=opts.unit,
+            discount_rate=opts.discount_rate,
+            model=purchase,
+        )
+        return plain, value_per_purchase * disc
+
+    (ep_low, ep_high), (clv_low, clv_high) = intervals.interval(
+        purchase, purchase_fit, quantities, level=level
+    )
+    out = rows.copy()
+    at = list(out.columns).index("expected_purchases") + 1
+    out.insert(at, "expected_purchases_low", ep_low)
+    out.insert(at + 1, "expected_purchases_high", ep_high)
+    out["clv_low"] = clv_low
+    out["clv_high"] = clv_high
+    return out
+
+
+def _tracking(
+    summ: CustomerSummary, opts: _Options, purchase: PurchaseModel, purchase_fit: Any
+) -> pd.DataFrame:
+    """The tracking table per week (per month with --unit month)."""
+    frame = summ.frame
+    first = frame["first_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    cal_end = day_number(summ.calibration_end)
+    end = day_number(summ.observation_end) if summ.observation_end is not None else cal_end
+    return diagnostics.tracking(
+        purchase,
+        purchase_fit,
+        first,
+        summ.repeat_days,
+        calibration_end=cal_end,
+        end=end,
+        unit_days=opts.unit_days,
+        period_days=30 if opts.unit == "month" else 7,
+    )
+
+
+def _value(
+    summ: CustomerSummary, opts: _Options, model: PurchaseModel, bg: Any
+) -> tuple[pd.DataFrame, gamma_gamma.GammaGammaFit]:
+    """Fit the spend model and value every customer: the rows and the spend fit."""
     base = summ.frame
     freq, rec, age, mon = base["frequency"], base["recency"], base["T"], base["monetary"]
-    bg = model.fit(
-        freq, rec, age, min_customers=opts.min_customers, min_repeat_customers=opts.min_repeat_customers
-    )
     gg = gamma_gamma.fit(freq, mon, min_customers=opts.min_repeat_customers)
     expected, discounted = discounted_purchases(
         bg,
@@ -301,7 +478,7 @@ def _value(summ: CustomerSummary, opts: _Options, model: PurchaseModel) -> tuple
             "clv": value,
         }
     )
-    return rows, bg, gg
+    return rows, gg
 
 
 def _parameter_table(model: PurchaseModel, purchase_fit: Any, gg: gamma_gamma.GammaGammaFit) -> pd.DataFrame:

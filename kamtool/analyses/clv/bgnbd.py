@@ -11,7 +11,7 @@ The maximum-likelihood fit is then the limiting model, one drop-out probability 
 every customer, which :func:`fit` fits directly and reports as such; its predictions are
 closed-form. For finite a and b the conditional expectation (FHL eq. 10) is Euler's 2F1
 form while scipy evaluates it accurately and Gauss quadrature over the Beta beyond (see
-``_PurchasesIfAlive``).
+``PurchasesIfAlive``).
 
 The model module contract (see :mod:`kamtool.analyses.clv`): :func:`fit`,
 :func:`p_alive`, :func:`expected_purchases`, :func:`expected_repeat_purchases`,
@@ -20,14 +20,15 @@ The model module contract (see :mod:`kamtool.analyses.clv`): :func:`fit`,
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.linalg import eigh_tridiagonal
-from scipy.special import digamma, expit, gammaln, hyp2f1
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 from kamtool.analyses.clv.fit import (
     LOG_BOUND,
@@ -41,7 +42,10 @@ from kamtool.analyses.clv.fit import (
     dot,
     group_rows,
     mean_nll,
+    normal_draws,
     optimise,
+    purchase_count_pmf,
+    require_data,
     require_interior,
     runaway,
 )
@@ -49,6 +53,7 @@ from kamtool.analyses.clv.summary import check_summary
 
 NAME = "BG/NBD"
 KEY = "bgnbd"
+PARAMETERS: tuple[str, ...] = ("r", "alpha", "a", "b")
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,9 @@ class BGNBDFit:
     dropout: float | None = None
     purchase_rate: float | None = None
     boundary: str | None = None
+    # Covariance of the parameters the form fits (``form.names``), for interval draws;
+    # NaN when the Hessian is not negative definite, empty when not computed.
+    covariance: FloatArray = field(default_factory=lambda: np.zeros((0, 0)), compare=False, repr=False)
 
     @property
     def params(self) -> dict[str, float]:
@@ -411,7 +419,7 @@ def fit(
     """
     x, tx, t_cal = check_summary(frequency, recency, T)
     n, n_repeat = len(x), int((x > 0).sum())
-    _require_data(n, n_repeat, min_customers, min_repeat_customers)
+    require_data(NAME, n, n_repeat, min_customers, min_repeat_customers)
     data = _BGNBDData.build(x, tx, t_cal, compress=True)
     rate = float(x.sum() / max(t_cal.sum(), 1e-12))
     start = np.log(np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, 1.0]))
@@ -449,33 +457,6 @@ def fit(
     )
     require_interior(full, FULL.names, NAME, advice)
     raise FitError(f"the {NAME} fit did not converge. {advice}", "not_converged", model=NAME)
-
-
-def _require_data(n: int, n_repeat: int, min_customers: int, min_repeat_customers: int) -> None:
-    """Raise the FitError that says what is missing when the data cannot identify any model."""
-    figures = {
-        "model": NAME,
-        "customers": n,
-        "repeat_customers": n_repeat,
-        "min_customers": min_customers,
-        "min_repeat_customers": min_repeat_customers,
-    }
-    if n >= min_customers and n_repeat == 0:
-        raise FitError(
-            f"BG/NBD cannot be fitted: none of the {n:,} customers bought a second time in the "
-            "calibration period, so neither how often customers buy nor when they drop out can "
-            "be told. It needs repeat purchases: use a longer calibration period.",
-            "one_time_buyers_only",
-            **figures,
-        )
-    if n < min_customers or n_repeat < min_repeat_customers:
-        raise FitError(
-            f"BG/NBD needs at least {min_customers} customers and {min_repeat_customers} with "
-            f"a repeat purchase in the calibration period; this data has {n:,} and "
-            f"{n_repeat:,}. Use a longer calibration period or more customers.",
-            "too_few_customers",
-            **figures,
-        )
 
 
 def _finite_ll(form: Form, theta: FloatArray, data: _BGNBDData) -> float:
@@ -581,6 +562,7 @@ def _limit_fit(limit: _Candidate, n: int, iterations: int) -> BGNBDFit:
         dropout=dropout,
         purchase_rate=got.get("rate"),
         boundary=form.boundary,
+        covariance=cov,
     )
 
 
@@ -609,6 +591,7 @@ def _beta_fit(theta: FloatArray, cov: FloatArray, n: int, ll: float, iterations:
         log_likelihood=ll,
         customers=n,
         iterations=iterations,
+        covariance=cov,
     )
 
 
@@ -701,7 +684,7 @@ _GAUSS_LAST_RESORT = (128, 256, 512, 1024)
 _GAUSS_RTOL = 1e-10
 
 
-class _PurchasesIfAlive:
+class PurchasesIfAlive:
     """E[purchases in (T, T + t] | alive at T] for fixed customers (x, T), any t.
 
     Alive at T after x repeat purchases, a customer has λ ~ Gamma(r + x, α + T) and
@@ -813,7 +796,7 @@ def purchases_if_alive(fit: BGNBDFit, frequency: Any, recency: Any, T: Any) -> C
     the P(alive) factor); identical customers are evaluated once, whatever t."""
     x, _, t_cal = check_summary(frequency, recency, T)
     (ux, ut), inv, _ = group_rows(x, t_cal)
-    if_alive = _PurchasesIfAlive(fit, ux, ut)
+    if_alive = PurchasesIfAlive(fit, ux, ut)
     return lambda t: if_alive(float(t))[inv]
 
 
@@ -830,7 +813,7 @@ def expected_repeat_purchases(fit: BGNBDFit, t: float) -> float:
     conditional expectation of a customer with x = 0 and T = 0, who is alive for sure.
     """
     zero = np.zeros(1)
-    return float(_PurchasesIfAlive(fit, zero, zero)(float(t))[0])
+    return float(PurchasesIfAlive(fit, zero, zero)(float(t))[0])
 
 
 # ------------------------------------------------------------------------------ for the report
@@ -900,3 +883,58 @@ def dropout_rule(fit: BGNBDFit) -> str:
     return _DROPOUT_RULES[form.dropout].format(p=fit.mean_dropout) + _RATE_RULES[form.rate].format(
         rate=fit.mean_rate
     )
+
+
+# ------------------------------------------------------------------------- for the intervals
+
+
+def free_parameters(fit: BGNBDFit) -> dict[str, float]:
+    """The parameters the predictions use (``Form.names``): r, alpha, a, b; or a limit's."""
+    values = {"r": fit.r, "alpha": fit.alpha, "a": fit.a, "b": fit.b}
+    values.update(rate=fit.mean_rate, dropout=fit.mean_dropout)
+    return {k: float(values[k]) for k in fit.form.names}
+
+
+def with_free(fit: BGNBDFit, values: dict[str, float]) -> BGNBDFit:
+    """The same fit (same form) with other values of :func:`free_parameters`."""
+    changes: dict[str, Any] = {k: values[k] for k in ("r", "alpha", "a", "b") if k in values}
+    if "rate" in values:
+        changes["purchase_rate"] = values["rate"]
+    if "dropout" in values:
+        changes["dropout"] = values["dropout"]
+    return dataclasses.replace(fit, **changes)
+
+
+def parameter_draws(fit: BGNBDFit, draws: int, seed: int) -> list[BGNBDFit]:
+    """Fits with parameters drawn from the estimate's asymptotic normal (log scale, logit of
+    a one-for-all drop-out p); empty without a covariance. See :func:`fit.normal_draws`."""
+    free = free_parameters(fit)
+    scales = tuple("logit" if k == "dropout" else "log" for k in free)
+    theta = np.array(list(free.values()), dtype=np.float64)
+    rows = normal_draws(theta, scales, fit.covariance, draws, seed)
+    return [with_free(fit, dict(zip(free, row.tolist(), strict=True))) for row in rows]
+
+
+def count_probabilities(fit: BGNBDFit, t: Any, counts: int) -> FloatArray:
+    """P(X(t) = k), k < ``counts``: repeat purchases in the first t units after a first one.
+
+    FHL 2005 eq. 8: with N(t) the purchases of a customer who never drops out and J the
+    purchase after which it does, X = min(N, J), so
+    P(X = k) = E[(1−p)^k]·P(N = k) + E[p(1−p)^(k−1)]·P(N >= k) (the second term for k >= 1),
+    the moments over Beta(a, b) (or at one p; 1 and 0 without drop-out).
+    """
+    form = fit.form
+    tt = np.asarray(t, dtype=np.float64)
+    nb = purchase_count_pmf(tt, counts, fit.r, fit.alpha, fit.purchase_rate)
+    k = np.arange(counts, dtype=np.float64)
+    if form.dropout == "beta":
+        base = betaln(fit.a, fit.b)
+        survive = np.exp(betaln(fit.a, fit.b + k) - base)
+        with np.errstate(invalid="ignore"):
+            drop = np.where(k >= 1, np.exp(betaln(fit.a + 1, fit.b + np.maximum(k - 1, 0)) - base), 0.0)
+    else:
+        p = fit.mean_dropout
+        survive = (1 - p) ** k
+        drop = np.where(k >= 1, p * (1 - p) ** np.maximum(k - 1, 0), 0.0)
+    at_least = np.clip(1 - np.cumsum(nb, axis=1) + nb, 0.0, 1.0)  # P(N >= k)
+    return np.asarray(survive * nb + drop * at_least, dtype=np.float64)

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.special import expit, gammaln, logit, xlogy
 
 from kamtool.errors import AnalysisError
 
@@ -180,6 +181,80 @@ def standard_errors(total_gradient: Callable[[FloatArray], FloatArray], theta: F
     return np.sqrt(np.diag(covariance(total_gradient, theta)))
 
 
+def require_data(model: str, n: int, n_repeat: int, min_customers: int, min_repeat_customers: int) -> None:
+    """Raise the FitError that says what is missing when the data cannot identify ``model``.
+
+    Every purchase model needs repeat purchases to tell how often customers buy from how
+    long they stay: "one_time_buyers_only" when nobody bought twice, "too_few_customers"
+    below the minimums.
+    """
+    figures = {
+        "model": model,
+        "customers": n,
+        "repeat_customers": n_repeat,
+        "min_customers": min_customers,
+        "min_repeat_customers": min_repeat_customers,
+    }
+    if n >= min_customers and n_repeat == 0:
+        raise FitError(
+            f"{model} cannot be fitted: none of the {n:,} customers bought a second time in the "
+            "calibration period, so neither how often customers buy nor when they drop out can "
+            "be told. It needs repeat purchases: use a longer calibration period.",
+            "one_time_buyers_only",
+            **figures,
+        )
+    if n < min_customers or n_repeat < min_repeat_customers:
+        raise FitError(
+            f"{model} needs at least {min_customers} customers and {min_repeat_customers} with "
+            f"a repeat purchase in the calibration period; this data has {n:,} and "
+            f"{n_repeat:,}. Use a longer calibration period or more customers.",
+            "too_few_customers",
+            **figures,
+        )
+
+
+# ------------------------------------------------------------------ scales and parameter draws
+
+
+def to_unconstrained(theta: FloatArray, scales: tuple[str, ...]) -> FloatArray:
+    """Log of positive parameters ("log"), logit of probabilities ("logit")."""
+    pairs = zip(theta, scales, strict=True)
+    return np.array([np.log(v) if s == "log" else float(logit(v)) for v, s in pairs])
+
+
+def from_unconstrained(z: FloatArray, scales: tuple[str, ...]) -> FloatArray:
+    """The inverse of :func:`to_unconstrained`."""
+    return np.array([np.exp(v) if s == "log" else float(expit(v)) for v, s in zip(z, scales, strict=True)])
+
+
+def jacobian(theta: FloatArray, scales: tuple[str, ...]) -> FloatArray:
+    """d(theta)/d(z) per parameter, z the unconstrained value."""
+    return np.array([v if s == "log" else v * (1 - v) for v, s in zip(theta, scales, strict=True)])
+
+
+def normal_draws(
+    theta: FloatArray, scales: tuple[str, ...], cov: FloatArray, draws: int, seed: int
+) -> FloatArray:
+    """``draws`` parameter vectors (one a row) from the estimate's asymptotic normal.
+
+    The normal is taken in the optimiser's scale (log / logit), where it is the better
+    approximation and every draw is a valid parameter: z = g(θ̂), Cov(z) = D·Cov(θ̂)·D with
+    D = diag(1/g'(θ̂)). Empty (0 rows) when the covariance is unknown (NaN: the Hessian was
+    not negative definite). Eigen-decomposition, not Cholesky: a near-singular covariance
+    (strongly correlated estimates) still gives draws along its well-determined directions.
+    """
+    k = len(theta)
+    if cov.shape != (k, k) or not np.isfinite(cov).all() or draws < 1:
+        return np.zeros((0, k))
+    dz = 1 / jacobian(theta, scales)
+    cov_z = dz[:, None] * cov * dz[None, :]
+    values, vectors = np.linalg.eigh(cov_z)
+    root = vectors * np.sqrt(np.clip(values, 0, None))
+    normal = np.random.default_rng(seed).standard_normal((draws, k))
+    samples = to_unconstrained(theta, scales) + normal @ root.T
+    return np.array([from_unconstrained(row, scales) for row in samples])
+
+
 # ------------------------------------------------------------------ helpers of the likelihoods
 
 
@@ -213,3 +288,20 @@ def group_rows(*columns: FloatArray) -> tuple[list[FloatArray], IntArray, FloatA
     inverse[order] = group_of_sorted
     counts = np.diff(np.r_[starts, len(order)]).astype(np.float64)
     return [c[starts] for c in sorted_cols], inverse, counts
+
+
+def purchase_count_pmf(t: FloatArray, counts: int, r: float, alpha: float, rate: float | None) -> FloatArray:
+    """P(N(t) = k) for k < ``counts`` of a Poisson process with λ ~ Gamma(r, α) (the NBD), or
+    one rate λ = ``rate``: one row per t, one column per k."""
+    k = np.arange(counts, dtype=np.float64)[None, :]
+    tt = np.asarray(t, dtype=np.float64)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if rate is not None:
+            log_p = xlogy(k, rate * tt) - rate * tt - gammaln(k + 1)
+        else:
+            log_p = (
+                gammaln(r + k) - gammaln(r) - gammaln(k + 1)
+                + r * (np.log(alpha) - np.log(alpha + tt))
+                + xlogy(k, tt) - k * np.log(alpha + tt)
+            )  # fmt: skip
+    return np.asarray(np.exp(log_p), dtype=np.float64)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kamtool.analyses.clv import bgnbd
+from kamtool.analyses.clv import bgnbd, mbgnbd, pareto_nbd
 from kamtool.analyses.clv.fit import FloatArray
 
 
@@ -20,7 +20,8 @@ class PurchaseModel(Protocol):
     """
 
     NAME: str  # as printed: "BG/NBD"
-    KEY: str  # prefix of its summary keys: "bgnbd"
+    KEY: str  # prefix of its summary keys and the --model value: "bgnbd"
+    PARAMETERS: tuple[str, ...]  # the full model's parameters: ("r", "alpha", "a", "b")
 
     def fit(
         self,
@@ -54,5 +55,15 @@ class PurchaseModel(Protocol):
     def dropout_rule(self, fit: Any) -> str:
         """The definition of drop-out the predictions use, for the result's params."""
 
+    def free_parameters(self, fit: Any) -> dict[str, float]:
+        """The parameters the predictions use: the full model's, or a limit's (fewer)."""
 
-PURCHASE_MODELS: dict[str, PurchaseModel] = {"bgnbd": bgnbd}
+    def count_probabilities(self, fit: Any, t: Any, counts: int) -> FloatArray:
+        """P(X(t) = k) for k < counts, one row per t: repeat purchases in the first t units."""
+
+    def parameter_draws(self, fit: Any, draws: int, seed: int) -> list[Any]:
+        """Fits with parameters drawn from the estimate's asymptotic normal (for intervals);
+        empty when the covariance is unknown."""
+
+
+PURCHASE_MODELS: dict[str, PurchaseModel] = {m.KEY: m for m in (bgnbd, mbgnbd, pareto_nbd)}

@@ -8,7 +8,7 @@ calibration end, monetary the mean revenue of the repeat days.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,9 @@ class CustomerSummary:
     data_end: pd.Timestamp  # the last purchase day anywhere in the input
     excluded_after_calibration: int  # first purchase after the calibration end
     returns_only: int  # customers without any day of net revenue >= 0
+    # Day numbers (days since 1970-01-01) of every repeat purchase of the customers in
+    # ``frame`` up to the observation end (the calibration end without one), for tracking.
+    repeat_days: IntArray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
 
 
 def unit_days(unit: str) -> float:
@@ -190,7 +193,12 @@ def customer_summary(
         out["holdout_purchases"] = holdout[keep].astype(np.int64)
         out["holdout_duration"] = (obs_day - cal_day) / unit_length
         obs_stamp = day_timestamp(obs_day)
+    end_day = cal_day if observation_end is None else obs_day
+    mine = keep[days.codes] & (days.days <= end_day)
+    mine_codes, mine_days = days.codes[mine], days.days[mine]
+    first_row = np.r_[True, mine_codes[1:] != mine_codes[:-1]] if len(mine_codes) else np.zeros(0, bool)
     return CustomerSummary(
+        repeat_days=mine_days[~first_row].astype(np.int64),
         frame=out,
         unit=unit,
         calibration_end=day_timestamp(cal_day),

@@ -13,6 +13,13 @@ from kamtool.cli.params import parse_day
 from kamtool.cli.run import emit, load_ledger
 
 
+class Model(str, Enum):
+    auto = "auto"
+    bgnbd = "bgnbd"
+    mbgnbd = "mbgnbd"
+    pareto_nbd = "pareto-nbd"
+
+
 class Unit(str, Enum):
     day = "day"
     week = "week"
@@ -35,10 +42,17 @@ def clv_command(
     margin: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="Profit margin applied to spend (default: the data's profit / revenue, else 1).",
         show_default=False)] = None,
+    model: Annotated[Model, typer.Option(
+        help="Purchase model. auto: fit all three; with --holdout-end keep the smallest holdout error "
+             "in total repeat purchases, else the best log-likelihood.")] = Model.auto,
+    interval: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        help="Per-customer bounds at this level (0.9): expected_purchases_low/high, clv_low/high, from "
+             "draws of the purchase model's parameters; spend held at its estimate.",
+        show_default=False)] = None,
 ) -> None:
-    """Customer lifetime value (客户终身价值): BG/NBD purchases × Gamma-Gamma spend.
+    """Customer lifetime value (客户终身价值): BG/NBD, MBG/NBD or Pareto/NBD purchases × Gamma-Gamma spend.
 
-    Fits both models by maximum likelihood and prints their parameters, standard errors
+    Fits the purchase and spend models by maximum likelihood and prints their parameters, standard errors
     and log-likelihood; per customer: P(alive), expected purchases over the horizon,
     expected spend and discounted CLV. Frequency counts repeat purchase days (same-day
     orders merged), as lifetimes, pymc-marketing and CLVTools do.
@@ -50,6 +64,8 @@ def clv_command(
       kamtool clv orders.csv --calibration-end 2025-03-31 --holdout-end 2025-09-30
 
       kamtool clv orders.xlsx --unit month --horizon 24 --margin 0.3 -o clv.xlsx
+
+      kamtool clv orders.csv --model pareto-nbd --interval 0.9
     """
     from kamtool.analyses import clv as analysis
 
@@ -64,6 +80,6 @@ def clv_command(
         calibration_end=parse_day(calibration_end, "--calibration-end"),
         holdout_end=parse_day(holdout_end, "--holdout-end"),
         unit=unit.value, horizon=horizon, discount_rate=discount_rate, margin=margin,
-        profit_margin=profit_margin,
+        profit_margin=profit_margin, model=model.value, interval=interval,
     )
     emit(result, common, ledger)

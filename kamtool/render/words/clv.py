@@ -13,18 +13,48 @@ def _iso(value: Any) -> str:
     return value.date().isoformat() if hasattr(value, "date") else str(value)
 
 
-def _fit_sentence(s: dict[str, Any], lang: str) -> str:
-    """What the two models found, each with an interior maximum or at its boundary."""
-    bg_boundary, gg_boundary = s.get("bgnbd_boundary"), s.get("gamma_gamma_boundary")
-    bg_key = "clv.fit.bgnbd" + (f".{bg_boundary}" if bg_boundary else "")
-    gg_key = "clv.fit.gamma_gamma" + (f".{gg_boundary}" if gg_boundary else "")
-    figures = {k: s[k] for k in ("r", "alpha", "a", "b", "p", "q", "gamma", "dropout", "mean_spend")}
-    bgnbd = label(bg_key, lang).format(
-        ll=s["bgnbd_log_likelihood"],
-        rate=s["purchase_rate"],
-        per_unit=label(f"clv.per_unit.{s['unit']}", lang),
-        **figures,
+_NAMES = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pareto_nbd": "Pareto/NBD"}
+_SYMBOLS = {"alpha": "α", "beta": "β", "lambda": "λ", "mu": "μ"}
+
+
+def _purchase_sentence(result: Result, lang: str) -> str:
+    """MBG/NBD's or Pareto/NBD's estimates from the parameters table, and its limit if any."""
+    s = result.summary
+    key = s["model"]
+    table = result.tables["parameters"]
+    mine = table[table["model"] == _NAMES[key]]
+    shown = [
+        f"{_SYMBOLS.get(str(name), name)} = {value:.3f}"
+        for name, value in zip(mine["parameter"], mine["estimate"], strict=True)
+        if not _nan(float(value))
+    ]
+    sentence = label("clv.fit.other", lang).format(
+        model=_NAMES[key], params=", ".join(shown), ll=s[f"{key}_log_likelihood"]
     )
+    boundary = s.get(f"{key}_boundary")
+    if boundary:
+        sentence += label("clv.fit.other_limit", lang).format(limit=label(f"clv.limit.{boundary}", lang))
+    return sentence
+
+
+def _fit_sentence(result: Result, lang: str) -> str:
+    """What the two models found, each with an interior maximum or at its boundary."""
+    s = result.summary
+    gg_boundary = s.get("gamma_gamma_boundary")
+    gg_key = "clv.fit.gamma_gamma" + (f".{gg_boundary}" if gg_boundary else "")
+    names = ("r", "alpha", "a", "b", "p", "q", "gamma", "dropout", "mean_spend")
+    figures = {k: s.get(k, math.nan) for k in names}
+    if s["model"] == "bgnbd":
+        bg_boundary = s.get("bgnbd_boundary")
+        bg_key = "clv.fit.bgnbd" + (f".{bg_boundary}" if bg_boundary else "")
+        bgnbd = label(bg_key, lang).format(
+            ll=s["bgnbd_log_likelihood"],
+            rate=s["purchase_rate"],
+            per_unit=label(f"clv.per_unit.{s['unit']}", lang),
+            **figures,
+        )
+    else:
+        bgnbd = _purchase_sentence(result, lang)
     gamma_gamma = label(gg_key, lang).format(
         ll_gg=s["gamma_gamma_log_likelihood"],
         p_limit=s.get("gamma_gamma_p", math.nan),
@@ -34,10 +64,34 @@ def _fit_sentence(s: dict[str, Any], lang: str) -> str:
     return label("clv.headline_fit", lang).format(bgnbd=bgnbd, gamma_gamma=gamma_gamma)
 
 
+def _model_sentence(result: Result, lang: str) -> str:
+    """Which purchase model and why: given, or chosen by holdout error or likelihood."""
+    s = result.summary
+    name = _NAMES[s["model"]]
+    criterion = s["model_criterion"]
+    if criterion == "given":
+        return label("clv.model.given", lang).format(model=name)
+    table = result.tables["models"]
+    ok = table[table["failed"] == ""]
+    if criterion == "holdout":
+        parts = [
+            f"{_NAMES[k]} {e / a:+.1%}" if a else f"{_NAMES[k]} {e:+,.1f}"
+            for k, e, a in zip(ok["model"], ok["error"], ok["holdout_actual"], strict=True)
+        ]
+    else:
+        parts = [f"{_NAMES[k]} {ll:,.1f}" for k, ll in zip(ok["model"], ok["log_likelihood"], strict=True)]
+    failed = [_NAMES[k] for k in table.loc[table["failed"] != "", "model"]]
+    sentence = label(f"clv.model.{criterion}", lang).format(model=name, others="; ".join(parts))
+    if failed:
+        sentence += label("clv.model.failed", lang).format(models=", ".join(failed))
+    return sentence
+
+
 def headline(result: Result, lang: str) -> list[str]:
     s = result.summary
     unit = label(f"clv.unit.{s['unit']}", lang)
     alive = result.rows["p_alive"].to_numpy()
+    alive_key = "clv.headline_alive" if s["model"] == "bgnbd" else "clv.headline_alive_other"
     lines = [
         label("clv.headline", lang).format(
             customers=s["customers"],
@@ -48,12 +102,14 @@ def headline(result: Result, lang: str) -> list[str]:
             discount=s["discount_rate"],
             top_share=s["clv_top_decile_share"],
         ),
-        label("clv.headline_alive", lang).format(
+        label(alive_key, lang).format(
             purchases=s["expected_purchases"],
             alive=float((alive >= 0.5).mean()) if len(alive) else math.nan,
             one_time_alive=s["one_time_alive"],
+            model=_NAMES[s["model"]],
         ),
-        _fit_sentence(s, lang),
+        _fit_sentence(result, lang),
+        _model_sentence(result, lang),
     ]
     if "holdout_end" in s:
         actual, predicted = s["holdout_actual"], s["holdout_predicted"]
@@ -77,12 +133,14 @@ def _boundary_notes(s: dict[str, Any], lang: str) -> list[str]:
     """A note per limit the fits took: what the likelihood did and what the predictions use."""
     lines = []
     per_unit = label(f"clv.per_unit.{s['unit']}", lang)
-    if s["bgnbd_dropout"] == "homogeneous":
+    if s["model"] != "bgnbd":
+        pass  # the limit of MBG/NBD or Pareto/NBD is named in the fit sentence
+    elif s["bgnbd_dropout"] == "homogeneous":
         note = label("clv.note_dropout.homogeneous", lang)
         lines.append(note.format(dropout=s["dropout"], ll=s["bgnbd_log_likelihood"]))
     elif s["bgnbd_dropout"] in ("none", "certain"):
         lines.append(label(f"clv.note_dropout.{s['bgnbd_dropout']}", lang))
-    if s.get("bgnbd_rate") == "one":
+    if s["model"] == "bgnbd" and s.get("bgnbd_rate") == "one":
         lines.append(label("clv.note_rate.one", lang).format(rate=s["purchase_rate"], per_unit=per_unit))
     spend = s.get("gamma_gamma_boundary")
     if spend:
@@ -130,9 +188,24 @@ def notes(result: Result, lang: str) -> list[str]:
     if after or returns_only:
         lines.append(label("clv.note_excluded", lang).format(after=after, returns_only=returns_only))
     lines.extend(_boundary_notes(s, lang))
-    for model, names in (("BG/NBD", _identified_bgnbd(s)), ("Gamma-Gamma", _identified_gamma_gamma(s))):
+    checks = [("Gamma-Gamma", _identified_gamma_gamma(s))]
+    if s["model"] == "bgnbd":
+        checks.insert(0, ("BG/NBD", _identified_bgnbd(s)))
+    else:
+        table = result.tables["parameters"]
+        mine = table[table["model"] == _NAMES[s["model"]]]
+        pairs = zip(mine["estimate"], mine["std_error"], strict=True)
+        if any(_nan(float(se)) for v, se in pairs if not _nan(float(v))):
+            lines.append(label("clv.note_se_missing", lang).format(model=_NAMES[s["model"]]))
+    for model, names in checks:
         if any(_nan(s[f"{k}_se"]) for k in names):
             lines.append(label("clv.note_se_missing", lang).format(model=model))
+    fitted = s.get("pareto_nbd_fitted_customers")
+    if fitted is not None and fitted < s["customers"]:
+        lines.append(label("clv.note_sample", lang).format(fitted=fitted, customers=s["customers"]))
+    if s.get("interval") is not None:
+        lines.append(label("clv.note_interval", lang).format(level=s["interval"], model=_NAMES[s["model"]]))
+    lines.append(label("clv.note_tracking", lang).format(bin=s["p_alive_recency_bin"], unit=unit))
     observation_end = s.get("holdout_end")
     ignore_after = observation_end if observation_end is not None else s["calibration_end"]
     if s["data_end"] > ignore_after:

@@ -18,31 +18,23 @@ no drop-out (p = 0: the NBD model) and no drop-out with one rate (Poisson).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import digamma, expit, gammaln
+from scipy.special import betaln, digamma, expit, gammaln
 
-from kamtool.analyses.clvmodels.boundary import (
-    FloatArray,
-    ModelFit,
-    Regime,
-    fit_regimes,
-    fit_result,
-    require_repeat_customers,
-)
-from kamtool.analyses.clvmodels.fit_bridge import (
-    BGNBDFit,
-    PurchasesIfAlive,
-    beta_gauss_rule,
-    check_summary,
-    group_rows,
-)
+from kamtool.analyses.clv import regimes
+from kamtool.analyses.clv.bgnbd import BGNBDFit, PurchasesIfAlive, beta_gauss_rule
+from kamtool.analyses.clv.fit import FloatArray, group_rows, purchase_count_pmf, require_data
+from kamtool.analyses.clv.regimes import ModelFit, Regime, fit_regimes, fit_result
+from kamtool.analyses.clv.summary import check_summary
 
-NAME = "mbgnbd"
-LABEL = "MBG/NBD"
+NAME = "MBG/NBD"
+KEY = "mbgnbd"
 FULL_NAMES = ("r", "alpha", "a", "b")
+PARAMETERS: tuple[str, ...] = FULL_NAMES
 
 _KINDS: dict[str | None, tuple[str, str]] = {
     None: ("gamma", "beta"),
@@ -208,26 +200,35 @@ def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
             return _total(theta, boundary, d)
 
         scales = tuple(_SCALES[k] for k in names)
-        out.append(Regime(boundary, names, scales, total, start_for(boundary), limit_values))
+        sends = (((0, 1),) if purchase == "poisson" else ()) + (((2, 3),) if dropout != "beta" else ())
+        out.append(Regime(boundary, names, scales, total, start_for(boundary), limit_values, sends))
     return out
 
 
-def fit(frequency: Any, recency: Any, T: Any) -> MBGNBDFit:
+def fit(
+    frequency: Any,
+    recency: Any,
+    T: Any,
+    *,
+    min_customers: int = 10,
+    min_repeat_customers: int = 20,
+) -> MBGNBDFit:
     """Fit MBG/NBD by maximum likelihood, or the limit model its likelihood climbs to.
 
     Every regime is fitted; the best log-likelihood wins, a simpler limit on a tie.
-    AnalysisError when fewer than 20 customers have a repeat purchase, or no regime has
-    a maximum.
+    FitError (see :func:`kamtool.analyses.clv.fit.require_data`) when fewer than
+    ``min_repeat_customers`` customers have a repeat purchase, "unidentified" when no regime
+    has a maximum.
     """
     x, tx, t_cal = check_summary(frequency, recency, T)
-    require_repeat_customers(x, LABEL)
-    rows, _ = _rows(x, tx, t_cal)
     n = len(x)
+    require_data(NAME, n, int((x > 0).sum()), min_customers, min_repeat_customers)
+    rows, _ = _rows(x, tx, t_cal)
     advice = (
         "Try a longer calibration period, a coarser --unit or more customers; this fit had "
         f"{n:,} customers, {int((x > 0).sum()):,} with a repeat purchase."
     )
-    chosen = fit_regimes(_regimes(rows, x, t_cal), n, LABEL, advice)
+    chosen = fit_regimes(_regimes(rows, x, t_cal), n, NAME, advice)
     result: MBGNBDFit = fit_result(MBGNBDFit, chosen, FULL_NAMES, n)
     return result
 
@@ -249,7 +250,7 @@ def _bgnbd_shifted(fit: ModelFit) -> BGNBDFit:
     return BGNBDFit(free["r"], free["alpha"], free["a"], free["b"] + 1, {}, math.nan, 0)
 
 
-def purchases_if_alive(fit: ModelFit, t: float, frequency: Any, T: Any) -> FloatArray:
+def _if_alive(fit: ModelFit, t: float, frequency: Any, T: Any) -> FloatArray:
     """E[purchases in (T, T+t] | alive at T]; λ | · ~ Gamma(r+x, α+T), p | · ~ Beta(a, b+x+1)."""
     x = np.asarray(frequency, dtype=np.float64)
     t_cal = np.asarray(T, dtype=np.float64)
@@ -279,7 +280,7 @@ def purchases_if_alive(fit: ModelFit, t: float, frequency: Any, T: Any) -> Float
 def expected_purchases(fit: ModelFit, t: float, frequency: Any, recency: Any, T: Any) -> FloatArray:
     """Expected purchases in the next ``t`` time units per customer (P(alive) × if alive)."""
     x, tx, t_cal = check_summary(frequency, recency, T)
-    return p_alive(fit, x, tx, t_cal) * purchases_if_alive(fit, t, x, t_cal)
+    return p_alive(fit, x, tx, t_cal) * _if_alive(fit, t, x, t_cal)
 
 
 def expected_repeat_purchases(fit: ModelFit, t: float) -> float:
@@ -294,4 +295,95 @@ def expected_repeat_purchases(fit: ModelFit, t: float) -> float:
         dropout, lambda: 1.0
     )()
     zero = np.zeros(1)
-    return float(survive * purchases_if_alive(fit, t, zero, zero)[0])
+    return float(survive * _if_alive(fit, t, zero, zero)[0])
+
+
+# ------------------------------------------------------------------ the contract's other half
+
+
+def purchases_if_alive(fit: ModelFit, frequency: Any, recency: Any, T: Any) -> Callable[[float], FloatArray]:
+    """t -> E[purchases in (T, T + t] | alive at T] per customer (see ``_if_alive``)."""
+    x, _, t_cal = check_summary(frequency, recency, T)
+    return lambda t: _if_alive(fit, float(t), x, t_cal)
+
+
+def mean_dropout(fit: ModelFit) -> float:
+    """Mean drop-out probability per purchase: a/(a+b), p, or 0 without drop-out."""
+    free = fit.free
+    if "p" in free:
+        return free["p"]
+    if "a" in free:
+        return free["a"] / (free["a"] + free["b"])
+    return 0.0
+
+
+def mean_rate(fit: ModelFit) -> float:
+    """Mean purchase rate while alive: r/α, or λ with one rate."""
+    free = fit.free
+    return free["lambda"] if "lambda" in free else free["r"] / free["alpha"]
+
+
+def estimates(fit: ModelFit) -> dict[str, Any]:
+    """r, alpha, a, b (NaN where a limit has none), the mean drop-out and purchase rate,
+    and the boundary code (None for an interior maximum)."""
+    return {
+        **{k: regimes.shown(fit.params[k]) for k in FULL_NAMES},
+        "dropout": mean_dropout(fit),
+        "purchase_rate": mean_rate(fit),
+        "mbgnbd_boundary": fit.boundary,
+    }
+
+
+def parameter_rows(fit: ModelFit) -> list[tuple[str, float, float]]:
+    """(parameter, estimate, std_error) rows of the parameters table."""
+    return regimes.parameter_rows(fit, FULL_NAMES)
+
+
+def dropout_rule(fit: ModelFit) -> str:
+    """Which drop-out model the predictions use, for the result's params."""
+    _, dropout = _KINDS[fit.boundary]
+    rule = {
+        "beta": "heterogeneous: after every purchase, the first included, a customer drops out "
+        "with probability p ~ Beta(a, b)",
+        "fixed": "homogeneous: one drop-out probability p = {p:.6g} after every purchase, the "
+        "first included (a, b → ∞)",
+        "none": "none: nobody drops out (the NBD model; a → 0)",
+    }[dropout]
+    return rule.format(p=mean_dropout(fit))
+
+
+def free_parameters(fit: ModelFit) -> dict[str, float]:
+    """The parameters the predictions use: the full model's, or the limit's."""
+    return dict(fit.free)
+
+
+def parameter_draws(fit: ModelFit, draws: int, seed: int) -> list[ModelFit]:
+    """Fits with parameters drawn from the estimate's asymptotic normal."""
+    out: list[ModelFit] = regimes.parameter_draws(fit, draws, seed)
+    return out
+
+
+def count_probabilities(fit: ModelFit, t: Any, counts: int) -> FloatArray:
+    """P(X(t) = k), k < ``counts``: repeat purchases in the first t units after a first one.
+
+    As BG/NBD's (FHL 2005 eq. 8) with one more coin: X = min(N, J), J the purchase after
+    which the customer drops out counting the first (J = 0: never came back), so
+    P(X = k) = E[(1−p)^(k+1)]·P(N = k) + E[p(1−p)^k]·P(N >= k).
+    """
+    purchase, dropout = _KINDS[fit.boundary]
+    free = fit.free
+    tt = np.asarray(t, dtype=np.float64)
+    if purchase == "gamma":
+        nb = purchase_count_pmf(tt, counts, free["r"], free["alpha"], None)
+    else:
+        nb = purchase_count_pmf(tt, counts, math.inf, math.inf, free["lambda"])
+    k = np.arange(counts, dtype=np.float64)
+    if dropout == "beta":
+        a, b = free["a"], free["b"]
+        survive = np.exp(betaln(a, b + k + 1) - betaln(a, b))
+        drop = np.exp(betaln(a + 1, b + k) - betaln(a, b))
+    else:
+        p = free.get("p", 0.0)
+        survive, drop = (1 - p) ** (k + 1), p * (1 - p) ** k
+    at_least = np.clip(1 - np.cumsum(nb, axis=1) + nb, 0.0, 1.0)  # P(N >= k)
+    return np.asarray(survive * nb + drop * at_least, dtype=np.float64)

@@ -20,16 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamtool.analyses.clvmodels import bgnbd_model, mbgnbd, pareto_nbd
-from kamtool.analyses.clvmodels.boundary import LIMIT_LL_TOLERANCE, ModelFit, PurchaseModel
-from kamtool.analyses.clvmodels.fit_bridge import check_summary
+from kamtool.analyses.clv.models import PURCHASE_MODELS as MODELS
+from kamtool.analyses.clv.regimes import LIMIT_LL_TOLERANCE
+from kamtool.analyses.clv.summary import check_summary
 from kamtool.errors import AnalysisError, UsageError
-
-MODELS: dict[str, PurchaseModel] = {
-    bgnbd_model.NAME: bgnbd_model,
-    mbgnbd.NAME: mbgnbd,
-    pareto_nbd.NAME: pareto_nbd,
-}
 
 
 @dataclass(frozen=True)
@@ -45,7 +39,7 @@ class ModelChoice:
     model: str
     criterion: str  # "holdout", "log_likelihood" or "aic"
     table: pd.DataFrame
-    fits: dict[str, ModelFit]
+    fits: dict[str, Any]  # model key -> its fit
 
 
 def choose_model(
@@ -56,6 +50,8 @@ def choose_model(
     holdout_purchases: Any = None,
     holdout_duration: float | None = None,
     models: Sequence[str] = tuple(MODELS),
+    min_customers: int = 10,
+    min_repeat_customers: int = 20,
 ) -> ModelChoice:
     """Fit each of ``models`` and choose one (see the module docstring).
 
@@ -68,6 +64,8 @@ def choose_model(
         ``holdout_duration`` (in the summary's unit) the choice is by holdout error.
     models : sequence of str
         Among "bgnbd", "mbgnbd", "pareto_nbd" (default all three).
+    min_customers, min_repeat_customers : int
+        Passed to every model's fit.
     """
     unknown = [m for m in models if m not in MODELS]
     if unknown or not models:
@@ -82,15 +80,17 @@ def choose_model(
             raise UsageError("holdout purchases need one value per customer of the summary")
         actual = float(actual_each.sum())
     rows: list[dict[str, Any]] = []
-    fits: dict[str, ModelFit] = {}
-    errors: list[str] = []
+    fits: dict[str, Any] = {}
+    errors: list[AnalysisError] = []
     for name in models:
         model = MODELS[name]
-        row: dict[str, Any] = {"model": name, "nominal_parameters": len(model.FULL_NAMES)}
+        row: dict[str, Any] = {"model": name, "nominal_parameters": len(model.PARAMETERS)}
         try:
-            fit = model.fit(x, tx, t_cal)
+            fit = model.fit(
+                x, tx, t_cal, min_customers=min_customers, min_repeat_customers=min_repeat_customers
+            )
         except AnalysisError as error:
-            errors.append(str(error))
+            errors.append(error)
             row |= {"boundary": None, "log_likelihood": math.nan, "parameters": 0, "failed": str(error)}
             if with_holdout:
                 row |= {"holdout_actual": actual, "holdout_predicted": math.nan, "error": math.nan}
@@ -100,7 +100,7 @@ def choose_model(
         row |= {
             "boundary": fit.boundary,
             "log_likelihood": fit.log_likelihood,
-            "parameters": len(fit.free),
+            "parameters": len(model.free_parameters(fit)),
             "failed": "",
         }
         if with_holdout:
@@ -109,8 +109,12 @@ def choose_model(
             row |= {"holdout_actual": actual, "holdout_predicted": predicted, "error": predicted - actual}
         rows.append(row)
     if not fits:
-        # The same data-cannot-identify message from every model: say it once.
-        raise AnalysisError(errors[0] if len(set(errors)) == 1 else " ".join(errors))
+        # The same reason from every model (too few repeat customers …): say it once,
+        # with its code.
+        codes = {getattr(e, "code", None) for e in errors}
+        if len(codes) == 1:
+            raise errors[0]
+        raise AnalysisError(" ".join(str(e) for e in errors))
     table = pd.DataFrame(rows)
     ok = table["failed"] == ""
     if with_holdout:
