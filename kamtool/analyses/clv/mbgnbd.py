@@ -352,15 +352,10 @@ def dropout_rule(fit: ModelFit) -> str:
     return rule.format(p=mean_dropout(fit))
 
 
-def free_parameters(fit: ModelFit) -> dict[str, float]:
-    """The parameters the predictions use: the full model's, or the limit's."""
-    return dict(fit.free)
-
-
-def parameter_draws(fit: ModelFit, draws: int, seed: int) -> list[ModelFit]:
-    """Fits with parameters drawn from the estimate's asymptotic normal."""
-    out: list[ModelFit] = regimes.parameter_draws(fit, draws, seed)
-    return out
+# The parameters the predictions use (the full model's, or the limit's), and fits with them
+# drawn from the estimate's asymptotic normal: the same for every model built on regimes.
+free_parameters = regimes.free_parameters
+parameter_draws = regimes.parameter_draws
 
 
 def count_probabilities(fit: ModelFit, t: Any, counts: int) -> FloatArray:

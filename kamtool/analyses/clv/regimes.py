@@ -216,6 +216,11 @@ def fit_result(cls: type[Any], rf: RegimeFit, full_names: tuple[str, ...], custo
     )
 
 
+def free_parameters(fit: ModelFit) -> dict[str, float]:
+    """The parameters the predictions use: the full model's, or the limit's."""
+    return dict(fit.free)
+
+
 def parameter_draws(fit: ModelFit, draws: int, seed: int) -> list[Any]:
     """Fits with ``free`` drawn from the estimate's asymptotic normal in the optimiser's
     scale (see :func:`kamtool.analyses.clv.fit.normal_draws`); empty without a covariance."""
