@@ -47,7 +47,7 @@ def grouped_pattern(thousands: str, decimal: str) -> str:
     return rf"^[(+-]*(\d{{1,3}}({t}\d{{3}})+|\d{{1,2}}({t}\d{{2}})+{t}\d{{3}})({d}\d*)?\)?$"
 
 
-def _is_empty(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+def is_empty(arr: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
         return pc.fill_null(pc.equal(pc.utf8_trim_whitespace(arr), ""), True)
     return pc.is_null(arr, nan_is_null=True)
@@ -321,7 +321,7 @@ class Cleaner:
             empty = pc.is_null(out[canon])
             blank = empty if blank is None else pc.and_(blank, empty)
         for header in self.unmapped_labels:
-            empty = _is_empty(raw[header])
+            empty = is_empty(raw[header])
             blank = empty if blank is None else pc.and_(blank, empty)
         if blank is not None:
             keep = self._drop(keep, blank, REASON_BLANK, stats)

@@ -163,7 +163,7 @@ def _clean(raw: pa.Table, offset: int, source: Source, mapping: colmod.Mapping, 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from kamtool.io.clean import _is_empty, as_text, parse_date_text, parse_number_text, to_cents, too_large
+    from kamtool.io.clean import as_text, is_empty, parse_date_text, parse_number_text, to_cents, too_large
 
     n = raw.num_rows
     report.rows += n
@@ -214,7 +214,7 @@ def _clean(raw: pa.Table, offset: int, source: Source, mapping: colmod.Mapping, 
 
     blank = None
     for header in raw.column_names:
-        empty = _is_empty(raw[header])
+        empty = is_empty(raw[header])
         blank = empty if blank is None else pc.and_(blank, empty)
     if blank is not None:
         drop(blank, REASON_BLANK)
