@@ -1,4 +1,4 @@
-"""Tests of kamtool.analyses.clvmodels: Pareto/NBD, MBG/NBD, boundary fits, intervals, model choice.
+"""Tests of the clv package: Pareto/NBD, MBG/NBD, boundary fits, intervals, model choice.
 
 Reference figures and how they were produced
 --------------------------------------------

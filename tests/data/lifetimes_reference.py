@@ -39,7 +39,7 @@ CUSTOMERS = [
 def write_summary(path: str) -> None:
     import pandas as pd
 
-    from kamtool.analyses.clvmodels.fit_bridge import customer_summary
+    from kamtool.analyses.clv.summary import customer_summary
 
     source = Path(__file__).parent / "cdnow_sample.csv"
     lines = pd.read_csv(source, dtype={"customer": str}, parse_dates=["date"])
