@@ -28,8 +28,6 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from kamtool.analyses.pareto import (
     SHARE_BASE,
     TIE_RULE,
@@ -49,7 +47,7 @@ from kamtool.result import Chart, Heatmap, Result
 
 METHODS = ("cumulative", "rank")
 GRIDS = ("profit",)
-CLASSES = np.array(["A", "B", "C"])
+CLASSES = ("A", "B", "C")
 CUMULATIVE_BOUNDARY_RULE = CUMULATIVE_RULE + " (compared in whole units: cents for money)"
 RANK_BOUNDARY_RULE = (
     "of the n entities of the base, A = the first ceil(shares[0] x n), "
@@ -57,8 +55,10 @@ RANK_BOUNDARY_RULE = (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 else:
+    np = lazy_module("numpy")
     pd = lazy_module("pandas")
 
 
@@ -285,7 +285,7 @@ def abc(
     ranked = rank_entities(frame, by=by, measure=measure)
     codes = class_codes(ranked, method=method, cutoffs=cutoffs)
     rows = ranked.rows.copy()
-    rows["class"] = CLASSES[codes]
+    rows["class"] = np.asarray(CLASSES)[codes]
     classes = _class_table(codes, ranked)
     result = Result(
         command="abc",
@@ -332,7 +332,7 @@ def _add_grid(result: Result, frame: pd.DataFrame, ranked: Ranked, codes: np.nda
         frame, ranked, codes, by=by, measure=measure, method=method, cutoffs=cutoffs
     )
     result.rows["profit"] = profit
-    result.rows["profit_class"] = CLASSES[profit_codes]
+    result.rows["profit_class"] = np.asarray(CLASSES)[profit_codes]
     result.tables.update(grid_tables)
     assert result.display_columns is not None
     result.display_columns += ["profit", "profit_class"]

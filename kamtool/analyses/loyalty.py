@@ -33,16 +33,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from kamtool.analyses.rules import as_of_day, check_period, period_label, period_of_days
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.lazy import lazy_module
 from kamtool.result import Chart, Result
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 else:
+    np = lazy_module("numpy")
     pd = lazy_module("pandas")
 
 BRAND_GROUPS = ("loyal", "switcher", "no_loyalty", "other_brands", "no_net_purchase")

@@ -23,18 +23,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from kamtool.analyses.rules import ceil_count, reach_count, whole_units
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.lazy import lazy_module
 from kamtool.result import Chart, Result
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 else:
+    np = lazy_module("numpy")
     pd = lazy_module("pandas")
     pa = lazy_module("pyarrow")
     pc = lazy_module("pyarrow.compute")

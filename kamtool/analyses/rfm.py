@@ -50,16 +50,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from kamtool.analyses.rules import as_of_day, day_number
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.lazy import lazy_module
 from kamtool.result import Chart, Heatmap, Result
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 else:
+    np = lazy_module("numpy")
     pd = lazy_module("pandas")
 
 DIMENSIONS = ("r", "f", "m")

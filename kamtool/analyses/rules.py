@@ -12,14 +12,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from kamtool.errors import DataError, UsageError
+from kamtool.lazy import lazy_module
 
-IntArray = npt.NDArray[np.int64]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]
+else:
+    np = lazy_module("numpy")  # the command line reads analyses before numpy is needed
 
 PERIODS = ("month", "quarter", "year")
 MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
