@@ -85,3 +85,20 @@ def test_the_headline_names_an_empty_score() -> None:
 def test_bad_binning_is_a_usage_error() -> None:
     run = run_kamtool(["rfm", "sample_data/orders.csv", "--binning", "weird"])
     assert run.code == 2
+
+
+@pytest.mark.parametrize("binning", ["quantile", "r-rfm"])
+def test_cdnow_one_order_customers_score_f1(binning: str) -> None:
+    # the tests' CDNOW sample: frequency breaks 1, 1, 2, 4; the old rule (1 + breaks <= x) gave
+    # its 1,218 one-order customers F = 3 and made some of them Loyal Customers
+    import json
+
+    run = run_kamtool(["rfm", "tests/data/cdnow_sample.csv", "--binning", binning, "--format", "json"])
+    assert run.code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["summary"]["f_breaks"] == [1.0, 1.0, 2.0, 4.0]
+    one = [row for row in doc["rows"] if row["frequency"] == 1]
+    assert len(one) == 1218
+    assert {row["f_score"] for row in one} == {1}
+    assert not {row["segment"] for row in one} & {"Champions", "Loyal Customers"}
+    assert doc["summary"]["f_counts"] == {"5": 378, "4": 358, "3": 403, "2": 0, "1": 1218}
