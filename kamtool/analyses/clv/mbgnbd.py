@@ -44,6 +44,14 @@ _KINDS: dict[str | None, tuple[str, str]] = {
     "no_dropout": ("gamma", "none"),
     "homogeneous_purchase_no_dropout": ("poisson", "none"),
 }
+# The drop-out model of each kind, as the result's params state it.
+_DROPOUT_RULES = {
+    "beta": "heterogeneous: after every purchase, the first included, a customer drops out "
+    "with probability p ~ Beta(a, b)",
+    "fixed": "homogeneous: one drop-out probability p = {p:.6g} after every purchase, the "
+    "first included (a, b → ∞)",
+    "none": "none: nobody drops out (the NBD model; a → 0)",
+}
 _PURCHASE_NAMES = {"gamma": ("r", "alpha"), "poisson": ("lambda",)}
 _DROPOUT_NAMES: dict[str, tuple[str, ...]] = {"beta": ("a", "b"), "fixed": ("p",), "none": ()}
 _SCALES = {"r": "log", "alpha": "log", "lambda": "log", "a": "log", "b": "log", "p": "logit"}
@@ -341,15 +349,7 @@ def parameter_rows(fit: ModelFit) -> list[tuple[str, float, float]]:
 
 def dropout_rule(fit: ModelFit) -> str:
     """Which drop-out model the predictions use, for the result's params."""
-    _, dropout = _KINDS[fit.boundary]
-    rule = {
-        "beta": "heterogeneous: after every purchase, the first included, a customer drops out "
-        "with probability p ~ Beta(a, b)",
-        "fixed": "homogeneous: one drop-out probability p = {p:.6g} after every purchase, the "
-        "first included (a, b → ∞)",
-        "none": "none: nobody drops out (the NBD model; a → 0)",
-    }[dropout]
-    return rule.format(p=mean_dropout(fit))
+    return regimes.dropout_rule(fit, _KINDS, _DROPOUT_RULES, p=mean_dropout(fit))
 
 
 # The parameters the predictions use (the full model's, or the limit's), and fits with them

@@ -67,6 +67,14 @@ _KINDS: dict[str | None, tuple[str, str]] = {
     "no_dropout": ("gamma", "none"),
     "homogeneous_purchase_no_dropout": ("poisson", "none"),
 }
+# The drop-out model of each kind, as the result's params state it.
+_DROPOUT_RULES = {
+    "gamma": "heterogeneous: lifetimes are exponential with a rate mu ~ Gamma(s, beta) "
+    "across customers, at any time (not only after a purchase)",
+    "exponential": "homogeneous: one drop-out rate mu = {mu:.6g} per time unit for every "
+    "customer (s, beta → ∞)",
+    "none": "none: nobody drops out (the NBD model; s → 0)",
+}
 _PURCHASE_NAMES = {"gamma": ("r", "alpha"), "poisson": ("lambda",)}
 _DROPOUT_NAMES: dict[str, tuple[str, ...]] = {"gamma": ("s", "beta"), "exponential": ("mu",), "none": ()}
 # What a limit does to the full model's parameters.
@@ -453,15 +461,7 @@ def parameter_rows(fit: ModelFit) -> list[tuple[str, float, float]]:
 
 def dropout_rule(fit: ModelFit) -> str:
     """Which drop-out model the predictions use, for the result's params."""
-    _, dropout = _KINDS[fit.boundary]
-    rule = {
-        "gamma": "heterogeneous: lifetimes are exponential with a rate mu ~ Gamma(s, beta) "
-        "across customers, at any time (not only after a purchase)",
-        "exponential": "homogeneous: one drop-out rate mu = {mu:.6g} per time unit for every "
-        "customer (s, beta → ∞)",
-        "none": "none: nobody drops out (the NBD model; s → 0)",
-    }[dropout]
-    return rule.format(mu=mean_dropout_rate(fit))
+    return regimes.dropout_rule(fit, _KINDS, _DROPOUT_RULES, mu=mean_dropout_rate(fit))
 
 
 # The parameters the predictions use (the full model's, or the limit's), and fits with them

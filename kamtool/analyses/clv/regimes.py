@@ -216,6 +216,14 @@ def fit_result(cls: type[Any], rf: RegimeFit, full_names: tuple[str, ...], custo
     )
 
 
+def dropout_rule(fit: ModelFit, kinds: dict[Any, tuple[str, str]], rules: dict[str, str],
+                 **values: float) -> str:
+    """The drop-out rule of the kind ``fit``'s regime has (``kinds``: boundary -> (purchase
+    kind, drop-out kind)), worded by ``rules`` with the fitted ``values`` filled in."""
+    _, dropout = kinds[fit.boundary]
+    return rules[dropout].format(**values)
+
+
 def free_parameters(fit: ModelFit) -> dict[str, float]:
     """The parameters the predictions use: the full model's, or the limit's."""
     return dict(fit.free)
