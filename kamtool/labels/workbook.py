@@ -158,6 +158,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "clv.kpi.clv_top_decile_share": ("Share of the top 10 % of customers", "前 10% 客户的价值占比"),
     # --- parameters, as sentences
     "param.by": ("Entities: {value}", "对象：{value}"),
+    "param.value.reference_then_fifo": ("the named invoice first, then oldest first",
+                                        "先冲抵指定发票，再按先进先出"),
+    "param.value.fifo_like_payment": ("oldest first, like a payment", "与回款相同，按先进先出"),
+    "param.value.negative_not_due": ("shown as a negative amount not yet due", "计为负数的未到期金额"),
+    "param.value.events_before_as_of": ("invoices and payments before the as-of day",
+                                        "截止日之前的发票与回款"),
     "param.value.homogeneous_dropout": ("one drop-out probability for all", "全体同一流失概率"),
     "param.value.no_dropout": ("no drop-out", "无流失"),
     "clv.param.bgnbd_boundary": ("BG/NBD limit model: {value}", "BG/NBD 极限模型：{value}"),
