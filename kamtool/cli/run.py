@@ -27,6 +27,7 @@ def load_request(common: Common, needs: Needs, by_label: str | None = None) -> L
     ``by_label``: the header --by named, when it is none of kamtool's columns (see
     :func:`kamtool.io.request.resolve_by`).
     """
+    from kamtool.cli.params import filters
     from kamtool.io.columns import parse_overrides
     from kamtool.io.guard import Limits, parse_size
     from kamtool.io.read import ReadOptions
@@ -52,7 +53,7 @@ def load_request(common: Common, needs: Needs, by_label: str | None = None) -> L
                            skip_bad_rows=common.skip_bad_rows,
                            date_range=parse_date_range(common.date_range)),
         overrides=overrides, engine=common.engine.value, scheduler=common.scheduler, by_label=by_label,
-        dedupe=common.dedupe_files,
+        dedupe=common.dedupe_files, filters=filters(common.date_from, common.date_to, common.where),
     )
     for note in request.notes:
         warn(note)
@@ -92,8 +93,12 @@ def load_ledger(common: Common, needs: Needs, by_label: str | None = None) -> Le
 
 
 def report_drops(result: Ledger) -> None:
+    from kamtool.engine.filters import is_filter_reason
+
     for info in result.sources:
         for reason, count in sorted(info.stats.dropped.items()):
+            if is_filter_reason(reason):
+                continue  # asked for: the headline states the filters, inspect counts their lines
             warn(f"{info.name}: skipped {count:,} {reason}" if not reason.startswith(("totals", "blank"))
                  else f"{info.name}: dropped {count:,} {reason}")
 
@@ -191,6 +196,8 @@ def with_engine(result: Result, ledger: Ledger) -> Result:
         result.params["engine_reason"] = ledger.engine_reason
     if ledger.by_label is not None:
         result.params["by_label"] = ledger.by_label
+    if ledger.filters:
+        result.params["filters"] = ledger.filters.params()
     return result
 
 

@@ -38,8 +38,13 @@ def _module(command: str) -> ModuleType | None:
 
 
 def headline(result: Result, lang: str) -> list[str]:
+    """The command's headline, after the sentence stating the run's filters (when filtered)."""
+    from kamtool.render.words.filters import sentence
+
     module = _module(result.command)
-    return list(module.headline(result, lang)) if module is not None else []
+    lines = list(module.headline(result, lang)) if module is not None else []
+    stated = sentence(result.params, lang)
+    return [stated, *lines] if stated is not None else lines
 
 
 def notes(result: Result, lang: str) -> list[str]:
