@@ -51,8 +51,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "filters.or": (" or ", "或"),
     "filters.title": ("filtered: {parts}", "筛选：{parts}"),
     # --per: the headline figures per value of a column
-    "per": ("Per {dim}", "按{dim}"),
-    "per.table": ("Headline figures per value", "各值的主要指标"),
+    "per": ("Headline figures per value", "各值的主要指标"),
     "per.note": (
         "Per {dim}: each row holds the figures the command gives with --where {dim}=that value{as_of}.",
         "按{dim}：每行即用 --where {dim}=该值 运行本命令所得的指标{as_of}。",
