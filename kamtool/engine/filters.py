@@ -1,6 +1,6 @@
 """The filters of a load (``--from``, ``--to``, ``--where``), defined once for every engine.
 
-Each filter is one :class:`Test`: a reason (the drop reason its lines are counted under), the
+Each filter is one :class:`Rule`: a reason (the drop reason its lines are counted under), the
 column it reads, and the one rule, written out twice from the same values: as a SQL condition
 (the native engine, where DuckDB reads the file itself) and as an Arrow mask (the Arrow and
 Dask engines, over the lines io cleaned).  A line is left out by the first filter it fails,
@@ -34,12 +34,12 @@ if TYPE_CHECKING:
 # Drop reasons start so: io's own reasons never do (the command line tells them apart).
 REASON = "filtered out: "
 DATES = "--from/--to"
-# The key of the native engine's groups of lines left out: 0 kept, n the n-th test failed.
+# The key of the native engine's groups of lines left out: 0 kept, n the n-th rule failed.
 DROP_KEY = "_drop"
 
 
 @dataclass(frozen=True)
-class Test:
+class Rule:
     """One filter: lines whose ``column`` passes it are kept."""
 
     reason: str
@@ -78,18 +78,18 @@ class Test:
         return pc.fill_null(mask, False)
 
 
-def tests(filters: Filters) -> list[Test]:
+def rules(filters: Filters) -> list[Rule]:
     """The filters in the order a line is tested against them."""
     out = []
     if filters.dated:
-        out.append(Test(reason=REASON + DATES, column="date", first=filters.first, last=filters.last))
+        out.append(Rule(reason=REASON + DATES, column="date", first=filters.first, last=filters.last))
     for where in filters.where:
-        out.append(Test(reason=f"{REASON}--where {where.name}", column=where.column, values=where.values))
+        out.append(Rule(reason=f"{REASON}--where {where.name}", column=where.column, values=where.values))
     return out
 
 
 def reasons(filters: Filters) -> list[str]:
-    return [t.reason for t in tests(filters)]
+    return [r.reason for r in rules(filters)]
 
 
 def is_filter_reason(reason: str) -> bool:
@@ -98,7 +98,7 @@ def is_filter_reason(reason: str) -> bool:
 
 def read_columns(filters: Filters) -> set[str]:
     """The canonical columns the filters read (a load must read them too)."""
-    return {t.column for t in tests(filters)}
+    return {t.column for t in rules(filters)}
 
 
 def text_columns(filters: Filters) -> list[str]:
@@ -139,12 +139,12 @@ def apply(lines: pa.Table, filters: Filters, stats: BatchStats) -> pa.Table:
     import pyarrow.compute as pc
 
     keep = None
-    for test in tests(filters):
-        passed = test.arrow(lines[test.column])
+    for rule in rules(filters):
+        passed = rule.arrow(lines[rule.column])
         failed = pc.invert(passed) if keep is None else pc.and_(keep, pc.invert(passed))
         count = int(pc.sum(failed).as_py() or 0)
         if count:
-            stats.dropped[test.reason] += count
+            stats.dropped[rule.reason] += count
         keep = passed if keep is None else pc.and_(keep, passed)
     if keep is None or pc.all(keep).as_py():
         return lines
@@ -156,8 +156,8 @@ def apply(lines: pa.Table, filters: Filters, stats: BatchStats) -> pa.Table:
 
 def drop_sql(filters: Filters) -> str:
     """SQL over the native engine's typed lines: 0 for a line every filter keeps, else the
-    number of the first filter it fails (1-based, in :func:`tests` order)."""
-    arms = " ".join(f"WHEN NOT {t.sql(quote(t.column))} THEN {i}" for i, t in enumerate(tests(filters), 1))
+    number of the first filter it fails (1-based, in :func:`rules` order)."""
+    arms = " ".join(f"WHEN NOT {t.sql(quote(t.column))} THEN {i}" for i, t in enumerate(rules(filters), 1))
     return f"(CASE {arms} ELSE 0 END)::INTEGER"
 
 
@@ -177,10 +177,10 @@ def native_counts(removed: pa.Table, filters: Filters) -> Iterator[tuple[str, in
     """(reason, lines) of the groups of lines left out, by the filter that left them out."""
     import pyarrow.compute as pc
 
-    for i, test in enumerate(tests(filters), 1):
+    for i, rule in enumerate(rules(filters), 1):
         lines = pc.sum(pc.if_else(pc.equal(removed[DROP_KEY], i), removed["lines"], 0)).as_py()
         if lines:
-            yield test.reason, int(lines)
+            yield rule.reason, int(lines)
 
 
 def nothing_left(names: str, dropped: dict[str, int], filters: Filters) -> str:
