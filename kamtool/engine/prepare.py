@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from kamtool.engine import filters as filtering
 from kamtool.errors import ColumnError
 from kamtool.io import columns as colmod
+from kamtool.io.request import FIELD
 from kamtool.io.rules import REASON_RAGGED, BatchStats, CleanOptions
 from kamtool.ledger import SourceInfo
 from kamtool.needs import DERIVED_KEYS
@@ -104,5 +105,7 @@ def prepare(source: Source, request: LoadRequest) -> Prepared:
     mapping.columns.update(filtering.headers(request.filters, full, source.headers, source.name))
     source.skip_bad_rows = request.clean.skip_bad_rows
     paid = "paid_amount" in (request.measures or ())
-    return Prepared(source, full, mapping, request.clean, set(mapping.columns) | {"amount"}, absent_optional,
+    # A --where column of the file's own (field_N) is read for the filter only, not a column of the data.
+    present = {c for c in mapping.columns if not c.startswith(FIELD)} | {"amount"}
+    return Prepared(source, full, mapping, request.clean, present, absent_optional,
                     month="month" in request.keys, paid=paid, filters=request.filters or None)
