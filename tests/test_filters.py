@@ -229,3 +229,26 @@ def test_dask_applies_the_filters_per_file(tmp_path: Path, monkeypatch: pytest.M
             assert _dropped(ledger) == dropped, name
         with pytest.raises(KamtoolError, match="no order line is left"):
             _load(files, Filters(where=(Where("region", ("North",)),)), monkeypatch, "auto", client=client)
+
+
+def test_a_typed_parquet_file_filters_alike_on_both_engines(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parquet columns typed by the writer: integer customer ids and dates, read natively by
+    DuckDB and by pyarrow through the cleaner; the filters see the same text and days."""
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(LINES), dtype={"region": "string"})
+    frame["customer"] = frame["customer"].str[1:].astype("int64")  # C1 -> 1
+    frame["date"] = pd.to_datetime(frame["date"])
+    path = tmp_path / "typed.parquet"
+    frame.to_parquet(path, index=False)
+    filters = Filters(last=dt.date(2024, 3, 31), where=(Where("customer", ("1", "2")),
+                                                        Where("region", ("East", "West"))))
+    outcomes = []
+    for mode in ("force", "off"):
+        ledger = _load(path, filters, monkeypatch, mode)
+        outcomes.append((_revenue(ledger), _dropped(ledger), ledger.stats().rows))
+    # lines 5 and 6 are in April; of lines 1-4 (customers 1 and 2 only) line 4 is South
+    assert outcomes[0] == outcomes[1] == ({"1": 150.0, "2": 30.0}, {DATES: 2, REGION: 1}, 6)

@@ -158,8 +158,10 @@ def test_each_per_row_equals_the_command_under_where(command: str) -> None:
             named = {str(k).lower().replace("'", "").replace(" ", "_"): v
                      for k, v in alone["segment_counts"].items()}
             assert {k: v for k, v in segments.items() if v} == {k: v for k, v in named.items() if v}
-    # --per changes none of the command's own figures
+    # --per changes none of the command's own figures, and its table reads the same in every language
     assert whole["summary"] == _json([command, str(SAMPLE)])["summary"]
+    if command in ("abc", "rfm"):
+        assert _json([command, str(SAMPLE), "--per", dim, "--lang", "zh"]) == whole
 
 
 def test_per_with_filters_and_a_file_column(tmp_path: Path) -> None:
