@@ -177,3 +177,24 @@ def test_per_with_filters_and_a_file_column(tmp_path: Path) -> None:
     shown = run_kamtool(["pareto", str(path), "--per", "Vertriebsweg", "--lang", "zh"]).stdout
     assert "各值的主要指标" in shown and "Vertriebsweg" in shown
     assert "按Vertriebsweg：每行即用 --where Vertriebsweg=该值 运行本命令所得的指标。" in shown
+
+
+def test_filtered_and_per_workbooks_have_every_label_in_chinese(tmp_path: Path) -> None:
+    """The workbook-words rule (no caption falls back to an English key) holds with the filters
+    and a --per table too: written under strict labels, every caption read is a real label."""
+    from kamtool.labels import strict_labels
+
+    for command in PER:
+        out = tmp_path / f"{command}.xlsx"
+        with strict_labels():
+            run = run_kamtool([command, str(SAMPLE), "--where", "region=West,East", "--from", "2024-01-01",
+                               "--per", "salesperson", "--lang", "zh", "-o", str(out)])
+        assert run.code == 0, (command, run.stderr)
+        book = openpyxl.load_workbook(out)
+        per = book["各值的主要指标"]
+        captions = [c.value for c in per[2]]
+        assert captions[0] == "业务员", captions
+        assert all(isinstance(c, str) and not c.isascii() for c in captions), captions
+        summary = [str(c.value) for c in book.worksheets[0]["A"] if c.value]
+        assert "筛选：订单日期自 2024-01-01 起；区域为West或East。" in summary
+        assert not any(line.startswith(("Per", "Filters", "per")) for line in summary)

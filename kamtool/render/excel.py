@@ -878,7 +878,8 @@ def param_sentences(result: Result, lang: str) -> list[str]:
     out: list[str] = []
     for key, value in result.params.items():
         key = str(key)
-        if _is_empty(value) or _is_prose(value) or key in ("by_label", "filters"):  # filters: headline
+        # the filters are the headline's first sentence, --per the note of its table
+        if _is_empty(value) or _is_prose(value) or key in ("by_label", "filters", "per", "per_label"):
             continue
         template = _first((f"{result.command}.param.{key}", f"param.{key}"), lang)
         text = _param_value(key, value, result, lang)
