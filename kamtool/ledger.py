@@ -82,6 +82,9 @@ class Ledger:
                    cleaned the lines, DuckDB aggregated them) or "dask" (on a cluster).
     engine_reason: when not native, why, in one sentence a user can act on.
     by_label:      the file's header behind the ``entity`` key, for display.
+    filters:       the --from / --to / --where the load applied (a
+                   :class:`kamtool.io.request.Filters`); the lines they left out are counted
+                   in the sources' stats under ``filtered out: …`` reasons, by filter.
     """
 
     table: pa.Table
@@ -91,6 +94,7 @@ class Ledger:
     engine: str = "native"
     engine_reason: str | None = None
     by_label: str | None = None
+    filters: Any = None
     frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property

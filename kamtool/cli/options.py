@@ -17,6 +17,7 @@ from typing import Annotated, Any, Callable, Optional  # noqa: UP035 - Typer rea
 import typer
 
 INPUT = "Input"
+FILTERS = "Filters"
 CONTEXT = "kamtool_context"  # the wrapper's parameter that receives Click's context
 OUTPUT = "Output"
 
@@ -72,6 +73,9 @@ class Common:
     top: int = 20
     lang: Lang = Lang.en
     raw_csv: bool = False
+    date_from: str | None = None
+    date_to: str | None = None
+    where: list[str] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
 
 
@@ -174,6 +178,26 @@ SHARED: dict[str, tuple[Any, Any]] = {
             envvar="DASK_SCHEDULER_ADDRESS", rich_help_panel=INPUT, show_default=False)],
         None,
     ),
+    "date_from": (
+        Annotated[Optional[str], typer.Option(  # noqa: UP045
+            "--from", help="Read only the order lines dated this day or later (e.g. 2024-01-01).",
+            metavar="DATE", rich_help_panel=FILTERS, show_default=False)],
+        None,
+    ),
+    "date_to": (
+        Annotated[Optional[str], typer.Option(  # noqa: UP045
+            "--to", help="Read only the order lines dated this day or earlier; the default --as-of is "
+            "then the day after it.", metavar="DATE", rich_help_panel=FILTERS, show_default=False)],
+        None,
+    ),
+    "where": (
+        Annotated[Optional[list[str]], typer.Option(  # noqa: UP045
+            "--where", help="Read only the lines whose column holds one of the values, e.g. --where "
+            "region=East,West or --where 区域=华东 (a kamtool column or any header of the file; "
+            "repeatable: every one must hold).", metavar="COLUMN=VALUE", rich_help_panel=FILTERS,
+            show_default=False)],
+        None,
+    ),
     "format": (
         Annotated[Optional[Format], typer.Option(  # noqa: UP045
             "--format", "-f", help="stdout format (default: table; plain text without colour in a pipe).",
@@ -235,6 +259,12 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         settings = ctx.find_object(Settings) or Settings()
         shared = {name: kwargs.pop(name) for name in SHARED}
         shared["col"] = shared["col"] or []
+        shared["where"] = shared["where"] or []
+        if kwargs.get("as_of", ...) is None and shared["date_to"] is not None:
+            # With --to the window ends there: "today" for recency and churn is the day after it.
+            from kamtool.cli.params import day_after
+
+            kwargs["as_of"] = day_after(shared["date_to"], "--to")
         return guarded(fn, traceback=settings.traceback)(common=Common(**shared, settings=settings), **kwargs)
 
     # Typer hands the Click context to a parameter annotated typer.Context (not an option).
@@ -280,6 +310,10 @@ AsOf = Annotated[Optional[str], typer.Option(  # noqa: UP045
 By = Annotated[str, typer.Option(
     "--by", help="What to rank: customer, salesperson, product, region, channel, brand, category, "
     "or any column of the file by its header.")]
+Per = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    "--per", help="The headline figures per value of a column (salesperson, region, brand … or any "
+    "header of the file), in one table: a row per value, each as --where COLUMN=value gives it.",
+    metavar="COLUMN", rich_help_panel=FILTERS, show_default=False)]
 MeasureOpt = Annotated[Measure, typer.Option(help="What to measure (profit needs a cost or profit column).")]
 AccountsFile = Annotated[Optional[str], typer.Option(  # noqa: UP045
     "--accounts", help="Account attributes keyed by customer (CSV/Excel/Parquet): strategic value, "

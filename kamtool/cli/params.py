@@ -29,6 +29,41 @@ def parse_day(text: str | None, option: str) -> Any:
     return as_of_timestamp(text.replace("/", "-"), option)
 
 
+def day_after(text: str, option: str) -> str:
+    """The ISO day after a date option's day (--to 2024-06-30 -> '2024-07-01')."""
+    import datetime as dt
+
+    return (parse_day(text, option).date() + dt.timedelta(days=1)).isoformat()
+
+
+def filters(date_from: str | None, date_to: str | None, where: list[str]) -> Any:
+    """``--from``, ``--to`` and every ``--where COLUMN=VALUE[,VALUE…]`` -> the load's
+    :class:`kamtool.io.request.Filters`, in canonical names; a bad form is a UsageError naming
+    the option.  Values are split at commas (, or ，) and trimmed, as the cleaning trims cells."""
+    from kamtool.io.request import Filters, Where, resolve_where
+
+    first = parse_day(date_from, "--from")
+    last = parse_day(date_to, "--to")
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"--from {date_from} is after --to {date_to}")
+    out: list[Where] = []
+    for i, item in enumerate(where, 1):
+        column, sep, text = item.partition("=")
+        if not sep or not column.strip():
+            raise UsageError(f"--where takes COLUMN=VALUE, e.g. --where region=East,West (got {item!r})")
+        values = tuple(dict.fromkeys(v.strip() for v in text.replace("，", ",").split(",") if v.strip()))
+        if not values:
+            raise UsageError(f"--where {item}: no value; give one or more, e.g. {column.strip()}=East,West")
+        name, label = resolve_where(column.strip(), i)
+        found = Where(column=name, values=values, label=label)
+        if any(w.column == found.column or (label is not None and w.label == label) for w in out):
+            raise UsageError(f"--where {item}: the column {found.name} is filtered twice; give its values "
+                             f"once, separated by commas ({found.name}=A,B keeps either)")
+        out.append(found)
+    return Filters(first=None if first is None else first.date(), last=None if last is None else last.date(),
+                   where=tuple(out))
+
+
 def weight_map(
     text: str, *, name: str = "--weights", keys: tuple[str, ...] | None = None
 ) -> dict[str, float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -21,12 +21,14 @@ if TYPE_CHECKING:
 OUTPUT_SUFFIXES = {".csv", ".json", ".parquet", ".xlsx"}
 
 
-def load_request(common: Common, needs: Needs, by_label: str | None = None) -> LoadRequest:
+def load_request(common: Common, needs: Needs, by_label: str | None = None, *,
+                 quiet: bool = False) -> LoadRequest:
     """The load request for an analysis' ``needs`` with the shared options of the command line.
 
     ``by_label``: the header --by named, when it is none of kamtool's columns (see
     :func:`kamtool.io.request.resolve_by`).
     """
+    from kamtool.cli.params import filters
     from kamtool.io.columns import parse_overrides
     from kamtool.io.guard import Limits, parse_size
     from kamtool.io.read import ReadOptions
@@ -52,9 +54,9 @@ def load_request(common: Common, needs: Needs, by_label: str | None = None) -> L
                            skip_bad_rows=common.skip_bad_rows,
                            date_range=parse_date_range(common.date_range)),
         overrides=overrides, engine=common.engine.value, scheduler=common.scheduler, by_label=by_label,
-        dedupe=common.dedupe_files,
+        dedupe=common.dedupe_files, filters=filters(common.date_from, common.date_to, common.where),
     )
-    for note in request.notes:
+    for note in () if quiet else request.notes:
         warn(note)
     return request
 
@@ -78,22 +80,28 @@ def read_second_file(common: Common, path: str | None, kind: str) -> Any:
     return frame
 
 
-def load_ledger(common: Common, needs: Needs, by_label: str | None = None) -> Ledger:
+def load_ledger(common: Common, needs: Needs, by_label: str | None = None, *, quiet: bool = False) -> Ledger:
     """The ledger an analysis' ``needs`` ask for, read with progress on a terminal; every
-    dropped row is reported on stderr."""
+    dropped row is reported on stderr (``quiet``: a second load of the same files, for --per,
+    reports nothing again)."""
     from kamtool.engine.load import load
 
     check_output_path(common)
-    request = load_request(common, needs, by_label)
+    request = load_request(common, needs, by_label, quiet=quiet)
     with progress_bar() as tick:
         result = load(request, progress=tick)
-    report_drops(result)
+    if not quiet:
+        report_drops(result)
     return result
 
 
 def report_drops(result: Ledger) -> None:
+    from kamtool.engine.filters import is_filter_reason
+
     for info in result.sources:
         for reason, count in sorted(info.stats.dropped.items()):
+            if is_filter_reason(reason):
+                continue  # asked for: the headline states the filters, inspect counts their lines
             warn(f"{info.name}: skipped {count:,} {reason}" if not reason.startswith(("totals", "blank"))
                  else f"{info.name}: dropped {count:,} {reason}")
 
@@ -191,6 +199,8 @@ def with_engine(result: Result, ledger: Ledger) -> Result:
         result.params["engine_reason"] = ledger.engine_reason
     if ledger.by_label is not None:
         result.params["by_label"] = ledger.by_label
+    if ledger.filters:
+        result.params["filters"] = ledger.filters.params()
     return result
 
 
@@ -249,3 +259,111 @@ def write_output(result: Result, common: Common, period: tuple[Any, Any] | None 
     from kamtool.render.console import make_console
 
     make_console(stderr=True).print(f"wrote {common.output}", highlight=False, markup=False)
+
+
+# ----------------------------------------------------------------------------- --per DIM
+
+
+def with_per(result: Result, common: Common, needs: Needs, per: str | None,
+             analyse: Callable[[Ledger], Result], figures: Sequence[str],
+             by_label: str | None = None) -> Result:
+    """``--per DIM``: the headline ``figures`` of ``result``'s command per value of DIM, as the
+    result's ``per`` table (a row per value, lines without one last as a null value).
+
+    One more load, at the command's grain with DIM added (customer × region for abc), so each
+    value's lines are grouped exactly as ``--where DIM=value`` groups them (revenue, distinct
+    orders, first and last dates), and the command's own ``analyse`` runs on each value's part:
+    every row equals the command's figures under ``--where DIM=value`` (at the as-of date of
+    the whole run, which ``analyse`` fixes).  The command's own result keeps its own load, so
+    ``--per`` changes none of its figures (distinct orders do not add up across values).
+
+    ``figures``: summary keys; a nested one (rfm's segment_counts) gives a column per item,
+    ``segment.{code}``.
+    """
+    if per is None:
+        return result
+    from dataclasses import replace
+
+    from kamtool.io.columns import ENTITY, TEXT_COLUMNS
+    from kamtool.io.request import resolve_by
+
+    dim, dim_label = resolve_by(per)
+    if dim in needs.grain:
+        raise UsageError(f"--per {per}: the command's table is already per {dim}; name another column")
+    if dim_label is not None and by_label is not None:
+        raise UsageError(f"--per {per}: with --by {by_label}, --per takes a kamtool column (salesperson, "
+                         f"region, brand …); one run reads one column of the file's own")
+    if dim != ENTITY and dim not in TEXT_COLUMNS:
+        raise UsageError(f"--per {per}: {dim} is not a text column; --per takes a column such as "
+                         f"salesperson, region, channel, brand or category")
+    ledger = load_ledger(common, replace(needs, keys=(*needs.keys, dim)), by_label or dim_label, quiet=True)
+    import pandas as pd
+
+    parts = [(value, _per_figures(analyse, part, figures))
+             for value, part in _per_parts(ledger, dim, needs.grain, by_label)]
+    table = pd.DataFrame([{dim: value, **(found or {})} for value, found in parts])
+    worked = pd.Series([found is not None for _, found in parts], index=table.index)
+    for column in (c for c in table.columns if str(c).startswith("segment.")):
+        # a segment no customer of a value falls in counts 0 (rfm's summary leaves it out)
+        table[column] = table[column].where(table[column].notna() | ~worked, 0).astype("Int64")
+    result.tables["per"] = table
+    result.params["per"] = dim
+    if dim_label is not None:
+        result.params["per_label"] = dim_label
+    from kamtool.render.formats import value_spec
+
+    for key in map(str, table.columns[1:]):
+        # a figure's kind as the summary states it (money, share …); segment counts are counts
+        kind = "count" if "." in key else value_spec(key, result.summary.get(key), result.kinds).kind
+        result.kinds[f"per.{key}"] = kind
+    return result
+
+
+def _per_parts(ledger: Ledger, dim: str, grain: tuple[str, ...], by_label: str | None) -> Iterator[Any]:
+    """(value, the ledger of that value's lines at ``grain``) for every value of ``dim``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from kamtool.ledger import Ledger
+
+    table = ledger.table
+    values = sorted((v for v in pc.unique(table[dim]).to_pylist() if v is not None), key=str)
+    if table[dim].null_count:
+        values.append(None)
+    present = ledger.present - {dim, "customer_name"}  # names are not grouped per value
+    for value in values:
+        part = table.filter(pc.is_null(table[dim]) if value is None else pc.equal(table[dim], value))
+        part = part.drop_columns([dim])
+        if grain == ("customer",):
+            part = part.append_column("customer_name", pa.nulls(part.num_rows, pa.string()))
+        yield value, Ledger(table=part, keys=grain, sources=ledger.sources, present=present,
+                            engine=ledger.engine, engine_reason=ledger.engine_reason, by_label=by_label)
+
+
+def _per_figures(analyse: Callable[[Ledger], Result], part: Ledger,
+                 figures: Sequence[str]) -> dict[str, Any] | None:
+    """The figures of one value's part; None (null figures) when the command fails on that
+    value alone (``--where DIM=value`` says why)."""
+    from kamtool.errors import AnalysisError
+
+    try:
+        summary = analyse(part).summary
+    except AnalysisError:
+        return None
+    out: dict[str, Any] = {}
+    for key in figures:
+        value = summary.get(key)
+        if isinstance(value, dict):
+            for item, count in value.items():
+                code = str(item).lower().replace("'", "").replace(" ", "_")
+                out[f"segment.{code}"] = count
+        else:
+            out[key] = value
+    return out
+
+
+def run_as_of(result: Result) -> Any:
+    """The as-of day a result was computed at, for --per's parts (one date for every row)."""
+    from kamtool.cli.params import parse_day
+
+    return parse_day(str(result.summary.get("as_of", result.params.get("as_of")))[:10], "--as-of")

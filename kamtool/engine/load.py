@@ -31,14 +31,16 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
 
     ``progress(rows, size)``: lines read since the last call, or else bytes of the file read.
     """
-    return _something_left(request, _load(request, progress))
+    ledger = _load(request, progress)
+    ledger.filters = request.filters
+    return _something_left(request, ledger)
 
 
 def _something_left(request: LoadRequest, ledger: Ledger) -> Ledger:
     """A ledger with no line, when lines were read and every one dropped, is the user's data
     problem, said here with the reasons, before an analysis finds nothing to work on.  ``inspect``
     (``measures`` None) shows the drops itself."""
-    if request.measures is None or ledger.table.num_rows:
+    if ledger.table.num_rows or (request.measures is None and not request.filters):
         return ledger
     dropped: Counter[str] = Counter()
     for info in ledger.sources:
@@ -48,6 +50,10 @@ def _something_left(request: LoadRequest, ledger: Ledger) -> Ledger:
     from kamtool.errors import DataError
 
     names = ", ".join(dict.fromkeys(info.name for info in ledger.sources))
+    from kamtool.engine.filters import is_filter_reason, nothing_left
+
+    if any(is_filter_reason(reason) for reason in dropped):
+        raise DataError(nothing_left(names, dict(dropped.most_common()), request.filters))
     reasons = ", ".join(f"{count:,} {reason}" for reason, count in dropped.most_common())
     raise DataError(f"{names}: no order lines left after dropping {reasons}")
 

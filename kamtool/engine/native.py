@@ -34,6 +34,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from kamtool.engine import filters as filtering
 from kamtool.engine.duck import connection, literal, plain_strings, quote
 from kamtool.engine.prepare import Prepared, prepare
 from kamtool.errors import KamtoolError
@@ -117,7 +118,7 @@ def _reader(source: Source, prep: Prepared, types: dict[str, str] | None,
     """
     mapping = prep.mapping.columns
     unmapped_labels = [h for h in label_headers(source.headers, prep.mapping) if h not in mapping.values()]
-    handled = HANDLED | set(keys)
+    handled = HANDLED | set(keys) | (filtering.read_columns(prep.filters) if prep.filters else set())
     if set(mapping) - handled:
         others = sorted(set(mapping) - handled)
         raise Declined(f"the native reader does not check the column{'s' if len(others) > 1 else ''} "
@@ -235,6 +236,13 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     for i, label_cell in enumerate(labels):
         typed[f"_lab{i}"] = label_cell
         flags.append(_may_be_label(f"_lab{i}"))
+    filters = prep.filters
+    if filters is not None:
+        # Filtered-out lines are grouped apart (by DROP_KEY), not left out: every check below
+        # still covers them, and a --where value the cleaner would trim is never proof.
+        for column in filtering.read_columns(filters):
+            typed.setdefault(column, cols[column])
+        flags += [_edge_ws(quote(c)) for c in filtering.text_columns(filters)]
     if "customer_name" in cols:
         typed["_l_name"] = cols["customer_name"]
         if keys != ["customer"]:
@@ -256,6 +264,9 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     for canon in money:
         # round() takes halves away from zero, as the cleaner's to_cents.
         line[f"_l_{canon}_c"] = f"CAST(round(_s_{canon}) AS BIGINT)"
+    if filters is not None:
+        line[filtering.DROP_KEY] = filtering.drop_sql(filters)
+    group = [*keys, filtering.DROP_KEY] if filters is not None else keys
 
     def projection(columns: dict[str, str], source: str) -> str:
         exprs = ", ".join(f"{sql} AS {quote(name)}" for name, sql in columns.items())
@@ -301,7 +312,7 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
                          ("_name_low", "NULL::UBIGINT", "NULL::UBIGINT"),
                          ("_name_high", "NULL::UBIGINT", "NULL::UBIGINT")]
     flagged = f"count(*) FILTER (WHERE {' OR '.join(flags)})::BIGINT"
-    key_cols = ", ".join(quote(k) for k in keys)
+    key_cols = ", ".join(quote(k) for k in group)
     distinct = [f for f in ("orders", "active_days") if f in figures]
     if not distinct or len(keys) == 1:
         select = [f"{line_sql} AS {quote(out)}" for out, line_sql, _m in measures]
@@ -316,7 +327,7 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     # per key. DuckDB runs a DISTINCT aggregate by materialising every line for a second
     # pass; with millions of groups, reading one row per order is cheaper. (With a few
     # hundred thousand customers the DISTINCT aggregate is the faster, measured.)
-    inner_keys = list(dict.fromkeys([*keys, *(["_l_order"] if "orders" in figures else []),
+    inner_keys = list(dict.fromkeys([*group, *(["_l_order"] if "orders" in figures else []),
                                      *(["date"] if "active_days" in figures else [])]))
     inner_cols = ", ".join(quote(k) for k in inner_keys)
     first = [f"{line_sql} AS {quote(out)}" for out, line_sql, _m in measures] + [f"{flagged} AS _flagged"]
@@ -502,12 +513,25 @@ def load(request: LoadRequest,
                            lines=True) from None
         entity_is_label = entity is not None and prep.mapping.columns[entity] in label_headers(
             source.headers, prep.mapping)
-        table, totals = _check(plain_strings(table), keys, entity_is_label)
+        table, removed = filtering.split_native(plain_strings(table))
+        if removed is not None and not table.num_rows:
+            totals = 0  # the filters left nothing: the load says so, no other engine need try
+        else:
+            table, totals = _check(table, keys, entity_is_label)
+        left_out: dict[str, int] = {}
+        if removed is not None:
+            # The lines the filters left out pass the same proof; their totals lines are
+            # totals lines (the cleaner drops those before any filter), the rest are counted.
+            removed, removed_totals = _check(removed, keys, entity_is_label)
+            totals += removed_totals
+            assert prep.filters is not None
+            left_out = dict(filtering.native_counts(removed, prep.filters))
     except Declined as declined:
         if types is None:  # a Parquet source is handed on opened by pyarrow, as ever
             declined.source = source
         raise
-    prep.stats = BatchStats(rows=_total(table, "lines") + totals)
+    prep.stats = BatchStats(rows=_total(table, "lines") + totals + sum(left_out.values()))
+    prep.stats.dropped.update(left_out)
     if totals:
         prep.stats.dropped[REASON_TOTALS] += totals
     drop = [c for c in table.column_names if c.startswith("_")]

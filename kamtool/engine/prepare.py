@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kamtool.engine import filters as filtering
 from kamtool.errors import ColumnError
 from kamtool.io import columns as colmod
+from kamtool.io.request import FIELD
 from kamtool.io.rules import REASON_RAGGED, BatchStats, CleanOptions
 from kamtool.ledger import SourceInfo
 from kamtool.needs import DERIVED_KEYS
@@ -14,7 +16,7 @@ from kamtool.needs import DERIVED_KEYS
 if TYPE_CHECKING:
     from kamtool.io.clean import Cleaner
     from kamtool.io.read import Source
-    from kamtool.io.request import LoadRequest
+    from kamtool.io.request import Filters, LoadRequest
 
 # Every column a run that reads everything (inspect) looks at.
 BASE_COLUMNS = ("customer", "customer_name", "date", "amount", "quantity", "unit_price", "order_id", "cost",
@@ -30,6 +32,7 @@ class Prepared:
     absent_optional: keys of the request the file lacks (they come out empty).
     month:   the request's keys hold the month, derived from each line's date.
     paid:    the request sums paid_amount (null where the file has none).
+    filters: the request's --from / --to / --where (:mod:`kamtool.engine.filters`).
     """
 
     source: Source
@@ -40,6 +43,7 @@ class Prepared:
     absent_optional: list[str]
     month: bool = False
     paid: bool = False
+    filters: Filters | None = None
     stats: BatchStats = field(default_factory=BatchStats)
     cleaner_cache: list[Cleaner] = field(default_factory=list, repr=False)
 
@@ -95,10 +99,13 @@ def prepare(source: Source, request: LoadRequest) -> Prepared:
             f"{', '.join(source.headers)}. Point kamtool at one with --col {missing[0]}=HEADER"
         )
     wanted = set(BASE_COLUMNS) if request.measures is None else columns_for(request.measures, full)
-    wanted |= keys
+    wanted |= keys | filtering.read_columns(request.filters)
     mapping = colmod.Mapping(columns={c: h for c, h in full.columns.items() if c in wanted},
                              unused=full.unused)
+    mapping.columns.update(filtering.headers(request.filters, full, source.headers, source.name))
     source.skip_bad_rows = request.clean.skip_bad_rows
     paid = "paid_amount" in (request.measures or ())
-    return Prepared(source, full, mapping, request.clean, set(mapping.columns) | {"amount"}, absent_optional,
-                    month="month" in request.keys, paid=paid)
+    # A --where column of the file's own (field_N) is read for the filter only, not a column of the data.
+    present = {c for c in mapping.columns if not c.startswith(FIELD)} | {"amount"}
+    return Prepared(source, full, mapping, request.clean, present, absent_optional,
+                    month="month" in request.keys, paid=paid, filters=request.filters or None)

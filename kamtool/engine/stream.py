@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from kamtool.engine import filters
 from kamtool.engine.duck import connection, plain_strings, quote
 from kamtool.engine.prepare import Prepared, prepare
 from kamtool.io.read import Source, open_source
@@ -82,6 +83,8 @@ def clean_batches(prep: Prepared, progress: Callable[[int, int], None] | None) -
 
     for raw, offset in prep.source.batches(prep.cleaner.raw_columns):
         lines, batch_stats = prep.cleaner.clean(raw, offset)
+        if prep.filters:  # after the cleaning: left-out lines are checked like every other
+            lines = filters.apply(lines, prep.filters, batch_stats)
         prep.stats.add(batch_stats)
         if progress is not None:
             progress(raw.num_rows, 0)

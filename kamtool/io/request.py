@@ -8,6 +8,7 @@ nothing sees a file's header except as a display label.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,58 @@ from kamtool.io.rules import CleanOptions
 from kamtool.needs import ALL_FIGURES, Needs
 
 ENGINES = ("local", "dask")
+# The canonical name of a --where column that is none of kamtool's: ``field_1``, ``field_2`` …
+# (its header travels as the filter's label, as --by HEADER's does as ``by_label``).
+FIELD = "field_"
+
+
+@dataclass(frozen=True)
+class Where:
+    """``--where COLUMN=VALUE[,VALUE…]``: keep the lines whose ``column`` is one of ``values``.
+
+    column: a canonical text column (region, salesperson, customer …), or ``field_N`` for a
+            file's own column, whose header is ``label``; values are compared as text after
+            the cleaning io gives the column (trimmed; 1001.0 in a workbook reads as 1001).
+    """
+
+    column: str
+    values: tuple[str, ...]
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The column as a user named it: canonical, or the file's header."""
+        return self.label if self.label is not None else self.column
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which order lines a run reads: order dates from ``first`` to ``last`` (inclusive, either
+    open) and every :class:`Where` (all of them must hold).  Applied in the load, on every
+    engine (:mod:`kamtool.engine.filters`); the lines left out are counted by filter."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+    where: tuple[Where, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.first is not None or self.last is not None or bool(self.where)
+
+    @property
+    def dated(self) -> bool:
+        return self.first is not None or self.last is not None
+
+    def params(self) -> dict[str, Any]:
+        """The filters as a result's ``params.filters`` states them, in canonical names (a file's
+        own column by its header): the same in every language."""
+        out: dict[str, Any] = {}
+        if self.first is not None:
+            out["from"] = self.first.isoformat()
+        if self.last is not None:
+            out["to"] = self.last.isoformat()
+        if self.where:
+            out["where"] = {w.name: list(w.values) for w in self.where}
+        return out
 
 
 @dataclass(frozen=True)
@@ -36,6 +89,7 @@ class LoadRequest:
     engine:    "local" or "dask"; ``scheduler``: the Dask scheduler's address or a Client.
     by_label:  the header behind ``entity``, for display; None when no key is ``entity``.
     notes:     warnings for the user about the files (a file given twice), said by the command line.
+    filters:   which lines to read (--from, --to, --where), see :class:`Filters`.
     """
 
     files: tuple[str, ...]
@@ -51,6 +105,7 @@ class LoadRequest:
     scheduler: Any = None
     by_label: str | None = None
     notes: tuple[str, ...] = ()
+    filters: Filters = field(default_factory=Filters)
 
 
 GLOB_CHARS = "*?["
@@ -147,10 +202,30 @@ def resolve_by(by: str) -> tuple[str, str | None]:
     return ENTITY, text
 
 
+def resolve_where(text: str, index: int) -> tuple[str, str | None]:
+    """A ``--where`` column -> (canonical column, header label or None), as :func:`resolve_by`
+    resolves ``--by``; a header that names none of kamtool's columns becomes ``field_{index}``.
+
+    Only text columns filter by value: a date or number column is a UsageError (dates are
+    --from / --to).
+    """
+    from kamtool.errors import UsageError
+    from kamtool.io.columns import TEXT_COLUMNS
+
+    column, label = resolve_by(text)
+    if column == ENTITY:
+        return f"{FIELD}{index}", label
+    if column not in TEXT_COLUMNS:
+        hint = "; order dates are filtered with --from / --to" if column == "date" else ""
+        raise UsageError(f"--where {text}: {column} is not a text column; --where compares the text "
+                         f"of columns such as region, salesperson, brand, customer{hint}")
+    return column, None
+
+
 def build_request(needs: Needs, files: Sequence[str], *, read: ReadOptions | None = None,
                   clean: CleanOptions | None = None, overrides: dict[str, str] | None = None,
                   engine: str = "local", scheduler: Any = None, by_label: str | None = None,
-                  dedupe: bool = False) -> LoadRequest:
+                  dedupe: bool = False, filters: Filters | None = None) -> LoadRequest:
     """The request for an analysis' ``needs`` over ``files`` with the shared options.
 
     Quoted globs are expanded here, so the local engines read them as Dask does; a file given
@@ -169,4 +244,5 @@ def build_request(needs: Needs, files: Sequence[str], *, read: ReadOptions | Non
         overrides=dict(overrides or {}), keys=tuple(needs.grain), columns=tuple(needs.columns),
         optional=tuple(needs.optional), measures=None if needs.measures is None else tuple(needs.measures),
         figures=tuple(needs.figures), engine=engine, scheduler=scheduler, by_label=by_label,
+        filters=filters or Filters(),
     )

@@ -41,4 +41,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "monetary": ("Monetary", "消费金额"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
+    # the filters of a load (--from, --to, --where), stated in every headline
+    "filters.sentence": ("Filtered: {parts}.", "筛选：{parts}。"),
+    "filters.join": ("; ", "；"),
+    "filters.dates.both": ("order dates {first} to {last}", "订单日期 {first} 至 {last}"),
+    "filters.dates.from": ("order dates from {first}", "订单日期自 {first} 起"),
+    "filters.dates.to": ("order dates up to {last}", "订单日期截至 {last}"),
+    "filters.where": ("{column} {values}", "{column}为{values}"),
+    "filters.or": (" or ", "或"),
+    "filters.title": ("filtered: {parts}", "筛选：{parts}"),
+    # --per: the headline figures per value of a column
+    "per": ("Headline figures per value", "各值的主要指标"),
+    "per.note": (
+        "Per {dim}: each row holds the figures the command gives with --where {dim}=that value{as_of}.",
+        "按{dim}：每行即用 --where {dim}=该值 运行本命令所得的指标{as_of}。",
+    ),
+    "per.note.as_of": (", as of {as_of} for every row", "，各行统一以 {as_of} 为基准日"),
+    "per.none": ("(none)", "（无）"),
+    "inspect.reason.filtered out: --from/--to": ("filtered out: --from/--to", "筛选剔除：--from/--to"),
 }
+# a drop reason per --where on a kamtool column, in both languages
+for _column in ("customer", "customer_name", "order_id", "salesperson", "region", "channel",
+                "product", "brand", "category"):
+    LABELS[f"inspect.reason.filtered out: --where {_column}"] = (
+        f"filtered out: --where {_column}", f"筛选剔除：--where {_column}（{LABELS[_column][1]}）")

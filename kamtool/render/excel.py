@@ -34,6 +34,7 @@ from kamtool.errors import KamtoolError, UsageError
 from kamtool.labels import LANGS, has_label, label, sheet_label, table_label
 from kamtool.render import words
 from kamtool.render.formats import DATETIME, EXCEL, Spec, column_spec, value_spec
+from kamtool.render.words import filters as filter_words
 from kamtool.result import Chart, Heatmap, Result
 
 if TYPE_CHECKING:
@@ -662,6 +663,9 @@ def _title_line(result: Result, table: str, lang: str, sources: list[str] | None
     as_of = result.params.get("as_of", result.summary.get("as_of"))
     if as_of is not None and not _is_missing(as_of):
         parts.append(label("report.sheet_title.as_of", lang).format(as_of=_plain(as_of)))
+    filtered = filter_words.title_part(result.params, lang)
+    if filtered is not None:
+        parts.append(filtered)
     return " · ".join(parts)
 
 
@@ -874,7 +878,8 @@ def param_sentences(result: Result, lang: str) -> list[str]:
     out: list[str] = []
     for key, value in result.params.items():
         key = str(key)
-        if _is_empty(value) or _is_prose(value) or key in ("by_label",):
+        # the filters are the headline's first sentence, --per the note of its table
+        if _is_empty(value) or _is_prose(value) or key in ("by_label", "filters", "per", "per_label"):
             continue
         template = _first((f"{result.command}.param.{key}", f"param.{key}"), lang)
         text = _param_value(key, value, result, lang)

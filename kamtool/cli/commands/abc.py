@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Optional  # noqa: UP035
+from typing import TYPE_CHECKING, Annotated, Any, Optional  # noqa: UP035
 
 import typer
 
 from kamtool.cli.app import app
-from kamtool.cli.options import By, Common, Measure, MeasureOpt, shared_options
+from kamtool.cli.options import By, Common, Measure, MeasureOpt, Per, shared_options
 from kamtool.cli.params import number_list
-from kamtool.cli.run import attach_names, emit, entity_frame, load_ledger
+from kamtool.cli.run import attach_names, emit, entity_frame, load_ledger, with_per
+
+if TYPE_CHECKING:
+    from kamtool.result import Result
+
+# The headline's figures, per value of --per.
+PER_FIGURES = ("entities", "total", "class_a_entities", "class_b_entities", "class_c_entities",
+               "class_a_value_share")
 
 
 class Method(str, Enum):
@@ -38,6 +45,7 @@ def abc_command(
     grid: Annotated[Optional[Grid], typer.Option(  # noqa: UP045
         help="Cross the classes with the profit classes: a 3 × 3 table of counts and revenue.",
         show_default=False)] = None,
+    per: Per = None,
 ) -> None:
     """ABC classes (ABC分类): A, B and C customers by what they buy.
 
@@ -53,18 +61,25 @@ def abc_command(
       kamtool abc orders.csv --method rank --shares 10,30 --grid profit
 
       kamtool abc orders.csv --by product --format json > abc.json
+
+      kamtool abc orders.xlsx --per 业务员 --where 区域=华东,华南
     """
     from kamtool.analyses import abc as analysis
     from kamtool.io.request import resolve_by
 
     by, by_label = resolve_by(by)
-    ledger = load_ledger(common, analysis.needs(by=by, measure=measure.value,
-                                                grid=grid.value if grid else None), by_label)
+    needs = analysis.needs(by=by, measure=measure.value, grid=grid.value if grid else None)
+    ledger = load_ledger(common, needs, by_label)
     frame = entity_frame(ledger)
-    result = analysis.abc(
-        frame, by=by, measure=measure.value, method=method.value,
-        thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
-        shares=tuple(number_list(shares, name="--shares", count=2)),
-        grid=grid.value if grid else None,
-    )
+
+    def classes(entities: Any) -> Result:
+        return analysis.abc(
+            entities, by=by, measure=measure.value, method=method.value,
+            thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
+            shares=tuple(number_list(shares, name="--shares", count=2)),
+            grid=grid.value if grid else None,
+        )
+
+    result = with_per(classes(frame), common, needs, per, lambda part: classes(entity_frame(part)),
+                      PER_FIGURES, by_label)
     emit(attach_names(result, frame), common, ledger)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Optional  # noqa: UP035
+from typing import Annotated, Any, Optional  # noqa: UP035
 
 import typer
 
 from kamtool.cli.app import app
-from kamtool.cli.options import AsOf, Common, Period, shared_options
+from kamtool.cli.options import AsOf, Common, Per, Period, shared_options
 from kamtool.cli.params import number_list, parse_day
-from kamtool.cli.run import emit, load_ledger
+from kamtool.cli.run import emit, load_ledger, run_as_of, with_per
+
+# The headline's figures, per value of --per.
+PER_FIGURES = ("start_customers", "end_customers", "new", "lost", "churn_rate", "net_revenue_retention",
+               "start_revenue", "end_revenue")
 
 
 class Cohort(str, Enum):
@@ -38,6 +42,7 @@ def churn_command(
     cohort: Annotated[Optional[Cohort], typer.Option(  # noqa: UP045
         help="Cohorts by first-order month or quarter (default: the --period, month for years).",
         show_default=False)] = None,
+    per: Per = None,
 ) -> None:
     """Churn (客户流失) between two periods: new, retained, reactivated and lost customers.
 
@@ -59,11 +64,15 @@ def churn_command(
     ledger = load_ledger(common, analysis.NEEDS)
 
     # P(alive) of the early warning is fitted by the analysis; the result says whether it fitted.
-    result = analysis.churn(
-        ledger.daily, period=period.value, compare=list(compare) if compare else None,
-        as_of=parse_day(as_of, "--as-of"),
-        thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
-        silence_factor=silence_factor, p_alive_threshold=p_alive_threshold,
-        cohort=cohort.value if cohort else None,
-    )
+    def churn_of(daily: Any, day: Any) -> Any:
+        return analysis.churn(
+            daily, period=period.value, compare=list(compare) if compare else None, as_of=day,
+            thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
+            silence_factor=silence_factor, p_alive_threshold=p_alive_threshold,
+            cohort=cohort.value if cohort else None,
+        )
+
+    result = churn_of(ledger.daily, parse_day(as_of, "--as-of"))
+    result = with_per(result, common, analysis.NEEDS, per,
+                      lambda part: churn_of(part.daily, run_as_of(result)), PER_FIGURES)
     emit(result, common, ledger)

@@ -7,8 +7,12 @@ from typing import Annotated  # noqa: UP035
 import typer
 
 from kamtool.cli.app import app
-from kamtool.cli.options import By, Common, Measure, MeasureOpt, shared_options
-from kamtool.cli.run import attach_names, emit, entity_frame, load_ledger
+from kamtool.cli.options import By, Common, Measure, MeasureOpt, Per, shared_options
+from kamtool.cli.run import attach_names, emit, entity_frame, load_ledger, with_per
+
+# The headline's figures, per value of --per.
+PER_FIGURES = ("entities", "total", "entities_for_target", "entities_for_target_share", "top20_share",
+               "top1_share", "gini")
 
 
 @app.command("pareto")
@@ -18,6 +22,7 @@ def pareto_command(
     by: By = "customer",
     measure: MeasureOpt = Measure.revenue,
     target: Annotated[float, typer.Option(help="The share of the measure to explain (0.8 = 80 %).")] = 0.8,
+    per: Per = None,
 ) -> None:
     """The 80/20 rule (二八原则): how concentrated the business is and who makes it.
 
@@ -33,6 +38,8 @@ def pareto_command(
       kamtool pareto orders.csv --by salesperson --measure profit
 
       kamtool pareto orders.xlsx -o pareto.xlsx --lang zh
+
+      kamtool pareto orders.csv --per region --from 2024-01-01
     """
     if target > 1:
         target = target / 100
@@ -40,7 +47,10 @@ def pareto_command(
     from kamtool.io.request import resolve_by
 
     by, by_label = resolve_by(by)
-    ledger = load_ledger(common, analysis.needs(by=by, measure=measure.value), by_label)
+    needs = analysis.needs(by=by, measure=measure.value)
+    ledger = load_ledger(common, needs, by_label)
     frame = entity_frame(ledger)
     result = analysis.pareto(frame, by=by, measure=measure.value, target=target)
+    result = with_per(result, common, needs, per, lambda part: analysis.pareto(
+        entity_frame(part), by=by, measure=measure.value, target=target), PER_FIGURES, by_label)
     emit(attach_names(result, frame), common, ledger)

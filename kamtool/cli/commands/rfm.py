@@ -8,9 +8,9 @@ from typing import Annotated, Optional  # noqa: UP035
 import typer
 
 from kamtool.cli.app import app
-from kamtool.cli.options import AsOf, Common, shared_options
+from kamtool.cli.options import AsOf, Common, Per, shared_options
 from kamtool.cli.params import parse_day
-from kamtool.cli.run import attach_names, emit, load_ledger
+from kamtool.cli.run import attach_names, emit, load_ledger, run_as_of, with_per
 
 
 def _show_rules(value: bool) -> None:
@@ -77,6 +77,7 @@ def rfm_command(
     show_rules: Annotated[bool, typer.Option(
         "--show-rules", help="Print the default segment rules and exit.", callback=_show_rules,
         is_eager=True)] = False,
+    per: Per = None,
 ) -> None:
     """RFM (最近消费 / 消费频率 / 消费金额): score every customer and name the segments.
 
@@ -104,8 +105,13 @@ def rfm_command(
         rules = load_segments(segments)
     from kamtool.analyses import rfm as analysis
 
-    ledger = load_ledger(common, analysis.needs(frequency.value))
+    needs = analysis.needs(frequency.value)
+    ledger = load_ledger(common, needs)
     result = analysis.rfm(ledger.customers, as_of=parse_day(as_of, "--as-of"), bins=bins,
                           thresholds=parse_thresholds(thresholds), segments=rules, binning=binning.value,
                           frequency=frequency.value)
+    result = with_per(result, common, needs, per, lambda part: analysis.rfm(
+        part.customers, as_of=run_as_of(result), bins=bins, thresholds=parse_thresholds(thresholds),
+        segments=rules, binning=binning.value, frequency=frequency.value),
+        ("customers", "revenue", "segment_counts"))
     emit(attach_names(result, ledger.customers), common, ledger)

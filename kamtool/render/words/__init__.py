@@ -38,13 +38,23 @@ def _module(command: str) -> ModuleType | None:
 
 
 def headline(result: Result, lang: str) -> list[str]:
+    """The command's headline, after the sentence stating the run's filters (when filtered)."""
+    from kamtool.render.words.filters import sentence
+
     module = _module(result.command)
-    return list(module.headline(result, lang)) if module is not None else []
+    lines = list(module.headline(result, lang)) if module is not None else []
+    stated = sentence(result.params, lang)
+    return [stated, *lines] if stated is not None else lines
 
 
 def notes(result: Result, lang: str) -> list[str]:
+    """The command's notes, then what a row of the --per table is (when there is one)."""
+    from kamtool.render.words.per import note
+
     module = _module(result.command)
-    return list(module.notes(result, lang)) if module is not None else []
+    lines = list(module.notes(result, lang)) if module is not None else []
+    per = note(result, lang)
+    return [*lines, per] if per is not None else lines
 
 
 def for_people(result: Result, lang: str) -> Result:
@@ -54,7 +64,9 @@ def for_people(result: Result, lang: str) -> Result:
     hook = getattr(module, "for_people", None)
     if hook is not None:
         result = hook(result, lang)
-    return _coded_values(result, lang)
+    from kamtool.render.words.per import people
+
+    return _coded_values(people(result, lang), lang)
 
 
 def chart_title(result: Result, chart: Chart, lang: str) -> str:
@@ -68,9 +80,15 @@ def chart_title(result: Result, chart: Chart, lang: str) -> str:
 def caption(result: Result, column: str, lang: str) -> str:
     """A column's caption; the entity column of ``--by HEADER`` reads as that header."""
     from kamtool.labels import column_label
+    from kamtool.render.words import per
 
     if column == "entity" and result.params.get("by_label"):
         return str(result.params["by_label"])
+    if column == "entity" and result.params.get("per_label"):
+        return str(result.params["per_label"])
+    figure = per.caption(result, column, lang)
+    if figure is not None:
+        return figure
     return column_label(column, result.command, lang)
 
 

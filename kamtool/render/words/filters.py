@@ -1,0 +1,51 @@
+"""The words of a load's filters (``--from``, ``--to``, ``--where``), for every command.
+
+Every headline starts with the filter sentence when the run was filtered (see
+:func:`kamtool.render.words.headline`), and every workbook sheet's title line states it: a
+figure read off a filtered run is never mistaken for the whole business.  The filters come
+from the result's ``params.filters`` (canonical names, the same in every language); only the
+words here change with the language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kamtool.labels import has_label, label
+
+
+def parts(filters: Mapping[str, Any], lang: str) -> list[str]:
+    """One phrase per filter: the order dates, then each --where column with its values."""
+    out = []
+    first, last = filters.get("from"), filters.get("to")
+    if first is not None and last is not None:
+        out.append(label("filters.dates.both", lang).format(first=first, last=last))
+    elif first is not None:
+        out.append(label("filters.dates.from", lang).format(first=first))
+    elif last is not None:
+        out.append(label("filters.dates.to", lang).format(last=last))
+    for column, values in (filters.get("where") or {}).items():
+        # a kamtool column in the reader's words; a file's own column by its header
+        name = label(column, lang) if has_label(column) else str(column)
+        if lang == "en" and has_label(column):
+            name = name.lower()
+        shown = label("filters.or", lang).join(str(v) for v in values)
+        out.append(label("filters.where", lang).format(column=name, values=shown))
+    return out
+
+
+def sentence(params: Mapping[str, Any], lang: str) -> str | None:
+    """"Filtered: order dates 2024-01-01 to 2024-06-30; region East or West." (None unfiltered)."""
+    found = parts(params.get("filters") or {}, lang)
+    if not found:
+        return None
+    return label("filters.sentence", lang).format(parts=label("filters.join", lang).join(found))
+
+
+def title_part(params: Mapping[str, Any], lang: str) -> str | None:
+    """The same, as a part of a sheet's title line ("filtered: region East")."""
+    found = parts(params.get("filters") or {}, lang)
+    if not found:
+        return None
+    return label("filters.title", lang).format(parts=label("filters.join", lang).join(found))
