@@ -130,6 +130,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "profile.headline": ("{cards} account cards as of {as_of}.", "截至{as_of}共{cards}张客户档案。"),
     "profile.chart.months": ("Monthly revenue", "月度销售额"),
     "profile.sheet.index": ("Cards", "档案目录"),
+    "profile.sheet.months": ("Monthly revenue", "月度销售额"),
     "profile.month": ("Month", "月份"),
     "profile.paren": ("{text} ({extra})", "{text}（{extra}）"),
     # sheet-only columns of --format csv / -o .csv keep the codes; these caption the card rows

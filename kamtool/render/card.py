@@ -142,37 +142,43 @@ def print_matches(ids: Sequence[str], names: Mapping[str, str], revenue: Any) ->
 
 # ---------------------------------------------------------------------------- the workbook
 
-# Column widths of a card sheet (Excel character units): caption, three figures, a gap, and
-# the months table beside them (month, revenue, orders) under the chart.
-_WIDTHS = (26.0, 18.0, 18.0, 12.0, 2.0, 10.0, 14.0, 9.0)
-_TEXT_CHARS = 52  # what fits in the merged figure columns B:D before a line wraps
+# Column widths of a card sheet (Excel character units): the caption, then three figures
+# (last 12 months, the 12 before, change) whose merged width holds the sentences.
+_WIDTHS = (32.0, 18.0, 18.0, 12.0)
+_TEXT_CHARS = 52  # what fits in the merged columns B:D before a line wraps
 _ROW_HEIGHT = 15.0
-_CHART_ROWS = 14
+_CHART_ROWS = 12  # rows under the blocks that the monthly chart covers
+_CHART_WIDTH = 600  # about the width of columns A:D in pixels
+_MONTH_COLUMNS = ("customer", "month", "revenue", "profit", "orders")
 
 
 def write_card_book(result: Result, path: Path, *, lang: str, sources: list[str] | None = None) -> None:
-    """One sheet per card (named from the customer id: legal, unique, ≤ 31 characters),
-    with an index sheet first when there are several."""
+    """One sheet per card (named from the customer id: legal, unique, ≤ 31 characters), an
+    index sheet first when there are several, and the months of every card on a last sheet
+    (the charts' data)."""
+    import contextlib
+
     import xlsxwriter
 
     from kamtool.render.excel import _Formats, _SheetNames
 
-    book = xlsxwriter.Workbook(
-        str(path), {"nan_inf_to_errors": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
+    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "strings_to_formulas": False,
+                                           "strings_to_urls": False})
     try:
         formats = _Formats(book, lang)
         names = _SheetNames()
         index_name = names.claim(label("profile.sheet.index", lang)) if len(result.rows) > 1 else None
         sheets = [names.claim(str(c)) for c in result.rows["customer"]]
+        months_name = names.claim(label("profile.sheet.months", lang))
         if index_name is not None:
             _write_index(book.add_worksheet(index_name), formats, result, sheets, lang)
-        for i, name in enumerate(sheets):
-            _write_card(book, book.add_worksheet(name), formats, result, i, lang, sources)
+        cards = [book.add_worksheet(name) for name in sheets]
+        months = book.add_worksheet(months_name)
+        starts = _write_month_sheet(months, formats, result, lang)
+        for i, ws in enumerate(cards):
+            _write_card(book, ws, formats, result, i, lang, sources, (months_name, starts[i]))
         book.set_properties({"title": label("profile.title", lang)})
     except BaseException:
-        import contextlib
-
         with contextlib.suppress(Exception):
             book.close()
         raise
@@ -182,11 +188,9 @@ def write_card_book(result: Result, path: Path, *, lang: str, sources: list[str]
 def _write_index(ws: Any, formats: Any, result: Result, sheets: list[str], lang: str) -> None:
     ws.write_string(0, 0, label("profile.title", lang), formats.sheet_title)
     headers = [label(f"profile.{k}", lang) for k in ("customer", "customer_name", "owner")] + [
-        label("profile.tier", lang),
-        label("profile.revenue_12m", lang),
-    ]
+        label("profile.tier", lang), label("profile.revenue_12m", lang)]
     for col, header in enumerate(headers):
-        ws.write_string(1, col, header, formats.header)
+        ws.write_string(1, col, header, formats.header_right if col == 4 else formats.header)
     money = formats.number("#,##0.00")
     for r, (row, sheet) in enumerate(zip(result.rows.to_dict("records"), sheets, strict=True), start=2):
         quoted = sheet.replace("'", "''")
@@ -195,31 +199,61 @@ def _write_index(ws: Any, formats: Any, result: Result, sheets: list[str], lang:
             if isinstance(row.get(key), str):
                 ws.write_string(r, col, formats.text(row[key]))
         if isinstance(row.get("tier"), str):
-            ws.write_string(r, 3, words._code("tiers", "tier", row["tier"], lang))
+            ws.write_string(r, 3, words.code_text("tiers", "tier", row["tier"], lang))
         if row.get("revenue_12m") is not None and not _nan(row["revenue_12m"]):
             ws.write_number(r, 4, float(row["revenue_12m"]), money)
-    for col, width in enumerate((12, 34, 20, 18, 20)):
+    for col, width in enumerate((12, 34, 20, 18, 22)):
         ws.set_column(col, col, width)
+    ws.freeze_panes(2, 0)
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, 1)
 
 
-def _write_card(
-    book: Any, ws: Any, formats: Any, result: Result, index: int, lang: str, sources: list[str] | None
-) -> None:
-    """The card on one A4 page (landscape): blocks on the left, the monthly chart and its
-    table on the right."""
+def _write_month_sheet(ws: Any, formats: Any, result: Result, lang: str) -> list[int]:
+    """Every card's 24 months (customer, month, revenue, profit, orders); returns the first
+    row (0-based) of each card's months, in card order."""
+    from kamtool.render.formats import EXCEL
+
+    months = result.tables["months"]
+    ws.write_string(0, 0, label("profile.sheet.months", lang), formats.sheet_title)
+    captions = [label(f"profile.{c}", lang) for c in ("customer", "month", "revenue", "profit", "orders")]
+    for col, caption in enumerate(captions):
+        ws.write_string(1, col, caption, formats.header if col < 2 else formats.header_right)
+    money, count = formats.number(EXCEL["money"]), formats.number(EXCEL["count"])
+    starts: dict[str, int] = {}
+    for r, values in enumerate(months[list(_MONTH_COLUMNS)].itertuples(index=False, name=None), start=2):
+        customer, month, revenue, profit, orders = values
+        starts.setdefault(str(customer), r)
+        ws.write_string(r, 0, formats.text(str(customer)))
+        ws.write_string(r, 1, str(month))
+        ws.write_number(r, 2, float(revenue), money)
+        if profit is not None and not _nan(profit):
+            ws.write_number(r, 3, float(profit), money)
+        ws.write_number(r, 4, float(orders), count)
+    for col, width in enumerate((12, 10, 14, 14, 9)):
+        ws.set_column(col, col, width)
+    ws.freeze_panes(2, 0)
+    ws.autofilter(1, 0, 1 + len(months), len(captions) - 1)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, 1)
+    return [starts.get(str(c), 2) for c in result.rows["customer"]]
+
+
+def _write_card(book: Any, ws: Any, formats: Any, result: Result, index: int, lang: str,
+                sources: list[str] | None, months: tuple[str, int]) -> None:
+    """The card on one A4 page, upright: the blocks, then the monthly revenue chart."""
     from kamtool.render.excel import _title_line, display_width
 
     row = {str(k): v for k, v in result.rows.iloc[index].to_dict().items()}
     for col, width in enumerate(_WIDTHS):
         ws.set_column(col, col, width)
-    ws.write_string(
-        0,
-        0,
-        formats.text(_title_line(result, words.title(row, lang), lang, sources, None)),
-        formats.sheet_title,
-    )
+    title = formats.text(_title_line(result, words.title(row, lang), lang, sources, None))
+    heading = book.add_format({"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"})
+    ws.merge_range(0, 0, 0, len(_WIDTHS) - 1, title, heading)
+    # a 12-point title holds about 80 % of the characters of the 11-point text per line
+    ws.set_row(0, 16.0 * max(1, math.ceil(display_width(title) / (sum(_WIDTHS) * 0.8))))
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     alert = book.add_format({"text_wrap": True, "valign": "top", "bold": True, "font_color": "#C00000"})
     at = 2
@@ -227,13 +261,13 @@ def _write_card(
         ws.write_string(at, 0, block.title, formats.section)
         for col in range(1, 4):
             ws.write_blank(at, col, None, formats.section)
-        if block.header:
-            for col, header in enumerate(block.header, start=1):
-                ws.write_string(at, col, header, formats.header_right)
+        for col, header in enumerate(block.header or [], start=1):
+            ws.write_string(at, col, header, formats.header_right)
         at += 1
         for line in block.lines:
-            ws.write_string(at, 0, line.caption, formats.key)
+            ws.write_string(at, 0, formats.text(line.caption), formats.key)
             if all(k in ("text", "sparkline") for _, k in line.cells):
+                # the sparkline is the chart below: its line keeps the words beside it
                 text = " · ".join(str(v) for v, k in line.cells if k == "text" and str(v))
                 ws.merge_range(at, 1, at, 3, formats.text(text), alert if line.alert else wrap)
                 lines = max(1, math.ceil(display_width(text) / _TEXT_CHARS))
@@ -241,67 +275,60 @@ def _write_card(
                     ws.set_row(at, _ROW_HEIGHT * lines)
             else:
                 for col, (value, kind) in enumerate(line.cells, start=1):
-                    _write_figure(ws, formats, at, col, value, kind)
+                    _write_figure(ws, formats, at, col, value, kind, aligned=bool(block.header))
             at += 1
         at += 1
-    _write_months(book, ws, formats, result, row["customer"], lang)
+    _add_chart(book, ws, result, lang, at, months)
     ws.set_paper(9)
-    ws.set_landscape()
     ws.fit_to_pages(1, 1)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.print_area(0, 0, max(at, _CHART_ROWS + 28), len(_WIDTHS) - 1)
+    ws.print_area(0, 0, at + _CHART_ROWS, len(_WIDTHS) - 1)
 
 
-def _write_figure(ws: Any, formats: Any, row: int, col: int, value: Any, kind: str) -> None:
+def _write_figure(ws: Any, formats: Any, row: int, col: int, value: Any, kind: str, *, aligned: bool) -> None:
+    """A figure with its number format; right-aligned under a block's header, else left
+    like the sentences around it."""
     from kamtool.render.formats import EXCEL
 
     if value is None or _nan(value) or (kind == "text" and value == ""):
         return
     if kind == "text":
         ws.write_string(row, col, formats.text(str(value)))
-    elif kind == "date":
+        return
+    fmt = "+0.0%;-0.0%;0.0%" if kind == "change" else EXCEL.get(kind, "#,##0.00")
+    cell = formats.number(fmt) if aligned else _left(formats, fmt)
+    if kind == "date":
         import pandas as pd
 
-        ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), formats.number(EXCEL["date"]))
+        ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), cell)
     else:
-        fmt = "+0.0%;-0.0%;0.0%" if kind == "change" else EXCEL.get(kind, "#,##0.00")
-        ws.write_number(row, col, float(value), formats.number(fmt))
+        ws.write_number(row, col, float(value), cell)
 
 
-def _write_months(book: Any, ws: Any, formats: Any, result: Result, customer: str, lang: str) -> None:
-    """The 24 months as a table under a native column chart, right of the blocks."""
-    from kamtool.render.formats import EXCEL
+def _left(formats: Any, num_format: str) -> Any:
+    """A left-aligned number format of the workbook, made once."""
+    cache: dict[str, Any] = formats.__dict__.setdefault("_card_left", {})
+    if num_format not in cache:
+        cache[num_format] = formats._book.add_format({"num_format": num_format, "align": "left"})
+    return cache[num_format]
 
-    months = result.tables["months"]
-    own = months[months["customer"] == customer]
-    first = _CHART_ROWS + 3
-    headers = [label("profile.month", lang), label("profile.revenue", lang), label("profile.orders", lang)]
-    for col, header in enumerate(headers, start=5):
-        ws.write_string(first, col, header, formats.header if col == 5 else formats.header_right)
-    money, count = formats.number(EXCEL["money"]), formats.number(EXCEL["count"])
-    for r, (month, revenue, orders) in enumerate(
-        zip(own["month"], own["revenue"], own["orders"], strict=True), start=first + 1
-    ):
-        ws.write_string(r, 5, str(month))
-        ws.write_number(r, 6, float(revenue), money)
-        ws.write_number(r, 7, float(orders), count)
-    last = first + len(own)
+
+def _add_chart(book: Any, ws: Any, result: Result, lang: str, at: int, months: tuple[str, int]) -> None:
+    """A native column chart of the card's 24 months (from the months sheet) under the blocks."""
+    from xlsxwriter.utility import xl_range_abs
+
+    sheet, first = months
+    quoted = sheet.replace("'", "''")
+    last = first + int(result.params.get("months", 24)) - 1
     chart = book.add_chart({"type": "column"})
-    sheet = ws.get_name().replace("'", "''")
-    chart.add_series(
-        {
-            "name": label("profile.revenue", lang),
-            "categories": f"='{sheet}'!$F${first + 2}:$F${last + 1}",
-            "values": f"='{sheet}'!$G${first + 2}:$G${last + 1}",
-            "fill": {"color": "#4472C4"},
-            "gap": 40,
-        }
-    )
-    chart.set_title({"name": words.months_caption(result, lang), "name_font": {"size": 11}})
+    chart.add_series({"name": label("profile.revenue", lang),
+                      "categories": f"='{quoted}'!{xl_range_abs(first, 1, last, 1)}",
+                      "values": f"='{quoted}'!{xl_range_abs(first, 2, last, 2)}",
+                      "fill": {"color": "#4472C4"}, "gap": 40})
+    chart.set_title({"name": words.months_caption(result, lang), "name_font": {"size": 11, "bold": True}})
     chart.set_legend({"none": True})
-    chart.set_y_axis(
-        {"num_format": "#,##0", "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
-    )
+    chart.set_y_axis({"num_format": "#,##0", "num_font": {"size": 8},
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
     chart.set_x_axis({"num_font": {"rotation": -45, "size": 8}})
-    chart.set_size({"width": 470, "height": _CHART_ROWS * 20})
-    ws.insert_chart(2, 5, chart, {"x_offset": 4, "y_offset": 0})
+    chart.set_size({"width": _CHART_WIDTH, "height": int(_CHART_ROWS * _ROW_HEIGHT * 4 / 3)})
+    ws.insert_chart(at, 0, chart, {"x_offset": 2, "y_offset": 0})

@@ -68,7 +68,8 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _code(command: str, column: str, code: Any, lang: str) -> str:
+def code_text(command: str, column: str, code: Any, lang: str) -> str:
+    """A command's code (tiers' ``key``) in its words (重点客户), else as written."""
     key = f"{command}.{column}.{code}"
     return label(key, lang) if has_label(key) else str(code)
 
@@ -253,7 +254,7 @@ def _classes(row: dict[str, Any], why: dict[str, str | None], lang: str) -> Bloc
     if _true(row.get("early_adopter")):
         extras.append(label("profile.early_adopter", lang))
     line("profile.loyalty_group", "loyalty", _paren(group, "; ".join(extras), lang) if extras else group)
-    tier = _code("tiers", "tier", row.get("tier"), lang)
+    tier = code_text("tiers", "tier", row.get("tier"), lang)
     score = label("profile.tier_score", lang).format(score=_number(row.get("tier_score")))
     line("profile.tier", "tiers", f"{tier} · {score}")
     if not why.get("tiers"):
@@ -264,9 +265,9 @@ def _classes(row: dict[str, Any], why: dict[str, str | None], lang: str) -> Bloc
             for f in ("strategic", "profit", "loyalty", "elasticity", "future")
         )
         block.lines.append(Line(label("profile.factors", lang), _text(factors)))
-    stage = _code("stages", "stage", row.get("stage"), lang)
+    stage = code_text("stages", "stage", row.get("stage"), lang)
     flags = [label(f"profile.stage_flags.{f}", lang) for f in ("declining", "lost") if _true(row.get(f))]
-    rule = _code("stages", "stage_rule", row.get("stage_rule"), lang)
+    rule = code_text("stages", "stage_rule", row.get("stage_rule"), lang)
     stage_text = _paren(stage, rule, lang) + (f" · {', '.join(flags)}" if flags else "")
     block.lines.append(
         Line(label("profile.stage", lang), _text(why.get("stages") or stage_text), alert=bool(flags))
@@ -308,7 +309,7 @@ def _churn_line(row: dict[str, Any], result: Result, why: dict[str, str | None],
         return Line(caption, _text(why["churn"]))
     start, end = result.params.get("churn_periods", [None, None])
     status = label("profile.churn_status", lang).format(
-        status=_code("churn", "status", row.get("churn_status"), lang), start=start, end=end
+        status=code_text("churn", "status", row.get("churn_status"), lang), start=start, end=end
     )
     if _true(row.get("at_risk")):
         warning = label("profile.churn_at_risk", lang).format(
@@ -341,7 +342,7 @@ def _credit(row: dict[str, Any], why: dict[str, str | None], lang: str) -> Block
     )
     block.lines.append(Line(label("profile.overdue", lang), _text(overdue), alert=late))
     block.lines.append(
-        Line(label("profile.grade", lang), _text(_code("credit", "grade", row.get("credit_grade"), lang)))
+        Line(label("profile.grade", lang), _text(code_text("credit", "grade", row.get("credit_grade"), lang)))
     )
     suggested = figure(row.get("credit_limit"), "money")
     limit = (
