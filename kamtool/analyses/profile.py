@@ -197,10 +197,19 @@ def match(query: str, ids: Sequence[str], names: Mapping[str, str]) -> Match:
         return Match("name", found, [])
     candidates = {folded(c): c for c in ids}
     candidates.update({folded(n): n for n in names.values() if n})
-    close = difflib.get_close_matches(key, list(candidates), n=5, cutoff=0.5)
-    # a query that begins an id (C00) has no close match by ratio: offer the ids it begins
-    close += [k for k in sorted(candidates) if key and k.startswith(key) and k not in close][: 5 - len(close)]
-    return Match("none", [], [candidates[k] for k in close])
+    return Match("none", [], [candidates[k] for k in closest(key, list(candidates))])
+
+
+def closest(key: str, candidates: Sequence[str], n: int = 5) -> list[str]:
+    """The ``n`` candidates most like ``key`` (difflib's ratio, at least 0.5), those that hold
+    it as a whole first (C011 -> C0110 before C0211), ties by text."""
+
+    def score(candidate: str) -> float:
+        ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
+        return ratio + (0.5 if key and key in candidate else 0.0)
+
+    scored = sorted(((score(c), c) for c in candidates), key=lambda p: (-p[0], p[1]))
+    return [c for s, c in scored if s >= 0.5][:n]
 
 
 # ------------------------------------------------------------------------------ the cards

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -79,78 +79,85 @@ def split_customer(common: Common, key_tier: bool) -> tuple[str | None, Common]:
     return common.files[0], dataclasses.replace(common, files=common.files[1:])
 
 
-def cards(
-    common: Common, *, query: str | None, accounts: str | None, payments: str | None, as_of: str | None
-) -> tuple[Result, Ledger]:
+def cards(common: Common, *, query: str | None, accounts: str | None, payments: str | None,
+          as_of: str | None, customers: Sequence[str] | None = None) -> tuple[Result, Ledger]:
     """Every analysis on the ledger its own Needs ask for (one load each), then the card of
-    the customer ``query`` names (every key account when None). The one place that decides
-    how the cards are fed: `kamtool report`'s single load can replace the loads here."""
+    the customer ``query`` names, of the ids ``customers`` when given, else of every key
+    account. The one place that decides how the cards are fed: `kamtool report`'s single
+    load can replace the loads here."""
     from kamtool.analyses import abc
     from kamtool.analyses import profile as card
-    from kamtool.analyses.accounts import attach_checks
-    from kamtool.cli.commands.tiers import as_of_for, checked_accounts
 
     account_frame = read_second_file(common, accounts, "accounts")
     base = load_ledger(common, abc.needs())
-    customers = entity_frame(base)
-    abc_result = attach_names(
-        abc.abc(
-            customers,
-            by="customer",
-            measure="revenue",
-            method="cumulative",
-            thresholds=(0.8, 0.95),
-            shares=(0.1, 0.3),
-            grid=None,
-        ),
-        customers,
-    )
-    names = _names(customers, account_frame)
-    if query is not None:
-        chosen = _chosen(query, names, abc_result)
+    frame = entity_frame(base)
+    abc_result = attach_names(abc.abc(frame, by="customer", measure="revenue", method="cumulative",
+                                      thresholds=(0.8, 0.95), shares=(0.1, 0.3), grid=None), frame)
+    names = _names(frame, account_frame)
+    chosen: list[str] = []
+    if customers is not None:
+        unknown = [c for c in customers if c not in names]
+        if unknown:
+            raise card.NoSuchCustomer(f"no customer id {', '.join(map(repr, unknown))} in the orders "
+                                      "or the accounts")
+        chosen = list(customers)
+    elif query is not None:
+        chosen = _chosen(query, names, abc_result)  # before the other loads: a typo costs one
+    loaded: dict[str, Any] = {}
+    sections = _sections(common, abc_result, accounts, account_frame, payments, as_of, loaded)
+    if not chosen:
+        tiers_result = sections["tiers"].result
+        if tiers_result is None:
+            raise AnalysisError(f"--all needs the key tier, and the tiers cannot be computed: "
+                                f"{sections['tiers'].detail}")
+        chosen = card.key_accounts(tiers_result)
+        if not chosen:
+            raise AnalysisError("--all: the tiers hold no key account")
+    people = _quiet(lambda: load_ledger(common, card.PEOPLE_NEEDS).entities)
+    day = parse_day(as_of, "--as-of")
+    result = card.cards(chosen, _inputs(sections, loaded, people, account_frame, names, day))
+    result.params["query"] = query
+    result.params["selection"] = "key_tier" if query is None and customers is None else "customer"
+    result.params["orders_basis"] = base.orders_basis
+    return result, base
+
+
+def _sections(common: Common, abc_result: Result, accounts: str | None, account_frame: Any,
+              payments: str | None, as_of: str | None, loaded: dict[str, Any]) -> dict[str, Section]:
+    """Each analysis as its command runs it with its defaults, on its own load; what a card
+    needs besides the results goes into ``loaded`` (the days, the lines, the CLV horizon)."""
+    from kamtool.analyses import profile as card
+    from kamtool.analyses.accounts import attach_checks
+    from kamtool.cli.commands import tiers as tiers_command
+
     day = parse_day(as_of, "--as-of")
     sections: dict[str, Section] = {"abc": card.Section(abc_result)}
-    inputs: dict[str, Any] = {}
     checked: list[Any] = [None]
 
     def tiers_run() -> Result:
-        from kamtool.cli.commands import tiers as command
+        ledger = load_ledger(common, tiers_command.command_needs())
+        when = tiers_command.as_of_for(ledger, as_of)
+        if account_frame is not None:  # checked once, as `kamtool tiers` and `stages` do
+            checked[0] = tiers_command.checked_accounts(common, accounts, ledger)
+        return _tiers(ledger, when, checked[0], tiers_command)
 
-        ledger = load_ledger(common, command.command_needs())
-        when = as_of_for(ledger, as_of)
-        checked[0] = checked_accounts(common, accounts, ledger) if account_frame is not None else None
-        return _tiers(ledger, when, checked[0], command)
-
-    for name, run in (
+    runs: tuple[tuple[str, Callable[[], Result]], ...] = (
         ("rfm", lambda: _rfm(common, day)),
-        ("loyalty", lambda: _loyalty(common, day, inputs)),
+        ("loyalty", lambda: _loyalty(common, day, loaded)),
         ("tiers", tiers_run),
         ("stages", lambda: _stages(common, as_of, checked[0])),
-        ("clv", lambda: _clv(common, day, inputs)),
+        ("clv", lambda: _clv(common, day, loaded)),
         ("churn", lambda: _churn(common, day)),
         ("credit", lambda: _credit(common, day, payments, account_frame)),
-    ):
+    )
+    for name, run in runs:
         sections[name] = _section(run)
     if checked[0] is not None:
         for name in ("tiers", "stages"):
             result = sections[name].result
             if result is not None:
                 sections[name] = card.Section(attach_checks(result, checked[0]))
-    if query is None:
-        tiers_result = sections["tiers"].result
-        if tiers_result is None:
-            raise AnalysisError(
-                f"--all needs the key tier, and the tiers cannot be computed: {sections['tiers'].detail}"
-            )
-        chosen = card.key_accounts(tiers_result)
-        if not chosen:
-            raise AnalysisError("--all: the tiers hold no key account")
-    people = _quiet(lambda: load_ledger(common, card.PEOPLE_NEEDS).entities)
-    result = card.cards(chosen, _inputs(sections, inputs, people, account_frame, names, day))
-    result.params["query"] = query
-    result.params["selection"] = "key_tier" if query is None else "customer"
-    result.params["orders_basis"] = base.orders_basis
-    return result, base
+    return sections
 
 
 def _inputs(
