@@ -162,6 +162,7 @@ class CardInputs:
     people: pd.DataFrame | None = None
     accounts: pd.DataFrame | None = None
     names: Mapping[str, str] = field(default_factory=dict)
+    with_orders: frozenset[str] = frozenset()  # the customers with an order line
     has_profit: bool = False
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -435,7 +436,7 @@ def _picked(name: str, ids: list[str], inputs: CardInputs) -> tuple[pd.DataFrame
         if rows is None:
             reason, detail = section.reason or "failed", section.detail
         elif customer not in has_row:
-            reason, detail = ("no_row" if customer in inputs.names else "no_orders"), None
+            reason, detail = ("no_row" if customer in inputs.with_orders else "no_orders"), None
         else:
             reason, detail = None, None
         status.append(

@@ -115,7 +115,9 @@ def cards(common: Common, *, query: str | None, accounts: str | None, payments: 
             raise AnalysisError("--all: the tiers hold no key account")
     people = _quiet(lambda: load_ledger(common, card.PEOPLE_NEEDS).entities)
     day = parse_day(as_of, "--as-of")
-    result = card.cards(chosen, _inputs(sections, loaded, people, account_frame, names, day))
+    inputs = _inputs(sections, loaded, people, account_frame, names, day)
+    inputs.with_orders = frozenset(frame["customer"].astype(str))
+    result = card.cards(chosen, inputs)
     result.params["query"] = query
     result.params["selection"] = "key_tier" if query is None and customers is None else "customer"
     result.params["orders_basis"] = base.orders_basis
