@@ -52,8 +52,14 @@ def card(commands: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
     key = [r["customer"] for r in commands["tiers"]["rows"] if r["tier"] == "key"]
     assert len(key) >= 20
-    result, _ = cards(Common(files=[ORDERS]), query=None, accounts=ACCOUNTS, payments=PAYMENTS, as_of=None,
-                      customers=key + EXTRA)
+    result, _ = cards(
+        Common(files=[ORDERS]),
+        query=None,
+        accounts=ACCOUNTS,
+        payments=PAYMENTS,
+        as_of=None,
+        customers=key + EXTRA,
+    )
     out = io.StringIO()
     write_json(result, out)
     return json.loads(out.getvalue())
@@ -64,8 +70,9 @@ def _by_customer(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("section", list(COMMANDS))
-def test_every_figure_equals_the_commands_own(section: str, commands: dict[str, dict[str, Any]],
-                                              card: dict[str, Any]) -> None:
+def test_every_figure_equals_the_commands_own(
+    section: str, commands: dict[str, dict[str, Any]], card: dict[str, Any]
+) -> None:
     theirs = _by_customer(commands[section]["rows"])
     status = {(s["customer"], s["section"]): s for s in card["tables"]["sections"]}
     compared = 0
@@ -96,8 +103,9 @@ def test_the_sections_that_are_empty_are_the_expected_ones(card: dict[str, Any])
     assert rows["P0001"]["revenue_12m"] == 0 and rows["P0001"]["customer_name"]
 
 
-def test_names_owners_and_tenure_are_the_commands(commands: dict[str, dict[str, Any]],
-                                                 card: dict[str, Any]) -> None:
+def test_names_owners_and_tenure_are_the_commands(
+    commands: dict[str, dict[str, Any]], card: dict[str, Any]
+) -> None:
     names = {r["customer"]: r.get("customer_name") for r in commands["abc"]["rows"]}
     owners = {r["customer"]: r.get("owner") for r in commands["tiers"]["rows"]}
     tenure = {r["customer"]: r.get("tenure_months") for r in commands["stages"]["rows"]}
@@ -140,8 +148,9 @@ def test_the_cards_own_figures_match_the_orders_file(card: dict[str, Any]) -> No
         if len(own):
             assert row["first_date"] == str(own["order_date"].min().date())
             assert row["last_date"] == str(own["order_date"].max().date())
-            by_region = own.groupby("region")["cents"].sum().sort_index().sort_values(ascending=False,
-                                                                                       kind="stable")
+            by_region = (
+                own.groupby("region")["cents"].sum().sort_index().sort_values(ascending=False, kind="stable")
+            )
             assert row["region"] == by_region.index[0]
 
 
@@ -155,7 +164,8 @@ def test_the_24_months_and_the_top_lists_match_the_orders_file(card: dict[str, A
         lines = orders[orders["customer_id"] == customer]
         expected = lines.groupby("month")["cents"].sum() / 100
         assert own.set_index("month")["revenue"].to_dict() == {
-            m: float(expected.get(m, 0.0)) for m in own["month"]}
+            m: float(expected.get(m, 0.0)) for m in own["month"]
+        }
         assert own["orders"].sum() == lines[lines["month"] >= "2023-10"]["order_id"].nunique()
     for column in ("product", "brand"):
         top = pd.DataFrame(card["tables"][f"{column}s"])
@@ -181,8 +191,9 @@ def test_the_cli_card_is_the_same_card_and_its_json_the_same_in_both_languages(c
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def test_all_writes_one_sheet_per_key_account_with_its_chart(tmp_path: Path, card: dict[str, Any],
-                                                              commands: dict[str, dict[str, Any]]) -> None:
+def test_all_writes_one_sheet_per_key_account_with_its_chart(
+    tmp_path: Path, card: dict[str, Any], commands: dict[str, dict[str, Any]]
+) -> None:
     import zipfile
 
     import openpyxl

@@ -238,7 +238,7 @@ def cards(customers: Sequence[str], inputs: CardInputs, *, top: int = TOP) -> Re
         "brands": _top(ids, inputs.lines, "brand", day, top),
         "sections": pd.DataFrame(status, columns=["customer", "section", "status", "reason", "detail"]),
     }
-    abc = inputs.sections["abc"].result
+    abc = inputs.sections["abc"].result if "abc" in inputs.sections else None
     summary = {
         "cards": len(ids),
         "as_of": _iso(day),
