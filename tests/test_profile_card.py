@@ -318,6 +318,8 @@ def test_the_terminal_card_fits_100_columns_in_both_languages(
     spark = next(line for line in text.splitlines() if "2023-07" in line)
     assert sum(ch in "▁▂▃▄▅▆▇█" for ch in spark) == 4
     assert max(display_width(line) for line in text.splitlines()) <= 100
+    # no label key or missing value shows through
+    assert "profile." not in text.lower() and "nan" not in text.lower().split()
 
 
 def test_data_is_text_on_the_card(tmp_path: Path) -> None:

@@ -133,6 +133,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "profile.sheet.months": ("Monthly revenue", "月度销售额"),
     "profile.month": ("Month", "月份"),
     "profile.paren": ("{text} ({extra})", "{text}（{extra}）"),
+    "profile.list_sep": (", ", "、"),
     # sheet-only columns of --format csv / -o .csv keep the codes; these caption the card rows
     "profile.revenue_12m": ("Revenue, last 12 months", "近12个月销售额"),
     "profile.revenue_prior_12m": ("Revenue, 12 months before", "前12个月销售额"),

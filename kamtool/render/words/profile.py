@@ -83,11 +83,12 @@ def title(row: Mapping[str, Any], lang: str) -> str:
 
 def reason_text(status: Mapping[str, Any] | None, section: str, lang: str) -> str | None:
     """Why a part of the card is empty, or None when it was computed."""
-    if status is None or status.get("reason") is None:
+    if status is None or _missing(status.get("reason")):
         return None
     reason = str(status["reason"])
     if reason == "failed":
-        return label("profile.reason.failed", lang).format(detail=status.get("detail") or "")
+        detail = status.get("detail")
+        return label("profile.reason.failed", lang).format(detail="" if _missing(detail) else detail)
     if reason == "no_row":
         return label("profile.reason.no_row", lang).format(why=label(f"profile.why.{section}", lang))
     return label(f"profile.reason.{reason}", lang)
@@ -268,7 +269,9 @@ def _classes(row: dict[str, Any], why: dict[str, str | None], lang: str) -> Bloc
     stage = code_text("stages", "stage", row.get("stage"), lang)
     flags = [label(f"profile.stage_flags.{f}", lang) for f in ("declining", "lost") if _true(row.get(f))]
     rule = code_text("stages", "stage_rule", row.get("stage_rule"), lang)
-    stage_text = _paren(stage, rule, lang) + (f" · {', '.join(flags)}" if flags else "")
+    stage_text = _paren(stage, rule, lang) + (
+        f" · {label('profile.list_sep', lang).join(flags)}" if flags else ""
+    )
     block.lines.append(
         Line(label("profile.stage", lang), _text(why.get("stages") or stage_text), alert=bool(flags))
     )
