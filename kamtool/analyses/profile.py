@@ -324,7 +324,8 @@ def _identity(ids: list[str], inputs: CardInputs) -> pd.DataFrame:
     for col in ("segment", "industry", "status"):
         if col not in frame:
             frame[col] = None
-    frame["region"] = [_main(inputs.people, c, "region") for c in ids]
+    regions = _mains(inputs.people, "region")
+    frame["region"] = [regions.get(c) for c in ids]
     first, last = _first_last(ids, inputs.days, inputs.as_of)
     frame["first_date"], frame["last_date"] = first, last
     front = [
@@ -349,17 +350,17 @@ def _blank(value: Any) -> bool:
     )
 
 
-def _main(people: pd.DataFrame | None, customer: str, column: str) -> str | None:
-    """The ``column`` value with the most revenue for ``customer`` (ties: the first by name)."""
+def _mains(people: pd.DataFrame | None, column: str) -> dict[str, str]:
+    """Per customer, the ``column`` value with the most revenue (ties: the first by name)."""
     if people is None or column not in people.columns:
-        return None
-    own = people[(people["customer"] == customer) & people[column].notna()]
-    if own.empty:
-        return None
-    totals = own.groupby(column, observed=True)["revenue"].sum().reset_index()
-    totals[column] = totals[column].astype(str)
-    best = totals.sort_values(["revenue", column], ascending=[False, True], kind="stable")
-    return str(best[column].iloc[0])
+        return {}
+    known = people[people[column].notna()]
+    frame = pd.DataFrame({"customer": known["customer"].astype(str), column: known[column].astype(str),
+                          "cents": np.rint(known["revenue"].to_numpy(dtype="float64") * 100)})
+    totals = frame.groupby(["customer", column], observed=True)["cents"].sum().reset_index()
+    best = totals.sort_values(["customer", "cents", column], ascending=[True, False, True], kind="stable")
+    best = best.drop_duplicates("customer")
+    return dict(zip(best["customer"], best[column], strict=True))
 
 
 def _before(days: pd.DataFrame | None, as_of: int) -> pd.DataFrame | None:
@@ -379,45 +380,41 @@ def _first_last(ids: list[str], days: pd.DataFrame | None, as_of: int) -> tuple[
     return list(span["min"]), list(span["max"])
 
 
-def _cents(values: pd.Series) -> float:
-    """A sum of money exact to the cent (summed in integer cents)."""
-    return float(np.rint(values.to_numpy(dtype="float64") * 100).astype(np.int64).sum()) / 100
-
-
 def _periods(ids: list[str], days: pd.DataFrame | None, as_of: int, has_profit: bool) -> pd.DataFrame:
     """Revenue, profit, orders and the average order value of the last 12 months and the 12
-    before; the change in revenue as a share of the year before."""
+    before; the change in revenue as a share of the year before. Money is summed in cents."""
     out = pd.DataFrame({"customer": ids})
     before = _before(days, as_of)
-    if before is not None:
-        before = before[before["customer"].astype(str).isin(ids)]
     windows = {
         "12m": (_years_back(as_of, 1), as_of),
         "prior_12m": (_years_back(as_of, 2), _years_back(as_of, 1)),
     }
     for suffix, (start, stop) in windows.items():
-        figures: dict[str, list[Any]] = {
-            f"revenue_{suffix}": [],
-            f"profit_{suffix}": [],
-            f"orders_{suffix}": [],
-            f"aov_{suffix}": [],
-        }
-        for customer in ids:
-            if before is None:
-                rows = pd.DataFrame(columns=["revenue", "orders", "profit"])
-            else:
-                rows = before[
-                    (before["customer"] == customer) & (before["day"] >= start) & (before["day"] < stop)
-                ]
-            revenue = _cents(rows["revenue"]) if len(rows) else 0.0
-            orders = int(rows["orders"].sum()) if "orders" in rows and len(rows) else 0
-            known = has_profit and "profit" in rows and not rows["profit"].isna().any()
-            figures[f"revenue_{suffix}"].append(revenue if before is not None else None)
-            figures[f"orders_{suffix}"].append(orders if before is not None else None)
-            figures[f"profit_{suffix}"].append(_cents(rows["profit"]) if known else None)
-            figures[f"aov_{suffix}"].append(round(revenue / orders, 2) if orders else None)
-        for col, values in figures.items():
-            out[col] = values
+        if before is None:
+            for col in ("revenue", "profit", "orders", "aov"):
+                out[f"{col}_{suffix}"] = None
+            continue
+        part = before[(before["day"] >= start) & (before["day"] < stop)]
+        part = part.assign(customer=part["customer"].astype(str),
+                           cents=np.rint(part["revenue"].to_numpy(dtype="float64") * 100).astype(np.int64))
+        groups = part.groupby("customer", observed=True)
+        cents = groups["cents"].sum().reindex(ids, fill_value=0).astype(np.int64)
+        out[f"revenue_{suffix}"] = (cents / 100).to_numpy()
+        profit: list[float | None] = [None] * len(ids)
+        if has_profit and "profit" in part:
+            profit_cents = np.rint(part["profit"].to_numpy(dtype="float64") * 100)
+            part = part.assign(profit_cents=profit_cents, unknown=np.isnan(profit_cents))
+            groups = part.groupby("customer", observed=True)
+            # a line of unknown cost in the window: the profit is unknown, not smaller
+            unknown = groups["unknown"].any().reindex(ids, fill_value=False)
+            sums = groups["profit_cents"].sum().reindex(ids, fill_value=0.0)
+            profit = [None if u else float(v) / 100 for u, v in zip(unknown, sums, strict=True)]
+        out[f"profit_{suffix}"] = profit
+        orders = (groups["orders"].sum().reindex(ids, fill_value=0).astype(np.int64) if "orders" in part
+                  else pd.Series(0, index=ids, dtype=np.int64))
+        out[f"orders_{suffix}"] = orders.to_numpy()
+        out[f"aov_{suffix}"] = [round(c / 100 / n, 2) if n else None
+                                for c, n in zip(cents, orders, strict=True)]
     prior = out["revenue_prior_12m"].astype("float64")
     out["revenue_change"] = ((out["revenue_12m"].astype("float64") - prior) / prior).where(prior > 0)
     return out
@@ -466,6 +463,7 @@ def _owners(rows: pd.DataFrame, inputs: CardInputs) -> pd.DataFrame:
     accounts = None
     if inputs.accounts is not None and "owner" in inputs.accounts.columns:
         accounts = inputs.accounts.drop_duplicates("customer").set_index("customer")["owner"]
+    salespeople = _mains(inputs.people, "salesperson")
     tiers_owner = rows["tiers_owner"] if "tiers_owner" in rows else pd.Series([None] * len(rows))
     for customer, from_tiers in zip(rows["customer"], tiers_owner, strict=True):
         if not _blank(from_tiers):
@@ -473,7 +471,7 @@ def _owners(rows: pd.DataFrame, inputs: CardInputs) -> pd.DataFrame:
         elif accounts is not None and customer in accounts.index and not _blank(accounts[customer]):
             owners.append(str(accounts[customer]))
         else:
-            owners.append(_main(inputs.people, customer, "salesperson"))
+            owners.append(salespeople.get(customer))
     rows = rows.drop(columns=["tiers_owner"], errors="ignore")
     rows.insert(2, "owner", owners)
     return rows
