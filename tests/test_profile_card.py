@@ -283,6 +283,8 @@ def test_no_match_exits_1_with_the_closest(export: Path) -> None:
     assert run.code == 1 and "closest: Acme Trading" in run.stderr and "Traceback" not in run.stderr
     run = run_kamtool(["profile", str(export)])
     assert run.code == 2 and "give CUSTOMER" in run.stderr
+    run = run_kamtool(["profile", "A1", "-"], stdin=export.read_bytes())
+    assert run.code == 2 and "cannot read standard input" in run.stderr
 
 
 def test_the_json_is_the_same_in_both_languages(export: Path) -> None:

@@ -69,6 +69,11 @@ def profile_command(
 
 def split_customer(common: Common, key_tier: bool) -> tuple[str | None, Common]:
     """CUSTOMER is the first argument unless --all; the rest are the files."""
+    files = common.files if key_tier else common.files[1:]
+    if "-" in files:
+        # each analysis of the card loads the files again; standard input can be read once
+        raise UsageError("kamtool profile reads its files once for each analysis on the card and "
+                         "cannot read standard input ('-'); save it to a file first")
     if key_tier:
         return None, common
     if len(common.files) < 2:
