@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from kamtool.errors import KamtoolError
 from kamtool.lazy import lazy_module
 from kamtool.needs import Needs
-from kamtool.result import Chart, Result
+from kamtool.result import Result
 
 if TYPE_CHECKING:
     import numpy as np
@@ -253,7 +253,7 @@ def cards(customers: Sequence[str], inputs: CardInputs, *, top: int = TOP) -> Re
     }
     params = {
         "as_of": _iso(day),
-        "window_rule": "last_365_days",
+        "window_rule": "a_year_up_to_the_day_before_as_of",
         "last_12m": [_iso(_years_back(day, 1)), _iso(day - 1)],
         "prior_12m": [_iso(_years_back(day, 2)), _iso(_years_back(day, 1) - 1)],
         "months": MONTHS,
@@ -269,21 +269,12 @@ def cards(customers: Sequence[str], inputs: CardInputs, *, top: int = TOP) -> Re
         **({"clv_horizon": inputs.options["clv_horizon"]} if "clv_horizon" in inputs.options else {}),
         **({"clv_unit": inputs.options["clv_unit"]} if "clv_unit" in inputs.options else {}),
     }
-    chart = Chart(
-        kind="column",
-        table="months",
-        category="month",
-        values=["revenue"],
-        title="profile.chart.months",
-        max_points=MONTHS,
-    )
     return Result(
         command="profile",
         params=params,
         summary=summary,
         rows=rows,
         tables=tables,
-        charts=[chart],
         kinds=dict(KINDS),
     )
 

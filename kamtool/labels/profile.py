@@ -128,7 +128,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "stages（12个月窗口）、clv、churn（最近两个季度）、credit。",
     ),
     "profile.headline": ("{cards} account cards as of {as_of}.", "截至{as_of}共{cards}张客户档案。"),
-    "profile.chart.months": ("Monthly revenue", "月度销售额"),
     "profile.sheet.index": ("Cards", "档案目录"),
     "profile.sheet.months": ("Monthly revenue", "月度销售额"),
     "profile.month": ("Month", "月份"),
