@@ -9,6 +9,7 @@ from kamtool.cli.commands import (  # noqa: F401
     inspect,
     loyalty,
     pareto,
+    profile,
     rfm,
     stages,
     tiers,
