@@ -61,6 +61,7 @@ carry the relationship ``stage`` (:mod:`kamtool.analyses.stages`, with this key 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -518,6 +519,77 @@ def _scored(cents: pd.DataFrame, first: int, end: int, window_months: int) -> tu
     return window_all, customers
 
 
+@dataclass
+class Scored:
+    """What the score and the tiers rest on: the as-of day, the window, the factors, the tiers."""
+
+    day: int
+    first: int
+    end: int
+    cents: pd.DataFrame
+    window_all: pd.Series
+    customers: pd.Index
+    basis: dict[str, Any]
+    scores: pd.DataFrame
+    used: dict[str, float]
+    left_out: list[str]
+    score: pd.Series
+    tier: pd.Series
+
+
+def score_tiers(
+    monthly: pd.DataFrame,
+    accounts: pd.DataFrame | None,
+    clv: pd.DataFrame | None,
+    *,
+    as_of: Any,
+    window_months: int,
+    given: Mapping[str, float],
+    share_pair: tuple[float, float] | None,
+    cut_pair: tuple[float, float] | None,
+    brand: str | None,
+    mix: pd.DataFrame | None,
+    support: pd.DataFrame | None,
+) -> Scored:
+    """Factor scores, composite score and tier of every scored customer (checked options)."""
+    day = rules.as_of_day(as_of, None)
+    if day is None:
+        raise UsageError("tiers need an as-of date (--as-of)")
+    end = stages.last_month(day)
+    first = end - window_months + 1
+    cents = stages.monthly_cents(monthly, ("revenue", "profit"))
+    window_all, customers = _scored(cents, first, end, window_months)
+    raw, basis = raw_factors(
+        cents, customers, end=end, window_months=window_months, accounts=accounts, clv=clv, mix=mix,
+        support=support, brand=brand,
+    )
+    scores = pd.DataFrame({f: percentile(raw[f]) for f in FACTORS})
+    used, left_out = used_weights(given, scores)
+    score = composite(scores, used)
+    tier = assign_tiers(score, share_pair, cut_pair)
+    return Scored(day, first, end, cents, window_all, customers, basis, scores, used, left_out, score, tier)
+
+
+def key_tier(
+    monthly: pd.DataFrame,
+    accounts: pd.DataFrame | None = None,
+    clv: pd.DataFrame | None = None,
+    *,
+    as_of: Any,
+    window_months: int = 12,
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    shares: Sequence[float] = (0.10, 0.30),
+    brand: str | None = None,
+    mix: pd.DataFrame | None = None,
+) -> list[str]:
+    """The customers of the key tier, by the rules of :func:`tiers` (without the effort plan,
+    stages and checks): for other analyses that set key accounts apart (churn types)."""
+    given, share_pair, cut_pair, _ = _options(weights, shares, None, (0.4, 0.3, 0.3), None, window_months)
+    scored = score_tiers(monthly, accounts, clv, as_of=as_of, window_months=window_months, given=given,
+                         share_pair=share_pair, cut_pair=cut_pair, brand=brand, mix=mix, support=None)
+    return [str(c) for c in scored.tier.index[scored.tier == "key"]]
+
+
 def tiers(
     monthly: pd.DataFrame,
     accounts: pd.DataFrame | None = None,
@@ -536,37 +608,18 @@ def tiers(
 ) -> Result:
     """Score, tier, effort and checks per customer (see the module for every rule)."""
     given, share_pair, cut_pair, split = _options(weights, shares, cutoffs, effort, hours, window_months)
-    day = rules.as_of_day(as_of, None)
-    if day is None:
-        raise UsageError("tiers need an as-of date (--as-of)")
-    end = stages.last_month(day)
-    first = end - window_months + 1
-    cents = stages.monthly_cents(monthly, ("revenue", "profit"))
-    window_all, customers = _scored(cents, first, end, window_months)
-    raw, basis = raw_factors(
-        cents,
-        customers,
-        end=end,
-        window_months=window_months,
-        accounts=accounts,
-        clv=clv,
-        mix=mix,
-        support=support,
-        brand=brand,
-    )
-    scores = pd.DataFrame({f: percentile(raw[f]) for f in FACTORS})
-    used, left_out = used_weights(given, scores)
-    score = composite(scores, used)
-    tier = assign_tiers(score, share_pair, cut_pair)
+    sc = score_tiers(monthly, accounts, clv, as_of=as_of, window_months=window_months, given=given,
+                     share_pair=share_pair, cut_pair=cut_pair, brand=brand, mix=mix, support=support)
+    customers, tier, scores, used = sc.customers, sc.tier, sc.scores, sc.used
     per_hours = effort_hours(tier, hours, split)
-    owner = _owners(accounts, monthly, customers, first, end)
-    universe = stages.universe(cents, accounts)
+    owner = _owners(accounts, monthly, customers, sc.first, sc.end)
+    universe = stages.universe(sc.cents, accounts)
     key = list(tier.index[tier == "key"])
     staged, _ = stages.stage_frame(
-        cents, universe, as_of_day=day, window_months=window_months, key_accounts=key, mix=mix
+        sc.cents, universe, as_of_day=sc.day, window_months=window_months, key_accounts=key, mix=mix
     )
-    window = window_all.reindex(customers)
-    rows = _rows(customers, window, score, tier, scores, used, staged, owner, per_hours)
+    window = sc.window_all.reindex(customers)
+    rows = _rows(customers, window, sc.score, tier, scores, used, staged, owner, per_hours)
     tables = {
         "tier_sizes": _size_table(tier, window, per_hours),
         "tier_abc": _cross_abc(tier, abc_of(window)),
@@ -574,16 +627,16 @@ def tiers(
         "sensitivity": _sensitivity(scores, used, tier, share_pair, cut_pair),
         "owners": owner_table(tier, owner, per_hours),
     }
-    summary = _summary(rows, tables, window_all, customers, hours, split)
+    summary = _summary(rows, tables, sc.window_all, customers, hours, split)
     params = {
-        "as_of": str(np.datetime64(day, "D")),
+        "as_of": str(np.datetime64(sc.day, "D")),
         "window_months": window_months,
-        "first_month": rules.period_label(first, "month"),
-        "last_month": rules.period_label(end, "month"),
+        "first_month": rules.period_label(sc.first, "month"),
+        "last_month": rules.period_label(sc.end, "month"),
         "weights": used,
         "weights_given": given,
-        "factors_left_out": left_out,
-        **basis,
+        "factors_left_out": sc.left_out,
+        **sc.basis,
         "shares": list(share_pair) if share_pair else None,
         "cutoffs": list(cut_pair) if cut_pair else None,
         "effort": list(split),
