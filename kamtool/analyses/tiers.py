@@ -11,7 +11,8 @@ Inputs (canonical names; see :mod:`kamtool.analyses.stages` for ``monthly`` and 
               the next 12 months).
 ``mix``       optional customer × month × ``brand`` revenue, for the focal brand's share.
 ``support``   optional customer × month: ``customer``, ``month``, ``support`` (visits,
-              marketing spend per period, from the accounts file).
+              marketing spend per month; :func:`support_by_month` makes it from a file of
+              customer, date, support, e.g. ``--support``).
 
 Who is scored: every customer with positive net revenue in the window (the ``window_months``
 months up to the month holding the day before the as-of day).  Others are counted in
@@ -31,9 +32,11 @@ their ranks (so equal values score equally); one customer alone scores 100.  Raw
   half of the window over the first half, see :func:`stages.growth`); and, when ``brand`` is
   given and ``mix`` has brands, the focal brand's share of the customer's window revenue —
   ranked again as a percentile.  ``params.loyalty_components`` lists those used.
-- ``elasticity``: the accounts rating where any customer has one; else, with ``support``,
-  the least-squares slope of monthly revenue on support over the window's months with a
-  support value (at least 6 such months and support not constant); ``params.elasticity_basis``.
+- ``elasticity``: with ``support``, the least-squares slope of monthly revenue on support over
+  the window's months with a support value (revenue 0 in such a month without orders; at least
+  6 such months and support not constant, else the customer has no elasticity factor): support
+  given is the measurement asked for, so it comes before a rating; else the accounts rating;
+  ``params.elasticity_basis`` (``support_slope`` or ``rating``).
 - ``future``: CLV expected value where ``clv`` is given; else growth of the last 6 months
   over the same 6 months a year earlier (a customer with nothing a year earlier grows from
   nothing, +inf, and ranks top); ``params.future_basis``.
@@ -69,7 +72,7 @@ import numpy as np
 import pandas as pd
 
 from kamtool.analyses import rules, stages
-from kamtool.errors import AnalysisError, UsageError
+from kamtool.errors import AnalysisError, ColumnError, UsageError
 from kamtool.needs import Needs
 from kamtool.result import Result
 
@@ -206,6 +209,24 @@ def _loyalty(
     return ranked.mean(axis=1, skipna=True), list(parts)
 
 
+def support_by_month(support: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A support file (``customer``, ``date``, ``support``: one row per visit, per month or per
+    any day) summed per customer × month: ``customer``, ``month`` (months since January 1970),
+    ``support``.  Rows without a support value are left out."""
+    if support is None:
+        return None
+    missing = [c for c in ("customer", "date", "support") if c not in support.columns]
+    if missing:
+        raise ColumnError(f"the support file has no {missing[0]!r} column")
+    given = support[support["support"].notna() & support["date"].notna()]
+    days = pd.to_datetime(given["date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    frame = pd.DataFrame({"customer": given["customer"].astype(str).to_numpy(),
+                          "month": rules.period_of_days(days, "month"),
+                          "support": pd.to_numeric(given["support"]).to_numpy(dtype=np.float64)})
+    summed = frame.groupby(["customer", "month"], as_index=False).agg(support=("support", "sum"))
+    return summed
+
+
 def _slope(
     support: pd.DataFrame, cents: pd.DataFrame, customers: pd.Index, first: int, end: int
 ) -> pd.Series:
@@ -248,12 +269,12 @@ def raw_factors(
     loyalty, components = _loyalty(
         cents, customers, end, window_months, _wallet(mix, brand, customers, first, end)
     )
-    elasticity = _accounts_column(accounts, "elasticity", customers)
-    elasticity_basis: str | None = "rating"
-    if elasticity.isna().all():
-        elasticity_basis = None
-        if support is not None:
-            elasticity, elasticity_basis = _slope(support, cents, customers, first, end), "support_slope"
+    elasticity_basis: str | None = "support_slope"
+    if support is not None:
+        elasticity = _slope(support, cents, customers, first, end)
+    else:
+        elasticity = _accounts_column(accounts, "elasticity", customers)
+        elasticity_basis = "rating" if elasticity.notna().any() else None
     if clv is not None:
         future = _accounts_column(clv, "expected_value", customers)
         future_basis = "clv"
