@@ -8,9 +8,9 @@ from typing import Annotated, Optional  # noqa: UP035
 import typer
 
 from kamtool.cli.app import app
-from kamtool.cli.options import AsOf, Common, Period, shared_options
+from kamtool.cli.options import AccountsFile, AsOf, Common, PaymentsFile, Period, shared_options
 from kamtool.cli.params import number_list, parse_day
-from kamtool.cli.run import emit, load_ledger
+from kamtool.cli.run import emit, load_ledger, read_second_file
 
 
 class Cohort(str, Enum):
@@ -38,6 +38,11 @@ def churn_command(
     cohort: Annotated[Optional[Cohort], typer.Option(  # noqa: UP045
         help="Cohorts by first-order month or quarter (default: the --period, month for years).",
         show_default=False)] = None,
+    accounts: AccountsFile = None,
+    payments: PaymentsFile = None,
+    brand: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="The focal brand (own brand): a fall of its share of wallet by 30 points or more marks a "
+        "loss as won by a competitor (default: not used).", show_default=False)] = None,
 ) -> None:
     """Churn (客户流失) between two periods: new, retained, reactivated and lost customers.
 
@@ -46,9 +51,22 @@ def churn_command(
     fallen a class (value decline is churn too); an early warning for active customers
     silent for long against their own rhythm; and cohort retention.
 
+    Why customers were lost: each lost customer, and each retained one whose value fell (end
+    revenue ≤ 50 % of start, or a lower ABC class), gets one churn_type, the first that applies:
+    recorded (--accounts gives a churn_reason); dropped (an account status such as 黑名单 /
+    停止供货 / blacklist / credit hold, or receivables over 90 days past due at its last order,
+    from due/paid dates on the lines or --payments); competitor (the --brand share fell by 30
+    points or more over the end period and the 4 before it, or one product line stopped while
+    another goes on); value_declined (retained); left (every other lost customer). Each is
+    recorded (from the accounts file) or inferred. Counts and revenue lost (start − end revenue)
+    by type, for all customers and for the key accounts (the key tier of `kamtool tiers` as of
+    the end period's first day, else start class A).
+
     Examples:
 
       kamtool churn orders.csv
+
+      kamtool churn orders.csv --accounts accounts.csv --payments payments.csv --brand Kamaro
 
       kamtool churn orders.csv --period month --compare 2025-05 2025-06
 
@@ -56,14 +74,26 @@ def churn_command(
     """
     from kamtool.analyses import churn as analysis
 
-    ledger = load_ledger(common, analysis.NEEDS)
+    ledger = load_ledger(common, analysis.types_needs(brand=brand is not None))
 
     # P(alive) of the early warning is fitted by the analysis; the result says whether it fitted.
     result = analysis.churn(
-        ledger.daily, period=period.value, compare=list(compare) if compare else None,
+        ledger.days, period=period.value, compare=list(compare) if compare else None,
         as_of=parse_day(as_of, "--as-of"),
         thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
         silence_factor=silence_factor, p_alive_threshold=p_alive_threshold,
         cohort=cohort.value if cohort else None,
     )
-    emit(result, common, ledger)
+    from kamtool.analyses import accounts as accounts_check
+    from kamtool.analyses import churn_types
+
+    given = read_second_file(common, accounts, "accounts")
+    known = ledger.days["customer"].astype(str).unique()
+    checked = None if given is None else accounts_check.validate(given, known)
+    paid = read_second_file(common, payments, "payments")
+    # credit's invoice lines only when something says what was paid or due
+    owed = paid is not None or bool(ledger.present & set(churn_types.CREDIT_FIELDS))
+    result = churn_types.for_churn(result, accounts=None if checked is None else checked.rows, mix=ledger.mix,
+                                   monthly=ledger.monthly, invoices=ledger.invoices if owed else None,
+                                   payments=paid, brand=brand)
+    emit(result if checked is None else accounts_check.attach_checks(result, checked), common, ledger)
