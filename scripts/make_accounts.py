@@ -20,8 +20,10 @@ have something to find:
   of the customers still buying in the last 30 days) whose limit is well below its open
   balance at the end of the data;
 * ``status``: one lost customer ``黑名单`` (blacklisted), another ``停止供货`` (credit hold),
-  a few ``正常`` (normal; not a reason to stop supplying);
-* ``churn_reason`` given for two other lost customers;
+  a few ``正常`` (normal; not a reason to stop supplying), and ``冻结`` (account frozen) for a
+  customer ``kamtool churn`` finds lost between the last two complete quarters;
+* ``churn_reason`` given for two other customers lost between those quarters (so that
+  ``kamtool churn``'s default comparison meets a recorded reason and a dropped account);
 * 4 prospects: ids ``P0001``… that have no order.
 
 The same arguments always give a byte-identical file::
@@ -56,6 +58,7 @@ INDUSTRIES = ("Manufacturing", "Healthcare", "Education", "Logistics", "Retail",
 TERMS = (30, 45, 60)
 TERM_SHARES = (0.6, 0.25, 0.15)
 LOST_DAYS = 240  # a customer silent this long at the end of the data counts as lost here
+FROZEN = "冻结"  # account frozen: a status churn types read as "we stopped"
 REASONS = ("Moved to a competitor's framework contract", "Closed its local office")
 PROSPECTS = (
     ("P0001", "Harborview Dental Group", 4, 3, "Alice Chen", "Mid-market", "Healthcare"),
@@ -76,6 +79,24 @@ def customers(orders: pd.DataFrame) -> pd.DataFrame:
                                               revenue=("amount", "sum"), last=("order_date", "max"))
     frame["owner"] = main
     return frame.sort_index()
+
+
+def lost_in_last_quarters(orders: pd.DataFrame) -> list[str]:
+    """Customers ``kamtool churn`` finds lost by default, that never bought again, largest first.
+
+    Its default: as of the day after the last order, the last two complete quarters; lost =
+    net revenue above 0 in the first of them and none in the second.
+    """
+    dates = pd.to_datetime(orders["order_date"])
+    as_of = dates.max() + pd.Timedelta(days=1)
+    end_q = as_of.to_period("Q") - 1
+    start_q = end_q - 1
+    quarter = dates.dt.to_period("Q")
+    start = orders[quarter == start_q].groupby("customer_id")["amount"].sum()
+    end = orders[quarter == end_q].groupby("customer_id")["amount"].sum().reindex(start.index, fill_value=0)
+    later = set(orders.loc[quarter > start_q, "customer_id"])
+    lost = start[(start > 0) & (end <= 0) & ~start.index.isin(later)]
+    return [str(c) for c in lost.sort_values(ascending=False, kind="mergesort").index]
 
 
 def peak_balances(orders_path: Path) -> tuple[pd.Series, pd.Series, str]:
@@ -131,13 +152,17 @@ def build(orders_path: Path, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
     lost = frame.index[(frame["last"].map(pd.Timestamp) < end - pd.Timedelta(days=LOST_DAYS))
                        & (frame["revenue"] > 0)]
     lost_by_revenue = frame.loc[lost].sort_values(["revenue"], ascending=False, kind="mergesort").index
-    blacklisted, held, *recorded = [str(c) for c in lost_by_revenue[:4]]
+    blacklisted, held = [str(c) for c in lost_by_revenue[:2]]
     status[frame_ids == blacklisted] = "黑名单"
     status[frame_ids == held] = "停止供货"
-    for customer, text in zip(recorded, REASONS, strict=True):
-        reason[frame_ids == customer] = text
     normal = rng.choice(np.flatnonzero(status == ""), size=5, replace=False)
     status[normal] = "正常"
+    # after the draws above, so the other accounts stay as they were
+    lately = [c for c in lost_in_last_quarters(orders) if status[frame_ids == c][0] == ""]
+    *recorded, frozen = lately[:3]
+    for customer, text in zip(recorded, REASONS, strict=True):
+        reason[frame_ids == customer] = text
+    status[frame_ids == frozen] = FROZEN
     out = pd.DataFrame({
         "customer_id": frame_ids,
         "customer_name": frame["customer_name"].to_numpy(),
@@ -157,7 +182,8 @@ def build(orders_path: Path, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
          "status": "", "churn_reason": ""} for p in PROSPECTS])
     out = pd.concat([out, prospects], ignore_index=True)[list(COLUMNS)]
     parts = {"over_limit": f"{over_limit} (limit {limit[over]:,.0f}, owes {float(final[over_limit]):,.2f})",
-             "blacklisted": blacklisted, "credit_hold": held, "recorded_reasons": ", ".join(recorded),
+             "blacklisted": blacklisted, "credit_hold": held, "frozen": frozen,
+             "recorded_reasons": ", ".join(recorded),
              "prospects": ", ".join(p[0] for p in PROSPECTS),
              "handed_over": ", ".join(sorted(str(frame_ids[i]) for i in handed))}
     return out, parts
