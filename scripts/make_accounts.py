@@ -81,27 +81,9 @@ def customers(orders: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_index()
 
 
-def lost_in_last_quarters(orders: pd.DataFrame) -> list[str]:
-    """Customers ``kamtool churn`` finds lost by default, that never bought again, largest first.
-
-    Its default: as of the day after the last order, the last two complete quarters; lost =
-    net revenue above 0 in the first of them and none in the second.
-    """
-    dates = pd.to_datetime(orders["order_date"])
-    as_of = dates.max() + pd.Timedelta(days=1)
-    end_q = as_of.to_period("Q") - 1
-    start_q = end_q - 1
-    quarter = dates.dt.to_period("Q")
-    start = orders[quarter == start_q].groupby("customer_id")["amount"].sum()
-    end = orders[quarter == end_q].groupby("customer_id")["amount"].sum().reindex(start.index, fill_value=0)
-    later = set(orders.loc[quarter > start_q, "customer_id"])
-    lost = start[(start > 0) & (end <= 0) & ~start.index.isin(later)]
-    return [str(c) for c in lost.sort_values(ascending=False, kind="mergesort").index]
-
-
-def peak_balances(orders_path: Path) -> tuple[pd.Series, pd.Series, str]:
+def peak_balances(orders_path: Path) -> tuple[pd.Series, pd.Series, str, str]:
     """Highest and final open balance per customer (currency units) in make_payments' simulation,
-    and the customer it stops paying."""
+    the customer it stops paying and its debtor."""
     invoices = make_payments.read_invoices(orders_path)
     payments, parts = make_payments.simulate(invoices, PAYMENTS_SEED)
     events = pd.concat([
@@ -115,7 +97,7 @@ def peak_balances(orders_path: Path) -> tuple[pd.Series, pd.Series, str]:
     events["balance"] = events.groupby("customer")["cents"].cumsum()
     peak = events.groupby("customer")["balance"].max() / 100
     final = events.groupby("customer")["balance"].last() / 100
-    return peak, final, parts["over_limit"]
+    return peak, final, parts["over_limit"], parts["debtor_id"]
 
 
 def build(orders_path: Path, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -135,7 +117,7 @@ def build(orders_path: Path, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
     for i in handed:  # handed over to someone else of the team
         others = [p for p in team if p != owner[i]]
         owner[i] = others[int(rng.integers(len(others)))]
-    peak, final, over_limit = peak_balances(orders_path)
+    peak, final, over_limit, debtor = peak_balances(orders_path)
     peak = peak.reindex(frame.index).fillna(0.0)
     # Limits in steps of 5,000 above 1.25 × the highest balance reached; never below 5,000.
     limit = np.array([max(5000.0, 5000.0 * math.ceil(1.25 * max(p, 0.0) / 5000.0)) for p in peak])
@@ -158,7 +140,9 @@ def build(orders_path: Path, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
     normal = rng.choice(np.flatnonzero(status == ""), size=5, replace=False)
     status[normal] = "正常"
     # after the draws above, so the other accounts stay as they were
-    lately = [c for c in lost_in_last_quarters(orders) if status[frame_ids == c][0] == ""]
+    # the debtor of make_payments.py is dropped by its receivables: no status, no reason
+    lately = [c for c in make_payments.lost_in_last_quarters(orders)
+              if status[frame_ids == c][0] == "" and c != debtor]
     *recorded, frozen = lately[:3]
     for customer, text in zip(recorded, REASONS, strict=True):
         reason[frame_ids == customer] = text

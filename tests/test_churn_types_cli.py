@@ -241,6 +241,9 @@ def test_every_type_occurs_on_the_sample() -> None:
     # the accounts file's recorded reasons and the frozen account (scripts/make_accounts.py)
     assert rows["C0208"] == rows["C0206"] == ("recorded", "recorded")
     assert rows["C0124"] == ("dropped", "recorded")
+    # make_payments.py's debtor: 16.80 of a 310.00 invoice of 2024-04-22 (less a credit note
+    # applied to the oldest) open over 90 days past due at its last order, 2025-01-06
+    assert rows["C0096"] == ("dropped", "inferred")
     counted = pd.Series([r["churn_type"] for r in data["rows"] if r["churn_type"]]).value_counts().to_dict()
     assert counted == table
 
@@ -257,3 +260,18 @@ def test_the_notes_name_every_dropped_status(tmp_path: Path) -> None:
         text = " ".join(run.stdout.split())
         for status in DROPPED_STATUSES:
             assert (status in text) == (lang == "zh" or status.isascii()), (lang, status)
+
+
+def test_checked_in_sample_payments_is_what_the_script_makes(tmp_path: Path) -> None:
+    """sample_data/payments.csv (with its debtor) is what scripts/make_payments.py writes."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("make_payments", REPO / "scripts" / "make_payments.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_payments", module)  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    out = tmp_path / "payments.csv"
+    assert module.main(["-o", str(out)]) == 0
+    assert out.read_bytes() == (REPO / "sample_data" / "payments.csv").read_bytes()
