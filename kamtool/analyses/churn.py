@@ -2,10 +2,12 @@
 
 Churn has four forms in key-account practice: the customer leaves on its own, a
 competitor wins it, we drop it, or it stays but falls from high value to low.  The
-order data cannot tell the first three apart, so this module measures what it can:
+order data alone cannot tell the first three apart, so this module measures what it can:
 customers lost between two periods and the revenue they took (the bridge), key
 accounts that fell a class (value decline is churn too), active customers whose
 silence is long against their own rhythm (early warning), and cohort retention.
+:mod:`kamtool.analyses.churn_types` then names a type per loss from what else is known
+(the accounts file, receivables, brands and product lines; :func:`types_needs`).
 
 All money is carried in integer cents so the bridge closes exactly to the cent.
 """

@@ -29,6 +29,10 @@ Types, the first that applies wins:
 ``churn_type_basis``: ``recorded`` when the accounts file says so (a reason, or a dropped
 status), ``inferred`` when the orders or receivables imply it.  Lost revenue = start
 revenue − end revenue, summed in cents.
+
+:func:`for_churn` builds these inputs from `kamtool churn`'s own load (the mix of brands and
+categories, credit's invoice lines and payments, the key tier of
+:func:`kamtool.analyses.tiers.key_tier`) and joins the types into churn's result.
 """
 
 from __future__ import annotations
