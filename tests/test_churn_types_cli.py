@@ -244,6 +244,16 @@ def test_every_type_occurs_on_the_sample() -> None:
     # make_payments.py's debtor: 16.80 of a 310.00 invoice of 2024-04-22 (less a credit note
     # applied to the oldest) open over 90 days past due at its last order, 2025-01-06
     assert rows["C0096"] == ("dropped", "inferred")
+    from kamtool.io.tables import read_table
+
+    orders = pd.read_csv(sample / "orders.csv", dtype=str)
+    invoices = pd.DataFrame({"customer": orders["customer_id"], "invoice_id": orders["order_id"],
+                             "date": pd.to_datetime(orders["order_date"]),
+                             "amount": orders["amount"].astype(float)})
+    payments, _ = read_table(str(sample / "payments.csv"), "payments")
+    accounts, _ = read_table(str(sample / "accounts.csv"), "accounts")
+    owed = overdue_at(invoices, payments, accounts, pd.Series([_days("2025-01-06")], index=["C0096"]))
+    assert owed["overdue_90_cents"].tolist() == [1680]  # the README's 16.80
     counted = pd.Series([r["churn_type"] for r in data["rows"] if r["churn_type"]]).value_counts().to_dict()
     assert counted == table
 
