@@ -84,6 +84,8 @@ def test_every_type_by_hand(tmp_path: Path) -> None:
              for c, r in rows.items() if r["churn_type"] is not None}
     assert typed == TYPES
     assert rows["K"]["churn_type"] is None and rows["K"]["churn_type_basis"] is None  # 500 -> 500
+    assert rows["R"]["churn_reason"] == "moved to a cheaper supplier"  # kept as given
+    assert all(r["churn_reason"] is None for c, r in rows.items() if c != "R")
     table = {t["churn_type"]: t for t in data["tables"]["churn_types"]}
     assert list(table) == ["recorded", "dropped", "competitor", "value_declined", "left"]
     assert {t: table[t]["customers"] for t in table} == COUNTS
@@ -108,7 +110,7 @@ def test_churn_figures_do_not_move_with_the_types(tmp_path: Path) -> None:
     paths = write(tmp_path)
     plain = churn_json(paths["orders"], "--as-of", "2024-07-01")
     typed = churn_json(*full_args(paths))
-    drop = ("churn_type", "churn_type_basis", "key_account")
+    drop = ("churn_type", "churn_type_basis", "churn_reason", "key_account")
     assert [{k: v for k, v in r.items() if k not in drop} for r in typed["rows"]] == [
         {k: v for k, v in r.items() if k not in drop} for r in plain["rows"]]
     for key, value in plain["summary"].items():

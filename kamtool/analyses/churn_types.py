@@ -331,7 +331,8 @@ def for_churn(
     brand: str | None = None,
 ) -> Result:
     """``churn_result`` with a churn type per subject: rows gain ``churn_type`` and
-    ``churn_type_basis`` (empty for customers that are no subject) and ``key_account`` (the
+    ``churn_type_basis`` (empty for customers that are no subject), ``churn_reason`` (the
+    accounts file's text, for ``recorded``) and ``key_account`` (the
     key tier, else start class A: ``params.key_accounts_basis``), the table ``churn_types``
     (customers and revenue lost per type, all and key accounts), and the summary and params
     below.  The inputs are churn's own load: ``mix`` (customer × month × brand / category /
@@ -348,7 +349,8 @@ def for_churn(
     rows = statuses.copy()
     found = typed.rows.set_index("customer")
     who = rows["customer"].astype(str)
-    for column in ("churn_type", "churn_type_basis"):
+    # the recorded reason as the accounts file gives it (data, not a code)
+    for column in ("churn_type", "churn_type_basis", "churn_reason"):
         rows[column] = who.map(found[column]).astype(object).where(who.isin(found.index), None)
     rows["key_account"] = (who.isin(set(keys)) if keys is not None
                            else rows["start_class"].astype(str) == "A").to_numpy(dtype=bool)
@@ -372,7 +374,8 @@ def for_churn(
     summary = {**churn_result.summary, **_type_summary(table, typed)}
     display = list(churn_result.display_columns or rows.columns)
     display[display.index("change") + 1:display.index("change") + 1] = ["churn_type", "churn_type_basis"]
-    kinds = {**churn_result.kinds, "churn_type": "text", "churn_type_basis": "text", "key_account": "bool",
+    kinds = {**churn_result.kinds, "churn_type": "text", "churn_type_basis": "text", "churn_reason": "text",
+             "key_account": "bool",
              "key_customers": "count", "customers": "count"}
     return dataclasses.replace(churn_result, rows=rows, params=params, summary=summary,
                                tables={**churn_result.tables, "churn_types": table},

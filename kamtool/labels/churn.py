@@ -164,6 +164,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # churn types: why customers were lost (churn_types)
     "churn_type": ("Churn type", "流失类型"),
     "churn_type_basis": ("Basis", "依据"),
+    "churn_reason": ("Churn reason", "流失原因"),
     "key_customers": ("Key accounts", "重点客户数"),
     "key_account": ("Key account", "重点客户"),
     "key_revenue_lost": ("Revenue lost (key accounts)", "重点客户损失销售额"),
