@@ -107,7 +107,7 @@ def default_map(config: dict[str, Any], commands: list[str], source: str = DEFAU
         name = key.replace("-", "_")
         if name == "columns":
             config_columns(config, source)
-        elif name in ("accounts", "payments"):  # the second files' mappings (kamtool.io.tables)
+        elif name in ("accounts", "payments", "support"):  # the second files' mappings (kamtool.io.tables)
             from kamtool.io.tables import config_mapping
 
             config_mapping(config, name, source)

@@ -20,8 +20,10 @@ have something to find:
   of the customers still buying in the last 30 days) whose limit is well below its open
   balance at the end of the data;
 * ``status``: one lost customer ``黑名单`` (blacklisted), another ``停止供货`` (credit hold),
-  a few ``正常`` (normal; not a reason to stop supplying);
-* ``churn_reason`` given for two other lost customers;
+  a few ``正常`` (normal; not a reason to stop supplying), and ``冻结`` (account frozen) for a
+  customer ``kamtool churn`` finds lost between the last two complete quarters;
+* ``churn_reason`` given for two other customers lost between those quarters (so that
+  ``kamtool churn``'s default comparison meets a recorded reason and a dropped account);
 * 4 prospects: ids ``P0001``… that have no order.
 
 The same arguments always give a byte-identical file::
@@ -56,6 +58,7 @@ INDUSTRIES = ("Manufacturing", "Healthcare", "Education", "Logistics", "Retail",
 TERMS = (30, 45, 60)
 TERM_SHARES = (0.6, 0.25, 0.15)
 LOST_DAYS = 240  # a customer silent this long at the end of the data counts as lost here
+FROZEN = "冻结"  # account frozen: a status churn types read as "we stopped"
 REASONS = ("Moved to a competitor's framework contract", "Closed its local office")
 PROSPECTS = (
     ("P0001", "Harborview Dental Group", 4, 3, "Alice Chen", "Mid-market", "Healthcare"),
@@ -78,9 +81,9 @@ def customers(orders: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_index()
 
 
-def peak_balances(orders_path: Path) -> tuple[pd.Series, pd.Series, str]:
+def peak_balances(orders_path: Path) -> tuple[pd.Series, pd.Series, str, str]:
     """Highest and final open balance per customer (currency units) in make_payments' simulation,
-    and the customer it stops paying."""
+    the customer it stops paying and its debtor."""
     invoices = make_payments.read_invoices(orders_path)
     payments, parts = make_payments.simulate(invoices, PAYMENTS_SEED)
     events = pd.concat([
@@ -94,7 +97,7 @@ def peak_balances(orders_path: Path) -> tuple[pd.Series, pd.Series, str]:
     events["balance"] = events.groupby("customer")["cents"].cumsum()
     peak = events.groupby("customer")["balance"].max() / 100
     final = events.groupby("customer")["balance"].last() / 100
-    return peak, final, parts["over_limit"]
+    return peak, final, parts["over_limit"], parts["debtor_id"]
 
 
 def build(orders_path: Path, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -114,7 +117,7 @@ def build(orders_path: Path, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
     for i in handed:  # handed over to someone else of the team
         others = [p for p in team if p != owner[i]]
         owner[i] = others[int(rng.integers(len(others)))]
-    peak, final, over_limit = peak_balances(orders_path)
+    peak, final, over_limit, debtor = peak_balances(orders_path)
     peak = peak.reindex(frame.index).fillna(0.0)
     # Limits in steps of 5,000 above 1.25 × the highest balance reached; never below 5,000.
     limit = np.array([max(5000.0, 5000.0 * math.ceil(1.25 * max(p, 0.0) / 5000.0)) for p in peak])
@@ -131,13 +134,19 @@ def build(orders_path: Path, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
     lost = frame.index[(frame["last"].map(pd.Timestamp) < end - pd.Timedelta(days=LOST_DAYS))
                        & (frame["revenue"] > 0)]
     lost_by_revenue = frame.loc[lost].sort_values(["revenue"], ascending=False, kind="mergesort").index
-    blacklisted, held, *recorded = [str(c) for c in lost_by_revenue[:4]]
+    blacklisted, held = [str(c) for c in lost_by_revenue[:2]]
     status[frame_ids == blacklisted] = "黑名单"
     status[frame_ids == held] = "停止供货"
-    for customer, text in zip(recorded, REASONS, strict=True):
-        reason[frame_ids == customer] = text
     normal = rng.choice(np.flatnonzero(status == ""), size=5, replace=False)
     status[normal] = "正常"
+    # after the draws above, so the other accounts stay as they were
+    # the debtor of make_payments.py is dropped by its receivables: no status, no reason
+    lately = [c for c in make_payments.lost_in_last_quarters(orders)
+              if status[frame_ids == c][0] == "" and c != debtor]
+    *recorded, frozen = lately[:3]
+    for customer, text in zip(recorded, REASONS, strict=True):
+        reason[frame_ids == customer] = text
+    status[frame_ids == frozen] = FROZEN
     out = pd.DataFrame({
         "customer_id": frame_ids,
         "customer_name": frame["customer_name"].to_numpy(),
@@ -157,7 +166,8 @@ def build(orders_path: Path, seed: int) -> tuple[pd.DataFrame, dict[str, str]]:
          "status": "", "churn_reason": ""} for p in PROSPECTS])
     out = pd.concat([out, prospects], ignore_index=True)[list(COLUMNS)]
     parts = {"over_limit": f"{over_limit} (limit {limit[over]:,.0f}, owes {float(final[over_limit]):,.2f})",
-             "blacklisted": blacklisted, "credit_hold": held, "recorded_reasons": ", ".join(recorded),
+             "blacklisted": blacklisted, "credit_hold": held, "frozen": frozen,
+             "recorded_reasons": ", ".join(recorded),
              "prospects": ", ".join(p[0] for p in PROSPECTS),
              "handed_over": ", ".join(sorted(str(frame_ids[i]) for i in handed))}
     return out, parts

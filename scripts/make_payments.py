@@ -45,6 +45,8 @@ TERMS = 30  # days; kamtool credit's default --terms
 HABITS = ("prompt", "late", "partial", "lump")
 HABIT_SHARES = (0.45, 0.25, 0.15, 0.15)
 STOP_PAYING_DAYS = 150  # the over-limit account pays nothing for invoices this close to the end
+DEBT_WINDOW = (160, 400)  # days before the debtor's last order: its oldest unpaid invoice
+CATCH_UP_DAYS = 45  # the debtor pays all it owes this long after its last order
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,36 @@ def read_invoices(path: Path) -> pd.DataFrame:
     invoices["date"] = pd.to_datetime(invoices["date"])
     invoices = invoices.rename(columns={"customer_id": "customer", "order_id": "invoice"})
     return invoices.sort_values(["customer", "date", "invoice"], kind="mergesort").reset_index(drop=True)
+
+
+def lost_in_last_quarters(orders: pd.DataFrame) -> list[str]:
+    """Customers ``kamtool churn`` finds lost by default, that never bought again, largest first.
+
+    Its default: as of the day after the last order, the last two complete quarters; lost =
+    net revenue above 0 in the first of them and none in the second.
+    """
+    dates = pd.to_datetime(orders["order_date"])
+    as_of = dates.max() + pd.Timedelta(days=1)
+    end_q = as_of.to_period("Q") - 1
+    start_q = end_q - 1
+    quarter = dates.dt.to_period("Q")
+    start = orders[quarter == start_q].groupby("customer_id")["amount"].sum()
+    end = orders[quarter == end_q].groupby("customer_id")["amount"].sum().reindex(start.index, fill_value=0)
+    later = set(orders.loc[quarter > start_q, "customer_id"])
+    lost = start[(start > 0) & (end <= 0) & ~start.index.isin(later)]
+    return [str(c) for c in lost.sort_values(ascending=False, kind="mergesort").index]
+
+
+def debtor_of(invoices: pd.DataFrame, lost: list[str]) -> tuple[str, pd.Timestamp, pd.Timestamp]:
+    """The debtor (see the module), the date of its oldest unpaid invoice and of its last order."""
+    for customer in reversed(lost):  # the smallest first
+        own = invoices[(invoices["customer"] == customer) & (invoices["cents"] > 0)]
+        last = own["date"].max()
+        early, late = last - pd.Timedelta(days=DEBT_WINDOW[1]), last - pd.Timedelta(days=DEBT_WINDOW[0])
+        unpaid = own[(own["date"] >= early) & (own["date"] <= late)]
+        if len(unpaid):
+            return customer, unpaid["date"].min(), last
+    raise ValueError("no lost customer has an invoice to leave unpaid")
 
 
 def weekday(day: pd.Timestamp) -> pd.Timestamp:
@@ -137,6 +169,9 @@ def simulate(invoices: pd.DataFrame, seed: int) -> tuple[list[Payment], dict[str
     settled = last[(last < end - pd.Timedelta(days=240)) & (last > end - pd.Timedelta(days=400))].index
     overpayer = str(sorted(c for c in settled if habits[c] == "prompt")[0])
     habits[over_limit] = habits[overpayer] = "prompt"
+    orders = pd.DataFrame({"customer_id": invoices["customer"], "order_date": invoices["date"],
+                           "amount": invoices["cents"] / 100})
+    debtor, unpaid_from, debtor_last = debtor_of(invoices, lost_in_last_quarters(orders))
     payments: list[Payment] = []
     for customer in customers:
         own = invoices[invoices["customer"] == customer]
@@ -152,9 +187,16 @@ def simulate(invoices: pd.DataFrame, seed: int) -> tuple[list[Payment], dict[str
         if customer == overpayer:  # the last invoice remitted twice: a credit balance remains
             mine.append(Payment(customer, mine[-1].day + pd.Timedelta(days=3), mine[-1].cents,
                                 mine[-1].invoice))
-        payments.extend(deduct_credit_notes(mine, notes))
+        mine = deduct_credit_notes(mine, notes)
+        if customer == debtor:  # after the draws: the other customers' payments stay as they were
+            catch_up = weekday(debtor_last + pd.Timedelta(days=CATCH_UP_DAYS))
+            mine = [Payment(p.customer, catch_up, p.cents, p.invoice)
+                    if unpaid_from <= p.day < catch_up else p for p in mine]
+        payments.extend(mine)
     kept = [p for p in payments if p.day <= end]
-    parts = {"over_limit": over_limit, "overpayer": overpayer}
+    parts = {"over_limit": over_limit, "overpayer": overpayer,
+             "debtor": f"{debtor} (unpaid from {unpaid_from.date()}, last order {debtor_last.date()})",
+             "debtor_id": debtor}
     parts.update({f"habit_{h}": str(sum(1 for v in habits.values() if v == h)) for h in HABITS})
     return kept, parts
 

@@ -194,3 +194,55 @@ def test_one_type_per_subject_and_the_totals_add_up(cases) -> None:  # type: ign
     assert table["customers"].sum() == len(rows)
     assert round(table["revenue_lost"].sum(), 2) == round(result.summary["revenue_lost"], 2)
     assert result.summary["revenue_lost"] == round((rows["start_revenue"] - rows["end_revenue"]).sum(), 2)
+
+
+# ------------------------------------------------------------- the types joined into churn
+
+
+def _churn_and_mix() -> tuple[object, pd.DataFrame]:
+    """Four customers, 2024Q1 against 2024Q2 (as of 2024-07-01): a 1000 -> 100 over two
+    categories (Paper goes on, Toner stopped), b 300 -> 0, c 200 -> 200, d 50 -> 0."""
+    from kamtool.analyses.churn import churn
+
+    days = pd.DataFrame(
+        [("a", "2024-02-01", 500.0, "Paper"), ("a", "2024-02-01", 500.0, "Toner"),
+         ("a", "2024-05-01", 100.0, "Paper"), ("b", "2024-03-01", 300.0, "Paper"),
+         ("c", "2024-03-02", 200.0, "Paper"), ("c", "2024-05-02", 200.0, "Paper"),
+         ("d", "2024-01-05", 50.0, "Paper")],
+        columns=["customer", "date", "revenue", "category"],
+    )
+    days["date"] = pd.to_datetime(days["date"])
+    daily = days.groupby(["customer", "date"], as_index=False)["revenue"].sum()
+    result = churn(daily, as_of="2024-07-01", p_alive_model=None)
+    mix = days.assign(month=days["date"].dt.year.sub(1970).mul(12).add(days["date"].dt.month - 1))
+    return result, mix[["customer", "month", "category", "revenue"]]
+
+
+def test_for_churn_without_a_key_tier_takes_start_class_a() -> None:
+    from kamtool.analyses.churn_types import for_churn
+
+    result, mix = _churn_and_mix()
+    out = for_churn(result, mix=mix)  # type: ignore[arg-type]
+    rows = out.rows.set_index("customer")
+    assert rows["churn_type"].to_dict() == {"a": "competitor", "b": "left", "c": None, "d": "left"}
+    # start classes: a 1000 of 1550 (64.5 %) A, b reaches 83.9 %: A; c, d B and C
+    assert out.params["key_accounts_basis"] == "start_class_a" and out.params["key_tier_as_of"] is None
+    assert rows["key_account"].to_dict() == {"a": True, "b": True, "c": False, "d": False}
+    table = out.tables["churn_types"].set_index("churn_type")
+    assert table.loc["competitor"].tolist() == [1, 900.0, 1, 900.0]
+    assert table.loc["left"].tolist() == [2, 350.0, 1, 300.0]
+    assert out.summary["churn_type_main"] == out.summary["key_churn_type_main"] == "competitor"
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_for_churn_does_not_depend_on_row_order(rnd) -> None:  # type: ignore[no-untyped-def]
+    from kamtool.analyses.churn_types import for_churn
+
+    result, mix = _churn_and_mix()
+    base = for_churn(result, mix=mix)  # type: ignore[arg-type]
+    order = list(range(len(mix)))
+    rnd.shuffle(order)
+    again = for_churn(result, mix=mix.iloc[order].reset_index(drop=True))  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(base.rows, again.rows)
+    pd.testing.assert_frame_equal(base.tables["churn_types"], again.tables["churn_types"])

@@ -360,3 +360,77 @@ def test_words_in_both_languages() -> None:
     shown = value_labels(result.rows, "tiers", "zh")
     assert shown.set_index("customer").loc["c09", "tier"] == "重点客户"
     assert set(shown["stage"]) == {"稳定合作"}
+
+
+# ------------------------------------------------------- the elasticity factor from --support
+
+# As of 2024-07-01 the window is 2023-07 .. 2024-06; support is given in 2024-01 .. 2024-06.
+SUPPORT_MONTHS = [f"2024-{m:02d}" for m in range(1, 7)]
+
+
+def _support_files(tmp_path):  # type: ignore[no-untyped-def]
+    orders = ["customer_id,order_date,amount"]
+    support = ["客户编号,日期,拜访次数"]  # Chinese headers: the io maps them (customer, date, support)
+    plan = {  # customer: (support per month, revenue per month or None for no order)
+        "a": ([2, 4, 6, 8, 10, 12], [150, 250, 350, 450, 550, 650]),  # slope 50
+        "b": ([1, 2, 3, 4, 5, 6], [300] * 6),  # slope 0
+        "e": ([1, 2, 3, 4, 5, 6], [60, 120, 180, None, None, None]),  # slope −24
+        "c": ([None, 1, 2, 3, 4, 5], [100] * 6),  # 5 months of support: no slope
+        "d": ([3] * 6, [100] * 6),  # support constant: no slope
+    }
+    for customer, (visits, revenue) in plan.items():
+        for month, x, y in zip(SUPPORT_MONTHS, visits, revenue, strict=True):
+            if y is not None:
+                orders.append(f"{customer},{month}-10,{y}.00")
+            if x is None:
+                continue
+            if customer == "a" and month == "2024-01":  # two visits on two days: summed per month
+                support += [f"a,{month}-03,1", f"a,{month}-20,1"]
+            else:
+                support.append(f"{customer},{month}-01,{x}")
+    support.append("a,2023-01-05,40")  # before the window: not counted
+    paths = {"orders": tmp_path / "orders.csv", "support": tmp_path / "support.csv",
+             "accounts": tmp_path / "accounts.csv"}
+    paths["orders"].write_text("\n".join(orders) + "\n", encoding="utf-8")
+    paths["support"].write_text("\n".join(support) + "\n", encoding="utf-8")
+    # ratings the other way round: the support given comes first
+    paths["accounts"].write_text("customer_id,elasticity\na,1\nb,2\ne,5\nc,4\nd,3\n", encoding="utf-8")
+    return paths
+
+
+def test_elasticity_from_the_support_file_through_the_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Slopes by hand: a (x 2..12, y 150..650) 50; b (y constant) 0; e: x̄ 3.5, ȳ 60,
+    Σ(x−x̄)(y−ȳ) = 0 − 90 − 60 − 30 − 90 − 150 = −420, Σ(x−x̄)² = 17.5, slope −24.  Ranked
+    e < b < a: scores 0, 50, 100; c and d have no slope and are flagged."""
+    import json
+
+    from tests.conftest import run_kamtool
+
+    paths = _support_files(tmp_path)
+    for extra in ([], ["--accounts", str(paths["accounts"])]):
+        run = run_kamtool(["tiers", str(paths["orders"]), "--support", str(paths["support"]), *extra,
+                           "--as-of", "2024-07-01", "--weights", "elasticity=1", "--format", "json"])
+        assert run.code == 0, run.stderr
+        data = json.loads(run.stdout)
+        assert data["params"]["elasticity_basis"] == "support_slope"
+        rows = {r["customer"]: r for r in data["rows"]}
+        assert {c: rows[c]["elasticity_score"] for c in "abe"} == {"a": 100.0, "b": 50.0, "e": 0.0}
+        assert rows["c"]["elasticity_score"] is None and rows["d"]["elasticity_score"] is None
+        assert rows["c"]["flags"] == rows["d"]["flags"] == "missing_elasticity"
+    # without --support the accounts' rating is the factor
+    run = run_kamtool(["tiers", str(paths["orders"]), "--accounts", str(paths["accounts"]),
+                       "--as-of", "2024-07-01", "--weights", "elasticity=1", "--format", "json"])
+    data = json.loads(run.stdout)
+    assert data["params"]["elasticity_basis"] == "rating"
+    assert {r["customer"]: r["elasticity_score"] for r in data["rows"]} == {
+        "a": 0.0, "b": 25.0, "d": 50.0, "c": 75.0, "e": 100.0}
+
+
+def test_a_support_file_without_its_columns_names_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import run_kamtool
+
+    paths = _support_files(tmp_path)
+    paths["support"].write_text("customer,date\na,2024-01-01\n", encoding="utf-8")
+    run = run_kamtool(["tiers", str(paths["orders"]), "--support", str(paths["support"]),
+                       "--as-of", "2024-07-01"])
+    assert run.code == 1 and "support" in run.stderr and "Traceback" not in run.stderr

@@ -29,10 +29,15 @@ Types, the first that applies wins:
 ``churn_type_basis``: ``recorded`` when the accounts file says so (a reason, or a dropped
 status), ``inferred`` when the orders or receivables imply it.  Lost revenue = start
 revenue − end revenue, summed in cents.
+
+:func:`for_churn` builds these inputs from `kamtool churn`'s own load (the mix of brands and
+categories, credit's invoice lines and payments, the key tier of
+:func:`kamtool.analyses.tiers.key_tier`) and joins the types into churn's result.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Sequence
 from fractions import Fraction
 from typing import Any
@@ -212,3 +217,202 @@ def churn_types(
     return Result(
         command="churn_types", params=params, summary=summary, rows=rows, tables=tables, kinds=KINDS
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# churn types inside `kamtool churn`: the inputs from churn's load, and the result joined in
+
+# The order lines' receivables fields: with any of them (or a payments frame) the overdue
+# receivables at each subject's last order are known.
+CREDIT_FIELDS = ("due_date", "paid_date", "paid_amount")
+# Product lines (产品线): the category. Products (SKUs) are too fine: a customer moving from
+# one SKU to another of the same line would read as a line stopped.
+LINE_DIMENSIONS = ("category",)
+# The focal brand's share is followed over the end period and this many periods before it.
+SHARE_PERIODS = 4
+KEY_BASES = ("key_tier", "start_class_a")
+TABLE_COLUMNS = ("churn_type", "customers", "revenue_lost", "key_customers", "key_revenue_lost")
+
+
+def period_codes(churn_result: Result) -> tuple[str, int, int]:
+    """(period kind, start ordinal, end ordinal) of the periods a churn result compared."""
+    period = str(churn_result.params["period"])
+    start, end = (rules.parse_period_label(str(x), period) for x in churn_result.params["compare"])
+    return period, start, end
+
+
+def brand_shares_of(mix: pd.DataFrame | None, brand: str | None, period: str, start_p: int,
+                    end_p: int) -> pd.DataFrame | None:
+    """The focal brand's share of each customer's net revenue per period, over the end period
+    and the :data:`SHARE_PERIODS` before it (periods with net revenue ≤ 0 have no share);
+    None without a focal brand or a brand column."""
+    if brand is None or mix is None or "brand" not in mix.columns or not mix["brand"].notna().any():
+        return None
+    frame = _in_periods(mix, period, end_p - SHARE_PERIODS, end_p)
+    frame["focal"] = np.where(frame["brand"].astype(str) == str(brand), frame["cents"], 0)
+    per = frame.groupby(["customer", "period"], as_index=False)[["cents", "focal"]].sum()
+    per = per[per["cents"] > 0]
+    return pd.DataFrame({"customer": per["customer"].to_numpy(), "period": per["period"].to_numpy(),
+                         "brand_share": (per["focal"] / per["cents"]).to_numpy()})
+
+
+def lines_of(mix: pd.DataFrame | None, period: str, start_p: int, end_p: int) -> tuple[pd.DataFrame | None,
+                                                                                  str | None]:
+    """Net revenue per customer × product line in the start and the end period, and the
+    column the lines are (:data:`LINE_DIMENSIONS`); (None, None) without one."""
+    if mix is None:
+        return None, None
+    dim = next((d for d in LINE_DIMENSIONS if d in mix.columns and mix[d].notna().any()), None)
+    if dim is None:
+        return None, None
+    frame = _in_periods(mix, period, start_p, end_p)
+    frame = frame[frame[dim].notna()]
+    frame["line"] = frame[dim].astype(str)
+    frame["start_c"] = np.where(frame["period"] == start_p, frame["cents"], 0)
+    frame["end_c"] = np.where(frame["period"] == end_p, frame["cents"], 0)
+    per = frame.groupby(["customer", "line"], as_index=False)[["start_c", "end_c"]].sum()
+    lines = pd.DataFrame({"customer": per["customer"].to_numpy(), "line": per["line"].to_numpy(),
+                          "start_revenue": per["start_c"].to_numpy() / 100,
+                          "end_revenue": per["end_c"].to_numpy() / 100})
+    return lines, dim
+
+
+def _in_periods(mix: pd.DataFrame, period: str, first: int, last: int) -> pd.DataFrame:
+    months = mix["month"].to_numpy(dtype=np.int64)
+    per = months // rules.MONTHS_PER[period]
+    keep = (per >= first) & (per <= last)
+    frame = mix.loc[keep].copy()
+    frame["customer"] = frame["customer"].astype(str)
+    frame["period"] = per[keep]
+    frame["cents"] = rules.whole_units(frame["revenue"].to_numpy(dtype=np.float64))
+    return frame
+
+
+def key_tier(monthly: pd.DataFrame | None, accounts: pd.DataFrame | None, mix: pd.DataFrame | None,
+             brand: str | None, day: int) -> list[str] | None:
+    """The key tier of :func:`kamtool.analyses.tiers.key_tier` (tiers' default weights, shares
+    and 12-month window; the future factor from growth, as tiers has it without a CLV fit) as of
+    ``day``; None when it cannot be computed from these frames."""
+    if monthly is None:
+        return None
+    from kamtool.analyses import tiers
+    from kamtool.errors import KamtoolError
+
+    try:
+        return tiers.key_tier(monthly, accounts, None, as_of=day, brand=brand, mix=mix)
+    except KamtoolError:
+        return None
+
+
+def overdue_of(statuses: pd.DataFrame, invoices: pd.DataFrame | None, payments: pd.DataFrame | None,
+               accounts: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Receivables over 90 days past due at each customer's last purchase day (churn's
+    ``last_date``), from credit's rules (:mod:`kamtool.analyses.credit.overdue`); None when
+    neither the lines carry receivables fields nor a payments frame is given."""
+    has_fields = invoices is not None and any(c in invoices.columns for c in CREDIT_FIELDS)
+    if invoices is None or not (has_fields or payments is not None):
+        return None
+    from kamtool.analyses.credit.overdue import overdue_at
+
+    known = statuses[statuses["last_date"].notna()]
+    days = pd.Series(known["last_date"].to_numpy().astype("datetime64[D]").astype(np.int64),
+                     index=known["customer"].astype(str).to_numpy())
+    return overdue_at(invoices, payments, accounts, days)
+
+
+def for_churn(
+    churn_result: Result,
+    *,
+    accounts: pd.DataFrame | None = None,
+    mix: pd.DataFrame | None = None,
+    monthly: pd.DataFrame | None = None,
+    invoices: pd.DataFrame | None = None,
+    payments: pd.DataFrame | None = None,
+    brand: str | None = None,
+) -> Result:
+    """``churn_result`` with a churn type per subject: rows gain ``churn_type`` and
+    ``churn_type_basis`` (empty for customers that are no subject), ``churn_reason`` (the
+    accounts file's text, for ``recorded``) and ``key_account`` (the
+    key tier, else start class A: ``params.key_accounts_basis``), the table ``churn_types``
+    (customers and revenue lost per type, all and key accounts), and the summary and params
+    below.  The inputs are churn's own load: ``mix`` (customer × month × brand / category /
+    product revenue), ``monthly`` (for the key tier), ``invoices`` (credit's invoice lines)."""
+    period, start_p, end_p = period_codes(churn_result)
+    statuses = churn_result.rows
+    overdue = overdue_of(statuses, invoices, payments, accounts)
+    lines, line_dim = lines_of(mix, period, start_p, end_p)
+    tier_day = int(rules.period_start_day(end_p, period))
+    keys = key_tier(monthly, accounts, mix, brand, tier_day)
+    typed = churn_types(statuses, accounts, overdue=overdue,
+                        brand_shares=brand_shares_of(mix, brand, period, start_p, end_p),
+                        lines=lines, key_accounts=keys)
+    rows = statuses.copy()
+    found = typed.rows.set_index("customer")
+    who = rows["customer"].astype(str)
+    # the recorded reason as the accounts file gives it (data, not a code)
+    for column in ("churn_type", "churn_type_basis", "churn_reason"):
+        rows[column] = who.map(found[column]).astype(object).where(who.isin(found.index), None)
+    rows["key_account"] = (who.isin(set(keys)) if keys is not None
+                           else rows["start_class"].astype(str) == "A").to_numpy(dtype=bool)
+    table = _type_table(typed)
+    params = {
+        **churn_result.params,
+        "churn_type_precedence": list(CHURN_TYPES),
+        "churn_type_decline_share": typed.params["decline_share"],
+        "churn_type_share_drop": typed.params["share_drop"],
+        "churn_type_share_periods": SHARE_PERIODS,
+        "churn_type_overdue_days": 90,
+        "key_accounts_basis": KEY_BASES[0] if keys is not None else KEY_BASES[1],
+        "key_tier_as_of": str(np.datetime64(tier_day, "D")) if keys is not None else None,
+        "brand": brand,
+        # what the types could be inferred from (the words say what was missing)
+        "churn_type_from_accounts": accounts is not None,
+        "churn_type_from_credit": overdue is not None,
+        "churn_type_from_brand_shares": bool(typed.params["brand_shares_known"]),
+        "churn_type_line_column": line_dim,
+    }
+    summary = {**churn_result.summary, **_type_summary(table, typed)}
+    display = list(churn_result.display_columns or rows.columns)
+    display[display.index("change") + 1:display.index("change") + 1] = ["churn_type", "churn_type_basis"]
+    kinds = {**churn_result.kinds, "churn_type": "text", "churn_type_basis": "text", "churn_reason": "text",
+             "key_account": "bool",
+             "key_customers": "count", "customers": "count"}
+    return dataclasses.replace(churn_result, rows=rows, params=params, summary=summary,
+                               tables={**churn_result.tables, "churn_types": table},
+                               display_columns=display, kinds=kinds)
+
+
+def _type_table(typed: Result) -> pd.DataFrame:
+    every, key = typed.tables["by_type"], typed.tables["by_type_key"]
+    return pd.DataFrame({"churn_type": every["churn_type"].to_numpy(),
+                         "customers": every["customers"].to_numpy(dtype=np.int64),
+                         "revenue_lost": every["revenue_lost"].to_numpy(dtype=np.float64),
+                         "key_customers": key["customers"].to_numpy(dtype=np.int64),
+                         "key_revenue_lost": key["revenue_lost"].to_numpy(dtype=np.float64)})
+
+
+def main_type(counts: Sequence[int], cents: Sequence[int]) -> str | None:
+    """The type with the most revenue lost; ties by more customers, then precedence; None
+    when there is no subject."""
+    if not any(counts):
+        return None
+    ranked = sorted(range(len(CHURN_TYPES)), key=lambda i: (-cents[i], -counts[i], i))
+    return CHURN_TYPES[ranked[0]]
+
+
+def _type_summary(table: pd.DataFrame, typed: Result) -> dict[str, Any]:
+    cents = rules.whole_units(table["revenue_lost"].to_numpy())
+    key_cents = rules.whole_units(table["key_revenue_lost"].to_numpy())
+    counts, key_counts = table["customers"].tolist(), table["key_customers"].tolist()
+    summary: dict[str, Any] = {f"churn_type_{t}": int(n) for t, n in zip(CHURN_TYPES, counts, strict=True)}
+    main, key_main = main_type(counts, cents.tolist()), main_type(key_counts, key_cents.tolist())
+    summary.update(
+        churn_type_subjects=int(sum(counts)),
+        churn_type_revenue_lost=int(cents.sum()) / 100,
+        churn_type_main=main,
+        churn_type_main_revenue_lost=int(cents[CHURN_TYPES.index(main)]) / 100 if main else 0.0,
+        key_churn_type_subjects=int(sum(key_counts)),
+        key_churn_type_revenue_lost=int(key_cents.sum()) / 100,
+        key_churn_type_main=key_main,
+    )
+    return summary

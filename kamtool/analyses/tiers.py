@@ -11,7 +11,8 @@ Inputs (canonical names; see :mod:`kamtool.analyses.stages` for ``monthly`` and 
               the next 12 months).
 ``mix``       optional customer × month × ``brand`` revenue, for the focal brand's share.
 ``support``   optional customer × month: ``customer``, ``month``, ``support`` (visits,
-              marketing spend per period, from the accounts file).
+              marketing spend per month; :func:`support_by_month` makes it from a file of
+              customer, date, support, e.g. ``--support``).
 
 Who is scored: every customer with positive net revenue in the window (the ``window_months``
 months up to the month holding the day before the as-of day).  Others are counted in
@@ -31,9 +32,11 @@ their ranks (so equal values score equally); one customer alone scores 100.  Raw
   half of the window over the first half, see :func:`stages.growth`); and, when ``brand`` is
   given and ``mix`` has brands, the focal brand's share of the customer's window revenue —
   ranked again as a percentile.  ``params.loyalty_components`` lists those used.
-- ``elasticity``: the accounts rating where any customer has one; else, with ``support``,
-  the least-squares slope of monthly revenue on support over the window's months with a
-  support value (at least 6 such months and support not constant); ``params.elasticity_basis``.
+- ``elasticity``: with ``support``, the least-squares slope of monthly revenue on support over
+  the window's months with a support value (revenue 0 in such a month without orders; at least
+  6 such months and support not constant, else the customer has no elasticity factor): support
+  given is the measurement asked for, so it comes before a rating; else the accounts rating;
+  ``params.elasticity_basis`` (``support_slope`` or ``rating``).
 - ``future``: CLV expected value where ``clv`` is given; else growth of the last 6 months
   over the same 6 months a year earlier (a customer with nothing a year earlier grows from
   nothing, +inf, and ranks top); ``params.future_basis``.
@@ -61,6 +64,7 @@ carry the relationship ``stage`` (:mod:`kamtool.analyses.stages`, with this key 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -68,7 +72,7 @@ import numpy as np
 import pandas as pd
 
 from kamtool.analyses import rules, stages
-from kamtool.errors import AnalysisError, UsageError
+from kamtool.errors import AnalysisError, ColumnError, UsageError
 from kamtool.needs import Needs
 from kamtool.result import Result
 
@@ -205,6 +209,24 @@ def _loyalty(
     return ranked.mean(axis=1, skipna=True), list(parts)
 
 
+def support_by_month(support: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A support file (``customer``, ``date``, ``support``: one row per visit, per month or per
+    any day) summed per customer × month: ``customer``, ``month`` (months since January 1970),
+    ``support``.  Rows without a support value are left out."""
+    if support is None:
+        return None
+    missing = [c for c in ("customer", "date", "support") if c not in support.columns]
+    if missing:
+        raise ColumnError(f"the support file has no {missing[0]!r} column")
+    given = support[support["support"].notna() & support["date"].notna()]
+    days = pd.to_datetime(given["date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    frame = pd.DataFrame({"customer": given["customer"].astype(str).to_numpy(),
+                          "month": rules.period_of_days(days, "month"),
+                          "support": pd.to_numeric(given["support"]).to_numpy(dtype=np.float64)})
+    summed = frame.groupby(["customer", "month"], as_index=False).agg(support=("support", "sum"))
+    return summed
+
+
 def _slope(
     support: pd.DataFrame, cents: pd.DataFrame, customers: pd.Index, first: int, end: int
 ) -> pd.Series:
@@ -247,12 +269,12 @@ def raw_factors(
     loyalty, components = _loyalty(
         cents, customers, end, window_months, _wallet(mix, brand, customers, first, end)
     )
-    elasticity = _accounts_column(accounts, "elasticity", customers)
-    elasticity_basis: str | None = "rating"
-    if elasticity.isna().all():
-        elasticity_basis = None
-        if support is not None:
-            elasticity, elasticity_basis = _slope(support, cents, customers, first, end), "support_slope"
+    elasticity_basis: str | None = "support_slope"
+    if support is not None:
+        elasticity = _slope(support, cents, customers, first, end)
+    else:
+        elasticity = _accounts_column(accounts, "elasticity", customers)
+        elasticity_basis = "rating" if elasticity.notna().any() else None
     if clv is not None:
         future = _accounts_column(clv, "expected_value", customers)
         future_basis = "clv"
@@ -518,6 +540,77 @@ def _scored(cents: pd.DataFrame, first: int, end: int, window_months: int) -> tu
     return window_all, customers
 
 
+@dataclass
+class Scored:
+    """What the score and the tiers rest on: the as-of day, the window, the factors, the tiers."""
+
+    day: int
+    first: int
+    end: int
+    cents: pd.DataFrame
+    window_all: pd.Series
+    customers: pd.Index
+    basis: dict[str, Any]
+    scores: pd.DataFrame
+    used: dict[str, float]
+    left_out: list[str]
+    score: pd.Series
+    tier: pd.Series
+
+
+def score_tiers(
+    monthly: pd.DataFrame,
+    accounts: pd.DataFrame | None,
+    clv: pd.DataFrame | None,
+    *,
+    as_of: Any,
+    window_months: int,
+    given: Mapping[str, float],
+    share_pair: tuple[float, float] | None,
+    cut_pair: tuple[float, float] | None,
+    brand: str | None,
+    mix: pd.DataFrame | None,
+    support: pd.DataFrame | None,
+) -> Scored:
+    """Factor scores, composite score and tier of every scored customer (checked options)."""
+    day = rules.as_of_day(as_of, None)
+    if day is None:
+        raise UsageError("tiers need an as-of date (--as-of)")
+    end = stages.last_month(day)
+    first = end - window_months + 1
+    cents = stages.monthly_cents(monthly, ("revenue", "profit"))
+    window_all, customers = _scored(cents, first, end, window_months)
+    raw, basis = raw_factors(
+        cents, customers, end=end, window_months=window_months, accounts=accounts, clv=clv, mix=mix,
+        support=support, brand=brand,
+    )
+    scores = pd.DataFrame({f: percentile(raw[f]) for f in FACTORS})
+    used, left_out = used_weights(given, scores)
+    score = composite(scores, used)
+    tier = assign_tiers(score, share_pair, cut_pair)
+    return Scored(day, first, end, cents, window_all, customers, basis, scores, used, left_out, score, tier)
+
+
+def key_tier(
+    monthly: pd.DataFrame,
+    accounts: pd.DataFrame | None = None,
+    clv: pd.DataFrame | None = None,
+    *,
+    as_of: Any,
+    window_months: int = 12,
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    shares: Sequence[float] = (0.10, 0.30),
+    brand: str | None = None,
+    mix: pd.DataFrame | None = None,
+) -> list[str]:
+    """The customers of the key tier, by the rules of :func:`tiers` (without the effort plan,
+    stages and checks): for other analyses that set key accounts apart (churn types)."""
+    given, share_pair, cut_pair, _ = _options(weights, shares, None, (0.4, 0.3, 0.3), None, window_months)
+    scored = score_tiers(monthly, accounts, clv, as_of=as_of, window_months=window_months, given=given,
+                         share_pair=share_pair, cut_pair=cut_pair, brand=brand, mix=mix, support=None)
+    return [str(c) for c in scored.tier.index[scored.tier == "key"]]
+
+
 def tiers(
     monthly: pd.DataFrame,
     accounts: pd.DataFrame | None = None,
@@ -536,37 +629,18 @@ def tiers(
 ) -> Result:
     """Score, tier, effort and checks per customer (see the module for every rule)."""
     given, share_pair, cut_pair, split = _options(weights, shares, cutoffs, effort, hours, window_months)
-    day = rules.as_of_day(as_of, None)
-    if day is None:
-        raise UsageError("tiers need an as-of date (--as-of)")
-    end = stages.last_month(day)
-    first = end - window_months + 1
-    cents = stages.monthly_cents(monthly, ("revenue", "profit"))
-    window_all, customers = _scored(cents, first, end, window_months)
-    raw, basis = raw_factors(
-        cents,
-        customers,
-        end=end,
-        window_months=window_months,
-        accounts=accounts,
-        clv=clv,
-        mix=mix,
-        support=support,
-        brand=brand,
-    )
-    scores = pd.DataFrame({f: percentile(raw[f]) for f in FACTORS})
-    used, left_out = used_weights(given, scores)
-    score = composite(scores, used)
-    tier = assign_tiers(score, share_pair, cut_pair)
+    sc = score_tiers(monthly, accounts, clv, as_of=as_of, window_months=window_months, given=given,
+                     share_pair=share_pair, cut_pair=cut_pair, brand=brand, mix=mix, support=support)
+    customers, tier, scores, used = sc.customers, sc.tier, sc.scores, sc.used
     per_hours = effort_hours(tier, hours, split)
-    owner = _owners(accounts, monthly, customers, first, end)
-    universe = stages.universe(cents, accounts)
+    owner = _owners(accounts, monthly, customers, sc.first, sc.end)
+    universe = stages.universe(sc.cents, accounts)
     key = list(tier.index[tier == "key"])
     staged, _ = stages.stage_frame(
-        cents, universe, as_of_day=day, window_months=window_months, key_accounts=key, mix=mix
+        sc.cents, universe, as_of_day=sc.day, window_months=window_months, key_accounts=key, mix=mix
     )
-    window = window_all.reindex(customers)
-    rows = _rows(customers, window, score, tier, scores, used, staged, owner, per_hours)
+    window = sc.window_all.reindex(customers)
+    rows = _rows(customers, window, sc.score, tier, scores, used, staged, owner, per_hours)
     tables = {
         "tier_sizes": _size_table(tier, window, per_hours),
         "tier_abc": _cross_abc(tier, abc_of(window)),
@@ -574,16 +648,16 @@ def tiers(
         "sensitivity": _sensitivity(scores, used, tier, share_pair, cut_pair),
         "owners": owner_table(tier, owner, per_hours),
     }
-    summary = _summary(rows, tables, window_all, customers, hours, split)
+    summary = _summary(rows, tables, sc.window_all, customers, hours, split)
     params = {
-        "as_of": str(np.datetime64(day, "D")),
+        "as_of": str(np.datetime64(sc.day, "D")),
         "window_months": window_months,
-        "first_month": rules.period_label(first, "month"),
-        "last_month": rules.period_label(end, "month"),
+        "first_month": rules.period_label(sc.first, "month"),
+        "last_month": rules.period_label(sc.end, "month"),
         "weights": used,
         "weights_given": given,
-        "factors_left_out": left_out,
-        **basis,
+        "factors_left_out": sc.left_out,
+        **sc.basis,
         "shares": list(share_pair) if share_pair else None,
         "cutoffs": list(cut_pair) if cut_pair else None,
         "effort": list(split),

@@ -119,9 +119,18 @@ PAYMENT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "order_id": ("order_id", "orderid", "order_no", "order_number", "order", "订单号", "订单编号"),
 }
 
-KINDS = ("orders", "accounts", "payments")
+# The support file (tiers' sales elasticity): support given to a customer on a day or in a month
+# (visits, marketing spend), summed per customer × month.
+SUPPORT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customer": _CUSTOMER,
+    "date": ("date", "month", "period", "visit_date", "日期", "月份", "拜访日期", "期间"),
+    "support": ("support", "visits", "marketing_spend", "spend", "支持", "拜访次数", "营销费用", "投入"),
+}
+
+KINDS = ("orders", "accounts", "payments", "support")
 TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "orders": SYNONYMS, "accounts": ACCOUNT_SYNONYMS, "payments": PAYMENT_SYNONYMS,
+    "support": SUPPORT_SYNONYMS,
 }
 
 CANONICAL: tuple[str, ...] = tuple(SYNONYMS)

@@ -19,7 +19,8 @@ and ``elasticity`` (numbers), ``owner``, ``segment``, ``industry``, ``region``, 
 (黑名单, 停止供货 … as written), ``churn_reason`` (text), ``credit_limit`` (money, currency
 units), ``payment_terms`` (text; "30天", "30 days", "Net 30" become "30", the days credit
 reads).  Payments columns: ``customer``, ``date``, ``amount`` (required; money rounded to the
-cent) and the invoice reference ``invoice_id`` or ``order_id`` when the file has one.
+cent) and the invoice reference ``invoice_id`` or ``order_id`` when the file has one.  Support
+columns (``--support``, tiers): ``customer``, ``date`` (a day in the month), ``support`` (a number).
 """
 
 from __future__ import annotations
@@ -39,13 +40,14 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 # What each kind of file must have, and how its columns are cleaned.
-REQUIRED = {"accounts": ("customer",), "payments": ("customer", "date", "amount")}
-_DATES = {"accounts": frozenset(), "payments": frozenset({"date"})}
-_MONEY = {"accounts": colmod.ACCOUNT_MONEY, "payments": frozenset({"amount"})}
-_NUMBERS = {"accounts": colmod.ACCOUNT_NUMBERS, "payments": frozenset()}
+REQUIRED = {"accounts": ("customer",), "payments": ("customer", "date", "amount"),
+            "support": ("customer", "date", "support")}
+_DATES = {"accounts": frozenset(), "payments": frozenset({"date"}), "support": frozenset({"date"})}
+_MONEY = {"accounts": colmod.ACCOUNT_MONEY, "payments": frozenset({"amount"}), "support": frozenset()}
+_NUMBERS = {"accounts": colmod.ACCOUNT_NUMBERS, "payments": frozenset(), "support": frozenset({"support"})}
 # "30天", "30 days", "net 30", "30d" -> "30": terms written as a number of days.
 TERMS_PATTERN = r"(?i)^(?:net\s*)?(\d+)\s*(?:天|日|days?|d)?$"
-SECTIONS = ("accounts", "payments")
+SECTIONS = ("accounts", "payments", "support")
 
 
 @dataclass(frozen=True)

@@ -161,4 +161,150 @@ LABELS: dict[str, tuple[str, str]] = {
         "P(alive) not used in the early warning: the {model} model did not fit this data ({reason}).",
         "流失预警未使用存活概率：{model} 模型无法拟合本数据（{reason}）。",
     ),
+    # churn types: why customers were lost (churn_types)
+    "churn_type": ("Churn type", "流失类型"),
+    "churn_type_basis": ("Basis", "依据"),
+    "churn_reason": ("Churn reason", "流失原因"),
+    "key_customers": ("Key accounts", "重点客户数"),
+    "key_account": ("Key account", "重点客户"),
+    "key_revenue_lost": ("Revenue lost (key accounts)", "重点客户损失销售额"),
+    "churn.table.churn_types": ("Why customers were lost", "客户流失原因"),
+    "churn.sheet.churn_types": ("Churn types", "流失类型"),
+    "churn.churn_type.recorded": ("Recorded reason", "已记录原因"),
+    "churn.churn_type.dropped": ("Dropped by us", "我方终止"),
+    "churn.churn_type.competitor": ("Won by a competitor", "被竞争对手争取"),
+    "churn.churn_type.value_declined": ("Value declined", "价值下降"),
+    "churn.churn_type.left": ("Left on its own", "客户自行流失"),
+    "churn.churn_type_basis.recorded": ("Recorded", "已记录"),
+    "churn.churn_type_basis.inferred": ("Inferred", "推断"),
+    "churn.headline_types": (
+        "Main reason for the loss: {type} — {count} of {subjects} lost or declined customers, "
+        "{revenue} of {total} revenue lost.",
+        "主要流失原因：{type}——流失或价值下降的 {subjects} 个客户中有 {count} 个，"
+        "损失销售额 {total} 中占 {revenue}。",
+    ),
+    "churn.headline_types_key": (
+        "Key accounts ({basis}): {subjects} lost or declined, {total} revenue lost; main reason: {type}.",
+        "重点客户（{basis}）：{subjects} 个流失或价值下降，损失销售额 {total}；主要原因：{type}。",
+    ),
+    "churn.headline_types_none": (
+        "No customer was lost or declined in value: no churn type to give.",
+        "没有客户流失或价值下降，无流失类型。",
+    ),
+    "churn.key_basis.key_tier": ("the key tier as of {as_of}", "截至 {as_of} 的重点客户等级"),
+    "churn.key_basis.start_class_a": ("start class A", "期初A类客户"),
+    "churn.note_types": (
+        "Churn types, for every lost customer and every retained one whose end revenue is at most "
+        "{decline} of its start revenue or whose ABC class fell; the first that applies: recorded "
+        "(the accounts file gives a churn reason); dropped (an account status meaning we stopped: "
+        "{statuses} and their Chinese forms, compared without case, spaces, _ or -; or "
+        "receivables over {days} days past due at the customer's last purchase); "
+        "competitor (the own brand's share of the customer's revenue fell by {drop} points or more "
+        "from the first to the last period with purchases among the end period and the {periods} "
+        "before it; or a product line bought in the start period is bought in the end period while "
+        "another stopped); value_declined (retained); left (every other lost customer). Basis: "
+        "recorded when the accounts file says so (a reason or a status), else inferred. Revenue "
+        "lost = start − end revenue.",
+        "流失类型：对象为每个流失客户，以及期末销售额不超过期初 {decline} 或ABC类别下降的留存客户；"
+        "按以下顺序取第一个适用的类型：已记录原因（客户资料中填写了流失原因）；我方终止（客户状态表示"
+        "我方停止合作：{statuses}，不区分大小写、空格、_ 和 -；"
+        "或在客户最后一次购买时有逾期超过 {days} 天的应收账款）；"
+        "被竞争对手争取（在期末期间及其前 {periods} 个期间中，本品牌占该客户销售额的比例从第一个到"
+        "最后一个有购买的期间下降了 {drop} 个百分点或更多；或期初购买的某一产品线在期末仍在购买，"
+        "而另一产品线已停止）；价值下降（留存客户）；客户自行流失（其余流失客户）。依据：客户资料"
+        "写明的（原因或状态）为已记录，其余为推断。损失销售额 = 期初 − 期末销售额。",
+    ),
+    "churn.note_key_basis.key_tier": (
+        "Key accounts: the key tier of `kamtool tiers` as of {as_of} (default weights and shares, "
+        "the 12 months before; future value from growth, without the CLV fit).",
+        "重点客户：截至 {as_of} 的 `kamtool tiers` 重点客户等级（默认权重与比例，此前 12 个月；"
+        "客户未来价值按增长率计，未拟合客户终身价值模型）。",
+    ),
+    "churn.note_key_basis.start_class_a": (
+        "Key accounts: the A class of the start period (the key tier could not be computed).",
+        "重点客户：期初A类客户（无法计算重点客户等级）。",
+    ),
+    "churn.note_not_inferable.accounts": (
+        "recorded reasons and account statuses: no --accounts file",
+        "已记录原因与客户状态：未提供 --accounts 客户资料",
+    ),
+    "churn.note_not_inferable.credit": (
+        "overdue receivables: the lines have no due_date, paid_date or paid_amount and no --payments "
+        "file is given",
+        "逾期应收账款：订单行没有到期日、回款日期或回款金额，也未提供 --payments 收款记录",
+    ),
+    "churn.note_not_inferable.brand_shares": (
+        "the own brand's share: no --brand, or no brand column",
+        "本品牌占比：未指定 --brand，或没有品牌列",
+    ),
+    "churn.note_not_inferable.lines": (
+        "product lines: no category column",
+        "产品线：没有品类列",
+    ),
+    "churn.note_not_inferable": (
+        "Not inferable from these inputs, so no customer gets the type through them: {items}.",
+        "以下依据无法从现有数据推断，因此没有客户经由它们获得相应类型：{items}。",
+    ),
+    # the accounts check (kamtool.analyses.accounts.attach_checks)
+    "churn.table.account_duplicates": (
+        "Customer ids given more than once in the accounts file", "客户资料中重复出现的客户编号"
+    ),
+    "churn.table.account_unknown": (
+        "Accounts with no order line (prospects)", "客户资料中无订单的客户（潜在客户）"
+    ),
+    "churn.row": ("Row in the accounts file", "客户资料行号"),
+    # the workbook's Summary: key figures and parameters of the churn types
+    "churn.kpi.churn_type_recorded": ("Churn type: recorded reason", "流失类型：已记录原因"),
+    "churn.kpi.churn_type_dropped": ("Churn type: dropped by us", "流失类型：我方终止"),
+    "churn.kpi.churn_type_competitor": ("Churn type: won by a competitor", "流失类型：被竞争对手争取"),
+    "churn.kpi.churn_type_value_declined": ("Churn type: value declined", "流失类型：价值下降"),
+    "churn.kpi.churn_type_left": ("Churn type: left on its own", "流失类型：客户自行流失"),
+    "churn.kpi.churn_type_subjects": ("Customers lost or declined in value", "流失或价值下降的客户数"),
+    "churn.kpi.churn_type_revenue_lost": ("Revenue lost by them", "其损失销售额"),
+    "churn.kpi.churn_type_main": ("Main churn type (most revenue lost)", "主要流失类型（损失销售额最多）"),
+    "churn.kpi.churn_type_main_revenue_lost": (
+        "Revenue lost by the main churn type", "主要流失类型的损失销售额",
+    ),
+    "churn.kpi.key_churn_type_subjects": (
+        "Key accounts lost or declined in value", "流失或价值下降的重点客户数",
+    ),
+    "churn.kpi.key_churn_type_revenue_lost": ("Revenue lost by key accounts", "重点客户损失销售额"),
+    "churn.kpi.key_churn_type_main": ("Main churn type of key accounts", "重点客户的主要流失类型"),
+    "churn.kpi.account_duplicate_ids": ("Duplicated ids in the accounts", "客户资料中重复的客户编号数"),
+    "churn.kpi.account_unknown": ("Accounts with no order line", "客户资料中无订单的客户数"),
+    "churn.param.churn_type_precedence": ("Churn types, in precedence", "流失类型（按优先顺序）"),
+    "churn.param.churn_type_decline_share": (
+        "Value declined at end revenue ≤", "价值下降：期末销售额不超过期初的",
+    ),
+    "churn.param.churn_type_share_drop": ("Own brand's share fell by at least", "本品牌占比下降至少"),
+    "churn.param.churn_type_share_periods": ("Periods before the end followed", "追踪的期末前期间数"),
+    "churn.param.churn_type_overdue_days": ("Overdue more than (days)", "逾期超过（天）"),
+    "churn.param.key_accounts_basis": ("Key accounts", "重点客户"),
+    "churn.param.key_tier_as_of": ("Key tier as of", "重点客户等级截至"),
+    "churn.param.brand": ("Own brand", "本品牌"),
+    "churn.param.churn_type_from_accounts": ("Types from the accounts file", "流失类型依据客户资料"),
+    "churn.param.churn_type_from_credit": ("Types from overdue receivables", "流失类型依据逾期应收账款"),
+    "churn.param.churn_type_from_brand_shares": (
+        "Types from the own brand's share", "流失类型依据本品牌占比",
+    ),
+    "churn.param.churn_type_line_column": ("Product lines from column", "产品线所在列"),
+    "churn.param.account_strategic_scale": ("Strategic values read on the scale", "战略价值的原始量表"),
+    "param.value.key_accounts_basis.key_tier": ("the key tier", "重点客户等级"),
+    "param.value.key_accounts_basis.start_class_a": ("start class A", "期初A类客户"),
+    "param.value.churn_type_line_column.category": ("category", "品类"),
+    "param.value.churn_type_precedence.recorded": ("recorded reason", "已记录原因"),
+    "param.value.churn_type_precedence.dropped": ("dropped by us", "我方终止"),
+    "param.value.churn_type_precedence.competitor": ("won by a competitor", "被竞争对手争取"),
+    "param.value.churn_type_precedence.value_declined": ("value declined", "价值下降"),
+    "param.value.churn_type_precedence.left": ("left on its own", "客户自行流失"),
+    "param.value.churn_type_main.recorded": ("recorded reason", "已记录原因"),
+    "param.value.churn_type_main.dropped": ("dropped by us", "我方终止"),
+    "param.value.churn_type_main.competitor": ("won by a competitor", "被竞争对手争取"),
+    "param.value.churn_type_main.value_declined": ("value declined", "价值下降"),
+    "param.value.churn_type_main.left": ("left on its own", "客户自行流失"),
+    "param.value.key_churn_type_main.recorded": ("recorded reason", "已记录原因"),
+    "param.value.key_churn_type_main.dropped": ("dropped by us", "我方终止"),
+    "param.value.key_churn_type_main.competitor": ("won by a competitor", "被竞争对手争取"),
+    "param.value.key_churn_type_main.value_declined": ("value declined", "价值下降"),
+    "param.value.key_churn_type_main.left": ("left on its own", "客户自行流失"),
 }

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Optional  # noqa: UP035
 import typer
 
 from kamtool.cli.app import app
-from kamtool.cli.options import AsOf, Common, Per, Period, shared_options
+from kamtool.cli.options import AccountsFile, AsOf, Common, PaymentsFile, Per, Period, shared_options
 from kamtool.cli.params import number_list, parse_day
-from kamtool.cli.run import emit, load_ledger, run_as_of, with_per
+from kamtool.cli.run import emit, load_ledger, read_second_file, run_as_of, with_per
 
 # The headline's figures, per value of --per.
 PER_FIGURES = ("start_customers", "end_customers", "new", "lost", "churn_rate", "net_revenue_retention",
@@ -43,6 +43,11 @@ def churn_command(
         help="Cohorts by first-order month or quarter (default: the --period, month for years).",
         show_default=False)] = None,
     per: Per = None,
+    accounts: AccountsFile = None,
+    payments: PaymentsFile = None,
+    brand: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="The focal brand (own brand): a fall of its share of wallet by 30 points or more marks a "
+        "loss as won by a competitor (default: not used).", show_default=False)] = None,
 ) -> None:
     """Churn (客户流失) between two periods: new, retained, reactivated and lost customers.
 
@@ -51,9 +56,22 @@ def churn_command(
     fallen a class (value decline is churn too); an early warning for active customers
     silent for long against their own rhythm; and cohort retention.
 
+    Why customers were lost: each lost customer, and each retained one whose value fell (end
+    revenue ≤ 50 % of start, or a lower ABC class), gets one churn_type, the first that applies:
+    recorded (--accounts gives a churn_reason); dropped (an account status such as 黑名单 /
+    停止供货 / blacklist / credit hold, or receivables over 90 days past due at its last order,
+    from due/paid dates on the lines or --payments); competitor (the --brand share fell by 30
+    points or more over the end period and the 4 before it, or one product line stopped while
+    another goes on); value_declined (retained); left (every other lost customer). Each is
+    recorded (from the accounts file) or inferred. Counts and revenue lost (start − end revenue)
+    by type, for all customers and for the key accounts (the key tier of `kamtool tiers` as of
+    the end period's first day, else start class A).
+
     Examples:
 
       kamtool churn orders.csv
+
+      kamtool churn orders.csv --accounts accounts.csv --payments payments.csv --brand Kamaro
 
       kamtool churn orders.csv --period month --compare 2025-05 2025-06
 
@@ -61,18 +79,31 @@ def churn_command(
     """
     from kamtool.analyses import churn as analysis
 
-    ledger = load_ledger(common, analysis.NEEDS)
+    ledger = load_ledger(common, analysis.types_needs(brand=brand is not None))
 
     # P(alive) of the early warning is fitted by the analysis; the result says whether it fitted.
-    def churn_of(daily: Any, day: Any) -> Any:
+    def churn_of(days: Any, day: Any) -> Any:
         return analysis.churn(
-            daily, period=period.value, compare=list(compare) if compare else None, as_of=day,
+            days, period=period.value, compare=list(compare) if compare else None, as_of=day,
             thresholds=tuple(number_list(thresholds, name="--thresholds", count=2)),
             silence_factor=silence_factor, p_alive_threshold=p_alive_threshold,
             cohort=cohort.value if cohort else None,
         )
 
-    result = churn_of(ledger.daily, parse_day(as_of, "--as-of"))
+    result = churn_of(ledger.days, parse_day(as_of, "--as-of"))
+    from kamtool.analyses import accounts as accounts_check
+    from kamtool.analyses import churn_types
+
+    given = read_second_file(common, accounts, "accounts")
+    known = ledger.days["customer"].astype(str).unique()
+    checked = None if given is None else accounts_check.validate(given, known)
+    paid = read_second_file(common, payments, "payments")
+    # credit's invoice lines only when something says what was paid or due
+    owed = paid is not None or bool(ledger.present & set(churn_types.CREDIT_FIELDS))
+    result = churn_types.for_churn(result, accounts=None if checked is None else checked.rows, mix=ledger.mix,
+                                   monthly=ledger.monthly, invoices=ledger.invoices if owed else None,
+                                   payments=paid, brand=brand)
+    # --per: the headline figures per value, each the analysis on that value's lines alone
     result = with_per(result, common, analysis.NEEDS, per,
                       lambda part: churn_of(part.daily, run_as_of(result)), PER_FIGURES)
-    emit(result, common, ledger)
+    emit(result if checked is None else accounts_check.attach_checks(result, checked), common, ledger)

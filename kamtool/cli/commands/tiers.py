@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     from kamtool.result import Result
 
 DEFAULT_WEIGHTS = "strategic=20,profit=30,loyalty=20,elasticity=10,future=20"
+SupportFile = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    "--support", help="Support given per customer over time (CSV/Excel/Parquet): customer, date (a day "
+    "in the month, e.g. each visit's date or the month's first day), support (visits, marketing spend; "
+    "summed per customer × month). The elasticity factor is then the slope of monthly revenue on support "
+    "over the window's months with support (at least 6, support not constant), before any rating.",
+    metavar="FILE", rich_help_panel="Input", show_default=False)]
 
 
 def command_needs() -> Needs:
@@ -93,6 +99,7 @@ def expected_values(days: pd.DataFrame, as_of_day: int) -> tuple[pd.DataFrame | 
 def tiers_command(
     common: Common,
     accounts: AccountsFile = None,
+    support: SupportFile = None,
     weights: Annotated[str, typer.Option(
         help="Weight of each factor as factor=points (rescaled to sum to 1); a factor left out "
         "weighs 0. Also [tiers] weights = \"…\" in kamtool.toml.")] = DEFAULT_WEIGHTS,
@@ -119,10 +126,11 @@ def tiers_command(
 
     Factors, each a percentile rank 0–100 among the customers with revenue in the window:
     strategic value (--accounts), profit (gross profit, or revenue without cost), loyalty
-    (active months, tenure, trend, focal-brand share), sales elasticity (--accounts rating)
-    and future value (the CLV model's expected value of the next 12 months, or the growth
-    rate when the model cannot be fitted). A factor nobody has is left out and its weight
-    spread over the others; a customer missing one is scored on the rest and flagged.
+    (active months, tenure, trend, focal-brand share), sales elasticity (the slope of monthly
+    revenue on --support, else the --accounts rating) and future value (the CLV model's
+    expected value of the next 12 months, or the growth rate when the model cannot be fitted).
+    A factor nobody has is left out and its weight spread over the others; a customer missing
+    one is scored on the rest and flagged.
     Score = Σ weight × factor. Tiers: top 10 % key, next 30 % general, the rest small
     (--shares), or --cutoffs on the score. Also printed: the hours per tier and owner
     (--hours), tier against revenue ABC, factor correlations, how many customers change
@@ -133,6 +141,8 @@ def tiers_command(
       kamtool tiers orders.csv --accounts accounts.csv
 
       kamtool tiers orders.csv --accounts accounts.csv --weights strategic=30,profit=30,loyalty=20,future=20
+
+      kamtool tiers orders.csv --accounts accounts.csv --support visits.csv
 
       kamtool tiers orders.xlsx --cutoffs 70,40 --hours 160 --effort 50,30,20 -o tiers.xlsx --lang zh
     """
@@ -163,6 +173,7 @@ def tiers_command(
         ledger.monthly, checked.rows if checked is not None else None, future,
         as_of=day, window_months=window_months, weights=given, shares=share_pair, cutoffs=cut_pair,
         hours=hours, effort=split, brand=brand, mix=ledger.mix,
+        support=analysis.support_by_month(read_second_file(common, support, "support")),
     )
     result.params.update(fit)
     if checked is not None:

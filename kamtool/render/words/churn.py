@@ -57,6 +57,67 @@ def headline(result: Result, lang: str) -> list[str]:
                 count=s["at_risk_customers"], revenue=_money(s["revenue_at_risk"])
             )
         )
+    if "churn_type_subjects" in s:
+        lines += type_headline(result, lang)
+    return lines
+
+
+def _type_word(code: str | None, lang: str) -> str:
+    return label(f"churn.churn_type.{code}", lang) if code else label("churn.not_available", lang)
+
+
+def _key_basis(result: Result, lang: str) -> str:
+    p = result.params
+    return label(f"churn.key_basis.{p['key_accounts_basis']}", lang).format(as_of=p.get("key_tier_as_of"))
+
+
+def type_headline(result: Result, lang: str) -> list[str]:
+    """The main reason for the losses (the type with the most revenue lost), for everyone and
+    for the key accounts."""
+    s = result.summary
+    if not s["churn_type_subjects"]:
+        return [label("churn.headline_types_none", lang)]
+    main = s["churn_type_main"]
+    lines = [
+        label("churn.headline_types", lang).format(
+            type=_type_word(main, lang), count=s[f"churn_type_{main}"],
+            subjects=s["churn_type_subjects"], revenue=_money(s["churn_type_main_revenue_lost"]),
+            total=_money(s["churn_type_revenue_lost"]),
+        )
+    ]
+    if s["key_churn_type_subjects"]:
+        lines.append(
+            label("churn.headline_types_key", lang).format(
+                basis=_key_basis(result, lang), subjects=s["key_churn_type_subjects"],
+                total=_money(s["key_churn_type_revenue_lost"]),
+                type=_type_word(s["key_churn_type_main"], lang),
+            )
+        )
+    return lines
+
+
+def type_notes(result: Result, lang: str) -> list[str]:
+    """The churn-type rule, what the key accounts are, and what could not be inferred."""
+    # the statuses are text to match, some of them Chinese: words, not a JSON parameter
+    from kamtool.analyses.churn_types import DROPPED_STATUSES
+
+    p = result.params
+    lines = [
+        label("churn.note_types", lang).format(
+            decline=f"{p['churn_type_decline_share']:.0%}",
+            # the English note (and the JSON's notes) name the Latin ones; the label says so
+            statuses=" / ".join(t for t in DROPPED_STATUSES if lang == "zh" or t.isascii()),
+            days=p["churn_type_overdue_days"], drop=f"{p['churn_type_share_drop'] * 100:g}",
+            periods=p["churn_type_share_periods"],
+        ),
+        label(f"churn.note_key_basis.{p['key_accounts_basis']}", lang).format(as_of=p.get("key_tier_as_of")),
+    ]
+    known = {"accounts": p["churn_type_from_accounts"], "credit": p["churn_type_from_credit"],
+             "brand_shares": p["churn_type_from_brand_shares"], "lines": p["churn_type_line_column"]}
+    missing = [label(f"churn.note_not_inferable.{name}", lang) for name, ok in known.items() if not ok]
+    if missing:
+        items = ("；" if lang == "zh" else "; ").join(missing)
+        lines.append(label("churn.note_not_inferable", lang).format(items=items))
     return lines
 
 
@@ -96,6 +157,8 @@ def notes(result: Result, lang: str) -> list[str]:
     ]
     if s.get("p_alive_status") == "not_fitted":
         lines.append(p_alive_note(result, lang))
+    if "churn_type_from_accounts" in p:
+        lines += type_notes(result, lang)
     return lines
 
 
