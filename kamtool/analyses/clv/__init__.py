@@ -83,9 +83,11 @@ from kamtool.analyses.clv.summary import (
 )
 from kamtool.needs import Needs
 
-# What `kamtool clv` reads: one row per customer and day, with profit for the margin and
-# distinct orders.
-NEEDS = Needs(keys=("customer", "date"), measures=("profit",), figures=("orders",))
+# What `kamtool clv` reads: one row per customer and day, with profit for the margin. No
+# order counts: a purchase is a customer-day (same-day orders merged), and counting distinct
+# order ids per customer-day cost the engine's query a second level of grouping (10M lines:
+# 13.9 s against 9.6 s without).
+NEEDS = Needs(keys=("customer", "date"), measures=("profit",))
 
 __all__ = [
     "DAYS_PER_YEAR",

@@ -45,12 +45,14 @@ def discounted_purchases(
     unit: str,
     discount_rate: float,
     model: PurchaseModel = PURCHASE_MODELS["bgnbd"],
+    alive: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Expected purchases over ``horizon`` periods, plain and discounted.
 
     Discounted = Σ_{k=1..H} (E[Y(k)] − E[Y(k−1)]) / (1 + d)^(k·L), where E[Y(k)] are the
     expected purchases in the first k periods of ``unit`` after T and L is one period
     in years (unit days / 365.25): each period's purchases are discounted from its end.
+    ``alive``: the customers' P(alive) under ``fit`` when the caller has it already.
     """
     years = unit_days(unit) / DAYS_PER_YEAR
     if_alive = model.purchases_if_alive(fit, frequency, recency, T)
@@ -60,7 +62,8 @@ def discounted_purchases(
         current = if_alive(float(k))
         discounted += (current - previous) / (1 + discount_rate) ** (k * years)
         previous = current
-    alive = model.p_alive(fit, frequency, recency, T)
+    if alive is None:
+        alive = model.p_alive(fit, frequency, recency, T)
     return alive * previous, alive * discounted
 
 
@@ -484,6 +487,8 @@ def _value(
     base = summ.frame
     freq, rec, age, mon = base["frequency"], base["recency"], base["T"], base["monetary"]
     gg = gamma_gamma.fit(freq, mon, min_customers=opts.min_repeat_customers)
+    # P(alive) once: Pareto/NBD's is a quadrature per customer (0.4 s for 200k customers).
+    alive = model.p_alive(bg, freq, rec, age)
     expected, discounted = discounted_purchases(
         bg,
         freq,
@@ -493,6 +498,7 @@ def _value(
         unit=opts.unit,
         discount_rate=opts.discount_rate,
         model=model,
+        alive=alive,
     )
     spend = gamma_gamma.expected_spend(gg, freq, mon)
     value = opts.margin * spend * discounted
@@ -508,7 +514,7 @@ def _value(
             "recency": rec,
             "T": age,
             "monetary": mon,
-            "p_alive": model.p_alive(bg, freq, rec, age),
+            "p_alive": alive,
             "expected_purchases": expected,
             "expected_spend": spend,
             "clv": value,
