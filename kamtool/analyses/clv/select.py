@@ -13,7 +13,9 @@ A model whose fit fails is listed with its reason and left out.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,8 +79,11 @@ def choose_model(
     rows: list[dict[str, Any]] = []
     fits: dict[str, Any] = {}
     errors: list[AnalysisError] = []
-    for name in models:
-        row, fit, error = _fit_row(name, x, tx, t_cal, holdout, limits)
+    # The fits are independent and spend their time in numpy, which lets other threads run:
+    # side by side on two cores (10M-line benchmark: 7 s of fits, Pareto/NBD's 4 s of them).
+    with ThreadPoolExecutor(max_workers=max(1, min(len(models), os.cpu_count() or 1))) as pool:
+        outcomes = list(pool.map(lambda name: _fit_row(name, x, tx, t_cal, holdout, limits), models))
+    for name, (row, fit, error) in zip(models, outcomes, strict=True):
         rows.append(row)
         if error is not None:
             errors.append(error)
