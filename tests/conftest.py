@@ -25,19 +25,24 @@ MESSY = Path(__file__).parent / "data" / "messy"
 REPO = Path(__file__).resolve().parent.parent
 
 
-def load_make_orders() -> Any:
-    """scripts/make_orders.py as a module (the order generator), loaded once."""
+def load_script(file: str, name: str) -> Any:
+    """scripts/``file`` as the module ``name``, loaded once."""
     import importlib.util
 
-    module = sys.modules.get("make_orders")
+    module = sys.modules.get(name)
     if module is not None:
         return module
-    spec = importlib.util.spec_from_file_location("make_orders", REPO / "scripts" / "make_orders.py")
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["make_orders"] = module  # dataclasses look their module up by name
+    sys.modules[name] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
+
+
+def load_make_orders() -> Any:
+    """scripts/make_orders.py as a module (the order generator), loaded once."""
+    return load_script("make_orders.py", "make_orders")
 
 def load_daily(*paths: str | Path) -> Any:
     """The per-customer-and-day ledger of ``paths`` as churn and clv load it."""

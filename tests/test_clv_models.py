@@ -36,7 +36,7 @@ from scipy import integrate, stats
 from kamtool.analyses.clv import bgnbd, intervals, mbgnbd, models, pareto_nbd, select
 from kamtool.analyses.clv.assembly import discounted_purchases
 from kamtool.analyses.clv.fit import FitError
-from kamtool.analyses.clv.regimes import ModelFit
+from kamtool.analyses.clv.regimes import ModelFit, distinct_rows
 from kamtool.analyses.clv.summary import CustomerSummary, customer_summary
 from kamtool.errors import UsageError
 
@@ -270,7 +270,7 @@ def test_pareto_limit_likelihoods_by_hand() -> None:
 
 
 def _check_gradient(module: Any, boundary: str | None, theta: FloatArray, x: Any, tx: Any, T: Any) -> None:
-    rows, _ = module._rows(np.asarray(x, float), np.asarray(tx, float), np.asarray(T, float))
+    rows, _ = distinct_rows(np.asarray(x, float), np.asarray(tx, float), np.asarray(T, float))
     value, grad = module._total(theta, boundary, rows)
     for j in range(len(theta)):
         h = 1e-6 * theta[j]

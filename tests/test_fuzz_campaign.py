@@ -12,10 +12,8 @@ itself (``python scripts/fuzz.py``) and reported, not asserted.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import random
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +23,12 @@ from kamtool.errors import DataError
 from kamtool.io.guard import check_workbook
 from kamtool.io.outfile import open_output
 from kamtool.render.safe import column_for_terminal, frame_for_csv
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.conftest import load_script
 
 
 def load_fuzz() -> Any:
-    """scripts/fuzz.py as a module, loaded once (as conftest loads make_orders)."""
-    module = sys.modules.get("kamtool_fuzz")
-    if module is not None:
-        return module
-    spec = importlib.util.spec_from_file_location("kamtool_fuzz", REPO / "scripts" / "fuzz.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["kamtool_fuzz"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    """scripts/fuzz.py as a module, loaded once."""
+    return load_script("fuzz.py", "kamtool_fuzz")
 
 
 fuzz = load_fuzz()

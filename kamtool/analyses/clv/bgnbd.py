@@ -426,7 +426,8 @@ def fit(
     full = optimise(_mean_nll(FULL, data, n), start)
     theta = np.exp(full.log_params)
     ll_full = _finite_ll(FULL, theta, data)
-    homogeneous = _fit_form(FORMS["homogeneous_dropout"], data, n, _limit_start(full, start, rate))
+    starts = _limit_start(full, start, rate)
+    homogeneous = _fit_form(FORMS["homogeneous_dropout"], data, n, starts)
     iterations = full.iterations + homogeneous.iterations
     # An interior maximum is flat, off the edge of the box and curved down in every
     # direction: a fit drifting along a ridge towards a limit can stop flat enough short
@@ -436,20 +437,38 @@ def fit(
     beaten = homogeneous.ok and homogeneous.ll >= ll_full - _LIMIT_LL_TOLERANCE * abs(homogeneous.ll)
     if interior and not beaten:
         return _beta_fit(theta, cov, n, ll_full, iterations)
-    # No interior maximum, or one no higher than a limit's: the answer is the simplest
-    # model whose likelihood reaches the highest one found.
-    others = [_fit_form(f, data, n, _limit_start(full, start, rate)) for f in LIMITS[1:]]
+    beta = _Candidate(FULL, theta, ll_full, True, 0, cov)
+    return _simplest_maximum(full, beta, homogeneous, data, starts, (n, n_repeat), iterations)
+
+
+def _simplest_maximum(
+    full: Optimum,
+    beta: _Candidate,
+    homogeneous: _Candidate,
+    data: _BGNBDData,
+    starts: dict[str, float],
+    counts: tuple[int, int],
+    iterations: int,
+) -> BGNBDFit:
+    """No interior maximum, or one no higher than a limit's: the simplest model whose
+    likelihood reaches the highest one found, every limit fitted; else a FitError.
+
+    ``beta`` is the Beta fit (``full`` its optimum) as a candidate: it competes when it is
+    still a maximum, a runaway one included. ``counts``: customers, repeat customers.
+    """
+    n, n_repeat = counts
+    others = [_fit_form(f, data, n, starts) for f in LIMITS[1:]]
     iterations += sum(o.iterations for o in others)
     candidates = [c for c in (homogeneous, *others) if c.ok]
-    if full.converged and not full.at_bound and bool(np.isfinite(cov).all()):
+    if full.converged and not full.at_bound and bool(np.isfinite(beta.cov).all()):
         # a runaway fit that is still a maximum competes with the limits it runs towards
-        candidates.append(_Candidate(FULL, theta, ll_full, True, 0, cov))
-    best = max([ll_full, *(c.ll for c in candidates)])
+        candidates.append(beta)
+    best = max([beta.ll, *(c.ll for c in candidates)])
     reached = [c for c in candidates if c.ll >= best - _BOUNDARY_LL_TOLERANCE * abs(best)]
     if reached:
         chosen = min(reached, key=lambda c: (len(c.form.names), -c.ll))
         if chosen.form is FULL:
-            return _beta_fit(theta, cov, n, ll_full, iterations)
+            return _beta_fit(beta.theta, beta.cov, n, beta.ll, iterations)
         return _limit_fit(chosen, n, iterations)
     advice = (
         "Try a longer calibration period (a later --calibration-end), a coarser --unit, "

@@ -28,7 +28,7 @@ from scipy.special import betaln, digamma, expit, gammaln
 from kamtool.analyses.clv import regimes
 from kamtool.analyses.clv.bgnbd import BGNBDFit, PurchasesIfAlive, beta_gauss_rule
 from kamtool.analyses.clv.fit import FloatArray, group_rows, purchase_count_pmf, require_data
-from kamtool.analyses.clv.regimes import ModelFit, Regime, fit_regimes, fit_result
+from kamtool.analyses.clv.regimes import ModelFit, Nest, Regime, Rows, distinct_rows, fit_regimes, fit_result
 from kamtool.analyses.clv.summary import check_summary
 
 NAME = "MBG/NBD"
@@ -36,15 +36,10 @@ KEY = "mbgnbd"
 FULL_NAMES = ("r", "alpha", "a", "b")
 PARAMETERS: tuple[str, ...] = FULL_NAMES
 
-_KINDS: dict[str | None, tuple[str, str]] = {
-    None: ("gamma", "beta"),
-    "homogeneous_dropout": ("gamma", "fixed"),
-    "homogeneous_purchase": ("poisson", "beta"),
-    "homogeneous_purchase_and_dropout": ("poisson", "fixed"),
-    "no_dropout": ("gamma", "none"),
-    "homogeneous_purchase_no_dropout": ("poisson", "none"),
-}
-# The drop-out model of each kind, as the result's params state it.
+# Drop-out after every purchase, the first included: p ~ Beta(a, b), one p for everyone
+# (a, b → ∞), or none (a → 0: every p is 0; b says nothing any more).
+_NEST = Nest("beta", "fixed", {"beta": ("a", "b"), "fixed": ("p",), "none": ()})
+# The drop-out model of each kind (mixed, homogeneous, none), as the result's params state it.
 _DROPOUT_RULES = {
     "beta": "heterogeneous: after every purchase, the first included, a customer drops out "
     "with probability p ~ Beta(a, b)",
@@ -52,14 +47,7 @@ _DROPOUT_RULES = {
     "first included (a, b → ∞)",
     "none": "none: nobody drops out (the NBD model; a → 0)",
 }
-_PURCHASE_NAMES = {"gamma": ("r", "alpha"), "poisson": ("lambda",)}
-_DROPOUT_NAMES: dict[str, tuple[str, ...]] = {"beta": ("a", "b"), "fixed": ("p",), "none": ()}
 _SCALES = {"r": "log", "alpha": "log", "lambda": "log", "a": "log", "b": "log", "p": "logit"}
-_LIMIT_VALUES = {
-    "poisson": {"r": math.inf, "alpha": math.inf},
-    "fixed": {"a": math.inf, "b": math.inf},
-    "none": {"a": 0.0},  # Beta(a → 0, b): every p is 0; b says nothing any more
-}
 # Gauss rule over Beta(a, b+x+1) for one purchase rate (no closed form used there).
 _POISSON_BETA_NODES = 128
 
@@ -75,33 +63,20 @@ class MBGNBDFit(ModelFit):
     """
 
 
-def regime_names(boundary: str | None) -> tuple[str, ...]:
-    purchase, dropout = _KINDS[boundary]
-    return _PURCHASE_NAMES[purchase] + _DROPOUT_NAMES[dropout]
+regime_names = _NEST.names
 
 
-@dataclass
-class _Rows:
-    x: FloatArray
-    tx: FloatArray
-    T: FloatArray
-    w: FloatArray
-
-
-def _rows(x: FloatArray, tx: FloatArray, t_cal: FloatArray) -> tuple[_Rows, Any]:
-    (gx, gtx, gt), inverse, counts = group_rows(x, tx, t_cal)
-    return _Rows(gx, gtx, gt, counts), inverse
 
 
 def _terms(
-    theta: FloatArray, boundary: str | None, d: _Rows, gradient: bool
+    theta: FloatArray, boundary: str | None, d: Rows, gradient: bool
 ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     """Per-row log-likelihood, the log odds of having dropped out, and the gradient.
 
     ll = log Ψ(T) + log P(x+1 coins survived) + log(1 + e^m), m = log odds of a drop-out
     right after the last purchase: log(a/(b+x)) + log Ψ(t_x) − log Ψ(T).
     """
-    purchase, dropout = _KINDS[boundary]
+    purchase, dropout = _NEST.kinds[boundary]
     x, tx, T = d.x, d.tx, d.T
     grads: list[FloatArray] = []  # d(ll)/d(theta_j) per row, filled below
     if purchase == "gamma":
@@ -148,21 +123,14 @@ def _terms(
     return ll, odds, grad
 
 
-def _total(theta: FloatArray, boundary: str | None, d: _Rows) -> tuple[float, FloatArray]:
+def _total(theta: FloatArray, boundary: str | None, d: Rows) -> tuple[float, FloatArray]:
     ll, _, grad = _terms(theta, boundary, d, gradient=True)
     assert grad is not None
     return float(np.einsum("i,i->", d.w, ll)), grad
 
 
 def _boundary_and_theta(params: dict[str, float] | ModelFit) -> tuple[str | None, FloatArray]:
-    if isinstance(params, ModelFit):
-        return params.boundary, np.array(list(params.free.values()), dtype=np.float64)
-    keys = set(params)
-    for boundary in _KINDS:
-        names = regime_names(boundary)
-        if keys == set(names):
-            return boundary, np.array([params[k] for k in names], dtype=np.float64)
-    raise ValueError(f"MBG/NBD parameters must be one of the regimes' sets, not {sorted(keys)}")
+    return _NEST.boundary_and_theta(params, NAME)
 
 
 def log_likelihood(params: dict[str, float] | ModelFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
@@ -173,15 +141,15 @@ def log_likelihood(params: dict[str, float] | ModelFit, frequency: Any, recency:
     """
     x, tx, t_cal = check_summary(frequency, recency, T)
     boundary, theta = _boundary_and_theta(params)
-    rows, inverse = _rows(x, tx, t_cal)
+    rows, inverse = distinct_rows(x, tx, t_cal)
     return np.asarray(_terms(theta, boundary, rows, gradient=False)[0][inverse], dtype=np.float64)
 
 
-def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
+def _regimes(d: Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
     rate = max(float(x.sum() / max(float(t_cal.sum()), 1e-12)), 1e-6)
 
     def start_for(boundary: str | None) -> Any:
-        purchase, dropout = _KINDS[boundary]
+        purchase, dropout = _NEST.kinds[boundary]
 
         def start(full: FloatArray | None) -> FloatArray:
             if full is not None:
@@ -196,20 +164,15 @@ def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
         return start
 
     out = []
-    for boundary, (purchase, dropout) in _KINDS.items():
+    for boundary in _NEST.kinds:
         names = regime_names(boundary)
-        limit_values: dict[str, float] = {}
-        if purchase == "poisson":
-            limit_values |= _LIMIT_VALUES["poisson"]
-        if dropout != "beta":
-            limit_values |= _LIMIT_VALUES[dropout]
 
         def total(theta: FloatArray, boundary: str | None = boundary) -> tuple[float, FloatArray]:
             return _total(theta, boundary, d)
 
         scales = tuple(_SCALES[k] for k in names)
-        sends = (((0, 1),) if purchase == "poisson" else ()) + (((2, 3),) if dropout != "beta" else ())
-        out.append(Regime(boundary, names, scales, total, start_for(boundary), limit_values, sends))
+        limits, sends = _NEST.limit_values(boundary), _NEST.sends(boundary)
+        out.append(Regime(boundary, names, scales, total, start_for(boundary), limits, sends))
     return out
 
 
@@ -231,7 +194,7 @@ def fit(
     x, tx, t_cal = check_summary(frequency, recency, T)
     n = len(x)
     require_data(NAME, n, int((x > 0).sum()), min_customers, min_repeat_customers)
-    rows, _ = _rows(x, tx, t_cal)
+    rows, _ = distinct_rows(x, tx, t_cal)
     advice = (
         "Try a longer calibration period, a coarser --unit or more customers; this fit had "
         f"{n:,} customers, {int((x > 0).sum()):,} with a repeat purchase."
@@ -245,7 +208,7 @@ def p_alive(fit: ModelFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
     """P(alive at T | x, t_x, T) = 1 / (1 + e^m); below 1 for one-time buyers too."""
     x, tx, t_cal = check_summary(frequency, recency, T)
     boundary, theta = _boundary_and_theta(fit)
-    rows, inverse = _rows(x, tx, t_cal)
+    rows, inverse = distinct_rows(x, tx, t_cal)
     _, odds, _ = _terms(theta, boundary, rows, gradient=False)
     return np.asarray(expit(-odds)[inverse], dtype=np.float64)
 
@@ -262,7 +225,7 @@ def _if_alive(fit: ModelFit, t: float, frequency: Any, T: Any) -> FloatArray:
     """E[purchases in (T, T+t] | alive at T]; λ | · ~ Gamma(r+x, α+T), p | · ~ Beta(a, b+x+1)."""
     x = np.asarray(frequency, dtype=np.float64)
     t_cal = np.asarray(T, dtype=np.float64)
-    purchase, dropout = _KINDS[fit.boundary]
+    purchase, dropout = _NEST.kinds[fit.boundary]
     free = fit.free
     (ux, ut), inverse, _ = group_rows(x, t_cal)
     if purchase == "gamma":
@@ -297,7 +260,7 @@ def expected_repeat_purchases(fit: ModelFit, t: float) -> float:
     The first coin may already end the relationship: P(survive it) = b/(a+b) (1 − p,
     1 without drop-out) times the purchases of a customer alive at T = 0 with x = 0.
     """
-    purchase, dropout = _KINDS[fit.boundary]
+    purchase, dropout = _NEST.kinds[fit.boundary]
     free = fit.free
     survive = {"beta": lambda: free["b"] / (free["a"] + free["b"]), "fixed": lambda: 1 - free["p"]}.get(
         dropout, lambda: 1.0
@@ -325,35 +288,25 @@ def mean_dropout(fit: ModelFit) -> float:
     return 0.0
 
 
-def mean_rate(fit: ModelFit) -> float:
-    """Mean purchase rate while alive: r/α, or λ with one rate."""
-    free = fit.free
-    return free["lambda"] if "lambda" in free else free["r"] / free["alpha"]
+# Mean purchase rate while alive: r/α, or λ with one rate.
+mean_rate = regimes.mean_rate
 
 
 def estimates(fit: ModelFit) -> dict[str, Any]:
     """r, alpha, a, b (NaN where a limit has none), the mean drop-out and purchase rate,
     and the boundary code (None for an interior maximum)."""
-    return {
-        **{k: regimes.shown(fit.params[k]) for k in FULL_NAMES},
-        "dropout": mean_dropout(fit),
-        "purchase_rate": mean_rate(fit),
-        "mbgnbd_boundary": fit.boundary,
-    }
-
-
-def parameter_rows(fit: ModelFit) -> list[tuple[str, float, float]]:
-    """(parameter, estimate, std_error) rows of the parameters table."""
-    return regimes.parameter_rows(fit, FULL_NAMES)
+    return regimes.estimates(fit, FULL_NAMES, KEY, dropout=mean_dropout(fit), purchase_rate=mean_rate(fit))
 
 
 def dropout_rule(fit: ModelFit) -> str:
     """Which drop-out model the predictions use, for the result's params."""
-    return regimes.dropout_rule(fit, _KINDS, _DROPOUT_RULES, p=mean_dropout(fit))
+    return regimes.dropout_rule(fit, _NEST.kinds, _DROPOUT_RULES, p=mean_dropout(fit))
 
 
-# The parameters the predictions use (the full model's, or the limit's), and fits with them
-# drawn from the estimate's asymptotic normal: the same for every model built on regimes.
+# The same for every model built on regimes: the rows of the parameters table, the parameters
+# the predictions use (the full model's, or the limit's), and fits with them drawn from the
+# estimate's asymptotic normal.
+parameter_rows = regimes.parameter_rows
 free_parameters = regimes.free_parameters
 parameter_draws = regimes.parameter_draws
 
@@ -365,7 +318,7 @@ def count_probabilities(fit: ModelFit, t: Any, counts: int) -> FloatArray:
     which the customer drops out counting the first (J = 0: never came back), so
     P(X = k) = E[(1−p)^(k+1)]·P(N = k) + E[p(1−p)^k]·P(N >= k).
     """
-    purchase, dropout = _KINDS[fit.boundary]
+    purchase, dropout = _NEST.kinds[fit.boundary]
     free = fit.free
     tt = np.asarray(t, dtype=np.float64)
     if purchase == "gamma":

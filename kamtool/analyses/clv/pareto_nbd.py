@@ -44,8 +44,8 @@ from numpy.polynomial.legendre import leggauss
 from scipy.special import digamma, gammaln
 
 from kamtool.analyses.clv import regimes
-from kamtool.analyses.clv.fit import FloatArray, group_rows, purchase_count_pmf, require_data
-from kamtool.analyses.clv.regimes import ModelFit, Regime, fit_regimes, fit_result
+from kamtool.analyses.clv.fit import FloatArray, purchase_count_pmf, require_data
+from kamtool.analyses.clv.regimes import ModelFit, Nest, Regime, Rows, distinct_rows, fit_regimes, fit_result
 from kamtool.analyses.clv.summary import check_summary
 
 NAME = "Pareto/NBD"
@@ -58,30 +58,16 @@ _V, _W = leggauss(_NODES)
 _V = (_V + 1) / 2
 _W = _W / 2
 
-# (purchase process, lifetime) of each regime, by boundary name.
-_KINDS: dict[str | None, tuple[str, str]] = {
-    None: ("gamma", "gamma"),
-    "homogeneous_dropout": ("gamma", "exponential"),
-    "homogeneous_purchase": ("poisson", "gamma"),
-    "homogeneous_purchase_and_dropout": ("poisson", "exponential"),
-    "no_dropout": ("gamma", "none"),
-    "homogeneous_purchase_no_dropout": ("poisson", "none"),
-}
-# The drop-out model of each kind, as the result's params state it.
+# Lifetimes exponential with a rate mu ~ Gamma(s, beta), one mu for everyone (s, beta → ∞),
+# or no drop-out (s → 0: Gamma(s → 0, β) makes every μ 0; β says nothing any more).
+_NEST = Nest("gamma", "exponential", {"gamma": ("s", "beta"), "exponential": ("mu",), "none": ()})
+# The drop-out model of each kind (mixed, homogeneous, none), as the result's params state it.
 _DROPOUT_RULES = {
     "gamma": "heterogeneous: lifetimes are exponential with a rate mu ~ Gamma(s, beta) "
     "across customers, at any time (not only after a purchase)",
     "exponential": "homogeneous: one drop-out rate mu = {mu:.6g} per time unit for every "
     "customer (s, beta → ∞)",
     "none": "none: nobody drops out (the NBD model; s → 0)",
-}
-_PURCHASE_NAMES = {"gamma": ("r", "alpha"), "poisson": ("lambda",)}
-_DROPOUT_NAMES: dict[str, tuple[str, ...]] = {"gamma": ("s", "beta"), "exponential": ("mu",), "none": ()}
-# What a limit does to the full model's parameters.
-_LIMIT_VALUES = {
-    "poisson": {"r": math.inf, "alpha": math.inf},
-    "exponential": {"s": math.inf, "beta": math.inf},
-    "none": {"s": 0.0},  # Gamma(s → 0, β): every μ is 0; β says nothing any more
 }
 
 
@@ -96,22 +82,9 @@ class ParetoNBDFit(ModelFit):
     """
 
 
-def regime_names(boundary: str | None) -> tuple[str, ...]:
-    purchase, dropout = _KINDS[boundary]
-    return _PURCHASE_NAMES[purchase] + _DROPOUT_NAMES[dropout]
+regime_names = _NEST.names
 
 
-@dataclass
-class _Rows:
-    x: FloatArray
-    tx: FloatArray
-    T: FloatArray
-    w: FloatArray
-
-
-def _rows(x: FloatArray, tx: FloatArray, t_cal: FloatArray) -> tuple[_Rows, Any]:
-    (gx, gtx, gt), inverse, counts = group_rows(x, tx, t_cal)
-    return _Rows(gx, gtx, gt, counts), inverse
 
 
 @dataclass
@@ -154,7 +127,7 @@ class _Piece:
         return -power * lp, [-lp, power * u / (scale * (scale + u))]
 
 
-def _purchase_piece(theta: FloatArray, purchase: str, d: _Rows, gradient: bool) -> _Piece:
+def _purchase_piece(theta: FloatArray, purchase: str, d: Rows, gradient: bool) -> _Piece:
     x, tx, T = d.x, d.tx, d.T
     if purchase == "gamma":
         r, alpha = theta[0], theta[1]
@@ -178,7 +151,7 @@ def _purchase_piece(theta: FloatArray, purchase: str, d: _Rows, gradient: bool) 
     )
 
 
-def _lifetime_piece(theta: FloatArray, dropout: str, d: _Rows, gradient: bool) -> _Piece:
+def _lifetime_piece(theta: FloatArray, dropout: str, d: Rows, gradient: bool) -> _Piece:
     tx, T = d.tx, d.T
     if dropout == "gamma":
         s, beta = theta[0], theta[1]
@@ -197,10 +170,10 @@ def _lifetime_piece(theta: FloatArray, dropout: str, d: _Rows, gradient: bool) -
     return _Piece(-mu * T, math.log(mu) - mu * tx, np.full(len(tx), mu), d_t, d_tx, None, 0.0, mu)
 
 
-def _terms(theta: FloatArray, boundary: str | None, d: _Rows, gradient: bool) -> _Terms:
+def _terms(theta: FloatArray, boundary: str | None, d: Rows, gradient: bool) -> _Terms:
     """Per-row log-likelihood: log(e^a1 + e^a2), a1 = log Ψ(T)S(T), a2 = log Ψ(t_x)f(t_x)J."""
-    purchase, dropout = _KINDS[boundary]
-    k = len(_PURCHASE_NAMES[purchase])
+    purchase, dropout = _NEST.kinds[boundary]
+    k = len(regimes.PURCHASE_NAMES[purchase])
     buy = _purchase_piece(theta[:k], purchase, d, gradient)
     if dropout == "none":
         grad = np.array([float(np.einsum("i,i->", d.w, g)) for g in buy.d_t]) if gradient else None
@@ -236,21 +209,30 @@ def _terms(theta: FloatArray, boundary: str | None, d: _Rows, gradient: bool) ->
     return _Terms(ll, a1, grad)
 
 
-def _total(theta: FloatArray, boundary: str | None, d: _Rows) -> tuple[float, FloatArray]:
+# Rows per block of the quadrature when no gradient is needed: its arrays are rows × 64
+# nodes, 80 MB each for the 154k distinct rows of the 10M-line benchmark, in blocks 5 MB.
+_BLOCK_ROWS = 10_000
+
+
+def _row_terms(theta: FloatArray, boundary: str | None, d: Rows) -> _Terms:
+    """Per-row log-likelihood and log Ψ(T)S(T), without gradient, in blocks of rows."""
+    if len(d.w) <= _BLOCK_ROWS:
+        return _terms(theta, boundary, d, gradient=False)
+    parts = [
+        _terms(theta, boundary, Rows(*(v[i : i + _BLOCK_ROWS] for v in (d.x, d.tx, d.T, d.w))), False)
+        for i in range(0, len(d.w), _BLOCK_ROWS)
+    ]
+    return _Terms(np.concatenate([p.ll for p in parts]), np.concatenate([p.a1 for p in parts]), None)
+
+
+def _total(theta: FloatArray, boundary: str | None, d: Rows) -> tuple[float, FloatArray]:
     terms = _terms(theta, boundary, d, gradient=True)
     assert terms.gradient is not None
     return float(np.einsum("i,i->", d.w, terms.ll)), terms.gradient
 
 
 def _boundary_and_theta(params: dict[str, float] | ModelFit) -> tuple[str | None, FloatArray]:
-    if isinstance(params, ModelFit):
-        return params.boundary, np.array(list(params.free.values()), dtype=np.float64)
-    keys = set(params)
-    for boundary in _KINDS:
-        names = regime_names(boundary)
-        if keys == set(names):
-            return boundary, np.array([params[k] for k in names], dtype=np.float64)
-    raise ValueError(f"Pareto/NBD parameters must be one of the regimes' sets, not {sorted(keys)}")
+    return _NEST.boundary_and_theta(params, NAME)
 
 
 def log_likelihood(params: dict[str, float] | ModelFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
@@ -261,17 +243,17 @@ def log_likelihood(params: dict[str, float] | ModelFit, frequency: Any, recency:
     """
     x, tx, t_cal = check_summary(frequency, recency, T)
     boundary, theta = _boundary_and_theta(params)
-    rows, inverse = _rows(x, tx, t_cal)
-    return np.asarray(_terms(theta, boundary, rows, gradient=False).ll[inverse], dtype=np.float64)
+    rows, inverse = distinct_rows(x, tx, t_cal)
+    return np.asarray(_row_terms(theta, boundary, rows).ll[inverse], dtype=np.float64)
 
 
-def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
+def _regimes(d: Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
     rate = float(x.sum() / max(float(t_cal.sum()), 1e-12))
     rate = max(rate, 1e-6)
     life = float(max(t_cal.mean(), 1e-6))  # a first guess: lifetimes about as long as observed
 
     def start_for(boundary: str | None) -> Any:
-        purchase, dropout = _KINDS[boundary]
+        purchase, dropout = _NEST.kinds[boundary]
 
         def start(full: FloatArray | None) -> FloatArray:
             if full is not None:
@@ -286,20 +268,15 @@ def _regimes(d: _Rows, x: FloatArray, t_cal: FloatArray) -> list[Regime]:
         return start
 
     out = []
-    for boundary, (purchase, dropout) in _KINDS.items():
+    for boundary in _NEST.kinds:
         names = regime_names(boundary)
-        limit_values: dict[str, float] = {}
-        if purchase == "poisson":
-            limit_values |= _LIMIT_VALUES["poisson"]
-        if dropout != "gamma":
-            limit_values |= _LIMIT_VALUES[dropout]
 
         def total(theta: FloatArray, boundary: str | None = boundary) -> tuple[float, FloatArray]:
             return _total(theta, boundary, d)
 
-        sends = (((0, 1),) if purchase == "poisson" else ()) + (((2, 3),) if dropout != "gamma" else ())
         scales = ("log",) * len(names)
-        out.append(Regime(boundary, names, scales, total, start_for(boundary), limit_values, sends))
+        limits, sends = _NEST.limit_values(boundary), _NEST.sends(boundary)
+        out.append(Regime(boundary, names, scales, total, start_for(boundary), limits, sends))
     return out
 
 
@@ -330,7 +307,7 @@ def fit(
     x, tx, t_cal = check_summary(frequency, recency, T)
     n = len(x)
     require_data(NAME, n, int((x > 0).sum()), min_customers, min_repeat_customers)
-    rows, _ = _rows(x, tx, t_cal)
+    rows, _ = distinct_rows(x, tx, t_cal)
     advice = (
         "Try a longer calibration period, a coarser --unit or more customers; this fit had "
         f"{n:,} customers, {int((x > 0).sum()):,} with a repeat purchase."
@@ -342,16 +319,16 @@ def fit(
     # Large files: the estimate from a seeded sample of customers (see SAMPLE_ROWS); its
     # log-likelihood is evaluated on every customer, so that models compare on the same data.
     pick = np.sort(np.random.default_rng(SAMPLE_SEED).choice(n, size=SAMPLE_ROWS, replace=False))
-    sample_rows, _ = _rows(x[pick], tx[pick], t_cal[pick])
+    sample_rows, _ = distinct_rows(x[pick], tx[pick], t_cal[pick])
     chosen = fit_regimes(_regimes(sample_rows, x[pick], t_cal[pick]), SAMPLE_ROWS, NAME, advice)
     sampled: ParetoNBDFit = fit_result(ParetoNBDFit, chosen, FULL_NAMES, n)
     with np.errstate(all="ignore"):
-        ll = float(_total(chosen.theta, chosen.regime.boundary, rows)[0])
+        ll = float(np.einsum("i,i->", rows.w, _row_terms(chosen.theta, chosen.regime.boundary, rows).ll))
     return dataclasses.replace(sampled, log_likelihood=ll, fitted_customers=SAMPLE_ROWS)
 
 
 def _check_fit(fit: ModelFit) -> tuple[str, str, FloatArray]:
-    purchase, dropout = _KINDS[fit.boundary]
+    purchase, dropout = _NEST.kinds[fit.boundary]
     return purchase, dropout, np.array(list(fit.free.values()), dtype=np.float64)
 
 
@@ -361,8 +338,8 @@ def p_alive(fit: ModelFit, frequency: Any, recency: Any, T: Any) -> FloatArray:
     _, dropout, theta = _check_fit(fit)
     if dropout == "none":
         return np.ones(len(x))
-    rows, inverse = _rows(x, tx, t_cal)
-    terms = _terms(theta, fit.boundary, rows, gradient=False)
+    rows, inverse = distinct_rows(x, tx, t_cal)
+    terms = _row_terms(theta, fit.boundary, rows)
     return np.asarray(np.exp(terms.a1 - terms.ll)[inverse], dtype=np.float64)
 
 
@@ -436,36 +413,29 @@ def mean_dropout_rate(fit: ModelFit) -> float:
     return 0.0
 
 
-def mean_rate(fit: ModelFit) -> float:
-    """Mean purchase rate while alive: r/α, or λ with one rate."""
-    free = fit.free
-    return free["lambda"] if "lambda" in free else free["r"] / free["alpha"]
+# Mean purchase rate while alive: r/α, or λ with one rate.
+mean_rate = regimes.mean_rate
 
 
 def estimates(fit: ModelFit) -> dict[str, Any]:
     """r, alpha, s, beta (NaN where a limit has none), the mean drop-out and purchase rates,
-    and the boundary code (None for an interior maximum)."""
+    the boundary code (None for an interior maximum) and the customers the estimate is from."""
+    means = {"dropout_rate": mean_dropout_rate(fit), "purchase_rate": mean_rate(fit)}
     return {
-        **{k: regimes.shown(fit.params[k]) for k in FULL_NAMES},
-        "dropout_rate": mean_dropout_rate(fit),
-        "purchase_rate": mean_rate(fit),
-        "pareto_nbd_boundary": fit.boundary,
+        **regimes.estimates(fit, FULL_NAMES, KEY, **means),
         "pareto_nbd_fitted_customers": fit.fitted_customers or fit.customers,
     }
 
 
-def parameter_rows(fit: ModelFit) -> list[tuple[str, float, float]]:
-    """(parameter, estimate, std_error) rows of the parameters table."""
-    return regimes.parameter_rows(fit, FULL_NAMES)
-
-
 def dropout_rule(fit: ModelFit) -> str:
     """Which drop-out model the predictions use, for the result's params."""
-    return regimes.dropout_rule(fit, _KINDS, _DROPOUT_RULES, mu=mean_dropout_rate(fit))
+    return regimes.dropout_rule(fit, _NEST.kinds, _DROPOUT_RULES, mu=mean_dropout_rate(fit))
 
 
-# The parameters the predictions use (the full model's, or the limit's), and fits with them
-# drawn from the estimate's asymptotic normal: the same for every model built on regimes.
+# The same for every model built on regimes: the rows of the parameters table, the parameters
+# the predictions use (the full model's, or the limit's), and fits with them drawn from the
+# estimate's asymptotic normal.
+parameter_rows = regimes.parameter_rows
 free_parameters = regimes.free_parameters
 parameter_draws = regimes.parameter_draws
 
@@ -478,7 +448,7 @@ def count_probabilities(fit: ModelFit, t: Any, counts: int) -> FloatArray:
     lifetime's probability u = F(τ) (τ = β((1−u)^(−1/s) − 1), or −log(1−u)/μ), where the
     weight is uniform and P(N(τ) = k) smooth, by 64-point Gauss-Legendre on [0, F(t)].
     """
-    purchase, dropout = _KINDS[fit.boundary]
+    purchase, dropout = _NEST.kinds[fit.boundary]
     free = fit.free
     tt = np.asarray(t, dtype=np.float64)
 

@@ -18,6 +18,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Self
 
 import numpy as np
@@ -30,6 +31,7 @@ from kamtool.analyses.clv.fit import (
     Optimum,
     covariance,
     from_unconstrained,
+    group_rows,
     jacobian,
     normal_draws,
     optimise,
@@ -84,6 +86,90 @@ class ModelFit:
         if self.limit_params is not None:
             return dataclasses.replace(self, limit_params=new)
         return dataclasses.replace(self, params=new)
+
+
+# The purchase process of a regime: Gamma-mixed rates, or one Poisson rate for everyone, and
+# what that limit does to the full model's r and alpha.
+PURCHASE_NAMES: dict[str, tuple[str, ...]] = {"gamma": ("r", "alpha"), "poisson": ("lambda",)}
+POISSON_LIMIT: dict[str, float] = {"r": math.inf, "alpha": math.inf}
+
+
+@dataclass(frozen=True)
+class Nest:
+    """A purchase model's six regimes, by boundary name: (purchase process, drop-out kind).
+
+    The purchase process is "gamma" (r, alpha) or "poisson" (lambda); the drop-out kind is
+    ``mixed`` (the full model's, heterogeneous: its first parameter the shape), ``homogeneous``
+    (one for everyone: both mixing parameters → ∞) or "none" (the shape → 0, which makes
+    every drop-out 0; the other says nothing any more). ``dropout_names`` are each kind's
+    parameters, in the full model's order after the purchase parameters.
+    """
+
+    mixed: str
+    homogeneous: str
+    dropout_names: dict[str, tuple[str, ...]]
+
+    @cached_property
+    def kinds(self) -> dict[str | None, tuple[str, str]]:
+        """(purchase process, drop-out kind) of each regime, the full model (None) first."""
+        return {
+            None: ("gamma", self.mixed),
+            "homogeneous_dropout": ("gamma", self.homogeneous),
+            "homogeneous_purchase": ("poisson", self.mixed),
+            "homogeneous_purchase_and_dropout": ("poisson", self.homogeneous),
+            "no_dropout": ("gamma", "none"),
+            "homogeneous_purchase_no_dropout": ("poisson", "none"),
+        }
+
+    def names(self, boundary: str | None) -> tuple[str, ...]:
+        """The parameters of the regime at ``boundary``."""
+        purchase, dropout = self.kinds[boundary]
+        return PURCHASE_NAMES[purchase] + self.dropout_names[dropout]
+
+    def limit_values(self, boundary: str | None) -> dict[str, float]:
+        """The full model's parameters the regime at ``boundary`` sends away, and where to."""
+        purchase, dropout = self.kinds[boundary]
+        values = dict(POISSON_LIMIT) if purchase == "poisson" else {}
+        shape, scale = self.dropout_names[self.mixed]
+        if dropout == self.homogeneous:
+            values |= {shape: math.inf, scale: math.inf}
+        elif dropout == "none":
+            values[shape] = 0.0
+        return values
+
+    def sends(self, boundary: str | None) -> tuple[tuple[int, int], ...]:
+        """The pairs of full-model positions that limit sends away ((0, 1): r and alpha)."""
+        purchase, dropout = self.kinds[boundary]
+        return (((0, 1),) if purchase == "poisson" else ()) + (((2, 3),) if dropout != self.mixed else ())
+
+    def boundary_and_theta(
+        self, params: dict[str, float] | ModelFit, model: str
+    ) -> tuple[str | None, FloatArray]:
+        """The regime and its parameter vector of a fit, or of a dict of one regime's parameters."""
+        if isinstance(params, ModelFit):
+            return params.boundary, np.array(list(params.free.values()), dtype=np.float64)
+        keys = set(params)
+        for boundary in self.kinds:
+            names = self.names(boundary)
+            if keys == set(names):
+                return boundary, np.array([params[k] for k in names], dtype=np.float64)
+        raise ValueError(f"{model} parameters must be one of the regimes' sets, not {sorted(keys)}")
+
+
+@dataclass
+class Rows:
+    """The distinct (x, t_x, T) of a summary and how many customers share each (``w``)."""
+
+    x: FloatArray
+    tx: FloatArray
+    T: FloatArray
+    w: FloatArray
+
+
+def distinct_rows(x: FloatArray, tx: FloatArray, t_cal: FloatArray) -> tuple[Rows, Any]:
+    """The likelihood's rows, and each customer's row number."""
+    (gx, gtx, gt), inverse, counts = group_rows(x, tx, t_cal)
+    return Rows(gx, gtx, gt, counts), inverse
 
 
 Total = Callable[[FloatArray], tuple[float, FloatArray]]
@@ -224,6 +310,18 @@ def dropout_rule(fit: ModelFit, kinds: dict[Any, tuple[str, str]], rules: dict[s
     return rules[dropout].format(**values)
 
 
+def mean_rate(fit: ModelFit) -> float:
+    """Mean purchase rate while alive: r/α, or λ with one rate."""
+    free = fit.free
+    return free["lambda"] if "lambda" in free else free["r"] / free["alpha"]
+
+
+def estimates(fit: ModelFit, full_names: tuple[str, ...], key: str, **means: float) -> dict[str, Any]:
+    """The full model's parameters (NaN where a limit has none), the model's ``means`` (its
+    mean drop-out, its mean purchase rate) and ``{key}_boundary``, the boundary code."""
+    return {**{k: shown(fit.params[k]) for k in full_names}, **means, f"{key}_boundary": fit.boundary}
+
+
 def free_parameters(fit: ModelFit) -> dict[str, float]:
     """The parameters the predictions use: the full model's, or the limit's."""
     return dict(fit.free)
@@ -241,9 +339,10 @@ def shown(value: float) -> float:
     return value if math.isfinite(value) else math.nan
 
 
-def parameter_rows(fit: ModelFit, full_names: tuple[str, ...]) -> list[tuple[str, float, float]]:
-    """(parameter, estimate, std_error): the full model's parameters (NaN where a limit has
-    none), then the limit's own (p, lambda, mu) at a boundary."""
-    rows = [(k, shown(fit.params[k]), fit.std_errors.get(k, math.nan)) for k in full_names]
-    extra = [k for k in fit.free if k not in full_names]
+def parameter_rows(fit: ModelFit) -> list[tuple[str, float, float]]:
+    """(parameter, estimate, std_error) rows of the parameters table: the full model's
+    parameters (``fit.params``, NaN where a limit has none), then the limit's own (p,
+    lambda, mu) at a boundary."""
+    rows = [(k, shown(v), fit.std_errors.get(k, math.nan)) for k, v in fit.params.items()]
+    extra = [k for k in fit.free if k not in fit.params]
     return rows + [(k, fit.free[k], fit.std_errors.get(k, math.nan)) for k in extra]

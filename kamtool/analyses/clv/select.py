@@ -13,13 +13,16 @@ A model whose fit fails is listed with its reason and left out.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kamtool.analyses.clv.fit import FloatArray
 from kamtool.analyses.clv.models import PURCHASE_MODELS as MODELS
 from kamtool.analyses.clv.regimes import LIMIT_LL_TOLERANCE
 from kamtool.analyses.clv.summary import check_summary
@@ -71,43 +74,21 @@ def choose_model(
     if unknown or not models:
         raise UsageError(f"--model must be among {', '.join(MODELS)}, not {', '.join(unknown) or 'nothing'}")
     x, tx, t_cal = check_summary(frequency, recency, T)
-    with_holdout = holdout_purchases is not None
-    if with_holdout:
-        if holdout_duration is None or not holdout_duration > 0:
-            raise UsageError("choosing a model by its holdout error needs the holdout duration (> 0)")
-        actual_each = np.asarray(holdout_purchases, dtype=np.float64)
-        if actual_each.shape != x.shape:
-            raise UsageError("holdout purchases need one value per customer of the summary")
-        actual = float(actual_each.sum())
+    holdout = _holdout(holdout_purchases, holdout_duration, x)
+    limits = {"min_customers": min_customers, "min_repeat_customers": min_repeat_customers}
     rows: list[dict[str, Any]] = []
     fits: dict[str, Any] = {}
     errors: list[AnalysisError] = []
-    for name in models:
-        model = MODELS[name]
-        row: dict[str, Any] = {"model": name, "nominal_parameters": len(model.PARAMETERS)}
-        try:
-            fit = model.fit(
-                x, tx, t_cal, min_customers=min_customers, min_repeat_customers=min_repeat_customers
-            )
-        except AnalysisError as error:
-            errors.append(error)
-            row |= {"boundary": None, "log_likelihood": math.nan, "parameters": 0, "failed": str(error)}
-            if with_holdout:
-                row |= {"holdout_actual": actual, "holdout_predicted": math.nan, "error": math.nan}
-            rows.append(row)
-            continue
-        fits[name] = fit
-        row |= {
-            "boundary": fit.boundary,
-            "log_likelihood": fit.log_likelihood,
-            "parameters": len(model.free_parameters(fit)),
-            "failed": "",
-        }
-        if with_holdout:
-            assert holdout_duration is not None
-            predicted = float(model.expected_purchases(fit, holdout_duration, x, tx, t_cal).sum())
-            row |= {"holdout_actual": actual, "holdout_predicted": predicted, "error": predicted - actual}
+    # The fits are independent and spend their time in numpy, which lets other threads run:
+    # side by side on two cores (10M-line benchmark: 7 s of fits, Pareto/NBD's 4 s of them).
+    with ThreadPoolExecutor(max_workers=max(1, min(len(models), os.cpu_count() or 1))) as pool:
+        outcomes = list(pool.map(lambda name: _fit_row(name, x, tx, t_cal, holdout, limits), models))
+    for name, (row, fit, error) in zip(models, outcomes, strict=True):
         rows.append(row)
+        if error is not None:
+            errors.append(error)
+        else:
+            fits[name] = fit
     if not fits:
         # The same reason from every model (too few repeat customers …): say it once,
         # with its code.
@@ -116,6 +97,75 @@ def choose_model(
             raise errors[0]
         raise AnalysisError(" ".join(str(e) for e in errors))
     table = pd.DataFrame(rows)
+    best, criterion = _best(table, with_holdout=holdout is not None)
+    table["chosen"] = False
+    table.loc[best, "chosen"] = True
+    order = [
+        "model",
+        "boundary",
+        "log_likelihood",
+        "parameters",
+        "nominal_parameters",
+        *(["holdout_actual", "holdout_predicted", "error", "abs_error"] if holdout is not None else []),
+        "failed",
+        "chosen",
+    ]
+    return ModelChoice(str(table.loc[best, "model"]), criterion, table[order], fits)
+
+
+@dataclass(frozen=True)
+class _Holdout:
+    """What the holdout period holds: its length and every customer's repeat purchases in it."""
+
+    duration: float
+    actual: float  # the total of repeat purchases
+
+
+def _holdout(holdout_purchases: Any, holdout_duration: float | None, x: FloatArray) -> _Holdout | None:
+    """The holdout to choose by, checked against the summary; None without one."""
+    if holdout_purchases is None:
+        return None
+    if holdout_duration is None or not holdout_duration > 0:
+        raise UsageError("choosing a model by its holdout error needs the holdout duration (> 0)")
+    actual_each = np.asarray(holdout_purchases, dtype=np.float64)
+    if actual_each.shape != x.shape:
+        raise UsageError("holdout purchases need one value per customer of the summary")
+    return _Holdout(float(holdout_duration), float(actual_each.sum()))
+
+
+def _fit_row(
+    name: str,
+    x: FloatArray,
+    tx: FloatArray,
+    t_cal: FloatArray,
+    holdout: _Holdout | None,
+    limits: dict[str, int],
+) -> tuple[dict[str, Any], Any, AnalysisError | None]:
+    """Fit one model: its row of the models table, and its fit or why it failed."""
+    model = MODELS[name]
+    row: dict[str, Any] = {"model": name, "nominal_parameters": len(model.PARAMETERS)}
+    try:
+        fit = model.fit(x, tx, t_cal, **limits)
+    except AnalysisError as error:
+        row |= {"boundary": None, "log_likelihood": math.nan, "parameters": 0, "failed": str(error)}
+        if holdout is not None:
+            row |= {"holdout_actual": holdout.actual, "holdout_predicted": math.nan, "error": math.nan}
+        return row, None, error
+    row |= {
+        "boundary": fit.boundary,
+        "log_likelihood": fit.log_likelihood,
+        "parameters": len(model.free_parameters(fit)),
+        "failed": "",
+    }
+    if holdout is not None:
+        predicted = float(model.expected_purchases(fit, holdout.duration, x, tx, t_cal).sum())
+        miss = predicted - holdout.actual
+        row |= {"holdout_actual": holdout.actual, "holdout_predicted": predicted, "error": miss}
+    return row, fit, None
+
+
+def _best(table: pd.DataFrame, with_holdout: bool) -> tuple[int, str]:
+    """The row of the chosen model and the criterion (adds abs_error with a holdout)."""
     ok = table["failed"] == ""
     if with_holdout:
         table["abs_error"] = table["error"].abs()
@@ -133,17 +183,4 @@ def choose_model(
     margin = LIMIT_LL_TOLERANCE * float(np.nanmax(np.abs(table["log_likelihood"].to_numpy())))
     tied = np.flatnonzero(scores <= scores.min() + (margin if criterion != "holdout" else 0.0))
     counts = table["parameters"].to_numpy(dtype=np.int64)
-    best = int(min(tied, key=lambda i: (int(counts[i]), int(i))))
-    table["chosen"] = False
-    table.loc[best, "chosen"] = True
-    order = [
-        "model",
-        "boundary",
-        "log_likelihood",
-        "parameters",
-        "nominal_parameters",
-        *(["holdout_actual", "holdout_predicted", "error", "abs_error"] if with_holdout else []),
-        "failed",
-        "chosen",
-    ]
-    return ModelChoice(str(table.loc[best, "model"]), criterion, table[order], fits)
+    return int(min(tied, key=lambda i: (int(counts[i]), int(i)))), criterion

@@ -78,17 +78,28 @@ class _PurchaseDays:
     has_purchase: np.ndarray[Any, np.dtype[np.bool_]]  # per customer code
 
 
+def _sorted_by_customer_and_day(codes: IntArray, day: IntArray) -> bool:
+    """Whether the rows are in (customer, day) order already."""
+    step = np.diff(codes)
+    return bool(((step > 0) | ((step == 0) & (np.diff(day) >= 0))).all())
+
+
 def _purchase_days(daily: pd.DataFrame) -> _PurchaseDays:
     missing = [c for c in ("customer", "date", "revenue") if c not in daily.columns]
     if missing:
         raise ColumnError(f"clv needs the columns {', '.join(missing)} in the daily frame")
     frame = daily[["customer", "date", "revenue"]]
-    frame = frame[frame["date"].notna()]
+    dated = frame["date"].notna()
+    if not dated.all():  # a copy of every column only when a row has no date
+        frame = frame[dated]
     codes, uniques = pd.factorize(frame["customer"], sort=True)
+    codes = codes.astype(np.int64)
     day = pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
     revenue = frame["revenue"].to_numpy(dtype=np.float64)
-    order = np.lexsort((day, codes))
-    codes, day, revenue = codes[order].astype(np.int64), day[order], revenue[order]
+    if not _sorted_by_customer_and_day(codes, day):
+        # The engine's ledger comes sorted; a sort of 4.8M customer-days took 0.8 s.
+        order = np.lexsort((day, codes))
+        codes, day, revenue = codes[order], day[order], revenue[order]
     if len(codes):
         new_day = np.r_[True, (codes[1:] != codes[:-1]) | (day[1:] != day[:-1])]
         if not new_day.all():

@@ -29,20 +29,7 @@ def headline(result: Result, lang: str) -> list[str]:
         )
         for name in CLASSES
     ]
-    if p["method"] == "cumulative":
-        cut_a, cut_b = p["thresholds"]
-        lines.append(
-            label("abc.headline.method_cumulative", lang).format(
-                cut_a=percent_param(cut_a, lang), cut_b=percent_param(cut_b, lang), **words
-            )
-        )
-    else:
-        share_a, share_b = p["shares"]
-        lines.append(
-            label("abc.headline.method_rank", lang).format(
-                share_a=percent_param(share_a, lang), share_b=percent_param(share_b, lang), **words
-            )
-        )
+    lines.append(method_sentence(result, lang, "abc.headline.method_cumulative", "abc.headline.method_rank"))
     lines += base_headline(result, lang)
     if p.get("grid") is not None:
         lines.append(
@@ -59,25 +46,33 @@ def notes(result: Result, lang: str) -> list[str]:
     p = result.params
     words = sentence_words(result, lang)
     lines = base_notes(result, lang)
-    if p["method"] == "cumulative":
-        cut_a, cut_b = p["thresholds"]
-        lines.append(
-            label("abc.note.cumulative", lang).format(
-                cut_a=percent_param(cut_a, lang), cut_b=percent_param(cut_b, lang), **words
-            )
-        )
-    else:
-        share_a, share_b = p["shares"]
-        lines.append(
-            label("abc.note.rank", lang).format(
-                share_a=percent_param(share_a, lang), share_ab=percent_param(share_a + share_b, lang), **words
-            )
-        )
+    lines.append(method_sentence(result, lang, "abc.note.cumulative", "abc.note.rank"))
     lines.append(label("abc.note.ties", lang).format(**words))
     lines.append(label("abc.note.non_positive", lang).format(**words))
     if p.get("grid") is not None:
         lines.append(label("abc.note.grid", lang))
     return lines
+
+
+def method_sentence(result: Result, lang: str, cumulative_key: str, rank_key: str) -> str:
+    """The sentence on how the classes were cut, from the label of the method used.
+
+    The cumulative method's labels take ``cut_a`` and ``cut_b`` (shares of value); the rank
+    method's ``share_a``, ``share_b`` and ``share_ab`` (shares of customers, A and A + B).
+    """
+    p, words = result.params, sentence_words(result, lang)
+    if p["method"] == "cumulative":
+        cut_a, cut_b = p["thresholds"]
+        return label(cumulative_key, lang).format(
+            cut_a=percent_param(cut_a, lang), cut_b=percent_param(cut_b, lang), **words
+        )
+    share_a, share_b = p["shares"]
+    return label(rank_key, lang).format(
+        share_a=percent_param(share_a, lang),
+        share_b=percent_param(share_b, lang),
+        share_ab=percent_param(share_a + share_b, lang),
+        **words,
+    )
 
 
 def chart_title(result: Result, chart: Chart, lang: str) -> str:
