@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kamtool.engine.duck import FIRST_PURCHASE, ROLLED_KEYS
 from kamtool.io.rules import BatchStats
 from kamtool.needs import DERIVED_KEYS
 
@@ -121,11 +122,14 @@ class Ledger:
         def total(col: str) -> int:
             return int(pc.sum(table[col]).as_py() or 0)
 
+        # loyalty's rolled table carries no profit or quantity (see table_keys)
+        has_profit = self.has_profit and "profit_c" in table.column_names
+        has_quantity = self.has_quantity and "quantity" in table.column_names
         figures: dict[str, Any] = {
             "lines": total("lines"),
             "revenue": total("revenue_c") / 100,
-            "profit": total("profit_c") / 100 if self.has_profit else None,
-            "quantity": float(pc.sum(table["quantity"]).as_py() or 0) if self.has_quantity else None,
+            "profit": total("profit_c") / 100 if has_profit else None,
+            "quantity": float(pc.sum(table["quantity"]).as_py() or 0) if has_quantity else None,
         }
         if "returns_c" in table.column_names:  # a load without "returns" has none
             figures["returns_value"] = total("returns_c") / 100
@@ -158,11 +162,22 @@ class Ledger:
         return self.frames["daily"]
 
     @property
+    def table_keys(self) -> tuple[str, ...]:
+        """The keys of :attr:`table`: the request's, or, when the load rolled loyalty's lines up
+        in its query (the figure ``first_purchase``), :data:`ROLLED_KEYS`."""
+        return ROLLED_KEYS if FIRST_PURCHASE in self.table.column_names else self.keys
+
+    @property
     def entities(self) -> pd.DataFrame:
         """One row per value of the ledger's own keys (``entity``, salesperson, or
-        customer × day × brand × product)."""
+        customer × day × brand × product); loyalty's rolled table as it is (see
+        :func:`kamtool.engine.duck.rolled_sql`), its text keys categorical (a few codes each,
+        not millions of strings)."""
         if "entities" not in self.frames:
-            self.frames["entities"] = self._frame().drop(columns=["active_days"], errors="ignore")
+            if FIRST_PURCHASE in self.table.column_names:
+                self.frames["entities"] = _rolled_frame(self.table)
+            else:
+                self.frames["entities"] = self._frame().drop(columns=["active_days"], errors="ignore")
         return self.frames["entities"]
 
     @property
@@ -275,6 +290,20 @@ def _units(table: pa.Table) -> pd.DataFrame:
         if col in frame:
             frame[col] = frame[col].astype("int64")
     return frame.reset_index(drop=True)
+
+
+def _rolled_frame(table: pa.Table) -> pd.DataFrame:
+    """Loyalty's rolled table (cents) -> a frame: revenue in currency units, dates as
+    timestamps, customer, brand and product dictionary-coded (pandas categoricals)."""
+    import pyarrow.compute as pc
+
+    for name in ("customer", "brand", "product"):
+        table = table.set_column(table.column_names.index(name), name, pc.dictionary_encode(table[name]))
+    frame = table.to_pandas(date_as_object=False)
+    for col in ("first_date", "last_date", "first_purchase"):
+        frame[col] = frame[col].astype("datetime64[ns]")
+    frame["revenue"] = frame.pop("revenue_c").astype("float64") / 100
+    return frame
 
 
 def to_frame(table: pa.Table, *, keys: list[str], has_profit: bool, has_quantity: bool) -> pd.DataFrame:
