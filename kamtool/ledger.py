@@ -302,7 +302,7 @@ def _rolled_frame(table: pa.Table) -> pd.DataFrame:
     frame = table.to_pandas(date_as_object=False)
     for col in ("first_date", "last_date", "first_purchase"):
         frame[col] = frame[col].astype("datetime64[ns]")
-    frame["revenue"] = frame.pop("revenue_c").astype("float64") / 100
+    frame.insert(frame.columns.get_loc("revenue_c"), "revenue", frame.pop("revenue_c").astype("float64") / 100)
     return frame
 
 

@@ -290,9 +290,10 @@ def purchase_grain(lines: pd.DataFrame) -> pd.DataFrame:
     daily["day"] = daily["day"].where(daily["revenue"] > MONEY_EPS)
     purchases = daily.groupby(["customer", "brand", "product"], dropna=False)["day"].min().reset_index()
     purchases = purchases.rename(columns={"day": "first_purchase"}).assign(lines=0, revenue=np.nan)
-    grain = pd.concat([periods, purchases], ignore_index=True)
+    grain = pd.concat([periods, purchases], ignore_index=True).sort_values(
+        ["customer", "month", "brand", "product"], na_position="last", ignore_index=True)  # as the query
     for column in ("first_date", "last_date", "first_purchase"):
-        grain[column] = pd.to_datetime(grain[column].astype("float64").to_numpy().astype("datetime64[D]"))
+        grain[column] = grain[column].astype("float64").to_numpy().astype("datetime64[D]").astype("datetime64[ns]")
     return grain[["customer", "month", "brand", "product", "revenue", "lines", "first_date", "last_date",
                   "first_purchase"]]
 
