@@ -176,6 +176,9 @@ class Ledger:
         if "entities" not in self.frames:
             if FIRST_PURCHASE in self.table.column_names:
                 self.frames["entities"] = _rolled_frame(self.table)
+                # One copy of a grain of millions of rows is enough (10M lines: 0.36 GiB each):
+                # the table keeps its totals only, one row that totals() reads alike.
+                self.table = _totals_row(self.table)
             else:
                 self.frames["entities"] = self._frame().drop(columns=["active_days"], errors="ignore")
         return self.frames["entities"]
@@ -292,6 +295,18 @@ def _units(table: pa.Table) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _totals_row(table: pa.Table) -> pa.Table:
+    """Loyalty's rolled table summed up to one row with its schema: lines, revenue, first
+    and last date; every key empty."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sums = {"lines": pc.sum(table["lines"]), "revenue_c": pc.sum(table["revenue_c"]),
+            "first_date": pc.min(table["first_date"]), "last_date": pc.max(table["last_date"])}
+    return pa.table({f.name: pa.array([sums[f.name].as_py() if f.name in sums else None], f.type)
+                     for f in table.schema})
+
+
 def _rolled_frame(table: pa.Table) -> pd.DataFrame:
     """Loyalty's rolled table (cents) -> a frame: revenue in currency units, dates as
     timestamps, customer, brand and product dictionary-coded (pandas categoricals)."""
@@ -302,7 +317,8 @@ def _rolled_frame(table: pa.Table) -> pd.DataFrame:
     frame = table.to_pandas(date_as_object=False)
     for col in ("first_date", "last_date", "first_purchase"):
         frame[col] = frame[col].astype("datetime64[ns]")
-    frame.insert(frame.columns.get_loc("revenue_c"), "revenue", frame.pop("revenue_c").astype("float64") / 100)
+    revenue = frame.pop("revenue_c").astype("float64") / 100
+    frame.insert(frame.columns.get_loc("lines"), "revenue", revenue)
     return frame
 
 

@@ -293,7 +293,8 @@ def purchase_grain(lines: pd.DataFrame) -> pd.DataFrame:
     grain = pd.concat([periods, purchases], ignore_index=True).sort_values(
         ["customer", "month", "brand", "product"], na_position="last", ignore_index=True)  # as the query
     for column in ("first_date", "last_date", "first_purchase"):
-        grain[column] = grain[column].astype("float64").to_numpy().astype("datetime64[D]").astype("datetime64[ns]")
+        days = grain[column].astype("float64").to_numpy().astype("datetime64[D]")
+        grain[column] = days.astype("datetime64[ns]")
     return grain[["customer", "month", "brand", "product", "revenue", "lines", "first_date", "last_date",
                   "first_purchase"]]
 

@@ -363,11 +363,15 @@ def _check(table: pa.Table, keys: list[str], entity_is_label: bool = False) -> t
     entity = _entity(keys)
     if entity is None:
         customer = table["customer"]
+        # Each distinct id is checked once: a grain per customer and day (or loyalty's) repeats
+        # every id many times.
+        ids = pc.unique(customer)
         # An empty or blank id cleans to null: equal() is then null, which is not a proof.
-        plain = pc.fill_null(pc.equal(as_text(customer), customer), False)
+        plain = pc.fill_null(pc.equal(as_text(ids), ids), False)
         if customer.null_count or not pc.all(plain).as_py():
             raise Declined("some customer ids are empty or have spaces around them", lines=True)
-        totals = _totals(customer)
+        labels = ids.filter(_totals(ids))
+        totals = pc.fill_null(pc.is_in(customer, value_set=labels), False)
     else:
         key = table[entity]
         # Lines without a value are an entity of their own ("(none)"), but an empty or padded
