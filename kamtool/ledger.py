@@ -175,10 +175,12 @@ class Ledger:
         not millions of strings)."""
         if "entities" not in self.frames:
             if FIRST_PURCHASE in self.table.column_names:
-                self.frames["entities"] = _rolled_frame(self.table)
                 # One copy of a grain of millions of rows is enough (10M lines: 0.36 GiB each):
-                # the table keeps its totals only, one row that totals() reads alike.
-                self.table = _totals_row(self.table)
+                # the table keeps its totals only, one row that totals() reads alike, and the
+                # frame takes the table over column by column.
+                holder = [self.table]
+                self.table = _totals_row(holder[0])
+                self.frames["entities"] = _rolled_frame(holder)
             else:
                 self.frames["entities"] = self._frame().drop(columns=["active_days"], errors="ignore")
         return self.frames["entities"]
@@ -307,19 +309,28 @@ def _totals_row(table: pa.Table) -> pa.Table:
                      for f in table.schema})
 
 
-def _rolled_frame(table: pa.Table) -> pd.DataFrame:
-    """Loyalty's rolled table (cents) -> a frame: revenue in currency units, dates as
-    timestamps, customer, brand and product dictionary-coded (pandas categoricals)."""
+def _rolled_frame(holder: list[pa.Table]) -> pd.DataFrame:
+    """Loyalty's rolled table (cents; taken out of ``holder``, its one reference, and released
+    column by column) -> a frame: revenue in currency units, dates as timestamps, customer,
+    brand and product dictionary-coded (pandas categoricals)."""
+    import pandas as pd
     import pyarrow.compute as pc
 
-    for name in ("customer", "brand", "product"):
-        table = table.set_column(table.column_names.index(name), name, pc.dictionary_encode(table[name]))
-    frame = table.to_pandas(date_as_object=False)
-    for col in ("first_date", "last_date", "first_purchase"):
-        frame[col] = frame[col].astype("datetime64[ns]")
-    revenue = frame.pop("revenue_c").astype("float64") / 100
-    frame.insert(frame.columns.get_loc("lines"), "revenue", revenue)
-    return frame
+    table = holder.pop()
+    columns: dict[str, Any] = {}
+    for name in list(table.column_names):
+        column = table[name]
+        if name in ("customer", "brand", "product"):
+            column = pc.dictionary_encode(column)
+        series = column.to_pandas(date_as_object=False)
+        if name in ("first_date", "last_date", "first_purchase"):
+            series = series.astype("datetime64[ns]")
+        elif name == "revenue_c":
+            name, series = "revenue", series.astype("float64") / 100
+        columns[name] = series
+        del column
+        table = table.drop_columns([table.column_names[0]])  # frees this column's buffers
+    return pd.DataFrame(columns)
 
 
 def to_frame(table: pa.Table, *, keys: list[str], has_profit: bool, has_quantity: bool) -> pd.DataFrame:
