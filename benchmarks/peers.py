@@ -186,6 +186,90 @@ def lifetimes_summary(path: Path) -> Summary:
     return {"customers": len(rfm), "active_days": int(rfm["frequency"].sum()) + len(rfm)}
 
 
+# --------------------------------------------------------------------------- per command
+
+# The smallest DuckDB query that computes what each kamtool command needs: what an analyst who
+# knows SQL would run instead (benchmarks/README.md has the same table).  ``{src}`` is the
+# file's reader.  One line per command; `report` adds its line when it lands.
+COMMAND_SQL: dict[str, str] = {
+    "inspect": ("SELECT count(*) AS lines, count(DISTINCT customer_id) AS customers, "
+                "count(DISTINCT order_id) AS orders, sum(amount) AS revenue, min(order_date) AS first, "
+                "max(order_date) AS last, sum(amount) FILTER (WHERE amount < 0) AS returns, "
+                "count(*) FILTER (WHERE amount < 0) AS return_lines FROM {src}"),
+    "pareto": ("SELECT customer_id, sum(amount) AS revenue FROM {src} GROUP BY customer_id "
+               "ORDER BY revenue DESC"),
+    "abc": ("SELECT customer_id, sum(amount) AS revenue FROM {src} GROUP BY customer_id "
+            "ORDER BY revenue DESC"),
+    "rfm": ("SELECT customer_id, sum(amount) AS revenue, count(DISTINCT order_id) AS orders, "
+            "max(order_date) AS last FROM {src} GROUP BY customer_id"),
+    "loyalty": ("SELECT customer_id, date_trunc('quarter', order_date) AS quarter, brand, "
+                "sum(amount) AS revenue FROM {src} GROUP BY ALL"),
+    "churn": ("SELECT customer_id, date_trunc('quarter', order_date) AS quarter, sum(amount) AS revenue, "
+              "count(DISTINCT order_id) AS orders FROM {src} GROUP BY ALL"),
+    "clv": "SELECT customer_id, order_date, sum(amount) AS revenue FROM {src} GROUP BY ALL",
+    "tiers": ("SELECT customer_id, date_trunc('month', order_date) AS month, salesperson, brand, "
+              "sum(amount) AS revenue, sum(amount - cost) AS profit FROM {src} GROUP BY ALL"),
+    "stages": ("SELECT customer_id, date_trunc('month', order_date) AS month, category, brand, product, "
+               "sum(amount) AS revenue FROM {src} GROUP BY ALL"),
+    "credit": "SELECT customer_id, order_id, order_date, sum(amount) AS amount FROM {src} GROUP BY ALL",
+}
+
+
+def duckdb_command(command: str, path: Path) -> Summary:
+    """The command's smallest DuckDB query (:data:`COMMAND_SQL`), fetched as an Arrow table."""
+    import duckdb
+
+    fmt = _format(path)
+    if fmt == "xlsx":
+        raise SystemExit("duckdb: Excel needs the excel extension, which is not bundled")
+    reader = ("read_csv" if fmt == "csv" else "read_parquet") + "('" + str(path).replace("'", "''") + "')"
+    table = duckdb.connect(":memory:").sql(COMMAND_SQL[command].format(src=reader)).to_arrow_table()
+    return {"rows": table.num_rows}
+
+
+def _polars_query(command: str, frame: Any) -> Any:
+    """The same as :data:`COMMAND_SQL` in polars' lazy API."""
+    import polars as pl
+
+    amount, customer, day = pl.col("amount"), pl.col(CUSTOMER), pl.col(DATE)
+    quarter, month = day.dt.truncate("1q").alias("quarter"), day.dt.truncate("1mo").alias("month")
+    revenue = amount.sum().alias("revenue")
+    if command == "inspect":
+        return frame.select(pl.len().alias("lines"), customer.n_unique(), pl.col(ORDER).n_unique(), revenue,
+                            day.min().alias("first"), day.max().alias("last"),
+                            amount.filter(amount < 0).sum().alias("returns"),
+                            (amount < 0).sum().alias("return_lines"))
+    by: dict[str, list[Any]] = {
+        "pareto": [customer], "abc": [customer], "rfm": [customer], "loyalty": [customer, quarter, "brand"],
+        "churn": [customer, quarter], "clv": [customer, day],
+        "tiers": [customer, month, "salesperson", "brand"],
+        "stages": [customer, month, "category", "brand", "product"], "credit": [customer, ORDER, day],
+    }
+    extra: dict[str, list[Any]] = {
+        "rfm": [pl.col(ORDER).n_unique().alias("orders"), day.max().alias("last")],
+        "churn": [pl.col(ORDER).n_unique().alias("orders")],
+        "tiers": [(amount - pl.col("cost")).sum().alias("profit")],
+    }
+    query = frame.group_by(by[command]).agg(revenue, *extra.get(command, []))
+    return query.sort("revenue", descending=True) if command in ("pareto", "abc") else query
+
+
+def polars_command(command: str, path: Path) -> Summary:
+    """The command's smallest query in polars, lazy, collected by the streaming engine."""
+    import polars as pl
+
+    fmt = _format(path)
+    if fmt == "xlsx":
+        raise SystemExit("polars: reading Excel needs the fastexcel package; not measured")
+    frame = pl.scan_csv(path, try_parse_dates=True) if fmt == "csv" else pl.scan_parquet(path)
+    query = _polars_query(command, frame)
+    try:
+        result = query.collect(engine="streaming")
+    except (TypeError, ValueError):  # older polars
+        result = query.collect(streaming=True)
+    return {"rows": result.height}
+
+
 PEERS: dict[str, Callable[[Path], Summary]] = {
     "duckdb": duckdb_sql,
     "polars": polars_lazy,
@@ -198,8 +282,14 @@ PEERS: dict[str, Callable[[Path], Summary]] = {
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if len(args) == 3 and args[0] in ("duckdb-command", "polars-command") and args[1] in COMMAND_SQL:
+        run = duckdb_command if args[0] == "duckdb-command" else polars_command
+        print(json.dumps(run(args[1], Path(args[2]))))
+        return 0
     if len(args) != 2 or args[0] not in PEERS:
-        print(f"usage: peers.py {{{','.join(PEERS)}}} FILE", file=sys.stderr)
+        print(f"usage: peers.py {{{','.join(PEERS)}}} FILE\n"
+              f"       peers.py {{duckdb-command,polars-command}} {{{','.join(COMMAND_SQL)}}} FILE",
+              file=sys.stderr)
         return 2
     name, file = args
     print(json.dumps(PEERS[name](Path(file))))

@@ -42,12 +42,23 @@ PEERS_SCRIPT = HERE / "peers.py"
 MAKE_ORDERS = REPO / "scripts" / "make_orders.py"
 DEFAULT_DATA_DIR = HERE / "data"
 
+sys.path.insert(0, str(HERE))
+from peers import COMMAND_SQL  # noqa: E402 - the per-command queries, one table for both scripts
+
+# Every command end to end beside its smallest DuckDB query and polars' same query (--commands).
+COMMANDS = tuple(COMMAND_SQL)
+COMMAND_PEERS = ("duckdb", "polars")
+TARGET_COMMAND_VS_DUCKDB = 1.5
+TARGET_COMMAND_SLACK_S = 0.75  # start-up and printing that a short query cannot hide
+TARGET_COMMAND_PEAK_MIB = 1024
+TARGET_GROWTH_30M = 2.0  # 30M lines in less than twice the peak memory of 10M
+
 # abc-arrow: kamtool abc with its native path turned off (KAMTOOL_NATIVE=off), the way a
 # file that needs cleaning (money text, other date forms, GBK …) is read.
 KAMTOOL_CONTENDERS = ("abc", "abc-arrow", "rfm")
 PEER_CONTENDERS = ("duckdb", "polars", "pandas", "floor", "lifetimes")
 EXCEL_CONTENDERS = ("abc", "inspect", "calamine", "pandas")
-ALL_NAMES = ("help", *KAMTOOL_CONTENDERS, "inspect", *PEER_CONTENDERS, "calamine")
+ALL_NAMES = ("help", *KAMTOOL_CONTENDERS, "inspect", *PEER_CONTENDERS, "calamine", "commands")
 FLOOR = {"csv": "floor", "parquet": "floor", "xlsx": "calamine"}
 MIB = 1024 * 1024
 
@@ -266,6 +277,76 @@ def peer_contender(python: str, name: str, path: Path) -> Contender:
               "floor": "pyarrow read (floor)", "calamine": "calamine raw (floor)",
               "lifetimes": "lifetimes summary"}
     return Contender(name, labels[name], [python, str(PEERS_SCRIPT), name, str(path)], parse_peer)
+
+
+def command_contenders(kamtool: str, python: str, command: str, path: Path) -> list[Contender]:
+    """``kamtool COMMAND FILE`` end to end, its smallest DuckDB query and polars' same query."""
+    # Each command prints a table of its own: its row count ("20 of 1,476 rows") where it says one.
+    return [
+        Contender(f"kamtool:{command}", f"kamtool {command}", [kamtool, command, str(path)],
+                  parse_kamtool_table),
+        *(Contender(f"{peer}:{command}", f"{peer} {command}",
+                    [python, str(PEERS_SCRIPT), f"{peer}-command", command, str(path)], parse_peer)
+          for peer in COMMAND_PEERS),
+    ]
+
+
+def command_table(results: list[Result]) -> list[str]:
+    """Per command and file: kamtool, DuckDB's and polars' medians, ratios and peaks."""
+    rows = ["| command | format | lines | kamtool s | DuckDB s | polars s | ×DuckDB | ×polars "
+            "| kamtool MiB | DuckDB MiB | polars MiB |", "|" + "---|" * 11]
+    for (fmt, lines, command), members in _by_command(results).items():
+        k, d, p = (members.get(n) for n in ("kamtool", "duckdb", "polars"))
+
+        def cell(r: Result | None, attr: str, spec: str) -> str:
+            if r is None:
+                return "–"
+            return r.failure.replace("|", "/")[:60] if r.failure else fmt_num(getattr(r, attr), spec)
+
+        rows.append("| " + " | ".join([
+            command, fmt, f"{lines:,}", cell(k, "median_s", ".2f"), cell(d, "median_s", ".2f"),
+            cell(p, "median_s", ".2f"),
+            fmt_num(ratio(k.median_s if k else None, d.median_s if d else None), ".2f"),
+            fmt_num(ratio(k.median_s if k else None, p.median_s if p else None), ".2f"),
+            cell(k, "peak_mib", ".0f"), cell(d, "peak_mib", ".0f"), cell(p, "peak_mib", ".0f"),
+        ]) + " |")
+    return rows
+
+
+def _by_command(results: list[Result]) -> dict[tuple[str, int, str], dict[str, Result]]:
+    out: dict[tuple[str, int, str], dict[str, Result]] = {}
+    for r in results:
+        if r.section == "commands":
+            who, _, command = r.contender.partition(":")
+            out.setdefault((r.fmt, r.lines, command), {})[who] = r
+    return out
+
+
+def command_targets(results: list[Result]) -> list[str]:
+    """Each command within 1.5x of its query (or 0.75 s of it) and 1 GiB at 10M lines and more;
+    30M lines in less than twice the memory of 10M."""
+    out: list[str] = []
+    peaks: dict[tuple[str, str], dict[int, float]] = {}
+    for (fmt, lines, command), members in _by_command(results).items():
+        k, d = members.get("kamtool"), members.get("duckdb")
+        if k is None or k.median_s is None or lines < TARGET_AT_LINES:
+            continue
+        where = f"{command}, {fmt}, {lines:,} lines"
+        if d is not None and d.median_s is not None:
+            ok = (k.median_s <= TARGET_COMMAND_VS_DUCKDB * d.median_s
+                  or k.median_s <= d.median_s + TARGET_COMMAND_SLACK_S)
+            out.append(f"- {where}: {k.median_s / d.median_s:.2f}× its DuckDB query "
+                       f"(≤ {TARGET_COMMAND_VS_DUCKDB:g}× or +{TARGET_COMMAND_SLACK_S:g} s) — {verdict(ok)}")
+        if k.peak_mib is not None:
+            peaks.setdefault((fmt, command), {})[lines] = k.peak_mib
+            out.append(f"- {where}: peak {k.peak_mib:,.0f} MiB (≤ {TARGET_COMMAND_PEAK_MIB:,} MiB) — "
+                       f"{verdict(k.peak_mib <= TARGET_COMMAND_PEAK_MIB)}")
+    for (fmt, command), by_lines in peaks.items():
+        for small, big in zip(sorted(by_lines), sorted(by_lines)[1:], strict=False):
+            grow = by_lines[big] / by_lines[small]
+            out.append(f"- {command}, {fmt}, {small:,} → {big:,} lines: peak ×{grow:.2f} "
+                       f"(< {TARGET_GROWTH_30M:g}×) — {verdict(grow < TARGET_GROWTH_30M)}")
+    return out
 
 
 def find_kamtool(given: str | None) -> str:
@@ -548,6 +629,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default lifetimes=1M: it takes minutes beyond that)")
     p.add_argument("--timeout", type=float, default=1800.0,
                    help="seconds before a run is stopped and reported as not finishing")
+    p.add_argument("--commands", default=",".join(COMMANDS),
+                   help="commands measured end to end beside their smallest DuckDB query and polars "
+                   f"(default: {','.join(COMMANDS)}; with --only, name 'commands' among the contenders)")
     p.add_argument("--kamtool", default=None, help="the kamtool executable (default: beside python)")
     p.add_argument("--json", type=Path, default=None, help="also write every run to this JSON file")
     return p
@@ -564,6 +648,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = sorted(only - set(ALL_NAMES))
     if unknown:
         parser.error(f"--only: unknown contender {', '.join(unknown)}; choose among {','.join(ALL_NAMES)}")
+    unknown_commands = sorted({c.strip() for c in args.commands.split(",") if c.strip()} - set(COMMANDS))
+    if unknown_commands:
+        parser.error(f"--commands: unknown {', '.join(unknown_commands)}; choose among {','.join(COMMANDS)}")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     customers = args.customers or [default_customers(n) for n in args.lines]
@@ -606,6 +693,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  f"{limits[c.name]:,}")
             contenders = [c for c in contenders if lines <= limits.get(c.name, lines)]
             plan.append(("ledger", ds, contenders))
+            if "commands" in only:
+                wanted = [c for c in args.commands.split(",") if c.strip()]
+                per_command = [c for name in wanted
+                               for c in command_contenders(kamtool, sys.executable, name.strip(), ds.path)]
+                plan.append(("commands", ds, [c for c in per_command
+                                              if lines <= limits.get(c.name.partition(":")[0], lines)]))
     if args.excel_lines:
         ds = dataset(args.data_dir, "xlsx", args.excel_lines, default_customers(args.excel_lines),
                      args.seed)
@@ -660,8 +753,12 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"Median of {args.repeat} run(s) per contender, each a whole process; peak = maximum "
               "resident memory of the process. Ratios are of the medians, against DuckDB's SQL and "
               "against the floor (pyarrow reading the needed columns; calamine for Excel) on the "
-              "same file.", "", *markdown_table(results), ""]
-    goals = targets(results)
+              "same file.", "", *markdown_table([r for r in results if r.section != "commands"]), ""]
+    if any(r.section == "commands" for r in results):
+        report += ["Per command: the command end to end (plain-text output) beside its smallest DuckDB "
+                   "query and polars' same query (benchmarks/peers.py COMMAND_SQL); ratios are "
+                   "kamtool's median time over theirs.", "", *command_table(results), ""]
+    goals = targets(results) + command_targets(results)
     if goals:
         report += ["Targets:", *goals, ""]
     if notes:
@@ -677,7 +774,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         args.json.write_text(json.dumps(payload, indent=2))
     ours = ("abc", "abc-arrow", "rfm", "inspect", "help")
-    failed = [r for r in results if r.failure and r.contender in ours]
+    failed = [r for r in results if r.failure and (r.contender in ours or r.contender.startswith("kamtool:"))]
     mismatched = [r for r in results if r.check.startswith("differs")]
     return 1 if failed or mismatched else 0
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from kamtool.engine.duck import FIRST_PURCHASE, ROLLED_KEYS
 from kamtool.io.rules import BatchStats
 from kamtool.needs import DERIVED_KEYS
 
@@ -125,11 +126,14 @@ class Ledger:
         def total(col: str) -> int:
             return int(pc.sum(table[col]).as_py() or 0)
 
+        # loyalty's rolled table carries no profit or quantity (see table_keys)
+        has_profit = self.has_profit and "profit_c" in table.column_names
+        has_quantity = self.has_quantity and "quantity" in table.column_names
         figures: dict[str, Any] = {
             "lines": total("lines"),
             "revenue": total("revenue_c") / 100,
-            "profit": total("profit_c") / 100 if self.has_profit else None,
-            "quantity": float(pc.sum(table["quantity"]).as_py() or 0) if self.has_quantity else None,
+            "profit": total("profit_c") / 100 if has_profit else None,
+            "quantity": float(pc.sum(table["quantity"]).as_py() or 0) if has_quantity else None,
         }
         if "returns_c" in table.column_names:  # a load without "returns" has none
             figures["returns_value"] = total("returns_c") / 100
@@ -162,11 +166,27 @@ class Ledger:
         return self.frames["daily"]
 
     @property
+    def table_keys(self) -> tuple[str, ...]:
+        """The keys of :attr:`table`: the request's, or, when the load rolled loyalty's lines up
+        in its query (the figure ``first_purchase``), :data:`ROLLED_KEYS`."""
+        return ROLLED_KEYS if FIRST_PURCHASE in self.table.column_names else self.keys
+
+    @property
     def entities(self) -> pd.DataFrame:
         """One row per value of the ledger's own keys (``entity``, salesperson, or
-        customer × day × brand × product)."""
+        customer × day × brand × product); loyalty's rolled table as it is (see
+        :func:`kamtool.engine.duck.rolled_sql`), its text keys categorical (a few codes each,
+        not millions of strings)."""
         if "entities" not in self.frames:
-            self.frames["entities"] = self._frame().drop(columns=["active_days"], errors="ignore")
+            if FIRST_PURCHASE in self.table.column_names:
+                # One copy of a grain of millions of rows is enough (10M lines: 0.36 GiB each):
+                # the table keeps its totals only, one row that totals() reads alike, and the
+                # frame takes the table over column by column.
+                holder = [self.table]
+                self.table = _totals_row(holder[0])
+                self.frames["entities"] = _rolled_frame(holder)
+            else:
+                self.frames["entities"] = self._frame().drop(columns=["active_days"], errors="ignore")
         return self.frames["entities"]
 
     @property
@@ -279,6 +299,42 @@ def _units(table: pa.Table) -> pd.DataFrame:
         if col in frame:
             frame[col] = frame[col].astype("int64")
     return frame.reset_index(drop=True)
+
+
+def _totals_row(table: pa.Table) -> pa.Table:
+    """Loyalty's rolled table summed up to one row with its schema: lines, revenue, first
+    and last date; every key empty."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sums = {"lines": pc.sum(table["lines"]), "revenue_c": pc.sum(table["revenue_c"]),
+            "first_date": pc.min(table["first_date"]), "last_date": pc.max(table["last_date"])}
+    return pa.table({f.name: pa.array([sums[f.name].as_py() if f.name in sums else None], f.type)
+                     for f in table.schema})
+
+
+def _rolled_frame(holder: list[pa.Table]) -> pd.DataFrame:
+    """Loyalty's rolled table (cents; taken out of ``holder``, its one reference, and released
+    column by column) -> a frame: revenue in currency units, dates as timestamps, customer,
+    brand and product dictionary-coded (pandas categoricals)."""
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    table = holder.pop()
+    columns: dict[str, Any] = {}
+    for name in list(table.column_names):
+        column = table[name]
+        if name in ("customer", "brand", "product"):
+            column = pc.dictionary_encode(column)
+        series = column.to_pandas(date_as_object=False)
+        if name in ("first_date", "last_date", "first_purchase"):
+            series = series.astype("datetime64[ns]")
+        elif name == "revenue_c":
+            name, series = "revenue", series.astype("float64") / 100
+        columns[name] = series
+        del column
+        table = table.drop_columns([table.column_names[0]])  # frees this column's buffers
+    return pd.DataFrame(columns)
 
 
 def to_frame(table: pa.Table, *, keys: list[str], has_profit: bool, has_quantity: bool) -> pd.DataFrame:

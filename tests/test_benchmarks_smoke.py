@@ -178,3 +178,94 @@ def test_runner_end_to_end_on_a_tiny_file(tmp_path: Path) -> None:
     logged: list[str] = []
     runner.ensure_data(runner.dataset(data, "csv", 3000, 60, 7), logged.append)
     assert logged == []  # cached by name: not generated twice
+
+
+# --------------------------------------------------------------------------- per command
+
+# The five lines with the columns the other commands group by.
+COMMAND_LINES = LINES.append_column("brand", pa.array(["A", "A", "B", "A", "B"])) \
+    .append_column("salesperson", pa.array(["S1"] * 5)).append_column("category", pa.array(["K"] * 5)) \
+    .append_column("product", pa.array(["P1", "P1", "P2", "P1", "P3"])) \
+    .append_column("cost", pa.array([5.0, 2.0, 3.0, -2.0, 50.0]))
+# Groups per command, by hand (every line is in January 2024, the first quarter):
+COMMAND_ROWS = {
+    "inspect": 1,  # one row of counts
+    "pareto": 2, "abc": 2, "rfm": 2, "churn": 2,  # C1, C2 (one quarter each)
+    "loyalty": 3,  # C1 × A, C1 × B, C2 × B
+    "clv": 3,  # C1 on the 2nd and the 5th, C2 on the 3rd
+    "tiers": 3,  # C1 × S1 × A, C1 × S1 × B, C2 × S1 × B
+    "stages": 3,  # C1 × K × A × P1, C1 × K × B × P2, C2 × K × B × P3
+    "credit": 4,  # C1 × SO1, C1 × SO2, C1 × RT3 (all on their days), C2 × SO4
+}
+
+
+@pytest.fixture(scope="module")
+def command_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("commands")
+    paths = {"csv": root / "lines.csv", "parquet": root / "lines.parquet"}
+    pacsv.write_csv(COMMAND_LINES, paths["csv"])
+    pq.write_table(COMMAND_LINES, paths["parquet"])
+    return paths
+
+
+def test_every_command_has_a_query_and_counted_rows() -> None:
+    assert set(peers.COMMAND_SQL) == set(COMMAND_ROWS) == set(runner.COMMANDS)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize("command", sorted(COMMAND_ROWS))
+def test_command_queries_group_as_counted_by_hand(command_files: dict[str, Path], fmt: str,
+                                                  command: str) -> None:
+    assert peers.duckdb_command(command, command_files[fmt]) == {"rows": COMMAND_ROWS[command]}
+    pytest.importorskip("polars")
+    assert peers.polars_command(command, command_files[fmt]) == {"rows": COMMAND_ROWS[command]}
+
+
+def test_command_targets_judge_ratio_slack_peak_and_growth() -> None:
+    def r(who: str, command: str, lines: int, seconds: float, mib: float) -> object:
+        res = runner.Result("commands", f"{who}:{command}", who, "parquet", lines)
+        res.seconds, res.peaks_kib = [seconds], [int(mib * 1024)]
+        return res
+
+    results = [
+        # abc: 6 s vs 3 s is 2.0x, over 1.5x and over 3 + 0.75 s: missed; 900 MiB: met.
+        r("kamtool", "abc", 10_000_000, 6.0, 900), r("duckdb", "abc", 10_000_000, 3.0, 700),
+        # rfm: 1.2 s vs 0.5 s is 2.4x, but within 0.75 s of it: met; 2,000 MiB: missed.
+        r("kamtool", "rfm", 10_000_000, 1.2, 2000), r("duckdb", "rfm", 10_000_000, 0.5, 700),
+        # 30M: abc 1,700 MiB is x1.89 of 900 (< 2x: met), and 1,700 > 1,024: missed.
+        r("kamtool", "abc", 30_000_000, 17.0, 1700), r("duckdb", "abc", 30_000_000, 12.0, 900),
+        r("kamtool", "abc", 1_000_000, 9.0, 5000),  # below 10M lines: not judged
+    ]
+    assert runner.command_targets(results) == [
+        "- abc, parquet, 10,000,000 lines: 2.00× its DuckDB query (≤ 1.5× or +0.75 s) — MISSED",
+        "- abc, parquet, 10,000,000 lines: peak 900 MiB (≤ 1,024 MiB) — met",
+        "- rfm, parquet, 10,000,000 lines: 2.40× its DuckDB query (≤ 1.5× or +0.75 s) — met",
+        "- rfm, parquet, 10,000,000 lines: peak 2,000 MiB (≤ 1,024 MiB) — MISSED",
+        "- abc, parquet, 30,000,000 lines: 1.42× its DuckDB query (≤ 1.5× or +0.75 s) — met",
+        "- abc, parquet, 30,000,000 lines: peak 1,700 MiB (≤ 1,024 MiB) — MISSED",
+        "- abc, parquet, 10,000,000 → 30,000,000 lines: peak ×1.89 (< 2×) — met",
+    ]
+    table = runner.command_table(results)
+    assert table[2] == "| abc | parquet | 10,000,000 | 6.00 | 3.00 | – | 2.00 | – | 900 | 700 | – |"
+
+
+def test_runner_measures_commands_end_to_end(tmp_path: Path) -> None:
+    data, report = tmp_path / "data", tmp_path / "run.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--lines", "3000", "--customers", "60", "--formats",
+         "parquet", "--repeat", "1", "--only", "commands", "--commands", "abc,loyalty",
+         "--excel-lines", "0", "--data-dir", str(data), "--json", str(report)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| command | format | lines | kamtool s | DuckDB s | polars s | ×DuckDB |" in done.stdout
+    runs = {r["contender"]: r for r in json.loads(report.read_text())["results"]}
+    expected = {f"{who}:{command}" for who in ("kamtool", "duckdb", "polars")
+                for command in ("abc", "loyalty")}
+    assert set(runs) == expected
+    for name, r in runs.items():
+        if name.startswith("polars:") and importlib.util.find_spec("polars") is None:
+            continue
+        assert r["failure"] == "" and r["median_s"] > 0 and r["peak_mib"] > 0, r
+    # abc's table says how many customers it ranked: the query's rows, one per customer
+    assert runs["kamtool:abc"]["summary"]["customers"] == runs["duckdb:abc"]["summary"]["rows"]

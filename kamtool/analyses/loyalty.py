@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kamtool.analyses.rules import as_of_day, check_period, period_label, period_of_days
+from kamtool.analyses.rules import MONTHS_PER, as_of_day, check_period, period_label, period_of_days
 from kamtool.errors import AnalysisError, UsageError
 from kamtool.lazy import lazy_module
 from kamtool.result import Chart, Result
@@ -243,23 +243,60 @@ def _no_new_products() -> pd.DataFrame:
     )
 
 
-def _check_lines(lines: pd.DataFrame, brand: str | None) -> tuple[pd.Series, np.ndarray, bool]:
-    """Dates (normalised), revenue and whether there is a brand column with brands."""
+def _check_lines(lines: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """Dates (normalised) and revenue of raw order lines."""
     missing = [c for c in ("customer", "date", "revenue") if c not in lines]
     if missing:
         raise AnalysisError(f"loyalty needs the columns {', '.join(missing)}")
     if lines.empty:
         raise AnalysisError("loyalty: there are no order lines")
-    has_brand = "brand" in lines and bool(lines["brand"].notna().any())
-    if brand is not None and not has_brand:
-        raise UsageError(f"--brand {brand} needs a brand column in the data, and there is none")
     dates = pd.to_datetime(lines["date"]).dt.normalize()
     if dates.isna().any():
         raise AnalysisError(f"loyalty: {int(dates.isna().sum())} lines have no date")
     revenue = lines["revenue"].to_numpy(dtype="float64")
     if np.isnan(revenue).any():
         raise AnalysisError(f"loyalty: {int(np.isnan(revenue).sum())} lines have no revenue")
-    return dates, revenue, has_brand
+    return dates, revenue
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Brands and products as text, missing ones missing."""
+    return values.astype("str").where(values.notna(), None)
+
+
+def purchase_grain(lines: pd.DataFrame) -> pd.DataFrame:
+    """Order lines (``customer``, ``date``, ``revenue``, optionally ``brand``, ``product``; raw
+    or pre-aggregated) -> the grain loyalty reads, as the load's query returns it
+    (:func:`kamtool.engine.duck.rolled_sql`):
+
+    - period rows, one per customer × month × brand (``month``: months since January 1970):
+      net ``revenue``, ``lines``, ``first_date``, ``last_date``; ``first_purchase`` empty;
+    - purchase rows, one per customer × brand × product (``month`` empty): ``first_purchase``,
+      the first day whose net revenue for the product is above zero (empty when none).
+    """
+    dates, revenue = _check_lines(lines)
+    days = _day_numbers(dates)
+    frame = pd.DataFrame({"customer": lines["customer"].to_numpy(), "day": days, "revenue": revenue,
+                          "month": days.astype("datetime64[D]").astype("datetime64[M]").astype("int64")})
+    for column in ("brand", "product"):
+        frame[column] = _text(lines[column]).to_numpy() if column in lines else None
+    periods = frame.groupby(["customer", "month", "brand"], dropna=False, sort=True).agg(
+        revenue=("revenue", "sum"), lines=("revenue", "size"), first_date=("day", "min"),
+        last_date=("day", "max")).reset_index()
+    periods["product"] = None
+    bought = frame[frame["product"].notna()]
+    daily = bought.groupby(["customer", "day", "brand", "product"], dropna=False)["revenue"].sum().to_frame()
+    daily = daily.reset_index()
+    daily["day"] = daily["day"].where(daily["revenue"] > MONEY_EPS)
+    purchases = daily.groupby(["customer", "brand", "product"], dropna=False)["day"].min().reset_index()
+    purchases = purchases.rename(columns={"day": "first_purchase"}).assign(lines=0, revenue=np.nan)
+    grain = pd.concat([periods, purchases], ignore_index=True).sort_values(
+        ["customer", "month", "brand", "product"], na_position="last", ignore_index=True)  # as the query
+    for column in ("first_date", "last_date", "first_purchase"):
+        days = grain[column].astype("float64").to_numpy().astype("datetime64[D]")
+        grain[column] = days.astype("datetime64[ns]")
+    return grain[["customer", "month", "brand", "product", "revenue", "lines", "first_date", "last_date",
+                  "first_purchase"]]
 
 
 def _as_of(days: np.ndarray, as_of: Any) -> int:
@@ -291,13 +328,13 @@ def _focal_brand(brand_names: Any, by_brand: np.ndarray, brand: str | None) -> t
 
 
 def _brand_mode(
-    lines: pd.DataFrame, cust: np.ndarray, pid: np.ndarray, revenue: np.ndarray, n: int,
+    brands: pd.Series, cust: np.ndarray, pid: np.ndarray, revenue: np.ndarray, n: int,
     brand: str | None, share_threshold: float, majority: float,
-) -> tuple[dict[str, Any], np.ndarray, dict[str, Any]]:
-    """Per-customer figures of brand mode, the lines of the focal brand, and the facts
-    (focal brand and rule) for params and summary."""
-    brand_values = lines["brand"].astype("str").where(lines["brand"].notna(), None)
-    brand_code, brand_names = pd.factorize(brand_values, sort=True)
+) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """Per-customer figures of brand mode (``brands``: the brand of each period row), the
+    focal brand, and the facts (focal brand and rule) for params and summary."""
+    coded = isinstance(brands.dtype, pd.CategoricalDtype)  # the load's brands: text already
+    brand_code, brand_names = pd.factorize(brands if coded else _text(brands), sort=True)
     # missing brands get the last code, after every named brand
     brand_code = np.where(brand_code < 0, len(brand_names), brand_code).astype("int64")
     names_all = np.append(np.asarray(brand_names, dtype=object), NO_BRAND)
@@ -307,7 +344,7 @@ def _brand_mode(
         cust, pid, brand_code, len(brand_names) + 1, revenue, n, focal, share_threshold, majority
     )
     per["leading_brand"] = [str(names_all[b]) if b >= 0 else None for b in per["leading_brand"].tolist()]
-    return per, brand_code == focal, {"brand": str(brand_names[focal]), "brand_rule": rule}
+    return per, str(brand_names[focal]), {"brand": str(brand_names[focal]), "brand_rule": rule}
 
 
 def _rows(
@@ -367,16 +404,21 @@ def _groups(
 
 
 def _adopters(
-    lines: pd.DataFrame, cust: np.ndarray, days: np.ndarray, revenue: np.ndarray, keep: np.ndarray,
+    grain: pd.DataFrame, is_purchase: np.ndarray, customers: pd.Index, focal: str | None, start: int,
     as_of_number: int, launch_window: int, grace_days: int,
 ) -> tuple[np.ndarray, pd.DataFrame]:
-    """The early-adopter flag per customer code and the new-products table (empty without
-    a product column)."""
-    adopter = np.zeros(int(cust.max()) + 1 if len(cust) else 0, dtype=bool)
-    if "product" not in lines or not bool(lines["product"].notna().any()):
+    """The early-adopter flag per customer code and the new-products table, from the purchase
+    rows of ``grain`` (of the focal brand in brand mode: ``focal``); ``start``: the first day
+    of the data."""
+    adopter = np.zeros(len(customers), dtype=bool)
+    keep = is_purchase & grain["first_purchase"].notna().to_numpy()
+    if focal is not None:
+        keep &= (grain["brand"] == focal).to_numpy(dtype=bool, na_value=False)
+    if not keep.any():
         return adopter, _no_new_products()
     codes, new_products = _early_adopters(
-        cust, days, lines["product"], revenue, keep, as_of_number, launch_window, grace_days
+        customers.get_indexer(pd.Index(grain["customer"][keep])), _day_numbers(grain["first_purchase"][keep]),
+        _text(grain["product"][keep]), start, as_of_number, launch_window, grace_days,
     )
     adopter[codes] = True
     return adopter, new_products
@@ -407,48 +449,31 @@ def _group_summary(groups_order: tuple[str, ...], group_code: np.ndarray, groups
 
 
 def _early_adopters(
-    cust: np.ndarray,
-    days: np.ndarray,
-    product: pd.Series,
-    revenue: np.ndarray,
-    keep: np.ndarray,
-    as_of_day: int,
-    launch_window: int,
-    grace_days: int,
+    c: np.ndarray, day: np.ndarray, product: pd.Series, start: int, as_of_day: int,
+    launch_window: int, grace_days: int,
 ) -> tuple[np.ndarray, pd.DataFrame]:
-    """Customer codes that adopted a new product early, and the new-products table."""
-    start = int(days.min())  # the first day of the data (all lines, all brands)
-    keep = keep & product.notna().to_numpy()
-    prod_code, prod_names = pd.factorize(product[keep])
-    if len(prod_names) == 0:
-        return np.array([], dtype="int64"), _no_new_products()
+    """Customer codes that adopted a new product early, and the new-products table.
+
+    One row per customer and product: ``day``, the customer's first purchase of it.  A
+    product's first sale is its buyers' earliest first purchase; a customer adopted it early
+    when its own first purchase lies within ``launch_window`` days of that.
+    """
+    prod, prod_names = pd.factorize(product)
     n_prod = len(prod_names)
-    d = days[keep] - start
-    n_days = int(d.max()) + 1
-    # a purchase: a customer-day with positive net revenue for the product
-    n_customers = int(cust.max()) + 1
-    keys, _ = _net(
-        (cust[keep] * n_days + d) * n_prod + prod_code, revenue[keep], n_customers * n_days * n_prod
-    )
-    prod = keys % n_prod
-    day = (keys // n_prod) % n_days
-    c = keys // n_prod // n_days
     first = np.full(n_prod, np.iinfo("int64").max, dtype="int64")
     np.minimum.at(first, prod, day)
-    is_new = (first < np.iinfo("int64").max) & (first >= grace_days)
+    is_new = first - start >= grace_days
     if not is_new.any():
         return np.array([], dtype="int64"), _no_new_products()
     early = is_new[prod] & (day < first[prod] + launch_window)
-    pairs = _distinct(prod[early] * n_customers + c[early], n_prod * n_customers)
-    adopters = np.bincount(pairs // n_customers, minlength=n_prod)
+    adopters = np.bincount(prod[early], minlength=n_prod)
     new = np.flatnonzero(is_new)
-    first_day = (first[new] + start).astype("datetime64[D]")
     table = pd.DataFrame(
         {
             "product": pd.array(np.asarray(prod_names, dtype=object)[new].astype(str), dtype="str"),
-            "first_sale": pd.to_datetime(first_day),
+            "first_sale": pd.to_datetime(first[new].astype("datetime64[D]")),
             "adopters": adopters[new].astype("int64"),
-            "window_complete": first[new] + start + launch_window <= as_of_day,
+            "window_complete": first[new] + launch_window <= as_of_day,
         }
     )
     table = table.sort_values(["first_sale", "product"], ignore_index=True)
@@ -457,10 +482,12 @@ def _early_adopters(
 
 from kamtool.needs import Needs  # noqa: E402 - beside the declaration it serves
 
-# What loyalty() reads: one row per customer, day, brand and product (a file may lack brand
-# and product: loyalty then follows repeat buying).
+# What loyalty() reads: the lines per customer, day, brand and product, rolled up in the load's
+# own query ("first_purchase") to period rows per customer × month × brand and purchase rows per
+# customer × brand × product (see purchase_grain); a file may lack brand and product: loyalty
+# then follows repeat buying.
 NEEDS = Needs(keys=("customer", "date", "brand", "product"), optional=("brand", "product"), measures=(),
-              figures=("orders", "returns", "dates"))
+              figures=("first_purchase",))
 
 
 def loyalty(
@@ -481,7 +508,8 @@ def loyalty(
     ----------
     lines : DataFrame
         ``customer``, ``date``, ``revenue`` and optionally ``brand`` and ``product``;
-        raw order lines or one row per distinct combination of those keys (same answer).
+        raw order lines or one row per distinct combination of those keys (same answer); or
+        their :func:`purchase_grain` (``first_purchase`` column), as the load's query returns it.
     brand : str, optional
         The focal brand (brand mode). Default: the brand with the most net revenue.
     period : {"month", "quarter", "year"}, default "quarter"
@@ -508,42 +536,75 @@ def loyalty(
         ``groups`` and ``new_products``, a chart; period labels are codes (2024Q1, 2024-03).
     """
     _check_params(period, share_threshold, majority, launch_window, new_product_grace_days, last_n)
-    dates, revenue, has_brand = _check_lines(lines, brand)
-    cust, customers = pd.factorize(lines["customer"], sort=True)
-    cust, n, days = cust.astype("int64"), len(customers), _day_numbers(dates)
-    as_of_number, pid = _as_of(days, as_of), period_of_days(days, period)
-    as_of_stamp = pd.Timestamp(np.datetime64(as_of_number, "D"))
-    summary: dict[str, Any] = {"as_of": as_of_stamp, "customers": n}
-    params: dict[str, Any] = dict(
-        period=period, share_threshold=share_threshold, majority=majority, launch_window=launch_window,
-        new_product_grace_days=new_product_grace_days, as_of=as_of_stamp,
-        as_of_rule="given" if as_of is not None else "day after the last order in the data",
-        active_period="net spend in the period > 0",
-    )  # fmt: skip
+    grain = lines if "first_purchase" in lines.columns else purchase_grain(lines)
+    is_period = grain["month"].notna().to_numpy()
+    if not is_period.any():
+        raise AnalysisError("loyalty: there are no order lines")
+    has_brand = "brand" in grain and bool(grain["brand"][is_period].notna().any())
+    if brand is not None and not has_brand:
+        raise UsageError(f"--brand {brand} needs a brand column in the data, and there is none")
+    customers, cust, last_days, start, pid, revenue = _period_rows(grain, is_period, period)
+    n, as_of_number = len(customers), _as_of(last_days, as_of)
+    summary: dict[str, Any] = {"as_of": pd.Timestamp(np.datetime64(as_of_number, "D")), "customers": n}
+    params = _params(period, share_threshold, majority, launch_window, new_product_grace_days,
+                     summary["as_of"], as_of)
     if has_brand:
-        per, keep, facts = _brand_mode(lines, cust, pid, revenue, n, brand, share_threshold, majority)
+        per, focal, facts = _brand_mode(grain["brand"][is_period], cust, pid, revenue, n, brand,
+                                        share_threshold, majority)
         groups_order: tuple[str, ...] = BRAND_GROUPS
         params.update(facts, mode="brand")
         summary.update(mode="brand", brand=facts["brand"])
     else:
-        latest = int(period_of_days(np.array([as_of_number - 1]), period)[0])
-        per = _behaviour_groups(cust, pid, revenue, n, latest, last_n, majority)
-        keep, groups_order = np.ones(len(lines), dtype=bool), BEHAVIOUR_GROUPS
-        params.update(last_n=last_n, mode="behaviour")
-        summary.update(mode="behaviour", **_window(latest, last_n, period))
-
-    adopter, new_products = _adopters(
-        lines, cust, days, revenue, keep, as_of_number, launch_window, new_product_grace_days
-    )
-    customer_revenue = np.bincount(cust, weights=revenue, minlength=n)
+        focal, groups_order = None, BEHAVIOUR_GROUPS
+        per = _behaviour_mode(cust, pid, revenue, n, as_of_number, period, last_n, majority, params, summary)
+    adopter, new_products = _adopters(grain, ~is_period, customers, focal, start, as_of_number,
+                                      launch_window, new_product_grace_days)
+    customer_revenue = np.bincount(cust, weights=revenue, minlength=n) / 100
     _no_net_purchase(per, customer_revenue, groups_order)
-    rows = _rows(customers, groups_order, per, customer_revenue, cust, days, adopter, params["mode"])
+    rows = _rows(customers, groups_order, per, customer_revenue, cust, last_days, adopter, params["mode"])
     groups = _groups(groups_order, per["group"], customer_revenue, adopter)
-    has_product = "product" in lines and bool(lines["product"].notna().any())
+    has_product = "product" in grain and bool(grain["product"][~is_period].notna().any())
     summary.update(_group_summary(groups_order, per["group"], groups, adopter, customer_revenue,
                                   len(new_products) if has_product else None))
-    return _result(params, summary, rows, groups, new_products,
-                   brand_column="brand" in lines, data_start=int(days.min()))
+    return _result(params, summary, rows, groups, new_products, brand_column="brand" in grain,
+                   data_start=start)
+
+
+def _behaviour_mode(cust: np.ndarray, pid: np.ndarray, revenue: np.ndarray, n: int, as_of_number: int,
+                    period: str, last_n: int, majority: float, params: dict[str, Any],
+                    summary: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Behaviour mode's per-customer figures; its window into params and summary."""
+    latest = int(period_of_days(np.array([as_of_number - 1]), period)[0])
+    params.update(last_n=last_n, mode="behaviour")
+    summary.update(mode="behaviour", **_window(latest, last_n, period))
+    return _behaviour_groups(cust, pid, revenue, n, latest, last_n, majority)
+
+
+def _period_rows(grain: pd.DataFrame, is_period: np.ndarray, period: str) -> tuple[pd.Index, np.ndarray,
+                                                                                  np.ndarray, int, np.ndarray,
+                                                                                  np.ndarray]:
+    """From the period rows: the customers (sorted), each row's customer code, last day and
+    period, the first day of the data, and each row's revenue in whole cents (exact in float64
+    up to 2**53: sums and shares then do not depend on the order or the grain of the rows)."""
+    def rows(column: str) -> pd.Series:
+        return grain[column][is_period]  # one column at a time: no copy of the whole grain
+
+    codes, customers = pd.factorize(rows("customer"), sort=True)
+    start = int(_day_numbers(rows("first_date")).min())
+    pid = rows("month").to_numpy(dtype="int64") // MONTHS_PER[period]
+    revenue = np.rint(rows("revenue").to_numpy(dtype="float64") * 100)
+    return (pd.Index(customers.astype("str")), codes.astype("int64"), _day_numbers(rows("last_date")), start,
+            pid, revenue)
+
+
+def _params(period: str, share_threshold: float, majority: float, launch_window: int, grace_days: int,
+            as_of_stamp: Any, as_of: Any) -> dict[str, Any]:
+    return dict(
+        period=period, share_threshold=share_threshold, majority=majority, launch_window=launch_window,
+        new_product_grace_days=grace_days, as_of=as_of_stamp,
+        as_of_rule="given" if as_of is not None else "day after the last order in the data",
+        active_period="net spend in the period > 0",
+    )  # fmt: skip
 
 
 def _no_net_purchase(

@@ -19,6 +19,27 @@ if TYPE_CHECKING:
     from kamtool.result import Result
 
 OUTPUT_SUFFIXES = {".csv", ".json", ".parquet", ".xlsx"}
+_PHASE_MARK: list[float] = []
+
+
+def phase(name: str) -> None:
+    """With KAMTOOL_PHASES=1, the seconds since the last mark (the first: since the process
+    started) on stderr, as ``phase NAME: 0.42 s`` (benchmarks/README.md's breakdown)."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("KAMTOOL_PHASES") != "1":
+        return
+    now = time.time()
+    if not _PHASE_MARK:
+        try:  # the process's start, in clock ticks since boot (Linux)
+            ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+            uptime = float(Path("/proc/uptime").read_text().split()[0])
+            _PHASE_MARK.append(now - uptime + ticks / os.sysconf("SC_CLK_TCK"))
+        except (OSError, ValueError, IndexError):
+            _PHASE_MARK.append(now)
+    print(f"phase {name}: {now - _PHASE_MARK[-1]:.3f} s", file=sys.stderr, flush=True)
+    _PHASE_MARK.append(now)
 
 
 def load_request(common: Common, needs: Needs, by_label: str | None = None, *,
@@ -86,12 +107,14 @@ def load_ledger(common: Common, needs: Needs, by_label: str | None = None, *, qu
     reports nothing again)."""
     from kamtool.engine.load import load
 
+    phase("start-up and imports")
     check_output_path(common)
     request = load_request(common, needs, by_label, quiet=quiet)
     with progress_bar() as tick:
         result = load(request, progress=tick)
     if not quiet:
         report_drops(result)
+    phase("load (query)")
     return result
 
 
@@ -209,9 +232,11 @@ def emit(result: Result, common: Common, ledger: Ledger) -> None:
     passes here with the ledger its result came from (see :func:`with_engine`)."""
     from kamtool.render import records
 
+    phase("analysis")
     result = with_engine(result, ledger)
     if common.output is not None:
         write_output(result, common, _period(ledger))
+        phase("writing -o")
     fmt = common.format or Format.table
     if fmt == Format.json:
         records.write_json(result, sys.stdout)
@@ -223,6 +248,7 @@ def emit(result: Result, common: Common, ledger: Ledger) -> None:
         render_result(result, make_console(), lang=common.lang.value,
                       top=common.top)
     sys.stdout.flush()
+    phase("rendering")
 
 
 def _period(ledger: Ledger) -> tuple[Any, Any] | None:

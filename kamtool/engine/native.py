@@ -35,7 +35,15 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kamtool.engine import filters as filtering
-from kamtool.engine.duck import connection, literal, plain_strings, quote
+from kamtool.engine.duck import (
+    FIRST_PURCHASE,
+    capped_memory,
+    connection,
+    literal,
+    plain_strings,
+    quote,
+    rolled_sql,
+)
 from kamtool.engine.prepare import Prepared, prepare
 from kamtool.errors import KamtoolError
 from kamtool.io.columns import CANONICAL, DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
@@ -321,8 +329,10 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
         if "active_days" in figures:
             select.append('count(DISTINCT "date")::BIGINT AS active_days')
         select.append(f"{flagged} AS _flagged")
-        return (f"SELECT {key_cols}, {', '.join(select)} FROM ({lines_sql}) "
-                f"GROUP BY {key_cols} ORDER BY {key_cols}")
+        grouped = f"SELECT {key_cols}, {', '.join(select)} FROM ({lines_sql}) GROUP BY {key_cols}"
+        if FIRST_PURCHASE in figures:  # loyalty's grain, rolled up in the same query
+            return rolled_sql(grouped, flagged=True)
+        return f"{grouped} ORDER BY {key_cols}"
     # Per customer and day, the distinct counts in two levels: per key and order first, then
     # per key. DuckDB runs a DISTINCT aggregate by materialising every line for a second
     # pass; with millions of groups, reading one row per order is cheaper. (With a few
@@ -339,8 +349,10 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     if "active_days" in figures:
         second.append('count(DISTINCT "date")::BIGINT AS active_days')
     level1 = f"SELECT {inner_cols}, {', '.join(first)} FROM ({lines_sql}) GROUP BY {inner_cols}"
-    return (f"SELECT {key_cols}, {', '.join(second)} FROM ({level1}) "
-            f"GROUP BY {key_cols} ORDER BY {key_cols}")
+    grouped = f"SELECT {key_cols}, {', '.join(second)} FROM ({level1}) GROUP BY {key_cols}"
+    if FIRST_PURCHASE in figures:  # loyalty's grain, rolled up in the same query
+        return rolled_sql(grouped, flagged=True)
+    return f"{grouped} ORDER BY {key_cols}"
 
 
 def _check(table: pa.Table, keys: list[str], entity_is_label: bool = False) -> tuple[pa.Table, int]:
@@ -362,11 +374,15 @@ def _check(table: pa.Table, keys: list[str], entity_is_label: bool = False) -> t
     entity = _entity(keys)
     if entity is None:
         customer = table["customer"]
+        # Each distinct id is checked once: a grain per customer and day (or loyalty's) repeats
+        # every id many times.
+        ids = pc.unique(customer)
         # An empty or blank id cleans to null: equal() is then null, which is not a proof.
-        plain = pc.fill_null(pc.equal(as_text(customer), customer), False)
+        plain = pc.fill_null(pc.equal(as_text(ids), ids), False)
         if customer.null_count or not pc.all(plain).as_py():
             raise Declined("some customer ids are empty or have spaces around them", lines=True)
-        totals = _totals(customer)
+        labels = ids.filter(_totals(ids))
+        totals = pc.fill_null(pc.is_in(customer, value_set=labels), False)
     else:
         key = table[entity]
         # Lines without a value are an entity of their own ("(none)"), but an empty or padded
@@ -505,7 +521,8 @@ def load(request: LoadRequest,
 
         warm_imports()  # pandas loads while DuckDB reads
         try:
-            table = run_with_progress(connection(), sql, source.size, progress)
+            with capped_memory(FIRST_PURCHASE in request.figures):
+                table = run_with_progress(connection(), sql, source.size, progress)
         except KamtoolError:
             raise
         except Exception as exc:  # a value or a row DuckDB cannot read: the Arrow path will say which

@@ -19,7 +19,15 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kamtool.engine import filters
-from kamtool.engine.duck import connection, plain_strings, quote
+from kamtool.engine.duck import (
+    FIRST_PURCHASE,
+    capped_memory,
+    connection,
+    empty_rolled,
+    plain_strings,
+    quote,
+    rolled_sql,
+)
 from kamtool.engine.prepare import Prepared, prepare
 from kamtool.io.read import Source, open_source
 from kamtool.ledger import month_of
@@ -233,7 +241,10 @@ def final_sql(source: str, keys: Sequence[str], figures: Sequence[str], *, merge
         sums += f", count(DISTINCT {ORDER_KEY})::BIGINT AS orders"
     if "active_days" in figures:
         sums += ", count(DISTINCT date)::BIGINT AS active_days"
-    return f"SELECT {cols}, {sums} FROM {source} GROUP BY {cols} ORDER BY {cols}"
+    grouped = f"SELECT {cols}, {sums} FROM {source} GROUP BY {cols}"
+    if FIRST_PURCHASE in figures:  # loyalty's grain, rolled up in the same query
+        return rolled_sql(grouped)
+    return f"{grouped} ORDER BY {cols}"
 
 
 def partial_sql(source: str, keys: Sequence[str], figures: Sequence[str],
@@ -275,6 +286,9 @@ def empty_table(keys: Sequence[str], figures: Sequence[str], measures: Sequence[
     """The ledger's table without a line: its columns, no rows."""
     import pyarrow as pa
 
+    if FIRST_PURCHASE in figures:
+        return empty_rolled()
+
     cols: dict[str, pa.Array] = {k: pa.array([], _key_type(k)) for k in keys}
     for out, _line, _merge in MEASURES:
         if not _wanted(out, figures, measures):
@@ -312,8 +326,9 @@ def load(request: LoadRequest, opened: dict[str, Source] | None = None,
 
     stream = prefetched(produce)  # reading starts now
     measures = request.measures
-    result = aggregate_stream(stream, lambda s: final_sql(s, keys, request.figures, measures=measures),
-                              stream_schema(keys, measures))
+    with capped_memory(FIRST_PURCHASE in request.figures):
+        result = aggregate_stream(stream, lambda s: final_sql(s, keys, request.figures, measures=measures),
+                                  stream_schema(keys, measures))
     if result is None:
         result = empty_table(keys, request.figures, measures)
     return result, preps
