@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ ROLLED_KEYS = ("customer", "month", "brand", "product")
 _MONTH_OF_DATE = '((year("date") - 1970) * 12 + month("date") - 1)::INTEGER'
 
 
-def rolled_sql(inner: str, *, flagged: bool = False) -> str:
+def rolled_sql(inner: str, *, flagged: bool = False, carried: Sequence[str] = ()) -> str:
     """``inner`` (figures per customer × date × brand × product, in cents) rolled up in one pass:
 
     - per customer × month × brand (the month as :func:`kamtool.ledger.month_of` numbers it):
@@ -101,6 +101,8 @@ def rolled_sql(inner: str, *, flagged: bool = False) -> str:
       line is counted once, in its period row), ``revenue_c`` empty.
 
     Lines without a product have no purchase row.  Sorted by the rolled keys, nulls last.
+    ``carried``: keys of ``inner`` kept apart in both rolled levels (the native path's
+    ``_drop``: lines a filter left out must not be rolled into the kept ones).
     """
     period = "GROUPING(product) = 1"
     sums = [f"CASE WHEN {period} THEN sum(revenue_c)::BIGINT END AS revenue_c",
@@ -110,10 +112,11 @@ def rolled_sql(inner: str, *, flagged: bool = False) -> str:
             f'CASE WHEN NOT {period} THEN min("date") FILTER (WHERE revenue_c > 0) END AS first_purchase']
     if flagged:
         sums.append(f"CASE WHEN {period} THEN sum(_flagged)::BIGINT ELSE 0 END AS _flagged")
-    keys = ", ".join(quote(k) for k in ROLLED_KEYS)
+    keys = ", ".join(quote(k) for k in (*ROLLED_KEYS, *carried))
+    extra = "".join(f", {quote(k)}" for k in carried)
     return (f"SELECT {keys}, {', '.join(sums)} "
             f"FROM (SELECT *, {_MONTH_OF_DATE} AS month FROM ({inner})) "
-            "GROUP BY GROUPING SETS ((customer, month, brand), (customer, brand, product)) "
+            f"GROUP BY GROUPING SETS ((customer, month, brand{extra}), (customer, brand, product{extra})) "
             f"HAVING {period} OR product IS NOT NULL ORDER BY {keys}")
 
 

@@ -331,7 +331,7 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
         select.append(f"{flagged} AS _flagged")
         grouped = f"SELECT {key_cols}, {', '.join(select)} FROM ({lines_sql}) GROUP BY {key_cols}"
         if FIRST_PURCHASE in figures:  # loyalty's grain, rolled up in the same query
-            return rolled_sql(grouped, flagged=True)
+            return rolled_sql(grouped, flagged=True, carried=group[len(keys):])
         return f"{grouped} ORDER BY {key_cols}"
     # Per customer and day, the distinct counts in two levels: per key and order first, then
     # per key. DuckDB runs a DISTINCT aggregate by materialising every line for a second
@@ -351,7 +351,7 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     level1 = f"SELECT {inner_cols}, {', '.join(first)} FROM ({lines_sql}) GROUP BY {inner_cols}"
     grouped = f"SELECT {key_cols}, {', '.join(second)} FROM ({level1}) GROUP BY {key_cols}"
     if FIRST_PURCHASE in figures:  # loyalty's grain, rolled up in the same query
-        return rolled_sql(grouped, flagged=True)
+        return rolled_sql(grouped, flagged=True, carried=group[len(keys):])
     return f"{grouped} ORDER BY {key_cols}"
 
 
