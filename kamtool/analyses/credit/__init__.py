@@ -326,7 +326,7 @@ def _result(rows: pd.DataFrame, cents: pd.DataFrame, figures: dict[str, Any], in
                                                          "credit_limit", "current_limit",
                                                          "utilisation"]].reset_index(drop=True)
     tables["grades"] = company.grades_table(rows, cents["balance"])
-    tables["balance_history"] = company.history_table(figures["history"])
+    tables["balance_history"] = company.history_table(figures["history"], today)
     kinds = {name: "money" for name in (*names, *MONEY_COLUMNS, "amount", "receivables", "invoiced",
                                         "credited", "paid", "credit_balances")}
     kinds.update({name: "days" for name in DAYS_COLUMNS})

@@ -92,8 +92,14 @@ def grades_table(rows: pd.DataFrame, balance_cents: pd.Series) -> pd.DataFrame:
                          "balance": money(cents.to_numpy())})
 
 
-def history_table(history: pd.DataFrame) -> pd.DataFrame:
-    """Company receivables at the close of each sampled day (the day before the sample)."""
-    closes = [str(np.datetime64(int(d) - 1, "D")) for d in history.columns]
+def history_table(history: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """Company receivables at each month-end close of the history and on the as-of date.
+
+    A sampled day *d* holds the balance of the events dated before it: the close of day
+    *d* − 1, so the first of a month gives the month-end before. The as-of day's sample is
+    labelled with the as-of date itself: it is the balance the rows show ("as of" the day,
+    events dated before it), which is what a reader ties the last point to.
+    """
+    dates = [str(np.datetime64(int(d) if int(d) == as_of else int(d) - 1, "D")) for d in history.columns]
     totals = history.sum(axis=0).to_numpy(dtype=np.int64)
-    return pd.DataFrame({"date": closes, "receivables": money(totals)})
+    return pd.DataFrame({"date": dates, "receivables": money(totals)})

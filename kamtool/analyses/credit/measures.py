@@ -113,9 +113,10 @@ def window_sales(invoices: pd.DataFrame, customers: pd.Index, start: int, end: i
 
 def month_ends(as_of: int, months: int) -> list[int]:
     """Sample days of the balance history: the first day of each month after the month
-    ``months`` before the as-of day, up to and including the as-of day itself (a balance
-    "before day s" is the balance at the close of the day before, so a month's first day
-    gives the previous month's closing balance)."""
+    ``months`` before the as-of day, and the as-of day itself. A balance "before day s" is
+    the balance at the close of the day before, so a month's first day gives the previous
+    month's closing balance and the as-of day gives the balance as of the as-of date (the
+    rows' balance: events dated before it), the history's last point."""
     start = months_before(as_of, months)
     first = np.datetime64(start, "D").astype("datetime64[M]") + 1
     last = np.datetime64(as_of, "D").astype("datetime64[M]")
