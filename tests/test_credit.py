@@ -360,7 +360,9 @@ def test_rows_carry_the_canonical_keys_and_their_kinds() -> None:
                 "over_limit", "worsening"):
         assert key in result.rows.columns, key
     assert result.kinds["not_due"] == "money" and result.kinds["dso"] == "days"
-    assert result.kinds["utilisation"] == "share" and result.kinds["over_limit"] == "bool"
+    assert result.kinds["utilisation"] == "share" and result.kinds["rows.over_limit"] == "bool"
+    # the summary's over_limit and worsening count customers
+    assert result.kinds["over_limit"] == "count" and isinstance(result.summary["over_limit"], int)
     assert NEEDS.keys[:3] == ("customer", "invoice_id", "date")
     assert "due_date" in NEEDS.keys and "paid_amount" in (NEEDS.measures or ())
 
@@ -585,6 +587,7 @@ def test_the_balance_history_is_month_end_closes_then_the_as_of_balance() -> Non
     assert history["receivables"].tolist() == [100.0, 60.0]
     assert row_of(result, "A")["highest_balance"] == 100.0
     # mid-month: 05-31 and 06-30 closes, then 07-15 (60 owed)
-    history = credit(inv, pay, options=Options(as_of="2024-07-15", history_months=2)).tables["balance_history"]
+    mid = credit(inv, pay, options=Options(as_of="2024-07-15", history_months=2))
+    history = mid.tables["balance_history"]
     assert history["date"].tolist() == ["2024-05-31", "2024-06-30", "2024-07-15"]
     assert history["receivables"].tolist() == [100.0, 60.0, 60.0]

@@ -332,7 +332,9 @@ def _result(rows: pd.DataFrame, cents: pd.DataFrame, figures: dict[str, Any], in
     kinds.update({name: "days" for name in DAYS_COLUMNS})
     kinds.update({"on_time_share": "share", "utilisation": "share", "share": "share",
                   "overdue_share": "share", "key_account_share": "share",
-                  "over_limit": "bool", "worsening": "bool", "grade": "text", "bucket": "text",
+                  # the rows' flags are booleans; the summary's keys of the same names count them
+                  "rows.over_limit": "bool", "rows.worsening": "bool", "over_limit": "count",
+                  "worsening": "count", "grade": "text", "bucket": "text",
                   "customers": "count", "date": "date"})
     return Result(
         command="credit",
