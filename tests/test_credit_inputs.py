@@ -104,3 +104,23 @@ def test_the_workbook_summary_counts_grades_and_flags_in_both_languages(tmp_path
         assert grades in cells
         over = cells["Over limit" if lang == "en" else "超出额度"]
         assert over.value == 2 and "0.00" not in str(over.number_format)
+
+
+def test_the_aging_chart_draws_the_largest_balances_not_the_first_rows() -> None:
+    # S (10, 91 days past due: D, a limit of 0) is over its limit and comes first in the
+    # rows; L1 and L2 are within their current limits of 1,000; the chart's table lists the
+    # largest balances: L2 300, L1 200, S 10; X (a credit balance of -5) is left out
+    inv = pd.DataFrame([("S", "s", "2023-12-01", 10.0), ("L1", "a", "2024-03-20", 200.0),
+                        ("L2", "b", "2024-03-25", 300.0), ("X", "x", "2024-03-01", 5.0)],
+                       columns=["customer", "invoice_id", "date", "amount"])
+    pay = pd.DataFrame([("X", "2024-03-02", 10.0)], columns=["customer", "date", "amount"])
+    accounts = pd.DataFrame({"customer": ["L1", "L2"], "credit_limit": [1000.0, 1000.0]})
+    result = credit(inv, pay, accounts, Options(as_of="2024-03-31"))
+    assert result.rows["customer"].tolist()[:2] == ["S", "L2"]
+    table = result.tables["largest_balances"]
+    assert table["customer"].tolist() == ["L2", "L1", "S"]
+    assert table["balance"].tolist() == [300.0, 200.0, 10.0]
+    assert table["not_due"].tolist() == [300.0, 200.0, 0.0]
+    assert table["overdue_91_180"].tolist() == [0.0, 0.0, 10.0]  # due 12-31: 91 days
+    (chart,) = [c for c in result.charts if c.stacked]
+    assert chart.table == "largest_balances" and chart.max_points == 30

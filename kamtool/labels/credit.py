@@ -97,7 +97,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.table.over_limit": ("Customers over their credit limit", "超出授信额度的客户"),
     "credit.table.grades": ("Credit grades", "信用等级分布"),
     "credit.table.balance_history": ("Receivables at month-ends and the as-of date", "月末及截止日应收账款"),
-    "credit.chart.aging": ("Aging by customer", "客户账龄结构"),
+    "credit.table.largest_balances": ("Largest balances by aging bucket", "应收余额最大客户的账龄"),
+    "credit.chart.aging": ("Aging of the largest balances", "应收余额最大客户的账龄结构"),
     "credit.chart.buckets": ("Receivables by aging bucket", "各账龄段应收账款"),
     # headline
     "credit.headline.receivables": (

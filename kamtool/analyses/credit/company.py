@@ -14,6 +14,7 @@ from kamtool.analyses.credit.grading import GRADES
 from kamtool.analyses.rules import reach_count
 
 LARGEST = 10
+CHARTED = 30  # the largest balances drawn by bucket in the aging chart
 NO_DIMENSION = "-"  # a customer without an owner or region in the accounts frame
 
 
@@ -82,6 +83,18 @@ def largest_overdue(rows: pd.DataFrame, overdue_cents: pd.Series) -> pd.DataFram
         "max_days_past_due": picked["max_days_past_due"].to_numpy(),
         "grade": picked["grade"].to_numpy(),
     })
+
+
+def largest_balances(cents: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """The ``CHARTED`` largest positive balances by bucket, largest first (ties by customer)."""
+    frame = cents[cents["balance"] > 0]
+    order = np.lexsort((frame.index.to_numpy(dtype=str), -frame["balance"].to_numpy(dtype=np.int64)))
+    top = frame.iloc[order[:CHARTED]]
+    out = pd.DataFrame({"customer": top.index.to_numpy(dtype=object),
+                        "balance": money(top["balance"].to_numpy())})
+    for name in names:
+        out[name] = money(top[name].to_numpy())
+    return out
 
 
 def grades_table(rows: pd.DataFrame, balance_cents: pd.Series) -> pd.DataFrame:
