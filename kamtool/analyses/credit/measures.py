@@ -132,8 +132,11 @@ def balance_history(invoices: pd.DataFrame, payments: pd.DataFrame, customers: p
                                      customers.get_indexer(pd.Index(payments["customer"]))])
     event_day = np.concatenate([invoices["day"].to_numpy(), payments["day"].to_numpy()])
     event_cents = np.concatenate([invoices["cents"].to_numpy(), -payments["cents"].to_numpy()])
-    table = np.zeros((len(customers), len(days)), dtype=np.int64)
-    for j, day in enumerate(days):
-        before = event_day < day
-        np.add.at(table[:, j], event_customer[before], event_cents[before])
+    # each event counts from the first sample after its day on: add it there once, then a
+    # running sum across the samples
+    samples = np.asarray(days, dtype=np.int64)
+    first = np.searchsorted(samples, event_day, side="right")
+    table = np.zeros((len(customers), len(days) + 1), dtype=np.int64)
+    np.add.at(table, (event_customer, first), event_cents)
+    table = np.cumsum(table, axis=1)[:, :-1]
     return pd.DataFrame(table, index=customers, columns=list(days))
