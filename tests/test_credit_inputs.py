@@ -124,3 +124,21 @@ def test_the_aging_chart_draws_the_largest_balances_not_the_first_rows() -> None
     assert table["overdue_91_180"].tolist() == [0.0, 0.0, 10.0]  # due 12-31: 91 days
     (chart,) = [c for c in result.charts if c.stacked]
     assert chart.table == "largest_balances" and chart.max_points == 30
+
+
+def test_the_grade_rule_is_printed_with_its_thresholds_in_both_languages() -> None:
+    from kamtool.analyses.credit import GradeRule
+    from kamtool.render.words import notes
+
+    inv = pd.DataFrame([("A", "1", "2024-01-01", 100.0)],
+                       columns=["customer", "invoice_id", "date", "amount"])
+    rule = GradeRule(a_past_due=50, b_beyond=10, c_beyond=40, d_past_due=120)
+    result = credit(inv, options=Options(as_of="2024-03-01", grade_rule=rule))
+    assert result.params["grade_rule"] == {"a_past_due": 50, "b_beyond": 10, "c_beyond": 40,
+                                           "d_past_due": 120}
+    en = next(line for line in notes(result, "en") if line.startswith("Grade:"))
+    assert en.startswith("Grade: D if anything is more than 120 days past due; A if nothing is more "
+                         "than 50 days past due")
+    assert "at most 10; C if at most 40; D otherwise" in en
+    zh = next(line for line in notes(result, "zh") if line.startswith("信用等级："))
+    assert "超过120天为D级" in zh and "超过50天" in zh and "不超过10天为B级" in zh and "不超过40天为C级" in zh
