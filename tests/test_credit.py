@@ -347,7 +347,9 @@ def test_company_view() -> None:
     assert largest["overdue"].tolist() == [300.0, 100.0, 50.0]
     assert result.tables["grades"]["customers"].sum() == 4
     history = result.tables["balance_history"]
-    assert history["date"].iloc[-1] == "2024-06-29" and history["receivables"].iloc[-1] == 430.0
+    # the last point is the as-of date's balance, the receivables of the rows
+    assert history["date"].iloc[-1] == "2024-06-30" and history["receivables"].iloc[-1] == 430.0
+    assert result.summary["receivables"] == 430.0
     assert history.set_index("date").loc["2024-04-30", "receivables"] == 300.0
 
 
@@ -358,7 +360,9 @@ def test_rows_carry_the_canonical_keys_and_their_kinds() -> None:
                 "over_limit", "worsening"):
         assert key in result.rows.columns, key
     assert result.kinds["not_due"] == "money" and result.kinds["dso"] == "days"
-    assert result.kinds["utilisation"] == "share" and result.kinds["over_limit"] == "bool"
+    assert result.kinds["utilisation"] == "share" and result.kinds["rows.over_limit"] == "bool"
+    # the summary's over_limit and worsening count customers
+    assert result.kinds["over_limit"] == "count" and isinstance(result.summary["over_limit"], int)
     assert NEEDS.keys[:3] == ("customer", "invoice_id", "date")
     assert "due_date" in NEEDS.keys and "paid_amount" in (NEEDS.measures or ())
 
@@ -569,3 +573,21 @@ def test_suggested_limit_is_the_exact_formula(sales: int, months: int, terms: in
     value = max(min(raw, Fraction(str(cap)) * max(highest, 0)), Fraction(0))
     expected = int((value + Fraction(1, 2)) // 1)
     assert suggested_limit(sales, months, terms, weight, beyond, factor, cap, highest) == expected
+
+
+def test_the_balance_history_is_month_end_closes_then_the_as_of_balance() -> None:
+    inv = invoices(("A", "1", "2024-05-10", 100.0))
+    pay = payments(("A", "2024-06-30", 40.0))
+    # --history-months 2 from 07-01: the window starts 05-01; month-end closes 05-31 (100
+    # owed) and, as the last point, the as-of date itself (60 owed: the 40 paid on 06-30
+    # counts); 06-30 is that same balance, so it is not listed twice
+    result = credit(inv, pay, options=Options(as_of="2024-07-01", history_months=2))
+    history = result.tables["balance_history"]
+    assert history["date"].tolist() == ["2024-05-31", "2024-07-01"]
+    assert history["receivables"].tolist() == [100.0, 60.0]
+    assert row_of(result, "A")["highest_balance"] == 100.0
+    # mid-month: 05-31 and 06-30 closes, then 07-15 (60 owed)
+    mid = credit(inv, pay, options=Options(as_of="2024-07-15", history_months=2))
+    history = mid.tables["balance_history"]
+    assert history["date"].tolist() == ["2024-05-31", "2024-06-30", "2024-07-15"]
+    assert history["receivables"].tolist() == [100.0, 60.0, 60.0]

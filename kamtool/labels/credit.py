@@ -27,7 +27,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.terms": ("Payment terms (days)", "账期（天）"),
     "credit.dso_sales": ("Credit sales in the DSO window", "DSO期间赊销额"),
     "credit.limit_sales": ("Net sales for the limit", "测算期净销售额"),
-    "credit.highest_balance": ("Highest month-end balance", "最高月末余额"),
+    "credit.highest_balance": ("Highest balance (month-ends, as-of)", "最高余额（月末及截止日）"),
     "credit.credit_limit": ("Suggested credit limit", "建议授信额度"),
     "credit.current_limit": ("Current credit limit", "现有授信额度"),
     "credit.utilisation": ("Utilisation", "额度使用率"),
@@ -40,7 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.share": ("Share", "占比"),
     "credit.customers": ("Customers", "客户数"),
     "credit.receivables": ("Receivables", "应收账款"),
-    "credit.date": ("Month end", "月末"),
+    "credit.date": ("Month end (last: as-of date)", "月末（末行为截止日）"),
     # summary figures and parameters (the workbook's summary sheet)
     "credit.as_of": ("As of", "截至日期"),
     "credit.invoices": ("Invoices", "发票数"),
@@ -96,8 +96,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.table.largest_overdue": ("Largest overdue balances", "逾期金额最大的客户"),
     "credit.table.over_limit": ("Customers over their credit limit", "超出授信额度的客户"),
     "credit.table.grades": ("Credit grades", "信用等级分布"),
-    "credit.table.balance_history": ("Month-end receivables", "月末应收账款"),
-    "credit.chart.aging": ("Aging by customer", "客户账龄结构"),
+    "credit.table.balance_history": ("Receivables at month-ends and the as-of date", "月末及截止日应收账款"),
+    "credit.table.largest_balances": ("Largest balances by aging bucket", "应收余额最大客户的账龄"),
+    "credit.chart.aging": ("Aging of the largest balances", "应收余额最大客户的账龄结构"),
     "credit.chart.buckets": ("Receivables by aging bucket", "各账龄段应收账款"),
     # headline
     "credit.headline.receivables": (
@@ -171,9 +172,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.note.formula": (
         "Suggested credit limit = net sales of the last {months} months ÷ {months} × (payment terms + "
         "days beyond terms) ÷ 30 × grade factor (A {A}, B {B}, C {C}, D {D}), at most {cap} × the "
-        "highest month-end balance of the last {months} months, rounded to the cent.",
+        "highest balance at the month-ends of the last {months} months and on the as-of date, rounded to "
+        "the cent.",
         "建议授信额度 = 近{months}个月净销售额 ÷ {months} ×（账期 + 平均超期天数）÷ 30 × 等级系数"
-        "（A级{A}，B级{B}，C级{C}，D级{D}），且不超过近{months}个月最高月末余额的{cap}倍，四舍五入到分。"),
+        "（A级{A}，B级{B}，C级{C}，D级{D}），且不超过近{months}个月各月末及截止日最高余额的{cap}倍，四舍五入到分。"),
     "credit.note.utilisation": (
         "Utilisation = balance ÷ the current credit limit from the accounts file when there is one, "
         "else ÷ the suggested limit. Customers over their limit come first, then those paying later, "

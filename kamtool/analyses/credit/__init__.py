@@ -325,14 +325,17 @@ def _result(rows: pd.DataFrame, cents: pd.DataFrame, figures: dict[str, Any], in
     tables["over_limit"] = rows.loc[rows["over_limit"], ["customer", "balance", "overdue", "grade",
                                                          "credit_limit", "current_limit",
                                                          "utilisation"]].reset_index(drop=True)
+    tables["largest_balances"] = company.largest_balances(cents, names)
     tables["grades"] = company.grades_table(rows, cents["balance"])
-    tables["balance_history"] = company.history_table(figures["history"])
+    tables["balance_history"] = company.history_table(figures["history"], today)
     kinds = {name: "money" for name in (*names, *MONEY_COLUMNS, "amount", "receivables", "invoiced",
                                         "credited", "paid", "credit_balances")}
     kinds.update({name: "days" for name in DAYS_COLUMNS})
     kinds.update({"on_time_share": "share", "utilisation": "share", "share": "share",
                   "overdue_share": "share", "key_account_share": "share",
-                  "over_limit": "bool", "worsening": "bool", "grade": "text", "bucket": "text",
+                  # the rows' flags are booleans; the summary's keys of the same names count them
+                  "rows.over_limit": "bool", "rows.worsening": "bool", "over_limit": "count",
+                  "worsening": "count", "grade": "text", "bucket": "text",
                   "customers": "count", "date": "date"})
     return Result(
         command="credit",
@@ -340,10 +343,11 @@ def _result(rows: pd.DataFrame, cents: pd.DataFrame, figures: dict[str, Any], in
         summary=_summary(rows, cents, inv, pay, figures, today, opts, counts),
         rows=rows,
         tables=tables,
-        # one bar per customer, its balance stacked by bucket (the first 30 rows: over limit,
-        # worsening, then the largest balances)
-        charts=[Chart(kind="bar", table="rows", category="customer", values=names,
-                      title="credit.chart.aging", max_points=30, stacked=True),
+        # one bar per customer, its balance stacked by bucket: the largest balances (the
+        # rows' order puts small over-limit balances first, which a chart of "the top 30"
+        # would misread)
+        charts=[Chart(kind="bar", table="largest_balances", category="customer", values=names,
+                      title="credit.chart.aging", max_points=company.CHARTED, stacked=True),
                 Chart(kind="column", table="aging", category="bucket", values=["amount"],
                       title="credit.chart.buckets")],
         display_columns=["customer", "balance", *names, "dso", "days_beyond_terms", "grade",

@@ -14,6 +14,7 @@ from kamtool.analyses.credit.grading import GRADES
 from kamtool.analyses.rules import reach_count
 
 LARGEST = 10
+CHARTED = 30  # the largest balances drawn by bucket in the aging chart
 NO_DIMENSION = "-"  # a customer without an owner or region in the accounts frame
 
 
@@ -84,6 +85,18 @@ def largest_overdue(rows: pd.DataFrame, overdue_cents: pd.Series) -> pd.DataFram
     })
 
 
+def largest_balances(cents: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """The ``CHARTED`` largest positive balances by bucket, largest first (ties by customer)."""
+    frame = cents[cents["balance"] > 0]
+    order = np.lexsort((frame.index.to_numpy(dtype=str), -frame["balance"].to_numpy(dtype=np.int64)))
+    top = frame.iloc[order[:CHARTED]]
+    out = pd.DataFrame({"customer": top.index.to_numpy(dtype=object),
+                        "balance": money(top["balance"].to_numpy())})
+    for name in names:
+        out[name] = money(top[name].to_numpy())
+    return out
+
+
 def grades_table(rows: pd.DataFrame, balance_cents: pd.Series) -> pd.DataFrame:
     by_grade = rows.assign(cents=balance_cents.reindex(rows["customer"]).to_numpy())
     counts = by_grade.groupby("grade")["customer"].count().reindex(list(GRADES), fill_value=0)
@@ -92,8 +105,14 @@ def grades_table(rows: pd.DataFrame, balance_cents: pd.Series) -> pd.DataFrame:
                          "balance": money(cents.to_numpy())})
 
 
-def history_table(history: pd.DataFrame) -> pd.DataFrame:
-    """Company receivables at the close of each sampled day (the day before the sample)."""
-    closes = [str(np.datetime64(int(d) - 1, "D")) for d in history.columns]
+def history_table(history: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """Company receivables at each month-end close of the history and on the as-of date.
+
+    A sampled day *d* holds the balance of the events dated before it: the close of day
+    *d* − 1, so the first of a month gives the month-end before. The as-of day's sample is
+    labelled with the as-of date itself: it is the balance the rows show ("as of" the day,
+    events dated before it), which is what a reader ties the last point to.
+    """
+    dates = [str(np.datetime64(int(d) if int(d) == as_of else int(d) - 1, "D")) for d in history.columns]
     totals = history.sum(axis=0).to_numpy(dtype=np.int64)
-    return pd.DataFrame({"date": closes, "receivables": money(totals)})
+    return pd.DataFrame({"date": dates, "receivables": money(totals)})

@@ -9,7 +9,6 @@ the row (its position in the frame, counted from 1) and the column.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,14 +51,24 @@ def _require(frame: pd.DataFrame, what: str, options: dict[str, tuple[str, ...]]
     return found
 
 
+def _unreadable(values: pd.Series, failed: np.ndarray, required: bool) -> np.ndarray:
+    """The cells that did not parse and are not empty (or, when required, any that did not
+    parse); only the failed cells are read as text, so a clean column costs nothing."""
+    bad = failed.copy()
+    if required or not bad.any():
+        return bad
+    rows = np.flatnonzero(bad)
+    sample = values.iloc[rows]
+    bad[rows] = (sample.notna() & (sample.astype(str).str.strip() != "")).to_numpy()
+    return bad
+
+
 def day_numbers(values: pd.Series, what: str, column: str, required: bool) -> np.ndarray:
     """Dates as days since 1970-01-01 (NO_DAY where empty and allowed)."""
     stamps = pd.to_datetime(values, errors="coerce")
-    bad = stamps.isna() & values.notna() & (values.astype(str).str.strip() != "")
-    if required:
-        bad |= stamps.isna()
+    bad = _unreadable(values, stamps.isna().to_numpy(), required)
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
+        row = int(np.flatnonzero(bad)[0])
         raise DataError(f"credit: {what} row {row + 1}: {values.iloc[row]!r} is not a date "
                         f"in column {column}")
     if getattr(stamps.dt, "tz", None) is not None:
@@ -71,31 +80,34 @@ def day_numbers(values: pd.Series, what: str, column: str, required: bool) -> np
 def cents_of(values: pd.Series, what: str, column: str, required: bool) -> np.ndarray:
     """Money as int64 cents; empty cells are an error when ``required``, else 0."""
     numbers = pd.to_numeric(values, errors="coerce")
-    bad = numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")
-    if required:
-        bad |= numbers.isna()
+    bad = _unreadable(values, numbers.isna().to_numpy(), required)
     if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
+        row = int(np.flatnonzero(bad)[0])
         raise DataError(f"credit: {what} row {row + 1}: {values.iloc[row]!r} is not an amount "
                         f"in column {column}")
     return whole_units(numbers.fillna(0).to_numpy(dtype=np.float64), "amount")
 
 
 def _customers(values: pd.Series, what: str) -> pd.Series:
-    empty = values.isna() | (values.astype(str).str.strip() == "")
+    text = values.astype("string").str.strip().reset_index(drop=True)
+    empty = (text.isna() | (text == "")).to_numpy()
     if empty.any():
-        row = int(np.flatnonzero(empty.to_numpy())[0])
+        row = int(np.flatnonzero(empty)[0])
         raise DataError(f"credit: {what} row {row + 1}: the customer is empty")
-    return values.astype(str).str.strip().reset_index(drop=True)
+    return text
 
 
 def _ids(values: pd.Series | None, days: np.ndarray) -> pd.Series:
     """Invoice ids as text; a missing id is the invoice date (one invoice per customer-day)."""
-    fallback = pd.Series(days.astype("datetime64[D]").astype(str))
     if values is None:
-        return fallback
+        return pd.Series(days.astype("datetime64[D]").astype(str)).astype("string")
     text = values.astype("string").str.strip().reset_index(drop=True)
-    return text.where(text.notna() & (text != ""), fallback).astype(str)
+    missing = (text.isna() | (text == "")).to_numpy()
+    if missing.any():
+        fallback = pd.Series(days[missing].astype("datetime64[D]").astype(str), dtype="string")
+        text = text.copy()
+        text[missing] = fallback.to_numpy()
+    return text
 
 
 def read_invoices(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -121,11 +133,22 @@ def net_invoices(lines: pd.DataFrame) -> pd.DataFrame:
     An invoice's lines may differ in date or due date (a correction line): the invoice takes
     the earliest of each, so its age is never understated.
     """
-    frame = lines.assign(due_day=lines["due_day"].where(lines["due_day"] != NO_DAY, _NO_DUE))
-    grouped = frame.groupby(["customer", "invoice_id"], sort=True, as_index=False).agg(
+    # grouped on sorted codes, not on the text: the same order, a fraction of the time
+    cust_code, customers = pd.factorize(lines["customer"], sort=True)
+    id_code, ids = pd.factorize(lines["invoice_id"], sort=True)
+    due = lines["due_day"].to_numpy(dtype=np.int64)
+    frame = pd.DataFrame({"c": cust_code, "i": id_code, "day": lines["day"].to_numpy(dtype=np.int64),
+                          "due_day": np.where(due != NO_DAY, due, _NO_DUE),
+                          "cents": lines["cents"].to_numpy(dtype=np.int64)})
+    grouped = frame.groupby(["c", "i"], sort=True, as_index=False).agg(
         day=("day", "min"), due_day=("due_day", "min"), cents=("cents", "sum"))
-    grouped["due_day"] = grouped["due_day"].where(grouped["due_day"] != _NO_DUE, NO_DAY)
-    return grouped.astype({"day": np.int64, "due_day": np.int64, "cents": np.int64})
+    out = pd.DataFrame({
+        "customer": pd.Series(np.asarray(customers)[grouped["c"].to_numpy()], dtype="string"),
+        "invoice_id": pd.Series(np.asarray(ids)[grouped["i"].to_numpy()], dtype="string"),
+        "day": grouped["day"].to_numpy(dtype=np.int64),
+        "due_day": np.where(grouped["due_day"] != _NO_DUE, grouped["due_day"], NO_DAY),
+        "cents": grouped["cents"].to_numpy(dtype=np.int64)})
+    return out.astype({"day": np.int64, "due_day": np.int64, "cents": np.int64})
 
 
 def _line_payments(lines: pd.DataFrame, customer: pd.Series, invoice_id: pd.Series,
@@ -147,8 +170,8 @@ def _line_payments(lines: pd.DataFrame, customer: pd.Series, invoice_id: pd.Seri
     # A paid date without an amount: the line was paid in full that day.
     cents = np.where(given, paid, line_cents)
     keep = (paid_day != NO_DAY) & (cents != 0)
-    out = pd.DataFrame({"customer": customer[keep].to_numpy(), "day": paid_day[keep],
-                        "cents": cents[keep], "ref": invoice_id[keep].to_numpy()})
+    out = pd.DataFrame({"customer": customer[keep].reset_index(drop=True), "day": paid_day[keep],
+                        "cents": cents[keep], "ref": invoice_id[keep].reset_index(drop=True)})
     _no_refunds(out, np.flatnonzero(keep), what, "paid_amount")
     return out
 
@@ -166,22 +189,22 @@ def read_payments(frame: pd.DataFrame | None) -> pd.DataFrame:
     """The payments frame: customer, date (or paid_date), amount (or paid_amount), optional
     invoice_id (or order_id) reference."""
     empty = pd.DataFrame({"customer": pd.Series([], dtype=object), "day": np.zeros(0, np.int64),
-                          "cents": np.zeros(0, np.int64), "ref": pd.Series([], dtype=object)})
+                          "cents": np.zeros(0, np.int64), "ref": pd.Series([], dtype="string")})
     if frame is None or frame.empty:
         return empty
     what = "payments"
     cols = _require(frame, what, {"customer": ("customer",), "date": ("date", "paid_date"),
                                   "amount": ("amount", "paid_amount")})
     ref_col = _pick(frame, ("invoice_id", "order_id"))
-    refs: list[Any] = [None] * len(frame)
+    refs = pd.Series(pd.NA, index=range(len(frame)), dtype="string")
     if ref_col is not None:
-        text = frame[ref_col].astype("string").str.strip()
-        refs = [None if pd.isna(v) or v == "" else str(v) for v in text]
+        text = frame[ref_col].astype("string").str.strip().reset_index(drop=True)
+        refs = text.where(text != "", pd.NA)
     out = pd.DataFrame({
         "customer": _customers(frame[cols["customer"]], what),
         "day": day_numbers(frame[cols["date"]], what, cols["date"], required=True),
         "cents": cents_of(frame[cols["amount"]], what, cols["amount"], required=True),
-        "ref": pd.Series(refs, dtype=object),
+        "ref": refs,
     })
     _no_refunds(out, np.arange(len(out)), what, cols["amount"])
     return out[out["cents"] != 0].reset_index(drop=True)

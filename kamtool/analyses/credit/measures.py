@@ -113,9 +113,10 @@ def window_sales(invoices: pd.DataFrame, customers: pd.Index, start: int, end: i
 
 def month_ends(as_of: int, months: int) -> list[int]:
     """Sample days of the balance history: the first day of each month after the month
-    ``months`` before the as-of day, up to and including the as-of day itself (a balance
-    "before day s" is the balance at the close of the day before, so a month's first day
-    gives the previous month's closing balance)."""
+    ``months`` before the as-of day, and the as-of day itself. A balance "before day s" is
+    the balance at the close of the day before, so a month's first day gives the previous
+    month's closing balance and the as-of day gives the balance as of the as-of date (the
+    rows' balance: events dated before it), the history's last point."""
     start = months_before(as_of, months)
     first = np.datetime64(start, "D").astype("datetime64[M]") + 1
     last = np.datetime64(as_of, "D").astype("datetime64[M]")
@@ -131,8 +132,11 @@ def balance_history(invoices: pd.DataFrame, payments: pd.DataFrame, customers: p
                                      customers.get_indexer(pd.Index(payments["customer"]))])
     event_day = np.concatenate([invoices["day"].to_numpy(), payments["day"].to_numpy()])
     event_cents = np.concatenate([invoices["cents"].to_numpy(), -payments["cents"].to_numpy()])
-    table = np.zeros((len(customers), len(days)), dtype=np.int64)
-    for j, day in enumerate(days):
-        before = event_day < day
-        np.add.at(table[:, j], event_customer[before], event_cents[before])
+    # each event counts from the first sample after its day on: add it there once, then a
+    # running sum across the samples
+    samples = np.asarray(days, dtype=np.int64)
+    first = np.searchsorted(samples, event_day, side="right")
+    table = np.zeros((len(customers), len(days) + 1), dtype=np.int64)
+    np.add.at(table, (event_customer, first), event_cents)
+    table = np.cumsum(table, axis=1)[:, :-1]
     return pd.DataFrame(table, index=customers, columns=list(days))

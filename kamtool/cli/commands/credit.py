@@ -30,7 +30,8 @@ def credit_command(
     grade_factors: Annotated[str, typer.Option(
         help="The limit's factor per grade; grades left out keep theirs.")] = FACTORS,
     cap: Annotated[float, typer.Option(
-        help="The limit is at most this many times the highest month-end balance of the history.",
+        help="The limit is at most this many times the highest balance at the month-ends of the "
+        "history and on the as-of date.",
         min=0.0)] = 1.2,
     worsening_days: Annotated[float, typer.Option(
         help="Worsening: days beyond terms of the recent --trend-months exceed those of the months "
@@ -61,7 +62,7 @@ def credit_command(
 
     Suggested limit = net sales of the last 12 months ÷ 12 × (terms + max(average days beyond
     terms, 0)) ÷ 30 × grade factor (A 1.2, B 1, C 0.7, D 0), at most --cap × the highest
-    month-end balance of those months. Utilisation = balance ÷ the current limit of
+    balance at those months' ends and on the as-of date. Utilisation = balance ÷ the current limit of
     --accounts (credit_limit) when given, else ÷ the suggested limit.
 
     Examples:

@@ -60,7 +60,9 @@ def headline(result: Result, lang: str) -> list[str]:
                                                                worsening=s["worsening"]))
     grades = result.tables.get("grades")
     if grades is not None:
-        counts = dict(zip(grades["grade"], grades["customers"], strict=True))
+        # by position, not by the grade column: the grades table always lists A, B, C, D in
+        # order, and the workbook's view has the codes in words (A级 …)
+        counts = dict(zip("ABCD", grades["customers"], strict=True))
         lines.append(label("credit.headline.grades", lang).format(**{g: counts.get(g, 0) for g in "ABCD"}))
     if s["credit_balances"] < 0:
         amount = _money(s["credit_balances"])
