@@ -45,6 +45,9 @@ else:
 # The analyses on a card, in the card's order.
 SECTIONS = ("abc", "rfm", "loyalty", "tiers", "stages", "clv", "churn", "credit")
 # Region and salesperson per customer: the main region, and the owner when nobody names one.
+# The top products and brands: revenue per customer × day × brand × product (loyalty's own
+# load is rolled up to months and first purchases in the query, too coarse for a window).
+LINES_NEEDS = Needs(keys=("customer", "date", "brand", "product"), optional=("brand", "product"), measures=())
 PEOPLE_NEEDS = Needs(
     keys=("customer", "region", "salesperson"),
     columns=("customer", "amount"),

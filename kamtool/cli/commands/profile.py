@@ -18,6 +18,7 @@ from kamtool.errors import AnalysisError, ColumnError, UsageError
 if TYPE_CHECKING:
     from kamtool.analyses.profile import CardInputs, Section
     from kamtool.ledger import Ledger
+    from kamtool.needs import Needs
     from kamtool.result import Result
 
 # Fields on the order lines that make a credit section worth computing without --payments.
@@ -268,15 +269,15 @@ def _rfm(common: Common, day: Any) -> Result:
 
 def _loyalty(common: Common, day: Any, loaded: dict[str, Any]) -> Result:
     from kamtool.analyses import loyalty
+    from kamtool.analyses import profile as card
 
-    ledger = load_ledger(common, loyalty.NEEDS)
-    lines: Any = ledger.entities
-    for optional in loyalty.NEEDS.optional:
-        if optional not in ledger.present:
-            lines = lines.drop(columns=[optional])
-    loaded["lines"] = lines
+    def without_absent(ledger: Ledger, needs: Needs) -> Any:
+        frame = ledger.entities
+        return frame.drop(columns=[c for c in needs.optional if c not in ledger.present])
+
+    loaded["lines"] = without_absent(load_ledger(common, card.LINES_NEEDS, quiet=True), card.LINES_NEEDS)
     return loyalty.loyalty(
-        lines,
+        without_absent(load_ledger(common, loyalty.NEEDS), loyalty.NEEDS),
         brand=None,
         period="quarter",
         share_threshold=0.70,
@@ -336,7 +337,8 @@ def _clv(common: Common, day: Any, loaded: dict[str, Any]) -> Result:
 
     from kamtool.analyses import clv
 
-    ledger = load_ledger(common, clv.NEEDS)
+    # The card's windows count orders; clv itself reads no order counts (its load skips them).
+    ledger = load_ledger(common, dataclasses.replace(clv.NEEDS, figures=(*clv.NEEDS.figures, "orders")))
     loaded["days"] = ledger.daily
     loaded["has_profit"] = ledger.has_profit
     totals = ledger.totals()
