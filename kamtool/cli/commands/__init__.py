@@ -9,6 +9,7 @@ from kamtool.cli.commands import (  # noqa: F401
     inspect,
     loyalty,
     pareto,
+    report,
     rfm,
     stages,
     tiers,
