@@ -78,12 +78,13 @@ def read_second_file(common: Common, path: str | None, kind: str) -> Any:
     return frame
 
 
-def load_ledger(common: Common, needs: Needs, by_label: str | None = None) -> Ledger:
+def load_ledger(common: Common, needs: Needs, by_label: str | None = None,
+                output_fields: tuple[str, ...] = ("command", "date")) -> Ledger:
     """The ledger an analysis' ``needs`` ask for, read with progress on a terminal; every
-    dropped row is reported on stderr."""
+    dropped row is reported on stderr. ``output_fields``: the fields an ``-o`` template may use."""
     from kamtool.engine.load import load
 
-    check_output_path(common)
+    check_output_path(common, output_fields)
     request = load_request(common, needs, by_label)
     with progress_bar() as tick:
         result = load(request, progress=tick)
@@ -175,7 +176,8 @@ def output_path(common: Common, result: Result, period: tuple[Any, Any] | None =
 
 def as_of_text(result: Result, period: tuple[Any, Any] | None) -> str:
     """The as-of date of a result as YYYY-MM-DD: its own, else the day after the last order
-    (kamtool's default as-of), else today."""
+    (kamtool's default as-of) when the load dated the orders, else the day of the run (pareto
+    and abc have no as-of date)."""
     import datetime as dt
 
     value = result.params.get("as_of") or result.summary.get("as_of")

@@ -380,6 +380,7 @@ class _Formats:
         self.header_centre = book.add_format({**header, "align": "center"})
         self.centre = book.add_format({"align": "center"})  # yes / no
         self.right = book.add_format({"align": "right"})  # a missing figure under numbers
+        self.indent = book.add_format({"indent": 1})
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.sheet_title = book.add_format({"bold": True, "font_size": 12})
         self.section = book.add_format({"bold": True, "bottom": 1})
@@ -1252,7 +1253,10 @@ def _waterfall(
 
 _KPI_FORMATS = {"money": MONEY, "count": INTEGER, "share": "0.0%", "number": "0.000"}
 _CHANGE_FORMATS = {"money": "+#,##0.00;-#,##0.00;0.00", "count": "+#,##0;-#,##0;0",
-                   "share": '+0.0" pp";-0.0" pp";0.0" pp"', "number": "+0.000;-0.000;0.000"}
+                   "number": "+0.000;-0.000;0.000"}
+# A share's change is in percentage points: the value × 100 under this format.
+_POINTS_FORMAT = '+0.0"{pp}";-0.0"{pp}";0.0"{pp}"'
+_OVERVIEW_ROW_HEIGHT = 18  # CJK text needs more than the default 15 points
 
 
 def write_report(report: Any, path: Path, *, lang: str = "en", sources: list[str] | None = None,
@@ -1294,7 +1298,8 @@ def _fill_report(book: Workbook, report: Any, prepared: dict[str, Any], lang: st
     definitions_name = names.claim(label("report.sheet.definitions", lang))
     helper = _HelperSheet(book, names.claim(label("report.sheet.chart_data", lang)), formats)
 
-    _write_overview(book, book.add_worksheet(overview_name), formats, report, lang, sources, helper)
+    overview_sheet = book.add_worksheet(overview_name)
+    below = _write_overview(overview_sheet, formats, report, lang, sources)
     for name, item, summary_name, sheet_names in plans:
         if isinstance(item, Skipped):
             _write_skipped(book.add_worksheet(summary_name), formats, name, item, lang)
@@ -1314,6 +1319,7 @@ def _fill_report(book: Workbook, report: Any, prepared: dict[str, Any], lang: st
         _write_table(ws, formats, columns, len(frame), label("report.dq.title", lang))
     _write_definitions(book.add_worksheet(definitions_name), formats,
                        report_words.definitions(report, lang, split), lang)
+    _overview_chart_sheets(book, overview_sheet, report, lang, helper, below)
     helper.finish()
     book.worksheets()[0].activate()
     book.set_properties({"title": label("report.name", lang)})
@@ -1356,10 +1362,10 @@ def _write_definitions(ws: Worksheet, formats: _Formats, sections: list[tuple[st
     _print_setup(ws, 100, repeat_header=False)
 
 
-def _write_overview(book: Workbook, ws: Worksheet, formats: _Formats, report: Any, lang: str,
-                    sources: list[str] | None, helper: _HelperSheet) -> None:
-    """The KPIs beside last period's values and the change, then four charts of the analyses'
-    own tables (their series on the hidden chart-data sheet), written strictly row by row."""
+def _write_overview(ws: Worksheet, formats: _Formats, report: Any, lang: str,
+                    sources: list[str] | None) -> int:
+    """The KPIs beside last period's values and the change, written strictly row by row;
+    returns the first row under them (the charts go there)."""
     from kamtool.analyses.report import KPIS
     from kamtool.render.words import report as report_words
 
@@ -1378,47 +1384,91 @@ def _write_overview(book: Workbook, ws: Worksheet, formats: _Formats, report: An
     row += 1
     header_row = row
     headers = ("kpi", "value", "previous", "change", "source")
+    ws.set_row(row, _OVERVIEW_ROW_HEIGHT)
     for col, key in enumerate(headers):
         ws.write_string(row, col, label(f"report.overview.{key}", lang),
                         formats.header if col in (0, 4) else formats.header_right)
     row += 1
     for record in overview.rows.to_dict("records"):
         kind = KPIS[str(record["kpi"])][2]
+        ws.set_row(row, _OVERVIEW_ROW_HEIGHT)
         ws.write_string(row, 0, report_words.kpi_caption(str(record["kpi"]), lang))
+        change, change_format = record["change"], _CHANGE_FORMATS.get(kind)
+        if kind == "share":
+            change = None if change is None else change * 100
+            change_format = _POINTS_FORMAT.format(pp=label("report.overview.points", lang))
         cells = ((1, record["value"], _KPI_FORMATS[kind]), (2, record["previous"], _KPI_FORMATS[kind]),
-                 (3, record["change"], _CHANGE_FORMATS[kind]))
+                 (3, change, change_format))
         for col, value, fmt in cells:
             if value is None or _is_missing(value):
                 ws.write_string(row, col, label("report.overview.missing", lang), formats.right)
             else:
                 ws.write_number(row, col, float(value), formats.number(fmt))
-        ws.write_string(row, 4, report_words.analysis_name(str(record["analysis"]), lang))
+        ws.write_string(row, 4, report_words.analysis_name(str(record["analysis"]), lang), formats.indent)
         row += 1
     ws.freeze_panes(header_row + 1, 0)
-    charts = _overview_charts(report, lang)
-    for index, (title, category, value_name, cats, values, num_format, signed) in enumerate(charts):
-        first = helper.block([category, value_name], [cats, values])
-        last = first + len(cats) - 1
-        drawn = book.add_chart({"type": "column"})
-        assert drawn is not None
-        series: dict[str, Any] = {"name": value_name, "categories": [helper.name, first, 0, last, 0],
-                                  "values": [helper.name, first, 1, last, 1], "gap": 60,
-                                  "data_labels": {"value": True, "num_format": _axis_format(num_format)}}
-        if signed:
-            series["invert_if_negative"] = True
-            series["fill"] = {"color": "#70AD47"}
-            series["invert_if_negative_color"] = "#C0504D"
-        drawn.add_series(series)
-        drawn.set_x_axis({"name": category})
-        drawn.set_y_axis({"num_format": _axis_format(num_format), "major_gridlines": {"visible": True}})
-        drawn.set_legend({"none": True})
-        drawn.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
-        drawn.set_size({"width": 560, "height": 320})
-        anchor_row = row + 2 + (index // 2) * 17
-        ws.insert_chart(anchor_row, 0 if index % 2 == 0 else 2, drawn,
-                        {"object_position": 1, "x_offset": 0 if index % 2 == 0 else 40})
     _print_setup(ws, sum(widths), repeat_header=False)
     ws.fit_to_pages(1, 1)
+    return row
+
+
+def _overview_chart_sheets(book: Workbook, ws: Worksheet, report: Any, lang: str, helper: _HelperSheet,
+                           below: int) -> None:
+    """The Overview's charts, two by two under the KPIs (row ``below``), their series on the
+    hidden chart-data sheet (written after every other sheet, so it comes last)."""
+    for index, (title, category, value_name, cats, values, num_format, signed) in enumerate(
+            _overview_charts(report, lang)):
+        if signed:
+            drawn = _bridge_chart(book, helper, category, cats, values, lang)
+        else:
+            first = helper.block([category, value_name], [cats, values])
+            last = first + len(cats) - 1
+            drawn = book.add_chart({"type": "column"})
+            assert drawn is not None
+            drawn.add_series({"name": value_name, "categories": [helper.name, first, 0, last, 0],
+                              "values": [helper.name, first, 1, last, 1], "gap": 60,
+                              "data_labels": {"value": True, "num_format": _axis_format(num_format)}})
+            drawn.set_legend({"none": True})
+        drawn.set_x_axis({"name": category})
+        drawn.set_y_axis({"num_format": _axis_format(num_format), "major_gridlines": {"visible": True}})
+        drawn.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+        drawn.set_size({"width": 540, "height": 330})
+        ws.insert_chart(below + 2 + (index // 2) * 18, 0, drawn,
+                        {"object_position": 1, "x_offset": 0 if index % 2 == 0 else 560})
+
+
+def _bridge_chart(book: Workbook, helper: _HelperSheet, category: str, cats: list[Any], values: list[Any],
+                  lang: str) -> XlsxChart:
+    """The churn revenue bridge as a waterfall (the churn workbook's own series rule)."""
+    series = waterfall_series(values)
+    used = [name for name, column in series.items() if any(v for v in column)]
+    captions = {"base": label("report.waterfall.base", lang), "total": label("report.waterfall.total", lang),
+                "up": label("report.waterfall.increase", lang),
+                "down": label("report.waterfall.decrease", lang)}
+    colours = {"total": "#4472C4", "up": "#70AD47", "down": "#C0504D"}
+    first = helper.block([category, *(captions[n.split("_")[0]] for n in used)],
+                         [cats, *(series[n] for n in used)])
+    last = first + len(cats) - 1
+    drawn = book.add_chart({"type": "column", "subtype": "stacked"})
+    assert drawn is not None
+    hidden: list[int] = []
+    shown: set[str] = set()
+    for index, name in enumerate(used):
+        kind = name.split("_")[0]
+        options: dict[str, Any] = {"name": captions[kind], "categories": [helper.name, first, 0, last, 0],
+                                   "values": [helper.name, first, index + 1, last, index + 1], "gap": 50,
+                                   "border": {"none": True}}
+        if kind == "base":
+            options["fill"] = {"none": True}
+            hidden.append(index)
+        else:
+            options["fill"] = {"color": colours[kind]}
+            if kind in shown:
+                hidden.append(index)
+            shown.add(kind)
+        drawn.add_series(options)
+    drawn.set_legend({"position": "bottom", "delete_series": hidden})
+    return drawn
 
 
 def _overview_charts(report: Any, lang: str) -> list[tuple[str, str, str, list[Any], list[Any], str, bool]]:

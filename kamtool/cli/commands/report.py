@@ -451,10 +451,11 @@ def report_command(
     if split is not None and common.output is None:
         raise UsageError("--split-by writes one workbook per value: give -o with a template, e.g. "
                          f"-o 'kam_{{{split}}}_{{date}}.xlsx'")
-    check_output_path(common, fields=("command", "date", *((split,) if split else ())))
+    fields = ("command", "date", *((split,) if split else ()))
+    check_output_path(common, fields)
     from kamtool.engine import many
 
-    fine = load_ledger(common, many.fine_needs(extra=(split,) if split else ()))
+    fine = load_ledger(common, many.fine_needs(extra=(split,) if split else ()), output_fields=fields)
     accounts_frame, accounts_report = _second(common, accounts, "accounts")
     payments_frame, payments_report = _second(common, payments, "payments")
     second = {kind: report for kind, report in (("accounts", accounts_report), ("payments", payments_report))

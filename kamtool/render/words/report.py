@@ -80,7 +80,8 @@ def quality_frame(quality: Result, lang: str) -> pd.DataFrame:
 def _quality_item(item: str, lang: str) -> str:
     head, _dot, rest = item.partition(".")
     if head == "column":
-        return label("report.dq.column", lang).format(column=label(rest, lang))
+        own = f"report.dq.col.{rest}"
+        return label("report.dq.column", lang).format(column=label(own if has_label(own) else rest, lang))
     if head == "dropped":
         key = f"inspect.reason.{rest}"
         return label("report.dq.dropped", lang).format(reason=label(key, lang) if has_label(key) else rest)
