@@ -273,6 +273,7 @@ def document(report: Report) -> dict[str, Any]:
 
 def print_overview(report: Report, common: Common) -> None:
     """The Overview on the terminal: each KPI now and last period, in the report's language."""
+    from rich import box
     from rich.table import Table
 
     from kamtool.analyses.report import KPIS, Skipped
@@ -286,7 +287,8 @@ def print_overview(report: Report, common: Common) -> None:
     overview = report.overview
     for line in words.headline(overview, lang):
         console.print(text_for_terminal(line), markup=False, highlight=False)
-    table = Table(title=label("report.overview.title", lang), title_justify="left", show_edge=False)
+    table = Table(title=label("report.overview.title", lang), title_justify="left", show_edge=False,
+                  box=box.SIMPLE_HEAVY if console.is_terminal else box.SIMPLE, pad_edge=False)
     table.add_column(label("report.overview.kpi", lang))
     for key in ("value", "previous", "change"):
         table.add_column(label(f"report.overview.{key}", lang), justify="right")
