@@ -253,3 +253,11 @@ def test_terminal_overview_in_both_languages() -> None:
     assert "Churn rate" in en.stdout and "Last period" in en.stdout and "1,928,481.34" in en.stdout
     zh = run_kamtool(["report", ORDERS, "--payments", PAYMENTS, "--lang", "zh"])
     assert "客户流失率" in zh.stdout and "上期" in zh.stdout and "逾期应收账款" in zh.stdout
+
+
+def test_terminal_marks_a_figure_the_report_could_not_compute() -> None:
+    run = run_kamtool(["report", ORDERS])  # no payments: no receivables
+    assert run.code == 0, run.stderr
+    line = next(line for line in run.stdout.splitlines() if line.startswith("Receivables overdue"))
+    assert line.split()[2:4] == ["–", "–"]
+    assert "Not in this report: Credit (No payments" in run.stdout

@@ -3,6 +3,7 @@ quality items and the Definitions, in English and Chinese (templates in kamtool.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from kamtool.labels import has_label, label
@@ -39,7 +40,7 @@ def kpi_text(value: Any, kind: str, lang: str) -> str:
     """A KPI as the console shows it: money to the cent, counts whole, shares as per cent."""
     from kamtool.render.formats import figure
 
-    if value is None:
+    if _missing(value):
         return label("report.overview.missing", lang)
     if kind == "number":
         return f"{float(value):.3f}"
@@ -48,12 +49,16 @@ def kpi_text(value: Any, kind: str, lang: str) -> str:
 
 def change_text(value: Any, kind: str, lang: str) -> str:
     """The change since last period, signed; a share's change in percentage points."""
-    if value is None:
+    if _missing(value):
         return label("report.overview.missing", lang)
     sign = "+" if value > 0 else ""
     if kind == "share":
         return f"{sign}{value * 100:.1f} pp" if lang == "en" else f"{sign}{value * 100:.1f} 个百分点"
     return sign + kpi_text(value, kind, lang)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def skipped_text(skipped: Skipped, lang: str) -> str:
