@@ -218,6 +218,9 @@ def test_split_by_salesperson_writes_each_owners_book(tmp_path: Path) -> None:
 def test_split_needs_a_template_and_a_known_column(tmp_path: Path) -> None:
     run = run_kamtool(["report", ORDERS, "--split-by", "salesperson"])
     assert run.code == 2 and "template" in run.stderr
+    # every book to one file would keep only the last: the template must hold the split value
+    run = run_kamtool(["report", ORDERS, "--split-by", "salesperson", "-o", str(tmp_path / "k_{date}.xlsx")])
+    assert run.code == 2 and "{salesperson}" in run.stderr
     run = run_kamtool(["report", ORDERS, "--split-by", "Farbe", "-o", str(tmp_path / "k_{date}.xlsx")])
     assert run.code == 2 and "--split-by Farbe" in run.stderr
     run = run_kamtool(["report", ORDERS, "-o", str(tmp_path / "k_{owner}.xlsx")])
@@ -261,3 +264,12 @@ def test_terminal_marks_a_figure_the_report_could_not_compute() -> None:
     line = next(line for line in run.stdout.splitlines() if line.startswith("Receivables overdue"))
     assert line.split()[2:4] == ["–", "–"]
     assert "Not in this report: Credit (No payments" in run.stdout
+
+
+def test_split_values_that_collide_as_file_names_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("customer,date,amount,region\nc1,2024-01-01,10,A/B\nc2,2024-01-02,20,A:B\n",
+                    encoding="utf-8")
+    run = run_kamtool(["report", str(path), "--split-by", "region", "-o", str(tmp_path / "k_{region}.json")])
+    assert run.code == 2 and "would write the same file" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["orders.csv"]

@@ -350,11 +350,20 @@ def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: s
         else:
             print_overview(report, common)
         return
-    for value, customers, rule in owner_groups(inputs, split):
+    groups = owner_groups(inputs, split)
+    template = common.output or ""
+    paths = [fill_template(template, {"command": "report", "date": "", split: value})
+             for value, _customers, _rule in groups]
+    clash = next((p for p in paths if paths.count(p) > 1), None)
+    if clash is not None:  # two values that differ only in characters a file name cannot hold
+        names = [value for (value, _c, _r), p in zip(groups, paths, strict=True) if p == clash]
+        raise UsageError(f"-o {template}: {' and '.join(map(repr, names))} would write the same file; "
+                         "rename one of them in the data")
+    for value, customers, rule in groups:
         own = replace_inputs(inputs, customers)
         report = build_report(own, second)
         fields = {"command": "report", "date": report.overview.params.get("as_of") or "", split: value}
-        _write(common, report, fill_template(common.output or "", fields), period, (split, value, rule))
+        _write(common, report, fill_template(template, fields), period, (split, value, rule))
 
 
 def owner_groups(inputs: Inputs, split: str) -> list[tuple[str, list[str], str]]:
@@ -450,9 +459,12 @@ def report_command(
       kamtool report orders.csv --split-by salesperson -o 'reports/kam_{salesperson}_{date}.xlsx'
     """
     split = split_dimension(split_by)
-    if split is not None and common.output is None:
-        raise UsageError("--split-by writes one workbook per value: give -o with a template, e.g. "
-                         f"-o 'kam_{{{split}}}_{{date}}.xlsx'")
+    if split is not None:
+        from kamtool.io.outfile import placeholders
+
+        if common.output is None or split not in placeholders(common.output):
+            raise UsageError(f"--split-by writes one workbook per value: give -o with a template that "
+                             f"holds {{{split}}}, e.g. -o 'kam_{{{split}}}_{{date}}.xlsx'")
     fields = ("command", "date", *((split,) if split else ()))
     check_output_path(common, fields)
     from kamtool.engine import many
