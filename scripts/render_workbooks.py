@@ -18,16 +18,22 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-COMMANDS = ("inspect", "pareto", "abc", "rfm", "loyalty", "churn", "clv")
+COMMANDS = ("inspect", "pareto", "abc", "rfm", "loyalty", "churn", "clv", "report")
 LANGS = ("en", "zh")
 SAMPLE = REPO / "sample_data" / "orders.csv"
+# The second files a command reads from sample_data (the report: all three files).
+EXTRA = {
+    "report": ["--accounts", str(REPO / "sample_data" / "accounts.csv"),
+               "--payments", str(REPO / "sample_data" / "payments.csv")],
+}
 
 
 def write_workbook(command: str, lang: str, out: Path) -> Path:
     """``kamtool COMMAND sample_data/orders.csv --lang LANG -o out/COMMAND.LANG.xlsx``."""
     path = out / f"{command}.{lang}.xlsx"
     subprocess.run(
-        [sys.executable, "-m", "kamtool", command, str(SAMPLE), "--lang", lang, "-o", str(path)],
+        [sys.executable, "-m", "kamtool", command, str(SAMPLE), *EXTRA.get(command, []), "--lang", lang,
+         "-o", str(path)],
         check=True,
         cwd=REPO,
         stdout=subprocess.DEVNULL,

@@ -1,5 +1,5 @@
-"""Workbooks opened as a person opens them: headless LibreOffice prints abc's and churn's
-workbook in both languages to PDF, and every visible sheet — its title line, and the
+"""Workbooks opened as a person opens them: headless LibreOffice prints abc's, churn's and
+the report's workbook in both languages to PDF, and every visible sheet — its title line, and the
 charts' titles — is on a page (scripts/render_workbooks.py does the same for every command
 and renders PNGs for review).  Skipped when ``soffice`` is not on PATH."""
 
@@ -42,6 +42,9 @@ CHART_TITLES = {
     # the waterfall's legend: words only the chart holds (its series sit on a hidden sheet)
     ("churn", "en"): "Increase",
     ("churn", "zh"): "增加",
+    # the report: the Overview's own charts, and the churn sheet's waterfall among its sheets
+    ("report", "en"): "Customers by RFM segment",
+    ("report", "zh"): "各RFM细分的客户数",
 }
 
 

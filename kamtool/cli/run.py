@@ -101,14 +101,15 @@ def read_second_file(common: Common, path: str | None, kind: str) -> Any:
     return frame
 
 
-def load_ledger(common: Common, needs: Needs, by_label: str | None = None, *, quiet: bool = False) -> Ledger:
+def load_ledger(common: Common, needs: Needs, by_label: str | None = None, *, quiet: bool = False,
+                output_fields: tuple[str, ...] = ("command", "date")) -> Ledger:
     """The ledger an analysis' ``needs`` ask for, read with progress on a terminal; every
     dropped row is reported on stderr (``quiet``: a second load of the same files, for --per,
-    reports nothing again)."""
+    reports nothing again). ``output_fields``: the fields an ``-o`` template may use."""
     from kamtool.engine.load import load
 
     phase("start-up and imports")
-    check_output_path(common)
+    check_output_path(common, output_fields)
     request = load_request(common, needs, by_label, quiet=quiet)
     with progress_bar() as tick:
         result = load(request, progress=tick)
@@ -167,14 +168,19 @@ def progress_bar() -> Iterator[Callable[[int, int], None]]:
             progress.stop()
 
 
-def check_output_path(common: Common) -> None:
+def check_output_path(common: Common, fields: tuple[str, ...] = ("command", "date")) -> None:
     """Refuse a bad ``-o`` before any work: an unknown extension, a directory, a missing
-    folder, or the same file as an input (standard input included, through links and ``..``)."""
+    folder, or the same file as an input (standard input included, through links and ``..``).
+
+    ``-o`` may be a template of ``fields`` (``kam_{command}_{date}.xlsx``): an unknown field is
+    refused here, and the checks hold for the path with every field filled in."""
     if common.output is None:
         return
-    from kamtool.io.outfile import check_not_an_input, output_target
+    from kamtool.io.outfile import check_not_an_input, fill_template, output_target, placeholders
 
-    out = output_target(common.output)
+    templated = bool(placeholders(common.output))
+    given = fill_template(common.output, dict.fromkeys(fields, "x")) if templated else common.output
+    out = output_target(given)
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
         raise UsageError(f"-o {common.output}: the extension picks the format; use one of "
                          f"{', '.join(sorted(OUTPUT_SUFFIXES))}")
@@ -182,7 +188,37 @@ def check_output_path(common: Common) -> None:
         raise UsageError(f"-o {common.output}: is a directory")
     if not out.parent.exists():
         raise UsageError(f"-o {common.output}: no directory {out.parent}")
-    check_not_an_input(common.output, common.files)
+    if not templated:
+        check_not_an_input(common.output, common.files)
+
+
+def output_path(common: Common, result: Result, period: tuple[Any, Any] | None = None,
+                **fields: Any) -> str:
+    """``-o`` with its template filled: {command}, {date} (the as-of date: the result's, else
+    the day after the last order) and the caller's ``fields`` (a split value)."""
+    from kamtool.io.outfile import fill_template, placeholders
+
+    assert common.output is not None
+    if not placeholders(common.output):
+        return common.output
+    return fill_template(common.output, {"command": result.command, "date": as_of_text(result, period),
+                                         **fields})
+
+
+def as_of_text(result: Result, period: tuple[Any, Any] | None) -> str:
+    """The as-of date of a result as YYYY-MM-DD: its own, else the day after the last order
+    (kamtool's default as-of) when the load dated the orders, else the day of the run (pareto
+    and abc have no as-of date)."""
+    import datetime as dt
+
+    value = result.params.get("as_of") or result.summary.get("as_of")
+    if value is None and period is not None and period[1] is not None:
+        last = period[1]
+        day = last if isinstance(last, dt.date) else dt.date.fromisoformat(str(last)[:10])
+        value = day + dt.timedelta(days=1)
+    if value is None:
+        value = dt.date.today()
+    return str(value)[:10]
 
 
 def entity_frame(ledger: Ledger) -> Any:
@@ -264,8 +300,9 @@ def write_output(result: Result, common: Common, period: tuple[Any, Any] | None 
     from kamtool.render import records
 
     assert common.output is not None
-    suffix = output_target(common.output).suffix.lower()
-    with open_output(common.output, inputs=common.files) as tmp:
+    path = output_path(common, result, period)
+    suffix = output_target(path).suffix.lower()
+    with open_output(path, inputs=common.files) as tmp:
         if suffix == ".xlsx":
             from kamtool.render.excel import write_workbook
 
@@ -273,7 +310,7 @@ def write_output(result: Result, common: Common, period: tuple[Any, Any] | None 
                                  period=period)
             if cut:
                 warn(f"{cut:,} cells held more than Excel's 32,767 characters and were cut in "
-                     f"{common.output}; the CSV and JSON outputs keep them whole")
+                     f"{path}; the CSV and JSON outputs keep them whole")
         elif suffix == ".json":
             with open(tmp, "w", encoding="utf-8") as handle:
                 records.write_json(result, handle)
@@ -284,7 +321,7 @@ def write_output(result: Result, common: Common, period: tuple[Any, Any] | None 
             records.write_parquet(result.rows, tmp)
     from kamtool.render.console import make_console
 
-    make_console(stderr=True).print(f"wrote {common.output}", highlight=False, markup=False)
+    make_console(stderr=True).print(f"wrote {path}", highlight=False, markup=False)
 
 
 # ----------------------------------------------------------------------------- --per DIM

@@ -27,13 +27,14 @@ import contextlib
 import errno
 import gc
 import os
+import re
 import signal
 import stat
 import sys
 import tempfile
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -277,3 +278,37 @@ def _signals_remove_temp() -> Iterator[Any]:
     finally:
         for signum, previous in saved.items():
             signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+
+
+# ---------------------------------------------------------------------------------------
+# -o templates: 'reports/kam_{salesperson}_{date}.xlsx'
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# Characters no file name may hold on Windows or Unix, and control characters.
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_NAME_MAX = 80
+
+
+def placeholders(template: str) -> list[str]:
+    """The ``{name}`` fields of an ``-o`` template, in order."""
+    return _PLACEHOLDER.findall(template)
+
+
+def safe_name(value: Any) -> str:
+    """A value as part of a file name: no path separator, reserved or control character
+    (each run becomes ``_``), no leading dot or space, at most 80 characters; CJK kept."""
+    text = _UNSAFE.sub("_", str(value)).strip().lstrip(".").strip()
+    text = text[:_NAME_MAX].rstrip(". ")
+    return text or "_"
+
+
+def fill_template(template: str, fields: Mapping[str, Any], *, option: str = "-o") -> str:
+    """``template`` with each ``{name}`` replaced by ``fields[name]`` made filename-safe.
+
+    Raises UsageError for a field this command does not know, naming the ones it does.
+    """
+    unknown = [name for name in placeholders(template) if name not in fields]
+    if unknown:
+        known = ", ".join(f"{{{k}}}" for k in fields)
+        raise UsageError(f"{option} {template}: no field {{{unknown[0]}}} here; the fields are {known}")
+    return _PLACEHOLDER.sub(lambda m: safe_name(fields[m.group(1)]), template)

@@ -380,6 +380,8 @@ class _Formats:
         self.header_right = book.add_format({**header, "align": "right"})
         self.header_centre = book.add_format({**header, "align": "center"})
         self.centre = book.add_format({"align": "center"})  # yes / no
+        self.right = book.add_format({"align": "right"})  # a missing figure under numbers
+        self.indent = book.add_format({"indent": 1})
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.sheet_title = book.add_format({"bold": True, "font_size": 12})
         self.section = book.add_format({"bold": True, "bottom": 1})
@@ -458,20 +460,14 @@ def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: lis
     """
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
-    # the words' view (names and actions in ``lang``) for the sheets; figures from ``result``
-    shown = words.for_people(result, lang)
-    tables: dict[str, pd.DataFrame] = {"rows": shown.rows, **shown.tables}
-    for name, frame in tables.items():
-        if len(frame) + 1 > EXCEL_MAX_ROWS or frame.shape[1] + 1 > EXCEL_MAX_COLS:
-            raise UsageError(
-                f"table {name!r} has {len(frame):,} rows × {frame.shape[1]:,} columns; an Excel "
-                f"sheet holds at most {EXCEL_MAX_ROWS - 1:,} rows × {EXCEL_MAX_COLS:,} columns. "
-                "Write .csv or .parquet instead."
-            )
-    # the charts too: the words may move a chart's categories to their own column (churn)
-    result = shown
-    _check_specs(result, tables)
+    result, tables = _people_tables(result, lang)
     big = max(len(frame) for frame in tables.values()) > CONSTANT_MEMORY_ROWS
+    return _write_book(path, big, lambda book: _fill(book, result, tables, lang, sources, period))
+
+
+def _write_book(path: Path, big: bool, fill: Callable[[Workbook], int]) -> int:
+    """A workbook at ``path`` filled by ``fill`` (which returns the cells it cut); constant
+    memory when ``big``."""
     book = xlsxwriter.Workbook(
         str(path),
         {
@@ -483,7 +479,7 @@ def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: lis
         },
     )
     try:
-        cut = _fill(book, result, tables, lang, sources, period)
+        cut = fill(book)
     except BaseException:
         # The caller discards the partial file; the first error is the one to report.
         with contextlib.suppress(Exception):
@@ -496,6 +492,23 @@ def write_workbook(result: Result, path: Path, *, lang: str = "en", sources: lis
     return cut
 
 
+def _people_tables(result: Result, lang: str) -> tuple[Result, dict[str, pd.DataFrame]]:
+    """The words' view of ``result`` (names and actions in ``lang``) and its tables by sheet,
+    checked to fit Excel sheets and its charts to point at real columns."""
+    shown = words.for_people(result, lang)
+    tables: dict[str, pd.DataFrame] = {"rows": shown.rows, **shown.tables}
+    for name, frame in tables.items():
+        if len(frame) + 1 > EXCEL_MAX_ROWS or frame.shape[1] + 1 > EXCEL_MAX_COLS:
+            raise UsageError(
+                f"table {name!r} has {len(frame):,} rows × {frame.shape[1]:,} columns; an Excel "
+                f"sheet holds at most {EXCEL_MAX_ROWS - 1:,} rows × {EXCEL_MAX_COLS:,} columns. "
+                "Write .csv or .parquet instead."
+            )
+    # the charts too: the words may move a chart's categories to their own column (churn)
+    _check_specs(shown, tables)
+    return shown, tables
+
+
 def _fill(
     book: Workbook, result: Result, tables: dict[str, pd.DataFrame], lang: str, sources: list[str] | None,
     period: tuple[Any, Any] | None = None,
@@ -505,11 +518,23 @@ def _fill(
     formats = _Formats(book, lang)
     names = _SheetNames()
     summary_name = names.claim(label("report.sheet.summary", lang))
-    sheet_titles = {name: _sheet_title(name, result.command, lang) for name in tables}
-    sheet_names = {name: names.claim(title) for name, title in sheet_titles.items()}
-    helper_name = names.claim(label("report.sheet.chart_data", lang))
+    sheet_names = {name: names.claim(_sheet_title(name, result.command, lang)) for name in tables}
+    helper = _HelperSheet(book, names.claim(label("report.sheet.chart_data", lang)), formats)
+    _result_sheets(book, formats, result, tables, lang, sources, period, summary_name, sheet_names, helper)
+    helper.finish()
+    book.worksheets()[0].activate()
+    book.set_properties({"title": label("report.title", lang).format(command=result.command)})
+    return formats.cut_cells
 
-    _write_summary(book.add_worksheet(summary_name), formats, result, lang, sources)
+
+def _result_sheets(
+    book: Workbook, formats: _Formats, result: Result, tables: dict[str, pd.DataFrame], lang: str,
+    sources: list[str] | None, period: tuple[Any, Any] | None, summary_name: str,
+    sheet_names: dict[str, str], helper: _HelperSheet, extra_notes: Sequence[str] = (),
+) -> None:
+    """One result's sheets: its Summary (with ``extra_notes``), a sheet per table, its charts
+    and heatmaps (a command's workbook, or one analysis of the report)."""
+    _write_summary(book.add_worksheet(summary_name), formats, result, lang, sources, extra_notes)
     sheets: dict[str, _Sheet] = {}
     for name, frame in tables.items():
         worksheet = book.add_worksheet(sheet_names[name])
@@ -520,13 +545,8 @@ def _fill(
         sheets[name] = _Sheet(worksheet, sheet_names[name], columns, len(frame))
     for heatmap in result.heatmaps:
         _add_heatmap(sheets[heatmap.table], heatmap)
-    helper = _HelperSheet(book, helper_name, formats)
     for chart in result.charts:
         _add_chart(book, sheets[chart.table], chart, lang, helper, result)
-    helper.finish()
-    book.worksheets()[0].activate()
-    book.set_properties({"title": label("report.title", lang).format(command=result.command)})
-    return formats.cut_cells
 
 
 def _check_specs(result: Result, tables: dict[str, pd.DataFrame]) -> None:
@@ -682,7 +702,8 @@ def _result_dates(result: Result) -> tuple[Any, Any]:
 
 
 def _write_summary(
-    ws: Worksheet, formats: _Formats, result: Result, lang: str, sources: list[str] | None
+    ws: Worksheet, formats: _Formats, result: Result, lang: str, sources: list[str] | None,
+    extra_notes: Sequence[str] = (),
 ) -> None:
     command = result.command
     lines: list[tuple[str, Any, str | None]] = []  # caption, value, number format
@@ -728,7 +749,7 @@ def _write_summary(
         section(label("report.params", lang))
         for text in params:
             sentence(text)
-    notes = words.notes(result, lang)
+    notes = [*extra_notes, *words.notes(result, lang)]
     if notes:
         section(label("report.notes", lang))
         for text in notes:
@@ -1230,3 +1251,263 @@ def _waterfall(
     drawn.set_y_axis({"num_format": value_format, "major_gridlines": {"visible": True}})
     drawn.set_legend({"position": "bottom", "delete_series": hidden_legend})
     return drawn
+
+
+# ---------------------------------------------------------------------------------------
+# the report: every analysis in one workbook (kamtool report)
+
+_KPI_FORMATS = {"money": MONEY, "count": INTEGER, "share": "0.0%", "number": "0.000"}
+_CHANGE_FORMATS = {"money": "+#,##0.00;-#,##0.00;0.00", "count": "+#,##0;-#,##0;0",
+                   "number": "+0.000;-0.000;0.000"}
+# A share's change is in percentage points: the value × 100 under this format.
+_POINTS_FORMAT = '+0.0"{pp}";-0.0"{pp}";0.0"{pp}"'
+_OVERVIEW_ROW_HEIGHT = 18  # CJK text needs more than the default 15 points
+
+
+def write_report(report: Any, path: Path, *, lang: str = "en", sources: list[str] | None = None,
+                 period: tuple[Any, Any] | None = None, split: tuple[str, str, str] | None = None) -> int:
+    """The report's workbook: Overview, each analysis' own sheets (or why it is missing),
+    Data quality, Definitions. ``report``: a :class:`kamtool.analyses.report.Report`;
+    ``split``: (dimension, value, owner rule) of a workbook per owner. Returns the cells cut."""
+    from kamtool.analyses.report import Skipped
+
+    if lang not in LANGS:
+        raise UsageError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    prepared: dict[str, tuple[Result, dict[str, pd.DataFrame]] | Skipped] = {}
+    for name, result in report.results.items():
+        prepared[name] = result if isinstance(result, Skipped) else _people_tables(result, lang)
+    sizes = [len(f) for p in prepared.values() if not isinstance(p, Skipped) for f in p[1].values()]
+    big = max(sizes, default=0) > CONSTANT_MEMORY_ROWS
+    return _write_book(path, big, lambda book: _fill_report(book, report, prepared, lang, sources, period,
+                                                            split))
+
+
+def _fill_report(book: Workbook, report: Any, prepared: dict[str, Any], lang: str, sources: list[str] | None,
+                 period: tuple[Any, Any] | None, split: tuple[str, str, str] | None) -> int:
+    from kamtool.analyses.report import Skipped
+    from kamtool.render.words import report as report_words
+
+    formats = _Formats(book, lang)
+    names = _SheetNames()
+    overview_name = names.claim(label("report.sheet.overview", lang))
+    plans: list[tuple[str, Any, str, dict[str, str]]] = []
+    for name, item in prepared.items():
+        short = report_words.analysis_name(name, lang)
+        summary_name = names.claim(short)
+        sheet_names: dict[str, str] = {}
+        if not isinstance(item, Skipped):
+            for table in item[1]:
+                sheet_names[table] = names.claim(f"{short} · {_sheet_title(table, item[0].command, lang)}")
+        plans.append((name, item, summary_name, sheet_names))
+    quality_name = names.claim(label("report.sheet.quality", lang))
+    definitions_name = names.claim(label("report.sheet.definitions", lang))
+    helper = _HelperSheet(book, names.claim(label("report.sheet.chart_data", lang)), formats)
+
+    overview_sheet = book.add_worksheet(overview_name)
+    below = _write_overview(overview_sheet, formats, report, lang, sources)
+    for name, item, summary_name, sheet_names in plans:
+        if isinstance(item, Skipped):
+            _write_skipped(book.add_worksheet(summary_name), formats, name, item, lang)
+            continue
+        result, tables = item
+        extra = report_words.sheet_notes(report.sheet_notes.get(name, []), lang)
+        _result_sheets(book, formats, result, tables, lang, sources, period, summary_name, sheet_names,
+                       helper, extra_notes=extra)
+    if report.quality is not None:
+        frame = report_words.quality_frame(report.quality, lang)
+        quality = Result(command="report", params={}, summary={}, rows=frame,
+                         kinds={"value": "text", "header_row": "count"})
+        ws = book.add_worksheet(quality_name)
+        columns = _prepare(frame, quality, lang, "rows")
+        for column, key in zip(columns, ("file", "kind", "item", "value"), strict=True):
+            column.header = label(f"report.dq.{key}", lang)
+        _write_table(ws, formats, columns, len(frame), label("report.dq.title", lang))
+    _write_definitions(book.add_worksheet(definitions_name), formats,
+                       report_words.definitions(report, lang, split), lang)
+    _overview_chart_sheets(book, overview_sheet, report, lang, helper, below)
+    helper.finish()
+    book.worksheets()[0].activate()
+    book.set_properties({"title": label("report.name", lang)})
+    return formats.cut_cells
+
+
+def _write_lines(ws: Worksheet, formats: _Formats, row: int, texts: Sequence[str], width: float) -> int:
+    """Sentences one per row, wrapped over A:B (merged; the row made tall enough); the next row."""
+    for text in texts:
+        text = formats.text(text)
+        ws.merge_range(row, 0, row, 1, text, formats.wrap)
+        needed = math.ceil(display_width(text) / max(width - 2, 1.0))
+        if needed > 1:
+            ws.set_row(row, 15 * needed)
+        row += 1
+    return row
+
+
+def _write_skipped(ws: Worksheet, formats: _Formats, name: str, skipped: Any, lang: str) -> None:
+    from kamtool.render.words import report as report_words
+
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 60)
+    title = label("report.skipped.title", lang).format(analysis=report_words.analysis_name(name, lang))
+    ws.write_string(0, 0, title, formats.title)
+    _write_lines(ws, formats, 2, [report_words.skipped_text(skipped, lang)], 100)
+    _print_setup(ws, 100, repeat_header=False)
+
+
+def _write_definitions(ws: Worksheet, formats: _Formats, sections: list[tuple[str, list[str]]],
+                       lang: str) -> None:
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 1, 60)
+    ws.write_string(0, 0, label("report.def.title", lang), formats.title)
+    row = 1
+    for caption, lines in sections:
+        row += 1
+        ws.write_string(row, 0, caption, formats.section)
+        row = _write_lines(ws, formats, row + 1, lines, 100)
+    _print_setup(ws, 100, repeat_header=False)
+
+
+def _write_overview(ws: Worksheet, formats: _Formats, report: Any, lang: str,
+                    sources: list[str] | None) -> int:
+    """The KPIs beside last period's values and the change, written strictly row by row;
+    returns the first row under them (the charts go there)."""
+    from kamtool.analyses.report import KPIS
+    from kamtool.render.words import report as report_words
+
+    overview = report.overview
+    widths = (44.0, 18.0, 18.0, 16.0, 16.0)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    ws.write_string(0, 0, label("report.overview.title", lang), formats.title)
+    lines = [*report_words.headline(overview, lang)]
+    if sources:
+        lines.append(label("report.sheet_title.files", lang).format(files=", ".join(map(str, sources))))
+    row = 1
+    for text in lines:
+        ws.write_string(row, 0, formats.text(text))
+        row += 1
+    row += 1
+    header_row = row
+    headers = ("kpi", "value", "previous", "change", "source")
+    ws.set_row(row, _OVERVIEW_ROW_HEIGHT)
+    for col, key in enumerate(headers):
+        ws.write_string(row, col, label(f"report.overview.{key}", lang),
+                        formats.header if col in (0, 4) else formats.header_right)
+    row += 1
+    for record in overview.rows.to_dict("records"):
+        kind = KPIS[str(record["kpi"])][2]
+        ws.set_row(row, _OVERVIEW_ROW_HEIGHT)
+        ws.write_string(row, 0, report_words.kpi_caption(str(record["kpi"]), lang))
+        change, change_format = record["change"], _CHANGE_FORMATS.get(kind)
+        if kind == "share":
+            change = None if change is None else change * 100
+            change_format = _POINTS_FORMAT.format(pp=label("report.overview.points", lang))
+        cells = ((1, record["value"], _KPI_FORMATS[kind]), (2, record["previous"], _KPI_FORMATS[kind]),
+                 (3, change, change_format))
+        for col, value, fmt in cells:
+            if value is None or _is_missing(value):
+                ws.write_string(row, col, label("report.overview.missing", lang), formats.right)
+            else:
+                ws.write_number(row, col, float(value), formats.number(fmt))
+        ws.write_string(row, 4, report_words.analysis_name(str(record["analysis"]), lang), formats.indent)
+        row += 1
+    ws.freeze_panes(header_row + 1, 0)
+    _print_setup(ws, sum(widths), repeat_header=False)
+    ws.fit_to_pages(1, 1)
+    return row
+
+
+def _overview_chart_sheets(book: Workbook, ws: Worksheet, report: Any, lang: str, helper: _HelperSheet,
+                           below: int) -> None:
+    """The Overview's charts, two by two under the KPIs (row ``below``), their series on the
+    hidden chart-data sheet (written after every other sheet, so it comes last)."""
+    for index, (title, category, value_name, cats, values, num_format, signed) in enumerate(
+            _overview_charts(report, lang)):
+        if signed:
+            drawn = _bridge_chart(book, helper, category, cats, values, lang)
+        else:
+            first = helper.block([category, value_name], [cats, values])
+            last = first + len(cats) - 1
+            drawn = book.add_chart({"type": "column"})
+            assert drawn is not None
+            drawn.add_series({"name": value_name, "categories": [helper.name, first, 0, last, 0],
+                              "values": [helper.name, first, 1, last, 1], "gap": 60,
+                              "data_labels": {"value": True, "num_format": _axis_format(num_format)}})
+            drawn.set_legend({"none": True})
+        drawn.set_x_axis({"name": category})
+        drawn.set_y_axis({"num_format": _axis_format(num_format), "major_gridlines": {"visible": True}})
+        drawn.set_title({"name": title, "name_font": {"size": 12, "bold": True}})
+        drawn.set_size({"width": 540, "height": 330})
+        ws.insert_chart(below + 2 + (index // 2) * 18, 0, drawn,
+                        {"object_position": 1, "x_offset": 0 if index % 2 == 0 else 560})
+
+
+def _bridge_chart(book: Workbook, helper: _HelperSheet, category: str, cats: list[Any], values: list[Any],
+                  lang: str) -> XlsxChart:
+    """The churn revenue bridge as a waterfall (the churn workbook's own series rule)."""
+    series = waterfall_series(values)
+    used = [name for name, column in series.items() if any(v for v in column)]
+    captions = {"base": label("report.waterfall.base", lang), "total": label("report.waterfall.total", lang),
+                "up": label("report.waterfall.increase", lang),
+                "down": label("report.waterfall.decrease", lang)}
+    colours = {"total": "#4472C4", "up": "#70AD47", "down": "#C0504D"}
+    first = helper.block([category, *(captions[n.split("_")[0]] for n in used)],
+                         [cats, *(series[n] for n in used)])
+    last = first + len(cats) - 1
+    drawn = book.add_chart({"type": "column", "subtype": "stacked"})
+    assert drawn is not None
+    hidden: list[int] = []
+    shown: set[str] = set()
+    for index, name in enumerate(used):
+        kind = name.split("_")[0]
+        options: dict[str, Any] = {"name": captions[kind], "categories": [helper.name, first, 0, last, 0],
+                                   "values": [helper.name, first, index + 1, last, index + 1], "gap": 50,
+                                   "border": {"none": True}}
+        if kind == "base":
+            options["fill"] = {"none": True}
+            hidden.append(index)
+        else:
+            options["fill"] = {"color": colours[kind]}
+            if kind in shown:
+                hidden.append(index)
+            shown.add(kind)
+        drawn.add_series(options)
+    drawn.set_legend({"position": "bottom", "delete_series": hidden})
+    return drawn
+
+
+def _overview_charts(report: Any, lang: str) -> list[tuple[str, str, str, list[Any], list[Any], str, bool]]:
+    """(title, category caption, value caption, categories, values, number format, signed) of
+    each Overview chart whose analysis ran: revenue by ABC class, customers by RFM segment, the
+    churn revenue bridge, receivables by days past due."""
+    from kamtool.result import Result as _Result
+
+    out = []
+    results = report.results
+    abc = results.get("abc")
+    if isinstance(abc, _Result) and "classes" in abc.tables:
+        classes = abc.tables["classes"]
+        out.append((label("report.chart.classes", lang), label("report.chart.class", lang),
+                    label("report.chart.amount", lang), [str(c) for c in classes["class"]],
+                    [float(v) for v in classes["value"]], MONEY, False))
+    rfm = results.get("rfm")
+    if isinstance(rfm, _Result) and isinstance(rfm.summary.get("segment_counts"), dict):
+        counts = {k: v for k, v in rfm.summary["segment_counts"].items() if v}
+        out.append((label("report.chart.segments", lang), label("report.chart.segment", lang),
+                    label("report.chart.customers", lang),
+                    [_item_text("rfm", "segment_counts", k, lang) for k in counts],
+                    [float(v) for v in counts.values()], INTEGER, False))
+    churn = results.get("churn")
+    if isinstance(churn, _Result) and "bridge" in churn.tables:
+        bridge = words.for_people(churn, lang).tables["bridge"]
+        category = "step_label" if "step_label" in bridge else "step"
+        out.append((label("report.chart.bridge", lang), label("report.chart.step", lang),
+                    label("report.chart.amount", lang), [str(s) for s in bridge[category]],
+                    [float(v) for v in bridge["amount"]], MONEY, True))
+    credit = results.get("credit")
+    if isinstance(credit, _Result) and "aging" in credit.tables:
+        aging = words.for_people(credit, lang).tables["aging"]
+        out.append((label("report.chart.aging", lang), label("report.chart.bucket", lang),
+                    label("report.chart.amount", lang), [str(b) for b in aging["bucket"]],
+                    [float(v) for v in aging["amount"]], MONEY, False))
+    return out

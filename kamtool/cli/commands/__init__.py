@@ -10,6 +10,7 @@ from kamtool.cli.commands import (  # noqa: F401
     loyalty,
     pareto,
     profile,
+    report,
     rfm,
     stages,
     tiers,

@@ -1,0 +1,478 @@
+"""`kamtool report`: every analysis from one load, in one workbook (or one per owner)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, Optional  # noqa: UP035
+
+import typer
+
+from kamtool.cli.app import app
+from kamtool.cli.options import AccountsFile, AsOf, Common, PaymentsFile, shared_options
+from kamtool.cli.params import grade_map, number_list, parse_day, weight_map, whole_list
+from kamtool.cli.run import attach_names, check_output_path, entity_frame, load_ledger
+from kamtool.cli.run import warn as print_warning
+from kamtool.errors import KamtoolError, UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kamtool.analyses.report import Report, Skipped
+    from kamtool.ledger import Ledger
+    from kamtool.needs import Needs
+    from kamtool.result import Result
+
+# The dimensions a report splits by: the kamtool columns that name who or where.
+SPLIT_DIMENSIONS = ("salesperson", "region", "channel", "category", "brand", "product")
+
+
+@dataclass
+class Inputs:
+    """What the runs share: the fine ledger, the second files, the as-of date as given."""
+
+    fine: Ledger
+    accounts: pd.DataFrame | None
+    payments: pd.DataFrame | None
+    as_of: str | None
+    calibration_end: str | None = None
+    customers: Any = None  # only these customers (a split's owner); None: all
+    before: Any = None  # only orders dated before this day (last period)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    def view(self, needs: Needs) -> Ledger:
+        from kamtool.engine import many
+
+        return many.view(self.fine, needs, customers=self.customers, before=self.before)
+
+
+def _customer_frame(inputs: Inputs, needs: Needs) -> tuple[Any, Ledger]:
+    ledger = inputs.view(needs)
+    return entity_frame(ledger), ledger
+
+
+def run_pareto(inputs: Inputs) -> Result:
+    from kamtool.analyses import pareto
+
+    frame, _ledger = _customer_frame(inputs, pareto.needs())
+    return attach_names(pareto.pareto(frame, by="customer", measure="revenue", target=0.8), frame)
+
+
+def run_abc(inputs: Inputs) -> Result:
+    from kamtool.analyses import abc
+
+    frame, _ledger = _customer_frame(inputs, abc.needs())
+    result = abc.abc(frame, by="customer", measure="revenue", method="cumulative",
+                     thresholds=tuple(number_list("80,95", name="--thresholds", count=2)),
+                     shares=tuple(number_list("10,30", name="--shares", count=2)), grid=None)
+    return attach_names(result, frame)
+
+
+def run_rfm(inputs: Inputs) -> Result:
+    from kamtool.analyses import rfm
+
+    ledger = inputs.view(rfm.needs("orders"))
+    result = rfm.rfm(ledger.customers, as_of=parse_day(inputs.as_of, "--as-of"), bins=5, thresholds=None,
+                     segments=None, binning="quantile", frequency="orders")
+    return attach_names(result, ledger.customers)
+
+
+def run_loyalty(inputs: Inputs) -> Result:
+    from kamtool.analyses import loyalty
+
+    ledger = inputs.view(loyalty.NEEDS)
+    lines: Any = ledger.entities
+    for optional in loyalty.NEEDS.optional:
+        if optional not in ledger.present:
+            lines = lines.drop(columns=[optional])
+    if "brand" not in ledger.present:
+        inputs.notes.setdefault("loyalty", []).append("no_brand")
+    return loyalty.loyalty(lines, brand=None, period="quarter",
+                           share_threshold=number_list("70.0", name="--share")[0], launch_window=90,
+                           new_product_grace_days=90, last_n=4, as_of=parse_day(inputs.as_of, "--as-of"))
+
+
+def _checked(inputs: Inputs, ledger: Ledger) -> Result | None:
+    if inputs.accounts is None:
+        return None
+    from kamtool.analyses import accounts
+
+    return accounts.validate(inputs.accounts, ledger.days["customer"].astype(str).unique())
+
+
+def run_tiers(inputs: Inputs) -> Result:
+    from kamtool.analyses import accounts as accounts_check
+    from kamtool.analyses import tiers
+    from kamtool.cli.commands.tiers import DEFAULT_WEIGHTS, as_of_for, command_needs, expected_values
+
+    ledger = inputs.view(command_needs())
+    day = as_of_for(ledger, inputs.as_of)
+    checked = _checked(inputs, ledger)
+    if checked is None:
+        inputs.notes.setdefault("tiers", []).append("no_accounts")
+    future, fit = expected_values(ledger.days, day)
+    result = tiers.tiers(ledger.monthly, checked.rows if checked is not None else None, future, as_of=day,
+                         window_months=12, weights=weight_map(DEFAULT_WEIGHTS, keys=tiers.FACTORS),
+                         shares=tuple(number_list("10,30", name="--shares", count=2)), cutoffs=None,
+                         hours=None, effort=tuple(number_list("40,30,30", name="--effort", count=3)),
+                         brand=None, mix=ledger.mix)
+    result.params.update(fit)
+    return accounts_check.attach_checks(result, checked) if checked is not None else result
+
+
+def run_stages(inputs: Inputs) -> Result:
+    from kamtool.analyses import stages
+    from kamtool.analyses.accounts import attach_checks
+    from kamtool.cli.commands.tiers import as_of_for
+    from kamtool.needs import by_day
+
+    ledger = inputs.view(by_day(stages.NEEDS))
+    day = as_of_for(ledger, inputs.as_of)
+    checked = _checked(inputs, ledger)
+    result = stages.stages(ledger.monthly, checked.rows if checked is not None else None, as_of=day,
+                           window_months=12, mix=ledger.mix, days=ledger.days, compare=None,
+                           thresholds=stages.StageThresholds())
+    return attach_checks(result, checked) if checked is not None else result
+
+
+def run_churn(inputs: Inputs) -> Result:
+    from kamtool.analyses import churn
+
+    ledger = inputs.view(churn.NEEDS)
+    return churn.churn(ledger.daily, period="quarter", compare=None, as_of=parse_day(inputs.as_of, "--as-of"),
+                       thresholds=tuple(number_list("80,95", name="--thresholds", count=2)),
+                       silence_factor=2.0, p_alive_threshold=0.5, cohort=None)
+
+
+def run_clv(inputs: Inputs) -> Result:
+    from kamtool.analyses import clv
+
+    ledger = inputs.view(clv.NEEDS)
+    totals = ledger.totals()
+    profit_margin = None
+    if ledger.has_profit and totals["revenue"] > 0 and totals["profit"] is not None:
+        profit_margin = totals["profit"] / totals["revenue"]
+    return clv.clv(ledger.daily, calibration_end=parse_day(inputs.calibration_end, "--calibration-end"),
+                   holdout_end=None, unit="week", horizon=None, discount_rate=0.10, margin=None,
+                   profit_margin=profit_margin, model="auto", interval=None)
+
+
+def run_credit(inputs: Inputs) -> Result | Skipped:
+    from kamtool.analyses import credit
+    from kamtool.analyses.report import Skipped
+    from kamtool.cli.commands.credit import FACTORS
+
+    ledger = inputs.view(credit.NEEDS)
+    if inputs.payments is None and not {"paid_date", "paid_amount"} & ledger.present:
+        return Skipped("no_payments")
+    options = credit.Options(
+        as_of=parse_day(inputs.as_of, "--as-of"), terms=30,
+        buckets=tuple(whole_list("30,60,90,180", name="--buckets")),
+        grade_factors=grade_map(FACTORS, name="--grade-factors"), cap=1.2, worsening_days=5.0, dso_days=90,
+        history_months=12, trend_months=6, key_share=0.8)
+    return credit.credit(ledger.invoices, inputs.payments, inputs.accounts, options)
+
+
+RUNNERS: dict[str, Callable[[Inputs], Any]] = {
+    "pareto": run_pareto, "abc": run_abc, "rfm": run_rfm, "loyalty": run_loyalty, "tiers": run_tiers,
+    "stages": run_stages, "churn": run_churn, "clv": run_clv, "credit": run_credit,
+}
+
+
+def run_all(inputs: Inputs, names: tuple[str, ...]) -> dict[str, Result | Skipped]:
+    """Each analysis once; one that cannot run on these data says why instead of failing."""
+    from kamtool.analyses.report import Skipped
+
+    out: dict[str, Result | Skipped] = {}
+    for name in names:
+        try:
+            out[name] = RUNNERS[name](inputs)
+        except KamtoolError as exc:
+            out[name] = Skipped("failed", str(exc))
+    return out
+
+
+def build_report(inputs: Inputs, second: dict[str, Any]) -> Report:
+    """Every analysis, the Overview with last period's figures, Data quality, Definitions."""
+    from dataclasses import replace
+
+    from kamtool.analyses import report
+    from kamtool.analyses.rules import as_of_day, day_number
+
+    results = run_all(inputs, report.ANALYSES)
+    days = inputs.view(report_day_needs()).days
+    last = day_number(days["date"].max()) if len(days) else None
+    day = as_of_day(parse_day(inputs.as_of, "--as-of"), last)
+    import pandas as pd
+
+    as_of = pd.Timestamp(day, unit="D") if day is not None else None
+    last_as_of = report.previous_as_of(as_of) if as_of is not None else None
+    before: dict[str, Result | Skipped] = {}
+    if last_as_of is not None:
+        earlier = replace(inputs, as_of=str(last_as_of.date()), before=last_as_of.date(), notes={},
+                          calibration_end=None)
+        before = run_all(earlier, report.OVERVIEW_ANALYSES)
+    overview = report.overview(results, before, as_of=as_of, last_as_of=last_as_of)
+    for result in results.values():
+        if not isinstance(result, report.Skipped):
+            from kamtool.cli.run import with_engine
+
+            with_engine(result, inputs.fine)
+    return report.Report(overview=overview, results=results, sheet_notes=dict(inputs.notes),
+                         quality=report.data_quality(inputs.fine, second))
+
+
+def report_day_needs() -> Needs:
+    from kamtool.analyses import churn
+
+    return churn.NEEDS
+
+
+def split_dimension(text: str | None) -> str | None:
+    """--split-by -> a kamtool column (a header that is a synonym of one is that column)."""
+    if text is None:
+        return None
+    from kamtool.io.request import resolve_by
+
+    canonical, by_label = resolve_by(text)
+    if by_label is not None or canonical not in SPLIT_DIMENSIONS:
+        raise UsageError(f"--split-by {text}: give one of {', '.join(SPLIT_DIMENSIONS)} (or a header the "
+                         "file maps to one, e.g. 业务员)")
+    return canonical
+
+
+def document(report: Report) -> dict[str, Any]:
+    """The report for scripts: the Overview's figures and each analysis' own JSON document
+    (what `kamtool COMMAND --format json` prints), or why it is missing; the same in every
+    language."""
+    import io
+    import json
+
+    from kamtool.analyses.report import Skipped
+    from kamtool.render.records import plain, write_json
+
+    analyses: dict[str, Any] = {}
+    for name, result in report.results.items():
+        if isinstance(result, Skipped):
+            analyses[name] = {"skipped": result.code, "detail": result.detail}
+            continue
+        text = io.StringIO()  # the command's own JSON writer, so the figures are its very bytes
+        write_json(result, text)
+        analyses[name] = json.loads(text.getvalue())
+    quality = report.quality
+    return {
+        "command": "report",
+        "params": plain(report.overview.params),
+        "summary": plain(report.overview.summary),
+        "notes": {name: codes for name, codes in report.sheet_notes.items()},
+        "data_quality": plain({"summary": quality.summary, "rows": quality.rows.to_dict("records")})
+        if quality is not None else None,
+        "analyses": analyses,
+    }
+
+
+def print_overview(report: Report, common: Common) -> None:
+    """The Overview on the terminal: each KPI now and last period, in the report's language."""
+    from rich import box
+    from rich.table import Table
+
+    from kamtool.analyses.report import KPIS, Skipped
+    from kamtool.labels import label
+    from kamtool.render.console import make_console
+    from kamtool.render.safe import text_for_terminal
+    from kamtool.render.words import report as words
+
+    lang = common.lang.value
+    console = make_console()
+    overview = report.overview
+    for line in words.headline(overview, lang):
+        console.print(text_for_terminal(line), markup=False, highlight=False)
+    table = Table(title=label("report.overview.title", lang), title_justify="left", show_edge=False,
+                  box=box.SIMPLE_HEAVY if console.is_terminal else box.SIMPLE, pad_edge=False)
+    table.add_column(label("report.overview.kpi", lang))
+    for key in ("value", "previous", "change"):
+        table.add_column(label(f"report.overview.{key}", lang), justify="right")
+    table.add_column(label("report.overview.source", lang))
+    for record in overview.rows.to_dict("records"):
+        kpi, kind = str(record["kpi"]), KPIS[str(record["kpi"])][2]
+        table.add_row(words.kpi_caption(kpi, lang), words.kpi_text(record["value"], kind, lang),
+                      words.kpi_text(record["previous"], kind, lang),
+                      words.change_text(record["change"], kind, lang),
+                      words.analysis_name(str(record["analysis"]), lang))
+    console.print(table)
+    skipped = [f"{words.analysis_name(n, lang)} ({words.skipped_text(r, lang)})"
+               for n, r in report.results.items() if isinstance(r, Skipped)]
+    if skipped:
+        text = label("report.terminal.skipped", lang).format(names="; ".join(skipped))
+        console.print(text_for_terminal(text), markup=False, highlight=False)
+
+
+def _write(common: Common, report: Report, path: str, period: Any,
+           split: tuple[str, str, str] | None) -> None:
+    """One workbook (or JSON document), written whole or not at all."""
+    import json
+
+    from kamtool.io.outfile import open_output, output_target
+    from kamtool.render.console import make_console
+
+    with open_output(path, inputs=common.files) as tmp:
+        if output_target(path).suffix.lower() == ".json":
+            with open(tmp, "w", encoding="utf-8") as handle:
+                json.dump(document(report), handle, ensure_ascii=False, allow_nan=False)
+        else:
+            from kamtool.render.excel import write_report
+
+            write_report(report, tmp, lang=common.lang.value, sources=list(common.files), period=period,
+                         split=split)
+    make_console(stderr=True).print(f"wrote {path}", highlight=False, markup=False)
+
+
+def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: str | None) -> None:
+    """The report (one per owner under --split-by) to -o, and the Overview or JSON on stdout."""
+    import json
+    import sys
+
+    from kamtool.cli.options import Format
+    from kamtool.cli.run import _period
+    from kamtool.io.outfile import fill_template
+
+    if common.output is not None and not common.output.lower().endswith((".xlsx", ".json")):
+        raise UsageError(f"-o {common.output}: the report is a workbook (.xlsx) or a JSON document (.json)")
+    period = _period(inputs.fine)
+    if split is None:
+        report = build_report(inputs, second)
+        if common.output is not None:
+            fields = {"command": "report", "date": report.overview.params.get("as_of") or ""}
+            _write(common, report, fill_template(common.output, fields), period, None)
+        if common.format == Format.json:
+            json.dump(document(report), sys.stdout, ensure_ascii=False, allow_nan=False)
+            sys.stdout.write("\n")
+        else:
+            print_overview(report, common)
+        return
+    groups = owner_groups(inputs, split)
+    template = common.output or ""
+    paths = [fill_template(template, {"command": "report", "date": "", split: value})
+             for value, _customers, _rule in groups]
+    clash = next((p for p in paths if paths.count(p) > 1), None)
+    if clash is not None:  # two values that differ only in characters a file name cannot hold
+        names = [value for (value, _c, _r), p in zip(groups, paths, strict=True) if p == clash]
+        raise UsageError(f"-o {template}: {' and '.join(map(repr, names))} would write the same file; "
+                         "rename one of them in the data")
+    for value, customers, rule in groups:
+        own = replace_inputs(inputs, customers)
+        report = build_report(own, second)
+        fields = {"command": "report", "date": report.overview.params.get("as_of") or "", split: value}
+        _write(common, report, fill_template(template, fields), period, (split, value, rule))
+
+
+def owner_groups(inputs: Inputs, split: str) -> list[tuple[str, list[str], str]]:
+    """(value, its customers, owner rule) per owner: the accounts file's owner when splitting by
+    salesperson, else the value with most of the customer's revenue; "(none)" for the rest."""
+    from kamtool.analyses.report import owner_table
+    from kamtool.engine import many
+
+    owners = owner_table(many.owners(inputs.fine, split).to_pandas(), inputs.accounts, split)
+    owners["owner"] = owners["owner"].fillna("(none)").astype(str)
+    groups = []
+    for value, group in owners.groupby("owner", sort=True):
+        rule = "accounts_owner" if (group["owner_rule"] == "accounts_owner").any() else "most_revenue"
+        groups.append((str(value), list(group["customer"]), rule))
+    return groups
+
+
+def replace_inputs(inputs: Inputs, customers: list[str]) -> Inputs:
+    """The inputs of one owner's workbook: their customers' lines, accounts and payments; the
+    as-of date and the CLV calibration end fixed to the whole data's, so every book is of one day."""
+    from dataclasses import replace
+
+    from kamtool.analyses.rules import as_of_day, day_number
+
+    days = inputs.view(report_day_needs()).days
+    last = days["date"].max() if len(days) else None
+    day = as_of_day(parse_day(inputs.as_of, "--as-of"), day_number(last) if last is not None else None)
+    import pandas as pd
+
+    as_of = str(pd.Timestamp(day, unit="D").date()) if day is not None else inputs.as_of
+    keep = set(customers)
+
+    def only(frame: Any) -> Any:
+        if frame is None:
+            return None
+        return frame[frame["customer"].astype(str).isin(keep)].reset_index(drop=True)
+
+    return replace(inputs, customers=customers, accounts=only(inputs.accounts),
+                   payments=only(inputs.payments), as_of=as_of,
+                   calibration_end=str(last.date()) if last is not None else None, notes={})
+
+
+def _second(common: Common, path: str | None, kind: str) -> tuple[Any, Any]:
+    """The --accounts or --payments file and its read report (drops warned about), or Nones."""
+    if path is None:
+        return None, None
+    from kamtool.io.read import ReadOptions
+    from kamtool.io.rules import CleanOptions
+    from kamtool.io.tables import TableOptions, read_table
+
+    options = TableOptions(read=ReadOptions(),
+                           clean=CleanOptions(decimal=common.decimal, dayfirst=common.dayfirst,
+                                              skip_bad_rows=common.skip_bad_rows),
+                           overrides=dict(common.settings.tables.get(kind, {})))
+    frame, report = read_table(path, kind, options)
+    for reason, count in sorted(report.dropped.items()):
+        print_warning(f"{report.name}: dropped {count:,} {reason}")
+    return frame, report
+
+
+@app.command("report")
+@shared_options
+def report_command(
+    common: Common,
+    accounts: AccountsFile = None,
+    payments: PaymentsFile = None,
+    as_of: AsOf = None,
+    split_by: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--split-by", help="One workbook per value of this column (salesperson, region, channel …), each "
+        "holding only the accounts it owns; name them with a template: -o 'kam_{salesperson}_{date}.xlsx'.",
+        show_default=False)] = None,
+) -> None:
+    """The KAM report (大客户管理报告): every analysis in one workbook, from one load of the files.
+
+    Sheets: Overview (customers, revenue, top-20 % share, Gini, key accounts and their share,
+    churn rate, net revenue retention, customers at risk, receivables overdue, each beside
+    its value last period: the same figures as of one quarter earlier), then Pareto, ABC,
+    RFM, Loyalty, Tiers, Stages, Churn, CLV and Credit (each with the sheets of the command's
+    own workbook, at its defaults), Data quality and Definitions. An analysis whose inputs
+    are missing (no brand column, no payments) says why on its sheet. Without -o the
+    Overview is printed.
+
+    --split-by salesperson: one workbook per salesperson with the accounts they own (the
+    accounts file's owner, else the salesperson with most of the customer's revenue); -o is
+    a template: {salesperson} (the split column's name), {date} (the as-of date), {command}.
+
+    Examples:
+
+      kamtool report orders.csv --accounts accounts.csv --payments payments.csv -o kam_report.xlsx
+
+      kamtool report orders.xlsx --lang zh -o 大客户报告.xlsx
+
+      kamtool report orders.csv --split-by salesperson -o 'reports/kam_{salesperson}_{date}.xlsx'
+    """
+    split = split_dimension(split_by)
+    if split is not None:
+        from kamtool.io.outfile import placeholders
+
+        if common.output is None or split not in placeholders(common.output):
+            raise UsageError(f"--split-by writes one workbook per value: give -o with a template that "
+                             f"holds {{{split}}}, e.g. -o 'kam_{{{split}}}_{{date}}.xlsx'")
+    fields = ("command", "date", *((split,) if split else ()))
+    check_output_path(common, fields)
+    from kamtool.engine import many
+
+    fine = load_ledger(common, many.fine_needs(extra=(split,) if split else ()), output_fields=fields)
+    accounts_frame, accounts_report = _second(common, accounts, "accounts")
+    payments_frame, payments_report = _second(common, payments, "payments")
+    second = {kind: report for kind, report in (("accounts", accounts_report), ("payments", payments_report))
+              if report is not None}
+    inputs = Inputs(fine=fine, accounts=accounts_frame, payments=payments_frame, as_of=as_of)
+    emit_report(common, inputs, second, split)
