@@ -32,8 +32,8 @@ ACCOUNTS = str(SAMPLE / "accounts.csv")
 PAYMENTS = str(SAMPLE / "payments.csv")
 EACH_NEEDS = {
     "abc": abc.needs(), "rfm": rfm.needs("orders"), "rfm_days": rfm.needs("days"), "loyalty": loyalty.NEEDS,
-    "churn": churn.NEEDS, "stages": by_day(stages.NEEDS), "tiers": command_needs(), "credit": credit.NEEDS,
-    "clv": clv.NEEDS,
+    "churn": churn.types_needs(), "stages": by_day(stages.NEEDS), "tiers": command_needs(),
+    "credit": credit.NEEDS, "clv": clv.NEEDS,
 }
 
 
@@ -61,6 +61,7 @@ def report_json() -> Any:
 
 
 COMMAND_FILES = {"tiers": ["--accounts", ACCOUNTS], "stages": ["--accounts", ACCOUNTS],
+                 "churn": ["--accounts", ACCOUNTS, "--payments", PAYMENTS],
                  "credit": ["--payments", PAYMENTS, "--accounts", ACCOUNTS]}
 
 

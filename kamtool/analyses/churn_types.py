@@ -40,7 +40,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,9 @@ import pandas as pd
 from kamtool.analyses import rules
 from kamtool.errors import ColumnError
 from kamtool.result import Result
+
+if TYPE_CHECKING:
+    from kamtool.ledger import Ledger
 
 CHURN_TYPES = ("recorded", "dropped", "competitor", "value_declined", "left")
 DROPPED_STATUSES = (
@@ -416,3 +419,19 @@ def _type_summary(table: pd.DataFrame, typed: Result) -> dict[str, Any]:
         key_churn_type_main=key_main,
     )
     return summary
+
+
+def for_churn_ledger(churn_result: Result, ledger: Ledger, accounts: pd.DataFrame | None,
+                     payments: pd.DataFrame | None, brand: str | None) -> Result:
+    """``churn_result`` typed from what :func:`kamtool.analyses.churn.types_needs` loaded:
+    the accounts file checked against the customers (its checks attached), credit's invoice
+    lines only when something says what was paid or due (payments, or due/paid fields)."""
+    from kamtool.analyses import accounts as accounts_check
+
+    known = ledger.days["customer"].astype(str).unique()
+    checked = None if accounts is None else accounts_check.validate(accounts, known)
+    owed = payments is not None or bool(ledger.present & set(CREDIT_FIELDS))
+    result = for_churn(churn_result, accounts=None if checked is None else checked.rows, mix=ledger.mix,
+                       monthly=ledger.monthly, invoices=ledger.invoices if owed else None,
+                       payments=payments, brand=brand)
+    return result if checked is None else accounts_check.attach_checks(result, checked)

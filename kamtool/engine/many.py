@@ -85,6 +85,7 @@ def view(fine: Ledger, needs: Needs, customers: Any = None, before: dt.date | No
         [f"\"date\" < DATE '{before.isoformat()}'"] if before is not None else [])
     where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     source = f"(SELECT *, {order} AS {quote(ORDER_KEY)}, {month} AS month FROM fine{where})"
+    # (loyalty's "first_purchase" grain is rolled up by the merge query itself, as on every engine)
     sql = final_sql(source, keys, needs.figures, merged=True, measures=needs.measures or ())
     con = connection()
     con.register("fine", fine.table)
@@ -110,6 +111,8 @@ def _unasked(table: pa.Table, present: set[str]) -> pa.Table:
         return table.set_column(table.column_names.index(name), name, values)
 
     rows = table.num_rows
+    if "profit_c" not in table.column_names:  # loyalty's rolled table carries no sums but revenue
+        return table
     if not {"profit", "cost"} & present:
         table = put("profit_c", pa.nulls(rows, pa.int64()))
         table = put("profit_lines", pa.array([0] * rows, pa.int64()))

@@ -91,19 +91,11 @@ def churn_command(
         )
 
     result = churn_of(ledger.days, parse_day(as_of, "--as-of"))
-    from kamtool.analyses import accounts as accounts_check
     from kamtool.analyses import churn_types
 
-    given = read_second_file(common, accounts, "accounts")
-    known = ledger.days["customer"].astype(str).unique()
-    checked = None if given is None else accounts_check.validate(given, known)
-    paid = read_second_file(common, payments, "payments")
-    # credit's invoice lines only when something says what was paid or due
-    owed = paid is not None or bool(ledger.present & set(churn_types.CREDIT_FIELDS))
-    result = churn_types.for_churn(result, accounts=None if checked is None else checked.rows, mix=ledger.mix,
-                                   monthly=ledger.monthly, invoices=ledger.invoices if owed else None,
-                                   payments=paid, brand=brand)
+    result = churn_types.for_churn_ledger(result, ledger, read_second_file(common, accounts, "accounts"),
+                                          read_second_file(common, payments, "payments"), brand)
     # --per: the headline figures per value, each the analysis on that value's lines alone
     result = with_per(result, common, analysis.NEEDS, per,
                       lambda part: churn_of(part.daily, run_as_of(result)), PER_FIGURES)
-    emit(result if checked is None else accounts_check.attach_checks(result, checked), common, ledger)
+    emit(result, common, ledger)

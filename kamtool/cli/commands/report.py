@@ -136,12 +136,14 @@ def run_stages(inputs: Inputs) -> Result:
 
 
 def run_churn(inputs: Inputs) -> Result:
-    from kamtool.analyses import churn
+    from kamtool.analyses import churn, churn_types
 
-    ledger = inputs.view(churn.NEEDS)
-    return churn.churn(ledger.daily, period="quarter", compare=None, as_of=parse_day(inputs.as_of, "--as-of"),
-                       thresholds=tuple(number_list("80,95", name="--thresholds", count=2)),
-                       silence_factor=2.0, p_alive_threshold=0.5, cohort=None)
+    ledger = inputs.view(churn.types_needs())
+    result = churn.churn(ledger.days, period="quarter", compare=None,
+                         as_of=parse_day(inputs.as_of, "--as-of"),
+                         thresholds=tuple(number_list("80,95", name="--thresholds", count=2)),
+                         silence_factor=2.0, p_alive_threshold=0.5, cohort=None)
+    return churn_types.for_churn_ledger(result, ledger, inputs.accounts, inputs.payments, brand=None)
 
 
 def run_clv(inputs: Inputs) -> Result:
