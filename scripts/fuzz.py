@@ -672,7 +672,11 @@ def classify(outcome: Outcome, *, timed_out: bool = False) -> set[str]:
     if re.search(r"MemoryError|out of memory|memory allocation of|bad_alloc|Cannot allocate memory", text):
         found.add("memory")
     data_text = outcome.case.data.decode("utf-8", errors="ignore")
-    if _DANGER.search(data_text) and _DANGER.search(text):
+    # CSV on stdout is the data's own text (formulas aside, see "formula"); the rule is
+    # for what kamtool shows: tables, headlines, warnings, errors, and JSON (escaped losslessly).
+    shown = outcome.stderr + ("" if outcome.output == "csv" else outcome.stdout)
+    if _DANGER.search(data_text + "".join(d.decode("utf-8", "ignore") for _, d, _ in
+                                          outcome.case.second_files.values())) and _DANGER.search(shown):
         found.add("escape")
     if outcome.case.payloads and outcome.command != "inspect" and outcome.output == "table":
         for tag, shown in RENDERED.items():
