@@ -1203,10 +1203,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             idle.append(runners)
 
+    stopped = [False]
+
+    def stop(signum: int, frame: Any) -> None:  # SIGTERM: finish the runs under way, then report
+        stopped[0] = True
+
+    import signal
+
+    signal.signal(signal.SIGTERM, stop)
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         pending: set[concurrent.futures.Future[list[Outcome]]] = set()
         while True:
-            while len(pending) < args.jobs and (deadline is None or time.monotonic() < deadline):
+            while (len(pending) < args.jobs and not stopped[0]
+                   and (deadline is None or time.monotonic() < deadline)):
                 item = next(todo, None)
                 if item is None:
                     break
@@ -1224,6 +1233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if outcome.found:
                     failing += 1
                     save_failure(outcome, args.failures)
+                if sum(runs.values()) % 250 == 0:
+                    print(f"{sum(runs.values())} runs, {failing} failing, "
+                          f"{(time.monotonic() - began) / 60:.1f} min", file=sys.stderr, flush=True)
                 if len(outcomes) > 1 and not same_run(outcomes[0], outcomes[1]):
                     differ.append(
                         {"case": outcome.case.label, "command": outcome.command, "output": outcome.output,
@@ -1235,6 +1247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             r.close()
     elapsed = time.monotonic() - began
     total = sum(runs.values())
+    if stopped[0]:
+        print(f"stopped by SIGTERM after {total} runs")
     print(table(counts, runs, args.commands))
     kinds_line = "; ".join(f"{cat} {kind} {n}" for (cat, kind), n in sorted(by_kind.items()))
     print(f"\nby kind: {kinds_line or 'none'}")
@@ -1255,6 +1269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "seed": args.seed,
                     "runner": names,
                     "minutes": round(elapsed / 60, 2),
+                    "stopped": stopped[0],
                     "runs": dict(runs),
                     "counts": {f"{c}/{m}": n for (c, m), n in counts.items()},
                     "by_kind": {f"{c}/{k}": n for (c, k), n in by_kind.items()},
