@@ -74,3 +74,35 @@ def test_the_markup_detector_sees_rendered_tags_only() -> None:
                      payloads=fuzz.PAYLOADS)
     assert fuzz.classify(outcome(case=case, stdout='[bold red]Red Co  =HYPERLINK("x")')) == set()
     assert fuzz.classify(outcome(case=case, stdout="Red Co  1")) == {"markup"}
+
+
+def parquet_with_days(path: Path, days: list[int]) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = len(days)
+    table = pa.table({
+        "customer": [f"C{i % 3}" for i in range(n)],
+        "date": pa.array(days, type=pa.int32()).cast(pa.date32()),
+        "amount": [10.0 + i for i in range(n)],
+    })
+    pq.write_table(table, path)
+    return path
+
+
+# Campaign seed 2, case bitflip_parquet-2000634 (loyalty -o out.csv): a bit flip made a date32
+# of 1,073,761,367 days (year ~2.9 million); the message about the bad date called as_py() on it
+# and died in OverflowError, "may be a kamtool bug".
+@pytest.mark.parametrize("command", ["loyalty", "abc", "rfm", "inspect", "credit"])
+@pytest.mark.parametrize("day", [1_073_761_367, -1_073_761_367])
+def test_a_date_beyond_pythons_years_in_parquet_is_a_data_error_naming_row_and_column(
+        isolated: Path, kamtool: Callable[..., Any], command: str, day: int) -> None:
+    source = parquet_with_days(isolated / "orders.parquet", [19_800, 19_810, day, 19_820])
+    run = kamtool(command, str(source))
+    assert run.code == 1, (run.stdout, run.stderr)
+    assert "may be a kamtool bug" not in run.stderr and "Traceback" not in run.stderr
+    assert "orders.parquet row 3" in run.stderr and "column date" in run.stderr
+    assert f"date32[day] {day}" in run.stderr
+    skipped = kamtool(command, str(source), "--skip-bad-rows")
+    assert skipped.code == 0, skipped.stderr
+    assert "may be a kamtool bug" not in skipped.stderr
