@@ -1,18 +1,27 @@
 """A standing fuzz campaign: broken inputs of every kind, every command, every output.
 
 Each case is an order export broken in one way (see ``KINDS``), made from a seed so it can
-be made again: ``make_case(kind, seed)``.  Each run is one command (inspect, pareto, abc,
-rfm, loyalty, churn, clv) with one output (``table`` on a pipe, ``--format json``,
-``--format csv``, ``-o out.xlsx``, ``-o out.csv``), run as a subprocess under a time and
-an address-space limit, and classified (see ``CATEGORIES``).  The campaign prints the
-counts per category and command and writes every failing run (input, command line,
-stdout, stderr) to ``--failures DIR`` for reproduction.
+be made again: ``make_case(kind, seed)``; a command that takes ``--accounts`` or
+``--payments`` (``SECOND_FILES``: adding a command is one line there) also gets, when the
+run draws them, second files valid or broken (``SECOND_KINDS``, ``make_second_file``).
+Each run is one command with one output (``table`` on a pipe, ``--format json``,
+``--format csv``, ``-o out.xlsx``, ``-o out.csv``) under a time and an address-space
+limit, and classified (see ``CATEGORIES``).  The campaign prints the counts per category
+and command and writes every failing run (inputs, command line, stdout, stderr) to
+``--failures DIR`` for reproduction; SIGTERM stops it after the run under way, counts kept.
 
-    python scripts/fuzz.py --runs 2000 --seed 1 --jobs 2
-    python scripts/fuzz.py --minutes 5 --jobs 1 --commands abc rfm --kinds payloads bad_dates
+Two runners, classified alike (``--compare`` runs every case with both and counts where
+they differ): ``--runner fork`` (the default) forks each run from a server process that
+imported kamtool and its libraries once (see ``ForkRunner``): a run costs its own work, not
+a second of imports; ``--runner subprocess`` starts a fresh ``kamtool`` per run.
+
+    nice -n 10 python scripts/fuzz.py --runs 10000 --seed 3 --jobs 1
+    python scripts/fuzz.py --minutes 5 --commands abc credit --kinds payloads bad_dates
+    python scripts/fuzz.py --compare --runs 200
 
 The module is importable (tests load it with importlib): ``make_case``, ``classify``,
-``run_case`` (subprocess) and ``run_case_with`` (any runner, e.g. the tests' in-process one).
+``run_case`` (any runner; a subprocess by default) and ``run_case_with`` (a callable runner,
+e.g. the tests' in-process one).
 """
 
 from __future__ import annotations
