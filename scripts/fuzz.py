@@ -716,12 +716,38 @@ def formula_cells(text: str) -> list[str]:
     ]
 
 
-def _limit_memory(limit: int) -> Callable[[], None]:
-    def apply() -> None:
-        import resource
+# The time limit is of CPU seconds: on a shared machine a run's wall time measures the
+# neighbours (a 10 s run took 91 s at a load of 15 on 2 cores). A run is stopped at the CPU
+# limit (SIGXCPU) or, if it waits instead of working (a hang), at WALL_FACTOR times it.
+WALL_FACTOR = 4.0
 
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file
+
+def wall_limit(seconds: float) -> float:
+    return seconds * WALL_FACTOR + 10.0
+
+
+def set_limits(memory: int, seconds: float) -> None:
+    """In the child: address space, no core file, CPU seconds (then SIGXCPU)."""
+    import math
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file
+    cpu = math.ceil(seconds)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+
+
+def over_time(code: int, cpu: float, seconds: float, killed: bool) -> bool:
+    """Whether a run went over the time limit: killed at the wall limit, stopped by SIGXCPU,
+    or more CPU seconds than the limit."""
+    import signal
+
+    return killed or cpu > seconds or code == -int(signal.SIGXCPU)
+
+
+def _limit_memory(limit: int, seconds: float = 60.0) -> Callable[[], None]:
+    def apply() -> None:
+        set_limits(limit, seconds)
 
     return apply
 
@@ -746,6 +772,7 @@ class Raw:
     stdout: bytes
     stderr: bytes
     timed_out: bool
+    cpu: float = 0.0  # user + system seconds of the run
 
 
 class SubprocessRunner:
@@ -754,20 +781,40 @@ class SubprocessRunner:
     name = "subprocess"
 
     def execute(self, argv: list[str], stdin: bytes, folder: Path, seconds: float, memory: int) -> Raw:
-        try:
-            done = subprocess.run(
+        import threading
+
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(
                 [*kamtool_argv(), *argv],
-                input=stdin,
-                capture_output=True,
-                timeout=seconds,
+                stdin=subprocess.PIPE,
+                stdout=out,
+                stderr=err,
                 cwd=folder,
                 env=run_env(),
-                preexec_fn=_limit_memory(memory),  # noqa: PLW1509
-                check=False,
+                preexec_fn=_limit_memory(memory, seconds),  # noqa: PLW1509
             )
-        except subprocess.TimeoutExpired as exc:
-            return Raw(-9, exc.stdout or b"", exc.stderr or b"", True)
-        return Raw(done.returncode, done.stdout, done.stderr, False)
+            killed = threading.Event()
+
+            def kill() -> None:
+                killed.set()
+                proc.kill()
+
+            timer = threading.Timer(wall_limit(seconds), kill)
+            timer.start()
+            try:
+                assert proc.stdin is not None
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.write(stdin)
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()
+                _pid, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time
+            finally:
+                timer.cancel()
+            proc.returncode = code = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            cpu = usage.ru_utime + usage.ru_stime
+            return Raw(code, out.read(), err.read(), over_time(code, cpu, seconds, killed.is_set()), cpu)
 
     def close(self) -> None:
         pass
@@ -821,8 +868,9 @@ class ForkRunner:
         reply = json.loads(server.stdout.readline() or b"{}")
         if "code" not in reply:
             raise RuntimeError(f"the fork server died running {argv}")
-        return Raw(int(reply["code"]), paths["stdout"].read_bytes(), paths["stderr"].read_bytes(),
-                   bool(reply["timed_out"]))
+        code, cpu = int(reply["code"]), float(reply["cpu"])
+        return Raw(code, paths["stdout"].read_bytes(), paths["stderr"].read_bytes(),
+                   over_time(code, cpu, seconds, bool(reply["timed_out"])), cpu)
 
     def close(self) -> None:
         if self._server is not None and self._server.poll() is None:
@@ -934,7 +982,7 @@ def _fork_run(request: dict[str, Any]) -> dict[str, Any]:
     for read, write in pipes:
         os.close(write if read != pipes[0][0] else read)
     data = Path(request["stdin"]).read_bytes()
-    deadline = started + float(request["seconds"])
+    deadline = started + wall_limit(float(request["seconds"]))
     sinks = {stdout_r: open(request["stdout"], "wb"), stderr_r: open(request["stderr"], "wb")}  # noqa: SIM115
     selector = selectors.DefaultSelector()
     for fd in sinks:
@@ -967,10 +1015,11 @@ def _fork_run(request: dict[str, Any]) -> dict[str, Any]:
             else:
                 selector.unregister(fd)
     status = None
+    usage = None
     while status is None and not timed_out:  # the pipes are closed; the process may still be ending
-        done, raw = os.waitpid(pid, os.WNOHANG)
+        done, raw, used = os.wait4(pid, os.WNOHANG)
         if done:
-            status = raw
+            status, usage = raw, used
         elif time.monotonic() > deadline:
             timed_out = True
         else:
@@ -978,8 +1027,8 @@ def _fork_run(request: dict[str, Any]) -> dict[str, Any]:
     if timed_out:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
-        status = os.waitpid(pid, 0)[1]
-    assert status is not None
+        _pid, status, usage = os.wait4(pid, 0)
+    assert status is not None and usage is not None
     for key in list(selector.get_map().values()):
         os.close(int(key.fd))
     selector.close()
@@ -989,20 +1038,18 @@ def _fork_run(request: dict[str, Any]) -> dict[str, Any]:
         with contextlib.suppress(OSError):
             os.close(fd)
     code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-    return {"code": -9 if timed_out else code, "timed_out": timed_out, "seconds": time.monotonic() - started}
+    return {"code": -9 if timed_out else code, "timed_out": timed_out, "seconds": time.monotonic() - started,
+            "cpu": usage.ru_utime + usage.ru_stime}
 
 
 def _child(request: dict[str, Any]) -> None:
     """In the forked child: become a fresh ``kamtool`` process as far as the run can tell."""
     import locale
-    import resource
     import signal
     import traceback
 
-    memory = int(request["memory"])
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    signal.alarm(int(float(request["seconds"])) + 30)  # a backstop: the server kills it first
+    set_limits(int(request["memory"]), float(request["seconds"]))
+    signal.alarm(int(wall_limit(float(request["seconds"]))) + 30)  # a backstop: the server kills it first
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -1181,7 +1228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--commands", nargs="+", default=list(COMMANDS), choices=COMMANDS)
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
     parser.add_argument("--outputs", nargs="+", default=list(OUTPUTS), choices=OUTPUTS)
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per run")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help=f"CPU seconds per run (a run waiting {WALL_FACTOR:g} times as long hangs)")
     parser.add_argument("--memory", type=float, default=4.0, help="GiB of address space per run")
     parser.add_argument("--failures", type=Path, default=Path("fuzz-failures"), help="where failing runs go")
     parser.add_argument("--json", type=Path, default=None, help="also write the counts here")

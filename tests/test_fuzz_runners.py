@@ -4,6 +4,7 @@ fresh subprocess does, kills at the time limit, and covers every command with it
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -74,8 +75,9 @@ def test_the_fork_runner_runs_the_real_entry_point_on_pipes(tmp_path: Path) -> N
 def test_the_fork_runner_kills_a_run_at_the_time_limit(tmp_path: Path) -> None:
     runner = fuzz.ForkRunner()
     try:
+        # one CPU second (the limit rounds up), then SIGXCPU; or killed at the wall limit (-9)
         raw = runner.execute(["clv", str(SAMPLE / "orders.csv")], b"", tmp_path, 0.05, 4 << 30)
-        assert raw.timed_out and raw.code == -9
+        assert raw.timed_out and raw.code in (-9, -int(signal.SIGXCPU)), raw
         again = runner.execute(["inspect", str(SAMPLE / "orders.csv")], b"", tmp_path, 120.0, 4 << 30)
         assert again.code == 0 and not again.timed_out  # the server goes on after a kill
     finally:
@@ -83,6 +85,21 @@ def test_the_fork_runner_kills_a_run_at_the_time_limit(tmp_path: Path) -> None:
     case = fuzz.make_case("header_only", 1)
     result = fuzz.run_case(case, "clv", "table", seconds=0.05, runner=fuzz.ForkRunner())
     assert "timeout" in result.found
+
+
+# Campaign seed 3, case payloads-3000918 (tiers on a small workbook): 10 CPU seconds (the CLV
+# fit's Nelder-Mead took 22,604 likelihood evaluations) but 91 s of wall time at a load of 15 on
+# 2 cores, over the 60 s limit. The limit is now of CPU seconds; a run that waits instead of
+# working is stopped at WALL_FACTOR times it.
+def test_the_time_limit_is_of_cpu_seconds_with_a_wall_backstop() -> None:
+    assert not fuzz.over_time(0, 10.0, 60.0, killed=False)  # slow only because the machine is busy
+    assert fuzz.over_time(0, 60.5, 60.0, killed=False)
+    assert fuzz.over_time(-int(signal.SIGXCPU), 1.0, 60.0, killed=False)
+    assert fuzz.over_time(-9, 0.1, 60.0, killed=True)  # a hang: killed at the wall limit
+    assert fuzz.wall_limit(60.0) == 60.0 * fuzz.WALL_FACTOR + 10.0
+    case = fuzz.make_case("header_only", 1)
+    cpu_bound = fuzz.Outcome(case, "tiers", "table", [], -int(signal.SIGXCPU), "", "", 70.0)
+    assert fuzz.classify(cpu_bound, timed_out=True) == {"timeout"}  # a timeout, not an odd exit
 
 
 def test_both_runners_classify_twenty_cases_alike(tmp_path: Path) -> None:
