@@ -61,8 +61,17 @@ SECOND_FILES: dict[str, tuple[str, ...]] = {
     "tiers": ("accounts",),
     "stages": ("accounts",),
     "credit": ("payments", "accounts"),
+    "profile": ("accounts", "payments"),
 }
 COMMANDS = tuple(SECOND_FILES)
+
+
+def app_commands() -> list[str]:
+    """The commands registered on kamtool's app (a branch may not have every one above yet)."""
+    from kamtool.cli.app import _command_names, _register
+
+    _register()
+    return _command_names()
 RUNNERS = ("fork", "subprocess")
 OUTPUTS = ("table", "json", "csv", "xlsx", "ocsv")
 OK_EXITS = frozenset({0, 1, 2, 130})
@@ -1225,7 +1234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "subprocess: a fresh kamtool process per run (the reference)")
     parser.add_argument("--compare", action="store_true",
                         help="run every case with both runners and count where they classify differently")
-    parser.add_argument("--commands", nargs="+", default=list(COMMANDS), choices=COMMANDS)
+    parser.add_argument("--commands", nargs="+", default=None, choices=COMMANDS,
+                        help="default: every command of SECOND_FILES the app has")
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
     parser.add_argument("--outputs", nargs="+", default=list(OUTPUTS), choices=OUTPUTS)
     parser.add_argument("--timeout", type=float, default=60.0,
@@ -1237,6 +1247,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.serve:
         return serve()
+    registered = app_commands()
+    if args.commands is None:
+        args.commands = [c for c in COMMANDS if c in registered]
+    unknown = sorted(set(registered) - set(COMMANDS))
+    if unknown:
+        print(f"not fuzzed, add a line to SECOND_FILES: {', '.join(unknown)}", file=sys.stderr)
     if args.runs is None and args.minutes is None:
         args.runs = 100
     began = time.monotonic()

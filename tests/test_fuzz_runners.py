@@ -23,6 +23,7 @@ def test_every_command_of_the_app_is_fuzzed() -> None:
 
     _register()
     assert isinstance(fuzz.COMMANDS, tuple) and isinstance(typer.Typer, type)
+    assert fuzz.app_commands() == _command_names()
     missing = sorted(set(_command_names()) - set(fuzz.COMMANDS))
     assert not missing, f"add a line to SECOND_FILES in scripts/fuzz.py for {missing}"
     assert fuzz.SECOND_FILES["credit"] == ("payments", "accounts")
