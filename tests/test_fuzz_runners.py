@@ -84,7 +84,11 @@ def test_the_fork_runner_kills_a_run_at_the_time_limit(tmp_path: Path) -> None:
     finally:
         runner.close()
     case = fuzz.make_case("header_only", 1)
-    result = fuzz.run_case(case, "clv", "table", seconds=0.05, runner=fuzz.ForkRunner())
+    runner = fuzz.ForkRunner()
+    try:
+        result = fuzz.run_case(case, "clv", "table", seconds=0.05, runner=runner)
+    finally:
+        runner.close()  # the server process and its scratch folder go
     assert "timeout" in result.found
 
 
