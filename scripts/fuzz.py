@@ -1,24 +1,34 @@
 """A standing fuzz campaign: broken inputs of every kind, every command, every output.
 
 Each case is an order export broken in one way (see ``KINDS``), made from a seed so it can
-be made again: ``make_case(kind, seed)``.  Each run is one command (inspect, pareto, abc,
-rfm, loyalty, churn, clv) with one output (``table`` on a pipe, ``--format json``,
-``--format csv``, ``-o out.xlsx``, ``-o out.csv``), run as a subprocess under a time and
-an address-space limit, and classified (see ``CATEGORIES``).  The campaign prints the
-counts per category and command and writes every failing run (input, command line,
-stdout, stderr) to ``--failures DIR`` for reproduction.
+be made again: ``make_case(kind, seed)``; a command that takes ``--accounts`` or
+``--payments`` (``SECOND_FILES``: adding a command is one line there) also gets, when the
+run draws them, second files valid or broken (``SECOND_KINDS``, ``make_second_file``).
+Each run is one command with one output (``table`` on a pipe, ``--format json``,
+``--format csv``, ``-o out.xlsx``, ``-o out.csv``) under a time and an address-space
+limit, and classified (see ``CATEGORIES``).  The campaign prints the counts per category
+and command and writes every failing run (inputs, command line, stdout, stderr) to
+``--failures DIR`` for reproduction; SIGTERM stops it after the run under way, counts kept.
 
-    python scripts/fuzz.py --runs 2000 --seed 1 --jobs 2
-    python scripts/fuzz.py --minutes 5 --jobs 1 --commands abc rfm --kinds payloads bad_dates
+Two runners, classified alike (``--compare`` runs every case with both and counts where
+they differ): ``--runner fork`` (the default) forks each run from a server process that
+imported kamtool and its libraries once (see ``ForkRunner``): a run costs its own work, not
+a second of imports; ``--runner subprocess`` starts a fresh ``kamtool`` per run.
+
+    nice -n 10 python scripts/fuzz.py --runs 10000 --seed 3 --jobs 1
+    python scripts/fuzz.py --minutes 5 --commands abc credit --kinds payloads bad_dates
+    python scripts/fuzz.py --compare --runs 200
 
 The module is importable (tests load it with importlib): ``make_case``, ``classify``,
-``run_case`` (subprocess) and ``run_case_with`` (any runner, e.g. the tests' in-process one).
+``run_case`` (any runner; a subprocess by default) and ``run_case_with`` (a callable runner,
+e.g. the tests' in-process one).
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -33,11 +43,36 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-COMMANDS = ("inspect", "pareto", "abc", "rfm", "loyalty", "churn", "clv")
+# Every command, with the second files it takes (each one, when a run draws it, is a valid or a
+# broken --accounts / --payments file).  A new command is one line here, e.g.
+#     "profile": (),  "report": ("accounts", "payments"),
+SECOND_FILES: dict[str, tuple[str, ...]] = {
+    "inspect": (),
+    "pareto": (),
+    "abc": (),
+    "rfm": (),
+    "loyalty": (),
+    "churn": (),
+    "clv": (),
+    "tiers": ("accounts",),
+    "stages": ("accounts",),
+    "credit": ("payments", "accounts"),
+    "profile": ("accounts", "payments"),
+}
+COMMANDS = tuple(SECOND_FILES)
+
+
+def app_commands() -> list[str]:
+    """The commands registered on kamtool's app (a branch may not have every one above yet)."""
+    from kamtool.cli.app import _command_names, _register
+
+    _register()
+    return _command_names()
+RUNNERS = ("fork", "subprocess")
 OUTPUTS = ("table", "json", "csv", "xlsx", "ocsv")
 OK_EXITS = frozenset({0, 1, 2, 130})
 
@@ -54,7 +89,7 @@ CATEGORIES = {
 }
 
 # Payloads put into text columns: markup, terminal escapes, formulas (the issue's own).
-MARKUP = ("[/]", "[link=https://x]Acme[/link]", "[b]Bold Co", "[bold red]x", "Ends\\")
+MARKUP = ("[/]", "[link=https://x]Acme[/link]", "[b]Bold Co", "[bold red]Red Co", "Ends\\")
 ESCAPES = ("\x1b[2J\x1b[31mPWNED", "\x9b31mC1", "bidi\u202eexe.txt", "bell\x07", "\x1b]8;;http://x\x1b\\l")
 FORMULAS = (
     "=cmd|' /C calc'!A0",
@@ -65,6 +100,8 @@ FORMULAS = (
     '=HYPERLINK("x")',
 )
 PAYLOADS = MARKUP + ESCAPES + FORMULAS
+# Markup payloads and the text Rich would show for them if it took them as markup.
+RENDERED = {"[b]Bold Co": "Bold Co", "[link=https://x]Acme[/link]": "Acme", "[bold red]Red Co": "Red Co"}
 TEXT_COLUMNS = ("customer", "customer_name", "product", "brand", "salesperson", "region")
 FULLWIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
 _DANGER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -82,6 +119,8 @@ class Case:
     stdin: bool = False  # read as `-` from standard input
     extra: tuple[str, ...] = ()  # options the case needs (e.g. --col)
     payloads: tuple[str, ...] = ()  # hostile text put into the data
+    # Second files (--accounts, --payments): option -> (file name, bytes, how it was made).
+    second_files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -457,6 +496,138 @@ def _odd_parquet(rng: random.Random, rows: list[dict[str, Any]]) -> bytes:
     return buffer.getvalue()
 
 
+# -- second files: --accounts and --payments, valid or broken ---------------------------------
+SECOND_KINDS = (
+    "valid",
+    "valid",
+    "valid",
+    "random_bytes",
+    "truncated",
+    "bitflip",
+    "header_only",
+    "all_empty",
+    "bad_dates",
+    "bad_money",
+    "duplicates",
+    "strangers",
+    "missing_columns",
+    "payloads",
+    "utf16",
+    "xlsx",
+    "bitflip_xlsx",
+    "nul_bytes",
+    "parquet",
+)
+
+
+def second_rows(option: str, rng: random.Random, orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Plausible --accounts rows (one per customer of the orders) or --payments rows (some
+    naming an order as the invoice they settle, some not)."""
+    customers = sorted({str(r["customer"]) for r in orders}) or ["C000"]
+    if option == "accounts":
+        return [
+            {
+                "customer": c,
+                "customer_name": f"{c} 贸易",
+                "strategic_value": rng.randint(1, 5),
+                "elasticity": rng.randint(1, 5),
+                "owner": rng.choice(["王", "Li"]),
+                "credit_limit": rng.choice([5000, 20000, 0]),
+                "payment_terms": rng.choice([30, 45, 60]),
+                "status": rng.choice(["", "", "active", "lost"]),
+                "churn_reason": rng.choice(["", "", "price", "价格"]),
+            }
+            for c in customers
+            if rng.random() < 0.9
+        ] or [{"customer": customers[0], "strategic_value": 3}]
+    rows = []
+    for order in orders:
+        if rng.random() < 0.6:
+            day = dt.date.fromisoformat(order["date"]) if _is_day(order["date"]) else dt.date(2024, 1, 1)
+            rows.append(
+                {
+                    "customer": order["customer"],
+                    "date": (day + dt.timedelta(days=rng.randint(0, 90))).isoformat(),
+                    "amount": round(abs(float(order["amount"])) * rng.choice([1, 1, 0.5, 1.2]), 2),
+                    "invoice_id": order["order_id"] if rng.random() < 0.7 else "",
+                }
+            )
+    return rows or [{"customer": customers[0], "date": "2024-01-01", "amount": 1.0, "invoice_id": ""}]
+
+
+def _is_day(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[:4].isdigit()
+
+
+def make_second_file(option: str, kind: str, seed: int, orders: list[dict[str, Any]]) -> tuple[str, bytes]:
+    """The ``--accounts`` or ``--payments`` file of ``kind`` (see ``SECOND_KINDS``), from ``seed``."""
+    rng = random.Random(f"{option}:{kind}:{seed}")
+    rows = second_rows(option, rng, orders)
+    stem = option
+    if kind == "valid":
+        return f"{stem}.csv", csv_bytes(rows)
+    if kind == "random_bytes":
+        return f"{stem}{rng.choice(['.csv', '.xlsx', '.parquet'])}", rng.randbytes(rng.randint(0, 2048))
+    if kind in ("truncated", "bitflip"):
+        return f"{stem}.csv", _damaged(rng, csv_bytes(rows), kind == "truncated")
+    if kind == "header_only":
+        return f"{stem}.csv", csv_bytes([], header=list(rows[0]))
+    if kind == "all_empty":
+        return f"{stem}.csv", rng.choice([b"", b"\n\n", b",,,\n"])
+    if kind in ("bad_dates", "bad_money"):
+        key = "date" if kind == "bad_dates" and option == "payments" else (
+            "amount" if option == "payments" else "credit_limit")
+        if kind == "bad_dates" and option == "accounts":
+            key = "payment_terms"
+        for row in rows:
+            if rng.random() < 0.4:
+                row[key] = rng.choice(["31/02/2024", "yesterday", "9999-12-31", "abc", "(12.00)", "1e400",
+                                       "-5", "¥1,000", "NaN", "", "１２"])
+        return f"{stem}.csv", csv_bytes(rows)
+    if kind == "duplicates":
+        return f"{stem}.csv", csv_bytes(rows + rows[: rng.randint(1, len(rows))])
+    if kind == "strangers":  # customers the orders never name
+        return f"{stem}.csv", csv_bytes([{**r, "customer": f"X{i}"} for i, r in enumerate(rows)])
+    if kind == "missing_columns":
+        keep = [k for k in rows[0] if k != "customer" and rng.random() < 0.5] or ["amount"]
+        return f"{stem}.csv", csv_bytes(rows, header=keep)
+    if kind == "payloads":
+        for row in rows:
+            for key in ("customer", "owner", "status", "churn_reason", "invoice_id"):
+                if key in row and rng.random() < 0.4:
+                    row[key] = rng.choice(PAYLOADS)
+        return f"{stem}.csv", csv_bytes(rows)
+    if kind == "utf16":
+        return f"{stem}.csv", csv_bytes(rows, encoding="utf-16")
+    if kind == "xlsx":
+        return f"{stem}.xlsx", xlsx_bytes(rows)
+    if kind == "bitflip_xlsx":
+        return f"{stem}.xlsx", _damaged(rng, xlsx_bytes(rows), rng.random() < 0.5)
+    if kind == "nul_bytes":
+        raw = bytearray(csv_bytes(rows))
+        for _ in range(rng.randint(1, 10)):
+            raw.insert(rng.randrange(len(raw)), 0)
+        return f"{stem}.csv", bytes(raw)
+    if kind == "parquet":
+        return f"{stem}.parquet", parquet_bytes(rows)
+    raise ValueError(f"unknown second-file kind {kind!r}; the kinds are {', '.join(set(SECOND_KINDS))}")
+
+
+def with_second_files(case: Case, command: str, rng: random.Random) -> Case:
+    """``case`` with the second files ``command`` takes, each drawn (or left out) by ``rng``."""
+    options = SECOND_FILES.get(command, ())
+    if not options:
+        return case
+    orders = order_rows(random.Random(f"{case.kind}:{case.seed}"))  # make_case's own first rows
+    files: dict[str, tuple[str, bytes, str]] = {}
+    for option in options:
+        if rng.random() < 0.75:
+            kind = rng.choice(SECOND_KINDS)
+            name, data = make_second_file(option, kind, case.seed, orders)
+            files[option] = (name, data, kind)
+    return replace(case, second_files=files)
+
+
 KINDS = (
     "random_bytes",
     "truncated_xlsx",
@@ -491,6 +662,8 @@ SUBPROCESS_ONLY = frozenset({"hostile_xlsx", "huge_line", "huge_cell"})
 def argv_for(case: Case, command: str, output: str, folder: Path) -> list[str]:
     source = "-" if case.stdin else str(folder / case.name)
     args = [command, source, *case.extra]
+    for option, (name, _data, _kind) in case.second_files.items():
+        args += [f"--{option}", str(folder / name)]
     if output == "json":
         args += ["--format", "json"]
     elif output == "csv":
@@ -517,15 +690,16 @@ def classify(outcome: Outcome, *, timed_out: bool = False) -> set[str]:
     if re.search(r"MemoryError|out of memory|memory allocation of|bad_alloc|Cannot allocate memory", text):
         found.add("memory")
     data_text = outcome.case.data.decode("utf-8", errors="ignore")
-    if _DANGER.search(data_text) and _DANGER.search(text):
+    # CSV on stdout is the data's own text (formulas aside, see "formula"); the issue's rule is
+    # for what kamtool shows: tables, headlines, warnings, errors, and JSON (escaped losslessly).
+    shown = outcome.stderr + ("" if outcome.output == "csv" else outcome.stdout)
+    if _DANGER.search(data_text + "".join(d.decode("utf-8", "ignore") for _, d, _ in
+                                          outcome.case.second_files.values())) and _DANGER.search(shown):
         found.add("escape")
     if outcome.case.payloads and outcome.command != "inspect" and outcome.output == "table":
-        for tag in ("[b]Bold Co", "[link=https://x]Acme[/link]", "[bold red]x"):
-            if (
-                tag in data_text
-                and tag not in outcome.stdout
-                and tag.split("]", 1)[1].split("[")[0] in outcome.stdout
-            ):
+        for tag, shown in RENDERED.items():
+            # Rendered: the tag's text without the tag before it (an escaped tag shows "]Bold Co").
+            if tag in data_text and re.search(r"(?<!\])" + re.escape(shown), outcome.stdout):
                 found.add("markup")
     csv_text = outcome.stdout if outcome.output == "csv" else ""
     if outcome.output == "ocsv" and "out.csv" in outcome.written:
@@ -551,12 +725,38 @@ def formula_cells(text: str) -> list[str]:
     ]
 
 
-def _limit_memory(limit: int) -> Callable[[], None]:
-    def apply() -> None:
-        import resource
+# The time limit is of CPU seconds: on a shared machine a run's wall time measures the
+# neighbours (a 10 s run took 91 s at a load of 15 on 2 cores). A run is stopped at the CPU
+# limit (SIGXCPU) or, if it waits instead of working (a hang), at WALL_FACTOR times it.
+WALL_FACTOR = 4.0
 
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file
+
+def wall_limit(seconds: float) -> float:
+    return seconds * WALL_FACTOR + 10.0
+
+
+def set_limits(memory: int, seconds: float) -> None:
+    """In the child: address space, no core file, CPU seconds (then SIGXCPU)."""
+    import math
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file
+    cpu = math.ceil(seconds)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+
+
+def over_time(code: int, cpu: float, seconds: float, killed: bool) -> bool:
+    """Whether a run went over the time limit: killed at the wall limit, stopped by SIGXCPU,
+    or more CPU seconds than the limit."""
+    import signal
+
+    return killed or cpu > seconds or code == -int(signal.SIGXCPU)
+
+
+def _limit_memory(limit: int, seconds: float = 60.0) -> Callable[[], None]:
+    def apply() -> None:
+        set_limits(limit, seconds)
 
     return apply
 
@@ -566,53 +766,381 @@ def kamtool_argv() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "kamtool"]
 
 
+def run_env() -> dict[str, str]:
+    """The environment of every run, whichever the runner: the campaign's own, without kamtool's
+    settings and colour switches (COLUMNS and the locale stay, for both runners alike)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("KAMTOOL_", "FORCE_COLOR", "NO_COLOR"))}
+
+
+@dataclass
+class Raw:
+    """What one run of the command line left: exit status (negative: the signal), the bytes
+    on stdout and stderr, and whether it was killed at the time limit."""
+
+    code: int
+    stdout: bytes
+    stderr: bytes
+    timed_out: bool
+    cpu: float = 0.0  # user + system seconds of the run
+
+
+class SubprocessRunner:
+    """Each run a fresh ``kamtool`` process: the reference the fork server is checked against."""
+
+    name = "subprocess"
+
+    def execute(self, argv: list[str], stdin: bytes, folder: Path, seconds: float, memory: int) -> Raw:
+        import threading
+
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(
+                [*kamtool_argv(), *argv],
+                stdin=subprocess.PIPE,
+                stdout=out,
+                stderr=err,
+                cwd=folder,
+                env=run_env(),
+                preexec_fn=_limit_memory(memory, seconds),  # noqa: PLW1509
+            )
+            killed = threading.Event()
+
+            def kill() -> None:
+                killed.set()
+                proc.kill()
+
+            timer = threading.Timer(wall_limit(seconds), kill)
+            timer.start()
+            try:
+                assert proc.stdin is not None
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.write(stdin)
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()
+                _pid, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time
+            finally:
+                timer.cancel()
+            proc.returncode = code = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            cpu = usage.ru_utime + usage.ru_stime
+            return Raw(code, out.read(), err.read(), over_time(code, cpu, seconds, killed.is_set()), cpu)
+
+    def close(self) -> None:
+        pass
+
+
+class ForkRunner:
+    """Runs through a fork server: one process (``fuzz.py --serve``) imports kamtool and its
+    libraries once and never runs a command; each run is a child forked from it that calls the
+    console script's entry point with the run's argv, stdin, stdout and stderr on pipes, its
+    folder as working directory, the run's environment, an address-space limit; the server
+    kills it at the time limit and takes the exit status from waitpid (a signal as -signal, as
+    subprocess does).  A run then costs a fork, not a second of imports.
+
+    The server is a separate process so that nothing the campaign does (pyarrow and XlsxWriter
+    write the cases) starts a thread pool in the process that forks: DuckDB's and Arrow's pools
+    start on first use, and the server only imports.
+    """
+
+    name = "fork"
+
+    def __init__(self) -> None:
+        self._server: subprocess.Popen[bytes] | None = None
+        self._scratch = Path(tempfile.mkdtemp(prefix="kamtool-fuzz-io-"))
+        self.threads = 0  # threads in the server after its imports (1: no pool was started)
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._server is None or self._server.poll() is not None:
+            self._server = subprocess.Popen(
+                [sys.executable, str(Path(__file__).resolve()), "--serve"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=run_env(),
+                cwd=self._scratch,
+            )
+            assert self._server.stdout is not None
+            ready = json.loads(self._server.stdout.readline() or b"{}")
+            if "threads" not in ready:
+                raise RuntimeError("the fork server did not start")
+            self.threads = int(ready["threads"])
+        return self._server
+
+    def execute(self, argv: list[str], stdin: bytes, folder: Path, seconds: float, memory: int) -> Raw:
+        server = self._start()
+        assert server.stdin is not None and server.stdout is not None
+        paths = {k: self._scratch / k for k in ("stdin", "stdout", "stderr")}
+        paths["stdin"].write_bytes(stdin)
+        request = {"argv": [*kamtool_argv()[-1:], *argv], "cwd": str(folder), "seconds": seconds,
+                   "memory": memory, "env": run_env(), **{k: str(v) for k, v in paths.items()}}
+        server.stdin.write(json.dumps(request).encode() + b"\n")
+        server.stdin.flush()
+        reply = json.loads(server.stdout.readline() or b"{}")
+        if "code" not in reply:
+            raise RuntimeError(f"the fork server died running {argv}")
+        code, cpu = int(reply["code"]), float(reply["cpu"])
+        return Raw(code, paths["stdout"].read_bytes(), paths["stderr"].read_bytes(),
+                   over_time(code, cpu, seconds, bool(reply["timed_out"])), cpu)
+
+    def close(self) -> None:
+        if self._server is not None and self._server.poll() is None:
+            assert self._server.stdin is not None
+            self._server.stdin.close()
+            self._server.wait(timeout=30)
+        for path in self._scratch.iterdir():
+            path.unlink()
+        self._scratch.rmdir()
+
+
+# What a run of any command imports (measured by running every command on the sample data):
+# imported once in the server, never used there.
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "pyarrow.compute",
+    "pyarrow.csv",
+    "pyarrow.dataset",
+    "pyarrow.ipc",
+    "pyarrow.parquet",
+    "duckdb",
+    "python_calamine",
+    "xlsxwriter",
+    "scipy.optimize",
+    "scipy.special",
+    "rich.console",
+    "rich.table",
+    "rich.markup",
+    "pydantic",  # Typer's option coercion imports it on the first parse (0.6 s a run)
+    "typer._adapters",
+    "typer._coercion",
+    "glob",
+    "urllib.request",
+    "xml.sax.saxutils",
+    "pandas.core.methods.to_dict",
+    "pandas.core.reshape.reshape",
+    "pyarrow.acero",
+    "encodings.gb18030",
+    "encodings.utf_16",
+    "encodings.latin_1",
+)
+
+
+def serve() -> int:
+    """The fork server's loop: one JSON request a line on stdin, one JSON reply on stdout."""
+    import importlib
+    import pkgutil
+
+    for module in PRELOAD:
+        importlib.import_module(module)
+    import kamtool
+
+    for info in pkgutil.walk_packages(kamtool.__path__, "kamtool."):
+        if not info.name.endswith(("__main__", ".dask")):  # a run imports dask only for --engine dask
+            importlib.import_module(info.name)
+    # Typer builds the Click command from the functions' signatures on every run (0.3 s): built
+    # once here, the same object every child starts from (Click keeps no state between parses).
+    import typer.main
+
+    build = typer.main.get_command
+    built: dict[int, Any] = {}
+
+    def once(app: Any) -> Any:
+        if id(app) not in built:
+            built[id(app)] = build(app)
+        return built[id(app)]
+
+    typer.main.get_command = once  # type: ignore[assignment]
+    from kamtool.cli.app import _register, app
+
+    _register()
+    typer.main.get_command(app)
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the children share these pages instead of copying them on the first collection
+    channel_in, channel_out = os.fdopen(0, "rb"), os.fdopen(1, "wb")
+    threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
+    channel_out.write(json.dumps({"threads": threads}).encode() + b"\n")
+    channel_out.flush()
+    for line in channel_in:
+        reply = _fork_run(json.loads(line))
+        channel_out.write(json.dumps(reply).encode() + b"\n")
+        channel_out.flush()
+    return 0
+
+
+def _fork_run(request: dict[str, Any]) -> dict[str, Any]:
+    import selectors
+    import signal
+
+    pipes = [os.pipe() for _ in range(3)]  # stdin, stdout, stderr
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.setpgid(0, 0)
+            for fd, (read, write) in enumerate(pipes):
+                os.dup2(read if fd == 0 else write, fd)
+            for read, write in pipes:
+                os.close(read)
+                os.close(write)
+            _child(request)
+        finally:
+            os._exit(70)
+    stdin_w, stdout_r, stderr_r = pipes[0][1], pipes[1][0], pipes[2][0]
+    for read, write in pipes:
+        os.close(write if read != pipes[0][0] else read)
+    data = Path(request["stdin"]).read_bytes()
+    deadline = started + wall_limit(float(request["seconds"]))
+    sinks = {stdout_r: open(request["stdout"], "wb"), stderr_r: open(request["stderr"], "wb")}  # noqa: SIM115
+    selector = selectors.DefaultSelector()
+    for fd in sinks:
+        selector.register(fd, selectors.EVENT_READ)
+    os.set_blocking(stdin_w, False)
+    if data:
+        selector.register(stdin_w, selectors.EVENT_WRITE)
+    else:
+        os.close(stdin_w)
+    timed_out = False
+    while selector.get_map():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        for key, _ in selector.select(min(left, 1.0)):
+            fd = int(key.fd)
+            if fd == stdin_w:
+                try:
+                    data = data[os.write(fd, data[:65536]):]
+                except (BrokenPipeError, BlockingIOError) as exc:
+                    data = b"" if isinstance(exc, BrokenPipeError) else data
+                if not data:
+                    selector.unregister(fd)
+                    os.close(fd)
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if chunk:
+                sinks[fd].write(chunk)
+            else:
+                selector.unregister(fd)
+    status = None
+    usage = None
+    while status is None and not timed_out:  # the pipes are closed; the process may still be ending
+        done, raw, used = os.wait4(pid, os.WNOHANG)
+        if done:
+            status, usage = raw, used
+        elif time.monotonic() > deadline:
+            timed_out = True
+        else:
+            time.sleep(0.002)
+    if timed_out:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        _pid, status, usage = os.wait4(pid, 0)
+    assert status is not None and usage is not None
+    for key in list(selector.get_map().values()):
+        os.close(int(key.fd))
+    selector.close()
+    for sink in sinks.values():
+        sink.close()
+    for fd in (stdout_r, stderr_r):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+    return {"code": -9 if timed_out else code, "timed_out": timed_out, "seconds": time.monotonic() - started,
+            "cpu": usage.ru_utime + usage.ru_stime}
+
+
+def _child(request: dict[str, Any]) -> None:
+    """In the forked child: become a fresh ``kamtool`` process as far as the run can tell."""
+    import locale
+    import signal
+    import traceback
+
+    set_limits(int(request["memory"]), float(request["seconds"]))
+    signal.alarm(int(wall_limit(float(request["seconds"]))) + 30)  # a backstop: the server kills it first
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = list(request["argv"])
+    # New streams on the new descriptors, as a fresh interpreter makes them on pipes: the
+    # locale's encoding, block-buffered stdout, line-buffered stderr with backslashreplace.
+    encoding = locale.getpreferredencoding(False)
+    streams = {
+        "stdin": io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding=encoding),
+        "stdout": io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding=encoding),
+        "stderr": io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)), encoding=encoding,
+                                   errors="backslashreplace", line_buffering=True),
+    }
+    for stream, wrapper in streams.items():
+        setattr(sys, stream, wrapper)
+        setattr(sys, f"__{stream}__", wrapper)
+    code = 1
+    try:
+        from kamtool.cli.app import entry
+
+        entry()  # leaves by os._exit
+        code = 0
+    except SystemExit as exc:  # as the interpreter ends on one
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+    except BaseException:  # noqa: BLE001 - uncaught: the interpreter prints it and exits 1
+        traceback.print_exc()
+    for out in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            out.flush()
+    os._exit(code)
+
+
+def make_runner(name: str) -> SubprocessRunner | ForkRunner:
+    if name not in RUNNERS:
+        raise ValueError(f"unknown runner {name!r}; the runners are {', '.join(RUNNERS)}")
+    return ForkRunner() if name == "fork" else SubprocessRunner()
+
+
 def run_case(
-    case: Case, command: str, output: str, *, seconds: float = 60.0, memory: int = 4 << 30
+    case: Case,
+    command: str,
+    output: str,
+    *,
+    seconds: float = 60.0,
+    memory: int = 4 << 30,
+    runner: SubprocessRunner | ForkRunner | None = None,
 ) -> Outcome:
-    """Run one case as a subprocess under the time and address-space limits."""
+    """Run one case under the time and address-space limits (default: as a subprocess)."""
+    runner = runner or SubprocessRunner()
     with tempfile.TemporaryDirectory(prefix="kamtool-fuzz-") as tmp:
         folder = Path(tmp)
-        (folder / case.name).write_bytes(case.data)
+        write_inputs(case, folder)
         argv = argv_for(case, command, output, folder)
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("KAMTOOL_", "FORCE_COLOR", "NO_COLOR"))
-        }
         started = time.monotonic()
-        timed_out = False
-        try:
-            done = subprocess.run(
-                [*kamtool_argv(), *argv],
-                input=case.data if case.stdin else b"",
-                capture_output=True,
-                timeout=seconds,
-                cwd=folder,
-                env=env,
-                preexec_fn=_limit_memory(memory),
-                check=False,
-            )  # noqa: PLW1509
-            code, out, err = done.returncode, done.stdout, done.stderr
-        except subprocess.TimeoutExpired as exc:
-            timed_out = True
-            code, out, err = -9, exc.stdout or b"", exc.stderr or b""
-        elapsed = time.monotonic() - started
+        raw = runner.execute(argv, case.data if case.stdin else b"", folder, seconds, memory)
         outcome = Outcome(
             case,
             command,
             output,
             argv,
-            code,
-            out.decode("utf-8", "replace"),
-            err.decode("utf-8", "replace"),
-            elapsed,
+            raw.code,
+            raw.stdout.decode("utf-8", "replace"),
+            raw.stderr.decode("utf-8", "replace"),
+            time.monotonic() - started,
         )
         _collect_written(outcome, folder)
-        outcome.found = classify(outcome, timed_out=timed_out)
+        outcome.found = classify(outcome, timed_out=raw.timed_out)
         return outcome
+
+
+def write_inputs(case: Case, folder: Path) -> None:
+    (folder / case.name).write_bytes(case.data)
+    for name, data, _kind in case.second_files.values():
+        (folder / name).write_bytes(data)
 
 
 def run_case_with(runner: Callable[..., Any], case: Case, command: str, output: str, folder: Path) -> Outcome:
     """Run one case through ``runner(args, stdin=bytes)`` -> object with code, stdout, stderr."""
-    (folder / case.name).write_bytes(case.data)
+    write_inputs(case, folder)
     argv = argv_for(case, command, output, folder)
     started = time.monotonic()
     run = runner(argv, stdin=case.data if case.stdin else b"")
@@ -641,7 +1169,8 @@ def plan(
     i = 0
     while runs is None or i < runs:
         kind = kinds[i % len(kinds)]
-        yield make_case(kind, seed * 1_000_003 + i), rng.choice(list(commands)), rng.choice(list(outputs))
+        command, output = rng.choice(list(commands)), rng.choice(list(outputs))
+        yield with_second_files(make_case(kind, seed * 1_000_003 + i), command, rng), command, output
         i += 1
 
 
@@ -652,6 +1181,10 @@ def save_failure(outcome: Outcome, root: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if len(outcome.case.data) <= 5 << 20:
         (folder / outcome.case.name).write_bytes(outcome.case.data)
+    for option, (name, data, kind) in outcome.case.second_files.items():
+        (folder / name).write_bytes(data)
+        (folder / f"{name}.how").write_text(f"--{option}: make_second_file({option!r}, {kind!r}, "
+                                            f"{outcome.case.seed}, orders)\n", encoding="utf-8")
     command = " ".join(["kamtool", *[_shell(a) for a in outcome.argv]])
     (folder / "README.txt").write_text(
         f"kind {outcome.case.kind}, seed {outcome.case.seed}; "
@@ -696,36 +1229,76 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=None, help="stop starting runs after this long")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=1, help="runs at once (the machine may be shared)")
-    parser.add_argument("--commands", nargs="+", default=list(COMMANDS), choices=COMMANDS)
+    parser.add_argument("--runner", choices=RUNNERS, default="fork",
+                        help="fork: children of one process that imported kamtool once (fast);\n"
+                        "subprocess: a fresh kamtool process per run (the reference)")
+    parser.add_argument("--compare", action="store_true",
+                        help="run every case with both runners and count where they classify differently")
+    parser.add_argument("--commands", nargs="+", default=None, choices=COMMANDS,
+                        help="default: every command of SECOND_FILES the app has")
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
     parser.add_argument("--outputs", nargs="+", default=list(OUTPUTS), choices=OUTPUTS)
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per run")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help=f"CPU seconds per run (a run waiting {WALL_FACTOR:g} times as long hangs)")
     parser.add_argument("--memory", type=float, default=4.0, help="GiB of address space per run")
     parser.add_argument("--failures", type=Path, default=Path("fuzz-failures"), help="where failing runs go")
     parser.add_argument("--json", type=Path, default=None, help="also write the counts here")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the fork server itself
     args = parser.parse_args(argv)
+    if args.serve:
+        return serve()
+    registered = app_commands()
+    if args.commands is None:
+        args.commands = [c for c in COMMANDS if c in registered]
+    unknown = sorted(set(registered) - set(COMMANDS))
+    if unknown:
+        print(f"not fuzzed, add a line to SECOND_FILES: {', '.join(unknown)}", file=sys.stderr)
     if args.runs is None and args.minutes is None:
         args.runs = 100
-    deadline = time.monotonic() + args.minutes * 60 if args.minutes else None
+    began = time.monotonic()
+    deadline = began + args.minutes * 60 if args.minutes else None
     counts: Counter[tuple[str, str]] = Counter()
     by_kind: Counter[tuple[str, str]] = Counter()
     runs: Counter[str] = Counter()
+    differ: list[dict[str, Any]] = []
     failing = 0
     memory = int(args.memory * (1 << 30))
     todo = plan(args.runs, args.seed, args.commands, args.kinds, args.outputs)
+    names = [args.runner] if not args.compare else list(RUNNERS)
+    idle: list[dict[str, SubprocessRunner | ForkRunner]] = [
+        {name: make_runner(name) for name in names} for _ in range(args.jobs)
+    ]
+
+    def job(item: tuple[Case, str, str]) -> list[Outcome]:
+        runners = idle.pop()
+        try:
+            return [run_case(*item, seconds=args.timeout, memory=memory, runner=r) for r in runners.values()]
+        finally:
+            idle.append(runners)
+
+    stopped = [False]
+
+    def stop(signum: int, frame: Any) -> None:  # SIGTERM: finish the runs under way, then report
+        stopped[0] = True
+
+    import signal
+
+    signal.signal(signal.SIGTERM, stop)
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        pending: set[concurrent.futures.Future[Outcome]] = set()
+        pending: set[concurrent.futures.Future[list[Outcome]]] = set()
         while True:
-            while len(pending) < args.jobs and (deadline is None or time.monotonic() < deadline):
+            while (len(pending) < args.jobs and not stopped[0]
+                   and (deadline is None or time.monotonic() < deadline)):
                 item = next(todo, None)
                 if item is None:
                     break
-                pending.add(pool.submit(run_case, *item, seconds=args.timeout, memory=memory))
+                pending.add(pool.submit(job, item))
             if not pending:
                 break
             done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
-                outcome = future.result()
+                outcomes = future.result()
+                outcome = outcomes[0]
                 runs[outcome.command] += 1
                 for category in outcome.found:
                     counts[(category, outcome.command)] += 1
@@ -733,27 +1306,59 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if outcome.found:
                     failing += 1
                     save_failure(outcome, args.failures)
+                if sum(runs.values()) % 250 == 0:
+                    print(f"{sum(runs.values())} runs, {failing} failing, "
+                          f"{(time.monotonic() - began) / 60:.1f} min", file=sys.stderr, flush=True)
+                if len(outcomes) > 1 and not same_run(outcomes[0], outcomes[1]):
+                    differ.append(
+                        {"case": outcome.case.label, "command": outcome.command, "output": outcome.output,
+                         **{f"{r}": [o.code, sorted(o.found)] for r, o in zip(names, outcomes, strict=True)}}
+                    )
+    threads = {r.threads for runners in idle for r in runners.values() if isinstance(r, ForkRunner)}
+    for runners in idle:
+        for r in runners.values():
+            r.close()
+    elapsed = time.monotonic() - began
+    total = sum(runs.values())
+    if stopped[0]:
+        print(f"stopped by SIGTERM after {total} runs")
     print(table(counts, runs, args.commands))
     kinds_line = "; ".join(f"{cat} {kind} {n}" for (cat, kind), n in sorted(by_kind.items()))
     print(f"\nby kind: {kinds_line or 'none'}")
     print(
-        f"{failing} failing runs of {sum(runs.values())}; written to {args.failures}/"
+        f"{failing} failing runs of {total}; written to {args.failures}/"
         if failing
-        else f"no failing runs of {sum(runs.values())}"
+        else f"no failing runs of {total}"
     )
+    print(f"seed {args.seed}, runner {'+'.join(names)}, {args.jobs} job(s), {elapsed / 60:.1f} min, "
+          f"{total / max(elapsed, 1e-9) * 60:.0f} runs a minute"
+          + (f"; fork server threads after its imports: {sorted(threads)}" if threads else ""))
+    if args.compare:
+        print(f"runners disagree on {len(differ)} of {total} runs" + "".join(f"\n  {d}" for d in differ))
     if args.json:
         args.json.write_text(
             json.dumps(
                 {
+                    "seed": args.seed,
+                    "runner": names,
+                    "minutes": round(elapsed / 60, 2),
+                    "stopped": stopped[0],
                     "runs": dict(runs),
                     "counts": {f"{c}/{m}": n for (c, m), n in counts.items()},
                     "by_kind": {f"{c}/{k}": n for (c, k), n in by_kind.items()},
+                    "disagreements": differ,
+                    "server_threads": sorted(threads),
                 },
                 indent=1,
             ),
             encoding="utf-8",
         )
-    return 1 if failing else 0
+    return 1 if failing or differ else 0
+
+
+def same_run(a: Outcome, b: Outcome) -> bool:
+    """Two runs of one case agree: the same exit status and the same categories."""
+    return a.code == b.code and a.found == b.found
 
 
 if __name__ == "__main__":

@@ -290,3 +290,87 @@ def test_first_long_line_across_read_chunks(tmp_path: Path) -> None:
     path.write_bytes(b"h\n" * 3 + b"x" * ((1 << 20) + 10) + b"\nend\n")
     assert first_long_line(path, 1 << 20) == 4
     assert first_long_line(path, 2 << 20) is None
+
+
+# -- the scan after the first MiB: three passes a chunk, the exact patterns on any outlier -------
+def long_rows(first: int, last: int) -> str:
+    """Honest rows A..C, about 120 bytes each: 30,000 of them are 3.5 MiB, several chunks."""
+    return "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>C{r % 97:03d} Ltd</t></is></c>'
+                   f'<c r="B{r}"><v>45356</v></c><c r="C{r}"><v>{r}.5</v></c></row>'
+                   for r in range(first, last + 1))
+
+
+def test_a_long_honest_sheet_passes_and_its_extent_and_counts_are_exact() -> None:
+    import zipfile as zf
+
+    from kamtool.io.guard import CHUNK, scan_sheet
+
+    data = book(long_rows(1, 30_000), dimension="A1:C30000")
+    handle = io.BytesIO(data)
+    info = zf.ZipFile(handle).getinfo("xl/worksheets/sheet1.xml")
+    assert info.file_size > 3 * CHUNK
+    scan = scan_sheet(handle, info, "orders.xlsx", Limits())
+    assert (scan.min_row, scan.min_col, scan.max_row, scan.max_col) == (1, 1, 30_000, 3)
+    assert (scan.cells, scan.rows) == (90_000, 30_000)
+    check_workbook(data, "orders.xlsx")
+
+
+@pytest.mark.parametrize(("stray", "expected"), [
+    ('<c r="XFD20000"><v>1</v></c>', "spans A1:XFD30000"),  # a column far right, mid-sheet
+    ('<c r="Q20000"><v>1</v></c>', "spans A1:Q30000"),  # one letter beyond C
+    ('<c r="A4000000"><v>1</v></c>', "4,000,000 rows"),  # a cell far below its row
+])
+def test_a_stray_cell_deep_in_a_long_sheet_is_seen(stray: str, expected: str) -> None:
+    from kamtool.io.guard import scan_sheet
+
+    rows = long_rows(1, 19_999) + f'<row r="20000">{stray}</row>' + long_rows(20_001, 30_000)
+    data = book(rows, dimension="A1:C30000")  # the dimension lies: the scan does not trust it
+    if "XFD" in expected or "rows" in expected:
+        assert expected in refused(data)
+    else:
+        import zipfile as zf
+
+        handle = io.BytesIO(data)
+        scan = scan_sheet(handle, zf.ZipFile(handle).getinfo("xl/worksheets/sheet1.xml"), "x", Limits())
+        assert (scan.max_col, scan.max_row) == (17, 30_000)  # Q = 17
+
+
+def test_a_row_out_of_order_beyond_excels_rows_deep_in_a_long_sheet_is_refused() -> None:
+    rows = long_rows(1, 19_999) + '<row r="2000000"/>' + long_rows(20_000, 30_000)
+    assert "2,000,000 rows" in refused(book(rows))
+
+
+def test_a_lying_dimension_does_not_hide_the_512_gib_cell() -> None:
+    # calamine sizes its grid by the cells it reads, not by <dimension>: the guard reads them too.
+    data = book(HEADER_ROWS + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', dimension="A1:B2")
+    assert "spans A1:XFD1048576" in refused(data)
+
+
+def test_a_file_is_scanned_once_by_the_prefetch_and_the_open(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from kamtool.io import guard
+
+    scans: list[str] = []
+    real = guard.scan_sheet
+
+    def counted(*args: object, **kwargs: object) -> guard.SheetScan:
+        scans.append("scan")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(guard, "scan_sheet", counted)
+    path = tmp_path / "orders.xlsx"
+    path.write_bytes(book(long_rows(1, 100)))
+    check_workbook(path, "orders.xlsx")
+    check_workbook(path, "orders.xlsx")
+    assert len(scans) == 1
+    # a raised row limit is applied to the same scan; a lower one refuses from it
+    assert "--max-rows" in refused(path, Limits(max_rows=50))
+    assert len(scans) == 1
+    # another file at the same path is scanned again, and so is the same file under another text limit
+    path.write_bytes(book(long_rows(1, 100) + '<row r="1048577"><c r="A1048577"><v>1</v></c></row>'))
+    os.utime(path, ns=(1, 1))
+    assert "1,048,577 rows" in refused(path)
+    check_workbook(path, "orders.xlsx", Limits(max_rows=2_000_000, max_cell_chars=40_000))
+    assert len(scans) == 3

@@ -401,7 +401,12 @@ class Cleaner:
             return keep
         if not self.options.skip_bad_rows:
             i = _first_true(bad)
-            value = col[i].as_py()
+            try:
+                value = col[i].as_py()
+            except (OverflowError, ValueError):  # a date beyond Python's years 1–9999: its raw number
+                width = pa.int32() if col.type.bit_width == 32 else pa.int64()
+                raw = pa.array([col[i]], type=col.type).view(width)
+                value = f"{col.type} {raw[0].as_py()}"
             raise DataError(
                 f"{self.source.name} {self.source.row_label(offset + i)}: {str(value)!r} {what} "
                 f"in column {header}{self._hint(canon) if hint else ''} "

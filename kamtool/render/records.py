@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -110,8 +111,20 @@ def rows_json(frame: pd.DataFrame) -> str:
     return out.to_json(orient="records", force_ascii=False, double_precision=15, date_format="iso")
 
 
+# JSON leaves these raw (it escapes only C0): DEL, C1 (U+009B is an 8-bit CSI), bidi overrides and
+# isolates, line separators. Written as \uXXXX they are the same string to a reader, inert on a terminal.
+_JSON_HIDDEN = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _inert(text: str) -> str:
+    return _JSON_HIDDEN.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 def write_json(result: Result, stream: IO[str]) -> None:
     from kamtool.render.formats import round_money
+
+    def put(text: str) -> None:
+        stream.write(_inert(text))
 
     head = {
         "command": result.command,
@@ -119,16 +132,16 @@ def write_json(result: Result, stream: IO[str]) -> None:
         "summary": plain(_summary(result)),
     }
     text = json.dumps(head, ensure_ascii=False, allow_nan=False)
-    stream.write(text[:-1])
-    stream.write(', "rows": ')
-    stream.write(rows_json(round_money(result.rows, result.kinds, "rows")))
-    stream.write(', "tables": {')
+    put(text[:-1])
+    put(', "rows": ')
+    put(rows_json(round_money(result.rows, result.kinds, "rows")))
+    put(', "tables": {')
     for i, (name, table) in enumerate(result.tables.items()):
-        stream.write(("" if i == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": ")
-        stream.write(rows_json(round_money(table, result.kinds, name)))
-    stream.write('}, "notes": ')
-    stream.write(json.dumps(_notes(result), ensure_ascii=False))
-    stream.write("}\n")
+        put(("" if i == 0 else ", ") + json.dumps(name, ensure_ascii=False) + ": ")
+        put(rows_json(round_money(table, result.kinds, name)))
+    put('}, "notes": ')
+    put(json.dumps(_notes(result), ensure_ascii=False))
+    put("}\n")
 
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
