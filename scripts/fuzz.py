@@ -49,19 +49,20 @@ from typing import Any
 
 # Every command, with the second files it takes (each one, when a run draws it, is a valid or a
 # broken --accounts / --payments file).  A new command is one line here, e.g.
-#     "profile": (),  "report": ("accounts", "payments"),
+#     "profile": ("accounts", "payments"),
 SECOND_FILES: dict[str, tuple[str, ...]] = {
     "inspect": (),
     "pareto": (),
     "abc": (),
     "rfm": (),
     "loyalty": (),
-    "churn": (),
+    "churn": ("accounts", "payments"),
     "clv": (),
     "tiers": ("accounts",),
     "stages": ("accounts",),
     "credit": ("payments", "accounts"),
     "profile": ("accounts", "payments"),
+    "report": ("accounts", "payments"),
 }
 COMMANDS = tuple(SECOND_FILES)
 
@@ -661,7 +662,10 @@ SUBPROCESS_ONLY = frozenset({"hostile_xlsx", "huge_line", "huge_cell"})
 # -- running and classifying --------------------------------------------------------------------
 def argv_for(case: Case, command: str, output: str, folder: Path) -> list[str]:
     source = "-" if case.stdin else str(folder / case.name)
-    args = [command, source, *case.extra]
+    # profile takes a CUSTOMER first: "1" matches ids and names by substring (one card, a list
+    # of several, or none: each a path of its own); a workbook is every key account's card.
+    query = (["--all"] if output == "xlsx" else ["1"]) if command == "profile" else []
+    args = [command, *query, source, *case.extra]
     for option, (name, _data, _kind) in case.second_files.items():
         args += [f"--{option}", str(folder / name)]
     if output == "json":
