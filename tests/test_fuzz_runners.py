@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_fuzz_campaign import REPO, fuzz
+from tests.conftest import REPO
+from tests.test_fuzz_campaign import fuzz
 
 SAMPLE = REPO / "sample_data"
 
