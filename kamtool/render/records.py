@@ -120,6 +120,12 @@ def _inert(text: str) -> str:
     return _JSON_HIDDEN.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
+def json_text(document: Any) -> str:
+    """A document (already plain) as JSON, its hidden characters written as \\uXXXX (see
+    :data:`_JSON_HIDDEN`): for JSON that is not one command's Result (the report's)."""
+    return _inert(json.dumps(document, ensure_ascii=False, allow_nan=False))
+
+
 def write_json(result: Result, stream: IO[str]) -> None:
     from kamtool.render.formats import round_money
 

@@ -312,15 +312,14 @@ def print_overview(report: Report, common: Common) -> None:
 def _write(common: Common, report: Report, path: str, period: Any,
            split: tuple[str, str, str] | None) -> None:
     """One workbook (or JSON document), written whole or not at all."""
-    import json
-
     from kamtool.io.outfile import open_output, output_target
     from kamtool.render.console import make_console
+    from kamtool.render.records import json_text
 
     with open_output(path, inputs=common.files) as tmp:
         if output_target(path).suffix.lower() == ".json":
             with open(tmp, "w", encoding="utf-8") as handle:
-                json.dump(document(report), handle, ensure_ascii=False, allow_nan=False)
+                handle.write(json_text(document(report)))
         else:
             from kamtool.render.excel import write_report
 
@@ -331,12 +330,12 @@ def _write(common: Common, report: Report, path: str, period: Any,
 
 def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: str | None) -> None:
     """The report (one per owner under --split-by) to -o, and the Overview or JSON on stdout."""
-    import json
     import sys
 
     from kamtool.cli.options import Format
     from kamtool.cli.run import _period
     from kamtool.io.outfile import fill_template
+    from kamtool.render.records import json_text
 
     if common.output is not None and not common.output.lower().endswith((".xlsx", ".json")):
         raise UsageError(f"-o {common.output}: the report is a workbook (.xlsx) or a JSON document (.json)")
@@ -347,7 +346,7 @@ def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: s
             fields = {"command": "report", "date": report.overview.params.get("as_of") or ""}
             _write(common, report, fill_template(common.output, fields), period, None)
         if common.format == Format.json:
-            json.dump(document(report), sys.stdout, ensure_ascii=False, allow_nan=False)
+            sys.stdout.write(json_text(document(report)) + "\n")
             sys.stdout.write("\n")
         else:
             print_overview(report, common)
