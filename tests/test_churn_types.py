@@ -101,36 +101,15 @@ def test_every_type_and_its_basis() -> None:
 
 def test_counts_and_lost_revenue_by_type_for_all_and_key_accounts() -> None:
     result = run()
-    table = result.tables["by_type"].set_index("churn_type")
-    assert table["customers"].to_dict() == {
-        "recorded": 1,
-        "dropped": 2,
-        "competitor": 2,
-        "value_declined": 2,
-        "left": 2,
+    types = ("recorded", "dropped", "competitor", "value_declined", "left")
+    expected = {  # (customers, revenue lost) per type, worked out by hand from the frames above
+        "by_type": ((1, 2, 2, 2, 2), (300.0, 350.0, 700.0, 600.0, 90.25)),
+        "by_type_key": ((1, 1, 1, 1, 0), (300.0, 150.0, 600.0, 100.0, 0.0)),  # start class A: r, d2, c2, v2
     }
-    assert table["revenue_lost"].to_dict() == {
-        "recorded": 300.0,
-        "dropped": 350.0,
-        "competitor": 700.0,
-        "value_declined": 600.0,
-        "left": 90.25,
-    }
-    key = result.tables["by_type_key"].set_index("churn_type")  # start class A: r, d2, c2, v2
-    assert key["customers"].to_dict() == {
-        "recorded": 1,
-        "dropped": 1,
-        "competitor": 1,
-        "value_declined": 1,
-        "left": 0,
-    }
-    assert key["revenue_lost"].to_dict() == {
-        "recorded": 300.0,
-        "dropped": 150.0,
-        "competitor": 600.0,
-        "value_declined": 100.0,
-        "left": 0.0,
-    }
+    for name, (customers, lost) in expected.items():
+        table = result.tables[name].set_index("churn_type")
+        assert table["customers"].to_dict() == dict(zip(types, customers, strict=True)), name
+        assert table["revenue_lost"].to_dict() == dict(zip(types, lost, strict=True)), name
     assert result.summary["subjects"] == 9 and result.summary["key_subjects"] == 4
     assert result.summary["revenue_lost"] == 2040.25 and result.summary["key_revenue_lost"] == 1150.0
 
