@@ -271,7 +271,7 @@ def emit(result: Result, common: Common, ledger: Ledger) -> None:
     phase("analysis")
     result = with_engine(result, ledger)
     if common.output is not None:
-        write_output(result, common, _period(ledger))
+        write_output(result, common, data_period(ledger))
         phase("writing -o")
     fmt = common.format or Format.table
     if fmt == Format.json:
@@ -287,7 +287,7 @@ def emit(result: Result, common: Common, ledger: Ledger) -> None:
     phase("rendering")
 
 
-def _period(ledger: Ledger) -> tuple[Any, Any] | None:
+def data_period(ledger: Ledger) -> tuple[Any, Any] | None:
     """The first and last order dates, when the load computed them (for workbook titles)."""
     totals = ledger.totals()
     first, last = totals.get("first_date"), totals.get("last_date")

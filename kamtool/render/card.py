@@ -160,13 +160,13 @@ def write_card_book(result: Result, path: Path, *, lang: str, sources: list[str]
 
     import xlsxwriter
 
-    from kamtool.render.excel import _Formats, _SheetNames
+    from kamtool.render.excel import Formats, SheetNames
 
     book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "strings_to_formulas": False,
                                            "strings_to_urls": False})
     try:
-        formats = _Formats(book, lang)
-        names = _SheetNames()
+        formats = Formats(book, lang)
+        names = SheetNames()
         index_name = names.claim(label("profile.sheet.index", lang)) if len(result.rows) > 1 else None
         sheets = [names.claim(str(c)) for c in result.rows["customer"]]
         months_name = names.claim(label("profile.sheet.months", lang))
@@ -244,12 +244,12 @@ def _write_month_sheet(ws: Any, formats: Any, result: Result, lang: str) -> list
 def _write_card(book: Any, ws: Any, formats: Any, result: Result, index: int, lang: str,
                 sources: list[str] | None, months: tuple[str, int]) -> None:
     """The card on one A4 page, upright: the blocks, then the monthly revenue chart."""
-    from kamtool.render.excel import _title_line, display_width
+    from kamtool.render.excel import display_width, title_line
 
     row = {str(k): v for k, v in result.rows.iloc[index].to_dict().items()}
     for col, width in enumerate(_WIDTHS):
         ws.set_column(col, col, width)
-    title = formats.text(_title_line(result, words.title(row, lang), lang, sources, None))
+    title = formats.text(title_line(result, words.title(row, lang), lang, sources, None))
     heading = book.add_format({"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"})
     ws.merge_range(0, 0, 0, len(_WIDTHS) - 1, title, heading)
     # a 12-point title holds about 80 % of the characters of the 11-point text per line

@@ -341,7 +341,7 @@ def _shorten(text: str, limit: int) -> str:
     return cut.rstrip(" -–—·,;(") + "…"
 
 
-class _SheetNames:
+class SheetNames:
     """Unique, legal Excel sheet names (Excel compares them case-insensitively)."""
 
     def __init__(self) -> None:
@@ -369,7 +369,7 @@ def _sheet_title(name: str, command: str, lang: str) -> str:
 # the workbook
 
 
-class _Formats:
+class Formats:
     def __init__(self, book: Workbook, lang: str = "en") -> None:
         self._book = book
         self._cache: dict[str, Format] = {}
@@ -515,8 +515,8 @@ def _fill(
 ) -> int:
     """Add every sheet, chart and format to ``book`` (not yet closed); return the number
     of text cells cut to Excel's limit."""
-    formats = _Formats(book, lang)
-    names = _SheetNames()
+    formats = Formats(book, lang)
+    names = SheetNames()
     summary_name = names.claim(label("report.sheet.summary", lang))
     sheet_names = {name: names.claim(_sheet_title(name, result.command, lang)) for name in tables}
     helper = _HelperSheet(book, names.claim(label("report.sheet.chart_data", lang)), formats)
@@ -528,7 +528,7 @@ def _fill(
 
 
 def _result_sheets(
-    book: Workbook, formats: _Formats, result: Result, tables: dict[str, pd.DataFrame], lang: str,
+    book: Workbook, formats: Formats, result: Result, tables: dict[str, pd.DataFrame], lang: str,
     sources: list[str] | None, period: tuple[Any, Any] | None, summary_name: str,
     sheet_names: dict[str, str], helper: _HelperSheet, extra_notes: Sequence[str] = (),
 ) -> None:
@@ -539,7 +539,7 @@ def _result_sheets(
     for name, frame in tables.items():
         worksheet = book.add_worksheet(sheet_names[name])
         columns = _prepare(frame, result, lang, name)
-        title = _title_line(result, table_label(name, result.command, lang) if name != "rows"
+        title = title_line(result, table_label(name, result.command, lang) if name != "rows"
                             else label("report.sheet.rows", lang), lang, sources, period)
         _write_table(worksheet, formats, columns, len(frame), title)
         sheets[name] = _Sheet(worksheet, sheet_names[name], columns, len(frame))
@@ -573,7 +573,7 @@ def _check_specs(result: Result, tables: dict[str, pd.DataFrame]) -> None:
 # cells
 
 
-def _write_any(ws: Worksheet, formats: _Formats, row: int, col: int, value: Any, fmt: Format | None) -> None:
+def _write_any(ws: Worksheet, formats: Formats, row: int, col: int, value: Any, fmt: Format | None) -> None:
     """Write one value of any type; ``fmt`` applies to numbers, dates get a date format."""
     if _is_missing(value):
         return
@@ -612,7 +612,7 @@ def _plain(value: Any) -> str:
 _Writer = Callable[[int, int, Any, Any], Any]
 
 
-def _cell_writer(ws: Worksheet, formats: _Formats, kind: ValueKind) -> _Writer:
+def _cell_writer(ws: Worksheet, formats: Formats, kind: ValueKind) -> _Writer:
     if kind == "text":
         return lambda row, col, value, _fmt: ws.write_string(row, col, formats.text(value))
     if kind == "bool":
@@ -622,7 +622,7 @@ def _cell_writer(ws: Worksheet, formats: _Formats, kind: ValueKind) -> _Writer:
     return ws.write_number
 
 
-def _write_table(ws: Worksheet, formats: _Formats, columns: list[_Column], n_rows: int,
+def _write_table(ws: Worksheet, formats: Formats, columns: list[_Column], n_rows: int,
                  title: str = "") -> None:
     widths = []
     for index, column in enumerate(columns):
@@ -671,7 +671,7 @@ def _print_setup(ws: Worksheet, width: float, *, repeat_header: bool = True) -> 
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
 
 
-def _title_line(result: Result, table: str, lang: str, sources: list[str] | None,
+def title_line(result: Result, table: str, lang: str, sources: list[str] | None,
                 period: tuple[Any, Any] | None) -> str:
     """What the sheet is, from which files, over which dates, as of when: one line."""
     parts = [label("report.sheet_title", lang).format(table=table, command=result.command)]
@@ -702,7 +702,7 @@ def _result_dates(result: Result) -> tuple[Any, Any]:
 
 
 def _write_summary(
-    ws: Worksheet, formats: _Formats, result: Result, lang: str, sources: list[str] | None,
+    ws: Worksheet, formats: Formats, result: Result, lang: str, sources: list[str] | None,
     extra_notes: Sequence[str] = (),
 ) -> None:
     command = result.command
@@ -961,7 +961,7 @@ class _HelperSheet:
     It is created on first use, so most workbooks never have it.
     """
 
-    def __init__(self, book: Workbook, name: str, formats: _Formats) -> None:
+    def __init__(self, book: Workbook, name: str, formats: Formats) -> None:
         self._book = book
         self.name = name
         self._formats = formats
@@ -1287,8 +1287,8 @@ def _fill_report(book: Workbook, report: Any, prepared: dict[str, Any], lang: st
     from kamtool.analyses.report import Skipped
     from kamtool.render.words import report as report_words
 
-    formats = _Formats(book, lang)
-    names = _SheetNames()
+    formats = Formats(book, lang)
+    names = SheetNames()
     overview_name = names.claim(label("report.sheet.overview", lang))
     plans: list[tuple[str, Any, str, dict[str, str]]] = []
     for name, item in prepared.items():
@@ -1331,7 +1331,7 @@ def _fill_report(book: Workbook, report: Any, prepared: dict[str, Any], lang: st
     return formats.cut_cells
 
 
-def _write_lines(ws: Worksheet, formats: _Formats, row: int, texts: Sequence[str], width: float) -> int:
+def _write_lines(ws: Worksheet, formats: Formats, row: int, texts: Sequence[str], width: float) -> int:
     """Sentences one per row, wrapped over A:B (merged; the row made tall enough); the next row."""
     for text in texts:
         text = formats.text(text)
@@ -1343,7 +1343,7 @@ def _write_lines(ws: Worksheet, formats: _Formats, row: int, texts: Sequence[str
     return row
 
 
-def _write_skipped(ws: Worksheet, formats: _Formats, name: str, skipped: Any, lang: str) -> None:
+def _write_skipped(ws: Worksheet, formats: Formats, name: str, skipped: Any, lang: str) -> None:
     from kamtool.render.words import report as report_words
 
     ws.set_column(0, 0, 40)
@@ -1354,7 +1354,7 @@ def _write_skipped(ws: Worksheet, formats: _Formats, name: str, skipped: Any, la
     _print_setup(ws, 100, repeat_header=False)
 
 
-def _write_definitions(ws: Worksheet, formats: _Formats, sections: list[tuple[str, list[str]]],
+def _write_definitions(ws: Worksheet, formats: Formats, sections: list[tuple[str, list[str]]],
                        lang: str) -> None:
     ws.set_column(0, 0, 40)
     ws.set_column(1, 1, 60)
@@ -1367,7 +1367,7 @@ def _write_definitions(ws: Worksheet, formats: _Formats, sections: list[tuple[st
     _print_setup(ws, 100, repeat_header=False)
 
 
-def _write_overview(ws: Worksheet, formats: _Formats, report: Any, lang: str,
+def _write_overview(ws: Worksheet, formats: Formats, report: Any, lang: str,
                     sources: list[str] | None) -> int:
     """The KPIs beside last period's values and the change, written strictly row by row;
     returns the first row under them (the charts go there)."""

@@ -333,13 +333,13 @@ def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: s
     import sys
 
     from kamtool.cli.options import Format
-    from kamtool.cli.run import _period
+    from kamtool.cli.run import data_period
     from kamtool.io.outfile import fill_template
     from kamtool.render.records import json_text
 
     if common.output is not None and not common.output.lower().endswith((".xlsx", ".json")):
         raise UsageError(f"-o {common.output}: the report is a workbook (.xlsx) or a JSON document (.json)")
-    period = _period(inputs.fine)
+    period = data_period(inputs.fine)
     if split is None:
         report = build_report(inputs, second)
         if common.output is not None:
