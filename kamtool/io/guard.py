@@ -142,14 +142,23 @@ def check_workbook(path_or_bytes: str | os.PathLike[str] | bytes, name: str,
             return  # not an archive: the reader says what it is
         try:
             archive = zipfile.ZipFile(handle)
-        except (zipfile.BadZipFile, OSError, ValueError):
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
             return  # broken archive: the reader's own message names it
+        except NotImplementedError as exc:  # e.g. "zip file version 8.4" in a damaged directory
+            raise DataError(f"{name}: cannot open this workbook: its archive is damaged or of a kind "
+                            f"kamtool cannot check ({exc})") from None
         with archive:
             _check_directory(archive, name, limits, size)
             key = _file_key(handle, limits) if not isinstance(path_or_bytes, bytes | bytearray) else None
             with _lock_for(key):
                 done = _SCANNED.get(key) if key is not None else None
-                findings = done if done is not None else _scan_members(archive, handle, name, limits)
+                try:
+                    findings = done if done is not None else _scan_members(archive, handle, name, limits)
+                except (NotImplementedError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+                    # A member the scan cannot inflate (an unknown zip version or method, a corrupt
+                    # stream) is refused: no reader gets to parse what the guard could not measure.
+                    raise DataError(f"{name}: cannot open this workbook: its archive is damaged or of "
+                                    f"a kind kamtool cannot check ({exc})") from None
                 if key is not None:
                     _SCANNED[key] = findings
             for what, label, value in findings:  # a second check (the prefetch, then the open) is free
