@@ -34,7 +34,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kamtool.analyses.rules import MONTHS_PER, as_of_day, check_period, period_label, period_of_days
-from kamtool.errors import AnalysisError, UsageError
+from kamtool.errors import AnalysisError, DataError, UsageError
 from kamtool.lazy import lazy_module
 from kamtool.result import Chart, Result
 
@@ -253,6 +253,11 @@ def _check_lines(lines: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
     dates = pd.to_datetime(lines["date"]).dt.normalize()
     if dates.isna().any():
         raise AnalysisError(f"loyalty: {int(dates.isna().sum())} lines have no date")
+    last = dates.max()
+    if last > pd.Timestamp.max:  # the grain's dates are nanoseconds: 9999-12-31 would wrap to 1816
+        raise DataError(f"the order date {np.datetime64(last, 'D')} (column date) is past "
+                        f"{pd.Timestamp.max.date()}, the last day kamtool's analyses can hold; correct or "
+                        "remove the lines with that date")
     revenue = lines["revenue"].to_numpy(dtype="float64")
     if np.isnan(revenue).any():
         raise AnalysisError(f"loyalty: {int(np.isnan(revenue).sum())} lines have no revenue")
