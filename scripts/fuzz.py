@@ -702,8 +702,10 @@ def classify(outcome: Outcome, *, timed_out: bool = False) -> set[str]:
         found.add("escape")
     if outcome.case.payloads and outcome.command != "inspect" and outcome.output == "table":
         for tag, shown in RENDERED.items():
-            # Rendered: the tag's text without the tag before it (an escaped tag shows "]Bold Co").
-            if tag in data_text and re.search(r"(?<!\])" + re.escape(shown), outcome.stdout):
+            # Rendered: the tag's text without the tag before it (an escaped tag shows "]Bold Co"),
+            # unless a narrow column wrapped the cell right after the tag, which then stands at
+            # the same column of the line above ("[link=https://x]" / "Acme[/link]").
+            if tag in data_text and _rendered(outcome.stdout, tag, shown):
                 found.add("markup")
     csv_text = outcome.stdout if outcome.output == "csv" else ""
     if outcome.output == "ocsv" and "out.csv" in outcome.written:
@@ -713,6 +715,19 @@ def classify(outcome: Outcome, *, timed_out: bool = False) -> set[str]:
     if outcome.written.get("stray"):
         found.add("stray")
     return found
+
+
+def _rendered(stdout: str, tag: str, shown: str) -> bool:
+    """Whether ``stdout`` shows ``shown`` without the markup before it that ``tag`` holds."""
+    before = tag[:tag.index(shown)]
+    lines = stdout.split("\n")
+    for number, line in enumerate(lines):
+        for match in re.finditer(r"(?<!\])" + re.escape(shown), line):
+            column = match.start()
+            above = lines[number - 1] if number else ""
+            if above[column:column + len(before)] != before:  # not a wrapped cell: rendered
+                return True
+    return False
 
 
 def formula_cells(text: str) -> list[str]:
