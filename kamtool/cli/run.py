@@ -85,8 +85,13 @@ def load_request(common: Common, needs: Needs, by_label: str | None = None, *,
 def read_second_file(common: Common, path: str | None, kind: str) -> Any:
     """The ``--accounts`` or ``--payments`` file (``kind``) in canonical columns, read with the
     same io and options as the orders, or None without one; what was dropped is reported."""
+    return read_second_table(common, path, kind)[0]
+
+
+def read_second_table(common: Common, path: str | None, kind: str) -> tuple[Any, Any]:
+    """:func:`read_second_file` and the file's read report (for a Data quality sheet), or Nones."""
     if path is None:
-        return None
+        return None, None
     from kamtool.io.read import ReadOptions
     from kamtool.io.rules import CleanOptions
     from kamtool.io.tables import TableOptions, read_table
@@ -98,7 +103,7 @@ def read_second_file(common: Common, path: str | None, kind: str) -> Any:
     frame, report = read_table(path, kind, options)
     for reason, count in sorted(report.dropped.items()):
         warn(f"{report.name}: dropped {count:,} {reason}")
-    return frame
+    return frame, report
 
 
 def load_ledger(common: Common, needs: Needs, by_label: str | None = None, *, quiet: bool = False,

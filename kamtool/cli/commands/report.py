@@ -11,8 +11,7 @@ import typer
 from kamtool.cli.app import app
 from kamtool.cli.options import AccountsFile, AsOf, Common, PaymentsFile, shared_options
 from kamtool.cli.params import grade_map, number_list, parse_day, weight_map, whole_list
-from kamtool.cli.run import attach_names, check_output_path, entity_frame, load_ledger
-from kamtool.cli.run import warn as print_warning
+from kamtool.cli.run import attach_names, check_output_path, entity_frame, load_ledger, read_second_table
 from kamtool.errors import KamtoolError, UsageError
 
 if TYPE_CHECKING:
@@ -407,24 +406,6 @@ def replace_inputs(inputs: Inputs, customers: list[str]) -> Inputs:
                    calibration_end=str(last.date()) if last is not None else None, notes={})
 
 
-def _second(common: Common, path: str | None, kind: str) -> tuple[Any, Any]:
-    """The --accounts or --payments file and its read report (drops warned about), or Nones."""
-    if path is None:
-        return None, None
-    from kamtool.io.read import ReadOptions
-    from kamtool.io.rules import CleanOptions
-    from kamtool.io.tables import TableOptions, read_table
-
-    options = TableOptions(read=ReadOptions(),
-                           clean=CleanOptions(decimal=common.decimal, dayfirst=common.dayfirst,
-                                              skip_bad_rows=common.skip_bad_rows),
-                           overrides=dict(common.settings.tables.get(kind, {})))
-    frame, report = read_table(path, kind, options)
-    for reason, count in sorted(report.dropped.items()):
-        print_warning(f"{report.name}: dropped {count:,} {reason}")
-    return frame, report
-
-
 @app.command("report")
 @shared_options
 def report_command(
@@ -471,8 +452,8 @@ def report_command(
     from kamtool.engine import many
 
     fine = load_ledger(common, many.fine_needs(extra=(split,) if split else ()), output_fields=fields)
-    accounts_frame, accounts_report = _second(common, accounts, "accounts")
-    payments_frame, payments_report = _second(common, payments, "payments")
+    accounts_frame, accounts_report = read_second_table(common, accounts, "accounts")
+    payments_frame, payments_report = read_second_table(common, payments, "payments")
     second = {kind: report for kind, report in (("accounts", accounts_report), ("payments", payments_report))
               if report is not None}
     inputs = Inputs(fine=fine, accounts=accounts_frame, payments=payments_frame, as_of=as_of)
