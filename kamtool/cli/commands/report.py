@@ -38,11 +38,23 @@ class Inputs:
     customers: Any = None  # only these customers (a split's owner); None: all
     before: Any = None  # only orders dated before this day (last period)
     notes: dict[str, list[str]] = field(default_factory=dict)
+    # The last two roll-ups, by what they are of: analyses that read one grain (pareto and abc;
+    # CLV, the as-of date and last period's churn) share one roll-up and its frames. Only two are
+    # kept, as each can be nearly as big as the fine table. Not copied by replace(): an owner's or
+    # last period's inputs roll up their own lines.
+    views: dict[Any, Ledger] = field(default_factory=dict, init=False, repr=False)
 
     def view(self, needs: Needs) -> Ledger:
         from kamtool.engine import many
 
-        return many.view(self.fine, needs, customers=self.customers, before=self.before)
+        key = (needs.grain, needs.measures, needs.figures)
+        ledger = self.views.pop(key, None)
+        if ledger is None:
+            ledger = many.view(self.fine, needs, customers=self.customers, before=self.before)
+        self.views[key] = ledger  # the most recent last
+        while len(self.views) > 2:
+            del self.views[next(iter(self.views))]
+        return ledger
 
 
 def _customer_frame(inputs: Inputs, needs: Needs) -> tuple[Any, Ledger]:
@@ -145,6 +157,19 @@ def run_churn(inputs: Inputs) -> Result:
     return churn_types.for_churn_ledger(result, ledger, inputs.accounts, inputs.payments, brand=None)
 
 
+def run_churn_figures(inputs: Inputs) -> Result:
+    """Churn without its types, for last period's Overview figures (churn rate, net revenue
+    retention, customers at risk): churn reads the customer-days alone, so the day roll-up the
+    as-of date and CLV read serves it, and the typing (accounts, payments, product lines) is
+    not done for figures the Overview does not show."""
+    from kamtool.analyses import churn
+
+    return churn.churn(inputs.view(report_day_needs()).days, period="quarter", compare=None,
+                       as_of=parse_day(inputs.as_of, "--as-of"),
+                       thresholds=tuple(number_list("80,95", name="--thresholds", count=2)),
+                       silence_factor=2.0, p_alive_threshold=0.5, cohort=None)
+
+
 def run_clv(inputs: Inputs) -> Result:
     from kamtool.analyses import clv
 
@@ -180,14 +205,19 @@ RUNNERS: dict[str, Callable[[Inputs], Any]] = {
 }
 
 
-def run_all(inputs: Inputs, names: tuple[str, ...]) -> dict[str, Result | Skipped]:
+# Last period's runs: only the Overview's figures are read from them.
+FIGURE_RUNNERS: dict[str, Callable[[Inputs], Any]] = {**RUNNERS, "churn": run_churn_figures}
+
+
+def run_all(inputs: Inputs, names: tuple[str, ...],
+            runners: dict[str, Callable[[Inputs], Any]] = RUNNERS) -> dict[str, Result | Skipped]:
     """Each analysis once; one that cannot run on these data says why instead of failing."""
     from kamtool.analyses.report import Skipped
 
     out: dict[str, Result | Skipped] = {}
     for name in names:
         try:
-            out[name] = RUNNERS[name](inputs)
+            out[name] = runners[name](inputs)
         except KamtoolError as exc:
             out[name] = Skipped("failed", str(exc))
     return out
@@ -212,7 +242,7 @@ def build_report(inputs: Inputs, second: dict[str, Any]) -> Report:
     if last_as_of is not None:
         earlier = replace(inputs, as_of=str(last_as_of.date()), before=last_as_of.date(), notes={},
                           calibration_end=None)
-        before = run_all(earlier, report.OVERVIEW_ANALYSES)
+        before = run_all(earlier, report.OVERVIEW_ANALYSES, FIGURE_RUNNERS)
     overview = report.overview(results, before, as_of=as_of, last_as_of=last_as_of)
     for result in results.values():
         if not isinstance(result, report.Skipped):
@@ -224,9 +254,11 @@ def build_report(inputs: Inputs, second: dict[str, Any]) -> Report:
 
 
 def report_day_needs() -> Needs:
-    from kamtool.analyses import churn
+    """The customer-days: the as-of date (the last order day) and last period's churn; CLV's
+    grain, so one roll-up serves all three."""
+    from kamtool.analyses import clv
 
-    return churn.NEEDS
+    return clv.NEEDS
 
 
 def split_dimension(text: str | None) -> str | None:
