@@ -483,7 +483,8 @@ def report_command(
     check_output_path(common, fields)
     from kamtool.engine import many
 
-    fine = load_ledger(common, many.fine_needs(extra=(split,) if split else ()), output_fields=fields)
+    fine = many.compact(load_ledger(common, many.fine_needs(extra=(split,) if split else ()),
+                                    output_fields=fields))
     accounts_frame, accounts_report = read_second_table(common, accounts, "accounts")
     payments_frame, payments_report = read_second_table(common, payments, "payments")
     second = {kind: report for kind, report in (("accounts", accounts_report), ("payments", payments_report))
