@@ -38,23 +38,20 @@ class Inputs:
     customers: Any = None  # only these customers (a split's owner); None: all
     before: Any = None  # only orders dated before this day (last period)
     notes: dict[str, list[str]] = field(default_factory=dict)
-    # The last two roll-ups, by what they are of: analyses that read one grain (pareto and abc;
-    # CLV, the as-of date and last period's churn) share one roll-up and its frames. Only two are
-    # kept, as each can be nearly as big as the fine table. Not copied by replace(): an owner's or
-    # last period's inputs roll up their own lines.
+    # The last roll-up, by what it is of: analyses that read one grain one after the other
+    # (pareto and abc; CLV, the as-of date and last period's churn) share it and its frames. It
+    # is let go before the next is made, as each can be nearly as big as the fine table. Not
+    # copied by replace(): an owner's or last period's inputs roll up their own lines.
     views: dict[Any, Ledger] = field(default_factory=dict, init=False, repr=False)
 
     def view(self, needs: Needs) -> Ledger:
         from kamtool.engine import many
 
         key = (needs.grain, needs.measures, needs.figures)
-        ledger = self.views.pop(key, None)
-        if ledger is None:
-            ledger = many.view(self.fine, needs, customers=self.customers, before=self.before)
-        self.views[key] = ledger  # the most recent last
-        while len(self.views) > 2:
-            del self.views[next(iter(self.views))]
-        return ledger
+        if key not in self.views:
+            self.views.clear()
+            self.views[key] = many.view(self.fine, needs, customers=self.customers, before=self.before)
+        return self.views[key]
 
 
 def _customer_frame(inputs: Inputs, needs: Needs) -> tuple[Any, Ledger]:
@@ -215,12 +212,13 @@ def run_all(inputs: Inputs, names: tuple[str, ...],
     from kamtool.analyses.report import Skipped
 
     out: dict[str, Result | Skipped] = {}
-    for name in names:
+    # CLV last: the as-of date is read from its roll-up (the customer-days) next
+    for name in sorted(names, key=lambda n: n == "clv"):
         try:
             out[name] = runners[name](inputs)
         except KamtoolError as exc:
             out[name] = Skipped("failed", str(exc))
-    return out
+    return {name: out[name] for name in names}
 
 
 def build_report(inputs: Inputs, second: dict[str, Any]) -> Report:
