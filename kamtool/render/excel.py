@@ -705,61 +705,46 @@ def _write_summary(
     ws: Worksheet, formats: Formats, result: Result, lang: str, sources: list[str] | None,
     extra_notes: Sequence[str] = (),
 ) -> None:
+    """The Summary sheet: title, headline, figures, parameters, notes, sources, version.
+
+    Its cells are planned first and written in row order afterwards: the sentences are merged
+    over A:B at a height set from the columns' widths, which the figures decide, and in
+    constant-memory mode (big workbooks) a cell written to a row above the last one written is
+    silently lost."""
     command = result.command
     lines: list[tuple[str, Any, str | None]] = []  # caption, value, number format
-    sentences: list[tuple[int, str]] = []  # rows of sentences: merged over A:B and wrapped
-    row = 0
+    # rows in order: ("text", caption, format) | ("pair", caption, value, number format)
+    # | ("sentence", text) | ("blank",) | ("plain", caption, value)
+    plan: list[tuple[Any, ...]] = []
 
     def section(caption: str) -> None:
-        nonlocal row
-        row += 1  # a blank line before each section
-        ws.write_string(row, 0, caption, formats.section)
-        row += 1
-
-    def sentence(text: str) -> None:
-        nonlocal row
-        sentences.append((row, formats.text(text)))
-        row += 1
+        plan.extend([("blank",), ("text", caption, formats.section)])
 
     def pair_line(caption: str, key: str, value: Any) -> None:
-        nonlocal row
         num_format = _scalar_format(key, value, result.kinds)
-        ws.write_string(row, 0, caption, formats.key)
-        _write_any(ws, formats, row, 1, value, formats.number(num_format))
+        plan.append(("pair", caption, value, num_format))
         lines.append((caption, value, num_format))
-        row += 1
 
-    ws.write_string(row, 0, label("report.title", lang).format(command=command), formats.title)
-    row += 1
-    ws.write_string(row, 0, label("report.command", lang))
-    ws.write_string(row, 1, command)
-    row += 1
+    plan.append(("text", label("report.title", lang).format(command=command), formats.title))
+    plan.append(("plain", label("report.command", lang), command))
     headline = words.headline(result, lang)
     if headline:
         section(label("report.headline", lang))
-        for text in headline:
-            sentence(text)
+        plan.extend(("sentence", text) for text in headline)
     figures = list(summary_lines(result, lang))
     if figures:
         section(label("report.summary", lang))
         for caption, key, value in figures:
             pair_line(caption, key, value)
-    params = param_sentences(result, lang)
-    if params:
-        section(label("report.params", lang))
-        for text in params:
-            sentence(text)
-    notes = [*extra_notes, *words.notes(result, lang)]
-    if notes:
-        section(label("report.notes", lang))
-        for text in notes:
-            sentence(text)
+    for caption, texts in ((label("report.params", lang), param_sentences(result, lang)),
+                           (label("report.notes", lang), [*extra_notes, *words.notes(result, lang)])):
+        if texts:
+            section(caption)
+            plan.extend(("sentence", text) for text in texts)
     if sources:
         section(label("report.sources", lang))
-        for source in sources:
-            ws.write_string(row, 0, formats.text(str(source)))
-            row += 1
-    row += 1
+        plan.extend(("text", formats.text(str(source)), None) for source in sources)
+    plan.append(("blank",))
     pair_line(label("report.version", lang), "version", __version__)
     pair_line(label("report.generated_at", lang), "generated_at", dt.datetime.now().replace(microsecond=0))
 
@@ -771,11 +756,22 @@ def _write_summary(
     # Sentences wrap within A:B, so the page holds them whole (merged cells do not grow on
     # their own: the row height is set from the text's width).
     span = key_width + value_width
-    for at, text in sentences:
-        ws.merge_range(at, 0, at, 1, text, formats.wrap)
-        needed = math.ceil(display_width(text) / max(span - 2, 1.0))
-        if needed > 1:
-            ws.set_row(at, 15 * needed)
+    for row, item in enumerate(plan):
+        kind = item[0]
+        if kind == "text":
+            ws.write_string(row, 0, item[1], item[2])
+        elif kind == "plain":
+            ws.write_string(row, 0, item[1])
+            ws.write_string(row, 1, item[2])
+        elif kind == "pair":
+            ws.write_string(row, 0, item[1], formats.key)
+            _write_any(ws, formats, row, 1, item[2], formats.number(item[3]))
+        elif kind == "sentence":
+            text = formats.text(item[1])
+            needed = math.ceil(display_width(text) / max(span - 2, 1.0))
+            if needed > 1:
+                ws.set_row(row, 15 * needed)
+            ws.merge_range(row, 0, row, 1, text, formats.wrap)
     _print_setup(ws, span, repeat_header=False)
 
 

@@ -87,15 +87,22 @@ def split_customer(common: Common, key_tier: bool) -> tuple[str | None, Common]:
 
 def cards(common: Common, *, query: str | None, accounts: str | None, payments: str | None,
           as_of: str | None, customers: Sequence[str] | None = None) -> tuple[Result, Ledger]:
-    """Every analysis on the ledger its own Needs ask for (one load each), then the card of
-    the customer ``query`` names, of the ids ``customers`` when given, else of every key
-    account. The one place that decides how the cards are fed: `kamtool report`'s single
-    load can replace the loads here."""
+    """Every analysis on the ledger its own Needs ask for, then the card of the customer
+    ``query`` names, of the ids ``customers`` when given, else of every key account. The
+    files are read once, as `kamtool report` reads them (:mod:`kamtool.engine.many`): each
+    analysis' ledger is a roll-up of that one load."""
     from kamtool.analyses import abc
     from kamtool.analyses import profile as card
+    from kamtool.engine import many
 
     account_frame = read_second_file(common, accounts, "accounts")
-    base = load_ledger(common, abc.needs())
+    fine = many.compact(load_ledger(common, many.fine_needs(extra=tuple(
+        k for k in card.PEOPLE_NEEDS.grain if k not in many.FINE_KEYS))))
+
+    def load(needs: Needs) -> Ledger:
+        return many.view(fine, needs)
+
+    base = load(abc.needs())
     frame = entity_frame(base)
     abc_result = attach_names(abc.abc(frame, by="customer", measure="revenue", method="cumulative",
                                       thresholds=(0.8, 0.95), shares=(0.1, 0.3), grid=None), frame)
@@ -110,7 +117,7 @@ def cards(common: Common, *, query: str | None, accounts: str | None, payments: 
     elif query is not None:
         chosen = _chosen(query, names, abc_result)  # before the other loads: a typo costs one
     loaded: dict[str, Any] = {}
-    sections = _sections(common, abc_result, accounts, account_frame, payments, as_of, loaded)
+    sections = _sections(common, load, abc_result, accounts, account_frame, payments, as_of, loaded)
     if not chosen:
         tiers_result = sections["tiers"].result
         if tiers_result is None:
@@ -119,7 +126,7 @@ def cards(common: Common, *, query: str | None, accounts: str | None, payments: 
         chosen = card.key_accounts(tiers_result)
         if not chosen:
             raise AnalysisError("--all: the tiers hold no key account")
-    people = _quiet(lambda: load_ledger(common, card.PEOPLE_NEEDS).entities)
+    people = _quiet(lambda: load(card.PEOPLE_NEEDS).entities)
     day = parse_day(as_of, "--as-of")
     inputs = _inputs(sections, loaded, people, account_frame, names, day)
     inputs.with_orders = frozenset(frame["customer"].astype(str))
@@ -130,9 +137,10 @@ def cards(common: Common, *, query: str | None, accounts: str | None, payments: 
     return result, base
 
 
-def _sections(common: Common, abc_result: Result, accounts: str | None, account_frame: Any,
-              payments: str | None, as_of: str | None, loaded: dict[str, Any]) -> dict[str, Section]:
-    """Each analysis as its command runs it with its defaults, on its own load; what a card
+def _sections(common: Common, load: Callable[[Needs], Ledger], abc_result: Result, accounts: str | None,
+              account_frame: Any, payments: str | None, as_of: str | None,
+              loaded: dict[str, Any]) -> dict[str, Section]:
+    """Each analysis as its command runs it with its defaults, on its own grain; what a card
     needs besides the results goes into ``loaded`` (the days, the lines, the CLV horizon)."""
     from kamtool.analyses import profile as card
     from kamtool.analyses.accounts import attach_checks
@@ -143,20 +151,20 @@ def _sections(common: Common, abc_result: Result, accounts: str | None, account_
     checked: list[Any] = [None]
 
     def tiers_run() -> Result:
-        ledger = load_ledger(common, tiers_command.command_needs())
+        ledger = load(tiers_command.command_needs())
         when = tiers_command.as_of_for(ledger, as_of)
         if account_frame is not None:  # checked once, as `kamtool tiers` and `stages` do
             checked[0] = tiers_command.checked_accounts(common, accounts, ledger)
         return _tiers(ledger, when, checked[0], tiers_command)
 
     runs: tuple[tuple[str, Callable[[], Result]], ...] = (
-        ("rfm", lambda: _rfm(common, day)),
-        ("loyalty", lambda: _loyalty(common, day, loaded)),
+        ("rfm", lambda: _rfm(load, day)),
+        ("loyalty", lambda: _loyalty(load, day, loaded)),
         ("tiers", tiers_run),
-        ("stages", lambda: _stages(common, as_of, checked[0])),
-        ("clv", lambda: _clv(common, day, loaded)),
-        ("churn", lambda: _churn(common, day)),
-        ("credit", lambda: _credit(common, day, payments, account_frame)),
+        ("stages", lambda: _stages(load, as_of, checked[0])),
+        ("clv", lambda: _clv(load, day, loaded)),
+        ("churn", lambda: _churn(load, day)),
+        ("credit", lambda: _credit(common, load, day, payments, account_frame)),
     )
     for name, run in runs:
         sections[name] = _section(run)
@@ -252,10 +260,10 @@ def _chosen(query: str, names: dict[str, str], abc_result: Result) -> list[str]:
     raise card.NoSuchCustomer(no_match_message(query, found.close))
 
 
-def _rfm(common: Common, day: Any) -> Result:
+def _rfm(load: Callable[[Needs], Ledger], day: Any) -> Result:
     from kamtool.analyses import rfm
 
-    ledger = load_ledger(common, rfm.needs("orders"))
+    ledger = load(rfm.needs("orders"))
     return rfm.rfm(
         ledger.customers,
         as_of=day,
@@ -267,7 +275,7 @@ def _rfm(common: Common, day: Any) -> Result:
     )
 
 
-def _loyalty(common: Common, day: Any, loaded: dict[str, Any]) -> Result:
+def _loyalty(load: Callable[[Needs], Ledger], day: Any, loaded: dict[str, Any]) -> Result:
     from kamtool.analyses import loyalty
     from kamtool.analyses import profile as card
 
@@ -275,9 +283,9 @@ def _loyalty(common: Common, day: Any, loaded: dict[str, Any]) -> Result:
         frame = ledger.entities
         return frame.drop(columns=[c for c in needs.optional if c not in ledger.present])
 
-    loaded["lines"] = without_absent(load_ledger(common, card.LINES_NEEDS, quiet=True), card.LINES_NEEDS)
+    loaded["lines"] = without_absent(load(card.LINES_NEEDS), card.LINES_NEEDS)
     return loyalty.loyalty(
-        without_absent(load_ledger(common, loyalty.NEEDS), loyalty.NEEDS),
+        without_absent(load(loyalty.NEEDS), loyalty.NEEDS),
         brand=None,
         period="quarter",
         share_threshold=0.70,
@@ -310,12 +318,12 @@ def _tiers(ledger: Ledger, day: int, checked: Any, command: Any) -> Result:
     return result
 
 
-def _stages(common: Common, as_of: str | None, checked: Any) -> Result:
+def _stages(load: Callable[[Needs], Ledger], as_of: str | None, checked: Any) -> Result:
     from kamtool.analyses import stages
     from kamtool.cli.commands.tiers import as_of_for
     from kamtool.needs import by_day
 
-    ledger = load_ledger(common, by_day(stages.NEEDS))
+    ledger = load(by_day(stages.NEEDS))
     day = as_of_for(ledger, as_of)
     return stages.stages(
         ledger.monthly,
@@ -329,7 +337,7 @@ def _stages(common: Common, as_of: str | None, checked: Any) -> Result:
     )
 
 
-def _clv(common: Common, day: Any, loaded: dict[str, Any]) -> Result:
+def _clv(load: Callable[[Needs], Ledger], day: Any, loaded: dict[str, Any]) -> Result:
     """`kamtool clv` with its defaults; with --as-of, fitted on the days before it (as
     `kamtool clv --calibration-end` the day before). Its ledger also feeds the card's own
     figures (customer × date: revenue, profit, orders)."""
@@ -338,7 +346,7 @@ def _clv(common: Common, day: Any, loaded: dict[str, Any]) -> Result:
     from kamtool.analyses import clv
 
     # The card's windows count orders; clv itself reads no order counts (its load skips them).
-    ledger = load_ledger(common, dataclasses.replace(clv.NEEDS, figures=(*clv.NEEDS.figures, "orders")))
+    ledger = load(dataclasses.replace(clv.NEEDS, figures=(*clv.NEEDS.figures, "orders")))
     loaded["days"] = ledger.daily
     loaded["has_profit"] = ledger.has_profit
     totals = ledger.totals()
@@ -363,10 +371,10 @@ def _clv(common: Common, day: Any, loaded: dict[str, Any]) -> Result:
     return result
 
 
-def _churn(common: Common, day: Any) -> Result:
+def _churn(load: Callable[[Needs], Ledger], day: Any) -> Result:
     from kamtool.analyses import churn
 
-    ledger = load_ledger(common, churn.NEEDS)
+    ledger = load(churn.NEEDS)
     return churn.churn(
         ledger.daily,
         period="quarter",
@@ -379,10 +387,11 @@ def _churn(common: Common, day: Any) -> Result:
     )
 
 
-def _credit(common: Common, day: Any, payments: str | None, accounts: Any) -> Result:
+def _credit(common: Common, load: Callable[[Needs], Ledger], day: Any, payments: str | None,
+            accounts: Any) -> Result:
     from kamtool.analyses import credit
 
-    ledger = load_ledger(common, credit.NEEDS)
+    ledger = load(credit.NEEDS)
     if payments is None and not any(f in ledger.present for f in PAYMENT_FIELDS):
         raise _NoPayments()
     return credit.credit(

@@ -38,11 +38,20 @@ class Inputs:
     customers: Any = None  # only these customers (a split's owner); None: all
     before: Any = None  # only orders dated before this day (last period)
     notes: dict[str, list[str]] = field(default_factory=dict)
+    # The last roll-up, by what it is of: analyses that read one grain one after the other
+    # (pareto and abc; CLV, the as-of date and last period's churn) share it and its frames. It
+    # is let go before the next is made, as each can be nearly as big as the fine table. Not
+    # copied by replace(): an owner's or last period's inputs roll up their own lines.
+    views: dict[Any, Ledger] = field(default_factory=dict, init=False, repr=False)
 
     def view(self, needs: Needs) -> Ledger:
         from kamtool.engine import many
 
-        return many.view(self.fine, needs, customers=self.customers, before=self.before)
+        key = (needs.grain, needs.measures, needs.figures)
+        if key not in self.views:
+            self.views.clear()
+            self.views[key] = many.view(self.fine, needs, customers=self.customers, before=self.before)
+        return self.views[key]
 
 
 def _customer_frame(inputs: Inputs, needs: Needs) -> tuple[Any, Ledger]:
@@ -145,6 +154,19 @@ def run_churn(inputs: Inputs) -> Result:
     return churn_types.for_churn_ledger(result, ledger, inputs.accounts, inputs.payments, brand=None)
 
 
+def run_churn_figures(inputs: Inputs) -> Result:
+    """Churn without its types, for last period's Overview figures (churn rate, net revenue
+    retention, customers at risk): churn reads the customer-days alone, so the day roll-up the
+    as-of date and CLV read serves it, and the typing (accounts, payments, product lines) is
+    not done for figures the Overview does not show."""
+    from kamtool.analyses import churn
+
+    return churn.churn(inputs.view(report_day_needs()).days, period="quarter", compare=None,
+                       as_of=parse_day(inputs.as_of, "--as-of"),
+                       thresholds=tuple(number_list("80,95", name="--thresholds", count=2)),
+                       silence_factor=2.0, p_alive_threshold=0.5, cohort=None)
+
+
 def run_clv(inputs: Inputs) -> Result:
     from kamtool.analyses import clv
 
@@ -180,17 +202,23 @@ RUNNERS: dict[str, Callable[[Inputs], Any]] = {
 }
 
 
-def run_all(inputs: Inputs, names: tuple[str, ...]) -> dict[str, Result | Skipped]:
+# Last period's runs: only the Overview's figures are read from them.
+FIGURE_RUNNERS: dict[str, Callable[[Inputs], Any]] = {**RUNNERS, "churn": run_churn_figures}
+
+
+def run_all(inputs: Inputs, names: tuple[str, ...],
+            runners: dict[str, Callable[[Inputs], Any]] = RUNNERS) -> dict[str, Result | Skipped]:
     """Each analysis once; one that cannot run on these data says why instead of failing."""
     from kamtool.analyses.report import Skipped
 
     out: dict[str, Result | Skipped] = {}
-    for name in names:
+    # CLV last: the as-of date is read from its roll-up (the customer-days) next
+    for name in sorted(names, key=lambda n: n == "clv"):
         try:
-            out[name] = RUNNERS[name](inputs)
+            out[name] = runners[name](inputs)
         except KamtoolError as exc:
             out[name] = Skipped("failed", str(exc))
-    return out
+    return {name: out[name] for name in names}
 
 
 def build_report(inputs: Inputs, second: dict[str, Any]) -> Report:
@@ -212,7 +240,7 @@ def build_report(inputs: Inputs, second: dict[str, Any]) -> Report:
     if last_as_of is not None:
         earlier = replace(inputs, as_of=str(last_as_of.date()), before=last_as_of.date(), notes={},
                           calibration_end=None)
-        before = run_all(earlier, report.OVERVIEW_ANALYSES)
+        before = run_all(earlier, report.OVERVIEW_ANALYSES, FIGURE_RUNNERS)
     overview = report.overview(results, before, as_of=as_of, last_as_of=last_as_of)
     for result in results.values():
         if not isinstance(result, report.Skipped):
@@ -224,9 +252,11 @@ def build_report(inputs: Inputs, second: dict[str, Any]) -> Report:
 
 
 def report_day_needs() -> Needs:
-    from kamtool.analyses import churn
+    """The customer-days: the as-of date (the last order day) and last period's churn; CLV's
+    grain, so one roll-up serves all three."""
+    from kamtool.analyses import clv
 
-    return churn.NEEDS
+    return clv.NEEDS
 
 
 def split_dimension(text: str | None) -> str | None:
@@ -451,7 +481,8 @@ def report_command(
     check_output_path(common, fields)
     from kamtool.engine import many
 
-    fine = load_ledger(common, many.fine_needs(extra=(split,) if split else ()), output_fields=fields)
+    fine = many.compact(load_ledger(common, many.fine_needs(extra=(split,) if split else ()),
+                                    output_fields=fields))
     accounts_frame, accounts_report = read_second_table(common, accounts, "accounts")
     payments_frame, payments_report = read_second_table(common, payments, "payments")
     second = {kind: report for kind, report in (("accounts", accounts_report), ("payments", payments_report))
