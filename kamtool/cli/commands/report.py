@@ -102,14 +102,15 @@ def _checked(inputs: Inputs, ledger: Ledger) -> Result | None:
 def run_tiers(inputs: Inputs) -> Result:
     from kamtool.analyses import accounts as accounts_check
     from kamtool.analyses import tiers
-    from kamtool.cli.commands.tiers import DEFAULT_WEIGHTS, as_of_for, command_needs, expected_values
+    from kamtool.cli.commands.tiers import DEFAULT_WEIGHTS, as_of_for, command_needs, valued_with_fit
 
     ledger = inputs.view(command_needs())
     day = as_of_for(ledger, inputs.as_of)
     checked = _checked(inputs, ledger)
     if checked is None:
         inputs.notes.setdefault("tiers", []).append("no_accounts")
-    future, fit = expected_values(ledger.days, day)
+    future, fit, models = valued_with_fit(ledger.days, day, prior=_shared_fit())
+    _shared_fit(models)
     result = tiers.tiers(ledger.monthly, checked.rows if checked is not None else None, future, as_of=day,
                          window_months=12, weights=weight_map(DEFAULT_WEIGHTS, keys=tiers.FACTORS),
                          shares=tuple(number_list("10,30", name="--shares", count=2)), cutoffs=None,
@@ -145,6 +146,21 @@ def run_churn(inputs: Inputs) -> Result:
     return churn_types.for_churn_ledger(result, ledger, inputs.accounts, inputs.payments, brand=None)
 
 
+# The purchase and spend models the last tiers sheet fitted, for the clv sheet. Tiers fits them on
+# the days before the as-of date, clv on the days up to its calibration end: by default the same
+# days, and then one fit serves both sheets. A fit is used again only when the new calibration
+# summary holds the same figures to the last bit (analyses.clv.Fitted.serves): a stale one is
+# never used, whatever workbook (a split's owner, last period) asks next.
+_LAST_FIT: list[Any] = []
+
+
+def _shared_fit(models: Any = None) -> Any:
+    """The models fitted last (None before any), or, given ``models``, keep those instead."""
+    if models is not None:
+        _LAST_FIT[:] = [models]
+    return _LAST_FIT[0] if _LAST_FIT else None
+
+
 def run_clv(inputs: Inputs) -> Result:
     from kamtool.analyses import clv
 
@@ -155,7 +171,7 @@ def run_clv(inputs: Inputs) -> Result:
         profit_margin = totals["profit"] / totals["revenue"]
     return clv.clv(ledger.daily, calibration_end=parse_day(inputs.calibration_end, "--calibration-end"),
                    holdout_end=None, unit="week", horizon=None, discount_rate=0.10, margin=None,
-                   profit_margin=profit_margin, model="auto", interval=None)
+                   profit_margin=profit_margin, model="auto", interval=None, prior=_shared_fit())
 
 
 def run_credit(inputs: Inputs) -> Result | Skipped:

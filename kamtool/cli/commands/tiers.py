@@ -16,6 +16,7 @@ from kamtool.errors import UsageError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from kamtool.analyses.clv import Fitted
     from kamtool.ledger import Ledger
     from kamtool.needs import Needs
     from kamtool.result import Result
@@ -78,6 +79,16 @@ def checked_accounts(common: Common, path: str | None, ledger: Ledger) -> Result
 def expected_values(days: pd.DataFrame, as_of_day: int) -> tuple[pd.DataFrame | None, dict[str, Any]]:
     """The CLV model's discounted expected revenue of the next 12 months per customer, fitted on
     the days before the as-of day; (None, why) when the model cannot be fitted."""
+    future, fit, _models = valued_with_fit(days, as_of_day)
+    return future, fit
+
+
+def valued_with_fit(
+    days: pd.DataFrame, as_of_day: int, prior: Fitted | None = None
+) -> tuple[pd.DataFrame | None, dict[str, Any], Fitted | None]:
+    """:func:`expected_values`, and the models fitted (None when they could not be): ``prior``'s
+    models serve when they were fitted on the same calibration data (``kamtool report``: tiers
+    and clv share one fit)."""
     import numpy as np
 
     from kamtool.analyses import clv
@@ -86,12 +97,13 @@ def expected_values(days: pd.DataFrame, as_of_day: int) -> tuple[pd.DataFrame | 
     last = np.datetime64(as_of_day - 1, "D")
     before = days[days["date"].to_numpy().astype("datetime64[D]") <= last]
     try:
-        fitted = clv.clv(before[["customer", "date", "revenue"]], calibration_end=str(last),
-                         unit="week", horizon=52, margin=1.0)
+        models = clv.fit_models(before[["customer", "date", "revenue"]], calibration_end=str(last),
+                                unit="week", prior=prior)
+        rows = clv.customer_values(models, horizon=52, margin=1.0)
     except AnalysisError as exc:
-        return None, {"clv_fit": getattr(exc, "code", "not_fitted"), "clv_error": str(exc)}
-    frame = fitted.rows[["customer", "clv"]].rename(columns={"clv": "expected_value"})
-    return frame, {"clv_fit": "fitted", "clv_horizon_weeks": 52, "clv_margin": 1.0}
+        return None, {"clv_fit": getattr(exc, "code", "not_fitted"), "clv_error": str(exc)}, None
+    frame = rows[["customer", "clv"]].rename(columns={"clv": "expected_value"})
+    return frame, {"clv_fit": "fitted", "clv_horizon_weeks": 52, "clv_margin": 1.0}, models
 
 
 @app.command("tiers")
