@@ -162,3 +162,16 @@ def test_report_fits_the_purchase_models_once_for_tiers_and_clv(monkeypatch: pyt
     sheets = doc["analyses"]
     assert sheets["tiers"]["rows"] == tiers_alone["rows"]
     assert sheets["clv"]["summary"] == clv_alone["summary"] and sheets["clv"]["rows"] == clv_alone["rows"]
+
+
+def test_the_optimiser_runs_on_one_blas_thread_and_gives_the_count_back() -> None:
+    from kamtool.analyses.clv import blas
+
+    controls = blas._openblas_controls()
+    assert controls  # the numpy and scipy wheels bring their OpenBLAS
+    before = [get() for get, _put in controls]
+    with blas.one_thread():
+        with blas.one_thread():  # a second fit side by side shares the period
+            assert [get() for get, _put in controls] == [1] * len(controls)
+        assert [get() for get, _put in controls] == [1] * len(controls)
+    assert [get() for get, _put in controls] == before
