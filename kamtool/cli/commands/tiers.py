@@ -95,10 +95,11 @@ def valued_with_fit(
     from kamtool.errors import AnalysisError
 
     last = np.datetime64(as_of_day - 1, "D")
-    before = days[days["date"].to_numpy().astype("datetime64[D]") <= last]
+    dated = days["date"].to_numpy().astype("datetime64[D]") <= last
+    # Every day is before the as-of day by default: no copy of the days then (10M lines: 4.8M rows).
+    before = days if dated.all() else days[dated]
     try:
-        models = clv.fit_models(before[["customer", "date", "revenue"]], calibration_end=str(last),
-                                unit="week", prior=prior)
+        models = clv.fit_models(before, calibration_end=str(last), unit="week", prior=prior)
         rows = clv.customer_values(models, horizon=52, margin=1.0)
     except AnalysisError as exc:
         return None, {"clv_fit": getattr(exc, "code", "not_fitted"), "clv_error": str(exc)}, None
