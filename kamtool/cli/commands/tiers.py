@@ -42,6 +42,20 @@ def command_needs() -> Needs:
     return by_day(replace(tiers.NEEDS, optional=optional))
 
 
+def import_models_meanwhile() -> None:
+    """Import the CLV models (numpy, pandas, scipy: 0.4 s idle, seconds on a busy machine) and
+    the tiers analysis in a thread while the engine reads the file (as ``kamtool clv`` does):
+    DuckDB lets other threads run, and the analysis then finds them imported."""
+    import importlib
+    import threading
+
+    def imports() -> None:
+        for name in ("kamtool.analyses.clv.assembly", "kamtool.analyses.tiers", "kamtool.analyses.stages"):
+            importlib.import_module(name)
+
+    threading.Thread(target=imports, name="kamtool-tiers-imports", daemon=True).start()
+
+
 def as_of_for(ledger: Ledger, as_of: str | None) -> int:
     """The as-of day: --as-of, else the day after the last order (so reruns agree)."""
     from kamtool.analyses.rules import as_of_day, day_number
@@ -178,6 +192,7 @@ def tiers_command(
         if len(cut_pair) != 2:
             raise UsageError(f"--cutoffs takes two scores, e.g. 70,40 (got {cutoffs!r})")
 
+    import_models_meanwhile()
     ledger = load_ledger(common, command_needs())
     day = as_of_for(ledger, as_of)
     checked = checked_accounts(common, accounts, ledger)
