@@ -95,8 +95,8 @@ def _purchase_days(daily: pd.DataFrame) -> _PurchaseDays:
     if not dated.all():
         customer, date, revenue_column = customer[dated], date[dated], revenue_column[dated]
     codes, uniques = pd.factorize(customer, sort=True)
-    codes = codes.astype(np.int64)
-    day = pd.to_datetime(date).to_numpy().astype("datetime64[D]").astype(np.int64)
+    codes = codes.astype(np.int64, copy=False)  # no copy of 4.8M codes when they are int64
+    day = pd.to_datetime(date).to_numpy().astype("datetime64[D]").view(np.int64)
     revenue = revenue_column.to_numpy(dtype=np.float64)
     if not _sorted_by_customer_and_day(codes, day):
         # The engine's ledger comes sorted; a sort of 4.8M customer-days took 0.8 s.
