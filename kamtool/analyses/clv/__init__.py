@@ -22,7 +22,9 @@ select.py       ``choose_model``: by holdout error, else by log-likelihood (``--
 intervals.py    per-customer bounds from draws of a model's parameters (``--interval``)
 holdout.py      predicted against actual repeat purchases after the calibration end
 diagnostics.py  the tracking table and the P(alive) matrix
-assembly.py     ``clv(daily, …) -> Result``; CLV deciles; P(alive) for churn's early warning
+assembly.py     ``clv(daily, …) -> Result``; ``fit_models`` (a ``Fitted``: the summary and its models,
+                which ``clv(prior=…)`` and ``customer_values`` value again without a new fit
+                when the calibration data are the same); CLV deciles; P(alive) for churn
 
 The purchase-model contract
 ---------------------------
@@ -77,7 +79,8 @@ NEEDS = Needs(keys=("customer", "date"), measures=("profit",))
 # then load while DuckDB reads (see kamtool.cli.commands.clv).
 _EXPORTS: dict[str, tuple[str, str]] = {
     **{name: ("assembly", name) for name in
-       ("PAlive", "clv", "deciles", "discounted_purchases", "fit_p_alive", "p_alive_for")},
+       ("Fitted", "PAlive", "clv", "customer_values", "deciles", "discounted_purchases", "fit_models",
+        "fit_p_alive", "p_alive_for")},
     "BGNBDFit": ("bgnbd", "BGNBDFit"),
     "bgnbd_expected_purchases": ("bgnbd", "expected_purchases"),
     "bgnbd_expected_repeat_purchases": ("bgnbd", "expected_repeat_purchases"),
@@ -97,10 +100,13 @@ _EXPORTS: dict[str, tuple[str, str]] = {
 
 if TYPE_CHECKING:
     from kamtool.analyses.clv.assembly import (
+        Fitted,
         PAlive,
         clv,
+        customer_values,
         deciles,
         discounted_purchases,
+        fit_models,
         fit_p_alive,
         p_alive_for,
     )
@@ -144,6 +150,7 @@ __all__ = [
     "BGNBDFit",
     "CustomerSummary",
     "FitError",
+    "Fitted",
     "GammaGammaFit",
     "HoldoutComparison",
     "PAlive",
@@ -153,10 +160,12 @@ __all__ = [
     "bgnbd_p_alive",
     "clv",
     "customer_summary",
+    "customer_values",
     "deciles",
     "discounted_purchases",
     "fit_bgnbd",
     "fit_gamma_gamma",
+    "fit_models",
     "fit_p_alive",
     "gamma_gamma_expected_spend",
     "gamma_gamma_log_likelihood",

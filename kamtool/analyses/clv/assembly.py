@@ -7,6 +7,7 @@ by :mod:`kamtool.render.words.clv`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,6 +221,7 @@ def clv(
     min_repeat_customers: int = MIN_REPEAT_CUSTOMERS,
     model: str = "auto",
     interval: float | None = None,
+    prior: Fitted | None = None,
 ) -> Result:
     """Customer lifetime value from a purchase model and Gamma-Gamma spend (words: render.words.clv).
 
@@ -270,13 +272,96 @@ def clv(
         maximum): parameters a limit does not have are NaN, with NaN standard errors,
         and predictions use the limit. ``one_time_alive`` counts the customers without a
         repeat purchase whom the model gives P(alive) = 1 (all of them under BG/NBD, by
-        its assumption).
+        its assumption). ``prior``: a :class:`Fitted` whose models are used when they
+        serve this calibration summary (see :class:`Fitted`); the figures are then those
+        of a new fit.
     """
     opts = _options(unit, horizon, discount_rate, margin, profit_margin, min_customers, min_repeat_customers)
     key = _checked_request(model, interval, calibration_end, holdout_end)
+    fitted = _fitted(daily, calibration_end, holdout_end, unit, key, opts, prior)
+    return _assemble(fitted.summary, opts, fitted, _valued(fitted, opts, interval), interval)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """The calibration summary and the purchase and spend models fitted on it: fit once,
+    value twice (tiers values the next 52 weeks at margin 1, clv at the data's margin).
+
+    Pass it as ``prior`` to :func:`fit_models` or :func:`clv`: its models are used again when
+    the new calibration summary holds the same figures (frequency, recency, T, monetary and
+    holdout purchases, to the last bit, in the same order) under the same model choice,
+    unit and minimums, so that the estimates are those a new fit would give; else the
+    models are fitted again.
+    """
+
+    summary: CustomerSummary
+    key: str  # the --model asked for: "auto" or a model's key
+    limits: tuple[int, int]  # min_customers, min_repeat_customers
+    purchase: PurchaseModel
+    purchase_fit: Any
+    criterion: str  # why the purchase model was used (see choose_model)
+    models_table: pd.DataFrame | None  # every model side by side, with --model auto
+    gg: gamma_gamma.GammaGammaFit
+
+    def serves(self, summ: CustomerSummary, key: str, limits: tuple[int, int]) -> bool:
+        """Whether these models are what fitting ``summ`` with ``key`` and ``limits`` gives."""
+        if (key, limits, summ.unit) != (self.key, self.limits, self.summary.unit):
+            return False
+        mine, theirs = self.summary.frame, summ.frame
+        columns = ("frequency", "recency", "T", "monetary", "holdout_purchases", "holdout_duration")
+        if len(mine) != len(theirs) or any((c in mine) != (c in theirs) for c in columns):
+            return False
+        return all(np.array_equal(mine[c].to_numpy(), theirs[c].to_numpy()) for c in columns if c in mine)
+
+
+def fit_models(
+    daily: pd.DataFrame,
+    *,
+    calibration_end: Any = None,
+    holdout_end: Any = None,
+    unit: str = "week",
+    model: str = "auto",
+    min_customers: int = 10,
+    min_repeat_customers: int = MIN_REPEAT_CUSTOMERS,
+    prior: Fitted | None = None,
+) -> Fitted:
+    """The calibration summary of ``daily`` and the models fitted on it, as :func:`clv` fits
+    them (same arguments); ``prior``'s models when they serve this summary (see
+    :class:`Fitted`). Value the customers with :func:`customer_values` or ``clv(prior=…)``."""
+    key = _checked_request(model, None, calibration_end, holdout_end)
+    opts = _options(unit, None, 0.0, None, None, min_customers, min_repeat_customers)
+    return _fitted(daily, calibration_end, holdout_end, unit, key, opts, prior)
+
+
+def customer_values(
+    fitted: Fitted, *, horizon: int | None = None, discount_rate: float = 0.10, margin: float | None = None,
+    profit_margin: float | None = None,
+) -> pd.DataFrame:
+    """The rows :func:`clv` returns for ``fitted`` (customer … expected_spend, clv, by clv
+    descending, then customer), without the tables and checks of the fit."""
+    opts = _options(fitted.summary.unit, horizon, discount_rate, margin, profit_margin, *fitted.limits)
+    rows = _valued(fitted, opts, None)
+    return _by_clv(rows)
+
+
+def _by_clv(rows: pd.DataFrame) -> pd.DataFrame:
+    rows = rows.sort_values(["clv", "customer"], ascending=[False, True], kind="stable")
+    return rows.reset_index(drop=True)
+
+
+def _fitted(
+    daily: pd.DataFrame, calibration_end: Any, holdout_end: Any, unit: str, key: str, opts: _Options,
+    prior: Fitted | None,
+) -> Fitted:
+    """The summary of ``daily`` and its models: ``prior``'s when they serve it, else fitted."""
     summ = customer_summary(daily, calibration_end=calibration_end, unit=unit, observation_end=holdout_end)
-    valued = _fit_and_value(summ, opts, key, interval)
-    return _assemble(summ, opts, valued, interval)
+    limits = (opts.min_customers, opts.min_repeat_customers)
+    if prior is not None and prior.serves(summ, key, limits):
+        return dataclasses.replace(prior, summary=summ)
+    purchase, purchase_fit, criterion, models_table = _purchase_fit(summ, opts, key)
+    base = summ.frame
+    gg = gamma_gamma.fit(base["frequency"], base["monetary"], min_customers=opts.min_repeat_customers)
+    return Fitted(summ, key, limits, purchase, purchase_fit, criterion, models_table, gg)
 
 
 def _checked_request(model: str, interval: float | None, calibration_end: Any, holdout_end: Any) -> str:
@@ -294,37 +379,27 @@ def _checked_request(model: str, interval: float | None, calibration_end: Any, h
     return key
 
 
-@dataclass(frozen=True)
-class _Valued:
-    """The fitted models and the customers valued by them."""
-
-    purchase: PurchaseModel
-    purchase_fit: Any
-    criterion: str  # why the purchase model was used (see choose_model)
-    models_table: pd.DataFrame | None  # every model side by side, with --model auto
-    gg: gamma_gamma.GammaGammaFit
-    rows: pd.DataFrame  # one per customer, in the summary's order
-
-
-def _fit_and_value(summ: CustomerSummary, opts: _Options, key: str, interval: float | None) -> _Valued:
-    """Fit the purchase model (or choose one) and the spend model, and value every customer."""
-    purchase, purchase_fit, criterion, models_table = _purchase_fit(summ, opts, key)
-    rows, gg = _value(summ, opts, purchase, purchase_fit)
+def _valued(fitted: Fitted, opts: _Options, interval: float | None) -> pd.DataFrame:
+    """Every customer valued by the fitted models: one row each, in the summary's order."""
+    summ, purchase, purchase_fit, gg = fitted.summary, fitted.purchase, fitted.purchase_fit, fitted.gg
+    rows = _value(summ, opts, purchase, purchase_fit, gg)
     if interval is not None:
         rows = _with_intervals(rows, summ, opts, purchase, purchase_fit, gg, interval)
-    return _Valued(purchase, purchase_fit, criterion, models_table, gg, rows)
+    return rows
 
 
-def _assemble(summ: CustomerSummary, opts: _Options, valued: _Valued, interval: float | None) -> Result:
+def _assemble(
+    summ: CustomerSummary, opts: _Options, fitted: Fitted, rows: pd.DataFrame, interval: float | None
+) -> Result:
     """The Result: rows by CLV, the tables and charts of the fit and its checks, summary, params."""
-    purchase, purchase_fit, gg, rows = valued.purchase, valued.purchase_fit, valued.gg, valued.rows
+    purchase, purchase_fit, gg = fitted.purchase, fitted.purchase_fit, fitted.gg
     deciles_table = deciles(rows["clv"].to_numpy())
     tables = {"parameters": _parameter_table(purchase, purchase_fit, gg), "clv_deciles": deciles_table}
     charts = [Chart("column", "clv_deciles", "clv_decile", ["clv"], title="clv.deciles")]
     summary = _summary(summ, opts, purchase, purchase_fit, gg, rows, deciles_table)
-    summary.update({"model": purchase.KEY, "model_criterion": valued.criterion})
-    if valued.models_table is not None:
-        tables["models"] = valued.models_table
+    summary.update({"model": purchase.KEY, "model_criterion": fitted.criterion})
+    if fitted.models_table is not None:
+        tables["models"] = fitted.models_table.copy()  # a prior's table serves more than one result
     if interval is not None:
         summary["interval"] = interval
     if summ.observation_end is not None:
@@ -339,7 +414,7 @@ def _assemble(summ: CustomerSummary, opts: _Options, valued: _Valued, interval: 
     charts += diagnosis_charts
     summary["p_alive_recency_bin"] = diagnostics.recency_bin_width(summ.frame["T"].to_numpy(np.float64))
     heatmaps = [Heatmap("p_alive_matrix", [c for c in tables["p_alive_matrix"].columns if c != "frequency"])]
-    rows = rows.sort_values(["clv", "customer"], ascending=[False, True], kind="stable")
+    rows = _by_clv(rows)
     display = ["customer", "frequency", "p_alive", "expected_purchases", "expected_spend", "clv"]
     if interval is not None:
         display += ["clv_low", "clv_high"]
@@ -351,7 +426,7 @@ def _assemble(summ: CustomerSummary, opts: _Options, valued: _Valued, interval: 
             "interval": interval,
         },
         summary=summary,
-        rows=rows.reset_index(drop=True),
+        rows=rows,
         tables=tables,
         charts=charts,
         heatmaps=heatmaps,
@@ -481,12 +556,11 @@ def _tracking(
 
 
 def _value(
-    summ: CustomerSummary, opts: _Options, model: PurchaseModel, bg: Any
-) -> tuple[pd.DataFrame, gamma_gamma.GammaGammaFit]:
-    """Fit the spend model and value every customer: the rows and the spend fit."""
+    summ: CustomerSummary, opts: _Options, model: PurchaseModel, bg: Any, gg: gamma_gamma.GammaGammaFit
+) -> pd.DataFrame:
+    """Value every customer with the purchase fit ``bg`` and the spend fit ``gg``."""
     base = summ.frame
     freq, rec, age, mon = base["frequency"], base["recency"], base["T"], base["monetary"]
-    gg = gamma_gamma.fit(freq, mon, min_customers=opts.min_repeat_customers)
     # P(alive) once: Pareto/NBD's is a quadrature per customer (0.4 s for 200k customers).
     alive = model.p_alive(bg, freq, rec, age)
     expected, discounted = discounted_purchases(
@@ -520,7 +594,7 @@ def _value(
             "clv": value,
         }
     )
-    return rows, gg
+    return rows
 
 
 def _parameter_table(model: PurchaseModel, purchase_fit: Any, gg: gamma_gamma.GammaGammaFit) -> pd.DataFrame:

@@ -23,6 +23,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit, gammaln, logit, xlogy
 
+from kamtool.analyses.clv.blas import one_thread
 from kamtool.errors import AnalysisError
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -84,7 +85,9 @@ def optimise(mean_nll: MeanNLL, start: FloatArray) -> Optimum:
         tolerance = max(GRADIENT_TOLERANCE, 1e-5 * abs(value))
         return bool(np.isfinite(value) and np.abs(grad).max() < tolerance)
 
-    with np.errstate(all="ignore"):
+    # One BLAS thread: L-BFGS-B's small matrix algebra in OpenBLAS' pool was most of a fit's
+    # time on a busy machine (see kamtool.analyses.clv.blas).
+    with np.errstate(all="ignore"), one_thread():
         z, nit = lbfgs(start)
         z, more = lbfgs(z)
         nit += more

@@ -114,17 +114,35 @@ class _Piece:
     power: FloatArray | float
     rate: float = 0.0
 
-    def integrand(self, u: FloatArray, gradient: bool) -> tuple[FloatArray, list[FloatArray]]:
-        """log of the integrand factor at the nodes, and its parameter derivatives."""
+    def phi(self, rows: slice, u: FloatArray, log1p_out: FloatArray, out: FloatArray) -> FloatArray:
+        """log of the integrand factor at the nodes ``u`` of the block ``rows``, into ``out``;
+        log1p(u/scale) into ``log1p_out`` (the shape's derivative is its negative)."""
         if self.scale is None:
-            return -self.rate * u, [-u] if gradient else []
-        scale = self.scale[:, None]
-        power = self.power[:, None] if isinstance(self.power, np.ndarray) else self.power
-        lp = np.log1p(u / scale)
-        if not gradient:
-            return -power * lp, []
-        # d/d(shape) = −log1p(u/scale); d/d(scale) = power·u / (scale·(scale+u)).
-        return -power * lp, [-lp, power * u / (scale * (scale + u))]
+            return np.multiply(-self.rate, u, out=out)
+        np.divide(u, self.scale[rows, None], out=log1p_out)
+        np.log1p(log1p_out, out=log1p_out)
+        power = -self.power[rows, None] if isinstance(self.power, np.ndarray) else -self.power
+        return np.multiply(power, log1p_out, out=out)
+
+    def weighted_derivatives(
+        self, rows: slice, u: FloatArray, wh: FloatArray, log1p: FloatArray, spare: FloatArray
+    ) -> list[FloatArray]:
+        """Σ_nodes wh · d(log factor)/d(parameter) per row of the block, one array a parameter.
+
+        d/d(shape) = −log1p(u/scale), summed as −Σ wh·log1p(u/scale) (negation is exact: the
+        same sum to the last bit); d/d(scale) = power·u / (scale·(scale+u)); with a fixed
+        rate, d/d(rate) = −u. ``spare`` is overwritten.
+        """
+        if self.scale is None:
+            return [-np.einsum("ij,ij->i", wh, u)]
+        scale = self.scale[rows, None]
+        power = self.power[rows, None] if isinstance(self.power, np.ndarray) else self.power
+        shape = -np.einsum("ij,ij->i", wh, log1p)
+        top = np.multiply(power, u, out=log1p)  # log1p is spent by now
+        np.add(scale, u, out=spare)
+        np.multiply(scale, spare, out=spare)
+        np.divide(top, spare, out=top)
+        return [shape, np.einsum("ij,ij->i", wh, top)]
 
 
 def _purchase_piece(theta: FloatArray, purchase: str, d: Rows, gradient: bool) -> _Piece:
@@ -184,12 +202,7 @@ def _terms(theta: FloatArray, boundary: str | None, d: Rows, gradient: bool) -> 
     kappa = buy.kappa + life.kappa
     scale = 1 / kappa
     stretch = np.log1p((d.T - d.tx) * kappa)
-    vl = _V[None, :] * stretch[:, None]
-    u = scale[:, None] * np.expm1(vl)
-    phi_buy, d_buy = buy.integrand(u, gradient)
-    phi_life, d_life = life.integrand(u, gradient)
-    wh = _W[None, :] * (scale * stretch)[:, None] * np.exp(vl + phi_buy + phi_life)
-    integral = wh.sum(axis=1)
+    integral, weighted = _quadrature(buy, life, scale, stretch, gradient)
     has_span = integral > 0
     with np.errstate(divide="ignore"):
         log_j = np.log(integral)
@@ -201,12 +214,57 @@ def _terms(theta: FloatArray, boundary: str | None, d: Rows, gradient: bool) -> 
     w1 = np.exp(a1 - ll) * d.w
     w2 = np.where(has_span, np.exp(a2 - ll), 0.0) * d.w
     safe = np.where(has_span, integral, 1.0)
-    d_t, d_tx, d_phi = buy.d_t + life.d_t, buy.d_tx + life.d_tx, d_buy + d_life
+    d_t, d_tx = buy.d_t + life.d_t, buy.d_tx + life.d_tx
     grad = np.empty(len(theta))
     for j in range(len(theta)):
-        dj = np.einsum("ij,ij->i", wh, d_phi[j]) / safe
+        dj = weighted[j] / safe
         grad[j] = np.einsum("i,i->", w1, d_t[j]) + np.einsum("i,i->", w2, d_tx[j] + dj)
     return _Terms(ll, a1, grad)
+
+
+# Rows per block of the quadrature's rows × nodes arrays: a block's seven buffers (128 KB
+# each) stay in a core's cache through the two dozen passes over the nodes, and no array of
+# rows × nodes is allocated per likelihood (1M-line benchmark, 4,904 distinct rows: 17.9 ms
+# a likelihood with gradient in one piece, 13.3 ms in blocks). Each row's figures are the
+# same to the last bit in any block: the operations per element and per row do not change.
+_CHUNK_ROWS = 512
+
+
+def _quadrature(
+    buy: _Piece, life: _Piece, scale: FloatArray, stretch: FloatArray, gradient: bool
+) -> tuple[FloatArray, list[FloatArray]]:
+    """Per row: the quadrature sum J / (its stretch) and, with ``gradient``, Σ_nodes of the
+    weighted integrand times each parameter's derivative of the log integrand."""
+    n = len(scale)
+    integral = np.empty(n)
+    weighted: list[FloatArray] = []
+    span = scale * stretch
+    size = min(n, _CHUNK_ROWS)
+    vl_buf, u_buf, wh_buf, *piece_bufs = (np.empty((size, _NODES)) for _ in range(7))
+    for start in range(0, n, _CHUNK_ROWS):
+        rows = slice(start, min(n, start + _CHUNK_ROWS))
+        m = rows.stop - start
+        vl, u, wh = vl_buf[:m], u_buf[:m], wh_buf[:m]
+        lp_buy, phi_buy, lp_life, phi_life = (b[:m] for b in piece_bufs)
+        np.multiply(_V[None, :], stretch[rows, None], out=vl)
+        np.expm1(vl, out=u)
+        np.multiply(scale[rows, None], u, out=u)
+        buy.phi(rows, u, lp_buy, out=phi_buy)
+        life.phi(rows, u, lp_life, out=phi_life)
+        exponent = np.add(vl, phi_buy, out=vl)
+        np.add(exponent, phi_life, out=exponent)
+        np.exp(exponent, out=exponent)
+        np.multiply(_W[None, :], span[rows, None], out=wh)
+        np.multiply(wh, exponent, out=wh)
+        integral[rows] = wh.sum(axis=1)
+        if gradient:
+            parts = [*buy.weighted_derivatives(rows, u, wh, lp_buy, phi_buy),
+                     *life.weighted_derivatives(rows, u, wh, lp_life, phi_life)]
+            if not weighted:
+                weighted = [np.empty(n) for _ in parts]
+            for whole, part in zip(weighted, parts, strict=True):
+                whole[rows] = part
+    return integral, weighted
 
 
 # Rows per block of the quadrature when no gradient is needed: its arrays are rows × 64

@@ -43,6 +43,19 @@ class Inputs:
     # is let go before the next is made, as each can be nearly as big as the fine table. Not
     # copied by replace(): an owner's or last period's inputs roll up their own lines.
     views: dict[Any, Ledger] = field(default_factory=dict, init=False, repr=False)
+    # The purchase and spend models the last tiers sheet fitted, for the clv sheet. Tiers fits them
+    # on the days before the as-of date, clv on the days up to its calibration end: by default the
+    # same days, and then one fit serves both sheets. A fit is used again only when the new
+    # calibration summary holds the same figures to the last bit (analyses.clv.Fitted.serves): a
+    # stale one is never used, whatever workbook of this run (a split's owner, last period) asks
+    # next. Copied by replace(): one holder for the whole run.
+    fits: list[Any] = field(default_factory=list, repr=False)
+
+    def shared_fit(self, models: Any = None) -> Any:
+        """The models fitted last in this run (None before any), or, given ``models``, keep those."""
+        if models is not None:
+            self.fits[:] = [models]
+        return self.fits[0] if self.fits else None
 
     def view(self, needs: Needs) -> Ledger:
         from kamtool.engine import many
@@ -111,14 +124,15 @@ def _checked(inputs: Inputs, ledger: Ledger) -> Result | None:
 def run_tiers(inputs: Inputs) -> Result:
     from kamtool.analyses import accounts as accounts_check
     from kamtool.analyses import tiers
-    from kamtool.cli.commands.tiers import DEFAULT_WEIGHTS, as_of_for, command_needs, expected_values
+    from kamtool.cli.commands.tiers import DEFAULT_WEIGHTS, as_of_for, command_needs, valued_with_fit
 
     ledger = inputs.view(command_needs())
     day = as_of_for(ledger, inputs.as_of)
     checked = _checked(inputs, ledger)
     if checked is None:
         inputs.notes.setdefault("tiers", []).append("no_accounts")
-    future, fit = expected_values(ledger.days, day)
+    future, fit, models = valued_with_fit(ledger.days, day, prior=inputs.shared_fit())
+    inputs.shared_fit(models)
     result = tiers.tiers(ledger.monthly, checked.rows if checked is not None else None, future, as_of=day,
                          window_months=12, weights=weight_map(DEFAULT_WEIGHTS, keys=tiers.FACTORS),
                          shares=tuple(number_list("10,30", name="--shares", count=2)), cutoffs=None,
@@ -167,6 +181,8 @@ def run_churn_figures(inputs: Inputs) -> Result:
                        silence_factor=2.0, p_alive_threshold=0.5, cohort=None)
 
 
+
+
 def run_clv(inputs: Inputs) -> Result:
     from kamtool.analyses import clv
 
@@ -177,7 +193,7 @@ def run_clv(inputs: Inputs) -> Result:
         profit_margin = totals["profit"] / totals["revenue"]
     return clv.clv(ledger.daily, calibration_end=parse_day(inputs.calibration_end, "--calibration-end"),
                    holdout_end=None, unit="week", horizon=None, discount_rate=0.10, margin=None,
-                   profit_margin=profit_margin, model="auto", interval=None)
+                   profit_margin=profit_margin, model="auto", interval=None, prior=inputs.shared_fit())
 
 
 def run_credit(inputs: Inputs) -> Result | Skipped:
