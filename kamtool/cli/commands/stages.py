@@ -73,7 +73,6 @@ def stages_command(
       kamtool stages orders.xlsx --strategic-tenure 36 --min-breadth 2 -o stages.xlsx --lang zh
     """
     from kamtool.analyses import stages as analysis
-    from kamtool.analyses.accounts import attach_checks
     from kamtool.analyses.rules import day_number
     from kamtool.cli.commands.tiers import as_of_for, checked_accounts
     from kamtool.errors import UsageError
@@ -99,5 +98,7 @@ def stages_command(
         thresholds=thresholds,
     )
     if checked is not None:
+        from kamtool.analyses.accounts import attach_checks  # pandas: after the load
+
         result = attach_checks(result, checked)
     emit(result, common, ledger)
