@@ -135,7 +135,48 @@ def monthly_cents(monthly: pd.DataFrame, measures: tuple[str, ...] = ("revenue",
             frame[f"{measure}_c"] = rules.whole_units(values.fillna(0), measure)
             if measure != "revenue":
                 frame[f"{measure}_missing"] = values.isna().to_numpy().astype(np.int64)
+    if _sorted_once(frame):  # as the ledger and monthly_of_days give it: nothing to sum
+        return frame.reset_index(drop=True)
     return frame.groupby(["customer", "month"], sort=True, as_index=False).sum()
+
+
+def _sorted_once(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` holds one row per customer × month, sorted by both (ids as text)."""
+    codes, _ = pd.factorize(frame["customer"], sort=True)
+    if len(codes) < 2:
+        return len(codes) == 0 or bool(codes[0] >= 0)
+    month = frame["month"].to_numpy(dtype=np.int64)
+    m0 = int(month.min())
+    key = codes.astype(np.int64) * (int(month.max()) - m0 + 1) + (month - m0)
+    return bool((codes >= 0).all() and (key[1:] > key[:-1]).all())
+
+
+def monthly_of_days(days: pd.DataFrame) -> pd.DataFrame:
+    """``days`` (customer, date, revenue) summed per customer × month, sorted: the ``monthly``
+    of :func:`stages` from the frame the ``lost`` flag reads, summed in cents by customer code
+    (the same figures as the ledger's own roll-up of its table, for a fraction of its time)."""
+    for column in ("customer", "date", "revenue"):
+        if column not in days.columns:
+            raise ColumnError(f"the days table has no {column!r} column")
+    names, customers = pd.factorize(days["customer"], sort=True)
+    day = _day_numbers(days["date"])
+    known = names >= 0  # a missing customer id is no group (as in a group-by)
+    month = rules.period_of_days(day[known], "month") if len(day) else np.zeros(0, dtype=np.int64)
+    m0 = int(month.min()) if len(month) else 0
+    width = int(month.max()) - m0 + 1 if len(month) else 1
+    cells, cell = np.unique(names[known].astype(np.int64) * width + (month - m0), return_inverse=True)
+    cents = rules.whole_units(days["revenue"].to_numpy(dtype=np.float64)[known]).astype(np.float64)
+    # float64 partial sums of whole cents are exact below 2**53 cents
+    sums = np.rint(np.bincount(cell, weights=cents, minlength=len(cells)))
+    return pd.DataFrame({"customer": customers.take(cells // width),
+                         "month": (cells % width + m0).astype(np.int64), "revenue": sums / 100})
+
+
+def _day_numbers(stamp: pd.Series) -> IntArray:
+    """Day numbers (days since 1970-01-01) of a column of dates or of day numbers."""
+    if pd.api.types.is_integer_dtype(stamp):
+        return stamp.to_numpy(dtype=np.int64)
+    return np.asarray(pd.to_datetime(stamp).to_numpy().astype("datetime64[D]").astype(np.int64))
 
 
 def window_sum(cents: pd.DataFrame, first: int, last: int, column: str = "revenue_c") -> pd.Series:
@@ -325,12 +366,7 @@ RULE_STAGE = {
 
 def _lost(days: pd.DataFrame, customers: pd.Index, as_of: int, th: StageThresholds) -> pd.DataFrame:
     """Days since the last purchase day, the median gap, and the lost flag, per customer."""
-    stamp = days["date"]
-    day = (
-        stamp.to_numpy(dtype=np.int64)
-        if pd.api.types.is_integer_dtype(stamp)
-        else pd.to_datetime(stamp).to_numpy().astype("datetime64[D]").astype(np.int64)
-    )
+    day = _day_numbers(days["date"])
     n = len(customers)
     code = _codes(pd.DataFrame({"customer": days["customer"].astype(str)}), customers)
     revenue = pd.to_numeric(days["revenue"], errors="coerce").fillna(0).to_numpy(dtype=np.float64)

@@ -92,8 +92,10 @@ def stages_command(
     if compare_day is not None and day_number(compare_day) >= day:
         raise UsageError(f"--compare {compare} must be before the as-of date")
     checked = checked_accounts(common, accounts, ledger)
+    # monthly revenue from the days the lost flag reads (the ledger's roll-up of its
+    # customer × day × category … table to months cost several times more)
     result = analysis.stages(
-        ledger.monthly, checked.rows if checked is not None else None, as_of=day,
+        analysis.monthly_of_days(ledger.days), checked.rows if checked is not None else None, as_of=day,
         window_months=window_months, mix=ledger.mix, days=ledger.days, compare=compare_day,
         thresholds=thresholds,
     )
