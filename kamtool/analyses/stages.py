@@ -253,16 +253,18 @@ def breadth(mix: pd.DataFrame | None, first: int, last: int) -> tuple[pd.Series 
         return None, None
     month = mix["month"].to_numpy(dtype=np.int64)
     inside = (month >= first) & (month <= last) & mix[dimension].notna().to_numpy(dtype=bool)
-    # summed per customer × value by integer codes (a group-by on two text columns cost most of
-    # the stages); the sums are pandas' own, as before
+    # summed in cents per customer × value by integer codes (a group-by on two text columns
+    # cost most of the stages; in cents, a value netting to zero is not bought whatever the
+    # rows it is split into)
     names, customers = pd.factorize(mix["customer"][inside].astype(str), sort=True)
     values, kinds = pd.factorize(mix[dimension][inside].astype(str))
     width = max(len(kinds), 1)
     known = names >= 0  # a missing customer id is no group (as in a group-by)
-    pair = names[known].astype(np.int64) * width + values[known]
-    revenue = mix["revenue"].to_numpy(dtype=np.float64)[inside][known]
-    sums = pd.Series(revenue).groupby(pair).sum()
-    counts = np.bincount(sums.index.to_numpy()[sums.to_numpy() > 0] // width, minlength=len(customers))
+    cells, cell = np.unique(names[known].astype(np.int64) * width + values[known], return_inverse=True)
+    cents = rules.whole_units(mix["revenue"].to_numpy(dtype=np.float64)[inside][known])
+    # float64 partial sums of whole cents are exact below 2**53 cents
+    net = np.rint(np.bincount(cell, weights=cents.astype(np.float64), minlength=len(cells)))
+    counts = np.bincount(cells[net > 0] // width, minlength=len(customers))
     wide = counts > 0
     return pd.Series(counts[wide].astype(np.int64), index=pd.Index(customers[wide])), dimension
 

@@ -94,9 +94,13 @@ def stages_command(
     checked = checked_accounts(common, accounts, ledger)
     # monthly revenue from the days the lost flag reads (the ledger's roll-up of its
     # customer × day × category … table to months cost several times more)
+    # breadth reads the first of its dimensions the data has: the mix of that one alone (all
+    # three rolled up together cost twice as much)
+    mix = next((m for d in analysis.BREADTH_DIMENSIONS
+                if (m := ledger.mix_of(d)) is not None and m[d].notna().any()), None)
     result = analysis.stages(
         analysis.monthly_of_days(ledger.days), checked.rows if checked is not None else None, as_of=day,
-        window_months=window_months, mix=ledger.mix, days=ledger.days, compare=compare_day,
+        window_months=window_months, mix=mix, days=ledger.days, compare=compare_day,
         thresholds=thresholds,
     )
     if checked is not None:
