@@ -143,8 +143,8 @@ def monthly_cents(monthly: pd.DataFrame, measures: tuple[str, ...] = ("revenue",
 def _sorted_once(frame: pd.DataFrame) -> bool:
     """Whether ``frame`` holds one row per customer × month, sorted by both (ids as text)."""
     codes, _ = pd.factorize(frame["customer"], sort=True)
-    if len(codes) < 2:
-        return len(codes) == 0 or bool(codes[0] >= 0)
+    if len(codes) < 2:  # no row (the group-by gives its own empty frame) or one
+        return len(codes) == 1 and bool(codes[0] >= 0)
     month = frame["month"].to_numpy(dtype=np.int64)
     m0 = int(month.min())
     key = codes.astype(np.int64) * (int(month.max()) - m0 + 1) + (month - m0)
