@@ -50,7 +50,11 @@ from kamtool.errors import ColumnError
 from kamtool.result import Result
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from kamtool.ledger import Ledger
+
+    BoolArray = npt.NDArray[np.bool_]
 
 CHURN_TYPES = ("recorded", "dropped", "competitor", "value_declined", "left")
 DROPPED_STATUSES = (
@@ -139,12 +143,19 @@ def _share_fell(brand_shares: pd.DataFrame | None, share_drop: float) -> set[str
 def _line_stopped(lines: pd.DataFrame | None) -> set[str]:
     if lines is None or lines.empty:
         return set()
-    frame = lines.assign(customer=lines["customer"].astype(str))
-    start = pd.to_numeric(frame["start_revenue"]).fillna(0) > 0
-    end = pd.to_numeric(frame["end_revenue"]).fillna(0) > 0
-    kept = frame[start & end]["customer"]
-    stopped = frame[start & ~end]["customer"]
-    return set(kept) & set(stopped)
+    # by customer code: a set of every customer's text from millions of rows costs seconds
+    codes, customers = pd.factorize(lines["customer"].astype(str))
+    start = pd.to_numeric(lines["start_revenue"]).fillna(0).to_numpy() > 0
+    end = pd.to_numeric(lines["end_revenue"]).fillna(0).to_numpy() > 0
+    kept = np.bincount(codes[start & end], minlength=len(customers)) > 0
+    stopped = np.bincount(codes[start & ~end], minlength=len(customers)) > 0
+    return set(np.asarray(customers[kept & stopped], dtype=object).tolist())
+
+
+def _among(who: pd.Series, names: Collection[str]) -> BoolArray:
+    """Which of ``who`` (text) are among ``names``: a hash lookup on Python strings (isin on
+    Arrow-backed text walks both in Python)."""
+    return np.asarray(pd.Index(who.to_numpy(dtype=object), dtype=object).isin(list(names)), dtype=bool)
 
 
 def _by_type(frame: pd.DataFrame) -> pd.DataFrame:
@@ -180,7 +191,7 @@ def churn_types(
     recorded = reason.notna().to_numpy()
     by_status = account_status.isin(drop_codes).to_numpy()
     dropped = by_status | owed.to_numpy(dtype=bool)
-    rivals = who.isin(_share_fell(brand_shares, share_drop) | _line_stopped(lines)).to_numpy()
+    rivals = _among(who, _share_fell(brand_shares, share_drop) | _line_stopped(lines))
     retained = (frame["status"] == "retained").to_numpy()
     frame["churn_type"] = np.select(
         [recorded, dropped, rivals, retained], list(CHURN_TYPES[:4]), default="left"
@@ -193,7 +204,7 @@ def churn_types(
         if key_accounts is not None
         else set(who[frame["start_class"].astype(str) == "A"])
     )
-    frame["key_account"] = who.isin(keys).to_numpy()
+    frame["key_account"] = _among(who, keys)
     rows = frame[list(ROW_COLUMNS)].copy()
     rows["revenue_lost"] = frame["lost_c"].to_numpy() / 100
     all_types, key_types = _by_type(frame), _by_type(frame[frame["key_account"]])
@@ -262,22 +273,31 @@ def brand_shares_of(mix: pd.DataFrame | None, brand: str | None, period: str, st
 def lines_of(mix: pd.DataFrame | None, period: str, start_p: int, end_p: int) -> tuple[pd.DataFrame | None,
                                                                                   str | None]:
     """Net revenue per customer × product line in the start and the end period, and the
-    column the lines are (:data:`LINE_DIMENSIONS`); (None, None) without one."""
+    column the lines are (:data:`LINE_DIMENSIONS`); (None, None) without one.  Pairs that
+    bought only between the two periods are left out: they have neither figure."""
     if mix is None:
         return None, None
     dim = next((d for d in LINE_DIMENSIONS if d in mix.columns and mix[d].notna().any()), None)
     if dim is None:
         return None, None
-    frame = _in_periods(mix, period, start_p, end_p)
-    frame = frame[frame[dim].notna()]
-    frame["line"] = frame[dim].astype(str)
-    frame["start_c"] = np.where(frame["period"] == start_p, frame["cents"], 0)
-    frame["end_c"] = np.where(frame["period"] == end_p, frame["cents"], 0)
-    per = frame.groupby(["customer", "line"], as_index=False)[["start_c", "end_c"]].sum()
-    lines = pd.DataFrame({"customer": per["customer"].to_numpy(), "line": per["line"].to_numpy(),
-                          "start_revenue": per["start_c"].to_numpy() / 100,
-                          "end_revenue": per["end_c"].to_numpy() / 100})
-    return lines, dim
+    per = mix["month"].to_numpy(dtype=np.int64) // rules.MONTHS_PER[period]
+    keep = ((per == start_p) | (per == end_p)) & mix[dim].notna().to_numpy(dtype=bool)
+    # summed by integer codes of customer and line: a group-by on two text columns of the
+    # whole mix cost more than the rest of the churn types together
+    customer_codes, customers = pd.factorize(mix["customer"][keep].astype(str))
+    line_codes, lines = pd.factorize(mix[dim][keep].astype(str))
+    pairs, pair = np.unique(customer_codes.astype(np.int64) * max(len(lines), 1) + line_codes,
+                            return_inverse=True)
+    cents = rules.whole_units(mix["revenue"].to_numpy(dtype=np.float64)[keep]).astype(np.float64)
+    in_start = per[keep] == start_p
+    # float64 sums of whole cents are exact below 2**53 cents
+    start_c = np.rint(np.bincount(pair, weights=np.where(in_start, cents, 0), minlength=len(pairs)))
+    end_c = np.rint(np.bincount(pair, weights=np.where(in_start, 0, cents), minlength=len(pairs)))
+    width = max(len(lines), 1)
+    frame = pd.DataFrame({"customer": np.asarray(customers, dtype=object)[pairs // width],
+                          "line": np.asarray(lines, dtype=object)[pairs % width],
+                          "start_revenue": start_c / 100, "end_revenue": end_c / 100})
+    return frame, dim
 
 
 def _in_periods(mix: pd.DataFrame, period: str, first: int, last: int) -> pd.DataFrame:
@@ -350,13 +370,18 @@ def for_churn(
                         brand_shares=brand_shares_of(mix, brand, period, start_p, end_p),
                         lines=lines, key_accounts=keys)
     rows = statuses.copy()
-    found = typed.rows.set_index("customer")
     who = rows["customer"].astype(str)
+    # each row's subject by position (the subjects' ids are unique): no text join
+    position = pd.Index(typed.rows["customer"].to_numpy(dtype=object), dtype=object).get_indexer(
+        who.to_numpy(dtype=object))
+    found = position >= 0
     # the recorded reason as the accounts file gives it (data, not a code)
     for column in ("churn_type", "churn_type_basis", "churn_reason"):
-        rows[column] = who.map(found[column]).astype(object).where(who.isin(found.index), None)
-    rows["key_account"] = (who.isin(set(keys)) if keys is not None
-                           else rows["start_class"].astype(str) == "A").to_numpy(dtype=bool)
+        values = np.full(len(rows), None, dtype=object)
+        values[found] = typed.rows[column].to_numpy(dtype=object)[position[found]]
+        rows[column] = pd.Series(values, index=rows.index, dtype=object)
+    rows["key_account"] = (_among(who, keys) if keys is not None
+                           else (rows["start_class"].astype(str) == "A").to_numpy(dtype=bool))
     table = _type_table(typed)
     params = {
         **churn_result.params,
@@ -428,8 +453,8 @@ def for_churn_ledger(churn_result: Result, ledger: Ledger, accounts: pd.DataFram
     lines only when something says what was paid or due (payments, or due/paid fields)."""
     from kamtool.analyses import accounts as accounts_check
 
-    known = ledger.days["customer"].astype(str).unique()
-    checked = None if accounts is None else accounts_check.validate(accounts, known)
+    checked = (None if accounts is None
+               else accounts_check.validate(accounts, ledger.days["customer"].astype(str).unique()))
     owed = payments is not None or bool(ledger.present & set(CREDIT_FIELDS))
     result = for_churn(churn_result, accounts=None if checked is None else checked.rows, mix=ledger.mix,
                        monthly=ledger.monthly, invoices=ledger.invoices if owed else None,

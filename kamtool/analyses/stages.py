@@ -60,15 +60,24 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from fractions import Fraction
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from kamtool.analyses import rules
 from kamtool.errors import AnalysisError, ColumnError
+from kamtool.lazy import lazy_module
 from kamtool.needs import Needs
 from kamtool.result import Result
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+
+    IntArray = npt.NDArray[np.int64]
+else:
+    # the command line reads NEEDS before the load: pandas and numpy load while DuckDB reads
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 STAGES = ("cultivation", "initial", "stable", "strategic")
 STAGE_RULES = (
@@ -126,7 +135,48 @@ def monthly_cents(monthly: pd.DataFrame, measures: tuple[str, ...] = ("revenue",
             frame[f"{measure}_c"] = rules.whole_units(values.fillna(0), measure)
             if measure != "revenue":
                 frame[f"{measure}_missing"] = values.isna().to_numpy().astype(np.int64)
+    if _sorted_once(frame):  # as the ledger and monthly_of_days give it: nothing to sum
+        return frame.reset_index(drop=True)
     return frame.groupby(["customer", "month"], sort=True, as_index=False).sum()
+
+
+def _sorted_once(frame: pd.DataFrame) -> bool:
+    """Whether ``frame`` holds one row per customer × month, sorted by both (ids as text)."""
+    codes, _ = pd.factorize(frame["customer"], sort=True)
+    if len(codes) < 2:  # no row (the group-by gives its own empty frame) or one
+        return len(codes) == 1 and bool(codes[0] >= 0)
+    month = frame["month"].to_numpy(dtype=np.int64)
+    m0 = int(month.min())
+    key = codes.astype(np.int64) * (int(month.max()) - m0 + 1) + (month - m0)
+    return bool((codes >= 0).all() and (key[1:] > key[:-1]).all())
+
+
+def monthly_of_days(days: pd.DataFrame) -> pd.DataFrame:
+    """``days`` (customer, date, revenue) summed per customer × month, sorted: the ``monthly``
+    of :func:`stages` from the frame the ``lost`` flag reads, summed in cents by customer code
+    (the same figures as the ledger's own roll-up of its table, for a fraction of its time)."""
+    for column in ("customer", "date", "revenue"):
+        if column not in days.columns:
+            raise ColumnError(f"the days table has no {column!r} column")
+    names, customers = pd.factorize(days["customer"], sort=True)
+    day = _day_numbers(days["date"])
+    known = names >= 0  # a missing customer id is no group (as in a group-by)
+    month = rules.period_of_days(day[known], "month") if len(day) else np.zeros(0, dtype=np.int64)
+    m0 = int(month.min()) if len(month) else 0
+    width = int(month.max()) - m0 + 1 if len(month) else 1
+    cells, cell = np.unique(names[known].astype(np.int64) * width + (month - m0), return_inverse=True)
+    cents = rules.whole_units(days["revenue"].to_numpy(dtype=np.float64)[known]).astype(np.float64)
+    # float64 partial sums of whole cents are exact below 2**53 cents
+    sums = np.rint(np.bincount(cell, weights=cents, minlength=len(cells)))
+    return pd.DataFrame({"customer": customers.take(cells // width),
+                         "month": (cells % width + m0).astype(np.int64), "revenue": sums / 100})
+
+
+def _day_numbers(stamp: pd.Series) -> IntArray:
+    """Day numbers (days since 1970-01-01) of a column of dates or of day numbers."""
+    if pd.api.types.is_integer_dtype(stamp):
+        return stamp.to_numpy(dtype=np.int64)
+    return np.asarray(pd.to_datetime(stamp).to_numpy().astype("datetime64[D]").astype(np.int64))
 
 
 def window_sum(cents: pd.DataFrame, first: int, last: int, column: str = "revenue_c") -> pd.Series:
@@ -201,45 +251,85 @@ def breadth(mix: pd.DataFrame | None, first: int, last: int) -> tuple[pd.Series 
     dimension = next((d for d in BREADTH_DIMENSIONS if d in mix.columns and mix[d].notna().any()), None)
     if dimension is None:
         return None, None
-    inside = mix[(mix["month"] >= first) & (mix["month"] <= last) & mix[dimension].notna()]
-    sums = inside.groupby([inside["customer"].astype(str), inside[dimension].astype(str)])["revenue"].sum()
-    counts = (sums[sums > 0]).groupby(level=0).size()
-    return counts.astype(np.int64), dimension
+    month = mix["month"].to_numpy(dtype=np.int64)
+    inside = (month >= first) & (month <= last) & mix[dimension].notna().to_numpy(dtype=bool)
+    # summed in cents per customer × value by integer codes (a group-by on two text columns
+    # cost most of the stages; in cents, a value netting to zero is not bought whatever the
+    # rows it is split into)
+    names, customers = pd.factorize(mix["customer"][inside].astype(str), sort=True)
+    values, kinds = pd.factorize(mix[dimension][inside].astype(str))
+    width = max(len(kinds), 1)
+    known = names >= 0  # a missing customer id is no group (as in a group-by)
+    cells, cell = np.unique(names[known].astype(np.int64) * width + values[known], return_inverse=True)
+    cents = rules.whole_units(mix["revenue"].to_numpy(dtype=np.float64)[inside][known])
+    # float64 partial sums of whole cents are exact below 2**53 cents
+    net = np.rint(np.bincount(cell, weights=cents.astype(np.float64), minlength=len(cells)))
+    counts = np.bincount(cells[net > 0] // width, minlength=len(customers))
+    wide = counts > 0
+    return pd.Series(counts[wide].astype(np.int64), index=pd.Index(customers[wide])), dimension
 
 
 # ------------------------------------------------------------------------- the stage rules
 
 
+def _codes(cents: pd.DataFrame, customers: pd.Index) -> IntArray:
+    """Each row's customer as its position in ``customers`` (-1: not among them)."""
+    names, where = pd.factorize(cents["customer"])
+    # a lookup of the few distinct ids, not of every row's text; a missing id (code -1) reads
+    # the -1 appended last
+    return np.append(np.asarray(customers.get_indexer(where), dtype=np.int64), -1)[names]
+
+
+def _code_sums(code: IntArray, values: IntArray, mask: Any, n: int) -> IntArray:
+    """Per customer code, the sum of ``values`` (whole cents) over the rows in ``mask``."""
+    keep = mask & (code >= 0)
+    # float64 partial sums of whole cents are exact below 2**53 cents
+    return np.rint(np.bincount(code[keep], weights=values[keep].astype(np.float64), minlength=n)
+                   ).astype(np.int64)
+
+
+def _quarters_active(code: IntArray, month: IntArray, cents: IntArray, upto: Any, end: int, quarters: int,
+                     n: int) -> IntArray:
+    """Per customer, the last ``quarters`` calendar quarters up to ``end`` with net revenue > 0."""
+    quarter = month // rules.MONTHS_PER["quarter"]
+    first_q = end // rules.MONTHS_PER["quarter"] - quarters + 1
+    keep = upto & (quarter >= first_q) & (code >= 0)
+    cells, cell = np.unique(code[keep] * quarters + (quarter[keep] - first_q), return_inverse=True)
+    net = np.bincount(cell, weights=cents[keep].astype(np.float64), minlength=len(cells))
+    return np.bincount(cells[np.rint(net) > 0] // quarters, minlength=n).astype(np.int64)
+
+
 def _facts(
     cents: pd.DataFrame, customers: pd.Index, end: int, window_months: int, th: StageThresholds
 ) -> pd.DataFrame:
-    """Per customer: net to date, tenure, quarters active, trend, window revenue."""
-    upto = cents[cents["month"] <= end]
-    net = upto.groupby("customer")["revenue_c"].sum().reindex(customers, fill_value=0)
-    bought = upto[upto["revenue_c"] > 0]
-    first = bought.groupby("customer")["month"].min().reindex(customers)
-    last_q = end // rules.MONTHS_PER["quarter"]
-    quarter = upto["month"] // rules.MONTHS_PER["quarter"]
-    recent_q = upto[(quarter > last_q - th.quarters) & (upto["revenue_c"] != 0)]
-    q_sums = recent_q.groupby([recent_q["customer"], quarter[recent_q.index]])["revenue_c"].sum()
-    quarters = (q_sums > 0).groupby(level=0).sum().reindex(customers, fill_value=0)
-    window = window_sum(cents, end - window_months + 1, end).reindex(customers, fill_value=0)
-    year_before = window_sum(cents, end - window_months - 11, end - 12).reindex(customers, fill_value=0)
-    has_lines = pd.Series(member(customers, upto["customer"].unique()), index=customers)
+    """Per customer: net to date, tenure, quarters active, trend, window revenue (by customer
+    code: one lookup of the ids, then sums per code, no group-by)."""
+    n = len(customers)
+    code = _codes(cents, customers)
+    month = cents["month"].to_numpy(dtype=np.int64)
+    revenue = cents["revenue_c"].to_numpy(dtype=np.int64)
+    upto = month <= end
+
+    def months(first: int, last: int) -> IntArray:
+        return _code_sums(code, revenue, (month >= first) & (month <= last), n)
+
+    bought = upto & (revenue > 0) & (code >= 0)
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, code[bought], month[bought])
+    first_month = pd.Series(np.where(first < np.iinfo(np.int64).max, first, np.nan), index=customers)
     half = window_months // 2
-    recent = window_sum(cents, end - half + 1, end).reindex(customers, fill_value=0)
-    before = window_sum(cents, end - 2 * half + 1, end - half).reindex(customers, fill_value=0)
+    recent, before = months(end - half + 1, end), months(end - 2 * half + 1, end - half)
     return pd.DataFrame(
         {
-            "has_lines": has_lines,
-            "net_c": net.to_numpy(dtype=np.int64),
-            "tenure_months": (end - first + 1).astype("Int64"),
-            "quarters_active": quarters.to_numpy(dtype=np.int64),
-            "trend": growth(recent.to_numpy(), before.to_numpy()),
-            "recent_c": recent.to_numpy(dtype=np.int64),
-            "before_c": before.to_numpy(dtype=np.int64),
-            "window_c": window.to_numpy(dtype=np.int64),
-            "year_before_c": year_before.to_numpy(dtype=np.int64),
+            "has_lines": np.bincount(code[upto & (code >= 0)], minlength=n) > 0,
+            "net_c": _code_sums(code, revenue, upto, n),
+            "tenure_months": (end - first_month + 1).astype("Int64"),
+            "quarters_active": _quarters_active(code, month, revenue, upto, end, th.quarters, n),
+            "trend": growth(recent, before),
+            "recent_c": recent,
+            "before_c": before,
+            "window_c": months(end - window_months + 1, end),
+            "year_before_c": months(end - window_months - 11, end - 12),
         },
         index=customers,
     )
@@ -278,34 +368,57 @@ RULE_STAGE = {
 
 def _lost(days: pd.DataFrame, customers: pd.Index, as_of: int, th: StageThresholds) -> pd.DataFrame:
     """Days since the last purchase day, the median gap, and the lost flag, per customer."""
-    stamp = days["date"]
-    day = (
-        stamp.to_numpy(dtype=np.int64)
-        if pd.api.types.is_integer_dtype(stamp)
-        else pd.to_datetime(stamp).to_numpy().astype("datetime64[D]").astype(np.int64)
-    )
-    frame = pd.DataFrame(
-        {
-            "customer": days["customer"].astype(str).to_numpy(),
-            "day": day,
-            "revenue": pd.to_numeric(days["revenue"], errors="coerce").fillna(0).to_numpy(),
-        }
-    )
-    frame = frame[frame["day"] < as_of].groupby(["customer", "day"])["revenue"].sum().reset_index()
-    frame = frame[frame["revenue"] > 0].sort_values(["customer", "day"])
-    gaps = frame.groupby("customer")["day"].diff()
-    median_gap = gaps.groupby(frame["customer"]).median().reindex(customers)
-    last = frame.groupby("customer")["day"].max().reindex(customers)
-    silent = as_of - last
-    lost = (silent > th.lost_gap_multiple * median_gap) & (silent >= th.lost_min_days)
+    day = _day_numbers(days["date"])
+    n = len(customers)
+    code = _codes(pd.DataFrame({"customer": days["customer"].astype(str)}), customers)
+    revenue = pd.to_numeric(days["revenue"], errors="coerce").fillna(0).to_numpy(dtype=np.float64)
+    keep = (day < as_of) & (code >= 0)
+    code, day, revenue = code[keep], day[keep], revenue[keep]
+    last = np.full(n, np.nan)
+    median_gap = np.full(n, np.nan)
+    if len(day):
+        # one row per customer-day, sorted by customer then day; a customer-day given twice is
+        # summed (by pandas, as before); the ledger's days come sorted and once each
+        day0 = int(day.min())
+        span = int(day.max()) - day0 + 1
+        key = code * span + (day - day0)
+        if len(key) > 1 and not (key[1:] > key[:-1]).all():
+            sums = pd.Series(revenue).groupby(key, sort=True).sum()
+            key, revenue = sums.index.to_numpy(dtype=np.int64), sums.to_numpy(dtype=np.float64)
+        key = key[revenue > 0]
+        code, day = key // span, key % span + day0
+        _rhythm(code, day, last, median_gap)
+    silent = pd.Series(as_of - last, index=customers)
+    gap = pd.Series(median_gap, index=customers)
+    lost = (silent > th.lost_gap_multiple * gap) & (silent >= th.lost_min_days)
     return pd.DataFrame(
         {
             "days_since_last": silent.astype("Int64"),
-            "median_gap": median_gap,
+            "median_gap": gap,
             "lost": lost.fillna(False).astype(bool),
         },
         index=customers,
     )
+
+
+def _rhythm(code: IntArray, day: IntArray, last: Any, median_gap: Any) -> None:
+    """Fill each customer's last purchase day and median gap between purchase days (rows
+    sorted by customer, then day; one row per purchase day)."""
+    if not len(code):
+        return
+    same = code[1:] == code[:-1]
+    is_last = np.append(~same, True)
+    last[code[is_last]] = day[is_last]
+    gap_code, gaps = code[1:][same], (day[1:] - day[:-1])[same]
+    if not len(gaps):
+        return
+    # the median per customer without a group-by: sort the gaps within each customer, then
+    # take the middle one or two of each run
+    width = int(gaps.max()) + 1
+    ordered = np.sort(gap_code * width + gaps) % width
+    starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
+    sizes = np.diff(np.r_[starts, len(gaps)])
+    median_gap[gap_code[starts]] = (ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]) / 2
 
 
 def stage_frame(
@@ -342,7 +455,7 @@ def stage_frame(
 
 
 def universe(cents: pd.DataFrame, accounts: pd.DataFrame | None) -> pd.Index:
-    names = set(cents["customer"].unique())
+    names = set(cents["customer"].unique().tolist())  # Python strings: a set of Arrow scalars is slower
     if accounts is not None:
         names |= set(accounts["customer"].astype(str))
     return pd.Index(sorted(names), name="customer")

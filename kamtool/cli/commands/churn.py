@@ -17,6 +17,20 @@ PER_FIGURES = ("start_customers", "end_customers", "new", "lost", "churn_rate", 
                "start_revenue", "end_revenue")
 
 
+def _import_meanwhile() -> None:
+    """Import what the analysis meets after the load (the P(alive) model's scipy, 1.2 s, and
+    the churn types' pandas) in a thread while the engine reads the file: DuckDB lets other
+    threads run, and the analysis then finds them imported."""
+    import importlib
+    import threading
+
+    def work() -> None:
+        for name in ("kamtool.analyses.churn_types", "kamtool.analyses.clv.assembly"):
+            importlib.import_module(name)
+
+    threading.Thread(target=work, name="kamtool-churn-imports", daemon=True).start()
+
+
 class Cohort(str, Enum):
     month = "month"
     quarter = "quarter"
@@ -79,6 +93,7 @@ def churn_command(
     """
     from kamtool.analyses import churn as analysis
 
+    _import_meanwhile()
     ledger = load_ledger(common, analysis.types_needs(brand=brand is not None))
 
     # P(alive) of the early warning is fitted by the analysis; the result says whether it fitted.

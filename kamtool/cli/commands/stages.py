@@ -73,7 +73,6 @@ def stages_command(
       kamtool stages orders.xlsx --strategic-tenure 36 --min-breadth 2 -o stages.xlsx --lang zh
     """
     from kamtool.analyses import stages as analysis
-    from kamtool.analyses.accounts import attach_checks
     from kamtool.analyses.rules import day_number
     from kamtool.cli.commands.tiers import as_of_for, checked_accounts
     from kamtool.errors import UsageError
@@ -93,11 +92,19 @@ def stages_command(
     if compare_day is not None and day_number(compare_day) >= day:
         raise UsageError(f"--compare {compare} must be before the as-of date")
     checked = checked_accounts(common, accounts, ledger)
+    # monthly revenue from the days the lost flag reads (the ledger's roll-up of its
+    # customer × day × category … table to months cost several times more)
+    # breadth reads the first of its dimensions the data has: the mix of that one alone (all
+    # three rolled up together cost twice as much)
+    mix = next((m for d in analysis.BREADTH_DIMENSIONS
+                if (m := ledger.mix_of(d)) is not None and m[d].notna().any()), None)
     result = analysis.stages(
-        ledger.monthly, checked.rows if checked is not None else None, as_of=day,
-        window_months=window_months, mix=ledger.mix, days=ledger.days, compare=compare_day,
+        analysis.monthly_of_days(ledger.days), checked.rows if checked is not None else None, as_of=day,
+        window_months=window_months, mix=mix, days=ledger.days, compare=compare_day,
         thresholds=thresholds,
     )
     if checked is not None:
+        from kamtool.analyses.accounts import attach_checks  # pandas: after the load
+
         result = attach_checks(result, checked)
     emit(result, common, ledger)
