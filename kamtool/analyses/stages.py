@@ -73,6 +73,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd
 
+    from kamtool.ledger import Ledger
+
     IntArray = npt.NDArray[np.int64]
 else:
     # the command line reads NEEDS before the load: pandas and numpy load while DuckDB reads
@@ -170,6 +172,16 @@ def monthly_of_days(days: pd.DataFrame) -> pd.DataFrame:
     sums = np.rint(np.bincount(cell, weights=cents, minlength=len(cells)))
     return pd.DataFrame({"customer": customers.take(cells // width),
                          "month": (cells % width + m0).astype(np.int64), "revenue": sums / 100})
+
+
+def ledger_frames(ledger: Ledger) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """What :func:`stages` reads from a load of :data:`NEEDS` by day: ``monthly`` from the days
+    the lost flag reads (the ledger's roll-up of its customer × day × category … table to months
+    costs several times more), and the mix of the first breadth dimension the data has (breadth
+    reads that one alone; all three rolled up together cost twice as much)."""
+    mix = next((m for d in BREADTH_DIMENSIONS if (m := ledger.mix_of(d)) is not None and m[d].notna().any()),
+               None)
+    return monthly_of_days(ledger.days), mix
 
 
 def _day_numbers(stamp: pd.Series) -> IntArray:

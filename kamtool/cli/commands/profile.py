@@ -325,12 +325,13 @@ def _stages(load: Callable[[Needs], Ledger], as_of: str | None, checked: Any) ->
 
     ledger = load(by_day(stages.NEEDS))
     day = as_of_for(ledger, as_of)
+    monthly, mix = stages.ledger_frames(ledger)
     return stages.stages(
-        ledger.monthly,
+        monthly,
         checked.rows if checked is not None else None,
         as_of=day,
         window_months=12,
-        mix=ledger.mix,
+        mix=mix,
         days=ledger.days,
         compare=None,
         thresholds=stages.StageThresholds(),

@@ -151,8 +151,9 @@ def run_stages(inputs: Inputs) -> Result:
     ledger = inputs.view(by_day(stages.NEEDS))
     day = as_of_for(ledger, inputs.as_of)
     checked = _checked(inputs, ledger)
-    result = stages.stages(ledger.monthly, checked.rows if checked is not None else None, as_of=day,
-                           window_months=12, mix=ledger.mix, days=ledger.days, compare=None,
+    monthly, mix = stages.ledger_frames(ledger)
+    result = stages.stages(monthly, checked.rows if checked is not None else None, as_of=day,
+                           window_months=12, mix=mix, days=ledger.days, compare=None,
                            thresholds=stages.StageThresholds())
     return attach_checks(result, checked) if checked is not None else result
 

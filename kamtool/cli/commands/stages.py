@@ -92,14 +92,9 @@ def stages_command(
     if compare_day is not None and day_number(compare_day) >= day:
         raise UsageError(f"--compare {compare} must be before the as-of date")
     checked = checked_accounts(common, accounts, ledger)
-    # monthly revenue from the days the lost flag reads (the ledger's roll-up of its
-    # customer × day × category … table to months cost several times more)
-    # breadth reads the first of its dimensions the data has: the mix of that one alone (all
-    # three rolled up together cost twice as much)
-    mix = next((m for d in analysis.BREADTH_DIMENSIONS
-                if (m := ledger.mix_of(d)) is not None and m[d].notna().any()), None)
+    monthly, mix = analysis.ledger_frames(ledger)
     result = analysis.stages(
-        analysis.monthly_of_days(ledger.days), checked.rows if checked is not None else None, as_of=day,
+        monthly, checked.rows if checked is not None else None, as_of=day,
         window_months=window_months, mix=mix, days=ledger.days, compare=compare_day,
         thresholds=thresholds,
     )
