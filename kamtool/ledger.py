@@ -111,6 +111,13 @@ class Ledger:
     def has_quantity(self) -> bool:
         return "quantity" in self.present
 
+    @property
+    def unmatched(self) -> list[Any]:
+        """The ``--where`` values no line of the files holds (:class:`kamtool.engine.filters.Unmatched`)."""
+        from kamtool.engine.filters import unmatched
+
+        return unmatched(self.filters, [s.stats for s in self.sources])
+
     def stats(self) -> BatchStats:
         total = BatchStats()
         for s in self.sources:

@@ -485,7 +485,7 @@ def _early_adopters(
     return np.unique(c[early]), table
 
 
-from kamtool.needs import Needs  # noqa: E402 - beside the declaration it serves
+from kamtool.needs import Needs, rolled_period  # noqa: E402 - beside the declaration it serves
 
 # What loyalty() reads: the lines per customer, day, brand and product, rolled up in the load's
 # own query ("first_purchase") to period rows per customer × month × brand and purchase rows per
@@ -493,6 +493,16 @@ from kamtool.needs import Needs  # noqa: E402 - beside the declaration it serves
 # then follows repeat buying.
 NEEDS = Needs(keys=("customer", "date", "brand", "product"), optional=("brand", "product"), measures=(),
               figures=("first_purchase",))
+
+
+def needs(period: str = "month") -> Needs:
+    """:data:`NEEDS` with the period rows rolled up to ``period`` in the query (per quarter: a
+    third fewer rows than per month; their ``month`` is the quarter's first month).  Such a
+    grain serves :func:`loyalty` with that ``period`` (or a longer one that it divides) only."""
+    from dataclasses import replace
+
+    check_period(period)
+    return replace(NEEDS, figures=(*NEEDS.figures, *rolled_period(period)))
 
 
 def loyalty(
