@@ -422,11 +422,21 @@ def _adopters(
     if not keep.any():
         return adopter, _no_new_products()
     codes, new_products = _early_adopters(
-        customers.get_indexer(pd.Index(grain["customer"][keep])), _day_numbers(grain["first_purchase"][keep]),
+        _codes_of(grain["customer"], keep, customers), _day_numbers(grain["first_purchase"][keep]),
         _text(grain["product"][keep]), start, as_of_number, launch_window, grace_days,
     )
     adopter[codes] = True
     return adopter, new_products
+
+
+def _codes_of(column: pd.Series, keep: np.ndarray, customers: pd.Index) -> np.ndarray:
+    """The customer codes (positions in ``customers``) of ``column``'s rows under ``keep``; a
+    categorical column (the load's) through its categories, not millions of texts (10M lines:
+    2M purchase rows would each become a Python string to be looked up)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        lookup = np.append(customers.get_indexer(column.cat.categories), -1)  # code -1: no customer
+        return lookup[column.cat.codes.to_numpy()[keep]]
+    return customers.get_indexer(pd.Index(column[keep]))
 
 
 def _window(latest: int, last_n: int, period: str) -> dict[str, str]:
