@@ -19,10 +19,29 @@ _OPEN: list[duckdb.DuckDBPyConnection] = []
 
 
 def close_connections() -> None:
-    """Close every DuckDB this process opened (its spill files are removed on close)."""
+    """Close every DuckDB this process opened (its spill files are removed on close), and the
+    folder they spilled to."""
     while _OPEN:
         with contextlib.suppress(Exception):  # closing at exit; nothing to report to
             _OPEN.pop().close()
+    if _SPILL:
+        import shutil
+
+        shutil.rmtree(_SPILL.pop(), ignore_errors=True)
+
+
+# Where DuckDB spills (loyalty's capped query does): a folder of this process under the system's
+# temporary directory.  DuckDB's default is ".tmp" in the current directory, which left a
+# folder in whatever directory a user ran kamtool from.
+_SPILL: list[str] = []
+
+
+def _spill_folder() -> str:
+    if not _SPILL:
+        import tempfile
+
+        _SPILL.append(os.path.join(tempfile.gettempdir(), f"kamtool-duckdb-{os.getpid()}"))
+    return _SPILL[0]
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -33,7 +52,8 @@ def connection() -> duckdb.DuckDBPyConnection:
 
         # Insertion order is never relied on (every query sorts), and dropping it
         # lets DuckDB stream aggregates with less memory.
-        config: dict[str, Any] = {"threads": os.cpu_count() or 1, "preserve_insertion_order": False}
+        config: dict[str, Any] = {"threads": os.cpu_count() or 1, "preserve_insertion_order": False,
+                                  "temp_directory": _spill_folder()}
         limit = os.environ.get("KAMTOOL_MEMORY_LIMIT")
         if limit:
             config["memory_limit"] = limit
