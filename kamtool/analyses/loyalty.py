@@ -422,11 +422,21 @@ def _adopters(
     if not keep.any():
         return adopter, _no_new_products()
     codes, new_products = _early_adopters(
-        customers.get_indexer(pd.Index(grain["customer"][keep])), _day_numbers(grain["first_purchase"][keep]),
+        _codes_of(grain["customer"], keep, customers), _day_numbers(grain["first_purchase"][keep]),
         _text(grain["product"][keep]), start, as_of_number, launch_window, grace_days,
     )
     adopter[codes] = True
     return adopter, new_products
+
+
+def _codes_of(column: pd.Series, keep: np.ndarray, customers: pd.Index) -> np.ndarray:
+    """The customer codes (positions in ``customers``) of ``column``'s rows under ``keep``; a
+    categorical column (the load's) through its categories, not millions of texts (10M lines:
+    2M purchase rows would each become a Python string to be looked up)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        lookup = np.append(customers.get_indexer(column.cat.categories), -1)  # code -1: no customer
+        return lookup[column.cat.codes.to_numpy()[keep]]
+    return customers.get_indexer(pd.Index(column[keep]))
 
 
 def _window(latest: int, last_n: int, period: str) -> dict[str, str]:
@@ -485,7 +495,7 @@ def _early_adopters(
     return np.unique(c[early]), table
 
 
-from kamtool.needs import Needs  # noqa: E402 - beside the declaration it serves
+from kamtool.needs import Needs, rolled_period  # noqa: E402 - beside the declaration it serves
 
 # What loyalty() reads: the lines per customer, day, brand and product, rolled up in the load's
 # own query ("first_purchase") to period rows per customer × month × brand and purchase rows per
@@ -493,6 +503,16 @@ from kamtool.needs import Needs  # noqa: E402 - beside the declaration it serves
 # then follows repeat buying.
 NEEDS = Needs(keys=("customer", "date", "brand", "product"), optional=("brand", "product"), measures=(),
               figures=("first_purchase",))
+
+
+def needs(period: str = "month") -> Needs:
+    """:data:`NEEDS` with the period rows rolled up to ``period`` in the query (per quarter: a
+    third fewer rows than per month; their ``month`` is the quarter's first month).  Such a
+    grain serves :func:`loyalty` with that ``period`` (or a longer one that it divides) only."""
+    from dataclasses import replace
+
+    check_period(period)
+    return replace(NEEDS, figures=(*NEEDS.figures, *rolled_period(period)))
 
 
 def loyalty(

@@ -120,6 +120,10 @@ def load_ledger(common: Common, needs: Needs, by_label: str | None = None, *, qu
         result = load(request, progress=tick)
     if not quiet:
         report_drops(result)
+        from kamtool.render.words.filters import unmatched
+
+        for missing in result.unmatched:
+            warn(unmatched(missing, common.lang.value))
     phase("load (query)")
     return result
 

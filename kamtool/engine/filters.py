@@ -140,6 +140,8 @@ def apply(lines: pa.Table, filters: Filters, stats: BatchStats) -> pa.Table:
 
     keep = None
     for rule in rules(filters):
+        if rule.values:
+            note_values(lines[rule.column], rule, stats)
         passed = rule.arrow(lines[rule.column])
         failed = pc.invert(passed) if keep is None else pc.and_(keep, pc.invert(passed))
         count = int(pc.sum(failed).as_py() or 0)
@@ -151,6 +153,65 @@ def apply(lines: pa.Table, filters: Filters, stats: BatchStats) -> pa.Table:
     return lines.filter(keep)
 
 
+def note_values(column: pa.ChunkedArray | pa.Array, rule: Rule, stats: BatchStats) -> None:
+    """Which of ``rule``'s values the cleaned ``column`` holds, and its smallest values, into
+    ``stats`` (for :func:`unmatched`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from kamtool.io.rules import smallest
+
+    distinct = pc.drop_null(pc.unique(column))
+    wanted = pa.array(rule.values, pa.string())
+    held = wanted.filter(pc.is_in(wanted, value_set=distinct.cast(pa.string())))
+    stats.found.setdefault(rule.column, set()).update(held.to_pylist())
+    if len(distinct):
+        # The smallest few, without turning a column of a million customer ids into Python text.
+        ordered = pc.take(distinct, pc.sort_indices(distinct)[:FIRST_VALUES_KEPT])
+        first = [*stats.first_values.get(rule.column, []), *ordered.to_pylist()]
+        stats.first_values[rule.column] = smallest([str(v) for v in first])
+
+
+# pyarrow and DuckDB sort text by its bytes, as :func:`kamtool.io.rules.smallest` does.
+FIRST_VALUES_KEPT = 6
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A ``--where`` whose values match no line of the files: the option as given (``name``: the
+    column as the user named it), the values no line holds, and the column's smallest values
+    (``more``: it has others besides)."""
+
+    name: str
+    column: str
+    given: tuple[str, ...]
+    missing: tuple[str, ...]
+    first_values: tuple[str, ...]
+    more: bool
+
+
+def unmatched(filters: Filters | None, stats: list[BatchStats]) -> list[Unmatched]:
+    """Every ``--where`` value no line of the files holds (after the cleaning), by filter."""
+    from kamtool.io.rules import FIRST_VALUES, smallest
+
+    if not filters or not filters.where:
+        return []
+    found: set[tuple[str, str]] = set()
+    first: dict[str, list[str]] = {}
+    for part in stats:
+        found.update((column, value) for column, values in part.found.items() for value in values)
+        for column, values in part.first_values.items():
+            first[column] = smallest([*first.get(column, []), *values])
+    out = []
+    for where in filters.where:
+        missing = tuple(v for v in where.values if (where.column, v) not in found)
+        if missing:
+            values = first.get(where.column, [])
+            out.append(Unmatched(name=where.name, column=where.column, given=where.values, missing=missing,
+                                 first_values=tuple(values[:FIRST_VALUES]), more=len(values) > FIRST_VALUES))
+    return out
+
+
 # ----------------------------------------------------------------------- the native engine
 
 
@@ -159,6 +220,49 @@ def drop_sql(filters: Filters) -> str:
     number of the first filter it fails (1-based, in :func:`rules` order)."""
     arms = " ".join(f"WHEN NOT {t.sql(quote(t.column))} THEN {i}" for i, t in enumerate(rules(filters), 1))
     return f"(CASE {arms} ELSE 0 END)::INTEGER"
+
+
+# Values of one --where column per presence mask (bits 0 … 62 of a BIGINT).
+_MASK_BITS = 63
+
+
+def _masks(filters: Filters) -> Iterator[tuple[str, str, list[str]]]:
+    """(mask column, canonical column, its values) of the presence masks of the --where values."""
+    by_column: dict[str, list[str]] = {}
+    for where in filters.where:
+        by_column.setdefault(where.column, [])
+        by_column[where.column] += [v for v in where.values if v not in by_column[where.column]]
+    for n, (column, values) in enumerate(by_column.items()):
+        for k in range(0, len(values), _MASK_BITS):
+            yield f"_seen{n}_{k // _MASK_BITS}", column, values[k:k + _MASK_BITS]
+
+
+def seen_measures(filters: Filters) -> list[tuple[str, str, str]]:
+    """The native query's measures that say which --where values some line holds: (column,
+    aggregate over lines, aggregate merging groups), one bit per value."""
+    out = []
+    for name, column, values in _masks(filters):
+        arms = " ".join(f"WHEN {literal(v)} THEN {1 << i}" for i, v in enumerate(values))
+        out.append((name, f"bit_or(CASE {quote(column)} {arms} ELSE 0 END)::BIGINT",
+                    f"bit_or({quote(name)})::BIGINT"))
+    return out
+
+
+def native_found(tables: list[pa.Table], filters: Filters) -> dict[str, set[str]]:
+    """Per --where column, the values some line holds, from the native result's masks."""
+    import pyarrow.compute as pc
+
+    found: dict[str, set[str]] = {}
+    for name, column, values in _masks(filters):
+        if any(name not in table.column_names for table in tables):
+            found.setdefault(column, set()).update(values)  # not asked for: never warned of
+            continue
+        mask = 0
+        for table in tables:
+            for part in pc.unique(table[name]).to_pylist():  # a few distinct masks, however many groups
+                mask |= part or 0
+        found.setdefault(column, set()).update(v for i, v in enumerate(values) if mask >> i & 1)
+    return found
 
 
 def split_native(table: pa.Table) -> tuple[pa.Table, pa.Table | None]:
@@ -183,8 +287,10 @@ def native_counts(removed: pa.Table, filters: Filters) -> Iterator[tuple[str, in
             yield rule.reason, int(lines)
 
 
-def nothing_left(names: str, dropped: dict[str, int], filters: Filters) -> str:
-    """The message when the filters left no order line."""
+def nothing_left(names: str, dropped: dict[str, int], filters: Filters,
+                 missing: list[Unmatched] | None = None) -> str:
+    """The message when the filters left no order line; ``missing``: the --where values no line
+    holds, each named with the column's first values."""
     said = [f"{count:,} {reason[len(REASON):]}" for reason, count in dropped.items()
             if is_filter_reason(reason)]
     other = [f"{count:,} {reason}" for reason, count in dropped.items() if not is_filter_reason(reason)]
@@ -198,4 +304,8 @@ def nothing_left(names: str, dropped: dict[str, int], filters: Filters) -> str:
             f"(lines left out: {', '.join(said)}")
     if other:
         text += f"; dropped besides: {', '.join(other)}"
-    return text + ")"
+    text += ")"
+    for gone in missing or ():
+        shown = ", ".join([*gone.first_values, *(["…"] if gone.more else [])]) or "none"
+        text += f"; no line has {gone.name} {' or '.join(gone.missing)} (values: {shown})"
+    return text

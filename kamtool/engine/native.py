@@ -39,9 +39,11 @@ from kamtool.engine.duck import (
     FIRST_PURCHASE,
     capped_memory,
     connection,
+    exact_first_purchases,
     literal,
     plain_strings,
     quote,
+    rolled_from_lines_sql,
     rolled_sql,
 )
 from kamtool.engine.prepare import Prepared, prepare
@@ -187,7 +189,8 @@ def _reader(source: Source, prep: Prepared, types: dict[str, str] | None,
 
 
 def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[str],
-           types: dict[str, str] | None = None, measures_asked: Sequence[str] | None = ()) -> str:
+           types: dict[str, str] | None = None, measures_asked: Sequence[str] | None = (),
+           parts: dict[str, str] | None = None) -> str:
     """One GROUP BY over the file.
 
     Three projections type each line once: the typed values (``_l_*``, with the raw text
@@ -212,7 +215,6 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
         return f"{ref} NOT BETWEEN DATE '{earliest.isoformat()}' AND DATE '{latest.isoformat()}'"
 
     grain_flags: list[str] = []
-    label_set = set(label_headers(source.headers, prep.mapping))
     for key in _grain_keys(keys):
         ref = quote(key)
         if key == "month":
@@ -224,11 +226,10 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
             typed[key] = cols[key]
             grain_flags.append(outside(ref))
         else:
-            # Text the cleaner would trim (or empty to missing); a totals label in a label column.
+            # Text the cleaner would trim (or empty to missing), or a totals label in a label
+            # column: every value of a key is in the result, where _check_keys tests each
+            # distinct one once (on every line, the tests cost more than the query's sum).
             typed[key] = cols[key]
-            grain_flags.append(_edge_ws(ref))
-            if prep.mapping.columns[key] in label_set:
-                grain_flags.append(_may_be_label(ref))
     for canon in (*money, "quantity"):
         if canon in cols:
             typed[f"_l_{canon}"] = cols[canon]
@@ -281,6 +282,8 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
         return f"SELECT {exprs} FROM {source}"
 
     lines_sql = projection(line, f"({projection(scaled, f'({projection(typed, reader)})')})")
+    if parts is not None:
+        parts["lines"] = lines_sql
 
     # The ledger's measures, in its order (see kamtool.engine.stream.MEASURES), those asked for: (column,
     # aggregate over lines, aggregate that merges partial groups).
@@ -306,6 +309,8 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     if "paid_amount" in (measures_asked or ()):
         paid = "sum(_l_paid_amount_c)::BIGINT" if "paid_amount" in cols else "NULL::BIGINT"
         measures.append(("paid_amount_c", paid, "sum(paid_amount_c)::BIGINT"))
+    if filters is not None:
+        measures += filtering.seen_measures(filters)
     if keys == ["customer"]:
         if "_l_name" in line:
             # One name per id is the rule of plain data: any one name, and a 64-bit hash
@@ -322,6 +327,13 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     flagged = f"count(*) FILTER (WHERE {' OR '.join(flags)})::BIGINT"
     key_cols = ", ".join(quote(k) for k in group)
     distinct = [f for f in ("orders", "active_days") if f in figures]
+    seen = filtering.seen_measures(filters) if filters is not None else []
+    if FIRST_PURCHASE in figures and not distinct and source.format == "parquet":
+        # Loyalty's grain from the lines in two aggregations: two scans of a Parquet file cost
+        # less than one near-line grouping.  (A CSV file's parse is its cost: read once, below.)
+        return rolled_from_lines_sql(lines_sql, flagged=flagged, carried=group[len(keys):],
+                                     extra=[(name, sql) for name, sql, _merge in seen], figures=figures)
+    merged_seen = [(name, merge) for name, _line, merge in seen]
     if not distinct or len(keys) == 1:
         select = [f"{line_sql} AS {quote(out)}" for out, line_sql, _m in measures]
         if "orders" in figures:
@@ -331,7 +343,8 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
         select.append(f"{flagged} AS _flagged")
         grouped = f"SELECT {key_cols}, {', '.join(select)} FROM ({lines_sql}) GROUP BY {key_cols}"
         if FIRST_PURCHASE in figures:  # loyalty's grain, rolled up in the same query
-            return rolled_sql(grouped, flagged=True, carried=group[len(keys):])
+            return rolled_sql(grouped, flagged=True, carried=group[len(keys):], figures=figures,
+                              extra=merged_seen)
         return f"{grouped} ORDER BY {key_cols}"
     # Per customer and day, the distinct counts in two levels: per key and order first, then
     # per key. DuckDB runs a DISTINCT aggregate by materialising every line for a second
@@ -351,8 +364,49 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     level1 = f"SELECT {inner_cols}, {', '.join(first)} FROM ({lines_sql}) GROUP BY {inner_cols}"
     grouped = f"SELECT {key_cols}, {', '.join(second)} FROM ({level1}) GROUP BY {key_cols}"
     if FIRST_PURCHASE in figures:  # loyalty's grain, rolled up in the same query
-        return rolled_sql(grouped, flagged=True, carried=group[len(keys):])
+        return rolled_sql(grouped, flagged=True, carried=group[len(keys):], figures=figures,
+                              extra=merged_seen)
     return f"{grouped} ORDER BY {key_cols}"
+
+
+def _first_values(source: Source, prep: Prepared, keys: list[str],
+                  types: dict[str, str] | None) -> dict[str, list[str]]:
+    """The smallest values of each --where column, read again (only when a --where value
+    matches no line: the warning names some that do)."""
+    from kamtool.io.rules import FIRST_VALUES
+
+    assert prep.filters is not None
+    reader, cols, _labels, _checks = _reader(source, prep, types, keys)
+    out: dict[str, list[str]] = {}
+    for column in filtering.text_columns(prep.filters):
+        sql = (f"SELECT DISTINCT {cols[column]} AS v FROM {reader} WHERE v IS NOT NULL "
+               f"ORDER BY v LIMIT {FIRST_VALUES + 1}")
+        out[column] = [str(row[0]) for row in connection().sql(sql).fetchall()]
+    return out
+
+
+def text_keys(source: Source, prep: Prepared, keys: list[str]) -> dict[str, bool]:
+    """The text keys of a grain per customer and kamtool columns that the file has, each with
+    whether its column is one the cleaner reads totals labels from."""
+    label_set = set(label_headers(source.headers, prep.mapping))
+    return {key: prep.mapping.columns[key] in label_set for key in _grain_keys(keys)
+            if key in prep.mapping.columns and key not in DATE_COLUMNS and key not in DERIVED_KEYS}
+
+
+def _check_keys(table: pa.Table, keys: dict[str, bool]) -> None:
+    """Prove each text key's distinct values plain: none the cleaner would trim or empty, none a
+    totals label where the column is a label column (``keys``: key -> is a label column)."""
+    import pyarrow.compute as pc
+
+    from kamtool.io.clean import as_text
+
+    for key, is_label in keys.items():
+        values = pc.unique(table[key])
+        plain = pc.or_(pc.fill_null(pc.equal(as_text(values), values), False), pc.is_null(values))
+        if not pc.all(plain).as_py():
+            raise Declined(f"some {key} values are empty or have spaces around them", lines=True)
+        if is_label and pc.any(_totals(pc.drop_null(values))).as_py():
+            raise Declined(f"a {key} value looks like a totals label", lines=True)
 
 
 def _check(table: pa.Table, keys: list[str], entity_is_label: bool = False) -> tuple[pa.Table, int]:
@@ -516,7 +570,8 @@ def load(request: LoadRequest,
         if source.path is None or source.format not in ("csv", "parquet"):
             raise Declined(f"the file is {source.format}")
         prep = prepare(source, request)
-        sql = _query(source, prep, keys, request.figures, types, request.measures)
+        parts: dict[str, str] = {}
+        sql = _query(source, prep, keys, request.figures, types, request.measures, parts)
         from kamtool.warm import warm_imports
 
         warm_imports()  # pandas loads while DuckDB reads
@@ -530,7 +585,9 @@ def load(request: LoadRequest,
                            lines=True) from None
         entity_is_label = entity is not None and prep.mapping.columns[entity] in label_headers(
             source.headers, prep.mapping)
-        table, removed = filtering.split_native(plain_strings(table))
+        table = plain_strings(table)
+        _check_keys(table, text_keys(source, prep, keys))
+        table, removed = filtering.split_native(table)
         if removed is not None and not table.num_rows:
             totals = 0  # the filters left nothing: the load says so, no other engine need try
         else:
@@ -543,12 +600,21 @@ def load(request: LoadRequest,
             totals += removed_totals
             assert prep.filters is not None
             left_out = dict(filtering.native_counts(removed, prep.filters))
+        if "_unsure" in table.column_names:  # proven plain: the few uncertain first purchases
+            table = exact_first_purchases(table, parts["lines"],
+                                          carried=[filtering.DROP_KEY] if prep.filters else [])
+        # after the checks: a value only a totals line holds is held by no order line
+        found = filtering.native_found([t for t in (table, removed) if t is not None], prep.filters) \
+            if prep.filters else {}
     except Declined as declined:
         if types is None:  # a Parquet source is handed on opened by pyarrow, as ever
             declined.source = source
         raise
     prep.stats = BatchStats(rows=_total(table, "lines") + totals + sum(left_out.values()))
     prep.stats.dropped.update(left_out)
+    prep.stats.found = found
+    if prep.filters and filtering.unmatched(prep.filters, [prep.stats]):
+        prep.stats.first_values = _first_values(source, prep, keys, types)
     if totals:
         prep.stats.dropped[REASON_TOTALS] += totals
     drop = [c for c in table.column_names if c.startswith("_")]

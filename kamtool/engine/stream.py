@@ -243,7 +243,7 @@ def final_sql(source: str, keys: Sequence[str], figures: Sequence[str], *, merge
         sums += ", count(DISTINCT date)::BIGINT AS active_days"
     grouped = f"SELECT {cols}, {sums} FROM {source} GROUP BY {cols}"
     if FIRST_PURCHASE in figures:  # loyalty's grain, rolled up in the same query
-        return rolled_sql(grouped)
+        return rolled_sql(grouped, figures=figures)
     return f"{grouped} ORDER BY {cols}"
 
 

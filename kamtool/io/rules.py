@@ -70,6 +70,10 @@ class BatchStats:
     # The first cell that needed cleaning beyond a plain read, as a sentence ("line 1,204 holds
     # money text '¥1,234.50' in column 金额"): why a file takes the Arrow path, told to the user.
     first_cleaned: str | None = None
+    # --where, per filter column (canonical): the filters' values some line holds, and the
+    # column's smallest values (at most FIRST_VALUES), for the warning on a value no line holds.
+    found: dict[str, set[str]] = field(default_factory=dict)
+    first_values: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, other: BatchStats) -> None:
         self.rows += other.rows
@@ -77,6 +81,20 @@ class BatchStats:
         self.missing.update(other.missing)
         if self.first_cleaned is None:
             self.first_cleaned = other.first_cleaned
+        for column, values in other.found.items():
+            self.found.setdefault(column, set()).update(values)
+        for column, first in other.first_values.items():
+            self.first_values[column] = smallest([*self.first_values.get(column, []), *first])
+
+
+# The values of a --where column a warning names (the smallest ones, in byte order, as DuckDB sorts).
+FIRST_VALUES = 5
+
+
+def smallest(values: Sequence[str], count: int = FIRST_VALUES + 1) -> list[str]:
+    """The ``count`` smallest distinct values, sorted by their UTF-8 bytes (one more than a warning
+    shows, so that it knows whether there are more)."""
+    return sorted(set(values), key=lambda v: v.encode("utf-8"))[:count]
 
 
 def label_headers(headers: Sequence[str], mapping: Mapping) -> list[str]:

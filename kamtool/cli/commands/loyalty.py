@@ -49,7 +49,7 @@ def loyalty_command(
     """
     from kamtool.analyses import loyalty as analysis
 
-    ledger = load_ledger(common, analysis.NEEDS)
+    ledger = load_ledger(common, analysis.needs(period.value))
     lines: Any = ledger.entities
     for optional in analysis.NEEDS.optional:
         if optional not in ledger.present:

@@ -10,9 +10,12 @@ words here change with the language.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kamtool.labels import has_label, label
+
+if TYPE_CHECKING:
+    from kamtool.engine.filters import Unmatched
 
 
 def parts(filters: Mapping[str, Any], lang: str) -> list[str]:
@@ -49,3 +52,17 @@ def title_part(params: Mapping[str, Any], lang: str) -> str | None:
     if not found:
         return None
     return label("filters.title", lang).format(parts=label("filters.join", lang).join(found))
+
+
+def unmatched(missing: Unmatched, lang: str) -> str:
+    """"--where region=Esat: no line has region Esat (values: East, North, …)": a --where value
+    no line of the files holds, with the column's first values (a typo shows at once)."""
+    column = missing.column
+    name = label(column, lang) if has_label(column) else str(missing.name)
+    if lang == "en" and has_label(column):
+        name = name.lower()
+    values = list(missing.first_values) + ([label("filters.values.more", lang)] if missing.more else [])
+    key = "filters.unmatched" if values else "filters.unmatched.empty"
+    return label(key, lang).format(option=f"{missing.name}={','.join(missing.given)}", column=name,
+                                   missing=label("filters.or", lang).join(missing.missing),
+                                   values=label("filters.values.join", lang).join(values))
