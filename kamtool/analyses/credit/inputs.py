@@ -3,7 +3,9 @@
 Invoice lines are netted into invoices (one per customer and invoice id); a line that
 carries its own ``paid_date`` becomes a payment referring to its invoice; a separate
 payments frame adds payments with or without a reference. Every error names the frame,
-the row (its position in the frame, counted from 1) and the column.
+the row (its position in the frame, counted from 1) and the column. Customers and invoice
+ids then become whole-number codes once (:func:`code_inputs`), which is all the application
+and the measures read.
 """
 
 from __future__ import annotations
@@ -18,22 +20,6 @@ from kamtool.errors import ColumnError, DataError
 
 NO_DAY = np.iinfo(np.int64).min  # an empty date; numpy reads it as NaT
 _NO_DUE = np.iinfo(np.int64).max  # an empty due date while taking the earliest
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What the application and the measures read, in canonical names and whole numbers.
-
-    invoices: customer, invoice_id, day, due_day (NO_DAY when the file has none), cents
-              (net; negative = credit note or return), one row per customer and invoice.
-    payments: customer, day, cents (> 0), ref (the invoice id referred to, or None).
-    accounts: indexed by customer: terms (days, NaN = the default), current_limit (cents,
-              NaN = none), and owner / region when the accounts frame has them.
-    """
-
-    invoices: pd.DataFrame
-    payments: pd.DataFrame
-    accounts: pd.DataFrame
 
 
 def _pick(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
@@ -128,27 +114,82 @@ def read_invoices(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def net_invoices(lines: pd.DataFrame) -> pd.DataFrame:
-    """Invoice lines (see :func:`read_invoices`) netted into one row per customer and invoice.
+    """Invoice lines (see :func:`read_invoices`) netted into one row per customer and invoice,
+    ordered by customer and invoice id (the frame form of :func:`net_coded`)."""
+    book = code_inputs(lines, read_payments(None))
+    net = net_coded(book.lines, len(book.keys))
+    out = pd.DataFrame({
+        "customer": pd.Series(book.names[net["cust"].to_numpy()], dtype="string"),
+        "invoice_id": pd.Series(np.asarray(book.keys, dtype=object)[net["key"].to_numpy()], dtype="string"),
+        "day": net["day"].to_numpy(), "due_day": net["due_day"].to_numpy(), "cents": net["cents"].to_numpy()})
+    order = np.lexsort((out["invoice_id"].to_numpy(dtype=str), net["cust"].to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Coded:
+    """Invoice lines and payments with every customer and invoice id turned into a whole-number
+    code, once: the application and the measures then group, sort and match integers.
+
+    names: customer name per customer code, sorted as text (so code order is name order).
+    keys: the text of each key code: the invoice ids of the lines and the invoice ids the
+          payments name, in one code space (a reference finds its invoice by code).
+    lines: cust, key, day, due_day (NO_DAY when none), cents, one row per invoice line.
+    payments: cust, day, cents, ref (the key code of the invoice named, -1 for none).
+    """
+
+    names: np.ndarray
+    keys: pd.Index
+    lines: pd.DataFrame
+    payments: pd.DataFrame
+
+
+def code_inputs(lines: pd.DataFrame, payments: pd.DataFrame) -> Coded:
+    """:func:`read_invoices`' lines and the payments (its line payments and
+    :func:`read_payments`' frame, concatenated) as codes (see :class:`Coded`)."""
+    n = len(lines)
+    customer = pd.concat([lines["customer"].astype("string"), payments["customer"].astype("string")],
+                         ignore_index=True)
+    cust_code, names = pd.factorize(customer, sort=True)
+    # hashed, not sorted: the one order by id text that matters (ties of the replay) is
+    # taken on the few events that tie (apply._tie_ranks)
+    key_text = pd.concat([lines["invoice_id"].astype("string"), payments["ref"].astype("string")],
+                         ignore_index=True)
+    key_code, keys = pd.factorize(key_text)
+    cust_code, key_code = cust_code.astype(np.int64), key_code.astype(np.int64)
+    coded_lines = pd.DataFrame({"cust": cust_code[:n], "key": key_code[:n],
+                                "day": lines["day"].to_numpy(dtype=np.int64),
+                                "due_day": lines["due_day"].to_numpy(dtype=np.int64),
+                                "cents": lines["cents"].to_numpy(dtype=np.int64)})
+    coded_payments = pd.DataFrame({"cust": cust_code[n:], "day": payments["day"].to_numpy(dtype=np.int64),
+                                   "cents": payments["cents"].to_numpy(dtype=np.int64), "ref": key_code[n:]})
+    return Coded(np.asarray(names, dtype=object), pd.Index(keys), coded_lines, coded_payments)
+
+
+def net_coded(lines: pd.DataFrame, n_keys: int) -> pd.DataFrame:
+    """Coded invoice lines (cust, key, day, due_day, cents) netted into one row per customer
+    and invoice, ordered by customer code and key code.
 
     An invoice's lines may differ in date or due date (a correction line): the invoice takes
     the earliest of each, so its age is never understated.
     """
-    # grouped on sorted codes, not on the text: the same order, a fraction of the time
-    cust_code, customers = pd.factorize(lines["customer"], sort=True)
-    id_code, ids = pd.factorize(lines["invoice_id"], sort=True)
-    due = lines["due_day"].to_numpy(dtype=np.int64)
-    frame = pd.DataFrame({"c": cust_code, "i": id_code, "day": lines["day"].to_numpy(dtype=np.int64),
-                          "due_day": np.where(due != NO_DAY, due, _NO_DUE),
-                          "cents": lines["cents"].to_numpy(dtype=np.int64)})
-    grouped = frame.groupby(["c", "i"], sort=True, as_index=False).agg(
-        day=("day", "min"), due_day=("due_day", "min"), cents=("cents", "sum"))
-    out = pd.DataFrame({
-        "customer": pd.Series(np.asarray(customers)[grouped["c"].to_numpy()], dtype="string"),
-        "invoice_id": pd.Series(np.asarray(ids)[grouped["i"].to_numpy()], dtype="string"),
-        "day": grouped["day"].to_numpy(dtype=np.int64),
-        "due_day": np.where(grouped["due_day"] != _NO_DUE, grouped["due_day"], NO_DAY),
-        "cents": grouped["cents"].to_numpy(dtype=np.int64)})
-    return out.astype({"day": np.int64, "due_day": np.int64, "cents": np.int64})
+    if lines.empty:
+        return pd.DataFrame({c: np.zeros(0, dtype=np.int64) for c in ("cust", "key", "day", "due_day",
+                                                                       "cents")})
+    cust, key = lines["cust"].to_numpy(dtype=np.int64), lines["key"].to_numpy(dtype=np.int64)
+    packed = cust * max(int(n_keys), 1) + key
+    order = np.argsort(packed, kind="stable")
+    packed = packed[order]
+    starts = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]])
+    due = lines["due_day"].to_numpy(dtype=np.int64)[order]
+    due = np.minimum.reduceat(np.where(due != NO_DAY, due, _NO_DUE), starts)
+    first = order[starts]
+    return pd.DataFrame({
+        "cust": cust[first], "key": key[first],
+        "day": np.minimum.reduceat(lines["day"].to_numpy(dtype=np.int64)[order], starts),
+        "due_day": np.where(due != _NO_DUE, due, NO_DAY),
+        "cents": np.add.reduceat(lines["cents"].to_numpy(dtype=np.int64)[order], starts),
+    })
 
 
 def _line_payments(lines: pd.DataFrame, customer: pd.Series, invoice_id: pd.Series,
