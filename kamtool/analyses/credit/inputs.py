@@ -178,7 +178,7 @@ def net_coded(lines: pd.DataFrame, n_keys: int) -> pd.DataFrame:
                                                                        "cents")})
     cust, key = lines["cust"].to_numpy(dtype=np.int64), lines["key"].to_numpy(dtype=np.int64)
     packed = cust * max(int(n_keys), 1) + key
-    order = np.argsort(packed, kind="stable")
+    order = np.argsort(packed)  # the groups only: their sums and minima ignore the order inside
     packed = packed[order]
     starts = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]])
     due = lines["due_day"].to_numpy(dtype=np.int64)[order]
