@@ -56,7 +56,9 @@ def per_customer(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
 def aging(invoices: pd.DataFrame, applied: AppliedCodes, customers: pd.Index, as_of: int,
           edges: Sequence[int]) -> pd.DataFrame:
-    """Open cents per customer by bucket of days past due (as-of day − due day).
+    """Open cents per customer by bucket of days past due (as-of day − due day), and the days
+    past due of each customer's oldest open invoice (``max_days_past_due``: 0 when every open
+    invoice is not yet due; read only where ``has_open``).
 
     ``invoices``: cust (code in ``customers``), due_day, aligned with ``applied.open_cents``.
     Day 0 (due on the as-of day) is not due; 1 to edges[0] is the first overdue bucket …
@@ -75,8 +77,9 @@ def aging(invoices: pd.DataFrame, applied: AppliedCodes, customers: pd.Index, as
     table = table.reshape(n, len(names))
     table[:, 0] += applied.credit
     out = pd.DataFrame(table, index=customers, columns=names)
-    worst = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(worst, code[owed], past_due[owed])
+    # an invoice not yet due is 0 days past due, not a negative number of days
+    worst = np.zeros(n, dtype=np.int64)
+    np.maximum.at(worst, code[owed], np.maximum(past_due[owed], 0))
     out["max_days_past_due"] = worst
     out["has_open"] = np.bincount(code[owed], minlength=n) > 0
     return out
