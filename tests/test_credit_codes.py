@@ -12,7 +12,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kamtool.analyses.credit.apply import stable_order
+from kamtool.analyses.credit.apply import apply, stable_order
 from kamtool.analyses.credit.grading import (
     DEFAULT_FACTORS,
     GradeRule,
@@ -99,3 +99,25 @@ def test_the_package_imports_neither_numpy_nor_pandas() -> None:
             "print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_sorted_lines_take_runs_and_references_find_their_own_customers_invoice() -> None:
+    # the lines in the ledger's order (customer, then id): A and B both have an invoice "I1";
+    # B's payment naming I1 is B's I1 (200, settled), A's payment naming "X" names nothing of
+    # A's and goes first in, first out to A's I1 (100 − 30 = 70 open)
+    lines = pd.DataFrame({"customer": ["A", "B", "B"], "invoice_id": ["I1", "I1", "I2"], "day": [1, 1, 2],
+                          "due_day": [NO_DAY] * 3, "cents": [100, 200, 50]})
+    payments = pd.DataFrame({"customer": ["B", "A"], "day": [3, 3], "cents": [200, 30],
+                             "ref": pd.Series(["I1", "X"], dtype="string")})
+    book = code_inputs(lines, payments)
+    assert book.lines["key"].tolist() == [0, 1, 2]  # runs of (customer, id), in order
+    # B's I1; "X" a code past the three runs: 3 + its place among the references' texts (I1, X)
+    assert book.payments["ref"].tolist() == [1, 4]
+    assert [book.keys[k] for k in (0, 1, 2, 4)] == ["I1", "I1", "I2", "X"]
+    invoices = lines.drop(columns=["due_day"])
+    for frame in (invoices, invoices.iloc[[2, 0, 1]]):  # sorted (runs) and not (hashed ids)
+        done = apply(frame.reset_index(drop=True), payments)
+        named = zip(frame["customer"], frame["invoice_id"], strict=True)
+        open_by = dict(zip(named, done.open_cents.tolist(), strict=True))
+        assert open_by == {("A", "I1"): 70, ("B", "I1"): 0, ("B", "I2"): 50}
+        assert done.unmatched_references == 1

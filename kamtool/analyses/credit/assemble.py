@@ -85,30 +85,34 @@ def run(invoices: pd.DataFrame, payments: pd.DataFrame | None, accounts: pd.Data
     factors = check_factors(opts.grade_factors)
     lines, line_payments = read_invoices(invoices)
     book = code_inputs(lines, pd.concat([line_payments, read_payments(payments)], ignore_index=True))
+    del lines, line_payments  # the text is in codes now (10M lines: about 0.3 GiB)
     acc = read_accounts(accounts)
     days = np.concatenate([book.lines["day"].to_numpy(), book.payments["day"].to_numpy()])
     today = as_of_day(opts.as_of, int(days.max()) if len(days) else None)
     if today is None:
         raise AnalysisError("credit: there are no invoices to analyse")
     # a line dated on or after the as-of day is a later event even when its invoice is older
-    later_lines = book.lines["day"].to_numpy() >= today
-    inv = net_coded(book.lines[~later_lines], len(book.keys))
+    later = book.lines["day"].to_numpy() >= today
+    later_lines = int(later.sum())
+    inv = net_coded(book.lines[~later] if later_lines else book.lines, len(book.keys))
     pay = book.payments[book.payments["day"].to_numpy() < today].reset_index(drop=True)
+    n_payments, keys, names = len(book.payments), book.keys, book.names
+    del book, days, later  # the lines are netted: only the invoices, payments and key texts go on
     if inv.empty:
         raise AnalysisError(f"credit: no invoice is dated before the as-of day "
                             f"{np.datetime64(today, 'D')}; choose a later --as-of")
-    customers = _present(book.names, inv, pay)
+    customers = _present(names, inv, pay)
     terms = acc["terms"].reindex(customers).fillna(int(opts.terms)).astype(np.int64)
     due = inv["due_day"].to_numpy()
     by_terms = inv["day"].to_numpy() + terms.to_numpy()[inv["cust"].to_numpy()]
     inv["due_day"] = np.where(due == NO_DAY, by_terms, due)
-    applied = apply_codes(inv, pay, len(customers), book.keys)
+    applied = apply_codes(inv, pay, len(customers), keys)
     figures = _figures(inv, pay, applied, customers, today, edges, opts)
     figures["terms"] = terms
     rows, cents = _rows(figures, acc, customers, bucket_names(edges), factors, opts)
     counts = {"invoices": int((inv["cents"] > 0).sum()), "credit_notes": int((inv["cents"] < 0).sum()),
-              "payments": len(pay), "later_lines": int(later_lines.sum()),
-              "later_payments": len(book.payments) - len(pay),
+              "payments": len(pay), "later_lines": later_lines,
+              "later_payments": n_payments - len(pay),
               "unmatched_references": applied.unmatched_references}
     return _result(rows, cents, figures, inv, pay, acc, today, edges, factors, opts, counts)
 
