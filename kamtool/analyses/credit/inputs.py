@@ -214,8 +214,10 @@ def _run_references(run_cust: np.ndarray, run_text: Any, pay_cust: np.ndarray,
     ref_key = np.full(len(refs), -1, dtype=np.int64)
     named = np.flatnonzero(refs.notna().to_numpy())
     m = len(run_cust)
+    # the chunks themselves: pa.chunked_array([a ChunkedArray]) would convert it value by value
+    chunks = list(run_text.chunks) if isinstance(run_text, pa.ChunkedArray) else [run_text]
     if len(named) == 0:
-        return ref_key, pd.Index(pd.arrays.ArrowStringArray(pa.chunked_array([run_text])))
+        return ref_key, pd.Index(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=run_text.type)))
     local, uniques = pd.factorize(refs.iloc[named])
     u = len(uniques)
     found_at = pc.index_in(run_text, value_set=pa.array(uniques.array))
@@ -228,7 +230,7 @@ def _run_references(run_cust: np.ndarray, run_text: Any, pay_cust: np.ndarray,
     at = np.minimum(np.searchsorted(pairs, wanted), max(len(pairs) - 1, 0))
     found = (pairs[at] == wanted) if len(pairs) else np.zeros(len(wanted), dtype=bool)
     ref_key[named] = np.where(found, runs[at] if len(runs) else 0, m + local)
-    text = pa.chunked_array([run_text, pa.array(uniques.array).cast(run_text.type)])
+    text = pa.chunked_array([*chunks, pa.array(uniques.array).cast(run_text.type)], type=run_text.type)
     return ref_key, pd.Index(pd.arrays.ArrowStringArray(text))
 
 
