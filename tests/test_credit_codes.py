@@ -83,6 +83,12 @@ def test_coded_lines_net_into_one_row_per_customer_and_invoice() -> None:
     columns = net[["cust", "key", "day", "due_day", "cents"]].itertuples(index=False)
     named = [(book.names[c], book.keys[k], d, due, cents) for c, k, d, due, cents in columns]
     assert sorted(named) == [("A", "I1", 7, NO_DAY, 55), ("B", "I1", 3, 40, 80), ("B", "I2", 9, NO_DAY, 30)]
+    # the same lines in the ledger's order (customer, then id): grouped as they come, no sort
+    ordered = lines.iloc[[1, 0, 3, 2]].reset_index(drop=True)
+    book = code_inputs(ordered, read_payments(None))
+    net = net_coded(book.lines, len(book.keys))
+    assert net[["cust", "key", "day", "due_day", "cents"]].values.tolist() == [
+        [0, 0, 7, NO_DAY, 55], [1, 1, 3, 40, 80], [1, 2, 9, NO_DAY, 30]]
 
 
 def test_payments_name_invoices_in_the_same_code_space() -> None:

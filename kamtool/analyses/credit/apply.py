@@ -302,7 +302,8 @@ def _overlaps(ev: _Events, solved: _Solved) -> dict[str, np.ndarray]:
     i_start = offset[ev.cust[inv_events[queued]]] + solved.s_before[queued]
     i_end = i_start + solved.length[queued]
     # four sorted runs: a stable sort (a merge of runs) and the distinct values
-    edges = np.sort(np.concatenate([c_start, c_end, i_start, i_end]), kind="stable")
+    edges = np.concatenate([c_start, c_end, i_start, i_end])
+    edges.sort(kind="stable")  # in place: 10M lines, 4 × 5M edges
     edges = edges[np.r_[True, edges[1:] != edges[:-1]]] if len(edges) else edges
     lo, hi = edges[:-1], edges[1:]
     ci = np.searchsorted(c_end, lo, side="right")
@@ -343,13 +344,11 @@ def apply_codes(invoices: pd.DataFrame, payments: pd.DataFrame, n_cust: int, key
     open_cents[ev.position[inv_events]] = solved.length - reached
     used = np.zeros(len(ev.cust), dtype=bool)
     used[solved.refs] = solved.remaining > 0
+    ints = {name: joined[name].astype(np.int64, copy=False) for name in joined if name != "cash"}
     return AppliedCodes(
         open_cents=open_cents, credit=-np.maximum(f_total - s_total, 0),
-        cust=joined["cust"].astype(np.int64), invoice=joined["invoice"].astype(np.int64),
-        day=joined["day"].astype(np.int64), cents=joined["cents"].astype(np.int64),
-        cash=joined["cash"].astype(bool),
-        order=(joined["event"].astype(np.int64), joined["stage"].astype(np.int64),
-               joined["at"].astype(np.int64)),
+        cust=ints["cust"], invoice=ints["invoice"], day=ints["day"], cents=ints["cents"],
+        cash=joined["cash"].astype(bool, copy=False), order=(ints["event"], ints["stage"], ints["at"]),
         unmatched_references=int((ev.has_ref & ~used).sum()))
 
 

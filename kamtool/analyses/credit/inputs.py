@@ -246,17 +246,23 @@ def net_coded(lines: pd.DataFrame, n_keys: int) -> pd.DataFrame:
                                                                        "cents")})
     cust, key = lines["cust"].to_numpy(dtype=np.int64), lines["key"].to_numpy(dtype=np.int64)
     packed = cust * max(int(n_keys), 1) + key
-    order = np.argsort(packed)  # the groups only: their sums and minima ignore the order inside
-    packed = packed[order]
+    grouped = bool((packed[1:] >= packed[:-1]).all())  # the ledger's order (runs): no sort, no copies
+    order = None if grouped else np.argsort(packed)  # the groups only: sums and minima ignore the order
+
+    def ordered(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
+
+    packed = ordered(packed)
     starts = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]])
-    due = lines["due_day"].to_numpy(dtype=np.int64)[order]
+    del packed
+    due = ordered(lines["due_day"].to_numpy(dtype=np.int64))
     due = np.minimum.reduceat(np.where(due != NO_DAY, due, _NO_DUE), starts)
-    first = order[starts]
+    first = starts if order is None else order[starts]
     return pd.DataFrame({
         "cust": cust[first], "key": key[first],
-        "day": np.minimum.reduceat(lines["day"].to_numpy(dtype=np.int64)[order], starts),
+        "day": np.minimum.reduceat(ordered(lines["day"].to_numpy(dtype=np.int64)), starts),
         "due_day": np.where(due != _NO_DUE, due, NO_DAY),
-        "cents": np.add.reduceat(lines["cents"].to_numpy(dtype=np.int64)[order], starts),
+        "cents": np.add.reduceat(ordered(lines["cents"].to_numpy(dtype=np.int64)), starts),
     })
 
 
