@@ -16,7 +16,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.overdue_91_180": ("91–180 days overdue", "逾期91–180天"),
     "credit.overdue_over_180": ("Over 180 days overdue", "逾期180天以上"),
     "credit.overdue": ("Overdue", "逾期合计"),
-    "credit.max_days_past_due": ("Oldest days past due", "最长逾期天数"),
+    "credit.max_days_past_due": ("Oldest days past due (0: not yet due)", "最长逾期天数（未到期为0）"),
     "credit.dso": ("DSO (days)", "应收账款周转天数"),
     "credit.days_to_pay": ("Days to pay", "平均回款天数"),
     "credit.days_beyond_terms": ("Days beyond terms", "平均超期天数"),
@@ -76,6 +76,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "credit.as_of_rule": ("As-of rule", "截至日规则"),
     "credit.no_payment_grade": ("Grade without payments", "无回款客户等级"),
     "credit.row_order": ("Row order", "排序"),
+    # the grade rule as a sentence in the workbook's Parameters block (its figures by name)
+    "credit.param.grade_rule": (
+        "Grade rule: D if anything is more than {d_past_due} days past due; A if nothing is more than "
+        "{a_past_due} days past due and payments arrive within terms on average; B if the days beyond "
+        "terms average at most {b_beyond}; C if at most {c_beyond}; D otherwise",
+        "评级规则：有任何款项逾期超过{d_past_due}天为D级；没有逾期超过{a_past_due}天的款项且平均在账期内回款为"
+        "A级；平均超期天数不超过{b_beyond}天为B级；不超过{c_beyond}天为C级；其余为D级"),
+    # the aging table's total row (the console's and the workbook's, not the JSON's)
+    "credit.bucket.total": ("Total", "合计"),
     # coded values
     "credit.bucket.not_due": ("Not due", "未到期"),
     "credit.bucket.overdue_1_30": ("1–30 days overdue", "逾期1–30天"),
@@ -133,10 +142,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "截至{as_of}：计入该日之前的发票和收款；该日及之后的{lines}条发票明细和{payments}笔收款未计入。"),
     "credit.note.due": (
         "Due date: the invoice's own due date, else the invoice date + the customer's payment terms, "
-        "else {terms} days. Days past due = as-of date − due date; an invoice due on the as-of date is "
-        "not yet overdue.",
+        "else {terms} days. Days past due = as-of date − due date, and 0 for an invoice not yet due: one "
+        "due on the as-of date or later is not past due (oldest days past due is never negative).",
         "到期日：发票自带的到期日；否则为开票日期加客户账期，未设账期的按{terms}天。逾期天数 = 截止日期 − "
-        "到期日；截止日当天到期的发票尚未逾期。"),
+        "到期日；截止日当天或之后到期的发票尚未逾期，逾期天数为0（最长逾期天数不会是负数）。"),
     "credit.note.application": (
         "A payment settles the invoice it names while that invoice is open; the rest, and a payment "
         "naming no open invoice, goes first in, first out to the oldest open invoice (by date, then "

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import math
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -899,6 +900,12 @@ def param_sentences(result: Result, lang: str) -> list[str]:
         if _is_empty(value) or _is_prose(value) or key in ("by_label", "filters", "per", "per_label"):
             continue
         template = _first((f"{result.command}.param.{key}", f"param.{key}"), lang)
+        fields = {f for _, f, _, _ in string.Formatter().parse(template or "") if f}
+        if template is not None and isinstance(value, dict) and fields and fields <= {str(k) for k in value}:
+            # a rule of named figures (credit's grade rule) is a sentence with each figure in place
+            named = {str(k): _param_value(key, v, result, lang) for k, v in value.items()}
+            out.append(template.format(**named))
+            continue
         text = _param_value(key, value, result, lang)
         if template is not None and "{value}" in template:
             out.append(template.format(value=text))
@@ -1014,7 +1021,9 @@ def _add_chart(
     if chart.kind == "pareto" and chart.secondary and sheet.n_rows > chart.max_points:
         _pareto_steps(book, sheet, chart, lang, helper, result)
         return
-    points = min(max(chart.max_points, 0), sheet.n_rows)
+    # a table's total rows (the words' view, e.g. credit's aging) are no points of its charts
+    n_rows = sheet.n_rows - int(result.context.get("total_rows", {}).get(chart.table, 0))
+    points = min(max(chart.max_points, 0), n_rows)
     if points == 0:
         return
     first_row, last_row = HEADER_ROW + 1, HEADER_ROW + points
@@ -1026,8 +1035,8 @@ def _add_chart(
     title = _chart_title(chart, sheet, lang, result)
     if chart.kind == "pareto":
         title = label("report.chart.pareto_all", lang).format(title=title)
-    elif points < sheet.n_rows:  # a chart of the first N rows says so
-        title = label("report.chart.top", lang).format(title=title, shown=points, total=sheet.n_rows)
+    elif points < n_rows:  # a chart of the first N rows says so
+        title = label("report.chart.top", lang).format(title=title, shown=points, total=n_rows)
     first_format = sheet.columns[value_cols[0]].num_format
     drawn: XlsxChart | None
     if chart.kind == "waterfall":
@@ -1502,7 +1511,9 @@ def _overview_charts(report: Any, lang: str) -> list[tuple[str, str, str, list[A
                     [float(v) for v in bridge["amount"]], MONEY, True))
     credit = results.get("credit")
     if isinstance(credit, _Result) and "aging" in credit.tables:
-        aging = words.for_people(credit, lang).tables["aging"]
+        shown = words.for_people(credit, lang)
+        aging = shown.tables["aging"]
+        aging = aging.iloc[:len(aging) - int(shown.context.get("total_rows", {}).get("aging", 0))]
         out.append((label("report.chart.aging", lang), label("report.chart.bucket", lang),
                     label("report.chart.amount", lang), [str(b) for b in aging["bucket"]],
                     [float(v) for v in aging["amount"]], MONEY, False))

@@ -13,47 +13,30 @@ frame and an accounts frame) in canonical column names and returns a
 - due day: the invoice's due_date, else its date + the customer's payment_terms from the
   accounts frame, else ``terms``; days past due = as-of day − due day (0 = not due);
 - aging and the credit balance: :func:`kamtool.analyses.credit.measures.aging`;
-- grade and limit: :mod:`kamtool.analyses.credit.grading`.
+- grade and limit: :mod:`kamtool.analyses.credit.grading`;
+- the assembly of the rows, the summary and the company view:
+  :mod:`kamtool.analyses.credit.assemble`.
 
 Money is int64 cents throughout and leaves as cents / 100 rounded to the cent; the
 buckets add up to each balance and the balances to invoiced − paid, exactly.
+
+This module imports neither numpy nor pandas: the command line reads :data:`NEEDS` before
+the load, while pandas is still loading in the background (see :mod:`kamtool.lazy`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
-from kamtool.analyses.credit import company
-from kamtool.analyses.credit.apply import Applied, apply
-from kamtool.analyses.credit.grading import (
-    DEFAULT_FACTORS,
-    GRADES,
-    GradeRule,
-    check_factors,
-    grade,
-    suggested_limit,
-)
-from kamtool.analyses.credit.inputs import NO_DAY, net_invoices, read_accounts, read_invoices, read_payments
-from kamtool.analyses.credit.measures import (
-    aging,
-    balance_history,
-    behaviour,
-    bucket_names,
-    check_buckets,
-    month_ends,
-    months_before,
-    window_sales,
-)
-from kamtool.analyses.rules import as_of_day
-from kamtool.errors import AnalysisError, UsageError
+from kamtool.analyses.credit.grading import DEFAULT_FACTORS, GRADES, GradeRule
 from kamtool.needs import Needs
-from kamtool.result import Chart, Result
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kamtool.result import Result
 
 __all__ = ["DEFAULT_FACTORS", "GRADES", "NEEDS", "Options", "GradeRule", "credit", "bucket_names"]
 
@@ -67,12 +50,6 @@ NEEDS = Needs(
     optional=("invoice_id", "due_date", "paid_date"),
     measures=("paid_amount",),
 )
-
-ROW_ORDER = "over_limit, worsening, balance desc, customer"
-MONEY_COLUMNS = ("balance", "overdue", "dso_sales", "limit_sales", "highest_balance", "credit_limit",
-                 "current_limit")
-DAYS_COLUMNS = ("dso", "days_to_pay", "days_beyond_terms", "lateness", "trend", "max_days_past_due",
-                "terms")
 
 
 @dataclass(frozen=True)
@@ -93,33 +70,6 @@ class Options:
     trend_months: int = 6
 
 
-def _number(value: Any, option: str, what: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = float("nan")
-    if isinstance(value, bool) or not np.isfinite(number):
-        raise UsageError(f"{option} takes {what} (got {value!r})")
-    return number
-
-
-def _check(options: Options) -> None:
-    whole = {"--terms": options.terms, "--dso-days": options.dso_days,
-             "--history-months": options.history_months, "--trend-months": options.trend_months}
-    for name, value in whole.items():
-        least = 0 if name == "--terms" else 1
-        what = f"a whole number ≥ {least}"
-        number = _number(value, name, what)
-        if not number.is_integer() or number < least:
-            raise UsageError(f"{name} takes {what} (got {value!r})")
-    ratios: dict[str, Any] = {"--cap": options.cap, "--worsening-days": options.worsening_days}
-    if not 0 <= _number(options.key_share, "--key-share", "a share from 0 to 1") <= 1:
-        raise UsageError(f"--key-share takes a share from 0 to 1 (got {options.key_share!r})")
-    for name, ratio in ratios.items():
-        if _number(ratio, name, "a number ≥ 0") < 0:
-            raise UsageError(f"{name} takes a number ≥ 0 (got {ratio!r})")
-
-
 def credit(invoices: pd.DataFrame, payments: pd.DataFrame | None = None,
            accounts: pd.DataFrame | None = None, options: Options | None = None) -> Result:
     """Receivables, payment behaviour, grade and suggested credit limit per customer.
@@ -134,223 +84,13 @@ def credit(invoices: pd.DataFrame, payments: pd.DataFrame | None = None,
     accounts : customer, optional payment_terms (days), credit_limit, owner, region.
     options : see :class:`Options`.
     """
-    opts = options or Options()
-    _check(opts)
-    edges = check_buckets(opts.buckets)
-    factors = check_factors(opts.grade_factors)
-    all_lines, line_payments = read_invoices(invoices)
-    all_payments = pd.concat([line_payments, read_payments(payments)], ignore_index=True)
-    all_payments = all_payments.astype({"day": np.int64, "cents": np.int64})
-    acc = read_accounts(accounts)
-    days = np.concatenate([all_lines["day"].to_numpy(), all_payments["day"].to_numpy()])
-    today = as_of_day(opts.as_of, int(days.max()) if len(days) else None)
-    if today is None:
-        raise AnalysisError("credit: there are no invoices to analyse")
-    # a line dated on or after the as-of day is a later event even when its invoice is older
-    inv = net_invoices(all_lines[all_lines["day"] < today])
-    pay = all_payments[all_payments["day"] < today].reset_index(drop=True)
-    if inv.empty:
-        raise AnalysisError(f"credit: no invoice is dated before the as-of day "
-                            f"{np.datetime64(today, 'D')}; choose a later --as-of")
-    customers = pd.Index(sorted(set(inv["customer"]) | set(pay["customer"])), name="customer")
-    terms = acc["terms"].reindex(customers).fillna(int(opts.terms)).astype(np.int64)
-    due = inv["due_day"].to_numpy()
-    by_terms = inv["day"].to_numpy() + terms.reindex(inv["customer"]).to_numpy()
-    inv["due_day"] = np.where(due == NO_DAY, by_terms, due)
-    applied = apply(inv, pay)
-    figures = _figures(inv, pay, applied, customers, today, edges, opts)
-    figures["terms"] = terms
-    rows, cents = _rows(figures, acc, customers, bucket_names(edges), factors, opts)
-    counts = {"invoices": int((inv["cents"] > 0).sum()), "credit_notes": int((inv["cents"] < 0).sum()),
-              "payments": len(pay), "later_lines": int((all_lines["day"] >= today).sum()),
-              "later_payments": len(all_payments) - len(pay),
-              "unmatched_references": applied.unmatched_references}
-    return _result(rows, cents, figures, inv, pay, acc, today, edges, factors, opts, counts)
+    from kamtool.analyses.credit.assemble import run
+
+    return run(invoices, payments, accounts, options or Options())
 
 
-def _figures(inv: pd.DataFrame, pay: pd.DataFrame, applied: Applied, customers: pd.Index, today: int,
-             edges: Sequence[int], opts: Options) -> dict[str, Any]:
-    history = balance_history(inv, pay, customers, month_ends(today, opts.history_months))
-    return {
-        "aged": aging(inv, applied, customers, today, edges),
-        "paid": behaviour(inv, applied, customers, today, opts.trend_months),
-        "dso_sales": window_sales(inv, customers, today - int(opts.dso_days), today),
-        "limit_sales": window_sales(inv, customers, months_before(today, opts.history_months), today),
-        "history": history,
-        "highest": history.max(axis=1).astype(np.int64),
-    }
+def bucket_names(edges: Sequence[int]) -> list[str]:
+    """not_due, overdue_1_30, overdue_31_60 … overdue_over_180 for edges 30, 60 … 180."""
+    from kamtool.analyses.credit.measures import bucket_names as names
 
-
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    num = np.asarray(numerator, dtype=np.float64)
-    den = np.asarray(denominator, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
-
-
-def _trend(paid: pd.DataFrame, worsening_days: float) -> tuple[np.ndarray, np.ndarray]:
-    """Days beyond terms of the recent months minus the months before; worsening when the
-    difference is more than ``worsening_days`` (compared exactly, in cent-days)."""
-    rw, rb = paid["recent_weight"].to_numpy(), paid["recent_beyond"].to_numpy()
-    pw, pb = paid["prior_weight"].to_numpy(), paid["prior_beyond"].to_numpy()
-    known = (rw > 0) & (pw > 0)
-    trend = np.where(known, _ratio(rb, rw) - _ratio(pb, pw), np.nan)
-    limit = Fraction(str(float(worsening_days)))
-    worse = np.array([bool(k) and Fraction(int(b1) * int(w0) - int(b0) * int(w1), int(w1) * int(w0)) > limit
-                      for k, b1, w1, b0, w0 in zip(known, rb, rw, pb, pw, strict=True)], dtype=bool)
-    return trend, worse
-
-
-def _grades_and_limits(figures: dict[str, Any], customers: pd.Index, factors: Mapping[str, float],
-                       opts: Options) -> tuple[list[str], np.ndarray]:
-    aged, paid = figures["aged"], figures["paid"]
-    grades: list[str] = []
-    limits = np.zeros(len(customers), dtype=np.int64)
-    columns = zip(aged["max_days_past_due"], aged["has_open"], paid["weight"], paid["beyond"],
-                  paid["late"], figures["limit_sales"], figures["terms"], figures["highest"], strict=True)
-    for i, (worst, has_open, weight, beyond, late, sales, terms, highest) in enumerate(columns):
-        g = grade(int(worst) if has_open else None, int(weight), int(beyond), int(late), opts.grade_rule)
-        grades.append(g)
-        limits[i] = suggested_limit(int(sales), int(opts.history_months), int(terms), int(weight),
-                                    int(beyond), factors[g], float(opts.cap), int(highest))
-    return grades, limits
-
-
-def _rows(figures: dict[str, Any], acc: pd.DataFrame, customers: pd.Index, names: list[str],
-          factors: Mapping[str, float], opts: Options) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The per-customer table (money rounded to the cent) and its cents (for the company view)."""
-    aged, paid = figures["aged"], figures["paid"]
-    cents = aged[names].copy()
-    balance = cents.sum(axis=1).to_numpy(dtype=np.int64)
-    overdue = cents[names[1:]].sum(axis=1).to_numpy(dtype=np.int64)
-    grades, limits = _grades_and_limits(figures, customers, factors, opts)
-    current = acc["current_limit"].reindex(customers).to_numpy(dtype=np.float64)
-    used = np.where(np.isnan(current), limits, current)
-    trend, worse = _trend(paid, opts.worsening_days)
-    weight = paid["weight"].to_numpy()
-    rows = pd.DataFrame({"customer": customers.to_numpy(dtype=object), "balance": company.money(balance)})
-    for name in names:
-        rows[name] = company.money(cents[name].to_numpy())
-    dso_sales = figures["dso_sales"].to_numpy()
-    rows["overdue"] = company.money(overdue)
-    rows["max_days_past_due"] = np.where(aged["has_open"], aged["max_days_past_due"], np.nan)
-    rows["dso"] = _ratio(balance * float(opts.dso_days), dso_sales)
-    rows["days_to_pay"] = _ratio(paid["to_pay"].to_numpy(), weight)
-    rows["days_beyond_terms"] = _ratio(paid["beyond"].to_numpy(), weight)
-    rows["lateness"] = _ratio(paid["late"].to_numpy(), weight)
-    rows["on_time_share"] = _ratio(paid["on_time"].to_numpy(), weight)
-    rows["trend"] = trend
-    rows["grade"] = grades
-    rows["terms"] = figures["terms"].to_numpy()
-    rows["dso_sales"] = company.money(dso_sales)
-    rows["limit_sales"] = company.money(figures["limit_sales"].to_numpy())
-    rows["highest_balance"] = company.money(figures["highest"].to_numpy())
-    rows["credit_limit"] = company.money(limits)
-    rows["current_limit"] = company.money(current)
-    rows["utilisation"] = _ratio(balance, used)
-    rows["over_limit"] = balance > used
-    rows["worsening"] = worse
-    for dim in ("owner", "region"):
-        if dim in acc:
-            rows[dim] = acc[dim].reindex(customers).fillna("").to_numpy(dtype=object)
-    order = np.lexsort((customers.to_numpy(dtype=str), -balance, ~worse, ~rows["over_limit"].to_numpy()))
-    cents = cents.assign(balance=balance, overdue=overdue)
-    return rows.iloc[order].reset_index(drop=True), cents
-
-
-def _summary(rows: pd.DataFrame, cents: pd.DataFrame, inv: pd.DataFrame, pay: pd.DataFrame,
-             figures: dict[str, Any], today: int, opts: Options, counts: dict[str, int]) -> dict[str, Any]:
-    receivables = int(cents["balance"].sum())
-    sales = int(figures["dso_sales"].sum())
-    key_share: float | None = None
-    keys = ({str(k).strip() for k in opts.key_accounts} if opts.key_accounts is not None
-            else set(company.class_a(figures["limit_sales"], opts.key_share)) if opts.key_share > 0
-            else None)
-    if keys is not None:
-        held = int(cents.loc[[c for c in cents.index if c in keys], "balance"].sum())
-        key_share = company.share(held, receivables)
-    invoiced = inv["cents"].to_numpy()
-    return {
-        "as_of": str(np.datetime64(today, "D")),
-        "customers": len(rows),
-        **counts,
-        "invoiced": company.amount(int(invoiced[invoiced > 0].sum())),
-        "credited": company.amount(int(-invoiced[invoiced < 0].sum())),
-        "paid": company.amount(int(pay["cents"].sum())),
-        "receivables": company.amount(receivables),
-        "overdue": company.amount(int(cents["overdue"].sum())),
-        "overdue_share": company.share(int(cents["overdue"].sum()), receivables),
-        "credit_balances": company.amount(int(cents["balance"].clip(upper=0).sum())),
-        "dso": receivables * float(opts.dso_days) / sales if sales > 0 else float("nan"),
-        "key_account_share": key_share,
-        "key_account_count": None if keys is None else len(keys & set(cents.index)),
-        "over_limit": int(rows["over_limit"].sum()),
-        "worsening": int(rows["worsening"].sum()),
-    }
-
-
-def _params(today: int, edges: Sequence[int], factors: Mapping[str, float], opts: Options) -> dict[str, Any]:
-    return {
-        "as_of": str(np.datetime64(today, "D")),
-        "terms": int(opts.terms),
-        "buckets": list(edges),
-        "grade_factors": dict(factors),
-        "cap": float(opts.cap),
-        "grade_rule": opts.grade_rule.as_params(),
-        "worsening_days": float(opts.worsening_days),
-        "dso_days": int(opts.dso_days),
-        "history_months": int(opts.history_months),
-        "trend_months": int(opts.trend_months),
-        "key_accounts": None if opts.key_accounts is None else len(set(opts.key_accounts)),
-        "key_share": None if opts.key_accounts is not None or opts.key_share <= 0 else float(opts.key_share),
-        # the rules as codes; the words module says them in sentences
-        "application": "reference_then_fifo",
-        "credit_note": "fifo_like_payment",
-        "credit_balance": "negative_not_due",
-        "as_of_rule": "events_before_as_of",
-        "no_payment_grade": "B",
-        "row_order": ROW_ORDER,
-    }
-
-
-def _result(rows: pd.DataFrame, cents: pd.DataFrame, figures: dict[str, Any], inv: pd.DataFrame,
-            pay: pd.DataFrame, acc: pd.DataFrame, today: int, edges: Sequence[int],
-            factors: Mapping[str, float], opts: Options, counts: dict[str, int]) -> Result:
-    names = bucket_names(edges)
-    tables: dict[str, pd.DataFrame] = {"aging": company.aging_table(cents, names)}
-    for dim in ("owner", "region"):
-        if dim in acc:
-            tables[f"by_{dim}"] = company.by_dimension(cents, names, acc[dim], dim)
-    tables["largest_overdue"] = company.largest_overdue(rows, cents["overdue"])
-    tables["over_limit"] = rows.loc[rows["over_limit"], ["customer", "balance", "overdue", "grade",
-                                                         "credit_limit", "current_limit",
-                                                         "utilisation"]].reset_index(drop=True)
-    tables["largest_balances"] = company.largest_balances(cents, names)
-    tables["grades"] = company.grades_table(rows, cents["balance"])
-    tables["balance_history"] = company.history_table(figures["history"], today)
-    kinds = {name: "money" for name in (*names, *MONEY_COLUMNS, "amount", "receivables", "invoiced",
-                                        "credited", "paid", "credit_balances")}
-    kinds.update({name: "days" for name in DAYS_COLUMNS})
-    kinds.update({"on_time_share": "share", "utilisation": "share", "share": "share",
-                  "overdue_share": "share", "key_account_share": "share",
-                  # the rows' flags are booleans; the summary's keys of the same names count them
-                  "rows.over_limit": "bool", "rows.worsening": "bool", "over_limit": "count",
-                  "worsening": "count", "grade": "text", "bucket": "text",
-                  "customers": "count", "date": "date"})
-    return Result(
-        command="credit",
-        params=_params(today, edges, factors, opts),
-        summary=_summary(rows, cents, inv, pay, figures, today, opts, counts),
-        rows=rows,
-        tables=tables,
-        # one bar per customer, its balance stacked by bucket: the largest balances (the
-        # rows' order puts small over-limit balances first, which a chart of "the top 30"
-        # would misread)
-        charts=[Chart(kind="bar", table="largest_balances", category="customer", values=names,
-                      title="credit.chart.aging", max_points=company.CHARTED, stacked=True),
-                Chart(kind="column", table="aging", category="bucket", values=["amount"],
-                      title="credit.chart.buckets")],
-        display_columns=["customer", "balance", *names, "dso", "days_beyond_terms", "grade",
-                         "credit_limit", "utilisation", "over_limit", "worsening"],
-        kinds=kinds,
-    )
+    return names(edges)

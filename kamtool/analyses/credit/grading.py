@@ -2,7 +2,9 @@
 
 Averages are ratios of cent-days to cents, compared without division (``beyond ≤ 15 ×
 weight``) and the limit is computed in fractions of a cent and rounded once, half up, so
-a boundary is never decided by a float.
+a boundary is never decided by a float. :func:`grade` and :func:`suggested_limit` decide
+one customer; :func:`grades` and :func:`suggested_limits` are the same rules on arrays of
+customers (Python integers in object arrays where a product may pass int64).
 """
 
 from __future__ import annotations
@@ -12,8 +14,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 from kamtool.errors import UsageError
+from kamtool.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+else:  # the package imports this module before the load (kamtool.lazy)
+    np = lazy_module("numpy")
 
 GRADES = ("A", "B", "C", "D")
 DEFAULT_FACTORS: dict[str, float] = {"A": 1.2, "B": 1.0, "C": 0.7, "D": 0.0}
@@ -97,3 +106,46 @@ def suggested_limit(sales_cents: int, months: int, terms: int, weight: int, beyo
     if num <= 0:
         return 0
     return (2 * num + den) // (2 * den)
+
+
+def grades(worst_past_due: Any, has_open: Any, weight: Any, beyond: Any, late: Any, rule: GradeRule) -> Any:
+    """:func:`grade` for arrays of customers (``worst_past_due`` read only where ``has_open``)."""
+    worst = np.asarray(worst_past_due, dtype=np.int64)
+    has_open = np.asarray(has_open, dtype=bool)
+    weight = np.asarray(weight, dtype=np.int64).astype(object)
+    beyond = np.asarray(beyond, dtype=np.int64).astype(object)
+    late = np.asarray(late, dtype=np.int64)
+    over_d = has_open & (worst > rule.d_past_due)
+    a = (~has_open | (worst <= rule.a_past_due)) & (late <= 0)
+    b = (beyond <= weight * rule.b_beyond).astype(bool)
+    c = (beyond <= weight * rule.c_beyond).astype(bool)
+    unpaid = (weight <= 0).astype(bool)
+    return np.select([over_d, unpaid, a, b, c], ["D", NO_PAYMENT_GRADE, "A", "B", "C"], "D").astype(object)
+
+
+def suggested_limits(sales_cents: Any, months: int, terms: Any, weight: Any, beyond: Any, graded: Any,
+                     factors: Mapping[str, float], cap: float, highest_cents: Any) -> Any:
+    """:func:`suggested_limit` for arrays of customers, each with the factor of its grade
+    (``graded``); the same exact fraction, in Python integers, rounded half up once."""
+    cn, cd = _decimal(cap)
+    graded = np.asarray(graded, dtype=object)
+    fn = np.zeros(len(graded), dtype=object)
+    fd = np.ones(len(graded), dtype=object)
+    for g, factor in factors.items():
+        here = graded == g
+        fn[here], fd[here] = _decimal(factor)
+    weight = np.asarray(weight, dtype=np.int64)
+    paid = weight > 0
+    w = np.where(paid, weight, 1).astype(object)
+    b = np.where(paid, np.maximum(np.asarray(beyond, dtype=np.int64), 0), 0).astype(object)
+    sales = np.asarray(sales_cents, dtype=np.int64).astype(object)
+    num = sales * (np.asarray(terms, dtype=np.int64).astype(object) * w + b) * fn
+    den = int(months) * w * 30 * fd
+    ceiling = np.maximum(np.asarray(highest_cents, dtype=np.int64), 0).astype(object) * cn
+    capped = (num * cd > ceiling * den).astype(bool)
+    num = np.where(capped, ceiling, num)
+    den = np.where(capped, cd, den)
+    positive = (num > 0).astype(bool)
+    out = np.zeros(len(graded), dtype=np.int64)
+    out[positive] = ((2 * num[positive] + den[positive]) // (2 * den[positive])).astype(np.int64)
+    return out

@@ -3,12 +3,15 @@
 Invoice lines are netted into invoices (one per customer and invoice id); a line that
 carries its own ``paid_date`` becomes a payment referring to its invoice; a separate
 payments frame adds payments with or without a reference. Every error names the frame,
-the row (its position in the frame, counted from 1) and the column.
+the row (its position in the frame, counted from 1) and the column. Customers and invoice
+ids then become whole-number codes once (:func:`code_inputs`), which is all the application
+and the measures read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,22 +21,6 @@ from kamtool.errors import ColumnError, DataError
 
 NO_DAY = np.iinfo(np.int64).min  # an empty date; numpy reads it as NaT
 _NO_DUE = np.iinfo(np.int64).max  # an empty due date while taking the earliest
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What the application and the measures read, in canonical names and whole numbers.
-
-    invoices: customer, invoice_id, day, due_day (NO_DAY when the file has none), cents
-              (net; negative = credit note or return), one row per customer and invoice.
-    payments: customer, day, cents (> 0), ref (the invoice id referred to, or None).
-    accounts: indexed by customer: terms (days, NaN = the default), current_limit (cents,
-              NaN = none), and owner / region when the accounts frame has them.
-    """
-
-    invoices: pd.DataFrame
-    payments: pd.DataFrame
-    accounts: pd.DataFrame
 
 
 def _pick(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
@@ -128,27 +115,155 @@ def read_invoices(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def net_invoices(lines: pd.DataFrame) -> pd.DataFrame:
-    """Invoice lines (see :func:`read_invoices`) netted into one row per customer and invoice.
+    """Invoice lines (see :func:`read_invoices`) netted into one row per customer and invoice,
+    ordered by customer and invoice id (the frame form of :func:`net_coded`)."""
+    book = code_inputs(lines, read_payments(None))
+    net = net_coded(book.lines, len(book.keys))
+    out = pd.DataFrame({
+        "customer": pd.Series(book.names[net["cust"].to_numpy()], dtype="string"),
+        "invoice_id": pd.Series(np.asarray(book.keys, dtype=object)[net["key"].to_numpy()], dtype="string"),
+        "day": net["day"].to_numpy(), "due_day": net["due_day"].to_numpy(), "cents": net["cents"].to_numpy()})
+    order = np.lexsort((out["invoice_id"].to_numpy(dtype=str), net["cust"].to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Coded:
+    """Invoice lines and payments with every customer and invoice id turned into a whole-number
+    code, once: the application and the measures then group, sort and match integers.
+
+    names: customer name per customer code, sorted as text (so code order is name order).
+    keys: the text of each key code: the invoice ids of the lines and the invoice ids the
+          payments name, in one code space (a reference finds its invoice by code).
+    lines: cust, key, day, due_day (NO_DAY when none), cents, one row per invoice line.
+    payments: cust, day, cents, ref (the key code of the invoice named, -1 for none).
+    """
+
+    names: np.ndarray
+    keys: pd.Index
+    lines: pd.DataFrame
+    payments: pd.DataFrame
+
+
+def code_inputs(lines: pd.DataFrame, payments: pd.DataFrame) -> Coded:
+    """:func:`read_invoices`' lines and the payments (its line payments and
+    :func:`read_payments`' frame, concatenated) as codes (see :class:`Coded`)."""
+    n = len(lines)
+    customer = pd.concat([lines["customer"].astype("string"), payments["customer"].astype("string")],
+                         ignore_index=True)
+    cust_code, names = pd.factorize(customer, sort=True)
+    cust_code = cust_code.astype(np.int64)
+    ids = lines["invoice_id"].astype("string").reset_index(drop=True)
+    refs = payments["ref"].astype("string").reset_index(drop=True)
+    runs = _sorted_runs(cust_code[:n], ids)
+    if runs is None:
+        # hashed, not sorted: the one order by id text that matters (ties of the replay) is
+        # taken on the few events that tie (apply._tie_ranks)
+        key_code, keys = pd.factorize(pd.concat([ids, refs], ignore_index=True))
+        line_key, ref_key = key_code[:n].astype(np.int64), key_code[n:].astype(np.int64)
+        key_index = pd.Index(keys)
+    else:
+        line_key, run_text = runs
+        ref_key, key_index = _run_references(cust_code[:n][_run_starts(line_key)], run_text,
+                                             cust_code[n:], refs)
+    coded_lines = pd.DataFrame({"cust": cust_code[:n], "key": line_key,
+                                "day": lines["day"].to_numpy(dtype=np.int64),
+                                "due_day": lines["due_day"].to_numpy(dtype=np.int64),
+                                "cents": lines["cents"].to_numpy(dtype=np.int64)})
+    coded_payments = pd.DataFrame({"cust": cust_code[n:], "day": payments["day"].to_numpy(dtype=np.int64),
+                                   "cents": payments["cents"].to_numpy(dtype=np.int64), "ref": ref_key})
+    return Coded(np.asarray(names, dtype=object), key_index, coded_lines, coded_payments)
+
+
+def _run_starts(run_code: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.r_[True, run_code[1:] != run_code[:-1]]) if len(run_code) else run_code
+
+
+def _sorted_runs(cust: np.ndarray, ids: pd.Series) -> tuple[np.ndarray, Any] | None:
+    """When the lines are sorted by customer, then invoice id as text (the ledger's order),
+    each line's invoice as the number of its run of equal (customer, id), and the id text of
+    each run: a comparison of neighbours instead of a hash of every id (5M distinct ids hash in
+    about 5 s). None when the lines are in another order."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(cust) < 2:
+        one = pa.array(ids.to_numpy(dtype=object), type=pa.large_string())
+        return np.zeros(len(cust), dtype=np.int64), one
+    text = pa.array(ids.array)
+    same_customer = cust[1:] == cust[:-1]
+    if (cust[1:] < cust[:-1]).any():
+        return None
+    ordered = pc.fill_null(pc.less_equal(text[:-1], text[1:]), False).to_numpy(zero_copy_only=False)
+    if not (ordered | ~same_customer).all():
+        return None
+    changed = pc.fill_null(pc.not_equal(text[:-1], text[1:]), True).to_numpy(zero_copy_only=False)
+    run = np.cumsum(np.r_[0, ~same_customer | changed]).astype(np.int64)
+    return run, text.take(pa.array(_run_starts(run)))
+
+
+def _run_references(run_cust: np.ndarray, run_text: Any, pay_cust: np.ndarray,
+                    refs: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """The key code of each payment's reference when the lines' keys are runs: the run of its
+    customer with that id text, else (no such invoice of its customer) a code of its own past
+    the runs, one per text; -1 for none. Only the references are hashed, and the runs' ids are
+    looked up among them. Returns the codes and the text of every code."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ref_key = np.full(len(refs), -1, dtype=np.int64)
+    named = np.flatnonzero(refs.notna().to_numpy())
+    m = len(run_cust)
+    # the chunks themselves: pa.chunked_array([a ChunkedArray]) would convert it value by value
+    chunks = list(run_text.chunks) if isinstance(run_text, pa.ChunkedArray) else [run_text]
+    if len(named) == 0:
+        return ref_key, pd.Index(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=run_text.type)))
+    local, uniques = pd.factorize(refs.iloc[named])
+    u = len(uniques)
+    found_at = pc.index_in(run_text, value_set=pa.array(uniques.array))
+    hit = pc.fill_null(found_at, -1).to_numpy().astype(np.int64)
+    runs = np.flatnonzero(hit >= 0)
+    pairs = run_cust[runs] * u + hit[runs]  # one run per (customer, text): the lines are sorted
+    by_pair = np.argsort(pairs)
+    pairs, runs = pairs[by_pair], runs[by_pair]
+    wanted = pay_cust[named] * u + local
+    at = np.minimum(np.searchsorted(pairs, wanted), max(len(pairs) - 1, 0))
+    found = (pairs[at] == wanted) if len(pairs) else np.zeros(len(wanted), dtype=bool)
+    ref_key[named] = np.where(found, runs[at] if len(runs) else 0, m + local)
+    text = pa.chunked_array([*chunks, pa.array(uniques.array).cast(run_text.type)], type=run_text.type)
+    return ref_key, pd.Index(pd.arrays.ArrowStringArray(text))
+
+
+def net_coded(lines: pd.DataFrame, n_keys: int) -> pd.DataFrame:
+    """Coded invoice lines (cust, key, day, due_day, cents) netted into one row per customer
+    and invoice, ordered by customer code and key code.
 
     An invoice's lines may differ in date or due date (a correction line): the invoice takes
     the earliest of each, so its age is never understated.
     """
-    # grouped on sorted codes, not on the text: the same order, a fraction of the time
-    cust_code, customers = pd.factorize(lines["customer"], sort=True)
-    id_code, ids = pd.factorize(lines["invoice_id"], sort=True)
-    due = lines["due_day"].to_numpy(dtype=np.int64)
-    frame = pd.DataFrame({"c": cust_code, "i": id_code, "day": lines["day"].to_numpy(dtype=np.int64),
-                          "due_day": np.where(due != NO_DAY, due, _NO_DUE),
-                          "cents": lines["cents"].to_numpy(dtype=np.int64)})
-    grouped = frame.groupby(["c", "i"], sort=True, as_index=False).agg(
-        day=("day", "min"), due_day=("due_day", "min"), cents=("cents", "sum"))
-    out = pd.DataFrame({
-        "customer": pd.Series(np.asarray(customers)[grouped["c"].to_numpy()], dtype="string"),
-        "invoice_id": pd.Series(np.asarray(ids)[grouped["i"].to_numpy()], dtype="string"),
-        "day": grouped["day"].to_numpy(dtype=np.int64),
-        "due_day": np.where(grouped["due_day"] != _NO_DUE, grouped["due_day"], NO_DAY),
-        "cents": grouped["cents"].to_numpy(dtype=np.int64)})
-    return out.astype({"day": np.int64, "due_day": np.int64, "cents": np.int64})
+    if lines.empty:
+        return pd.DataFrame({c: np.zeros(0, dtype=np.int64) for c in ("cust", "key", "day", "due_day",
+                                                                       "cents")})
+    cust, key = lines["cust"].to_numpy(dtype=np.int64), lines["key"].to_numpy(dtype=np.int64)
+    packed = cust * max(int(n_keys), 1) + key
+    grouped = bool((packed[1:] >= packed[:-1]).all())  # the ledger's order (runs): no sort, no copies
+    order = None if grouped else np.argsort(packed)  # the groups only: sums and minima ignore the order
+
+    def ordered(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
+
+    packed = ordered(packed)
+    starts = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]])
+    del packed
+    due = ordered(lines["due_day"].to_numpy(dtype=np.int64))
+    due = np.minimum.reduceat(np.where(due != NO_DAY, due, _NO_DUE), starts)
+    first = starts if order is None else order[starts]
+    return pd.DataFrame({
+        "cust": cust[first], "key": key[first],
+        "day": np.minimum.reduceat(ordered(lines["day"].to_numpy(dtype=np.int64)), starts),
+        "due_day": np.where(due != _NO_DUE, due, NO_DAY),
+        "cents": np.add.reduceat(ordered(lines["cents"].to_numpy(dtype=np.int64)), starts),
+    })
 
 
 def _line_payments(lines: pd.DataFrame, customer: pd.Series, invoice_id: pd.Series,

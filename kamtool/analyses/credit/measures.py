@@ -2,6 +2,8 @@
 
 Everything here is cents, days and cent-days (cents × days), so a bucket, a balance or an
 amount-weighted average is exact; the assembly turns them into money and ratios once.
+Customers are codes (positions in ``customers``, the sorted names), so a sum per customer
+is an ``np.add.at`` on integers, never a group-by on text.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from kamtool.analyses.credit.apply import Applied
+from kamtool.analyses.credit.apply import AppliedCodes
 from kamtool.errors import UsageError
 
 
@@ -45,10 +47,20 @@ def months_before(day: int, months: int) -> int:
     return int(np.datetime64(stamp.date(), "D").astype(np.int64))
 
 
-def aging(invoices: pd.DataFrame, applied: Applied, customers: pd.Index, as_of: int,
-          edges: Sequence[int]) -> pd.DataFrame:
-    """Open cents per customer by bucket of days past due (as-of day − due day).
+def per_customer(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Sum of int64 ``values`` per customer code (exact: no float on the way)."""
+    out = np.zeros(n, dtype=np.int64)
+    np.add.at(out, codes, np.asarray(values, dtype=np.int64))
+    return out
 
+
+def aging(invoices: pd.DataFrame, applied: AppliedCodes, customers: pd.Index, as_of: int,
+          edges: Sequence[int]) -> pd.DataFrame:
+    """Open cents per customer by bucket of days past due (as-of day − due day), and the days
+    past due of each customer's oldest open invoice (``max_days_past_due``: 0 when every open
+    invoice is not yet due; read only where ``has_open``).
+
+    ``invoices``: cust (code in ``customers``), due_day, aligned with ``applied.open_cents``.
     Day 0 (due on the as-of day) is not due; 1 to edges[0] is the first overdue bucket …
     An unapplied credit balance is not overdue: it sits, negative, in not_due, so the
     buckets add up to the balance.
@@ -58,21 +70,22 @@ def aging(invoices: pd.DataFrame, applied: Applied, customers: pd.Index, as_of: 
     past_due = as_of - invoices["due_day"].to_numpy()
     # searchsorted on (0, 30, 60 …): 0 -> 0 (not due), 1..30 -> 1, 31..60 -> 2 …
     bucket = np.searchsorted(np.array([0, *edges]), past_due, side="left")
-    code = customers.get_indexer(pd.Index(invoices["customer"]))
-    table = np.zeros((len(customers), len(names)), dtype=np.int64)
+    code = invoices["cust"].to_numpy()
+    n = len(customers)
     owed = open_cents > 0
-    np.add.at(table, (code[owed], bucket[owed]), open_cents[owed])
-    credit = pd.Series(applied.credit, dtype=np.int64).reindex(customers, fill_value=0)
-    table[:, 0] += credit.to_numpy(dtype=np.int64)
+    table = per_customer(code[owed] * len(names) + bucket[owed], open_cents[owed], n * len(names))
+    table = table.reshape(n, len(names))
+    table[:, 0] += applied.credit
     out = pd.DataFrame(table, index=customers, columns=names)
-    worst = np.full(len(customers), np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(worst, code[owed], past_due[owed])
+    # an invoice not yet due is 0 days past due, not a negative number of days
+    worst = np.zeros(n, dtype=np.int64)
+    np.maximum.at(worst, code[owed], np.maximum(past_due[owed], 0))
     out["max_days_past_due"] = worst
-    out["has_open"] = np.isin(np.arange(len(customers)), code[owed])
+    out["has_open"] = np.bincount(code[owed], minlength=n) > 0
     return out
 
 
-def behaviour(invoices: pd.DataFrame, applied: Applied, customers: pd.Index, as_of: int,
+def behaviour(invoices: pd.DataFrame, applied: AppliedCodes, customers: pd.Index, as_of: int,
               trend_months: int) -> pd.DataFrame:
     """Cash applied per customer and its cent-days: to pay, beyond terms, net lateness.
 
@@ -81,34 +94,37 @@ def behaviour(invoices: pd.DataFrame, applied: Applied, customers: pd.Index, as_
     by the due day; recent_* / prior_*: weight and beyond of the cash applied in the last
     ``trend_months`` months before the as-of day and in as many months before those.
     """
-    cash = applied.allocations[applied.allocations["cash"]]
-    inv_day = invoices["day"].to_numpy()[cash["invoice"].to_numpy()]
-    due_day = invoices["due_day"].to_numpy()[cash["invoice"].to_numpy()]
-    day = cash["day"].to_numpy()
-    cents = cash["cents"].to_numpy()
+    cash = applied.cash
+    invoice = applied.invoice[cash]
+    inv_day = invoices["day"].to_numpy()[invoice]
+    due_day = invoices["due_day"].to_numpy()[invoice]
+    day = applied.day[cash]
+    cents = applied.cents[cash]
+    code = applied.cust[cash]
     late = day - due_day
     beyond = cents * np.maximum(late, 0)
     recent_start = months_before(as_of, trend_months)
     prior_start = months_before(as_of, 2 * trend_months)
     recent = (day >= recent_start) & (day < as_of)
     prior = (day >= prior_start) & (day < recent_start)
-    parts = pd.DataFrame({
-        "customer": cash["customer"].to_numpy(), "weight": cents,
-        "to_pay": cents * (day - inv_day), "beyond": beyond, "late": cents * late,
+    parts = {
+        "weight": cents, "to_pay": cents * (day - inv_day), "beyond": beyond, "late": cents * late,
         "on_time": np.where(late <= 0, cents, 0),
         "recent_weight": np.where(recent, cents, 0), "recent_beyond": np.where(recent, beyond, 0),
         "prior_weight": np.where(prior, cents, 0), "prior_beyond": np.where(prior, beyond, 0),
-    })
-    sums = parts.groupby("customer", sort=True).sum()
-    return sums.reindex(customers, fill_value=0).astype(np.int64)
+    }
+    n = len(customers)
+    return pd.DataFrame({name: per_customer(code, values, n) for name, values in parts.items()},
+                        index=customers)
 
 
 def window_sales(invoices: pd.DataFrame, customers: pd.Index, start: int, end: int) -> pd.Series:
     """Net invoiced cents (credit notes included) dated in [start, end), per customer."""
     days = invoices["day"].to_numpy()
-    inside = invoices[(days >= start) & (days < end)]
-    sums = inside.groupby("customer", sort=True)["cents"].sum()
-    return sums.reindex(customers, fill_value=0).astype(np.int64)
+    inside = (days >= start) & (days < end)
+    sums = per_customer(invoices["cust"].to_numpy()[inside], invoices["cents"].to_numpy()[inside],
+                        len(customers))
+    return pd.Series(sums, index=customers, name="cents")
 
 
 def month_ends(as_of: int, months: int) -> list[int]:
@@ -127,16 +143,15 @@ def month_ends(as_of: int, months: int) -> list[int]:
 def balance_history(invoices: pd.DataFrame, payments: pd.DataFrame, customers: pd.Index,
                     days: Sequence[int]) -> pd.DataFrame:
     """Balance (invoiced − paid, cents) per customer before each of ``days``: no
-    application needed, a balance is a running sum."""
-    event_customer = np.concatenate([customers.get_indexer(pd.Index(invoices["customer"])),
-                                     customers.get_indexer(pd.Index(payments["customer"]))])
+    application needed, a balance is a running sum. Both frames: cust (code), day, cents."""
+    event_customer = np.concatenate([invoices["cust"].to_numpy(), payments["cust"].to_numpy()])
     event_day = np.concatenate([invoices["day"].to_numpy(), payments["day"].to_numpy()])
     event_cents = np.concatenate([invoices["cents"].to_numpy(), -payments["cents"].to_numpy()])
     # each event counts from the first sample after its day on: add it there once, then a
     # running sum across the samples
     samples = np.asarray(days, dtype=np.int64)
     first = np.searchsorted(samples, event_day, side="right")
-    table = np.zeros((len(customers), len(days) + 1), dtype=np.int64)
-    np.add.at(table, (event_customer, first), event_cents)
-    table = np.cumsum(table, axis=1)[:, :-1]
+    width = len(days) + 1
+    table = per_customer(event_customer * width + first, event_cents, len(customers) * width)
+    table = np.cumsum(table.reshape(len(customers), width), axis=1)[:, :-1]
     return pd.DataFrame(table, index=customers, columns=list(days))

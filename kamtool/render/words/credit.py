@@ -6,6 +6,7 @@ written here from the templates in :mod:`kamtool.labels.credit`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from kamtool.result import Result
 
 NONE = "–"
+TOTAL = "total"  # the aging table's total row, a bucket code its label puts in words
 
 
 def _money(value: Any) -> str:
@@ -93,3 +95,27 @@ def notes(result: Result, lang: str) -> list[str]:
                                                   **factors),
         label("credit.note.utilisation", lang),
     ]
+
+
+def for_people(result: Result, lang: str) -> Result:
+    """The aging table with a total row, as people read it (the console and the workbook;
+    scripts read the buckets alone): the receivables, a share of 100 % (none when there are
+    no receivables) and the customers with an amount in any bucket. ``context["total_rows"]``
+    tells the workbook's charts to leave it out; applied twice it adds nothing more."""
+    import pandas as pd
+
+    aging = result.tables.get("aging")
+    if aging is None or "bucket" not in aging or "aging" in result.context.get("total_rows", {}):
+        return result
+    names = [str(b) for b in aging["bucket"]]
+    receivables = result.summary.get("receivables")
+    shown = result.rows[[n for n in names if n in result.rows.columns]].to_numpy(dtype=float)
+    total = pd.DataFrame({
+        "bucket": [TOTAL],
+        "amount": [receivables],
+        "share": [1.0 if receivables is not None and float(receivables) > 0 else float("nan")],
+        "customers": [int((shown != 0).any(axis=1).sum())],
+    })
+    context = {**result.context, "total_rows": {**result.context.get("total_rows", {}), "aging": 1}}
+    tables = {**result.tables, "aging": pd.concat([aging, total[list(aging.columns)]], ignore_index=True)}
+    return dataclasses.replace(result, tables=tables, context=context)
