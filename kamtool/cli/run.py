@@ -140,10 +140,12 @@ def report_drops(result: Ledger) -> None:
 
 
 @contextmanager
-def progress_bar() -> Iterator[Callable[[int, int], None]]:
-    """Rows read and rate on stderr, only on a terminal and only when loading takes a while."""
+def progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """Rows read and rate on stderr, only on a terminal and only when loading takes a while;
+    None elsewhere, so that the engines watch no progress nobody sees (DuckDB's is read by a
+    thread polling the running query)."""
     if not sys.stderr.isatty():
-        yield lambda rows, size: None
+        yield None
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
