@@ -127,10 +127,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "loyalty.focal.default": ("the brand with the most net revenue", "净销售额最高的品牌"),
     "loyalty.note.share": (
         "Share of wallet in a period = spend on {brand} / spend on all brands; a brand's net "
-        "spend below zero in a period counts as zero. focal_share is the same ratio over all "
-        "active periods. Shares are compared with a tolerance of 1e-9.",
+        "spend below zero in a period counts as zero. The focal brand's share of wallet is the "
+        "same ratio over all active periods. Shares are compared with a tolerance of 1e-9.",
         "某期钱包份额 = 该期购买 {brand} 的金额 / 购买所有品牌的金额；某品牌当期净额为负时按零计。"
-        "focal_share 为全部有购买期间的同一比值。份额比较容差为 1e-9。",
+        "本品牌钱包份额为全部有购买期间的同一比值。份额比较容差为 1e-9。",
     ),
     "loyalty.note.loyal_brand": (
         "Loyal: {brand} holds at least {threshold} of the customer's spend in more than "

@@ -120,10 +120,10 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "pareto.note.base": (
         "Every share is of the {base} {noun} with a non-negative net {measure}, zero included "
-        "(total {total}); {noun} with a negative net {measure} are listed last with "
-        "included = false and no share.",
+        "(total {total}); {noun} with a negative net {measure} are listed last, outside the shares "
+        "(In shares: no).",
         "各项占比均以净{measure}不为负（含零）的 {base} 个{noun}为基数（合计 {total}）；"
-        "净{measure}为负数的{noun}排在最后，included = false，不计占比。",
+        "净{measure}为负数的{noun}排在最后，不计入占比（“计入占比”为“否”）。",
     ),
     "pareto.note.missing": (
         "{Noun} without a {measure} value: {count}; they count as zero.",

@@ -172,9 +172,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "rfm.as_of.default": ("the day after the last order in the data", "数据中最后一笔订单的次日"),
     "rfm.note.measures": (
         "Frequency = orders as the ledger counts them (distinct order ids, else distinct "
-        "customer-days); monetary = net revenue after returns. rfm_score = R × 100 + F × 10 + M.",
+        "customer-days); monetary = net revenue after returns. RFM score = R × 100 + F × 10 + M.",
         "消费频率 = 订单数（不同订单号，无订单号时为不同的客户-日期）；消费金额 = 扣除退货后的"
-        "净销售额。rfm_score = R × 100 + F × 10 + M。",
+        "净销售额。RFM得分 = R × 100 + F × 10 + M。",
     ),
     "rfm.note.rules": (
         "Segments ({source}): the first rule whose R, F and M ranges (inclusive) all hold the "
