@@ -12,11 +12,10 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from conftest import kamtool_command
 
 from kamtool.analyses.credit import Options, credit
 from kamtool.render import words
-
-KAMTOOL = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "kamtool")
 
 # As of 2024-03-01 (day 19783), terms 30:
 #   A: I1 dated 2024-01-01, due 2024-01-31: 30 days past due, 100.00 open;
@@ -77,7 +76,8 @@ def _write(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([KAMTOOL, "credit", *args], capture_output=True, text=True, check=True)
+    # the console script beside this Python, whatever the venv is called (CI's is .ci-venv)
+    return subprocess.run([*kamtool_command(), "credit", *args], capture_output=True, text=True, check=True)
 
 
 def test_the_cli_json_has_no_total_row_and_no_negative_age(tmp_path: Path) -> None:
