@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import run_kamtool
+from test_filters import LINES  # the same six lines, worked by hand there
 
 from kamtool.engine.filters import Unmatched
 from kamtool.engine.load import load
@@ -22,14 +23,6 @@ from kamtool.io.request import Filters, Where, build_request
 from kamtool.needs import Needs
 from kamtool.render.words.filters import unmatched
 
-LINES = """order_id,date,customer,region,salesperson,Kundengruppe,amount
-1,2024-01-05,C1,East,Ann,A,100.00
-2,2024-02-10,C1,West,Ann,B,50.00
-3,2024-03-15,C2,East,Bob,A,30.00
-4,2024-03-20,C2,South,Bob,B,20.00
-5,2024-04-01,C3,West,Ann,A,10.00
-6,2024-04-02,C3,,Bob,A,5.00
-"""
 LOYALTY = Needs(keys=("customer", "date", "brand", "product"), optional=("brand", "product"), measures=(),
                 figures=("first_purchase",))
 
