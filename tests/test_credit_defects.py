@@ -1,6 +1,7 @@
-"""Three defects of credit's output, each worked by hand: the oldest days past due is never
-negative, the aging table has a total row where people read it (console, workbook) and not
-where scripts do (JSON), and the workbook's Parameters block says the grade rule in words."""
+"""Defects of credit's output, each worked by hand: the oldest days past due is never
+negative and a whole number, the aging table has a total row (in bold) where people read it
+(console, workbook) and not where scripts do (JSON), and the workbook's Parameters block says
+the grade rule in words."""
 
 from __future__ import annotations
 
@@ -87,6 +88,9 @@ def test_the_cli_json_has_no_total_row_and_no_negative_age(tmp_path: Path) -> No
     assert [row["bucket"] for row in out["tables"]["aging"]][-1] == "overdue_over_180"
     ages = {row["customer"]: row["max_days_past_due"] for row in out["rows"]}
     assert ages == {"A": 30, "B": 0, "C": None}
+    # whole days are integers, as stages' and churn's day counts: 30, not 30.0
+    assert all(isinstance(age, int) for age in ages.values() if age is not None)
+    assert '"max_days_past_due": 30,' in json.dumps(out)
 
 
 def test_the_workbook_aging_sheet_totals_and_its_chart_leaves_the_total_out(tmp_path: Path) -> None:
@@ -99,6 +103,10 @@ def test_the_workbook_aging_sheet_totals_and_its_chart_leaves_the_total_out(tmp_
     assert values[1] == ("Aging bucket", "Amount", "Share", "Customers")
     assert values[-1] == ("Total", 230, 1, 2)
     assert len(values) == 2 + 6 + 1  # title, header, six buckets, the total
+    # the total row reads as one: bold in every cell, the buckets above it not
+    assert [cell.font.b for cell in sheet[9]] == [True] * 4
+    assert not any(cell.font.b for cell in sheet[8])
+    assert sheet["B9"].number_format == sheet["B8"].number_format
     with zipfile.ZipFile(book) as archive:
         charts = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart")]
     ranges = [re.findall(r"<c:f>([^<]+)</c:f>", c) for c in charts]

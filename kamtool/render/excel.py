@@ -402,6 +402,20 @@ class Formats:
         """yes / no (是 / 否) in the workbook's language, never TRUE or 1."""
         return self.yes if bool(value) else self.no
 
+    def bold(self, base: Format | None) -> Format:
+        """``base`` (a number format, centring or none) in bold, for a table's total row."""
+        key = f"bold:{id(base)}"
+        found = self._cache.get(key)
+        if found is None:
+            spec: dict[str, Any] = {"bold": True}
+            if base is not None and base.num_format not in (0, "General"):
+                spec["num_format"] = base.num_format
+            if base is self.centre:
+                spec["align"] = "center"
+            found = self._book.add_format(spec)
+            self._cache[key] = found
+        return found
+
     def number(self, num_format: str | None) -> Format | None:
         if num_format is None:
             return None
@@ -542,7 +556,8 @@ def _result_sheets(
         columns = _prepare(frame, result, lang, name)
         title = title_line(result, table_label(name, result.command, lang) if name != "rows"
                             else label("report.sheet.rows", lang), lang, sources, period)
-        _write_table(worksheet, formats, columns, len(frame), title)
+        totals = int(result.context.get("total_rows", {}).get(name, 0))
+        _write_table(worksheet, formats, columns, len(frame), title, totals=totals)
         sheets[name] = _Sheet(worksheet, sheet_names[name], columns, len(frame))
     for heatmap in result.heatmaps:
         _add_heatmap(sheets[heatmap.table], heatmap)
@@ -615,7 +630,7 @@ _Writer = Callable[[int, int, Any, Any], Any]
 
 def _cell_writer(ws: Worksheet, formats: Formats, kind: ValueKind) -> _Writer:
     if kind == "text":
-        return lambda row, col, value, _fmt: ws.write_string(row, col, formats.text(value))
+        return lambda row, col, value, fmt: ws.write_string(row, col, formats.text(value), fmt)
     if kind == "bool":
         return lambda row, col, value, fmt: ws.write_string(row, col, formats.boolean(value), fmt)
     if kind == "mixed":
@@ -624,7 +639,9 @@ def _cell_writer(ws: Worksheet, formats: Formats, kind: ValueKind) -> _Writer:
 
 
 def _write_table(ws: Worksheet, formats: Formats, columns: list[_Column], n_rows: int,
-                 title: str = "") -> None:
+                 title: str = "", *, totals: int = 0) -> None:
+    """The title line, the header row and ``n_rows`` rows; the last ``totals`` of them (a
+    total row the words added, e.g. credit's aging) in bold."""
     widths = []
     for index, column in enumerate(columns):
         sample = column.values(0, min(n_rows, _WIDTH_SAMPLE_ROWS))
@@ -650,6 +667,8 @@ def _write_table(ws: Worksheet, formats: Formats, columns: list[_Column], n_rows
         stop = min(start + _BLOCK_ROWS, n_rows)
         blocks = [column.values(start, stop) for column in columns]
         for row, values in enumerate(zip(*blocks, strict=True), start + HEADER_ROW + 1):
+            if row > HEADER_ROW + n_rows - totals:
+                cells = [(write, formats.bold(fmt)) for write, fmt in cells]
             for col, value in enumerate(values):
                 if value is not None:
                     write, fmt = cells[col]

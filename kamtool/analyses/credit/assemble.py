@@ -194,7 +194,9 @@ def _rows(figures: dict[str, Any], acc: pd.DataFrame, customers: pd.Index, names
         rows[name] = company.money(cents[name].to_numpy())
     dso_sales = figures["dso_sales"].to_numpy()
     rows["overdue"] = company.money(overdue)
-    rows["max_days_past_due"] = np.where(aged["has_open"], aged["max_days_past_due"], np.nan)
+    # whole days, as stages' and churn's day counts: 6, not 6.0; empty without an open invoice
+    rows["max_days_past_due"] = pd.array(np.where(aged["has_open"], aged["max_days_past_due"], np.nan),
+                                         dtype="Float64").astype("Int64")
     rows["dso"] = _ratio(balance * float(opts.dso_days), dso_sales)
     rows["days_to_pay"] = _ratio(paid["to_pay"].to_numpy(), weight)
     rows["days_beyond_terms"] = _ratio(paid["beyond"].to_numpy(), weight)

@@ -80,7 +80,7 @@ def largest_overdue(rows: pd.DataFrame, overdue_cents: pd.Series) -> pd.DataFram
         "customer": frame["customer"].to_numpy(),
         "overdue": money(frame["cents"].to_numpy()),
         "balance": picked["balance"].to_numpy(),
-        "max_days_past_due": picked["max_days_past_due"].to_numpy(),
+        "max_days_past_due": picked["max_days_past_due"].array,
         "grade": picked["grade"].to_numpy(),
     })
 
