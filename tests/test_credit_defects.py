@@ -131,3 +131,14 @@ def test_the_parameters_block_says_the_grade_rule_in_words(tmp_path: Path) -> No
                  if row[0] is not None]
         assert sentence in cells
         assert not any("a_past_due" in cell or "d_past_due" in cell for cell in cells)
+
+
+def test_the_terminal_sets_the_total_row_off_and_keeps_it_under_top(tmp_path: Path) -> None:
+    orders, payments = _write(tmp_path)
+    out = _run(str(orders), "--payments", str(payments), "--as-of", AS_OF, "--top", "2").stdout
+    aging = out.split("Receivables aging\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    # header, rule, the first two of six buckets, a rule, the total; the note counts six buckets
+    assert aging[2].split()[:2] == ["Not", "due"] and aging[3].split()[0] == "1–30"
+    assert set(aging[4].strip()) == {"─"}
+    assert aging[5].split() == ["Total", "230.00", "100.0%", "2"]
+    assert "(2 of 6 rows; -o FILE writes all)" in out

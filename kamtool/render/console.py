@@ -43,18 +43,24 @@ def make_console(*, stderr: bool = False) -> Console:
 def frame_table(frame: pd.DataFrame, *, lang: str, command: str = "", title: str | None = None,
                 top: int | None = None, columns: list[str] | None = None, plain: bool = False,
                 kinds: Mapping[str, str] | None = None, table: str | None = None,
-                captions: Mapping[str, str] | None = None) -> Any:
+                captions: Mapping[str, str] | None = None, totals: int = 0) -> Any:
     """A Rich table of ``frame``; every column formatted by :mod:`kamtool.render.formats`
-    (``kinds``: the result's column kinds; ``table``: the frame's name in the result)."""
+    (``kinds``: the result's column kinds; ``table``: the frame's name in the result).  The last
+    ``totals`` rows (a total row the words added) are set off by a rule and kept when ``top``
+    cuts the rows above them."""
     from rich import box
     from rich.table import Table
 
     cols = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+    # Rich's SIMPLE boxes, with a rule (not a blank line) where a section ends: above a total row
+    rule = "─" if plain else "━"
+    sectioned = box.Box(f"    \n    \n {rule * 2} \n    \n {rule * 2} \n {rule * 2} \n    \n    \n")
     out = Table(
         title=None if title is None else text_for_terminal(title),
-        box=box.SIMPLE if plain else box.SIMPLE_HEAVY, show_edge=False, title_justify="left", pad_edge=False,
+        box=sectioned, show_edge=False, title_justify="left", pad_edge=False,
     )
-    shown = frame if top is None else frame.head(top)
+    body = frame.iloc[:len(frame) - totals] if totals else frame
+    shown = body if top is None else body.head(top)
     # decimals from the whole column, as the workbook has them, not from the rows shown
     specs = [column_spec(str(c), frame[c], kinds, table) for c in cols]
     for col, spec in zip(cols, specs, strict=True):
@@ -62,10 +68,15 @@ def frame_table(frame: pd.DataFrame, *, lang: str, command: str = "", title: str
         numeric = spec.kind in ("money", "count", "days", "share", "number")
         # a caption may be a header from the user's file (--by HEADER): text, never markup
         out.add_column(text_for_terminal(caption), justify="right" if numeric else "left", overflow="fold")
-    for row in shown[cols].itertuples(index=False, name=None):
+    rows = list(shown[cols].itertuples(index=False, name=None))
+    ending = frame.iloc[len(frame) - totals:] if totals else frame.iloc[:0]
+    total_rows = list(ending[cols].itertuples(index=False, name=None))
+    for index, row in enumerate([*rows, *total_rows]):
         # data is text, never markup or a terminal escape: "[bold]" and "\x1b[2J" print as written
         out.add_row(*(text_for_terminal(format_value(v, spec, lang))
-                      for spec, v in zip(specs, row, strict=True)))
+                      for spec, v in zip(specs, row, strict=True)),
+                    end_section=index == len(rows) - 1 and bool(total_rows),
+                    style="bold" if index >= len(rows) else None)
     return out
 
 
@@ -99,12 +110,13 @@ def render_result(result: Result, console: Console, *, lang: str, top: int | Non
     for name, frame in shown.tables.items():
         console.print()
         title = table_label(name, result.command, lang)
+        totals = int(shown.context.get("total_rows", {}).get(name, 0))
         console.print(frame_table(frame, lang=lang, command=result.command, title=title,
                                   top=limit, plain=plain, kinds=result.kinds, table=name,
-                                  captions=captions(frame)))
-        if len(frame) > limit:
-            console.print(label("report.more_table_rows", lang).format(shown=limit, total=len(frame)),
-                          markup=False)
+                                  captions=captions(frame), totals=totals))
+        if len(frame) - totals > limit:
+            more = label("report.more_table_rows", lang).format(shown=limit, total=len(frame) - totals)
+            console.print(more, markup=False)
     notes = words.notes(result, lang)
     if notes:
         console.print()
