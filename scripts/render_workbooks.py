@@ -18,22 +18,25 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-COMMANDS = ("inspect", "pareto", "abc", "rfm", "loyalty", "churn", "clv", "report")
+COMMANDS = ("inspect", "pareto", "abc", "rfm", "loyalty", "churn", "clv", "tiers", "stages", "credit",
+            "profile", "report")
 LANGS = ("en", "zh")
 SAMPLE = REPO / "sample_data" / "orders.csv"
-# The second files a command reads from sample_data (the report: all three files).
-EXTRA = {
-    "report": ["--accounts", str(REPO / "sample_data" / "accounts.csv"),
-               "--payments", str(REPO / "sample_data" / "payments.csv")],
-}
+ACCOUNTS = ["--accounts", str(REPO / "sample_data" / "accounts.csv")]
+PAYMENTS = ["--payments", str(REPO / "sample_data" / "payments.csv")]
+# The second files a command reads from sample_data (the report and the cards: all three files).
+EXTRA = {"tiers": ACCOUNTS, "churn": [*ACCOUNTS, *PAYMENTS], "credit": [*ACCOUNTS, *PAYMENTS],
+         "profile": [*ACCOUNTS, *PAYMENTS], "report": [*ACCOUNTS, *PAYMENTS]}
+# What comes before the file: every customer's card, not one
+BEFORE = {"profile": ["--all"]}
 
 
 def write_workbook(command: str, lang: str, out: Path) -> Path:
     """``kamtool COMMAND sample_data/orders.csv --lang LANG -o out/COMMAND.LANG.xlsx``."""
     path = out / f"{command}.{lang}.xlsx"
     subprocess.run(
-        [sys.executable, "-m", "kamtool", command, str(SAMPLE), *EXTRA.get(command, []), "--lang", lang,
-         "-o", str(path)],
+        [sys.executable, "-m", "kamtool", command, *BEFORE.get(command, []), str(SAMPLE),
+         *EXTRA.get(command, []), "--lang", lang, "-o", str(path)],
         check=True,
         cwd=REPO,
         stdout=subprocess.DEVNULL,
