@@ -20,7 +20,13 @@ from kamtool.render.excel import param_sentences, pareto_steps, write_workbook
 from kamtool.result import Chart, Result
 
 SAMPLE = REPO / "sample_data" / "orders.csv"
-COMMANDS = ["inspect", "pareto", "abc", "rfm", "loyalty", "churn", "clv"]
+COMMANDS = ["inspect", "pareto", "abc", "rfm", "loyalty", "churn", "clv", "tiers", "stages", "credit",
+            "profile", "report"]
+_ACCOUNTS = ["--accounts", str(REPO / "sample_data" / "accounts.csv")]
+_PAYMENTS = ["--payments", str(REPO / "sample_data" / "payments.csv")]
+# what each command reads besides the orders: every file sample_data has for it (the cards: all)
+ARGS = {"tiers": _ACCOUNTS, "churn": [*_ACCOUNTS, *_PAYMENTS], "credit": [*_ACCOUNTS, *_PAYMENTS],
+        "profile": ["--all", *_ACCOUNTS, *_PAYMENTS], "report": [*_ACCOUNTS, *_PAYMENTS]}
 # words the Chinese workbook may show as they are: codes of classes, model names, quarters
 _LATIN_OK = re.compile(r"^(?:[A-C\-]|[RFM]得分|F = \d|BG/NBD.*|Gamma-Gamma.*|HHI.*|RFM.*|\+\d+|%|kamtool.*)$")
 
@@ -34,7 +40,7 @@ def zh_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for command in COMMANDS:
         path = out / f"{command}.xlsx"
         with strict_labels():
-            run = run_kamtool([command, str(SAMPLE), "--lang", "zh", "-o", str(path)])
+            run = run_kamtool([command, str(SAMPLE), *ARGS.get(command, []), "--lang", "zh", "-o", str(path)])
         assert run.code == 0, (command, run.stderr)
         books[command] = path
     return books
@@ -57,16 +63,30 @@ def _label_cells(book: openpyxl.Workbook) -> list[tuple[str, str]]:
     (column A of the key figures: a row whose column B holds the figure) and section
     titles, every data sheet's header row."""
     out = [(f"sheet name {ws.title}", ws.title) for ws in book.worksheets if ws.sheet_state == "visible"]
-    summary = book.worksheets[0]
-    for row in summary.iter_rows(min_row=2):
-        caption = row[0].value
-        if isinstance(caption, str) and (len(row) < 2 or row[1].value is not None or row[0].font.b):
-            out.append((f"{summary.title}!{row[0].coordinate}", caption))
-    for ws in book.worksheets[1:]:
-        if ws.sheet_state != "visible":
-            continue
+    for summary in _summaries(book):
+        for row in summary.iter_rows(min_row=2):
+            caption = row[0].value
+            if isinstance(caption, str) and (len(row) < 2 or row[1].value is not None or row[0].font.b):
+                out.append((f"{summary.title}!{row[0].coordinate}", caption))
+    for ws in _data_sheets(book):
         out += [(f"{ws.title}!{c.coordinate}", c.value) for c in ws[2] if isinstance(c.value, str)]
     return out
+
+
+def _summaries(book: openpyxl.Workbook) -> list[openpyxl.worksheet.worksheet.Worksheet]:
+    """The first sheet (a Summary, the report's Overview) and each analysis' Summary in the
+    report: captions in column A, the command named on its second row."""
+    command = label("report.command", "zh")
+    return [book.worksheets[0], *(ws for ws in book.worksheets[1:] if ws["A2"].value == command)]
+
+
+def _data_sheets(book: openpyxl.Workbook) -> list[openpyxl.worksheet.worksheet.Worksheet]:
+    """The visible sheets of tables: a title line, the header row, the rows (not the Summaries,
+    and not the report's Definitions, which are sections of sentences)."""
+    summaries = {ws.title for ws in _summaries(book)}
+    prose = label("report.def.title", "zh")
+    return [ws for ws in book.worksheets
+            if ws.sheet_state == "visible" and ws.title not in summaries and ws["A1"].value != prose]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -84,12 +104,11 @@ def test_zh_workbook_has_no_english_label(command: str, zh_books: dict[str, Path
     assert bad == []
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+# the account cards are laid out as cards, not tables (tests/test_profile.py checks their print set-up)
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "profile"])
 def test_zh_workbook_layout(command: str, zh_books: dict[str, Path]) -> None:
     book = openpyxl.load_workbook(zh_books[command])
-    for ws in book.worksheets[1:]:
-        if ws.sheet_state != "visible":
-            continue
+    for ws in _data_sheets(book):
         title = ws["A1"].value
         assert isinstance(title, str) and "kamtool" in title and "orders.csv" in title, ws.title
         assert ws.freeze_panes == "A3" and ws.print_title_rows == "$1:$2"
@@ -198,10 +217,54 @@ def test_extra_tables_follow_top_and_say_so(lang: str, note: str) -> None:
 def test_terminal_needs_no_made_up_caption(command: str, lang: str, tmp_path: Path) -> None:
     """Every caption the terminal prints, and the English workbook's, has a label: in strict
     mode the made-up fallback fails the run."""
-    args = [command, str(SAMPLE), "--lang", lang, "--top", "3"]
+    args = [command, str(SAMPLE), *ARGS.get(command, []), "--lang", lang, "--top", "3"]
     if lang == "en":
         args += ["-o", str(tmp_path / "book.xlsx")]
     with strict_labels():
         run = run_kamtool(args)
     assert run.code == 0, run.stderr
     assert "MissingLabel" not in run.stderr
+
+
+def _identifiers() -> set[str]:
+    """Words a Chinese workbook may show in Latin letters because they are names, not labels:
+    the sample files' own headers (the Data quality sheet and inspect list them), their folder,
+    kamtool's canonical column names (what --map takes) and the symbols of Gini's formula."""
+    from kamtool.io.columns import CANONICAL
+
+    headers: set[str] = set(CANONICAL) | {"sample_data", "x_i", "x_j"}  # the files' folder; Gini's formula
+    for name in ("orders.csv", "accounts.csv"):
+        headers |= set(pd.read_csv(REPO / "sample_data" / name, nrows=0).columns)
+    return headers
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_zh_workbook_shows_no_code(command: str, zh_books: dict[str, Path]) -> None:
+    """No cell of a Chinese workbook shows a code for a value (``missing_strategic``,
+    ``strategic_tenure 24``, ``homogeneous_dropout``): the words are labelled, the codes stay
+    in JSON."""
+    book = openpyxl.load_workbook(zh_books[command], read_only=True)
+    allowed = _identifiers()
+    bad = set()
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        for row in ws.iter_rows(max_row=300, values_only=True):
+            for value in row:
+                if isinstance(value, str):
+                    bad |= {(ws.title, code) for code in re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", value)
+                            if code not in allowed}
+    assert bad == set()
+
+
+def test_zh_workbook_names_coded_values(zh_books: dict[str, Path]) -> None:
+    """The coded values of tiers' flags and clv's tables read as words on the sheets."""
+    tiers = openpyxl.load_workbook(zh_books["tiers"])["明细"]
+    header = [c.value for c in tiers[2]]
+    flags = {r[header.index("标记")] for r in tiers.iter_rows(min_row=3, values_only=True)}
+    assert "缺少：战略及品牌价值" in flags and not any("missing" in str(f) for f in flags)
+    clv = openpyxl.load_workbook(zh_books["clv"])
+    assert {r[1] for r in clv["跟踪：累计重复购买"].iter_rows(min_row=3, values_only=True)} == {"校准期"}
+    models = clv["购买模型比较"]
+    assert [c.value for c in models[2]][:2] == ["名称", "所达极限"]  # no column of model codes
+    assert models["A3"].value == "BG/NBD"

@@ -24,7 +24,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "predicted_total": ("Predicted total", "预测购买总数"),
     "clv_decile": ("CLV decile", "客户终身价值十分位"),
     # table and chart titles
-    "clv.parameters": ("Fitted parameters", "模型参数"),
+    "clv.table.parameters": ("Fitted parameters", "模型参数"),
     "clv.holdout": ("Holdout: predicted vs actual repeat purchases", "验证期：预测与实际重复购买"),
     "clv.deciles": ("CLV by decile", "客户终身价值十分位分布"),
     # units
@@ -186,6 +186,17 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     # diagnostics tables and columns
     "clv.models": ("Purchase models compared", "购买模型比较"),
+    # coded values of the tables, for people (JSON keeps the codes)
+    "clv.phase.calibration": ("Calibration", "校准期"),
+    "clv.phase.holdout": ("Holdout", "验证期"),
+    "clv.boundary.homogeneous_dropout": ("One drop-out rate for all", "所有客户流失率相同"),
+    "clv.boundary.no_dropout": ("No drop-out", "无流失"),
+    "clv.boundary.certain_dropout": ("Certain drop-out", "必然流失"),
+    "clv.boundary.homogeneous_purchase": ("One purchase rate for all", "所有客户购买率相同"),
+    "clv.boundary.homogeneous_purchase_and_dropout": (
+        "One purchase rate and one drop-out rate for all", "所有客户购买率和流失率均相同"),
+    "clv.boundary.homogeneous_purchase_no_dropout": (
+        "One purchase rate for all, no drop-out", "所有客户购买率相同且无流失"),
     "clv.tracking": ("Tracking: cumulative repeat purchases", "跟踪：累计重复购买"),
     "clv.p_alive_matrix": ("P(alive) by repeat purchases × recency", "按重复购买次数 × 最近度的存活概率"),
     "clv.repeat_counts": (

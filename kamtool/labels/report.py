@@ -6,7 +6,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.sheet.rows": ("Details", "明细"),
     "report.sheet.chart_data": ("Chart data", "图表数据"),
     # Summary sheet
-    "report.title": ("kamtool report: {command}", "kamtool 报告：{command}"),
+    # the title of a command's workbook; {name}: the analysis in words (report.analysis.*)
+    "report.title": ("kamtool report: {command}", "kamtool 报告：{name}（{command}）"),
     "report.command": ("Command", "命令"),
     "report.headline": ("Headline", "要点"),
     "report.summary": ("Key figures", "关键指标"),
@@ -43,6 +44,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.analysis.churn": ("Churn", "客户流失"),
     "report.analysis.clv": ("CLV", "客户终身价值"),
     "report.analysis.credit": ("Credit", "授信与应收"),
+    "report.analysis.inspect": ("Inspect", "数据检查"),
+    "report.analysis.profile": ("Account cards", "客户档案"),
     "report.overview.title": ("KAM report: overview", "大客户管理报告：总览"),
     "report.overview.as_of": ("As of {as_of}; last period: the same figures as of {previous} (one quarter "
                               "earlier, orders before that day)",

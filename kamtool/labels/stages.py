@@ -117,6 +117,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "stages.param.key_tier_given": ("Key tier given", "已提供重点客户等级"),
     "stages.param.stage_thresholds": ("Thresholds", "阈值"),
     "stages.param.rules": ("Rules", "规则"),
+    # the thresholds' names in the Parameters block ("Thresholds: strategic tenure (months) 24, …")
+    "stages.stage_thresholds.strategic_tenure": ("strategic tenure (months)", "战略合作最短合作时长（月）"),
+    "stages.stage_thresholds.stable_tenure": ("stable tenure (months)", "稳定合作最短合作时长（月）"),
+    "stages.stage_thresholds.quarters": ("quarters looked at", "考察季度数"),
+    "stages.stage_thresholds.stable_quarters": ("stable active quarters", "稳定合作最少活跃季度数"),
+    "stages.stage_thresholds.min_breadth": ("strategic breadth", "战略合作最低购买广度"),
+    "stages.stage_thresholds.stable_trend": ("stable revenue trend above", "稳定合作销售额趋势下限"),
+    "stages.stage_thresholds.declining_drop": ("declining revenue drop", "下滑标记的销售额降幅"),
+    "stages.stage_thresholds.lost_gap_multiple": ("lost gap multiple", "流失标记的间隔倍数"),
+    "stages.stage_thresholds.lost_min_days": ("lost minimum days", "流失标记的最少天数"),
     "stages.kpi.customers": ("Customers", "客户数"),
     "stages.kpi.cultivation": ("Cultivation", "孕育阶段"),
     "stages.kpi.initial": ("Initial cooperation", "初期合作"),
@@ -133,3 +143,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "param.value.account_strategic_scale.1-5": ("1–5", "1–5分"),
     "param.value.account_strategic_scale.0-100": ("0–100", "0–100分"),
 }
+# The Parameters block lists the rules by code (params "rules"): each reads as its stage rule's
+# label, the one copy of its words above.
+LABELS.update({f"stages.rules.{key.rsplit('.', 1)[1]}": words for key, words in list(LABELS.items())
+               if key.startswith("stages.stage_rule.")})

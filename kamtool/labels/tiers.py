@@ -13,6 +13,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "tiers.owner": ("Account manager", "客户经理"),
     "tiers.hours": ("Hours", "工时"),
     "tiers.flags": ("Flags", "标记"),
+    # a value of the flags column for people: the factors a customer is scored without
+    "tiers.flag_missing": ("Missing: {factors}", "缺少：{factors}"),
     "tiers.customers": ("Customers", "客户数"),
     "tiers.customer_share": ("Share of customers", "客户占比"),
     "tiers.revenue_share": ("Share of revenue", "销售额占比"),

@@ -278,14 +278,16 @@ def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _prepare(frame: pd.DataFrame, result: Result, lang: str, table: str) -> list[_Column]:
+def _prepare(frame: pd.DataFrame, result: Result, lang: str, table: str,
+             headers: dict[str, str] | None = None) -> list[_Column]:
+    """The frame's columns to write; ``headers``: captions that are not the columns' labels."""
     frame = _flatten(frame)
     columns: list[_Column] = []
     for position in range(frame.shape[1]):
         name = _column_name(frame.columns[position])
         series = frame.iloc[:, position]
         kind, values = _prepare_values(series)
-        header = _header_text(name, result, lang) if name else ""
+        header = (headers or {}).get(name) or (_header_text(name, result, lang) if name else "")
         spec = column_spec(name, series, result.kinds, table)
         columns.append(_Column(name, header, kind, number_format(spec, kind), values))
     return columns
@@ -360,6 +362,12 @@ class SheetNames:
             number += 1
         self._taken.add(unique.lower())
         return unique
+
+
+def _workbook_title(command: str, lang: str) -> str:
+    """"kamtool report: abc" (kamtool 报告：ABC分类（abc）): the analysis named in words as well."""
+    name = label(f"report.analysis.{command}", lang) if has_label(f"report.analysis.{command}") else command
+    return label("report.title", lang).format(command=command, name=name)
 
 
 def _sheet_title(name: str, command: str, lang: str) -> str:
@@ -538,7 +546,7 @@ def _fill(
     _result_sheets(book, formats, result, tables, lang, sources, period, summary_name, sheet_names, helper)
     helper.finish()
     book.worksheets()[0].activate()
-    book.set_properties({"title": label("report.title", lang).format(command=result.command)})
+    book.set_properties({"title": _workbook_title(result.command, lang)})
     return formats.cut_cells
 
 
@@ -745,7 +753,7 @@ def _write_summary(
         plan.append(("pair", caption, value, num_format))
         lines.append((caption, value, num_format))
 
-    plan.append(("text", label("report.title", lang).format(command=command), formats.title))
+    plan.append(("text", _workbook_title(command, lang), formats.title))
     plan.append(("plain", label("report.command", lang), command))
     headline = words.headline(result, lang)
     if headline:
@@ -864,15 +872,25 @@ def summary_lines(result: Result, lang: str) -> Iterable[tuple[str, str, Any]]:
         if isinstance(value, list | tuple):
             value = ", ".join(_param_value(key, v, result, lang) for v in value)
         elif isinstance(value, str):
-            value = _code_text(key, value, lang)
+            value = _code_text(key, value, lang, result.command)
         yield figure_caption(result, key, lang), key, value
 
 
-def _code_text(key: str, value: str, lang: str) -> str:
-    """A code in words: ``param.value.{key}.{value}``, ``param.value.{value}``, or the
-    label of a canonical name (``customer``, ``revenue``); any other text as it is."""
-    found = _first((f"param.value.{key}.{value}", f"param.value.{value}", value), lang)
+def _code_text(key: str, value: str, lang: str, command: str = "") -> str:
+    """A code in words: ``{command}.{key}.{value}``, ``param.value.{key}.{value}``,
+    ``param.value.{value}``, or the label of a canonical name (``customer``, ``revenue``); any
+    other text as it is."""
+    found = _first((f"{command}.{key}.{value}", f"param.value.{key}.{value}", f"param.value.{value}", value),
+                   lang)
     return value if found is None or "{" in found else found
+
+
+def _item_name(command: str, key: str, item: Any, lang: str) -> str:
+    """The name of one entry of a parameter that is a table of named figures (tiers' weights
+    per factor, stages' thresholds): ``{command}.{key}.{item}``, ``{command}.factor.{item}``,
+    else the item as it is."""
+    found = _first((f"{command}.{key}.{item}", f"{command}.factor.{item}", f"param.value.{item}"), lang)
+    return str(item) if found is None or "{" in found else found
 
 
 def _param_value(key: str, value: Any, result: Result, lang: str) -> str:
@@ -882,22 +900,29 @@ def _param_value(key: str, value: Any, result: Result, lang: str) -> str:
     if isinstance(value, bool | np.bool_):
         return label("yes" if value else "no", lang)
     if isinstance(value, dict):
-        return ", ".join(f"{k} {_param_value(key, v, result, lang)}" for k, v in value.items())
+        sep = "、" if lang == "zh" else ", "
+        # each entry named in words, valued as the parameter's values are (a share by its own name)
+        return sep.join(f"{_item_name(result.command, key, k, lang)} "
+                        f"{_param_value(str(k) if str(k) in _SHARE_PARAMS else key, v, result, lang)}"
+                        for k, v in value.items())
     if isinstance(value, list | tuple):
         return " / ".join(_param_value(key, v, result, lang) for v in value)
     if isinstance(value, str):
-        return _code_text(key, value, lang)
+        return _code_text(key, value, lang, result.command)
     if isinstance(value, int | float | np.integer | np.floating):
         spec = value_spec(key, value, result.kinds)
         if key in _SHARE_PARAMS or spec.kind == "share":
             return f"{float(value) * 100:.4g} %"
+        if spec.kind != "money" and isinstance(value, float | np.floating) and float(value).is_integer():
+            # a whole number given as a float (weights of 20 points, 5 days) reads as one: 20, not 20.00
+            return format_value(int(value), value_spec("", int(value), {}), lang)
         return format_value(value, spec, lang)
     return _plain(value)
 
 
-# parameters that are fractions of 1, whatever their name says
+# parameters that are fractions of 1, whatever their name says (stages' trend and drop too)
 _SHARE_PARAMS = frozenset({"thresholds", "target", "share_threshold", "majority", "discount_rate", "margin",
-                           "p_alive_threshold"})
+                           "p_alive_threshold", "stable_trend", "declining_drop"})
 # parameters the notes state in the reader's language (prose written by the analysis in English)
 _PROSE_WORDS = 4
 
@@ -1342,10 +1367,10 @@ def _fill_report(book: Workbook, report: Any, prepared: dict[str, Any], lang: st
         quality = Result(command="report", params={}, summary={}, rows=frame,
                          kinds={"value": "text", "header_row": "count"})
         ws = book.add_worksheet(quality_name)
-        columns = _prepare(frame, quality, lang, "rows")
-        for column, key in zip(columns, ("file", "kind", "item", "value"), strict=True):
-            column.header = label(f"report.dq.{key}", lang)
-        _write_table(ws, formats, columns, len(frame), label("report.dq.title", lang))
+        headers = {key: label(f"report.dq.{key}", lang) for key in ("file", "kind", "item", "value")}
+        columns = _prepare(frame, quality, lang, "rows", headers=headers)
+        _write_table(ws, formats, columns, len(frame),
+                     title_line(quality, label("report.dq.title", lang), lang, sources, period))
     _write_definitions(book.add_worksheet(definitions_name), formats,
                        report_words.definitions(report, lang, split), lang)
     _overview_chart_sheets(book, overview_sheet, report, lang, helper, below)

@@ -75,16 +75,28 @@ def _model_sentence(result: Result, lang: str) -> str:
     ok = table[table["failed"] == ""]
     if criterion == "holdout":
         parts = [
-            f"{_NAMES[k]} {e / a:+.1%}" if a else f"{_NAMES[k]} {e:+,.1f}"
-            for k, e, a in zip(ok["model"], ok["error"], ok["holdout_actual"], strict=True)
+            f"{k} {e / a:+.1%}" if a else f"{k} {e:+,.1f}"
+            for k, e, a in zip(ok["name"], ok["error"], ok["holdout_actual"], strict=True)
         ]
     else:
-        parts = [f"{_NAMES[k]} {ll:,.1f}" for k, ll in zip(ok["model"], ok["log_likelihood"], strict=True)]
-    failed = [_NAMES[k] for k in table.loc[table["failed"] != "", "model"]]
+        parts = [f"{k} {ll:,.1f}" for k, ll in zip(ok["name"], ok["log_likelihood"], strict=True)]
+    # (by the models' names: people's view of the table has no code column, see for_people)
+    failed = [str(k) for k in table.loc[table["failed"] != "", "name"]]
     sentence = label(f"clv.model.{criterion}", lang).format(model=name, others="; ".join(parts))
     if failed:
         sentence += label("clv.model.failed", lang).format(models=", ".join(failed))
     return sentence
+
+
+def for_people(result: Result, lang: str) -> Result:
+    """The models compared without their code column: people read the model's name (BG/NBD)
+    beside it; JSON and CSV keep both."""
+    import dataclasses
+
+    models = result.tables.get("models")
+    if models is None or "model" not in models.columns or "name" not in models.columns:
+        return result
+    return dataclasses.replace(result, tables={**result.tables, "models": models.drop(columns=["model"])})
 
 
 def headline(result: Result, lang: str) -> list[str]:

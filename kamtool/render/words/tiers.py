@@ -23,6 +23,31 @@ def _factor_names(factors: list[str], lang: str) -> str:
     return sep.join(label(f"tiers.factor.{f}", lang) for f in factors) or label("tiers.note_none", lang)
 
 
+def for_people(result: Result, lang: str) -> Result:
+    """The flags column in words: ``missing_strategic,missing_future`` reads "Missing: Strategic
+    value, Future value" (缺少：战略及品牌价值、客户未来价值); JSON and CSV keep the codes."""
+    import dataclasses
+
+    rows = result.rows
+    if "flags" not in rows.columns or rows.empty:
+        return result
+    prefix = "missing_"
+
+    def words(code: str) -> str:
+        factors = [f[len(prefix):] for f in code.split(",") if f.startswith(prefix)]
+        if not code or not factors:
+            return code
+        return label("tiers.flag_missing", lang).format(factors=_factor_names(factors, lang))
+
+    # each pattern of flags spelt once (at most 2^5), not once a customer
+    mapping = {code: words(code) for code in rows["flags"].dropna().unique()}
+    if all(code == text for code, text in mapping.items()):
+        return result
+    rows = rows.copy()
+    rows["flags"] = rows["flags"].map(mapping)
+    return dataclasses.replace(result, rows=rows)
+
+
 def headline(result: Result, lang: str) -> list[str]:
     s, p = result.summary, result.params
     lines = [
