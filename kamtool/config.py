@@ -34,7 +34,7 @@ def find_config(explicit: str | None) -> Path | None:
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise UsageError(f"--config {explicit}: no such file")
+            raise UsageError.said("error.no_such_file", file=f"--config {explicit}")
         return path
     path = Path.cwd() / DEFAULT_NAME
     return path if path.is_file() else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Any, Self
 
 
 class ExitStatus(IntEnum):
@@ -13,9 +14,32 @@ class ExitStatus(IntEnum):
 
 
 class KamtoolError(Exception):
-    """An error the user can act on; printed as one line, exit code 1."""
+    """An error the user can act on; printed as one line, exit code 1.
+
+    Raised with a message (English), or with :meth:`said` from a label, whose words the command
+    line prints in the reader's language (``--lang zh``); ``str()`` is always the English.
+    """
 
     exit_status = ExitStatus.ERROR
+    key: str | None = None
+    fields: dict[str, Any] | None = None
+
+    @classmethod
+    def said(cls, key: str, **fields: Any) -> Self:
+        """The error whose words are the label ``key`` with ``fields`` (kamtool/labels/messages.py)."""
+        from kamtool.labels import label
+
+        error = cls(label(key, "en").format(**fields))
+        error.key, error.fields = key, fields
+        return error
+
+    def in_lang(self, lang: str) -> str:
+        """The message in ``lang``: the label's words when raised by :meth:`said`, else the English."""
+        if self.key is None:
+            return str(self)
+        from kamtool.labels import label
+
+        return label(self.key, lang).format(**(self.fields or {}))
 
 
 class DataError(KamtoolError):

@@ -191,7 +191,7 @@ def as_of_timestamp(value: Any, what: str = "--as-of") -> Any:
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
-        raise UsageError(f"{what} {value!r} is not a date; write e.g. 2024-07-01") from exc
+        raise UsageError.said("error.not_a_date", option=what, value=repr(value)) from exc
     if pd.isna(stamp):
-        raise UsageError(f"{what} {value!r} is not a date; write e.g. 2024-07-01")
+        raise UsageError.said("error.not_a_date", option=what, value=repr(value))
     return stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize()

@@ -48,6 +48,7 @@ import typer  # noqa: E402 - after Ctrl-C is caught
 
 from kamtool import __version__  # noqa: E402
 from kamtool.errors import ExitStatus, KamtoolError  # noqa: E402
+from kamtool.labels import message_lang, set_message_lang  # noqa: E402
 
 app = typer.Typer(
     name="kamtool",
@@ -87,6 +88,27 @@ def print_error(message: str) -> None:
     show(message)
 
 
+def said(key: str, **fields: Any) -> str:
+    """A message of kamtool/labels/messages.py in the run's language."""
+    from kamtool.labels import label, message_lang
+
+    return label(key, message_lang()).format(**fields)
+
+
+def _message_lang(argv: list[str]) -> str:
+    """The --lang of the command line (``--lang zh`` or ``--lang=zh``), else en: errors and
+    warnings are said in it, even those raised before the options are parsed."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in ("en", "zh") else "en"
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+            return value if value in ("en", "zh") else "en"
+    return "en"
+
+
 def guarded(fn: Callable[..., Any], *, traceback: bool = False) -> Callable[..., Any]:
     """Map kamtool's exceptions to one line on stderr and the exit codes (``traceback``:
     print the stack too, for bug reports)."""
@@ -100,19 +122,18 @@ def guarded(fn: Callable[..., Any], *, traceback: bool = False) -> Callable[...,
         except KamtoolError as exc:
             if show_stack:
                 print_exc()
-            print_error(str(exc))
+            print_error(exc.in_lang(message_lang()))
             raise typer.Exit(int(exc.exit_status)) from None
         except KeyboardInterrupt:
-            print_error("interrupted")
+            print_error(said("message.interrupted"))
             raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
         except MemoryError:
-            print_error("out of memory; try fewer files at once, or --engine dask")
+            print_error(said("message.out_of_memory"))
             raise typer.Exit(int(ExitStatus.ERROR)) from None
         except Exception as exc:  # a bug or an input we did not foresee: still no traceback
             if show_stack:
                 print_exc()
-            print_error(f"{type(exc).__name__}: {exc} (this may be a kamtool bug; rerun with --traceback "
-                  f"and report it)")
+            print_error(said("message.bug", error=f"{type(exc).__name__}: {exc}"))
             raise typer.Exit(int(ExitStatus.ERROR)) from None
 
     return run
@@ -152,6 +173,7 @@ def main(argv: list[str] | None = None) -> Any:
 
     _register()
     args, config_path, tb = _prescan(list(sys.argv[1:] if argv is None else argv))
+    set_message_lang(_message_lang(args))
     try:
         import os
 
@@ -177,7 +199,7 @@ def main(argv: list[str] | None = None) -> Any:
                             tables={kind: config_mapping(config, kind, str(path)) for kind in SECTIONS}
                             if path else {})
     except KamtoolError as exc:
-        print_error(str(exc))
+        print_error(exc.in_lang(message_lang()))
         sys.exit(int(exc.exit_status))
     return command.main(args=args, prog_name="kamtool", default_map=defaults, obj=settings)
 
@@ -230,7 +252,7 @@ def entry() -> None:
     if interrupted[0]:
         code = int(ExitStatus.INTERRUPTED)
         with contextlib.suppress(Exception):
-            print_error("interrupted")
+            print_error(said("message.interrupted"))
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say there
             stream.flush()

@@ -12,9 +12,9 @@ def number_list(text: str, *, name: str, count: int | None = None) -> list[float
     try:
         values = [float(v) for v in text.replace(" ", "").split(",") if v]
     except ValueError:
-        raise UsageError(f"{name} takes numbers separated by commas, e.g. 80,95 (got {text!r})") from None
+        raise UsageError.said("error.numbers", option=name, value=repr(text)) from None
     if count is not None and len(values) != count:
-        raise UsageError(f"{name} takes {count} numbers, e.g. 80,95 (got {text!r})")
+        raise UsageError.said("error.n_numbers", option=name, count=count, value=repr(text))
     if any(v > 1 for v in values):
         values = [v / 100 for v in values]
     return values
@@ -45,15 +45,15 @@ def filters(date_from: str | None, date_to: str | None, where: list[str]) -> Any
     first = parse_day(date_from, "--from")
     last = parse_day(date_to, "--to")
     if first is not None and last is not None and first > last:
-        raise UsageError(f"--from {date_from} is after --to {date_to}")
+        raise UsageError.said("error.from_after_to", first=date_from, last=date_to)
     out: list[Where] = []
     for i, item in enumerate(where, 1):
         column, sep, text = item.partition("=")
         if not sep or not column.strip():
-            raise UsageError(f"--where takes COLUMN=VALUE, e.g. --where region=East,West (got {item!r})")
+            raise UsageError.said("error.where_form", value=repr(item))
         values = tuple(dict.fromkeys(v.strip() for v in text.replace("，", ",").split(",") if v.strip()))
         if not values:
-            raise UsageError(f"--where {item}: no value; give one or more, e.g. {column.strip()}=East,West")
+            raise UsageError.said("error.where_value", item=item, column=column.strip())
         name, label = resolve_where(column.strip(), i)
         found = Where(column=name, values=values, label=label)
         if any(w.column == found.column or (label is not None and w.label == label) for w in out):

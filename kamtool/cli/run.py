@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from kamtool.cli.options import Common, Format
 from kamtool.errors import UsageError
+from kamtool.labels import label
 from kamtool.render.console import print_warning as warn
 
 if TYPE_CHECKING:
@@ -101,8 +102,10 @@ def read_second_table(common: Common, path: str | None, kind: str) -> tuple[Any,
                                               skip_bad_rows=common.skip_bad_rows),
                            overrides=dict(common.settings.tables.get(kind, {})))
     frame, report = read_table(path, kind, options)
+    from kamtool.render.words.messages import left_out
+
     for reason, count in sorted(report.dropped.items()):
-        warn(f"{report.name}: dropped {count:,} {reason}")
+        warn(left_out(report.name, count, reason, common.lang.value))
     return frame, report
 
 
@@ -119,7 +122,7 @@ def load_ledger(common: Common, needs: Needs, by_label: str | None = None, *, qu
     with progress_bar() as tick:
         result = load(request, progress=tick)
     if not quiet:
-        report_drops(result)
+        report_drops(result, common.lang.value)
         from kamtool.render.words.filters import unmatched
 
         for missing in result.unmatched:
@@ -128,15 +131,15 @@ def load_ledger(common: Common, needs: Needs, by_label: str | None = None, *, qu
     return result
 
 
-def report_drops(result: Ledger) -> None:
+def report_drops(result: Ledger, lang: str = "en") -> None:
     from kamtool.engine.filters import is_filter_reason
+    from kamtool.render.words.messages import left_out
 
     for info in result.sources:
         for reason, count in sorted(info.stats.dropped.items()):
             if is_filter_reason(reason):
                 continue  # asked for: the headline states the filters, inspect counts their lines
-            warn(f"{info.name}: skipped {count:,} {reason}" if not reason.startswith(("totals", "blank"))
-                 else f"{info.name}: dropped {count:,} {reason}")
+            warn(left_out(info.name, count, reason, lang))
 
 
 @contextmanager
@@ -320,8 +323,7 @@ def write_output(result: Result, common: Common, period: tuple[Any, Any] | None 
             cut = write_workbook(result, tmp, lang=common.lang.value, sources=list(common.files),
                                  period=period)
             if cut:
-                warn(f"{cut:,} cells held more than Excel's 32,767 characters and were cut in "
-                     f"{path}; the CSV and JSON outputs keep them whole")
+                warn(label("message.cells_cut", common.lang.value).format(count=f"{cut:,}", path=path))
         elif suffix == ".json":
             with open(tmp, "w", encoding="utf-8") as handle:
                 records.write_json(result, handle)

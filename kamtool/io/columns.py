@@ -289,8 +289,5 @@ def require(mapping: Mapping, headers: Sequence[str], needed: Iterable[str], *, 
     first = missing[0]
     example = next((str(h) for h in mapping.unused), "HEADER") if mapping.unused else "HEADER"
     hint = f"--col {first}={example}"
-    extra = " (or quantity and unit_price columns)" if "amount" in missing else ""
-    raise ColumnError(
-        f"{source}: no {' / '.join(missing)} column{extra} found. "
-        f"The file's columns are: {shown}. Tell kamtool which one it is, e.g. {hint}"
-    )
+    key = "error.no_amount_column" if "amount" in missing else "error.no_column"
+    raise ColumnError.said(key, file=source, columns=" / ".join(missing), headers=shown, hint=hint)

@@ -257,9 +257,9 @@ def open_source(name: str, options: ReadOptions) -> Source:
         return _open(name, fmt, None, data, options)
     path = Path(name)
     if path.is_dir():
-        raise UsageError(f"{name}: is a directory; give the files, e.g. {name}/*.csv")
+        raise UsageError.said("error.is_directory", file=name)
     if not path.exists():
-        raise UsageError(f"{name}: no such file")
+        raise UsageError.said("error.no_such_file", file=name)
     suffix = path.suffix.lower()
     with open(path, "rb") as handle:
         magic = handle.read(8)

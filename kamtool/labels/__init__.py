@@ -17,6 +17,20 @@ from typing import Any
 
 LANGS = ("en", "zh")
 
+# The language of the messages on stderr (errors, warnings): the run's --lang, set by the command
+# line before Click parses the options (kamtool.cli.app.main), so that an error raised before
+# any option is parsed is said in it too.
+_message_lang = ["en"]
+
+
+def set_message_lang(lang: str) -> None:
+    _message_lang[0] = lang if lang in LANGS else "en"
+
+
+def message_lang() -> str:
+    return _message_lang[0]
+
+
 # In strict mode (tests) a key without a label raises instead of reading as a made-up
 # English caption: see :func:`strict_labels`.
 _strict = False

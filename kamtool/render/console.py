@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from kamtool.labels import column_label, has_label, label, table_label
+from kamtool.labels import column_label, has_label, label, message_lang, table_label
 from kamtool.render.formats import column_spec, format_value
 from kamtool.render.safe import text_for_terminal
 
@@ -129,20 +129,23 @@ def _stderr_colour() -> bool:
 
 
 def print_error(message: str) -> None:
-    """``Error: message`` on stderr, one line; the message's text (it may quote data) is shown
-    as text, never as markup or escape codes."""
-    _print_stderr("[bold red]Error:[/]", "Error:", message)
+    """``Error: message`` (错误：…) on stderr, one line; the message's text (it may quote data)
+    is shown as text, never as markup or escape codes."""
+    _print_stderr("bold red", "message.error", message)
 
 
 def print_warning(message: str) -> None:
-    """``Warning: message`` on stderr, shown as text like :func:`print_error`."""
-    _print_stderr("[yellow]Warning:[/]", "Warning:", message)
+    """``Warning: message`` (警告：…) on stderr, shown as text like :func:`print_error`."""
+    _print_stderr("yellow", "message.warning", message)
 
 
-def _print_stderr(tag: str, plain: str, message: str) -> None:
+def _print_stderr(style: str, tag_key: str, message: str) -> None:
     from kamtool.render.safe import text_for_terminal
 
+    lang = message_lang()
+    tag = label(tag_key, lang)
+    space = "" if tag.endswith("：") else " "  # a full-width colon holds its own space
     colour = _stderr_colour()
     text = text_for_terminal(message, markup=colour)
-    make_console(stderr=True).print(f"{tag} {text}" if colour else f"{plain} {text}", markup=colour,
-                                    highlight=False)
+    make_console(stderr=True).print(f"[{style}]{tag}[/]{space}{text}" if colour else f"{tag}{space}{text}",
+                                    markup=colour, highlight=False)

@@ -12,6 +12,7 @@ from kamtool.cli.params import number_list, parse_day, weight_map
 from kamtool.cli.run import emit, load_ledger, read_second_file
 from kamtool.cli.run import warn as print_warning
 from kamtool.errors import UsageError
+from kamtool.labels import label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,15 +79,12 @@ def checked_accounts(common: Common, path: str | None, ledger: Ledger) -> Result
 
     checked = accounts.validate(frame, ledger.days["customer"].astype(str).unique())
     dup = checked.tables["duplicates"]
-    if len(dup):
-        ids = sorted(dup["customer"].unique())
-        print_warning(f"{path}: {len(ids):,} customer ids appear more than once (the first row of each "
-                      f"is used): {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}")
-    unknown = checked.tables["prospects"]
-    if len(unknown):
-        ids = list(unknown["customer"])
-        print_warning(f"{path}: {len(ids):,} customers have no order line in the files (prospects): "
-                      f"{', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}")
+    lang = common.lang.value
+    for key, ids in (("message.accounts_duplicates", sorted(dup["customer"].unique())),
+                     ("message.accounts_prospects", list(checked.tables["prospects"]["customer"]))):
+        if ids:
+            shown = ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
+            print_warning(label(key, lang).format(file=path, count=f"{len(ids):,}", ids=shown))
     return checked
 
 
