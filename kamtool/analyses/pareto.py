@@ -264,7 +264,8 @@ def measure_kinds(measure: str) -> dict[str, str]:
     names = ("total", "net_total", "negative_value", "non_positive_value", "value_at_risk_top1",
              "value", "average_value", "class_a_value", "class_b_value", "class_c_value",
              "class_a_profit_c_value")  # fmt: skip
-    return {measure: kind, **dict.fromkeys(names, kind), "effective_entities": "number"}
+    # the target is a share of the total (0.8 reads 80 %, as the shares beside it)
+    return {measure: kind, **dict.fromkeys(names, kind), "effective_entities": "number", "target": "share"}
 
 
 # ---------------------------------------------------------------- the analysis
