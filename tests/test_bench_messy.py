@@ -1,0 +1,196 @@
+"""The messy twin of a benchmark file, and the cleaning fast paths it exercises.
+
+benchmarks/messy.py writes a clean file's lines as an ERP exports them (GBK, Chinese headers and
+values, a title line, money text, slashed dates, a totals line); kamtool must read it to the clean
+file's figures. io/clean.py reads 2024/3/5 dates and 1,234.50 money text on fast paths, which must
+give what the general path gives, value for value. No timing is asserted.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+
+from kamtool.io.clean import PLAIN_GROUPED, parse_date_text, parse_number_text
+
+REPO = Path(__file__).resolve().parent.parent
+KAMTOOL = str(Path(sys.executable).parent / "kamtool")
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+messy = _load("kamtool_bench_messy", REPO / "benchmarks" / "messy.py")
+
+# Three lines, two customers, written by hand.
+CLEAN = (
+    "order_id,order_date,customer_id,customer_name,salesperson,region,channel,product,brand,category,"
+    "quantity,unit_price,amount,cost\n"
+    "SO1,2024-03-05,C1,Harbor Labs,Alice Chen,East,Direct,KAM-A4,Kamaro,Paper,250,4.94,1234.50,900.00\n"
+    "SO2,2024-11-20,C2,Maple Foods,Tom Becker,North,Online,NRD-BK,Nordline,Toner,1,-12.25,-12.25,-8.00\n"
+    "SO3,2024-12-31,C1,Harbor Labs,Alice Chen,East,Direct,KAM-A4,Kamaro,Paper,2000,600.00,1200000.00,1.50\n"
+)
+# Its twin, as GBK text: 4.94 × 250 and the sums 1,234.50 - 12.25 + 1,200,000.00 = 1,201,222.25
+# (amount), 900.00 - 8.00 + 1.50 = 893.50 (cost), 250 + 1 + 2000 = 2251 (quantity).
+TWIN = (
+    "销售订单明细（共 3 行）\n"
+    "\n"
+    "订单号,订单日期,客户编号,客户名称,业务员,区域,渠道,产品,品牌,品类,数量,单价,金额,成本\n"
+    'SO1,2024/3/5,C1,Harbor Labs,Alice Chen,华东,直销,KAM-A4,凯马,纸品,250,4.94,"1,234.50",900.00\n'
+    "SO2,2024/11/20,C2,Maple Foods,Tom Becker,华北,线上,NRD-BK,北辰,硒鼓,1,-12.25,-12.25,-8.00\n"
+    'SO3,2024/12/31,C1,Harbor Labs,Alice Chen,华东,直销,KAM-A4,凯马,纸品,2000,600.00,"1,200,000.00",1.50\n'
+    '合计,,,,,,,,,,2251,,"1,201,222.25",893.50\n'
+)
+
+
+def test_twin_of_three_lines_is_the_export_written_by_hand(tmp_path: Path) -> None:
+    clean, twin = tmp_path / "clean.csv", tmp_path / "twin.csv"
+    clean.write_text(CLEAN)
+    assert messy.write_messy(clean, twin) == 3
+    assert twin.read_bytes().decode("gbk") == TWIN
+    with pytest.raises(UnicodeDecodeError):
+        twin.read_bytes().decode("utf-8")  # GBK, not UTF-8
+
+
+def _json(*args: str) -> dict[str, object]:
+    done = subprocess.run([KAMTOOL, *args, "--format", "json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    loaded: dict[str, object] = json.loads(done.stdout)
+    return loaded
+
+
+def _inspect(path: Path) -> str:
+    done = subprocess.run([KAMTOOL, "inspect", str(path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_twin_of_three_lines_reads_to_the_clean_figures(tmp_path: Path) -> None:
+    clean, twin = tmp_path / "clean.csv", tmp_path / "twin.csv"
+    clean.write_text(CLEAN)
+    messy.write_messy(clean, twin)
+    said = _inspect(twin)
+    # 4 rows below the header, the totals line dropped: 3 lines, C1 and C2, 1,234.50 - 12.25 + 1,200,000.
+    assert "4 rows read, 1 dropped" in said
+    assert "3 order lines, 2 customers" in said
+    assert "net revenue 1,201,222.25" in said
+    assert "totals / subtotal lines: 1" in said
+    rows = _json("abc", str(twin))["rows"]
+    assert [(r["customer"], r["revenue"]) for r in rows] == [("C1", 1_201_234.5), ("C2", -12.25)]  # type: ignore[index]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A 4,000-line benchmark file, its CSV twin and its workbook twin."""
+    root = tmp_path_factory.mktemp("messy")
+    clean = root / "orders.csv"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "make_orders.py"), "--lines", "4000",
+                    "--customers", "80", "--seed", "3", "--format", "csv", "-o", str(clean)], check=True)
+    twin_csv, twin_xlsx = root / "orders_messy.csv", root / "orders_messy.xlsx"
+    assert messy.write_messy(clean, twin_csv) == 4000
+    assert messy.write_messy(clean, twin_xlsx) == 4000
+    return clean, twin_csv, twin_xlsx
+
+
+@pytest.mark.parametrize("which", [1, 2])
+@pytest.mark.parametrize("command", ["abc", "rfm", "churn"])
+def test_generated_twins_give_the_clean_file_s_json(generated: tuple[Path, Path, Path], which: int,
+                                                     command: str) -> None:
+    clean, twin = generated[0], generated[which]
+    want, got = _json(command, str(clean)), _json(command, str(twin))
+    for out in (want, got):
+        assert isinstance(out["params"], dict)
+        for key in ("engine", "engine_reason"):
+            out["params"].pop(key, None)  # the clean file is read natively, the twin by Arrow
+    assert got == want
+
+
+def test_generated_twin_line_counts(generated: tuple[Path, Path, Path]) -> None:
+    clean = pacsv.read_csv(generated[0])
+    said = _inspect(generated[1])
+    assert f"{clean.num_rows:,} order lines" in said and "1 dropped" in said
+
+
+# --------------------------------------------------------------------------- fast paths
+
+DAYS = [f"{y}{s}{m}{s}{d}" for y in (2023, 2024) for s in ("/", ".", "-")
+        for m in (*range(0, 14), "01", "09", "012") for d in (*range(0, 33), "01", "07", "031")]
+# A value that only the general path reads: appended, it sends the whole column there.
+GENERAL_ONLY_DATE = "2024年3月5日"
+
+
+def _general_dates(values: list[str | None]) -> tuple[list[object], list[object]]:
+    parsed, bad, _ = parse_date_text(pa.array([*values, GENERAL_ONLY_DATE]))
+    return parsed.to_pylist()[:-1], pa.array(bad).to_pylist()[:-1]
+
+
+@pytest.mark.parametrize("sep", ["/", ".", "-"])
+def test_separated_dates_match_the_general_path(sep: str) -> None:
+    values: list[str | None] = [v for v in DAYS if v[4] == sep]
+    values.insert(3, None)
+    parsed, bad, text = parse_date_text(pa.array(values))
+    assert text is not None  # the column needed cleaning
+    general_parsed, general_bad = _general_dates(values)
+    assert parsed.to_pylist() == general_parsed
+    assert pa.array(bad).to_pylist() == general_bad
+
+
+def test_separated_dates_worked_by_hand() -> None:
+    parsed, bad, _ = parse_date_text(pa.array(["2024/3/5", "2024/02/29", "2023/2/29", "2024/4/31",
+                                               "2024/13/1", "2024/12/31", None, " 2024/1/2 "]))
+    assert parsed.to_pylist() == [date(2024, 3, 5), date(2024, 2, 29), None, None, None,
+                                  date(2024, 12, 31), None, date(2024, 1, 2)]
+    assert pa.array(bad).to_pylist() == [False, False, True, True, True, False, False, False]
+
+
+def test_mixed_separators_take_the_general_path() -> None:
+    parsed, bad, _ = parse_date_text(pa.array(["2024/3/5", "2024.3.6", "5/3/2024"]))
+    assert parsed.to_pylist() == [date(2024, 3, 5), date(2024, 3, 6), date(2024, 5, 3)]
+    assert not any(pa.array(bad).to_pylist())
+
+
+# Money text the fast path reads (each matches PLAIN_GROUPED), and text only the general path reads.
+FAST_MONEY = ["1,234.50", "-1,234.50", "12.5", "0.01", "1,000,000.00", "999", "1234.50", "-0",
+              "1,234,567.891", "007", "00,123.4", None, "", "  2,500.00 ", "9" * 400]
+GENERAL_MONEY = ["1,23", "12,50", "1,2345.00", ",123", "1,234.", "1.2.3", "+1,234.50", "(1,234.50)",
+                 "¥1,234.50", "1 234.50"]
+
+
+def test_fast_money_list_takes_the_fast_path() -> None:
+    assert all(re.match(PLAIN_GROUPED, v.strip()) for v in FAST_MONEY if v and v.strip())
+    assert not any(re.match(PLAIN_GROUPED, v) for v in GENERAL_MONEY)
+
+
+@pytest.mark.parametrize("general", GENERAL_MONEY)
+def test_grouped_money_matches_the_general_path(general: str) -> None:
+    values, bad, text = parse_number_text(pa.array(FAST_MONEY))
+    general_values, general_bad, _ = parse_number_text(pa.array([*FAST_MONEY, general]))
+    assert text is not None
+    assert values.to_pylist() == general_values.to_pylist()[:-1]
+    assert pa.array(bad).to_pylist() == pa.array(general_bad).to_pylist()[:-1]
+
+
+def test_grouped_money_worked_by_hand() -> None:
+    values, bad, _ = parse_number_text(pa.array(["1,234.50", "-1,234.50", "1,000,000.00", "12.5", None]))
+    assert values.to_pylist() == [1234.5, -1234.5, 1_000_000.0, 12.5, None]
+    assert pa.array(bad).to_pylist() == [False, False, False, False, False]
+    # 12,50 is a decimal comma, not twelve hundred and fifty: the general path refuses it.
+    values, bad, _ = parse_number_text(pa.array(["1,234.50", "12,50"]))
+    assert values.to_pylist() == [1234.5, None]
+    assert pa.array(bad).to_pylist() == [False, True]
