@@ -285,3 +285,71 @@ def test_pipes_are_read_transcoded(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert not read.open_source(str(path), read.ReadOptions())._gb_bytes_readable()
     got, _, _ = _read(path, True, monkeypatch)
     assert got["客户名称"].to_pylist() == ["丨号"]
+
+
+# --------------------------------------------------------------------------- the runner
+
+runner = _load("kamtool_bench_run_messy", REPO / "benchmarks" / "run.py")
+
+
+def _result(section: str, name: str, fmt: str, lines: int, seconds: float) -> object:
+    r = runner.Result(section, name, name, fmt, lines)
+    r.seconds, r.peaks_kib = [seconds], [1024]
+    return r
+
+
+def test_messy_targets_judge_csv_at_10m_against_duckdb_and_workbooks_against_kamtool() -> None:
+    results = [
+        # 10M CSV: 9 s on the twin, 4 s DuckDB on the clean file: 2.25x, missed.
+        _result("messy", "messy:abc", "csv", 10_000_000, 9.0),
+        _result("messy", "clean:abc", "csv", 10_000_000, 5.0),
+        _result("messy", "duckdb:abc", "csv", 10_000_000, 4.0),
+        # 1M CSV: below 10M lines, not judged.
+        _result("messy", "messy:abc", "csv", 1_000_000, 9.0),
+        _result("messy", "duckdb:abc", "csv", 1_000_000, 1.0),
+        # Workbook: 3 s on the twin, 2 s on the clean workbook: 1.5x, met (DuckDB's 0.5 s is not the base).
+        _result("messy", "messy:abc", "xlsx", 100_000, 3.0),
+        _result("messy", "clean:abc", "xlsx", 100_000, 2.0),
+        _result("messy", "duckdb:abc", "xlsx", 100_000, 0.5),
+    ]
+    assert runner.messy_targets(results) == [
+        "- abc, messy csv, 10,000,000 lines: 2.25× its DuckDB query on the clean CSV (≤ 2×) — MISSED",
+        "- abc, messy xlsx, 100,000 lines: 1.50× kamtool on the clean workbook (≤ 2×) — met",
+    ]
+    table = runner.messy_table(results)
+    assert table[2] == "| abc | csv | 10,000,000 | 9.00 | 5.00 | 4.00 | 2.25 | 1.80 | 1 |  |"
+
+
+def test_report_targets_and_table() -> None:
+    results = [_result("report", "report:abc", "csv", 1_000_000, 2.0),
+               _result("report", "report:report", "csv", 1_000_000, 7.0),
+               _result("report", "report:report-o", "csv", 1_000_000, 10.0),
+               _result("report", "report:profile", "csv", 1_000_000, 5.0)]
+    # 7 s is 3.5x abc's 2 s: over 3x; the write is 10 - 7 = 3 s.
+    assert runner.report_targets(results) == [
+        "- report, csv, 1,000,000 lines: 3.50× kamtool abc (≤ 3×, plus the write) — MISSED"]
+    assert runner.report_table(results)[2] == (
+        "| csv | 1,000,000 | 2.00 | 6.00 | 7.00 | 3.50 | 10.00 | 3.00 | 1 | 1 | 5.00 | 2.50 |")
+
+
+def test_parse_dropped() -> None:
+    said = ("t.csv: CSV, gb18030, separator ',', header on row 3; 4,926 rows read, 1 dropped\n"
+            "Dropped 1 rows: totals / subtotal lines: 1\n")
+    assert runner.parse_dropped(said) == {"rows_read": 4926, "dropped": 1, "totals_dropped": 1}
+
+
+def test_runner_checks_the_messy_twin_end_to_end(tmp_path: Path) -> None:
+    report = tmp_path / "run.json"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--lines", "3000", "--customers", "60",
+         "--formats", "csv", "--repeat", "1", "--only", "messy", "--messy-commands", "abc",
+         "--excel-lines", "0", "--data-dir", str(tmp_path / "data"), "--json", str(report)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    runs = {r["contender"]: r for r in json.loads(report.read_text())["results"]}
+    assert sorted(runs) == ["clean:abc", "duckdb:abc", "messy:abc"]
+    assert runs["messy:abc"]["check"] == "ok (its totals line dropped)"
+    customers = {"customers": runs["duckdb:abc"]["summary"]["rows"]}  # abc's query: a row per customer
+    assert runs["messy:abc"]["summary"] == runs["clean:abc"]["summary"] == customers
+    assert (tmp_path / "data" / "orders_3000_60c_7_messy.csv").exists()
