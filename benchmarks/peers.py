@@ -190,7 +190,8 @@ def lifetimes_summary(path: Path) -> Summary:
 
 # The smallest DuckDB query that computes what each kamtool command needs: what an analyst who
 # knows SQL would run instead (benchmarks/README.md has the same table).  ``{src}`` is the
-# file's reader.  One line per command; `report` adds its line when it lands.
+# file's reader.  One line per command; `report` and `profile` (every analysis at once)
+# are timed apart (run.py).
 COMMAND_SQL: dict[str, str] = {
     "inspect": ("SELECT count(*) AS lines, count(DISTINCT customer_id) AS customers, "
                 "count(DISTINCT order_id) AS orders, sum(amount) AS revenue, min(order_date) AS first, "

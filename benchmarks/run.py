@@ -39,6 +39,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PEERS_SCRIPT = HERE / "peers.py"
+MESSY_SCRIPT = HERE / "messy.py"
 MAKE_ORDERS = REPO / "scripts" / "make_orders.py"
 DEFAULT_DATA_DIR = HERE / "data"
 
@@ -58,7 +59,8 @@ TARGET_GROWTH_30M = 2.0  # 30M lines in less than twice the peak memory of 10M
 KAMTOOL_CONTENDERS = ("abc", "abc-arrow", "rfm")
 PEER_CONTENDERS = ("duckdb", "polars", "pandas", "floor", "lifetimes")
 EXCEL_CONTENDERS = ("abc", "inspect", "calamine", "pandas")
-ALL_NAMES = ("help", *KAMTOOL_CONTENDERS, "inspect", *PEER_CONTENDERS, "calamine", "commands")
+ALL_NAMES = ("help", *KAMTOOL_CONTENDERS, "inspect", *PEER_CONTENDERS, "calamine", "commands", "messy",
+             "report")
 FLOOR = {"csv": "floor", "parquet": "floor", "xlsx": "calamine"}
 MIB = 1024 * 1024
 
@@ -69,6 +71,11 @@ TARGET_PEAK_MIB = 1.5 * 1024
 TARGET_AT_LINES = 10_000_000  # the ledger targets are set for 10M lines and more
 TARGET_EXCEL_VS_CALAMINE = 1.2
 TARGET_HELP_S = 0.3
+# Files that need cleaning (GBK, money text, slashed dates, totals lines, workbooks) within 2x of the
+# same query on the clean file; a workbook twin within 2x of kamtool on the clean workbook.
+TARGET_MESSY_VS_CLEAN = 2.0
+# kamtool report (no -o) within 3x kamtool abc on the same file (issue 14; the write comes on top).
+TARGET_REPORT_VS_ABC = 3.0
 
 
 # --------------------------------------------------------------------------- measuring
@@ -552,6 +559,191 @@ def targets(results: list[Result]) -> list[str]:
     return out
 
 
+# --------------------------------------------------------------------------- messy twins
+
+
+def messy_path(messy_dir: Path, clean: Dataset, suffix: str) -> Path:
+    """The twin of a clean file: its name, '_messy', the twin's own suffix (.csv or .xlsx)."""
+    return messy_dir / f"{clean.path.stem}_messy.{suffix}"
+
+
+def ensure_messy(clean: Path, twin: Path, log: Callable[[str], None]) -> None:
+    """Write the messy twin of ``clean`` unless it is cached (benchmarks/messy.py)."""
+    if twin.exists():
+        return
+    twin.parent.mkdir(parents=True, exist_ok=True)
+    log(f"writing the messy twin {twin.name} of {clean.name} …")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(MESSY_SCRIPT), str(clean), str(twin)], check=True)
+    log(f"wrote {twin.name} in {time.perf_counter() - start:.1f} s")
+
+
+def messy_contenders(kamtool: str, python: str, command: str, twin: Path, clean_kamtool: Path,
+                     clean_query: Path) -> list[Contender]:
+    """``kamtool COMMAND`` on the twin and on the clean file, and the command's DuckDB query on
+    the clean file (for a workbook twin: the clean CSV of the same lines)."""
+    return [
+        Contender(f"messy:{command}", f"kamtool {command}, messy {twin.suffix[1:]}",
+                  [kamtool, command, str(twin)], parse_kamtool_table),
+        Contender(f"clean:{command}", f"kamtool {command}, clean {clean_kamtool.suffix[1:]}",
+                  [kamtool, command, str(clean_kamtool)], parse_kamtool_table),
+        Contender(f"duckdb:{command}", f"DuckDB {command}, clean csv",
+                  [python, str(PEERS_SCRIPT), "duckdb-command", command, str(clean_query)], parse_peer),
+    ]
+
+
+def parse_dropped(stdout: str) -> dict[str, int]:
+    """inspect's first line and its drops: '…; 4,926 rows read, 1 dropped' and
+    'totals / subtotal lines: 1'."""
+    found: dict[str, int] = {}
+    m = re.search(r"([\d,]+) rows read, ([\d,]+) dropped", stdout)
+    if m:
+        found["rows_read"], found["dropped"] = _int(m.group(1)), _int(m.group(2))
+    m = re.search(r"totals / subtotal lines: ([\d,]+)", stdout)
+    found["totals_dropped"] = _int(m.group(1)) if m else 0
+    return found
+
+
+def messy_check(kamtool: str, python: str, twin: Path, clean_query: Path, timeout: float) -> str:
+    """What kamtool reads from the twin against DuckDB's figures of the clean file (one untimed
+    run each): the same customers, lines and revenue, and exactly one totals line dropped."""
+    seen = measure([kamtool, "inspect", str(twin)], timeout)
+    ref = measure([python, str(PEERS_SCRIPT), "duckdb", str(clean_query)], timeout)
+    if seen.returncode != 0 or ref.returncode != 0:
+        return "differs: " + (failure_text(seen, timeout) if seen.returncode else failure_text(ref, timeout))
+    figures = parse_kamtool_inspect(seen.stdout)
+    reference = {k: v for k, v in parse_peer(ref.stdout).items() if k in ("customers", "lines", "revenue")}
+    verdict_text = compare({k: v for k, v in figures.items() if k in reference}, reference)
+    if len([k for k in reference if k in figures]) < 3:
+        return f"differs: kamtool inspect said {figures}, DuckDB {reference}"
+    drops = parse_dropped(seen.stdout)
+    if drops.get("totals_dropped") != 1 or drops.get("dropped") != 1:
+        more = f"dropped {drops.get('dropped')} rows, {drops.get('totals_dropped')} of them totals lines"
+        return f"differs: {more} (the twin has one totals line)" + (
+            "" if verdict_text == "ok" else "; " + verdict_text[len("differs: "):])
+    return "ok (its totals line dropped)" if verdict_text == "ok" else verdict_text
+
+
+def _by_messy(results: list[Result]) -> dict[tuple[str, int, str], dict[str, Result]]:
+    out: dict[tuple[str, int, str], dict[str, Result]] = {}
+    for r in results:
+        if r.section == "messy":
+            who, _, command = r.contender.partition(":")
+            out.setdefault((r.fmt, r.lines, command), {})[who] = r
+    return out
+
+
+def messy_table(results: list[Result]) -> list[str]:
+    """Per twin and command: kamtool on the twin, on the clean file, DuckDB's query on the clean file."""
+    rows = ["| command | twin | lines | messy s | clean s | DuckDB clean s | messy ×DuckDB | messy ×clean "
+            "| messy MiB | check |", "|" + "---|" * 10]
+    for (fmt, lines, command), members in _by_messy(results).items():
+        m, c, d = (members.get(n) for n in ("messy", "clean", "duckdb"))
+
+        def cell(r: Result | None) -> str:
+            if r is None:
+                return "–"
+            return r.failure.replace("|", "/")[:60] if r.failure else fmt_num(r.median_s, ".2f")
+
+        ms = m.median_s if m else None
+        rows.append("| " + " | ".join([
+            command, fmt, f"{lines:,}", cell(m), cell(c), cell(d),
+            fmt_num(ratio(ms, d.median_s if d else None), ".2f"),
+            fmt_num(ratio(ms, c.median_s if c else None), ".2f"),
+            fmt_num(m.peak_mib if m else None, ".0f"), m.check if m else "",
+        ]) + " |")
+    return rows
+
+
+def messy_targets(results: list[Result]) -> list[str]:
+    """A CSV twin within 2x of the command's DuckDB query on the clean file (judged at 10M lines
+    and more); a workbook twin within 2x of kamtool on the clean workbook (DuckDB reads none)."""
+    out: list[str] = []
+    for (fmt, lines, command), members in _by_messy(results).items():
+        m = members.get("messy")
+        base = members.get("clean" if fmt == "xlsx" else "duckdb")
+        if m is None or m.median_s is None or base is None or base.median_s is None:
+            continue
+        if fmt != "xlsx" and lines < TARGET_AT_LINES:
+            continue
+        against = "kamtool on the clean workbook" if fmt == "xlsx" else "its DuckDB query on the clean CSV"
+        q = m.median_s / base.median_s
+        out.append(f"- {command}, messy {fmt}, {lines:,} lines: {q:.2f}× {against} "
+                   f"(≤ {TARGET_MESSY_VS_CLEAN:g}×) — {verdict(q <= TARGET_MESSY_VS_CLEAN)}")
+    return out
+
+
+# --------------------------------------------------------------------------- kamtool report
+
+
+def top_customer(path: Path) -> str | None:
+    """The customer with the most revenue (the account card `kamtool profile` draws); None if none."""
+    import duckdb
+
+    reader = "read_parquet" if path.suffix.lower() in (".parquet", ".pq") else "read_csv"
+    literal = "'" + str(path).replace("'", "''") + "'"
+    found = duckdb.connect(":memory:").execute(
+        f"SELECT customer_id FROM {reader}({literal}) GROUP BY customer_id "
+        "ORDER BY sum(amount) DESC, customer_id LIMIT 1").fetchall()
+    return str(found[0][0]) if found else None
+
+
+def report_contenders(kamtool: str, path: Path, out_dir: Path) -> list[Contender]:
+    """kamtool abc, kamtool report printing its Overview, kamtool report writing the workbook, and
+    kamtool profile drawing the largest customer's card (every analysis, for one customer)."""
+    book = out_dir / f"{path.stem}_report.xlsx"
+    contenders = [
+        Contender("report:abc", "kamtool abc", [kamtool, "abc", str(path)], parse_kamtool_table),
+        Contender("report:report", "kamtool report", [kamtool, "report", str(path)], parse_peer),
+        Contender("report:report-o", "kamtool report -o x.xlsx",
+                  [kamtool, "report", str(path), "-o", str(book)], parse_peer),
+    ]
+    customer = top_customer(path) if path.exists() else None
+    if customer is not None:
+        contenders.append(Contender("report:profile", f"kamtool profile {customer}",
+                                    [kamtool, "profile", customer, str(path)], parse_peer))
+    return contenders
+
+
+def report_table(results: list[Result]) -> list[str]:
+    """kamtool report against 3 × kamtool abc; the write is report -o less report."""
+    rows = ["| format | lines | abc s | 3 × abc s | report s | report ×abc | report -o s | write s "
+            "| report MiB | report -o MiB | profile s | profile ×abc |", "|" + "---|" * 12]
+    for (fmt, lines), members in _by_report(results).items():
+        a, r, o, c = (members.get(n) for n in ("abc", "report", "report-o", "profile"))
+        a_s, r_s, o_s = (x.median_s if x else None for x in (a, r, o))
+        write = None if r_s is None or o_s is None else o_s - r_s
+        rows.append("| " + " | ".join([
+            fmt, f"{lines:,}", fmt_num(a_s, ".2f"), fmt_num(None if a_s is None else 3 * a_s, ".2f"),
+            fmt_num(r_s, ".2f"), fmt_num(ratio(r_s, a_s), ".2f"), fmt_num(o_s, ".2f"),
+            fmt_num(write, ".2f"), fmt_num(r.peak_mib if r else None, ".0f"),
+            fmt_num(o.peak_mib if o else None, ".0f"), fmt_num(c.median_s if c else None, ".2f"),
+            fmt_num(ratio(c.median_s if c else None, a_s), ".2f"),
+        ]) + " |")
+    return rows
+
+
+def _by_report(results: list[Result]) -> dict[tuple[str, int], dict[str, Result]]:
+    out: dict[tuple[str, int], dict[str, Result]] = {}
+    for r in results:
+        if r.section == "report":
+            out.setdefault((r.fmt, r.lines), {})[r.contender.partition(":")[2]] = r
+    return out
+
+
+def report_targets(results: list[Result]) -> list[str]:
+    """kamtool report (its Overview on stdout) within 3 × kamtool abc; the workbook's write on top."""
+    out: list[str] = []
+    for (fmt, lines), members in _by_report(results).items():
+        a, r = members.get("abc"), members.get("report")
+        if a is None or r is None or a.median_s is None or r.median_s is None:
+            continue
+        q = r.median_s / a.median_s
+        out.append(f"- report, {fmt}, {lines:,} lines: {q:.2f}× kamtool abc (≤ {TARGET_REPORT_VS_ABC:g}×, "
+                   f"plus the write) — {verdict(q <= TARGET_REPORT_VS_ABC)}")
+    return out
+
+
 # --------------------------------------------------------------------------- the machine
 
 
@@ -624,14 +816,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lines of the Excel comparison (default 100k; 0 skips it)")
     p.add_argument("--lifetimes-python", default=None,
                    help="a Python with lifetimes installed (default: this one, if it has it)")
-    p.add_argument("--limit", type=parse_limits, default={"lifetimes": 1_000_000},
+    p.add_argument("--limit", type=parse_limits, default={"lifetimes": 1_000_000, "report": 1_000_000},
                    help="largest file each named contender runs on, e.g. lifetimes=1M,pandas=10M "
-                   "(default lifetimes=1M: it takes minutes beyond that)")
+                   "(default lifetimes=1M,report=1M: they take minutes beyond that)")
     p.add_argument("--timeout", type=float, default=1800.0,
                    help="seconds before a run is stopped and reported as not finishing")
     p.add_argument("--commands", default=",".join(COMMANDS),
                    help="commands measured end to end beside their smallest DuckDB query and polars "
                    f"(default: {','.join(COMMANDS)}; with --only, name 'commands' among the contenders)")
+    p.add_argument("--messy-commands", default="abc",
+                   help="commands run on the messy twins (GBK, money text, slashed dates, a totals "
+                   "line; name 'messy' among --only), beside the same on the clean file (default abc)")
+    p.add_argument("--messy-dir", type=Path, default=None,
+                   help="where the messy twins are written and cached (default: --data-dir)")
     p.add_argument("--kamtool", default=None, help="the kamtool executable (default: beside python)")
     p.add_argument("--json", type=Path, default=None, help="also write every run to this JSON file")
     return p
@@ -648,7 +845,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     unknown = sorted(only - set(ALL_NAMES))
     if unknown:
         parser.error(f"--only: unknown contender {', '.join(unknown)}; choose among {','.join(ALL_NAMES)}")
-    unknown_commands = sorted({c.strip() for c in args.commands.split(",") if c.strip()} - set(COMMANDS))
+    messy_commands = [c.strip() for c in args.messy_commands.split(",") if c.strip()]
+    unknown_commands = sorted(({c.strip() for c in args.commands.split(",") if c.strip()}
+                               | set(messy_commands)) - set(COMMANDS))
     if unknown_commands:
         parser.error(f"--commands: unknown {', '.join(unknown_commands)}; choose among {','.join(COMMANDS)}")
     if args.repeat < 1:
@@ -677,6 +876,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # One list of (section, dataset, contenders) to run.
     plan: list[tuple[str, Dataset, list[Contender]]] = []
+    messy_dir: Path = args.messy_dir or args.data_dir
+    # Messy twins: id of the section's contenders -> (the twin, the clean CSV DuckDB's query reads).
+    twins: dict[int, tuple[Path, Dataset]] = {}
+    made: list[tuple[Dataset, Path]] = []  # clean file -> twin to write
+    scratch = Path(tempfile.mkdtemp(prefix="kamtool-bench-"))  # kamtool report's workbooks
     for fmt in formats:
         for lines, n_customers in zip(args.lines, customers, strict=True):
             ds = dataset(args.data_dir, fmt, lines, n_customers, args.seed)
@@ -699,6 +903,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                                for c in command_contenders(kamtool, sys.executable, name.strip(), ds.path)]
                 plan.append(("commands", ds, [c for c in per_command
                                               if lines <= limits.get(c.name.partition(":")[0], lines)]))
+            if "report" in only:
+                if lines > limits.get("report", lines):
+                    notes.append(f"kamtool report: not run on {lines:,} lines, above its --limit "
+                                 f"{limits['report']:,}")
+                else:
+                    plan.append(("report", ds, [Contender("report:pending", "", [], parse_peer)]))
+    for lines, n_customers in zip(args.lines, customers, strict=True):
+        if "messy" not in only or lines > limits.get("messy", lines):
+            continue
+        # The twin is written from the clean CSV, and DuckDB's query reads that CSV.
+        clean = dataset(args.data_dir, "csv", lines, n_customers, args.seed)
+        twin = messy_path(messy_dir, clean, "csv")
+        made.append((clean, twin))
+        twin_run = [c for cmd in messy_commands
+                   for c in messy_contenders(kamtool, sys.executable, cmd, twin, clean.path, clean.path)]
+        twins[id(twin_run)] = (twin, clean)
+        plan.append(("messy", clean, twin_run))
     if args.excel_lines:
         ds = dataset(args.data_dir, "xlsx", args.excel_lines, default_customers(args.excel_lines),
                      args.seed)
@@ -711,10 +932,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 contenders.append(peer_contender(sys.executable, name, ds.path))
         plan.append(("excel", ds, contenders))
+        if "messy" in only:
+            # The workbook twin, written from the clean CSV of the same lines (DuckDB's query reads
+            # that CSV); kamtool also reads the clean workbook.
+            clean = dataset(args.data_dir, "csv", args.excel_lines, default_customers(args.excel_lines),
+                            args.seed)
+            twin = messy_path(messy_dir, clean, "xlsx")
+            made.append((clean, twin))
+            twin_run = [c for cmd in messy_commands
+                       for c in messy_contenders(kamtool, sys.executable, cmd, twin, ds.path, clean.path)]
+            twins[id(twin_run)] = (twin, clean)
+            plan.append(("messy", ds, twin_run))
     plan = [(section, ds, cs) for section, ds, cs in plan if cs]
 
     for _section, ds, _cs in plan:
         ensure_data(ds, log)
+    for clean, twin in made:
+        ensure_data(clean, log)
+        ensure_messy(clean.path, twin, log)
 
     results: list[Result] = []
     if "help" in only:
@@ -730,7 +965,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.append(help_result)
 
     for section, ds, contenders in plan:
+        if section == "report":  # the card's customer is read from the file, which exists now
+            contenders = report_contenders(kamtool, ds.path, scratch)
         warm(ds.path)
+        twin_of = twins.get(id(contenders))
+        if twin_of is not None:
+            warm(twin_of[0])
+            warm(twin_of[1].path)
         group = [Result(section, c.name, c.label, ds.fmt, ds.lines) for c in contenders]
         for rep in range(args.repeat):
             for contender, result in zip(contenders, group, strict=True):
@@ -747,18 +988,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                 log(f"{ds.fmt} {ds.lines:,} {contender.label} run {rep + 1}/{args.repeat}: "
                     f"{run.seconds:.2f} s, {run.peak_kib / 1024:.0f} MiB")
         check_results(group, ds.lines)
+        if twin_of is not None:
+            twin_check = messy_check(kamtool, sys.executable, twin_of[0], twin_of[1].path, args.timeout)
+            for result in group:
+                if result.contender.startswith("messy:") and not result.failure:
+                    result.check = twin_check
+            log(f"{twin_of[0].name}: {twin_check}")
         results.extend(group)
 
     report = ["## kamtool benchmark", "", *machine_lines(info), "",
               f"Median of {args.repeat} run(s) per contender, each a whole process; peak = maximum "
               "resident memory of the process. Ratios are of the medians, against DuckDB's SQL and "
               "against the floor (pyarrow reading the needed columns; calamine for Excel) on the "
-              "same file.", "", *markdown_table([r for r in results if r.section != "commands"]), ""]
+              "same file.", ""]
+    plain = [r for r in results if r.section not in ("commands", "messy", "report")]
+    if plain:
+        report += [*markdown_table(plain), ""]
     if any(r.section == "commands" for r in results):
         report += ["Per command: the command end to end (plain-text output) beside its smallest DuckDB "
                    "query and polars' same query (benchmarks/peers.py COMMAND_SQL); ratios are "
                    "kamtool's median time over theirs.", "", *command_table(results), ""]
-    goals = targets(results) + command_targets(results)
+    if any(r.section == "messy" for r in results):
+        report += ["Files that need cleaning: each command on the messy twin of a clean file (the same "
+                   "lines as GBK with Chinese headers and values, a title line, money text '1,234.50', "
+                   "dates 2024/3/5, a totals line; benchmarks/messy.py), on the clean file, and its "
+                   "smallest DuckDB query on the clean CSV; check: what `kamtool inspect` reads from "
+                   "the twin against DuckDB's figures of the clean file.", "", *messy_table(results), ""]
+    if any(r.section == "report" for r in results):
+        report += ["kamtool report: the Overview on stdout, and with -o the workbook (write = the "
+                   "difference), beside kamtool abc on the same file.", "", *report_table(results), ""]
+    goals = targets(results) + command_targets(results) + messy_targets(results) + report_targets(results)
     if goals:
         report += ["Targets:", *goals, ""]
     if notes:
@@ -774,7 +1033,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         args.json.write_text(json.dumps(payload, indent=2))
     ours = ("abc", "abc-arrow", "rfm", "inspect", "help")
-    failed = [r for r in results if r.failure and (r.contender in ours or r.contender.startswith("kamtool:"))]
+    failed = [r for r in results if r.failure and (
+        r.contender in ours or r.contender.startswith(("kamtool:", "messy:", "clean:", "report:")))]
     mismatched = [r for r in results if r.check.startswith("differs")]
     return 1 if failed or mismatched else 0
 

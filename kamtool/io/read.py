@@ -34,6 +34,10 @@ DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 1 << 20
 HEADER_SEARCH_ROWS = 50
 BATCH_ROWS = 1 << 18  # lines per batch: small enough to keep a few in flight cheaply
+# Chinese encodings whose multi-byte characters never hold a byte below 0x30: no comma, semicolon,
+# tab, quote or line break inside a character (a '|' can be one's second byte: not in this list).
+GB_ENCODINGS = {"gb18030", "gbk", "gb2312"}
+GB_SAFE_DELIMITERS = {",", ";", "\t"}
 CSV_BLOCK_BYTES = 8 << 20  # Arrow reads ahead several blocks: 32 MiB blocks cost 1 GiB more
 
 
@@ -85,6 +89,80 @@ class Source:
         return open(self.path, "rb")  # noqa: SIM115 - closed by the caller's reader
 
     def _csv_batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
+        if not self._gb_bytes_readable():
+            yield from self._csv_text_batches(columns)
+            return
+        # A GB18030/GBK file parsed as bytes, each column's distinct values decoded (a few thousand
+        # names and regions, not a gigabyte of text through Python's codec). Anything unusual (a
+        # byte that is not GB18030, a row of the wrong width, a parse error) starts the file over on
+        # the transcoding path, which then says what it always said, from the line where this stopped.
+        done = 0
+        try:
+            for table, offset in self._csv_gb_batches(columns):
+                yield table, offset
+                done = offset + table.num_rows
+            return
+        except _ReadAsText:
+            pass
+        self.ragged_rows, self._ragged = 0, None
+        for table, offset in self._csv_text_batches(columns):
+            end = offset + table.num_rows
+            if end <= done:
+                continue
+            if offset < done:
+                table, offset = table.slice(done - offset), done
+            yield table, offset
+
+    def _gb_bytes_readable(self) -> bool:
+        import codecs
+
+        try:
+            name = codecs.lookup(self.encoding or "utf-8").name
+        except LookupError:
+            return False
+        return name in GB_ENCODINGS and (self.delimiter or ",") in GB_SAFE_DELIMITERS
+
+    def _csv_gb_batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
+        import codecs
+
+        import pyarrow as pa
+        from pyarrow import csv as pacsv
+
+        assert self.header_row is not None
+        names = _unique_names(self.headers)
+        wanted = [names[self.headers.index(c)] for c in columns]
+        encoding = codecs.lookup(self.encoding or "gb18030").name
+        read_opts = pacsv.ReadOptions(skip_rows=self.header_row, column_names=names,
+                                      block_size=CSV_BLOCK_BYTES, use_threads=True)
+        # No handler for rows of the wrong width: pyarrow would hand it their text decoded as UTF-8,
+        # which fails (and prints) on GB18030; Arrow raises instead and the text path takes over.
+        parse_opts = pacsv.ParseOptions(delimiter=self.delimiter or ",", newlines_in_values=True,
+                                        ignore_empty_lines=True)
+        # Every column, as the transcoding path decodes every byte: a bad byte anywhere is an error.
+        convert_opts = pacsv.ConvertOptions(column_types={n: pa.binary() for n in names},
+                                            strings_can_be_null=False, quoted_strings_can_be_null=False)
+        offset = 0
+        with self._open_binary() as handle:
+            # The lines above the header (a title) are decoded too, as the transcoding path does.
+            try:
+                b"".join(handle.readline() for _ in range(self.header_row)).decode(encoding)
+            except UnicodeDecodeError:
+                raise _ReadAsText from None
+            handle.seek(0)
+            try:
+                reader = pacsv.open_csv(handle, read_options=read_opts, parse_options=parse_opts,
+                                        convert_options=convert_opts)
+                for batch in reader:
+                    decoded = {n: _gb_text(batch.column(n), encoding, keep=n in wanted) for n in names}
+                    table = pa.table([decoded[n] for n in wanted], names=list(columns))
+                    yield table, offset
+                    offset += batch.num_rows
+            except StopIteration:
+                return
+            except pa.ArrowInvalid:
+                raise _ReadAsText from None
+
+    def _csv_text_batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
         import pyarrow as pa
         from pyarrow import csv as pacsv
 
@@ -245,6 +323,34 @@ class Source:
                 start, previous_end = previous_end + 1, reader.line_num
                 if start > self.header_row and row and not (len(row) == 1 and not row[0].strip()):
                     yield start, row
+
+
+class _ReadAsText(Exception):
+    """The bytes path cannot go on: the file is read again, transcoded (see Source._csv_batches)."""
+
+
+def _gb_text(column: pa.Array, encoding: str, *, keep: bool) -> pa.Array | None:
+    """A column of GB18030/GBK bytes as text; None when it is only checked (``keep`` False).
+
+    ASCII is the same text in both encodings; other columns are decoded one distinct value at
+    a time. A value that is not in ``encoding`` raises _ReadAsText.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    data = column.buffers()[2]
+    if data is None or data.size == 0 or int(np.frombuffer(data, np.uint8).max()) < 0x80:
+        return column.cast(pa.string()) if keep else None
+    coded = pc.dictionary_encode(column)
+    try:
+        words = [None if v is None else v.decode(encoding) for v in coded.dictionary.to_pylist()]
+    except UnicodeDecodeError:
+        raise _ReadAsText from None
+    if not keep:
+        return None
+    result: pa.Array = pc.take(pa.array(words, pa.string()), coded.indices)
+    return result
 
 
 def open_source(name: str, options: ReadOptions) -> Source:
