@@ -128,6 +128,9 @@ class Ledger:
     by_label: str | None = None
     filters: Any = None
     frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    # What the roll-ups of one table share (its rows' order by the leading keys): tied to that
+    # table (see :func:`rolled_up`), and not copied by dataclasses.replace.
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, init=False, compare=False)
 
     @property
     def orders_basis(self) -> str:
@@ -314,10 +317,21 @@ class Ledger:
             kept = [c for c in ("orders", "active_days", "first_date", "last_date")
                     if c in table.column_names]
             return table.select([*target, *present, *kept])
-        coded = rolled_up(table, keys, target, present)
+        coded = rolled_up(table, keys, target, present, memo=self._memo_of(self.table))
         if coded is not None:
             return coded
         return _grouped(table, target, present)
+
+    def _memo_of(self, table: pa.Table) -> dict[Any, Any]:
+        """The roll-ups' memo of ``table``: emptied when the ledger holds another table (a weak
+        reference, so that the memo keeps no table alive)."""
+        import weakref
+
+        held = self._memo.get("table")
+        if held is None or held() is not table:
+            self._memo.clear()
+            self._memo["table"] = weakref.ref(table)
+        return self._memo
 
     def _grain(self, keys: tuple[str, ...], name: str, subset: bool = False) -> None:
         if subset and set(keys) <= set(self.keys):
@@ -432,7 +446,8 @@ def _grouped(table: pa.Table, target: list[str], present: list[str]) -> pa.Table
 
 
 
-def rolled_up(table: pa.Table, keys: list[str], target: list[str], present: list[str]) -> pa.Table | None:
+def rolled_up(table: pa.Table, keys: list[str], target: list[str], present: list[str],
+              memo: dict[Any, Any] | None = None) -> pa.Table | None:
     """``table`` summed up to ``target`` (rows sorted by it, nulls last, text in byte order), as
     :func:`_grouped` does, on integer codes; None for a table it does not take.
 
@@ -443,6 +458,9 @@ def rolled_up(table: pa.Table, keys: list[str], target: list[str], present: list
     by the rank of its value among its distinct values (nulls last), the codes combine into one
     integer per row whose order is the target's, and the sums are bin counts over it (float
     bins add in row order, as the group-by does; integer cents are exact).
+
+    ``memo``: a dict kept between the roll-ups of one table's rows (days, monthly and mix read
+    the same runs of customers), never handed another table's.
     """
     import pyarrow as pa
 
@@ -450,7 +468,7 @@ def rolled_up(table: pa.Table, keys: list[str], target: list[str], present: list
     rows = table.num_rows
     if not rows or any(not _sum_type(table.schema.field(c).type) for c in present):
         return None
-    runs, lead = _sorted_runs(table, keys, target)
+    runs, lead = _sorted_runs(table, keys, target, memo)
     codes: list[tuple[Any, int]] = []
     for name in target[lead:]:
         coded = _rank_codes(table[name])
@@ -495,7 +513,8 @@ def _sum_type(kind: pa.DataType) -> bool:
     return bool(kind == pa.int64() or kind == pa.float64())
 
 
-def _sorted_runs(table: pa.Table, keys: list[str], target: list[str]) -> tuple[Any, int]:
+def _sorted_runs(table: pa.Table, keys: list[str], target: list[str],
+                 memo: dict[Any, Any] | None = None) -> tuple[Any, int]:
     """(a run number per row, how many keys of ``target`` it stands for): the longest leading
     part of ``target`` that leads ``keys`` (``month`` for ``date``: the table then has a month
     column) and by whose columns the rows are in order, nulls last; (zeros, 0) when the rows
@@ -516,6 +535,25 @@ def _sorted_runs(table: pa.Table, keys: list[str], target: list[str]) -> tuple[A
             break  # days are in order within a month, not whatever follows the date
     if not lead or rows < 2:
         return numpy.zeros(rows, numpy.int64), len(lead)
+    name = ("runs", tuple(lead), tuple(target[:len(lead)]))
+    known = memo.get(name) if memo is not None else None
+    if known is None:
+        known = _kept(table, lead, target)
+        if memo is not None:
+            memo[name] = known
+    if known is False:
+        return numpy.zeros(rows, numpy.int64), 0
+    runs = numpy.zeros(rows, numpy.int64)
+    runs[1:][~known] = 1
+    return numpy.cumsum(runs, out=runs), len(lead)
+
+
+def _kept(table: pa.Table, lead: list[str], target: list[str]) -> Any:
+    """Whether each row is in the run of the row before it (numpy booleans, one less than the
+    rows), by the ``lead`` keys as ``target`` names them; False when the rows are not in order
+    by ``lead``."""
+    numpy = _numpy()
+    rows = table.num_rows
     tied = numpy.ones(rows - 1, bool)  # rows i and i + 1 alike in every key so far
     kept = numpy.ones(rows - 1, bool)  # row i + 1 in row i's run
     for index, key in enumerate(lead):
@@ -523,13 +561,11 @@ def _sorted_runs(table: pa.Table, keys: list[str], target: list[str]) -> tuple[A
         same, ordered = _adjacent(column)
         # Where the keys before are alike and this one differs, it must grow from row to row.
         if not ordered(tied & ~same):
-            return numpy.zeros(rows, numpy.int64), 0
+            return False
         tied &= same
         # The rows are checked in order of their days; a run is one month of them.
         kept &= same if target[index] == key else _adjacent(_whole(table["month"]))[0]
-    runs = numpy.zeros(rows, numpy.int64)
-    runs[1:][~kept] = 1
-    return numpy.cumsum(runs, out=runs), len(lead)
+    return kept
 
 
 def _whole(column: Any) -> Any:

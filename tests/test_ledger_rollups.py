@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -311,10 +312,10 @@ def test_frames_are_the_group_bys(monkeypatch: pytest.MonkeyPatch, shuffle: bool
         for name in FRAMES:
             if name == "invoices" and "invoice_id" not in keys:
                 continue
-            fast = frame_of(Ledger(**{**ledger.__dict__, "frames": {}}), name)
+            fast = frame_of(ledger, name)  # one ledger for every frame: they share its memo
             with monkeypatch.context() as patched:
-                patched.setattr(ledger_module, "rolled_up", lambda *args: None)
-                slow = frame_of(Ledger(**{**ledger.__dict__, "frames": {}}), name)
+                patched.setattr(ledger_module, "rolled_up", lambda *args, **kwargs: None)
+                slow = frame_of(replace(ledger, frames={}), name)
             if slow is None:
                 assert fast is None
                 continue
@@ -343,3 +344,22 @@ def test_any_table(lines: list[tuple[Any, ...]], sort: bool) -> None:
                    ["customer", "month", "brand", "product"], ["product", "date"]):
         check(table, keys, target)
     assert pc.sum(table["lines"]).as_py() == len(lines)
+
+
+def test_the_memo_follows_the_table() -> None:
+    """The runs one roll-up found are read again only for the same table's rows."""
+    keys = ["customer", "date", "invoice_id", "category"]
+    ledger = Ledger(table=table_of(HAND, keys), keys=tuple(keys), sources=[],
+                    present={"customer", "date", "amount", "invoice_id", "category"})
+    assert len(ledger.days) == 5
+    assert any(isinstance(k, tuple) for k in ledger._memo)
+    # another table in the same ledger (B's two days swapped, C added): no stale runs
+    rows: list[dict[str, Any]] = [*HAND[:4], HAND[5], HAND[4], HAND[6],
+            {"customer": "C", "date": D(2024, 1, 1), "invoice_id": "i7", "category": "tea", "revenue_c": 9,
+             "lines": 1, "quantity": None, "profit_c": None, "profit_lines": 0}]
+    ledger.table = table_of(rows, keys)
+    ledger.frames.clear()
+    days = ledger.days[["customer", "date", "revenue"]]
+    assert [(c, d.date(), r) for c, d, r in days.itertuples(index=False)] == [
+        ("A", D(2024, 1, 5), 12.5), ("A", D(2024, 1, 20), -1.0), ("A", D(2024, 2, 1), 7.0),
+        ("B", D(2023, 12, 31), 0.05), ("B", D(2024, 1, 1), 1.0), ("C", D(2024, 1, 1), 0.09)]
