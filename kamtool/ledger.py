@@ -455,9 +455,10 @@ def rolled_up(table: pa.Table, keys: list[str], target: list[str], present: list
     ``target`` that lead ``keys`` too (``month`` in the place of ``date``: months follow days)
     change in runs: a run number per row replaces hashing their text.  The order is checked on
     the rows, not assumed: an unsorted table just has no such runs.  Each other key is coded
-    by the rank of its value among its distinct values (nulls last), the codes combine into one
-    integer per row whose order is the target's, and the sums are bin counts over it (float
-    bins add in row order, as the group-by does; integer cents are exact).
+    by the rank of its value among its distinct values (nulls last), and the codes combine into
+    one integer per row whose order is the target's (a stable sort of them, where the target
+    goes beyond the runs).  Integer sums are running totals read at the groups' ends (exact);
+    float sums add in row order, as the group-by does.
 
     ``memo``: a dict kept between the roll-ups of one table's rows (days, monthly and mix read
     the same runs of customers), never handed another table's.
