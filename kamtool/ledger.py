@@ -536,36 +536,38 @@ def _sorted_runs(table: pa.Table, keys: list[str], target: list[str],
             break  # days are in order within a month, not whatever follows the date
     if not lead or rows < 2:
         return numpy.zeros(rows, numpy.int64), len(lead)
-    name = ("runs", tuple(lead), tuple(target[:len(lead)]))
-    known = memo.get(name) if memo is not None else None
-    if known is None:
-        known = _kept(table, lead, target)
-        if memo is not None:
-            memo[name] = known
-    if known is False:
+    kept = _kept(table, lead, target, {} if memo is None else memo)
+    if kept is None:
         return numpy.zeros(rows, numpy.int64), 0
     runs = numpy.zeros(rows, numpy.int64)
-    runs[1:][~known] = 1
+    runs[1:][~kept] = 1
     return numpy.cumsum(runs, out=runs), len(lead)
 
 
-def _kept(table: pa.Table, lead: list[str], target: list[str]) -> Any:
+def _kept(table: pa.Table, lead: list[str], target: list[str], memo: dict[Any, Any]) -> Any:
     """Whether each row is in the run of the row before it (numpy booleans, one less than the
-    rows), by the ``lead`` keys as ``target`` names them; False when the rows are not in order
-    by ``lead``."""
+    rows), by the ``lead`` keys as ``target`` names them; None when the rows are not in order
+    by ``lead``.  ``memo`` keeps the order check and each key's changes from row to row."""
     numpy = _numpy()
     rows = table.num_rows
+    checked = ("in order", tuple(lead))
+    if memo.get(checked) is False:
+        return None
     tied = numpy.ones(rows - 1, bool)  # rows i and i + 1 alike in every key so far
     kept = numpy.ones(rows - 1, bool)  # row i + 1 in row i's run
     for index, key in enumerate(lead):
-        column = _whole(table[key])
-        same, ordered = _adjacent(column)
-        # Where the keys before are alike and this one differs, it must grow from row to row.
-        if not ordered(tied & ~same):
-            return False
+        same = memo.get(("same", key))
+        if same is None or checked not in memo:
+            same, ordered = _adjacent(_whole(table[key]))
+            # Where the keys before are alike and this one differs, it must grow from row to row.
+            if checked not in memo and not ordered(tied & ~same):
+                memo[checked] = False
+                return None
+            memo[("same", key)] = same
         tied &= same
         # The rows are checked in order of their days; a run is one month of them.
         kept &= same if target[index] == key else _adjacent(_whole(table["month"]))[0]
+    memo[checked] = True
     return kept
 
 
@@ -606,9 +608,9 @@ def _adjacent(column: Any) -> tuple[Any, Any]:
         return (numbers[1:] == numbers[:-1],
                 lambda at: bool(numpy.logical_or(~at, numbers[1:] > numbers[:-1]).all()))
     before, after = column.slice(0, len(column) - 1), column.slice(1)
-    same = pc.fill_null(pc.equal(before, after), False)
+    same = pc.equal(before, after)
     if column.null_count:
-        same = pc.or_(same, pc.and_(pc.is_null(before), pc.is_null(after)))
+        same = pc.or_(pc.fill_null(same, False), pc.and_(pc.is_null(before), pc.is_null(after)))
 
     def ordered(at: Any) -> bool:
         rows = pa.array(numpy.flatnonzero(at))  # where the text changes: a few per customer
