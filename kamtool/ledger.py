@@ -62,7 +62,8 @@ def month_of(dates: Any) -> Any:
     if isinstance(dates, pa.ChunkedArray):
         return pa.chunked_array([month_of(chunk) for chunk in dates.chunks], pa.int64())
     # A table of the months of every day from the first to the last, read by day: a few
-    # thousand calendar conversions instead of one per row (10M rows: 0.05 s against 0.5 s).
+    # thousand calendar conversions instead of one per row (8M rows, busy machine: 0.15-0.25 s
+    # against 6 s).
     days = _day_numbers(dates)
     valid = dates.is_valid().to_numpy(zero_copy_only=False) if dates.null_count else None
     known = days if valid is None else days[valid]
