@@ -50,13 +50,45 @@ _SUMS = ("revenue_c", "lines", "returns_c", "return_lines", "quantity", "profit_
 
 
 def month_of(dates: Any) -> Any:
-    """Month ordinals (months since January 1970) of an Arrow array of dates."""
+    """Month ordinals (months since January 1970) of an Arrow array of dates (date32, an array
+    or a chunked array; nulls stay null)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    years = pc.cast(pc.year(dates), pa.int64())
-    months = pc.cast(pc.month(dates), pa.int64())
-    return pc.add(pc.multiply(pc.subtract(years, 1970), 12), pc.subtract(months, 1))
+    if not pa.types.is_date32(dates.type):
+        years = pc.cast(pc.year(dates), pa.int64())
+        months = pc.cast(pc.month(dates), pa.int64())
+        return pc.add(pc.multiply(pc.subtract(years, 1970), 12), pc.subtract(months, 1))
+    if isinstance(dates, pa.ChunkedArray):
+        return pa.chunked_array([month_of(chunk) for chunk in dates.chunks], pa.int64())
+    # A table of the months of every day from the first to the last, read by day: a few
+    # thousand calendar conversions instead of one per row (8M rows, busy machine: 0.15-0.25 s
+    # against 6 s).
+    days = _day_numbers(dates)
+    valid = dates.is_valid().to_numpy(zero_copy_only=False) if dates.null_count else None
+    known = days if valid is None else days[valid]
+    if not len(known):
+        return pa.nulls(len(dates), pa.int64())
+    first = int(known.min())
+    numpy = _numpy()
+    calendar = numpy.arange(first, int(known.max()) + 1).astype("datetime64[D]")
+    months = calendar.astype("datetime64[M]").astype(numpy.int64)
+    offsets = days.astype(numpy.int64) - first
+    if valid is not None:
+        offsets[~valid] = 0  # a null day's slot is masked below
+    return pa.array(months[offsets], pa.int64(), mask=None if valid is None else ~valid)
+
+
+def _numpy() -> Any:
+    import numpy
+
+    return numpy
+
+
+def _day_numbers(dates: Any) -> Any:
+    """The int32 day numbers behind a date32 Arrow array, without a copy (nulls hold anything)."""
+    numpy = _numpy()
+    return numpy.frombuffer(dates.buffers()[1], numpy.int32, len(dates), dates.offset * 4)
 
 
 @dataclass
@@ -97,6 +129,9 @@ class Ledger:
     by_label: str | None = None
     filters: Any = None
     frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    # What the roll-ups of one table share (its rows' order by the leading keys): tied to that
+    # table (see :func:`rolled_up`), and not copied by dataclasses.replace.
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, init=False, compare=False)
 
     @property
     def orders_basis(self) -> str:
@@ -283,11 +318,21 @@ class Ledger:
             kept = [c for c in ("orders", "active_days", "first_date", "last_date")
                     if c in table.column_names]
             return table.select([*target, *present, *kept])
-        rolled = table.group_by(target, use_threads=False).aggregate([(c, "sum") for c in present])
-        rolled = rolled.rename_columns([c[:-4] if c.endswith("_sum") and c[:-4] in present else c
-                                        for c in rolled.column_names])
-        # Nulls (a key the file lacks on some lines) sort last, as the engines' ORDER BY does.
-        return rolled.select([*target, *present]).sort_by([(k, "ascending") for k in target])
+        coded = rolled_up(table, keys, target, present, memo=self._memo_of(self.table))
+        if coded is not None:
+            return coded
+        return _grouped(table, target, present)
+
+    def _memo_of(self, table: pa.Table) -> dict[Any, Any]:
+        """The roll-ups' memo of ``table``: emptied when the ledger holds another table (a weak
+        reference, so that the memo keeps no table alive)."""
+        import weakref
+
+        held = self._memo.get("table")
+        if held is None or held() is not table:
+            self._memo.clear()
+            self._memo["table"] = weakref.ref(table)
+        return self._memo
 
     def _grain(self, keys: tuple[str, ...], name: str, subset: bool = False) -> None:
         if subset and set(keys) <= set(self.keys):
@@ -388,3 +433,244 @@ def to_frame(table: pa.Table, *, keys: list[str], has_profit: bool, has_quantity
     front = [*keys, "revenue", "orders"] if "orders" in frame else [*keys, "revenue"]
     rest = [c for c in frame.columns if c not in front]
     return frame[front + rest].reset_index(drop=True)
+
+
+def _grouped(table: pa.Table, target: list[str], present: list[str]) -> pa.Table:
+    """The roll-up by a hash group-by and a sort: the reference :func:`rolled_up` equals, and
+    its way for a table it does not take (no row, a key or sum of another type)."""
+    rolled = table.group_by(target, use_threads=False).aggregate([(c, "sum") for c in present])
+    rolled = rolled.rename_columns([c[:-4] if c.endswith("_sum") and c[:-4] in present else c
+                                    for c in rolled.column_names])
+    # Nulls (a key the file lacks on some lines) sort last, as the engines' ORDER BY does.
+    return rolled.select([*target, *present]).sort_by([(k, "ascending") for k in target])
+
+
+
+
+def rolled_up(table: pa.Table, keys: list[str], target: list[str], present: list[str],
+              memo: dict[Any, Any] | None = None) -> pa.Table | None:
+    """``table`` summed up to ``target`` (rows sorted by it, nulls last, text in byte order), as
+    :func:`_grouped` does, on integer codes; None for a table it does not take.
+
+    The engines hand the table sorted by ``keys`` (their ORDER BY), so the leading keys of
+    ``target`` that lead ``keys`` too (``month`` in the place of ``date``: months follow days)
+    change in runs: a run number per row replaces hashing their text.  The order is checked on
+    the rows, not assumed: an unsorted table just has no such runs.  Each other key is coded
+    by the rank of its value among its distinct values (nulls last), and the codes combine into
+    one integer per row whose order is the target's (a stable sort of them, where the target
+    goes beyond the runs).  Integer sums are running totals read at the groups' ends (exact);
+    float sums add in row order, as the group-by does.
+
+    ``memo``: a dict kept between the roll-ups of one table's rows (days, monthly and mix read
+    the same runs of customers), never handed another table's.
+    """
+    import pyarrow as pa
+
+    numpy = _numpy()
+    rows = table.num_rows
+    if not rows or any(not _sum_type(table.schema.field(c).type) for c in present):
+        return None
+    runs, lead = _sorted_runs(table, keys, target, memo)
+    codes: list[tuple[Any, int]] = []
+    for name in target[lead:]:
+        coded = _rank_codes(table[name])
+        if coded is None:
+            return None
+        codes.append(coded)
+    width = 1
+    for _code, size in codes:
+        width *= size
+    run_count = int(runs[-1]) + 1
+    if run_count * width >= 2**62:
+        return None  # the combined codes would not fit a 64-bit integer
+    if width == 1:  # the runs are the groups, in order
+        order, group = None, runs
+        starts = numpy.flatnonzero(numpy.r_[True, runs[1:] != runs[:-1]])
+        first = starts
+    else:
+        combined = runs * width
+        stride = width
+        for code, size in codes:
+            stride //= size
+            combined += code * stride
+        # A stable sort, as the rows are in order by the runs already: a merge sort finds the
+        # sorted stretches (10M rows: 0.06-0.26 s, where a quicksort took 0.07-0.63 s).
+        order = numpy.argsort(combined, kind="stable")
+        ordered = combined[order]
+        new = numpy.r_[True, ordered[1:] != ordered[:-1]]
+        starts = numpy.flatnonzero(new)
+        group = numpy.empty(rows, numpy.int64)
+        group[order] = numpy.cumsum(new) - 1
+        first = order[starts]
+    count = len(starts)
+    columns = {name: table[name].take(pa.array(first)) for name in target}
+    for name in present:
+        columns[name] = _summed(table[name], group, count, order, starts)
+    return pa.table(columns)
+
+
+def _sum_type(kind: pa.DataType) -> bool:
+    import pyarrow as pa
+
+    return bool(kind == pa.int64() or kind == pa.float64())
+
+
+def _sorted_runs(table: pa.Table, keys: list[str], target: list[str],
+                 memo: dict[Any, Any] | None = None) -> tuple[Any, int]:
+    """(a run number per row, how many keys of ``target`` it stands for): the longest leading
+    part of ``target`` that leads ``keys`` (``month`` for ``date``: the table then has a month
+    column) and by whose columns the rows are in order, nulls last; (zeros, 0) when the rows
+    are not in order."""
+    import pyarrow as pa
+
+    numpy = _numpy()
+    rows = table.num_rows
+    lead: list[str] = []
+    for key, want in zip(keys, target, strict=False):
+        kind = table.schema.field(key).type
+        if not (pa.types.is_string(kind) or pa.types.is_date32(kind) or kind == pa.int64()):
+            break  # (a dictionary-coded column compares by its codes, not its text)
+        if key != want and not (key == "date" and want == "month" and "month" in table.column_names):
+            break
+        lead.append(key)
+        if key != want:
+            break  # days are in order within a month, not whatever follows the date
+    if not lead or rows < 2:
+        return numpy.zeros(rows, numpy.int64), len(lead)
+    kept = _kept(table, lead, target, {} if memo is None else memo)
+    if kept is None:
+        return numpy.zeros(rows, numpy.int64), 0
+    runs = numpy.zeros(rows, numpy.int64)
+    runs[1:][~kept] = 1
+    return numpy.cumsum(runs, out=runs), len(lead)
+
+
+def _kept(table: pa.Table, lead: list[str], target: list[str], memo: dict[Any, Any]) -> Any:
+    """Whether each row is in the run of the row before it (numpy booleans, one less than the
+    rows), by the ``lead`` keys as ``target`` names them; None when the rows are not in order
+    by ``lead``.  ``memo`` keeps the order check and each key's changes from row to row."""
+    numpy = _numpy()
+    rows = table.num_rows
+    checked = ("in order", tuple(lead))
+    if memo.get(checked) is False:
+        return None
+    tied = numpy.ones(rows - 1, bool)  # rows i and i + 1 alike in every key so far
+    kept = numpy.ones(rows - 1, bool)  # row i + 1 in row i's run
+    for index, key in enumerate(lead):
+        same = memo.get(("same", key))
+        if same is None or checked not in memo:
+            same, ordered = _adjacent(_whole(table[key]))
+            # Where the keys before are alike and this one differs, it must grow from row to row.
+            if checked not in memo and not ordered(tied & ~same):
+                memo[checked] = False
+                return None
+            memo[("same", key)] = same
+        tied &= same
+        # The rows are checked in order of their days; a run is one month of them.
+        kept &= same if target[index] == key else _adjacent(_whole(table["month"]))[0]
+    memo[checked] = True
+    return kept
+
+
+def _whole(column: Any) -> Any:
+    import pyarrow as pa
+
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _numbers(column: Any) -> Any:
+    """An int64 or date32 Arrow array as int64 numbers, a null as one more than the largest
+    value (so that it sorts last and equals only a null)."""
+    import pyarrow as pa
+
+    numpy = _numpy()
+    if pa.types.is_date32(column.type):
+        numbers = _day_numbers(column).astype(numpy.int64)
+    else:
+        numbers = column.fill_null(0).to_numpy(zero_copy_only=False).astype(numpy.int64, copy=False)
+    if column.null_count:
+        nulls = column.is_null().to_numpy(zero_copy_only=False)
+        known = numbers[~nulls]
+        numbers = numbers.copy()
+        numbers[nulls] = int(known.max()) + 1 if len(known) else 0
+    return numbers
+
+
+def _adjacent(column: Any) -> tuple[Any, Any]:
+    """(row i + 1 holds the same value as row i, as numpy booleans; a test that at the rows i
+    it is given (a mask) row i's value sorts before row i + 1's); null equals null and sorts
+    last."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numpy = _numpy()
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        numbers = _numbers(column)
+        return (numbers[1:] == numbers[:-1],
+                lambda at: bool(numpy.logical_or(~at, numbers[1:] > numbers[:-1]).all()))
+    before, after = column.slice(0, len(column) - 1), column.slice(1)
+    same = pc.equal(before, after)
+    if column.null_count:
+        same = pc.or_(pc.fill_null(same, False), pc.and_(pc.is_null(before), pc.is_null(after)))
+
+    def ordered(at: Any) -> bool:
+        rows = pa.array(numpy.flatnonzero(at))  # where the text changes: a few per customer
+        if not len(rows):
+            return True
+        low, high = column.take(rows), column.take(pc.add(rows, 1))
+        less = pc.fill_null(pc.less(low, high), False)
+        if column.null_count:  # a value before a null is in order (nulls last)
+            less = pc.or_(less, pc.and_(pc.is_valid(low), pc.is_null(high)))
+        return bool(pc.all(less).as_py())
+
+    return same.to_numpy(zero_copy_only=False), ordered
+
+
+def _rank_codes(column: Any) -> tuple[Any, int] | None:
+    """(each row's rank among the column's distinct values, nulls after them; how many ranks)
+    for a text, date or integer column; None for another type."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numpy = _numpy()
+    column = _whole(column)
+    kind = column.type
+    if pa.types.is_date32(kind) or kind == pa.int64():
+        numbers = _numbers(column)
+        low = int(numbers.min())
+        return numbers - low, int(numbers.max()) - low + 1
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return None
+    encoded = pc.dictionary_encode(column)
+    values = encoded.dictionary
+    rank = numpy.empty(len(values) + 1, numpy.int64)
+    rank[pc.sort_indices(values).to_numpy()] = numpy.arange(len(values))
+    rank[len(values)] = len(values)  # a null, after every value
+    indices = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False)
+    return rank[indices], len(values) + (1 if column.null_count else 0) or 1
+
+
+def _summed(column: Any, group: Any, count: int, order: Any, starts: Any) -> pa.Array:
+    """``column`` summed per group (null where a group has no value), its type kept: ``group``
+    each row's group, ``order`` the rows by group (None: they are), ``starts`` where each
+    group begins in that order."""
+    import pyarrow as pa
+
+    numpy = _numpy()
+    if column.null_count == len(column):
+        return pa.nulls(count, column.type)
+    values = column.fill_null(0).to_numpy() if column.null_count else column.to_numpy()
+    if column.type == pa.float64():
+        # Float bins add in row order, as the group-by does (a sum of the sorted rows may add
+        # in another order, and float sums depend on it).
+        sums = numpy.bincount(group, weights=values, minlength=count)
+    else:
+        # Running totals read at each group's last row, less the one before: a wrap past the
+        # 64-bit range cancels out of the difference, so each group's sum is exact.
+        totals = numpy.cumsum(values if order is None else values[order])
+        sums = numpy.diff(totals[numpy.r_[starts[1:] - 1, len(values) - 1]], prepend=0)
+    mask = None
+    if column.null_count:
+        valid = column.is_valid().to_numpy(zero_copy_only=False)
+        mask = numpy.bincount(group[valid], minlength=count) == 0
+    return pa.array(sums, column.type, mask=mask)
