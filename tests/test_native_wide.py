@@ -196,6 +196,35 @@ def test_inspect_with_a_filter_counts_the_empty_cells_of_lines_left_out(
     assert outcomes[0][1]["order_id"] == 1  # line 3, left out by --from, still counted
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("extra", [[], ["--where", "region=East"], ["--where", "region=East,West", "--from",
+                                                                     "2024-03-01"]])
+def test_inspect_of_the_sample_is_native_and_the_same_with_filters(tmp_path: Path, extra: list[str]) -> None:
+    """The sample through the real command: the same document on both paths, but the engine."""
+    docs = []
+    for mode in ("auto", "off"):
+        sample = str(ROOT / "sample_data" / "orders.csv")
+        run = run_subprocess(["inspect", sample, *extra, "--format", "json"], cwd=tmp_path,
+                             env={"KAMTOOL_NATIVE": mode})
+        assert run.returncode == 0, run.stderr
+        docs.append(json.loads(run.stdout))
+    assert docs[0]["params"]["engine"] == "native"
+    assert _without_engine(docs[0]) == _without_engine(docs[1])
+
+
+def test_inspect_of_a_file_without_names_or_order_numbers(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "three.csv"
+    path.write_text("客户,订单日期,金额\nA,2024-01-05,100.50\nB,2024-01-06,20.00\nA,2024-02-01,5\n",
+                    encoding="utf-8")
+    native = _outcome(path, monkeypatch, "force")
+    _same(native, _outcome(path, monkeypatch, "off"))
+    assert native[0]["revenue_c"].tolist() == [10550, 2000]
+    assert native[0]["orders"].tolist() == [2, 1]  # one order per customer-day
+
+
 # -- a non-finite quantity ------------------------------------------------------------------
 
 
