@@ -224,7 +224,8 @@ def test_split_by_salesperson_with_a_customer_nobody_owns(files: dict[str, Path]
                        "-o", template])
     assert run.code == 0, run.stderr
     books = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in tmp_path.glob("kam_*.json")}
-    customers = {name: [r["customer"] for r in doc["analyses"]["pareto"]["rows"]] for name, doc in books.items()}
+    customers = {name: [row["customer"] for row in doc["analyses"]["pareto"]["rows"]]
+                 for name, doc in books.items()}
     assert customers == {"kam_Ann": ["c2"], "kam_Bob": ["c1"], "kam_王": ["B3"], "kam_(none)": ["c3"]}
     # c1's book holds all of c1's lines, the invoices file's too: 210 + 400
     assert books["kam_Bob"]["analyses"]["pareto"]["summary"]["net_total"] == 610.0
