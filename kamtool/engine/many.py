@@ -78,6 +78,7 @@ class Fine:
     columns: every column of the fine table with its DuckDB type, in order; ``stored`` those
              the DuckDB table holds (the others have no value on any row).
     texts:   per text key, its values in sort order: the stored code is an index into it.
+    name:    the DuckDB table (dropped when this holder goes); ``con`` the connection holding it.
     """
 
     ledger: Ledger
@@ -102,6 +103,7 @@ class Fine:
         """``sql`` over the table (and small Arrow ``tables`` by name), its codes made text
         again: the columns named as a text key, and those ``of`` names the key of."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         from kamtool.engine.duck import plain_strings
 
@@ -113,7 +115,7 @@ class Fine:
             for name in tables:
                 self.con.unregister(name)
         keys = {**{c: c for c in result.column_names if c in self.texts}, **(of or {})}
-        cols = [_decode(self.texts[keys[c]], result[c]) if keys.get(c) in self.texts else result[c]
+        cols = [pc.take(self.texts[keys[c]], result[c]) if keys.get(c) in self.texts else result[c]
                 for c in result.column_names]
         return plain_strings(pa.table(cols, names=result.column_names))
 
@@ -122,14 +124,9 @@ class Fine:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        at = pc.index_in(pa.array(list(values), pa.string()), value_set=self.texts[key])
+        known = self.texts.get(key, pa.array([], pa.string()))
+        at = pc.index_in(pa.array(list(values), pa.string()), value_set=known)
         return pc.drop_null(at).cast(pa.int32())
-
-
-def _decode(values: pa.Array, codes: Any) -> Any:
-    import pyarrow.compute as pc
-
-    return pc.take(values, codes)
 
 
 def compact(fine: Ledger) -> Fine:
