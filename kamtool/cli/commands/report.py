@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from kamtool.analyses.report import Report, Skipped
+    from kamtool.engine.many import Fine
     from kamtool.ledger import Ledger
     from kamtool.needs import Needs
     from kamtool.result import Result
@@ -28,9 +29,10 @@ SPLIT_DIMENSIONS = ("salesperson", "region", "channel", "category", "brand", "pr
 
 @dataclass
 class Inputs:
-    """What the runs share: the fine ledger, the second files, the as-of date as given."""
+    """What the runs share: the fine ledger (held in DuckDB), the second files, the as-of date
+    as given."""
 
-    fine: Ledger
+    fine: Fine
     accounts: pd.DataFrame | None
     payments: pd.DataFrame | None
     as_of: str | None
@@ -263,9 +265,9 @@ def build_report(inputs: Inputs, second: dict[str, Any]) -> Report:
         if not isinstance(result, report.Skipped):
             from kamtool.cli.run import with_engine
 
-            with_engine(result, inputs.fine)
+            with_engine(result, inputs.fine.ledger)
     return report.Report(overview=overview, results=results, sheet_notes=dict(inputs.notes),
-                         quality=report.data_quality(inputs.fine, second))
+                         quality=report.data_quality(inputs.fine.ledger, second))
 
 
 def report_day_needs() -> Needs:
@@ -385,7 +387,7 @@ def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: s
 
     if common.output is not None and not common.output.lower().endswith((".xlsx", ".json")):
         raise UsageError(f"-o {common.output}: the report is a workbook (.xlsx) or a JSON document (.json)")
-    period = data_period(inputs.fine)
+    period = data_period(inputs.fine.ledger)
     if split is None:
         report = build_report(inputs, second)
         if common.output is not None:
