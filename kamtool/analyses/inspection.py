@@ -42,7 +42,9 @@ def inspect_ledger(ledger: Ledger) -> Result:
         for canon, header in info.mapping.items():
             mapping_rows.append({
                 "source": info.name, "column": canon, "header": header,
-                "missing": int(info.stats.missing.get(canon, 0)),
+                # counted in the columns the load read (the figures' columns); a column only
+                # mapped (salesperson, region …) was not read: no count, rather than a false 0
+                "missing": int(info.stats.missing.get(canon, 0)) if canon in ledger.present else None,
             })
         source_rows.append({
             "source": info.name, "format": info.format, "encoding": info.encoding or "",
@@ -78,7 +80,8 @@ def inspect_ledger(ledger: Ledger) -> Result:
     return Result(
         command="inspect",
         summary=summary,
-        rows=pd.DataFrame(mapping_rows, columns=["source", "column", "header", "missing"]),
+        rows=pd.DataFrame(mapping_rows, columns=["source", "column", "header", "missing"]).astype(
+            {"missing": "Int64"}),  # whole counts, empty where the column was not read
         tables=tables,
         params={"files": [s.name for s in ledger.sources]},
     )

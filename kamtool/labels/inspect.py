@@ -34,6 +34,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "The file has no order id: an order is a distinct customer-day.",
         "文件没有订单号：订单数按每个客户的不同下单日期计。",
     ),
+    "inspect.note.unread": (
+        "Empty cells are counted in the columns the figures read ({columns}); the other mapped columns "
+        "are not read by inspect and show no count.",
+        "空值数只统计计算所用的列（{columns}）；其余已识别的列 inspect 不读取，不显示空值数。",
+    ),
     "inspect.note.profit": (
         "Profit = amount − cost (or the profit column); lines without a cost have no profit.",
         "利润 = 金额 − 成本（或利润列）；无成本的明细不计利润。",

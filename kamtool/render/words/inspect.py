@@ -66,4 +66,8 @@ def notes(result: Result, lang: str) -> list[str]:
     columns = result.summary.get("columns") or []
     if "profit" in columns or "cost" in columns:
         lines.append(label("inspect.note.profit", lang))
+    rows = result.rows
+    if "missing" in rows and rows["missing"].isna().any():
+        read = ", ".join(dict.fromkeys(str(c) for c in rows.loc[rows["missing"].notna(), "column"]))
+        lines.append(label("inspect.note.unread", lang).format(columns=read))
     return lines
