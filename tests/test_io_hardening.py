@@ -303,7 +303,16 @@ def test_ctrl_c_anywhere_is_exit_130_and_one_line(tmp_path: Path) -> None:
         time.sleep(delay)
         if child.poll() is None:
             child.send_signal(signal.SIGINT)
-        _, err_bytes = child.communicate(timeout=120)
+        try:
+            _, err_bytes = child.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            # stuck: its threads' stacks (kamtool dumps them on SIGUSR1) say on what, for the report
+            child.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+            child.kill()
+            _, err_bytes = child.communicate()
+            stacks = err_bytes.decode()
+            raise AssertionError(f"kamtool hung after SIGINT at delay {delay}:\n{stacks}") from None
         err = err_bytes.decode()
         assert "Traceback" not in err and "Exception ignored" not in err, (delay, err)
         assert child.returncode in (0, 130), (delay, child.returncode, err)

@@ -219,8 +219,13 @@ def entry() -> None:
     close, and the exit is 130 all the same.
     """
     import contextlib
+    import faulthandler
 
     _catch_ctrl_c(_raise_interrupted)
+    if hasattr(signal, "SIGUSR1"):
+        # `kill -USR1 PID` prints every thread's stack on stderr and the run goes on: what a stuck
+        # run (a Ctrl-C test that hung once in many hundred runs) is waiting for
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     interrupted = [bool(_EARLY)]
     try:
         if interrupted[0]:
