@@ -320,10 +320,12 @@ def command_table(results: list[Result]) -> list[str]:
     return rows
 
 
-def _by_command(results: list[Result]) -> dict[tuple[str, int, str], dict[str, Result]]:
+def _by_command(results: list[Result],
+                section: str = "commands") -> dict[tuple[str, int, str], dict[str, Result]]:
+    """The results of one section ("commands", "messy") by format, lines and command, then by contender."""
     out: dict[tuple[str, int, str], dict[str, Result]] = {}
     for r in results:
-        if r.section == "commands":
+        if r.section == section:
             who, _, command = r.contender.partition(":")
             out.setdefault((r.fmt, r.lines, command), {})[who] = r
     return out
@@ -624,20 +626,11 @@ def messy_check(kamtool: str, python: str, twin: Path, clean_query: Path, timeou
     return "ok (its totals line dropped)" if verdict_text == "ok" else verdict_text
 
 
-def _by_messy(results: list[Result]) -> dict[tuple[str, int, str], dict[str, Result]]:
-    out: dict[tuple[str, int, str], dict[str, Result]] = {}
-    for r in results:
-        if r.section == "messy":
-            who, _, command = r.contender.partition(":")
-            out.setdefault((r.fmt, r.lines, command), {})[who] = r
-    return out
-
-
 def messy_table(results: list[Result]) -> list[str]:
     """Per twin and command: kamtool on the twin, on the clean file, DuckDB's query on the clean file."""
     rows = ["| command | twin | lines | messy s | clean s | DuckDB clean s | messy ×DuckDB | messy ×clean "
             "| messy MiB | check |", "|" + "---|" * 10]
-    for (fmt, lines, command), members in _by_messy(results).items():
+    for (fmt, lines, command), members in _by_command(results, "messy").items():
         m, c, d = (members.get(n) for n in ("messy", "clean", "duckdb"))
 
         def cell(r: Result | None) -> str:
@@ -659,7 +652,7 @@ def messy_targets(results: list[Result]) -> list[str]:
     """A CSV twin within 2x of the command's DuckDB query on the clean file (judged at 10M lines
     and more); a workbook twin within 2x of kamtool on the clean workbook (DuckDB reads none)."""
     out: list[str] = []
-    for (fmt, lines, command), members in _by_messy(results).items():
+    for (fmt, lines, command), members in _by_command(results, "messy").items():
         m = members.get("messy")
         base = members.get("clean" if fmt == "xlsx" else "duckdb")
         if m is None or m.median_s is None or base is None or base.median_s is None:
