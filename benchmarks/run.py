@@ -873,6 +873,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Messy twins: id of the section's contenders -> (the twin, the clean CSV DuckDB's query reads).
     twins: dict[int, tuple[Path, Dataset]] = {}
     made: list[tuple[Dataset, Path]] = []  # clean file -> twin to write
+
+    def add_twin(clean: Dataset, kind: str, reference: Dataset) -> None:
+        """The messy twin (``kind``: csv or xlsx) of the clean CSV ``clean`` in the plan: kamtool on
+        the twin and on ``reference`` (the clean file of the twin's kind), DuckDB's query on ``clean``."""
+        twin = messy_path(messy_dir, clean, kind)
+        made.append((clean, twin))
+        run = [c for cmd in messy_commands
+               for c in messy_contenders(kamtool, sys.executable, cmd, twin, reference.path, clean.path)]
+        twins[id(run)] = (twin, clean)
+        plan.append(("messy", reference, run))
+
     scratch = Path(tempfile.mkdtemp(prefix="kamtool-bench-"))  # kamtool report's workbooks
     for fmt in formats:
         for lines, n_customers in zip(args.lines, customers, strict=True):
@@ -907,12 +918,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         # The twin is written from the clean CSV, and DuckDB's query reads that CSV.
         clean = dataset(args.data_dir, "csv", lines, n_customers, args.seed)
-        twin = messy_path(messy_dir, clean, "csv")
-        made.append((clean, twin))
-        twin_run = [c for cmd in messy_commands
-                   for c in messy_contenders(kamtool, sys.executable, cmd, twin, clean.path, clean.path)]
-        twins[id(twin_run)] = (twin, clean)
-        plan.append(("messy", clean, twin_run))
+        add_twin(clean, "csv", clean)
     if args.excel_lines:
         ds = dataset(args.data_dir, "xlsx", args.excel_lines, default_customers(args.excel_lines),
                      args.seed)
@@ -930,12 +936,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # that CSV); kamtool also reads the clean workbook.
             clean = dataset(args.data_dir, "csv", args.excel_lines, default_customers(args.excel_lines),
                             args.seed)
-            twin = messy_path(messy_dir, clean, "xlsx")
-            made.append((clean, twin))
-            twin_run = [c for cmd in messy_commands
-                       for c in messy_contenders(kamtool, sys.executable, cmd, twin, ds.path, clean.path)]
-            twins[id(twin_run)] = (twin, clean)
-            plan.append(("messy", ds, twin_run))
+            add_twin(clean, "xlsx", ds)
     plan = [(section, ds, cs) for section, ds, cs in plan if cs]
 
     for _section, ds, _cs in plan:

@@ -445,8 +445,6 @@ def _grouped(table: pa.Table, target: list[str], present: list[str]) -> pa.Table
     return rolled.select([*target, *present]).sort_by([(k, "ascending") for k in target])
 
 
-
-
 def rolled_up(table: pa.Table, keys: list[str], target: list[str], present: list[str],
               memo: dict[Any, Any] | None = None) -> pa.Table | None:
     """``table`` summed up to ``target`` (rows sorted by it, nulls last, text in byte order), as

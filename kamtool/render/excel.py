@@ -880,17 +880,22 @@ def _code_text(key: str, value: str, lang: str, command: str = "") -> str:
     """A code in words: ``{command}.{key}.{value}``, ``param.value.{key}.{value}``,
     ``param.value.{value}``, or the label of a canonical name (``customer``, ``revenue``); any
     other text as it is."""
-    found = _first((f"{command}.{key}.{value}", f"param.value.{key}.{value}", f"param.value.{value}", value),
-                   lang)
-    return value if found is None or "{" in found else found
+    return _words((f"{command}.{key}.{value}", f"param.value.{key}.{value}", f"param.value.{value}", value),
+                  lang, value)
 
 
 def _item_name(command: str, key: str, item: Any, lang: str) -> str:
     """The name of one entry of a parameter that is a table of named figures (tiers' weights
     per factor, stages' thresholds): ``{command}.{key}.{item}``, ``{command}.factor.{item}``,
     else the item as it is."""
-    found = _first((f"{command}.{key}.{item}", f"{command}.factor.{item}", f"param.value.{item}"), lang)
-    return str(item) if found is None or "{" in found else found
+    keys = (f"{command}.{key}.{item}", f"{command}.factor.{item}", f"param.value.{item}")
+    return _words(keys, lang, str(item))
+
+
+def _words(keys: Iterable[str], lang: str, default: str) -> str:
+    """The first of ``keys`` that is a plain label (not a sentence template), else ``default``."""
+    found = _first(keys, lang)
+    return default if found is None or "{" in found else found
 
 
 def _param_value(key: str, value: Any, result: Result, lang: str) -> str:
