@@ -391,6 +391,9 @@ class Formats:
         self.centre = book.add_format({"align": "center"})  # yes / no
         self.right = book.add_format({"align": "right"})  # a missing figure under numbers
         self.indent = book.add_format({"indent": 1})
+        # a text column right of a number column: its text starts one character in, so a
+        # right-aligned figure never runs into it ("94.44 Key account")
+        self.header_indent = book.add_format({**header, "indent": 1})
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.sheet_title = book.add_format({"bold": True, "font_size": 12})
         self.section = book.add_format({"bold": True, "bottom": 1})
@@ -420,6 +423,8 @@ class Formats:
                 spec["num_format"] = base.num_format
             if base is self.centre:
                 spec["align"] = "center"
+            if base is self.indent:
+                spec["indent"] = 1
             found = self._book.add_format(spec)
             self._cache[key] = found
         return found
@@ -650,16 +655,18 @@ def _write_table(ws: Worksheet, formats: Formats, columns: list[_Column], n_rows
                  title: str = "", *, totals: int = 0) -> None:
     """The title line, the header row and ``n_rows`` rows; the last ``totals`` of them (a
     total row the words added, e.g. credit's aging) in bold."""
+    indented = _after_numbers(columns)
     widths = []
     for index, column in enumerate(columns):
         sample = column.values(0, min(n_rows, _WIDTH_SAMPLE_ROWS))
-        widths.append(_width(column.header, sample, column.num_format))
+        widths.append(_width(column.header, sample, column.num_format) + indented[index])
         ws.set_column(index, index, widths[-1])
     # The title line spills over the empty cells to its right; it never sizes column A.
     ws.write_string(0, 0, formats.text(title), formats.sheet_title)
     for index, column in enumerate(columns):
         header = formats.header_right if column.numeric else (
-            formats.header_centre if column.kind == "bool" else formats.header)
+            formats.header_centre if column.kind == "bool" else
+            formats.header_indent if indented[index] else formats.header)
         ws.write_string(HEADER_ROW, index, column.header, header)
     if columns:
         ws.freeze_panes(HEADER_ROW + 1, 0)
@@ -667,8 +674,9 @@ def _write_table(ws: Worksheet, formats: Formats, columns: list[_Column], n_rows
     _print_setup(ws, sum(widths))
 
     writers = [_cell_writer(ws, formats, column.kind) for column in columns]
-    cells = list(zip(writers, [formats.centre if c.kind == "bool" else formats.number(c.num_format)
-                               for c in columns], strict=True))
+    cells = list(zip(writers, [formats.centre if c.kind == "bool" else formats.indent if gap
+                               else formats.number(c.num_format)
+                               for c, gap in zip(columns, indented, strict=True)], strict=True))
     # Row by row, whatever the mode: constant-memory mode forgets a row once the next
     # one starts.  zip(*blocks) hands out one row's values at a time.
     for start in range(0, n_rows, _BLOCK_ROWS):
@@ -681,6 +689,12 @@ def _write_table(ws: Worksheet, formats: Formats, columns: list[_Column], n_rows
                 if value is not None:
                     write, fmt = cells[col]
                     write(row, col, value, fmt)
+
+
+def _after_numbers(columns: list[_Column]) -> list[int]:
+    """1 for each text column whose left neighbour holds numbers (right-aligned), else 0."""
+    return [int(i > 0 and columns[i - 1].numeric and column.kind == "text")
+            for i, column in enumerate(columns)]
 
 
 # Wider than this (Excel character units, about 100 on an A4 page upright) prints landscape.
