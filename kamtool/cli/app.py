@@ -190,6 +190,9 @@ def main(argv: list[str] | None = None) -> Any:
         path = find_config(config_path or os.environ.get("KAMTOOL_CONFIG"))
         config = load_config(path) if path else {}
         command = typer.main.get_command(app)
+        from kamtool.cli.coerce import install
+
+        install(command)  # plain option values checked without importing pydantic (0.2 s)
         defaults: dict[str, Any] = {}
         if path:
             defaults = default_map(config, _command_names(), str(path), known=known_options(command))
