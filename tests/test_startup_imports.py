@@ -24,6 +24,7 @@ HEAVY = ("pandas", "numpy", "pyarrow", "pyarrow.compute", "duckdb", "pydantic", 
 # every thread kamtool started (the imports it warms while DuckDB reads) has finished.
 HARNESS = """
 import json, sys, threading
+heavy = sys.argv.pop(1).split(",")
 from kamtool.cli.app import main
 code = 0
 try:
@@ -33,15 +34,14 @@ except SystemExit as exc:
 for thread in threading.enumerate():
     if thread.name.startswith("kamtool"):
         thread.join(60)
-heavy = %r
 print(json.dumps({"code": code, "loaded": [m for m in heavy if m in sys.modules]}), file=sys.stderr)
-""" % (HEAVY,)
+"""
 
 
 def loaded(*args: str, cwd: Path) -> set[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAMTOOL_")}
-    run = subprocess.run([sys.executable, "-c", HARNESS, *args], cwd=cwd, env=env, capture_output=True,
-                         timeout=120, check=False)
+    run = subprocess.run([sys.executable, "-c", HARNESS, ",".join(HEAVY), *args], cwd=cwd, env=env,
+                         capture_output=True, timeout=120, check=False)
     found = json.loads(run.stderr.decode().strip().splitlines()[-1])
     assert found["code"] == 0, run.stderr.decode()
     return set(found["loaded"])
