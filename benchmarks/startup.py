@@ -7,7 +7,8 @@ Python and importing what the command uses.  This runs ``--help`` and each comma
 kamtool executables on the same small file, alternating old and new run by run (a change in
 the machine's load then hits both alike), and prints per command the median wall time of
 each build, the ratio new / old, and the median of each phase that ``KAMTOOL_PHASES=1``
-prints (start-up and imports, load, analysis, rendering).
+prints (start-up and imports, load, analysis, rendering); and the median CPU time (user +
+system, every thread), which a busy machine moves much less than the wall time.
 
     python benchmarks/startup.py --old /work/wt-before/.venv/bin/kamtool --new .venv/bin/kamtool
 
@@ -26,13 +27,12 @@ import argparse
 import os
 import re
 import statistics
-import sys
+import subprocess
 import tempfile
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from run import measure  # noqa: E402 - the one way a benchmark here times a process
 
 REPO = Path(__file__).resolve().parent.parent
 COMMANDS = ("help", "abc", "pareto", "rfm", "loyalty", "churn", "clv", "tiers", "stages", "credit",
@@ -41,6 +41,33 @@ PHASE = re.compile(r"^phase (.+): ([0-9.]+) s$")
 # Short names for the phase columns, in the order a run prints them.
 PHASES = {"start-up and imports": "start", "load (query)": "load", "analysis": "analysis",
           "writing -o": "write", "rendering": "render"}
+
+
+@dataclass
+class Run:
+    seconds: float  # wall, from spawn to exit
+    cpu: float  # user + system seconds of the process (all its threads): the load moves it less
+    returncode: int
+    stderr: str
+
+
+def measure(argv: list[str], timeout: float, env: dict[str, str]) -> Run:
+    """One whole-process run (as benchmarks/run.py's ``measure``, with the CPU time beside)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                env=env)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _pid, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        err.seek(0)
+        return Run(seconds, usage.ru_utime + usage.ru_stime, proc.returncode,
+                   err.read().decode("utf-8", "replace"))
 
 
 def small_file(lines: int) -> Path:
@@ -105,10 +132,12 @@ def main() -> int:
         print(f"file: {path} ({args.lines if not args.file else '?'} lines); bytecode cache: "
               f"{'on' if args.bytecode else os.environ.get('PYTHONDONTWRITEBYTECODE') != '1'}; "
               f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        print("| command | old s | new s | new/old | old phases (s) | new phases (s) |")
-        print("|---|---|---|---|---|---|")
+        print("| command | old s | new s | new/old | old CPU s | new CPU s | new/old CPU | "
+              "old phases (s) | new phases (s) |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for command in args.commands.split(","):
             times: dict[str, list[float]] = {"old": [], "new": []}
+            cpu: dict[str, list[float]] = {"old": [], "new": []}
             split_of: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
             failed = ""
             for _ in range(args.repeat):
@@ -117,9 +146,12 @@ def main() -> int:
                     if run.returncode != 0:
                         failed = f" ({which} exit {run.returncode}: {run.stderr.strip().splitlines()[-1:]})"
                     times[which].append(run.seconds)
+                    cpu[which].append(run.cpu)
                     split_of[which].append(phases(run.stderr))
             old_s, new_s = statistics.median(times["old"]), statistics.median(times["new"])
+            old_c, new_c = statistics.median(cpu["old"]), statistics.median(cpu["new"])
             print(f"| {command}{failed} | {old_s:.3f} | {new_s:.3f} | {new_s / old_s:.2f} | "
+                  f"{old_c:.3f} | {new_c:.3f} | {new_c / old_c:.2f} | "
                   f"{split(split_of['old'])} | {split(split_of['new'])} |", flush=True)
         print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if not args.file:
