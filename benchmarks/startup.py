@@ -17,6 +17,11 @@ Without ``--file`` the small file is the first 1,000 order lines of sample_data/
 (``PYTHONPYCACHEPREFIX``), as an installed kamtool runs: a checkout run with
 ``PYTHONDONTWRITEBYTECODE=1`` compiles every kamtool module it imports, on every run.
 
+``--floor`` prints, instead, what the imports alone cost with the new build's Python: an
+empty interpreter, then typer, numpy, pyarrow, pandas and duckdb added one by one, each line
+importing every library of the lines above it (the floor under any command that analyses
+with pandas).
+
 On these 2-core machines a single run moves by 20-50 % with the load: read the ratios of the
 medians, never one run.  This prints figures; no test times anything.
 """
@@ -85,6 +90,26 @@ def argv(kamtool: str, command: str, path: Path) -> list[str]:
     return [kamtool, command, str(path), "--format", "json"]
 
 
+# The libraries every analysing command loads, added one by one for --floor.
+FLOOR = ("typer", "numpy", "pyarrow.compute", "pandas", "duckdb")
+
+
+def floor(python: str, repeat: int, timeout: float, env: dict[str, str]) -> None:
+    """Median wall and CPU seconds of importing the first n of FLOOR, n = 0 … all."""
+    steps = [FLOOR[:n] for n in range(len(FLOOR) + 1)]
+    found: dict[int, list[Run]] = {n: [] for n in range(len(steps))}
+    for _ in range(repeat):
+        for n, names in enumerate(steps):  # alternated, as the builds are
+            code = "; ".join(f"import {name}" for name in names) or "pass"
+            found[n].append(measure([python, "-c", code], timeout, env))
+    print("| imports | wall s | CPU s |")
+    print("|---|---|---|")
+    for n, names in enumerate(steps):
+        wall = statistics.median(r.seconds for r in found[n])
+        cpu = statistics.median(r.cpu for r in found[n])
+        print(f"| python{''.join(' + ' + name for name in names)} | {wall:.3f} | {cpu:.3f} |")
+
+
 def phases(stderr: str) -> dict[str, float]:
     """The seconds of each phase a run printed with KAMTOOL_PHASES=1 (a phase printed twice,
     as --per loads twice, adds up)."""
@@ -113,7 +138,7 @@ def split(found: list[dict[str, float]]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--old", required=True, help="the kamtool executable before the change")
+    parser.add_argument("--old", help="the kamtool executable before the change")
     parser.add_argument("--new", required=True, help="the kamtool executable after the change")
     parser.add_argument("--file", help="the small order file (default: 1,000 lines of sample_data)")
     parser.add_argument("--lines", type=int, default=1000, help="lines of sample_data without --file")
@@ -122,7 +147,19 @@ def main() -> int:
     parser.add_argument("--bytecode", action="store_true",
                         help="bytecode cache on, in a private folder (as an installed kamtool)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per run")
+    parser.add_argument("--floor", action="store_true",
+                        help="only the imports' cost, with the Python beside --new")
     args = parser.parse_args()
+    if args.floor:
+        with tempfile.TemporaryDirectory(prefix="kamtool-pyc-") as cache:
+            env = environment(args.bytecode, cache)
+            python = str(Path(args.new).parent / "python")
+            if args.bytecode:
+                measure([python, "-c", "; ".join(f"import {n}" for n in FLOOR)], args.timeout, env)
+            floor(python, args.repeat, args.timeout, env)
+        return 0
+    if not args.old:
+        parser.error("--old is needed (all but --floor compare two builds)")
     path = Path(args.file) if args.file else small_file(args.lines)
     with tempfile.TemporaryDirectory(prefix="kamtool-pyc-") as cache:
         env = environment(args.bytecode, cache)
