@@ -27,7 +27,6 @@ class QuickParam:
     """Stands in for Typer's runtime check of one parameter: the quick answer, else Typer's."""
 
     def __init__(self, param: Any) -> None:
-        self._param = param
         descriptor = param.type_descriptor
         self._annotation = descriptor.annotation
         self._info = descriptor.parameter_info
@@ -95,11 +94,13 @@ def _in_range(number: float, info: Any) -> bool:
 def install(command: Any, help_names: list[str] | None = None) -> None:
     """Every parameter of ``command`` and of its subcommands, and their ``--help``, checks plain
     values quickly.  ``help_names``: the help options' names (the app's context settings)."""
+    try:
+        from typer._click.core import Context
+    except ImportError:  # a Typer on Click itself, which checks no value with pydantic
+        return
     names = help_names or getattr(command, "context_settings", {}).get("help_option_names") or ["--help"]
     params = list(getattr(command, "params", ()))
     if hasattr(command, "get_help_option"):
-        from typer._click.core import Context
-
         # Made once per command and kept (Typer caches it): a run asks for the same one.
         params.append(command.get_help_option(Context(command, help_option_names=names)))
     for param in params:
