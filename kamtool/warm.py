@@ -5,6 +5,17 @@ from __future__ import annotations
 import threading
 
 _started = threading.Event()
+# Rich, for a table on stdout; a run printing JSON or CSV never meets it (unless it warns).
+_console = [True]
+
+
+def expect_console(wanted: bool) -> None:
+    """Whether the run prints through Rich (a table): set before the load starts the thread.
+
+    Imports in the thread still take the interpreter's lock most of the time, so an import the
+    run does not need (Rich for ``--format json``: 0.05 s here) is paid on a small file, where
+    there is no query long enough to hide it."""
+    _console[0] = wanted
 
 
 def warm_imports() -> None:
@@ -17,11 +28,14 @@ def warm_imports() -> None:
     if _started.is_set():
         return
     _started.set()
+    console = _console[0]
 
     def work() -> None:
         import duckdb  # noqa: F401
         import pandas  # noqa: F401
         import pyarrow.compute  # noqa: F401
-        import rich.console  # noqa: F401 - for the report at the end
+
+        if console:
+            import rich.console  # noqa: F401 - for the report at the end
 
     threading.Thread(target=work, name="kamtool-imports", daemon=True).start()

@@ -190,6 +190,9 @@ def main(argv: list[str] | None = None) -> Any:
         path = find_config(config_path or os.environ.get("KAMTOOL_CONFIG"))
         config = load_config(path) if path else {}
         command = typer.main.get_command(app)
+        from kamtool.cli.coerce import install
+
+        install(command)  # plain option values checked without importing pydantic (0.2 s)
         defaults: dict[str, Any] = {}
         if path:
             defaults = default_map(config, _command_names(), str(path), known=known_options(command))
@@ -221,6 +224,10 @@ def entry() -> None:
     import contextlib
     import faulthandler
 
+    # numpy's and scipy's OpenBLAS each start a pool of threads as they load (0.04-0.07 s of every
+    # run here); kamtool's arithmetic is element-wise or tiny solves, which one thread does as
+    # fast (DuckDB has threads of its own).  A user's own setting wins.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     _catch_ctrl_c(_raise_interrupted)
     if hasattr(signal, "SIGUSR1"):
         # `kill -USR1 PID` prints every thread's stack on stderr and the run goes on: what a stuck

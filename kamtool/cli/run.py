@@ -117,6 +117,9 @@ def load_ledger(common: Common, needs: Needs, by_label: str | None = None, *, qu
     from kamtool.engine.load import load
 
     phase("start-up and imports")
+    from kamtool.warm import expect_console
+
+    expect_console(common.format in (None, Format.table) or common.output is not None)
     check_output_path(common, output_fields)
     request = load_request(common, needs, by_label, quiet=quiet)
     with progress_bar() as tick:
