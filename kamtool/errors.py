@@ -13,6 +13,11 @@ class ExitStatus(IntEnum):
     INTERRUPTED = 130
 
 
+# The fields that carry the code's own English phrases (``row_label``: "line 1,204"; ``what``: "is
+# not a date"), said in the reader's language; the other fields are data and names, shown as they are.
+PHRASE_FIELDS = frozenset({"row_label", "what", "hint", "advice", "verb", "sheet", "near"})
+
+
 class KamtoolError(Exception):
     """An error the user can act on; printed as one line, exit code 1.
 
@@ -25,7 +30,7 @@ class KamtoolError(Exception):
     fields: dict[str, Any] | None = None
 
     @classmethod
-    def said(cls, key: str, **fields: Any) -> Self:
+    def said(cls, key: str, /, **fields: Any) -> Self:
         """The error whose words are the label ``key`` with ``fields`` (kamtool/labels/messages.py)."""
         from kamtool.labels import label
 
@@ -38,8 +43,11 @@ class KamtoolError(Exception):
         if self.key is None:
             return str(self)
         from kamtool.labels import label
+        from kamtool.render.words.messages import phrase  # the code's own phrases in a field
 
-        return label(self.key, lang).format(**(self.fields or {}))
+        fields = {k: phrase(v, lang) if k in PHRASE_FIELDS and isinstance(v, str) else v
+                  for k, v in (self.fields or {}).items()}
+        return label(self.key, lang).format(**fields)
 
 
 class DataError(KamtoolError):
