@@ -51,7 +51,8 @@ def unit_days(unit: str) -> float:
     try:
         return UNIT_DAYS[unit]
     except KeyError:
-        raise UsageError(f"unit {unit!r} is not one of {', '.join(UNIT_DAYS)}; pick one of those") from None
+        raise UsageError.said("error.summary.unit_not_one_pick", unit=unit,
+                              unit_days=', '.join(UNIT_DAYS)) from None
 
 
 def day_of(value: Any, name: str) -> int:
@@ -184,10 +185,7 @@ def customer_summary(
     """
     unit_length = unit_days(unit)
     if observation_end is not None and calibration_end is None:
-        raise UsageError(
-            "a holdout end needs a calibration end: give the last day of the calibration "
-            "period (e.g. --calibration-end 2024-06-30)"
-        )
+        raise UsageError.said("error.summary.holdout_end_needs_calibration")
     days = _purchase_days(daily)
     data_end = int(days.days.max())
     cal_day = data_end if calibration_end is None else day_of(calibration_end, "calibration end")
@@ -197,10 +195,8 @@ def customer_summary(
     if observation_end is not None:
         obs_day = day_of(observation_end, "holdout end")
         if obs_day <= cal_day:
-            raise UsageError(
-                f"the holdout end {day_timestamp(obs_day).date()} must be after the "
-                f"calibration end {day_timestamp(cal_day).date()}"
-            )
+            raise UsageError.said("error.summary.holdout_end_must_after", date=day_timestamp(obs_day).date(),
+                                  date2=day_timestamp(cal_day).date())
         in_holdout = (days.days > cal_day) & (days.days <= obs_day)
         holdout = np.bincount(days.codes[in_holdout], minlength=len(days.customers))
         out["holdout_purchases"] = holdout[keep].astype(np.int64)
