@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any, Self
 
@@ -15,7 +16,7 @@ class ExitStatus(IntEnum):
 
 # The fields that carry the code's own English phrases (``row_label``: "line 1,204"; ``what``: "is
 # not a date"), said in the reader's language; the other fields are data and names, shown as they are.
-PHRASE_FIELDS = frozenset({"row_label", "what", "hint", "advice", "verb", "sheet", "near"})
+PHRASE_FIELDS = frozenset({"row_label", "what", "hint", "advice", "verb", "sheet", "near", "reasons"})
 
 
 class KamtoolError(Exception):
@@ -36,6 +37,16 @@ class KamtoolError(Exception):
 
         error = cls(label(key, "en").format(**fields))
         error.key, error.fields = key, fields
+        return error
+
+    @classmethod
+    def said_with(cls, key: str, fields: Mapping[str, Any], /, *args: Any, **kwargs: Any) -> Self:
+        """:meth:`said` for an error whose constructor takes more than the message (FitError's
+        reason code and figures): ``args`` and ``kwargs`` go to it after the message."""
+        from kamtool.labels import label
+
+        error = cls(label(key, "en").format(**fields), *args, **kwargs)
+        error.key, error.fields = key, dict(fields)
         return error
 
     def in_lang(self, lang: str) -> str:

@@ -98,6 +98,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "phrase.dates_from_to": ("; order dates are filtered with --from / --to",
                              "；订单日期请用 --from / --to 筛选"),
     "phrase.did_you_mean": ("; did you mean {name}?", "；您是不是想写 {name}？"),
+    "phrase.fit_advice_calibration_end": (
+        "Try a longer calibration period (a later --calibration-end), a coarser --unit, or more "
+        "customers; this fit had {n} customers, {repeat} with a repeat purchase.",
+        "请尝试更长的校准期（更晚的 --calibration-end）、更粗的 --unit 或更多客户；本次拟合有 {n} 个客户，"
+        "其中 {repeat} 个有重复购买。"),
+    "phrase.fit_advice": (
+        "Try a longer calibration period, a coarser --unit or more customers; this fit had {n} "
+        "customers, {repeat} with a repeat purchase.",
+        "请尝试更长的校准期、更粗的 --unit 或更多客户；本次拟合有 {n} 个客户，其中 {repeat} 个有重复购买。"),
+    "phrase.fit_advice_spend": (
+        "Try a longer calibration period or more customers, or check the spend data (this fit had {n} "
+        "repeat customers with positive spend).",
+        "请尝试更长的校准期或更多客户，或检查消费数据（本次拟合有 {n} 个消费为正的重复购买客户）。"),
+    "phrase.counted": ("{count} {reason}", "{reason} {count} 行"),
+    "phrase.separator": (", ", "、"),
     "phrase.declares": ("declares", "声明的范围为"),
     "phrase.spans": ("spans", "占据"),
     "phrase.sheet": ("sheet {sheet}", "工作表 {sheet}"),
@@ -160,6 +175,44 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.pareto.missing_quantity": ("quantity needs a quantity column", "数量需要数量列"),
     "error.pareto.missing_orders": ("orders needs an order id or date column",
                                     "订单数需要订单编号列或日期列"),
+    # the CLV fits' refusals (FitError.said_with: a reason code and figures as well)
+    "error.fit.unidentified": (
+        "the {model} fit did not converge: {parameters} drifted towards 0 or infinity (the data cannot "
+        "pin them down). {advice}",
+        "{model} 拟合未收敛：{parameters} 趋向 0 或无穷大（数据无法确定它们）。{advice}"),
+    "error.fit.not_converged": ("the {model} fit did not converge. {advice}", "{model} 拟合未收敛。{advice}"),
+    "error.fit.one_time_buyers_only": (
+        "{model} cannot be fitted: none of the {n:,} customers bought a second time in the calibration "
+        "period, so neither how often customers buy nor when they drop out can be told. It needs repeat "
+        "purchases: use a longer calibration period.",
+        "无法拟合 {model}：校准期内 {n:,} 个客户中没有一个再次购买，因此既无法得知客户多久购买一次，"
+        "也无法得知何时流失。它需要重复购买：请使用更长的校准期。"),
+    "error.fit.too_few_customers": (
+        "{model} needs at least {min_customers} customers and {min_repeat_customers} with a repeat "
+        "purchase in the calibration period; this data has {n:,} and {n_repeat:,}. Use a longer "
+        "calibration period or more customers.",
+        "{model} 需要至少 {min_customers} 个客户和 {min_repeat_customers} 个在校准期内有重复购买的客户；"
+        "该数据有 {n:,} 个和 {n_repeat:,} 个。请使用更长的校准期或更多客户。"),
+    "error.gamma_gamma.too_few_customers": (
+        "Gamma-Gamma needs at least {min_customers} customers with a repeat purchase and positive spend; "
+        "this data has {n:,}. Use a longer calibration period.",
+        "Gamma-Gamma 需要至少 {min_customers} 个有重复购买且消费为正的客户；该数据有 {n:,} 个。"
+        "请使用更长的校准期。"),
+    "error.gamma_gamma.infinite_mean_spend": (
+        "the Gamma-Gamma fit gives q = {q:.3f} <= 1, so the average spend has no finite mean (a few "
+        "huge orders?). Check for outliers or use a longer calibration period.",
+        "Gamma-Gamma 拟合得到 q = {q:.3f} <= 1，因此平均消费没有有限的均值（少数特大订单？）。"
+        "请检查异常值或使用更长的校准期。"),
+    "error.regimes.no_maximum": (
+        "the {model} fit found no maximum of the likelihood, not even at a limit of the model (one "
+        "purchase rate, one drop-out rate, no drop-out). {advice}",
+        "{model} 拟合找不到似然函数的最大值，即使在模型的极限处（单一购买率、单一流失率、无流失）也没有。"
+        "{advice}"),
+    "error.summary.no_purchase": ("clv found no purchase (no customer-day with net revenue >= 0)",
+                                  "clv 没有找到任何购买（没有净销售额 >= 0 的客户日）"),
+    "error.summary.no_purchase_in_calibration": (
+        "no purchase on or before the calibration end {date}; pick a later calibration end",
+        "校准期结束日 {date} 当天或之前没有购买；请选择更晚的校准期结束日"),
     # errors raised with said(), by the module that raises them
     # abc
     "error.abc.takes_two_values_b": (
@@ -747,7 +800,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.guard.holds_characters_more_limit": (
         "{name}: {what} holds {longest:,} characters, more than the limit of {max_cell_chars:,} (Excel's "
         "own is {excel_cell_chars:,}); raise it with --max-cell-chars",
-        "{name}：{what} 有 {longest:,} 个字符，超过上限 {max_cell_chars:,}（Excel 自身为 "
+        "{name}：{what}有 {longest:,} 个字符，超过上限 {max_cell_chars:,}（Excel 自身为 "
         "{excel_cell_chars:,}）；可用 --max-cell-chars 提高上限"),
     "error.guard.takes_size_such_gib": (
         "{option} takes a size such as 4GiB, 500MB or a number of bytes (got {text!r})",

@@ -102,6 +102,13 @@ _PHRASES = [
     (r"--date-range FIRST,LAST widens it; ", "phrase.widen_range"),
     (r"; order dates are filtered with --from / --to", "phrase.dates_from_to"),
     (r"; did you mean (?P<name>.+)\?", "phrase.did_you_mean"),
+    (r"Try a longer calibration period \(a later --calibration-end\), a coarser --unit, or more customers; "
+     r"this fit had (?P<n>[\d,]+) customers, (?P<repeat>[\d,]+) with a repeat purchase\.",
+     "phrase.fit_advice_calibration_end"),
+    (r"Try a longer calibration period, a coarser --unit or more customers; this fit had (?P<n>[\d,]+) "
+     r"customers, (?P<repeat>[\d,]+) with a repeat purchase\.", "phrase.fit_advice"),
+    (r"Try a longer calibration period or more customers, or check the spend data \(this fit had "
+     r"(?P<n>[\d,]+) repeat customers with positive spend\)\.", "phrase.fit_advice_spend"),
     (r"declares", "phrase.declares"),
     (r"spans", "phrase.spans"),
     (r"sheet (?P<sheet>'.*')", "phrase.sheet"),
@@ -127,6 +134,12 @@ def phrase(text: str, lang: str) -> str:
     value from the data or a phrase kamtool does not know reads as it is."""
     if lang == "en":
         return text
+    counted = [re.fullmatch(r"(?P<count>\d[\d,]*) (?P<reason>.+)", part) for part in text.split(", ")]
+    if all(counted) and any(reason(m["reason"], lang) != m["reason"] for m in counted if m):
+        # "1,234 totals / subtotal lines, 5 amount: not a number": the lines a load left out
+        return label("phrase.separator", lang).join(
+            label("phrase.counted", lang).format(count=m["count"], reason=reason(m["reason"], lang))
+            for m in counted if m)
     for pattern, key in _PHRASES:
         found = re.fullmatch(pattern, text)
         if found:
