@@ -113,7 +113,7 @@ def _purchase_days(daily: pd.DataFrame) -> _PurchaseDays:
     has_purchase = np.bincount(codes[purchase], minlength=len(uniques)) > 0
     codes, day, revenue = codes[purchase], day[purchase], revenue[purchase]
     if len(codes) == 0:
-        raise FitError("clv found no purchase (no customer-day with net revenue >= 0)", "no_purchase")
+        raise FitError.said_with("error.summary.no_purchase", {}, "no_purchase")
     return _PurchaseDays(np.asarray(uniques), codes, day, revenue, has_purchase)
 
 
@@ -122,9 +122,8 @@ def _calibration_frame(days: _PurchaseDays, cal_day: int, unit_length: float) ->
     in_cal = days.days <= cal_day
     c_codes, c_day, c_rev = days.codes[in_cal], days.days[in_cal], days.revenue[in_cal]
     if len(c_codes) == 0:
-        raise FitError(
-            f"no purchase on or before the calibration end {day_timestamp(cal_day).date()}; "
-            "pick a later calibration end",
+        raise FitError.said_with(
+            "error.summary.no_purchase_in_calibration", {"date": day_timestamp(cal_day).date()},
             "no_purchase_in_calibration",
         )
     n_all = len(days.customers)
