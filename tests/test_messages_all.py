@@ -156,8 +156,12 @@ def test_no_error_a_user_can_cause_is_english_only() -> None:
     english: set[tuple[str, str]] = set()
     for path, tree in modules:
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-                    and isinstance(node.exc.func, ast.Name) and node.exc.func.id in family and node.exc.args):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args):
+                continue
+            func = node.exc.func  # UsageError(…) or card.NoSuchCustomer(…)
+            name = (func.id if isinstance(func, ast.Name)
+                    else func.attr if isinstance(func, ast.Attribute) else "")
+            if name not in family:
                 continue
             text = _literal_text(node.exc.args[0])
             if text is None:
@@ -393,6 +397,13 @@ def test_the_fit_advice_and_left_out_lines_are_phrases() -> None:
     assert words.phrase("1,234 totals / subtotal lines, 5 amount: not a number", "zh") == (
         "合计/小计行 1,234 行、amount 列不是数字的行 5 行")
     assert words.phrase("3 apples", "zh") == "3 apples"  # not lines kamtool left out: as it is
+
+
+def test_a_profile_customer_that_matches_nobody_in_chinese() -> None:
+    code, en, zh_code, zh = _both(["profile", "Zzzz", str(SAMPLE)])
+    assert code == zh_code == 1
+    assert en == "Error: CUSTOMER 'Zzzz' matches no customer id or name"
+    assert zh == "错误：客户 'Zzzz' 没有匹配到任何客户编号或名称"
 
 
 def test_an_option_without_its_value_under_lang_zh() -> None:

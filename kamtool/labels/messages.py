@@ -113,6 +113,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "请尝试更长的校准期或更多客户，或检查消费数据（本次拟合有 {n} 个消费为正的重复购买客户）。"),
     "phrase.counted": ("{count} {reason}", "{reason} {count} 行"),
     "phrase.separator": (", ", "、"),
+    "phrase.closest": ("; closest: {names}", "；最接近的：{names}"),
     "phrase.declares": ("declares", "声明的范围为"),
     "phrase.spans": ("spans", "占据"),
     "phrase.sheet": ("sheet {sheet}", "工作表 {sheet}"),
@@ -213,6 +214,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.summary.no_purchase_in_calibration": (
         "no purchase on or before the calibration end {date}; pick a later calibration end",
         "校准期结束日 {date} 当天或之前没有购买；请选择更晚的校准期结束日"),
+    # profile: CUSTOMER that matches no customer or several (the words of render/words/profile.py)
+    "error.profile.no_customer_id": ("no customer id {ids} in the orders or the accounts",
+                                     "订单和客户资料中都没有客户编号 {ids}"),
+    "error.profile.matches_several": (
+        "CUSTOMER {query!r} matches {count:,} customers (listed above); give an id or more of the name",
+        "客户 {query!r} 匹配到 {count:,} 个客户（见上方列表）；请给出客户编号或更完整的名称"),
+    "error.profile.matches_none": ("CUSTOMER {query!r} matches no customer id or name{hint}",
+                                   "客户 {query!r} 没有匹配到任何客户编号或名称{hint}"),
     # errors raised with said(), by the module that raises them
     # abc
     "error.abc.takes_two_values_b": (

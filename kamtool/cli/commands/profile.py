@@ -107,8 +107,7 @@ def cards(common: Common, *, query: str | None, accounts: str | None, payments: 
     if customers is not None:
         unknown = [c for c in customers if c not in names]
         if unknown:
-            raise card.NoSuchCustomer(f"no customer id {', '.join(map(repr, unknown))} in the orders "
-                                      "or the accounts")
+            raise card.NoSuchCustomer.said("error.profile.no_customer_id", ids=", ".join(map(repr, unknown)))
         chosen = list(customers)
     elif query is not None:
         chosen = _chosen(query, names, abc_result)  # before the other loads: a typo costs one
@@ -241,7 +240,6 @@ def _chosen(query: str, names: dict[str, str], abc_result: Result) -> list[str]:
     """The one customer ``query`` names; several or none: listed on stderr, exit 1."""
     from kamtool.analyses import profile as card
     from kamtool.render.card import print_matches
-    from kamtool.render.words.profile import no_match_message, several_message
 
     found = card.match(query, sorted(names), names)
     if len(found.found) == 1:
@@ -251,8 +249,9 @@ def _chosen(query: str, names: dict[str, str], abc_result: Result) -> list[str]:
     ]
     if found.found:
         print_matches(found.found, names, revenue)
-        raise card.NoSuchCustomer(several_message(query, len(found.found)))
-    raise card.NoSuchCustomer(no_match_message(query, found.close))
+        raise card.NoSuchCustomer.said("error.profile.matches_several", query=query, count=len(found.found))
+    raise card.NoSuchCustomer.said("error.profile.matches_none", query=query,
+                                   hint=f"; closest: {', '.join(found.close)}" if found.close else "")
 
 
 def _rfm(load: Callable[[Needs], Ledger], day: Any) -> Result:

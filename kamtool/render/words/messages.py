@@ -109,6 +109,7 @@ _PHRASES = [
      r"customers, (?P<repeat>[\d,]+) with a repeat purchase\.", "phrase.fit_advice"),
     (r"Try a longer calibration period or more customers, or check the spend data \(this fit had "
      r"(?P<n>[\d,]+) repeat customers with positive spend\)\.", "phrase.fit_advice_spend"),
+    (r"; closest: (?P<names>.+)", "phrase.closest"),
     (r"declares", "phrase.declares"),
     (r"spans", "phrase.spans"),
     (r"sheet (?P<sheet>'.*')", "phrase.sheet"),
