@@ -45,16 +45,16 @@ def load_config(path: Path) -> dict[str, Any]:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: not valid TOML ({exc})") from None
+        raise UsageError.said("error.config.not_valid_toml", path=path, exc=exc) from None
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc})") from None
+        raise UsageError.said("error.config.cannot_read", path=path, exc=exc) from None
 
 
 def config_columns(config: dict[str, Any], source: str = DEFAULT_NAME) -> dict[str, str]:
     """The [columns] table: the base of the mapping that --col flags add to."""
     value = config.get("columns", {})
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise UsageError(f"{source}: [columns] must be a table of column = \"Header\"")
+        raise UsageError.said("error.config.columns_must_table_column", source=source)
     return {str(k): v for k, v in value.items()}
 
 
@@ -81,13 +81,12 @@ def check_keys(config: Mapping[str, Any], known: Mapping[str, Collection[str]], 
                 options = set(known[key])
                 for inner in value:
                     if inner.replace("-", "_") not in options:
-                        raise UsageError(
-                            f"{source}: [{key}] {inner} is not an option of kamtool {key}"
-                            + _near(inner.replace("-", "_"), options)
-                        )
+                        raise UsageError.said("error.config.not_an_option_of", source=source, key=key,
+                                              inner=inner, near=_near(inner.replace("-", "_"), options))
             continue
         if name not in every:
-            raise UsageError(f"{source}: {key} is not an option of any kamtool command" + _near(name, every))
+            raise UsageError.said("error.config.not_an_option", source=source, key=key,
+                                  near=_near(name, every))
 
 
 def default_map(config: dict[str, Any], commands: list[str], source: str = DEFAULT_NAME,
@@ -113,9 +112,8 @@ def default_map(config: dict[str, Any], commands: list[str], source: str = DEFAU
             config_mapping(config, name, source)
         elif isinstance(value, dict):
             if key not in commands:
-                raise UsageError(
-                    f"{source}: [{key}] is not a kamtool command; the commands are {', '.join(commands)}"
-                )
+                raise UsageError.said("error.config.not_kamtool_command_commands", source=source, key=key,
+                                      commands=', '.join(commands))
             per[key] = {k.replace("-", "_"): _option_value(v) for k, v in value.items()}
         else:
             common[name] = _option_value(value)
@@ -169,7 +167,8 @@ def check_values(config: Mapping[str, Any], group: Any, source: str) -> None:
                 param.process_value(ctx, _option_value(value))
             except BadParameter as exc:
                 flag = param.opts[0] if param.opts else f"--{param.name}"
-                raise UsageError(f"{source}: {where}{key} = {value!r} ({flag}): {exc.message}") from None
+                raise UsageError.said("error.config.x", source=source, where=where, key=key, value=value,
+                                      flag=flag, message=exc.message) from None
 
 
 def _setting(config: Mapping[str, Any], table: Mapping[str, Any], command: str, option: str

@@ -64,7 +64,7 @@ else:
 
 def _check_pair(name: str, pair: Sequence[float]) -> tuple[float, float]:
     if len(pair) != 2:
-        raise UsageError(f"--{name} takes two values (A and B), got {len(pair)}: {list(pair)}")
+        raise UsageError.said("error.abc.takes_two_values_b", name=name, n_pair=len(pair), pair=list(pair))
     return float(pair[0]), float(pair[1])
 
 
@@ -72,11 +72,9 @@ def check_thresholds(thresholds: Sequence[float]) -> tuple[float, float]:
     """Cut-offs as shares: 0 < A < B <= 1 (80,95 on the command line is 0.8, 0.95)."""
     a, b = _check_pair("thresholds", thresholds)
     if not (0 < a <= 1 and 0 < b <= 1):
-        raise UsageError(
-            f"--thresholds must be shares in (0, 1], e.g. 0.8,0.95 for 80 % and 95 %; got {a}, {b}"
-        )
+        raise UsageError.said("error.abc.thresholds_must_shares_got", a=a, b=b)
     if not a < b:
-        raise UsageError(f"--thresholds must ascend (A cut-off below B cut-off); got {a}, {b}")
+        raise UsageError.said("error.abc.thresholds_must_ascend_cut", a=a, b=b)
     return a, b
 
 
@@ -84,9 +82,9 @@ def check_shares(shares: Sequence[float]) -> tuple[float, float]:
     """Shares of entities for A and B: each above 0, together at most 1 (read as decimals)."""
     a, b = _check_pair("shares", shares)
     if not (a > 0 and b > 0):
-        raise UsageError(f"--shares must both be above 0; got {a}, {b}")
+        raise UsageError.said("error.abc.shares_must_both_above", a=a, b=b)
     if Fraction(str(a)) + Fraction(str(b)) > 1:
-        raise UsageError(f"--shares must add up to at most 1 (100 %); got {a} + {b} = {a + b:g}")
+        raise UsageError.said("error.abc.shares_must_add_up", a=a, b=b, a2=a + b)
     return a, b
 
 
@@ -143,7 +141,7 @@ def _check_method(method: str, grid: str | None, measure: str) -> None:
         if grid not in GRIDS:
             raise UsageError(f"unknown grid {grid!r}; choose {', '.join(GRIDS)}")
         if measure == grid:
-            raise UsageError(f"--grid {grid} crosses {grid} with the measure; pick another --measure")
+            raise UsageError.said("error.abc.grid_crosses_measure_pick", grid=grid)
 
 
 def _class_summary(classes: pd.DataFrame) -> dict[str, Any]:

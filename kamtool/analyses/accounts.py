@@ -48,9 +48,8 @@ def _numbers(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
     bad = values.isna() & text.notna() & (text != "")
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-        raise DataError(
-            f"accounts row {row}, column {column!r}: {raw.iloc[row - 1]!r} is not a number ({what})"
-        )
+        raise DataError.said("error.accounts.accounts_row_column_not", row=row, column=column,
+                             iloc=raw.iloc[row - 1], what=what)
     return values.astype(np.float64)
 
 
@@ -65,20 +64,17 @@ def strategic_scale(values: pd.Series) -> tuple[pd.Series, str | None]:
         return values, "0-100"
     outside = ~values.between(0, 100) & values.notna()
     row = int(np.flatnonzero(outside.to_numpy())[0]) + 1
-    raise DataError(
-        f"accounts row {row}, column 'strategic_value': {values.iloc[row - 1]:g} is on neither "
-        "scale 1–5 nor 0–100"
-    )
+    raise DataError.said("error.accounts.accounts_row_column_strategic", row=row, iloc=values.iloc[row - 1])
 
 
 def _clean(accounts: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     if "customer" not in accounts.columns:
-        raise ColumnError("the accounts file has no customer column")
+        raise ColumnError.said("error.accounts.accounts_file_has_no")
     frame = accounts.reset_index(drop=True).copy()
     ids = frame["customer"].astype("string").str.strip()
     if ids.isna().any() or (ids == "").any():
         row = int(np.flatnonzero((ids.isna() | (ids == "")).to_numpy())[0]) + 1
-        raise DataError(f"accounts row {row}, column 'customer': the customer id is empty")
+        raise DataError.said("error.accounts.accounts_row_column_customer", row=row)
     frame["customer"] = ids.astype(str)
     scale = None
     if "strategic_value" in frame.columns:
@@ -92,7 +88,7 @@ def _clean(accounts: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
         negative = frame["credit_limit"] < 0
         if negative.any():
             row = int(np.flatnonzero(negative.to_numpy())[0]) + 1
-            raise DataError(f"accounts row {row}, column 'credit_limit': a credit limit cannot be negative")
+            raise DataError.said("error.accounts.accounts_row_column_credit", row=row)
     for column in TEXT:
         if column in frame.columns:
             text = frame[column].astype("string").str.strip()

@@ -104,24 +104,22 @@ def _read_daily(daily: pd.DataFrame, as_of: Any) -> _Orders:
     if missing:
         raise ColumnError(f"churn needs the columns customer, date, revenue; missing: {missing}")
     if daily.empty:
-        raise AnalysisError("churn: there are no orders to analyse")
+        raise AnalysisError.said("error.churn.churn_there_are_no")
     dates = daily["date"]
     if dates.isna().any():
-        raise DataError("churn: some order dates are empty; every order line needs a date")
+        raise DataError.said("error.churn.churn_some_order_dates")
     days_all = _days_since_epoch(dates)
     revenue = daily["revenue"].to_numpy(dtype=np.float64)
     if np.isnan(revenue).any():
-        raise DataError("churn: some revenue values are empty; every order line needs an amount")
+        raise DataError.said("error.churn.churn_some_revenue_values")
     last_day = int(days_all.max())
     today = as_of_day(as_of, last_day)
     assert today is not None  # there is a last day
     # "today" is the day after the last order by default, so an order on or after the
     # as-of day would lie in the future; the same rule as rfm and loyalty
     if today <= last_day:
-        raise UsageError(
-            f"--as-of {_day_to_iso(today)} is not after the last order in the data "
-            f"({_day_to_iso(last_day)}); choose a later date or leave out the later orders"
-        )
+        raise UsageError.said("error.churn.not_after_last_order", day_to_iso=_day_to_iso(today),
+                              day_to_iso2=_day_to_iso(last_day))
     codes_all, customers = pd.factorize(daily["customer"], sort=True)
     codes, days = codes_all.astype(np.int64, copy=False), days_all
     cents = np.rint(revenue * 100).astype(np.int64)
@@ -371,12 +369,10 @@ def _compared_periods(orders: _Orders, period: str, compare: Sequence[str] | Non
     has_lines = np.zeros(n, dtype=bool)
     has_lines[orders.codes[in_start | in_end]] = True
     if not (start_cents > 0).any():
-        raise AnalysisError(
-            f"churn: no customer bought in {period_label(start_p, period)} (net revenue above "
-            "zero), so churn from it is undefined; pick other periods with --compare (the data "
-            f"covers {period_label(first_period, period)} to "
-            f"{period_label(last_period, period)})"
-        )
+        raise AnalysisError.said("error.churn.churn_no_customer_bought",
+                                 period_label=period_label(start_p, period),
+                                 period_label2=period_label(first_period, period),
+                                 period_label3=period_label(last_period, period))
     return _Periods(period, start_p, end_p, as_of_period, start_cents, end_cents, has_lines)
 
 
@@ -569,22 +565,19 @@ def _check_params(
     cohort: str | None,
 ) -> str:
     if period not in PERIODS:
-        raise UsageError(f"--period {period!r}: choose one of {', '.join(PERIODS)}")
+        raise UsageError.said("error.churn.period_choose_one", period=period, periods=', '.join(PERIODS))
     if len(thresholds) != 2 or not 0 < thresholds[0] < thresholds[1] <= 1:
-        raise UsageError(
-            f"ABC thresholds {list(thresholds)}: give two cumulative shares with "
-            "0 < A < B <= 1, e.g. 0.8 0.95"
-        )
+        raise UsageError.said("error.churn.abc_thresholds_give_two", thresholds=list(thresholds))
     if not silence_factor > 0:
-        raise UsageError(f"silence factor {silence_factor}: must be above 0, e.g. 2")
+        raise UsageError.said("error.churn.silence_factor_must_above", silence_factor=silence_factor)
     if not 0 <= p_alive_threshold <= 1:
-        raise UsageError(f"P(alive) threshold {p_alive_threshold}: must be between 0 and 1")
+        raise UsageError.said("error.churn.p_alive_threshold_must", p_alive_threshold=p_alive_threshold)
     if p_alive is not None and not p_alive.index.is_unique:
         raise UsageError("P(alive) must have one value per customer")
     if cohort is None:
         cohort = "quarter" if period == "year" else period
     if cohort not in COHORTS:
-        raise UsageError(f"cohort {cohort!r}: choose one of {', '.join(COHORTS)}")
+        raise UsageError.said("error.churn.cohort_choose_one", cohort=cohort, cohorts=', '.join(COHORTS))
     return cohort
 
 
@@ -616,19 +609,16 @@ def _resolve_compare(
     compare: Sequence[str], period: str, per: IntArray, first_p: int, last_p: int
 ) -> tuple[int, int]:
     if isinstance(compare, str) or len(compare) != 2:
-        raise UsageError("--compare takes two period labels, e.g. --compare 2024Q1 2024Q2")
+        raise UsageError.said("error.churn.compare_takes_two_period")
     start_p, end_p = (parse_period_label(label_, period) for label_ in compare)
     if start_p >= end_p:
-        raise UsageError(
-            f"--compare {compare[0]} {compare[1]}: the start period must come before the end "
-            "period"
-        )
+        raise UsageError.said("error.churn.compare_start_period_must", compare=compare[0],
+                              compare2=compare[1])
     for p, text in ((start_p, compare[0]), (end_p, compare[1])):
         if not (per == p).any():
-            raise UsageError(
-                f"--compare {text}: there are no orders in that {period}; the orders cover "
-                f"{period_label(first_p, period)} to {period_label(last_p, period)}"
-            )
+            raise UsageError.said("error.churn.compare_there_are_no", text=text, period=period,
+                                  period_label=period_label(first_p, period),
+                                  period_label2=period_label(last_p, period))
     return start_p, end_p
 
 

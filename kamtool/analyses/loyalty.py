@@ -72,19 +72,16 @@ def _check_params(
 ) -> None:
     check_period(period)
     if not 0.5 < share_threshold <= 1:
-        raise UsageError(
-            f"the share threshold {share_threshold!r} must be above 0.5 and at most 1, "
-            "so that only one brand can hold it"
-        )
+        raise UsageError.said("error.loyalty.share_threshold_must_above", share_threshold=share_threshold)
     if not 0 <= majority < 1:
-        raise UsageError(f"majority {majority!r} must be at least 0 and below 1")
+        raise UsageError.said("error.loyalty.majority_must_least_below", majority=majority)
     for name, value, low in (
         ("--launch-window", launch_window, 1),
         ("new_product_grace_days", new_product_grace_days, 0),
         ("--last-n", last_n, 1),
     ):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise UsageError(f"{name} must be a whole number of at least {low}, not {value!r}")
+            raise UsageError.said("error.loyalty.must_whole_number_least", name=name, low=low, value=value)
 
 
 def _runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -249,18 +246,17 @@ def _check_lines(lines: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
     if missing:
         raise AnalysisError(f"loyalty needs the columns {', '.join(missing)}")
     if lines.empty:
-        raise AnalysisError("loyalty: there are no order lines")
+        raise AnalysisError.said("error.loyalty.loyalty_there_are_no")
     dates = pd.to_datetime(lines["date"]).dt.normalize()
     if dates.isna().any():
-        raise AnalysisError(f"loyalty: {int(dates.isna().sum())} lines have no date")
+        raise AnalysisError.said("error.loyalty.loyalty_lines_have_no", sum=int(dates.isna().sum()))
     last = dates.max()
     if last > pd.Timestamp.max:  # the grain's dates are nanoseconds: 9999-12-31 would wrap to 1816
-        raise DataError(f"the order date {np.datetime64(last, 'D')} (column date) is past "
-                        f"{pd.Timestamp.max.date()}, the last day kamtool's analyses can hold; correct or "
-                        "remove the lines with that date")
+        raise DataError.said("error.loyalty.order_date_column_date", datetime64=np.datetime64(last, 'D'),
+                             date=pd.Timestamp.max.date())
     revenue = lines["revenue"].to_numpy(dtype="float64")
     if np.isnan(revenue).any():
-        raise AnalysisError(f"loyalty: {int(np.isnan(revenue).sum())} lines have no revenue")
+        raise AnalysisError.said("error.loyalty.loyalty_lines_have_no_2", sum=int(np.isnan(revenue).sum()))
     return dates, revenue
 
 
@@ -310,10 +306,8 @@ def _as_of(days: np.ndarray, as_of: Any) -> int:
     day = as_of_day(as_of, last)
     assert day is not None
     if as_of is not None and day <= last:
-        raise UsageError(
-            f"--as-of {np.datetime64(day, 'D')} is not after the last order in the data "
-            f"({np.datetime64(last, 'D')}); choose a later date or leave out the later orders"
-        )
+        raise UsageError.said("error.loyalty.not_after_last_order", datetime64=np.datetime64(day, 'D'),
+                              datetime642=np.datetime64(last, 'D'))
     return day
 
 
@@ -325,10 +319,8 @@ def _focal_brand(brand_names: Any, by_brand: np.ndarray, brand: str | None) -> t
     matches = np.flatnonzero(np.asarray(brand_names, dtype=object) == str(brand))
     if len(matches) == 0:
         top = np.argsort(-by_brand, kind="stable")[:5]
-        raise UsageError(
-            f"--brand {brand!r} is not in the data; brands with the most revenue: "
-            + ", ".join(str(brand_names[i]) for i in top)
-        )
+        raise UsageError.said("error.loyalty.no_such_brand", brand=brand,
+                              top=", ".join(str(brand_names[i]) for i in top))
     return int(matches[0]), "given"
 
 
@@ -564,10 +556,10 @@ def loyalty(
     grain = lines if "first_purchase" in lines.columns else purchase_grain(lines)
     is_period = grain["month"].notna().to_numpy()
     if not is_period.any():
-        raise AnalysisError("loyalty: there are no order lines")
+        raise AnalysisError.said("error.loyalty.loyalty_there_are_no")
     has_brand = "brand" in grain and bool(grain["brand"][is_period].notna().any())
     if brand is not None and not has_brand:
-        raise UsageError(f"--brand {brand} needs a brand column in the data, and there is none")
+        raise UsageError.said("error.loyalty.brand_needs_brand_column", brand=brand)
     customers, cust, last_days, start, pid, revenue = _period_rows(grain, is_period, period)
     n, as_of_number = len(customers), _as_of(last_days, as_of)
     summary: dict[str, Any] = {"as_of": pd.Timestamp(np.datetime64(as_of_number, "D")), "customers": n}

@@ -58,9 +58,10 @@ MISSING_MEASURE = {
 def check_options(*, by: str, measure: str) -> None:
     """Raise UsageError for an unknown measure, or ``by == measure``."""
     if measure not in MEASURES:
-        raise UsageError(f"unknown measure {measure!r}; choose one of {', '.join(MEASURES)}")
+        raise UsageError.said("error.pareto.unknown_measure_choose_one", measure=measure,
+                              measures=', '.join(MEASURES))
     if by == measure:
-        raise UsageError(f"cannot rank {measure} by {measure}; choose another --by column")
+        raise UsageError.said("error.pareto.cannot_rank_choose_another", measure=measure)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _check_frame(frame: pd.DataFrame, by: str, measure: str) -> None:
     if by not in frame.columns:
         raise AnalysisError(f"there is no column {by!r} to group by")
     if measure not in frame.columns or (len(frame) and frame[measure].isna().all()):
-        raise AnalysisError(MISSING_MEASURE[measure])
+        raise AnalysisError.said(f"error.pareto.missing_{measure}")  # the words of MISSING_MEASURE
     column = frame[measure]
     if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
         raise AnalysisError(f"the {measure} column is not numeric")
@@ -387,7 +388,7 @@ def pareto(
     """
     check_options(by=by, measure=measure)
     if not 0 < target <= 1:
-        raise UsageError(f"--target must be a share in (0, 1], e.g. 0.8 for 80 %; got {target}")
+        raise UsageError.said("error.pareto.target_must_share_got", target=target)
     ranked = rank_entities(frame, by=by, measure=measure)
     summary: dict[str, Any] = base_summary(ranked)
     summary["net_total"] = ranked.total + ranked.negative_value

@@ -200,7 +200,7 @@ def assign_scores(values: np.ndarray | pd.Series, breaks: Sequence[float] | np.n
 
 def _range(value: Any, where: str, dim: str) -> ScoreRange:
     if isinstance(value, bool):
-        raise UsageError(f"{where}: '{dim}' must be a score or [from, to], not {value!r}")
+        raise UsageError.said("error.rfm.must_score_from_not", where=where, dim=dim, value=value)
     if isinstance(value, int):
         lo = hi = value
     elif (
@@ -210,9 +210,10 @@ def _range(value: Any, where: str, dim: str) -> ScoreRange:
     ):
         lo, hi = value
     else:
-        raise UsageError(f"{where}: '{dim}' must be a score or [from, to], not {value!r}")
+        raise UsageError.said("error.rfm.must_score_from_not", where=where, dim=dim, value=value)
     if not 1 <= lo <= hi <= MAX_SCORES:
-        raise UsageError(f"{where}: '{dim}' = {value!r} must satisfy 1 <= from <= to <= {MAX_SCORES}")
+        raise UsageError.said("error.rfm.must_satisfy_from", where=where, dim=dim, value=value,
+                              max_scores=MAX_SCORES)
     return (lo, hi)
 
 
@@ -223,49 +224,47 @@ def parse_segments(data: Mapping[str, Any], source: str) -> SegmentTable:
     """Build a rule table from parsed TOML (see :func:`load_segments` for the format)."""
     unknown = set(data) - {"scale", "segment"}
     if unknown:
-        raise UsageError(
-            f"{source}: unknown key(s) {', '.join(sorted(unknown))}; expected 'scale' and [[segment]] tables"
-        )
+        raise UsageError.said("error.rfm.unknown_key_expected_scale", source=source,
+                              unknown=', '.join(sorted(unknown)))
     scale = data.get("scale", 5)
     if isinstance(scale, bool) or not isinstance(scale, int) or not 2 <= scale <= MAX_SCORES:
-        raise UsageError(f"{source}: 'scale' must be a whole number from 2 to {MAX_SCORES}")
+        raise UsageError.said("error.rfm.scale_must_whole_number", source=source, max_scores=MAX_SCORES)
     raw = data.get("segment")
     if not isinstance(raw, list) or not raw:
-        raise UsageError(f"{source}: no [[segment]] rules found")
+        raise UsageError.said("error.rfm.no_segment_rules_found", source=source)
     rules: list[SegmentRule] = []
     seen: set[str] = set()
     for number, item in enumerate(raw, start=1):
         name = item.get("name") if isinstance(item, dict) else None
         where = f"{source}, rule {number}" + (f" ({name})" if isinstance(name, str) else "")
         if not isinstance(item, dict):
-            raise UsageError(f"{where}: must be a [[segment]] table")
+            raise UsageError.said("error.rfm.must_segment_table", where=where)
         extra = set(item) - _RULE_KEYS
         if extra:
-            raise UsageError(
-                f"{where}: unknown key(s) {', '.join(sorted(extra))}; "
-                f"allowed: {', '.join(sorted(_RULE_KEYS))}"
-            )
+            raise UsageError.said("error.rfm.unknown_key_allowed", where=where,
+                                  extra=', '.join(sorted(extra)), _rule_keys=', '.join(sorted(_RULE_KEYS)))
         if not isinstance(name, str) or not name.strip():
-            raise UsageError(f"{where}: 'name' is missing or empty")
+            raise UsageError.said("error.rfm.name_missing_empty", where=where)
         name = name.strip()
         if name.casefold() == OTHERS.casefold():
-            raise UsageError(f"{where}: '{OTHERS}' is reserved for customers matching no rule")
+            raise UsageError.said("error.rfm.reserved_customers_matching_no", where=where, others=OTHERS)
         if name.casefold() == NEGATIVE.casefold():
-            raise UsageError(f"{where}: '{NEGATIVE}' is reserved for customers with a negative net revenue")
+            raise UsageError.said("error.rfm.reserved_customers_negative_net", where=where, negative=NEGATIVE)
         if name.casefold() in seen:
-            raise UsageError(f"{where}: segment name {name!r} is used twice")
+            raise UsageError.said("error.rfm.segment_name_used_twice", where=where, name=name)
         seen.add(name.casefold())
         ranges = {}
         for dim in DIMENSIONS:
             rng = _range(item[dim], where, dim) if dim in item else (1, scale)
             if rng[1] > scale:
-                raise UsageError(f"{where}: '{dim}' = {list(rng)} goes beyond scale {scale}")
+                raise UsageError.said("error.rfm.goes_beyond_scale", where=where, dim=dim, rng=list(rng),
+                                      scale=scale)
             ranges[dim] = rng
         texts = {}
         for key in ("name_zh", "action", "action_zh"):
             value = item.get(key, "")
             if not isinstance(value, str):
-                raise UsageError(f"{where}: '{key}' must be text")
+                raise UsageError.said("error.rfm.must_text", where=where, key=key)
             texts[key] = value.strip()
         rules.append(
             SegmentRule(
@@ -306,9 +305,10 @@ def load_segments(path: str | Path) -> SegmentTable:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except OSError as exc:
-        raise UsageError(f"{source}: cannot read the segment rules ({exc.strerror})") from exc
+        raise UsageError.said("error.rfm.cannot_read_segment_rules", source=source,
+                              strerror=exc.strerror) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{source}: not a valid TOML file ({exc})") from exc
+        raise UsageError.said("error.rfm.not_valid_toml_file", source=source, exc=exc) from exc
     return parse_segments(data, source)
 
 
@@ -349,20 +349,18 @@ def _check_thresholds(
         return {}
     unknown = set(thresholds) - set(DIMENSIONS)
     if unknown:
-        raise UsageError(f"thresholds for {', '.join(sorted(unknown))}: expected only r, f and m")
+        raise UsageError.said("error.rfm.thresholds_expected_only_r", unknown=', '.join(sorted(unknown)))
     out: dict[str, np.ndarray] = {}
     for dim, raw in thresholds.items():
         try:
             breaks = np.asarray(list(raw), dtype="float64")
         except (TypeError, ValueError) as exc:
-            raise UsageError(f"thresholds for {dim}: {raw!r} are not numbers") from exc
+            raise UsageError.said("error.rfm.thresholds_are_not_numbers", dim=dim, raw=raw) from exc
         if breaks.ndim != 1 or not 1 <= len(breaks) <= MAX_SCORES - 1:
-            raise UsageError(
-                f"thresholds for {dim}: give 1 to {MAX_SCORES - 1} breaks (n breaks = n + 1 scores)"
-            )
+            raise UsageError.said("error.rfm.thresholds_give_breaks_n", dim=dim, max_scores=MAX_SCORES - 1)
         if not np.isfinite(breaks).all() or (np.diff(breaks) <= 0).any():
             shown = ", ".join(f"{b:g}" for b in breaks)
-            raise UsageError(f"thresholds for {dim}: {shown} must be finite and strictly increasing")
+            raise UsageError.said("error.rfm.thresholds_must_finite_strictly", dim=dim, shown=shown)
         out[dim] = breaks
     return out
 
@@ -403,7 +401,7 @@ def _values(ledger: pd.DataFrame, as_of: Any) -> tuple[pd.Timestamp, dict[str, n
     """The as-of day and each customer's recency (days), frequency and monetary value."""
     last_date = pd.to_datetime(ledger["last_date"]).dt.normalize()
     if last_date.isna().any():
-        raise AnalysisError(f"rfm: {int(last_date.isna().sum())} customers have no last order date")
+        raise AnalysisError.said("error.rfm.rfm_customers_have_no", sum=int(last_date.isna().sum()))
     day = _as_of(last_date, as_of)
     values = {
         "r": (day - last_date).dt.days.to_numpy(dtype="int64"),
@@ -411,16 +409,17 @@ def _values(ledger: pd.DataFrame, as_of: Any) -> tuple[pd.Timestamp, dict[str, n
         "m": ledger["revenue"].to_numpy(dtype="float64"),
     }
     if np.isnan(values["m"]).any():
-        raise AnalysisError(f"rfm: {int(np.isnan(values['m']).sum())} customers have no revenue")
+        raise AnalysisError.said("error.rfm.rfm_customers_have_no_2", sum=int(np.isnan(values['m']).sum()))
     return day, values
 
 
 def _frequency_ledger(ledger: pd.DataFrame, binning: str, frequency: str) -> pd.DataFrame:
     """The ledger with ``orders`` holding the count ``frequency`` asks for (checked options)."""
     if binning not in BINNINGS:
-        raise UsageError(f"--binning takes {' or '.join(BINNINGS)} (got {binning!r})")
+        raise UsageError.said("error.rfm.binning_takes_got", binnings=' or '.join(BINNINGS), binning=binning)
     if frequency not in FREQUENCIES:
-        raise UsageError(f"--frequency takes {', '.join(FREQUENCIES)} (got {frequency!r})")
+        raise UsageError.said("error.rfm.frequency_takes_got", frequencies=', '.join(FREQUENCIES),
+                              frequency=frequency)
     if frequency == "orders":
         return ledger
     return ledger.assign(orders=ledger[FREQUENCIES[frequency]])
@@ -431,9 +430,9 @@ def _check_ledger(ledger: pd.DataFrame, bins: int) -> None:
     if missing:
         raise AnalysisError(f"rfm needs the ledger columns {', '.join(missing)}")
     if ledger.empty:
-        raise AnalysisError("rfm: there are no customers to score")
+        raise AnalysisError.said("error.rfm.rfm_there_are_no")
     if isinstance(bins, bool) or not isinstance(bins, int) or not 2 <= bins <= MAX_SCORES:
-        raise UsageError(f"--bins must be a whole number from 2 to {MAX_SCORES}, not {bins!r}")
+        raise UsageError.said("error.rfm.bins_must_whole_number", max_scores=MAX_SCORES, bins=bins)
 
 
 def _as_of(last_date: pd.Series, as_of: Any) -> pd.Timestamp:
@@ -445,10 +444,7 @@ def _as_of(last_date: pd.Series, as_of: Any) -> pd.Timestamp:
     # "today" is the day after the last order by default, so an order on the as-of day
     # itself would lie in the future; same rule as loyalty and churn
     if as_of is not None and stamp <= latest:
-        raise UsageError(
-            f"--as-of {stamp.date()} is not after the last order in the data "
-            f"({latest.date()}); choose a later date or leave out the later orders"
-        )
+        raise UsageError.said("error.rfm.not_after_last_order", date=stamp.date(), date2=latest.date())
     return stamp
 
 
@@ -466,11 +462,8 @@ def _scores(
     levels = {dim: len(breaks[dim]) + 1 for dim in DIMENSIONS}
     wrong = [f"{dim.upper()} has {n}" for dim, n in levels.items() if n != table.scale]
     if wrong:
-        raise UsageError(
-            f"the segment rules ({table.source}) are written for scores 1 … {table.scale}, "
-            f"but {', '.join(wrong)} scores; give --segments rules written for that scale "
-            "(scale = … in the file) or keep the number of scores at the rules' scale"
-        )
+        raise UsageError.said("error.rfm.segment_rules_are_written", source=table.source, scale=table.scale,
+                              wrong=', '.join(wrong))
     return breaks, scores, levels
 
 

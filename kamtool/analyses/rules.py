@@ -99,7 +99,7 @@ def rank_codes(n: int, shares: Sequence[float]) -> npt.NDArray[np.int8]:
 
 def check_period(period: str) -> str:
     if period not in PERIODS:
-        raise UsageError(f"--period takes one of {', '.join(PERIODS)} (got {period!r})")
+        raise UsageError.said("error.rules.period_takes_one_got", periods=', '.join(PERIODS), period=period)
     return period
 
 
@@ -142,10 +142,10 @@ def parse_period_label(text: str, period: str, option: str = "--compare") -> int
     elif m := re.fullmatch(r"(\d{4})", t):
         kind, ordinal = "year", int(m[1]) - EPOCH_YEAR
     if kind is None:
-        raise UsageError(f"{option} {raw!r} is not a period label; write 2024 for a year, 2024Q1 for a "
-                         "quarter, 2024-03 for a month")
+        raise UsageError.said("error.rules.not_period_label_write", option=option, raw=raw)
     if kind != period:
-        raise UsageError(f"{option} {raw!r} is a {kind} but --period is {period}; add --period {kind}")
+        raise UsageError.said("error.rules.but_period_add_period", option=option, raw=raw, kind=kind,
+                              period=period)
     return ordinal
 
 
@@ -169,11 +169,8 @@ def as_of_day(as_of: Any, last_day: int | None) -> int | None:
         return day_number(as_of_timestamp(as_of))
     if last_day is not None and int(last_day) >= LAST_CALENDAR_DAY:
         # the day after 9999-12-31 is no date a report can print (NotImplementedError in pandas)
-        raise DataError(
-            f"the last order date is {np.datetime64(int(last_day), 'D')} (column date): a "
-            "placeholder, not an order date, and the as-of day after it is past the calendar; "
-            "correct or remove the lines with that date"
-        )
+        raise DataError.said("error.rules.last_order_date_column",
+                             datetime64=np.datetime64(int(last_day), 'D'))
     return None if last_day is None else int(last_day) + 1
 
 

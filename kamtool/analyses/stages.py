@@ -528,7 +528,7 @@ def stages(
 ) -> Result:
     """Relationship stage of every customer in the orders or the accounts (see the module)."""
     if window_months < 2 or window_months % 2:
-        raise AnalysisError(f"the stage window must be an even number of months ≥ 2 (got {window_months})")
+        raise AnalysisError.said("error.stages.stage_window_must_even", window_months=window_months)
     day = rules.as_of_day(as_of, None)
     if day is None:
         raise AnalysisError("stages need an as-of date")

@@ -142,18 +142,20 @@ def percentile(values: pd.Series) -> pd.Series:
 def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
     unknown = sorted(set(weights) - set(FACTORS))
     if unknown:
-        raise UsageError(f"--weights: unknown factor {unknown[0]!r}; the factors are {', '.join(FACTORS)}")
+        raise UsageError.said("error.tiers.weights_unknown_factor_factors", unknown=unknown[0],
+                              factors=', '.join(FACTORS))
     given = {f: float(weights.get(f, 0)) for f in FACTORS}
     if any(not np.isfinite(w) or w < 0 for w in given.values()):
-        raise UsageError(f"--weights must be numbers of 0 or more; got {given}")
+        raise UsageError.said("error.tiers.weights_must_numbers_more", given=given)
     if sum(given.values()) <= 0:
-        raise UsageError("--weights: at least one factor needs a weight above 0")
+        raise UsageError.said("error.tiers.weights_least_one_factor")
     return given
 
 
 def _check_split(name: str, values: Sequence[float], size: int) -> tuple[float, ...]:
     if len(values) != size:
-        raise UsageError(f"--{name} takes {size} values, got {len(values)}: {list(values)}")
+        raise UsageError.said("error.tiers.takes_values_got", name=name, size=size, n_values=len(values),
+                              values=list(values))
     return tuple(float(v) for v in values)
 
 
@@ -311,9 +313,7 @@ def used_weights(given: Mapping[str, float], scores: pd.DataFrame) -> tuple[dict
     used = {f: given[f] for f in FACTORS if given[f] > 0 and f in has_data}
     total = sum(used.values())
     if total <= 0:
-        raise AnalysisError(
-            "no factor with a weight has data for any customer; give --accounts or other weights"
-        )
+        raise AnalysisError.said("error.tiers.no_factor_weight_has")
     return {f: w / total for f, w in used.items()}, left_out
 
 
@@ -479,21 +479,19 @@ def _options(
     given = check_weights(weights)
     split = _check_split("effort", effort, 3)
     if any(e < 0 for e in split) or sum(Fraction(str(e)) for e in split) != 1:
-        raise UsageError(
-            f"--effort must be three shares of 0 or more summing to 1 (100 %); got {list(split)}"
-        )
+        raise UsageError.said("error.tiers.effort_must_three_shares", split=list(split))
     if hours is not None and not (np.isfinite(hours) and hours >= 0):
-        raise UsageError(f"--hours must be a number of hours of 0 or more; got {hours}")
+        raise UsageError.said("error.tiers.hours_must_number_hours", hours=hours)
     if window_months < 2 or window_months % 2:
-        raise UsageError(f"the tiers window must be an even number of months ≥ 2; got {window_months}")
+        raise UsageError.said("error.tiers.tiers_window_must_even", window_months=window_months)
     if cutoffs is not None:
         cut = _check_split("cutoffs", cutoffs, 2)
         if not 0 <= cut[1] <= cut[0] <= 100:
-            raise UsageError(f"--cutoffs are scores 0–100, key first: e.g. 70,40; got {list(cut)}")
+            raise UsageError.said("error.tiers.cutoffs_are_scores_key", cut=list(cut))
         return given, None, (cut[0], cut[1]), split
     a, b = _check_split("shares", shares, 2)
     if not (a > 0 and b >= 0 and Fraction(str(a)) + Fraction(str(b)) <= 1):
-        raise UsageError(f"--shares must be above 0 and add up to at most 1 (100 %); got {a}, {b}")
+        raise UsageError.said("error.tiers.shares_must_above_add", a=a, b=b)
     return given, (a, b), None, split
 
 
@@ -544,9 +542,7 @@ def _scored(cents: pd.DataFrame, first: int, end: int, window_months: int) -> tu
     window_all = stages.window_sum(cents, first, end)
     customers = pd.Index(sorted(window_all.index[window_all > 0]), name="customer")
     if len(customers) == 0:
-        raise AnalysisError(
-            f"no customer has positive revenue in the {window_months} months to the as-of date"
-        )
+        raise AnalysisError.said("error.tiers.no_customer_has_positive", window_months=window_months)
     return window_all, customers
 
 
@@ -585,7 +581,7 @@ def score_tiers(
     """Factor scores, composite score and tier of every scored customer (checked options)."""
     day = rules.as_of_day(as_of, None)
     if day is None:
-        raise UsageError("tiers need an as-of date (--as-of)")
+        raise UsageError.said("error.tiers.tiers_need_date")
     end = stages.last_month(day)
     first = end - window_months + 1
     cents = stages.monthly_cents(monthly, ("revenue", "profit"))

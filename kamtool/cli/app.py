@@ -45,6 +45,7 @@ if os.path.basename(sys.argv[0] if sys.argv else "") in ("kamtool", "__main__.py
     _catch_ctrl_c(_note_early)
 
 import typer  # noqa: E402 - after Ctrl-C is caught
+from typer import _click as typer_click  # noqa: E402 - Typer's own Click, whose errors main() says
 
 from kamtool import __version__  # noqa: E402
 from kamtool.errors import ExitStatus, KamtoolError  # noqa: E402
@@ -204,7 +205,36 @@ def main(argv: list[str] | None = None) -> Any:
     except KamtoolError as exc:
         print_error(exc.in_lang(message_lang()))
         sys.exit(int(exc.exit_status))
-    return command.main(args=args, prog_name="kamtool", default_map=defaults, obj=settings)
+    # Not standalone: Click's usage errors come back here to be said in the run's language.
+    try:
+        code = command.main(args=args, prog_name="kamtool", default_map=defaults, obj=settings,
+                            standalone_mode=False)
+    except typer_click.ClickException as exc:
+        _show_usage_error(exc)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("Aborted!", file=sys.stderr)
+        sys.exit(1)
+    # a command ends with typer.Exit(code), which Click returns here, or returns None: success
+    sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
+
+
+def _show_usage_error(exc: typer_click.ClickException) -> None:
+    """Click's error as Click shows it; under --lang zh in Chinese (the usage line, the hint, the
+    sentence), the options and values as the reader typed them."""
+    lang = message_lang()
+    if lang == "en" or isinstance(exc, typer_click.exceptions.NoArgsIsHelpError):
+        exc.show()
+        return
+    from kamtool.render.safe import text_for_terminal
+    from kamtool.render.words.messages import usage_error
+
+    ctx = getattr(exc, "ctx", None)
+    usage = ctx.get_usage() if ctx is not None else None
+    helps = ctx is not None and ctx.command.get_help_option(ctx) is not None
+    command = f"{ctx.command_path} {ctx.help_option_names[0]}" if ctx is not None and helps else None
+    text = usage_error(exc.format_message(), usage, command, lang)
+    print("\n".join(text_for_terminal(line, markup=False) for line in text.split("\n")), file=sys.stderr)
 
 
 def entry() -> None:

@@ -57,8 +57,7 @@ def filters(date_from: str | None, date_to: str | None, where: list[str]) -> Any
         name, label = resolve_where(column.strip(), i)
         found = Where(column=name, values=values, label=label)
         if any(w.column == found.column or (label is not None and w.label == label) for w in out):
-            raise UsageError(f"--where {item}: the column {found.name} is filtered twice; give its values "
-                             f"once, separated by commas ({found.name}=A,B keeps either)")
+            raise UsageError.said("error.params.where_column_filtered_twice", item=item, name=found.name)
         out.append(found)
     return Filters(first=None if first is None else first.date(), last=None if last is None else last.date(),
                    where=tuple(out))
@@ -78,33 +77,34 @@ def weight_map(
         key, sep, value = item.partition("=")
         key = key.lower()
         if not sep or not key:
-            raise UsageError(f"{name} takes factor=weight pairs separated by commas, e.g. {example} "
-                             f"(got {item!r})")
+            raise UsageError.said("error.params.takes_factor_weight_pairs_2", name=name, example=example,
+                                  item=item)
         if keys is not None and key not in keys:
-            raise UsageError(f"{name}: unknown factor {key!r}; the factors are {', '.join(keys)}")
+            raise UsageError.said("error.params.unknown_factor_factors_are", name=name, key=key,
+                                  keys=', '.join(keys))
         if key in weights:
-            raise UsageError(f"{name}: {key!r} is given twice")
+            raise UsageError.said("error.params.given_twice", name=name, key=key)
         try:
             weight = float(value)
         except ValueError:
-            raise UsageError(f"{name}: the weight of {key!r} is not a number (got {value!r})") from None
+            raise UsageError.said("error.params.weight_not_number_got", name=name, key=key,
+                                  value=value) from None
         if not weight >= 0 or weight == float("inf"):
-            raise UsageError(f"{name}: the weight of {key!r} must be a number of 0 or more (got {value!r})")
+            raise UsageError.said("error.params.weight_must_number_more", name=name, key=key, value=value)
         weights[key] = weight
     if not weights:
-        raise UsageError(f"{name} takes factor=weight pairs, e.g. {example} (got {text!r})")
+        raise UsageError.said("error.params.takes_factor_weight_pairs", name=name, example=example, text=text)
     return weights
 
 
 def whole_list(text: str, *, name: str) -> list[int]:
     """'30,60,90,180' -> [30, 60, 90, 180]: whole numbers, taken as written (no percent rule)."""
-    message = f"{name} takes whole numbers separated by commas, e.g. 30,60,90 (got {text!r})"
     try:
         numbers = [float(v) for v in text.replace(" ", "").split(",") if v]
     except ValueError:
-        raise UsageError(message) from None
+        raise UsageError.said("error.params.whole_numbers", name=name, text=text) from None
     if not numbers or any(not n.is_integer() for n in numbers):
-        raise UsageError(message)
+        raise UsageError.said("error.params.whole_numbers", name=name, text=text)
     return [int(n) for n in numbers]
 
 
@@ -119,6 +119,5 @@ def grade_map(text: str, *, name: str) -> dict[str, float]:
                 raise ValueError
             out[grade.upper()] = float(value)
         except ValueError:
-            raise UsageError(f"{name} takes GRADE=FACTOR pairs separated by commas, e.g. A=1.2,B=1 "
-                             f"(got {text!r})") from None
+            raise UsageError.said("error.params.takes_grade_factor_pairs", name=name, text=text) from None
     return out

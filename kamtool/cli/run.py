@@ -58,7 +58,7 @@ def load_request(common: Common, needs: Needs, by_label: str | None = None, *,
     from kamtool.io.rules import CleanOptions, parse_date_range
 
     if common.decimal not in (".", ","):
-        raise UsageError(f"--decimal takes '.' or ',' (got {common.decimal!r})")
+        raise UsageError.said("error.run.decimal_takes_got", decimal=common.decimal)
     # kamtool.toml's [columns] first; each --col flag adds to it or replaces one column.
     overrides = {**parse_overrides(f"{k}={v}" for k, v in common.settings.columns.items()),
                  **parse_overrides(common.col)}
@@ -199,12 +199,12 @@ def check_output_path(common: Common, fields: tuple[str, ...] = ("command", "dat
     given = fill_template(common.output, dict.fromkeys(fields, "x")) if templated else common.output
     out = output_target(given)
     if out.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise UsageError(f"-o {common.output}: the extension picks the format; use one of "
-                         f"{', '.join(sorted(OUTPUT_SUFFIXES))}")
+        raise UsageError.said("error.run.o_extension_picks_format", output=common.output,
+                              output_suffixes=', '.join(sorted(OUTPUT_SUFFIXES)))
     if out.is_dir():
-        raise UsageError(f"-o {common.output}: is a directory")
+        raise UsageError.said("error.run.o_directory", output=common.output)
     if not out.parent.exists():
-        raise UsageError(f"-o {common.output}: no directory {out.parent}")
+        raise UsageError.said("error.run.o_no_directory", output=common.output, parent=out.parent)
     if not templated:
         check_not_an_input(common.output, common.files)
 
@@ -368,13 +368,11 @@ def with_per(result: Result, common: Common, needs: Needs, per: str | None,
 
     dim, dim_label = resolve_by(per)
     if dim in needs.grain:
-        raise UsageError(f"--per {per}: the command's table is already per {dim}; name another column")
+        raise UsageError.said("error.run.per_command_table_already", per=per, dim=dim)
     if dim_label is not None and by_label is not None:
-        raise UsageError(f"--per {per}: with --by {by_label}, --per takes a kamtool column (salesperson, "
-                         f"region, brand …); one run reads one column of the file's own")
+        raise UsageError.said("error.run.per_per_takes_kamtool", per=per, by_label=by_label)
     if dim != ENTITY and dim not in TEXT_COLUMNS:
-        raise UsageError(f"--per {per}: {dim} is not a text column; --per takes a column such as "
-                         f"salesperson, region, channel, brand or category")
+        raise UsageError.said("error.run.per_not_text_column", per=per, dim=dim)
     ledger = load_ledger(common, replace(needs, keys=(*needs.keys, dim)), by_label or dim_label, quiet=True)
     import pandas as pd
 

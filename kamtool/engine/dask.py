@@ -45,18 +45,18 @@ def expand_inputs(inputs: Sequence[str]) -> list[str]:
     files: list[str] = []
     for name in inputs:
         if name == "-":
-            raise UsageError("--engine dask cannot send stdin to a cluster; give files or URLs")
+            raise UsageError.said("error.dask.engine_dask_cannot_send")
         if "://" in name:
             files.extend(_expand_url(name))
         elif any(ch in name for ch in "*?["):
             matched = sorted(glob.glob(name, recursive=True))
             if not matched:
-                raise UsageError(f"{name}: no file matches")
+                raise UsageError.said("error.dask.no_file_matches", name=name)
             files.extend(matched)
         elif os.path.isdir(name):
             inside = sorted(str(p) for p in Path(name).rglob("*") if p.suffix.lower() in READABLE)
             if not inside:
-                raise UsageError(f"{name}: no CSV, Excel or Parquet files in this directory")
+                raise UsageError.said("error.dask.no_csv_excel_parquet", name=name)
             files.extend(inside)
         else:
             files.append(name)
@@ -67,11 +67,12 @@ def _expand_url(url: str) -> list[str]:
     try:
         import fsspec
     except ImportError:
-        raise KamtoolError(f"{url}: reading URLs needs fsspec ({EXTRA_HINT})") from None
+        raise KamtoolError.said("error.dask.reading_urls_needs_fsspec", url=url,
+                                extra_hint=EXTRA_HINT) from None
     try:
         fs, _, paths = fsspec.get_fs_token_paths(url)
     except (ImportError, ValueError) as exc:
-        raise KamtoolError(f"{url}: {exc} (install the fsspec package for this scheme, e.g. s3fs)") from None
+        raise KamtoolError.said("error.dask.install_fsspec_package_scheme", url=url, exc=exc) from None
     protocol = url.split("://", 1)[0]
     if any(ch in url for ch in "*?["):
         return [f"{protocol}://{p}" for p in sorted(paths)]
@@ -107,15 +108,16 @@ def load(request: LoadRequest) -> tuple[pa.Table, list[SourceInfo], set[str]]:
     try:
         from distributed import Client
     except ImportError:
-        raise KamtoolError(f"--engine dask needs Dask: {EXTRA_HINT}") from None
+        raise KamtoolError.said("error.dask.engine_dask_needs_dask", extra_hint=EXTRA_HINT) from None
     if request.scheduler is None:
-        raise UsageError("--engine dask needs --scheduler tcp://HOST:8786 (or DASK_SCHEDULER_ADDRESS)")
+        raise UsageError.said("error.dask.engine_dask_needs_scheduler")
     files = expand_inputs(request.files)
     own_client = not isinstance(request.scheduler, Client)
     try:
         client: Any = Client(request.scheduler, timeout="10s") if own_client else request.scheduler
     except OSError as exc:
-        raise KamtoolError(f"cannot reach the Dask scheduler at {request.scheduler} ({exc})") from None
+        raise KamtoolError.said("error.dask.cannot_reach_dask_scheduler", scheduler=request.scheduler,
+                                exc=exc) from None
     try:
         # The workers need no scheduler (a Client does not travel).
         bare = dataclasses.replace(request, scheduler=None)

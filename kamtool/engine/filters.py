@@ -118,15 +118,14 @@ def headers(filters: Filters, full: Mapping, source_headers: list[str], source: 
         if where.label is not None:
             header = where.label if where.label in source_headers else by_norm.get(normalise(where.label))
             if header is None:
-                raise ColumnError(f"{source}: --where {where.label}: no such column. The file's columns "
-                                  f"are: {shown}")
+                raise ColumnError.said("error.filters.where_no_such_column", source=source, label=where.label,
+                                       shown=shown)
             found[where.column] = header
         elif where.column in full.columns:
             found[where.column] = full.columns[where.column]
         else:
-            raise ColumnError(f"{source}: --where {where.column}: the file has no {where.column} column. "
-                              f"The file's columns are: {shown}. Point kamtool at one with "
-                              f"--col {where.column}=HEADER")
+            raise ColumnError.said("error.filters.where_file_has_no", source=source, column=where.column,
+                                   shown=shown)
     return found
 
 

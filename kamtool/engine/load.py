@@ -55,7 +55,7 @@ def _something_left(request: LoadRequest, ledger: Ledger) -> Ledger:
     if any(is_filter_reason(reason) for reason in dropped):
         raise DataError(nothing_left(names, dict(dropped.most_common()), request.filters, ledger.unmatched))
     reasons = ", ".join(f"{count:,} {reason}" for reason, count in dropped.most_common())
-    raise DataError(f"{names}: no order lines left after dropping {reasons}")
+    raise DataError.said("error.load.no_order_lines_left", names=names, reasons=reasons)
 
 
 def _load(request: LoadRequest, progress: Callable[[int, int], None] | None = None) -> Ledger:

@@ -94,10 +94,9 @@ def prepare(source: Source, request: LoadRequest) -> Prepared:
     absent_optional = sorted(k for k in keys if k in request.optional and k not in full)
     missing = sorted(k for k in keys if k not in full and k not in request.optional)
     if missing:
-        raise ColumnError(
-            f"{source.name}: no {', '.join(missing)} column. The file's columns are: "
-            f"{', '.join(source.headers)}. Point kamtool at one with --col {missing[0]}=HEADER"
-        )
+        raise ColumnError.said("error.prepare.no_column_file_columns", name=source.name,
+                               missing=', '.join(missing), headers=', '.join(source.headers),
+                               missing2=missing[0])
     wanted = set(BASE_COLUMNS) if request.measures is None else columns_for(request.measures, full)
     wanted |= keys | filtering.read_columns(request.filters)
     mapping = colmod.Mapping(columns={c: h for c, h in full.columns.items() if c in wanted},

@@ -457,11 +457,9 @@ class Cleaner:
                 width = pa.int32() if col.type.bit_width == 32 else pa.int64()
                 raw = pa.array([col[i]], type=col.type).view(width)
                 value = f"{col.type} {raw[0].as_py()}"
-            raise DataError(
-                f"{self.source.name} {self.source.row_label(offset + i)}: {str(value)!r} {what} "
-                f"in column {header}{self._hint(canon) if hint else ''} "
-                f"({advice}--skip-bad-rows skips such rows and counts them)"
-            )
+            raise DataError.said("error.clean.column_skip_bad_rows", name=self.source.name,
+                                 row_label=self.source.row_label(offset + i), value=str(value), what=what,
+                                 header=header, hint=self._hint(canon) if hint else '', advice=advice)
         if reason is None:
             reason = f"{canon}: {what[3:] if what.startswith('is ') else what}"
         return self._drop(keep, bad, reason, stats)
@@ -473,10 +471,8 @@ class Cleaner:
             return keep
         if not self.options.skip_bad_rows:
             i = _first_true(missing)
-            raise DataError(
-                f"{self.source.name} {self.source.row_label(offset + i)}: no {canon} "
-                f"(column {header} is empty) (--skip-bad-rows skips such rows and counts them)"
-            )
+            raise DataError.said("error.clean.no_column_empty_skip", name=self.source.name,
+                                 row_label=self.source.row_label(offset + i), canon=canon, header=header)
         return self._drop(keep, missing, f"{canon}: missing", stats)
 
     def _hint(self, canon: str) -> str:

@@ -190,10 +190,11 @@ def parse_overrides(values: Iterable[str] | None, kind: str = "orders",
         canon, sep, header = item.partition("=")
         canon = canon.strip()
         if not sep or not canon or not header.strip():
-            raise UsageError(f"{option} takes canonical=Header, e.g. customer=Kunde (got {item!r})")
+            raise UsageError.said("error.columns.takes_canonical_header_customer", option=option, item=item)
         if canon not in table:
             what = "a kamtool column" if kind == "orders" else f"a column of the {kind} file"
-            raise UsageError(f"{option} {item}: {canon!r} is not {what}; use one of {', '.join(table)}")
+            raise UsageError.said("error.columns.not_use_one", option=option, item=item, canon=canon,
+                                  what=what, table=', '.join(table))
         overrides[canon] = header.strip()
     return overrides
 
@@ -248,11 +249,8 @@ def map_columns(
     if entity is not None:
         found = entity if entity in headers else by_norm.get(normalise(entity))
         if found is None:
-            raise ColumnError(
-                f"{source}: --by {entity}: no such column. The file's columns are: "
-                f"{', '.join(map(str, headers))}. Name one of them, or a kamtool column "
-                f"({', '.join(CANONICAL)})"
-            )
+            raise ColumnError.said("error.columns.no_such_column_file", source=source, entity=entity,
+                                   headers=', '.join(map(str, headers)), canonical=', '.join(CANONICAL))
         mapping[ENTITY] = found
     for canon, header in overrides.items():
         if header in headers:
@@ -260,10 +258,8 @@ def map_columns(
         elif normalise(header) in by_norm:
             mapping[canon] = by_norm[normalise(header)]
         else:
-            raise ColumnError(
-                f"{source}: --col {canon}={header}: no column {header!r}. "
-                f"The file's columns are: {', '.join(map(str, headers))}"
-            )
+            raise ColumnError.said("error.columns.col_no_column_file", source=source, canon=canon,
+                                   header=header, headers=', '.join(map(str, headers)))
     taken = set(mapping.values())
     for canon, names in table.items():
         if canon in mapping:

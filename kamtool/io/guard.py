@@ -134,9 +134,8 @@ def check_workbook(path_or_bytes: str | os.PathLike[str] | bytes, name: str,
         handle.seek(0)
         if magic.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: .xls, not compressed
             if size > limits.max_uncompressed:
-                raise DataError(f"{name}: {_size(size)}, more than the limit of "
-                                f"{_size(limits.max_uncompressed)} for a workbook; raise it with "
-                                f"--max-input-size")
+                raise DataError.said("error.guard.more_limit_workbook_raise", name=name, size=_size(size),
+                                     size2=_size(limits.max_uncompressed))
             return
         if not magic.startswith(b"PK"):
             return  # not an archive: the reader says what it is
@@ -145,8 +144,7 @@ def check_workbook(path_or_bytes: str | os.PathLike[str] | bytes, name: str,
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
             return  # broken archive: the reader's own message names it
         except NotImplementedError as exc:  # e.g. "zip file version 8.4" in a damaged directory
-            raise DataError(f"{name}: cannot open this workbook: its archive is damaged or of a kind "
-                            f"kamtool cannot check ({exc})") from None
+            raise DataError.said("error.guard.cannot_open_workbook_archive", name=name, exc=exc) from None
         with archive:
             _check_directory(archive, name, limits, size)
             key = _file_key(handle, limits) if not isinstance(path_or_bytes, bytes | bytearray) else None
@@ -157,8 +155,8 @@ def check_workbook(path_or_bytes: str | os.PathLike[str] | bytes, name: str,
                 except (NotImplementedError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
                     # A member the scan cannot inflate (an unknown zip version or method, a corrupt
                     # stream) is refused: no reader gets to parse what the guard could not measure.
-                    raise DataError(f"{name}: cannot open this workbook: its archive is damaged or of "
-                                    f"a kind kamtool cannot check ({exc})") from None
+                    raise DataError.said("error.guard.cannot_open_workbook_archive", name=name,
+                                         exc=exc) from None
                 if key is not None:
                     _SCANNED[key] = findings
             for what, label, value in findings:  # a second check (the prefetch, then the open) is free
@@ -211,19 +209,17 @@ def _check_directory(archive: zipfile.ZipFile, name: str, limits: Limits, size: 
     compressed = 0
     for info in archive.infolist():
         if info.file_size > limits.max_uncompressed:
-            raise DataError(f"{name}: member {info.filename} expands to {_size(info.file_size)}, more "
-                            f"than the limit of {_size(limits.max_uncompressed)}; raise it with "
-                            f"--max-input-size")
+            raise DataError.said("error.guard.member_expands_more_limit", name=name, filename=info.filename,
+                                 size=_size(info.file_size), size2=_size(limits.max_uncompressed))
         total += info.file_size
         compressed += info.compress_size
     if total > limits.max_uncompressed:
-        raise DataError(f"{name}: the workbook expands to {_size(total)} ({_size(size)} on disk), more "
-                        f"than the limit of {_size(limits.max_uncompressed)}; raise it with --max-input-size")
+        raise DataError.said("error.guard.workbook_expands_disk_more", name=name, size=_size(total),
+                             size2=_size(size), size3=_size(limits.max_uncompressed))
     ratio = total / max(compressed, 1)
     if total > limits.ratio_floor and ratio > limits.max_ratio:
-        raise DataError(f"{name}: the workbook expands {ratio:,.0f}-fold to {_size(total)}, more than "
-                        f"{limits.max_ratio:,.0f}-fold (a zip bomb?); raise --max-input-size above "
-                        f"{_size(total)} to read it anyway")
+        raise DataError.said("error.guard.workbook_expands_fold_more", name=name, ratio=ratio,
+                             size=_size(total), max_ratio=limits.max_ratio)
 
 
 def _check_sheet(scan: SheetScan, name: str, sheet: str, limits: Limits) -> None:
@@ -241,27 +237,24 @@ def _check_rectangle(name: str, sheet: str, verb: str, box: tuple[int, int, int,
     r0, c0, r1, c1 = box
     ref = f"{column_letters(c0)}{r0}:{column_letters(c1)}{r1}"
     if r1 > limits.max_rows:
-        raise DataError(f"{name}: {sheet} {verb} {ref}, {r1:,} rows, more than the limit of "
-                        f"{limits.max_rows:,} (Excel's own is {EXCEL_ROWS:,}); raise it with --max-rows")
+        raise DataError.said("error.guard.rows_more_limit_excel", name=name, sheet=sheet, verb=verb, ref=ref,
+                             r1=r1, max_rows=limits.max_rows, excel_rows=EXCEL_ROWS)
     if c1 > limits.max_columns:
-        raise DataError(f"{name}: {sheet} {verb} {ref}, {c1:,} columns, more than Excel's "
-                        f"{EXCEL_COLUMNS:,} (XFD)")
+        raise DataError.said("error.guard.columns_more_excel_xfd", name=name, sheet=sheet, verb=verb, ref=ref,
+                             c1=c1, excel_columns=EXCEL_COLUMNS)
     area = (r1 - r0 + 1) * (c1 - c0 + 1)
     if area > limits.cell_limit:
-        raise DataError(f"{name}: {sheet} {verb} {ref}, {area:,} cells, more than the limit of "
-                        f"{limits.cell_limit:,}; delete the stray cells beyond the data, or raise the limit "
-                        f"with --max-cells")
+        raise DataError.said("error.guard.cells_more_limit_delete", name=name, sheet=sheet, verb=verb,
+                             ref=ref, area=area, cell_limit=limits.cell_limit)
     if limits.max_cells is None and area > limits.sparse_floor and cells < area * limits.min_density:
-        raise DataError(f"{name}: {sheet} {verb} {ref}, {area:,} cells, but holds only {cells:,}: reading "
-                        f"the empty rectangle would take far more memory than the data; delete the stray "
-                        f"cells beyond the data, or pass --max-cells {area} to read it anyway")
+        raise DataError.said("error.guard.cells_but_holds_only", name=name, sheet=sheet, verb=verb, ref=ref,
+                             area=area, cells=cells)
 
 
 def _check_text(longest: int, name: str, what: str, limits: Limits) -> None:
     if longest > limits.max_cell_chars:
-        raise DataError(f"{name}: {what} holds {longest:,} characters, more than the limit of "
-                        f"{limits.max_cell_chars:,} (Excel's own is {EXCEL_CELL_CHARS:,}); raise it with "
-                        f"--max-cell-chars")
+        raise DataError.said("error.guard.holds_characters_more_limit", name=name, what=what, longest=longest,
+                             max_cell_chars=limits.max_cell_chars, excel_cell_chars=EXCEL_CELL_CHARS)
 
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
@@ -324,9 +317,8 @@ def member_chunks(handle: BinaryIO, info: zipfile.ZipInfo, name: str) -> Iterato
         for piece in pieces:
             out += len(piece)
             if out > info.file_size:
-                raise DataError(f"{name}: member {info.filename} inflates to more than the "
-                                f"{info.file_size:,} bytes the archive declares for it; refusing a forged "
-                                f"archive")
+                raise DataError.said("error.guard.member_inflates_more_bytes", name=name,
+                                     filename=info.filename, file_size=info.file_size)
             if piece:
                 yield piece
         if (inflate is not None and inflate.eof) or left == 0:
@@ -587,7 +579,7 @@ def parse_size(text: str | int, option: str = "--max-input-size") -> int:
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in _UNITS or float(match.group(1)) <= 0:
-        raise UsageError(f"{option} takes a size such as 4GiB, 500MB or a number of bytes (got {text!r})")
+        raise UsageError.said("error.guard.takes_size_such_gib", option=option, text=text)
     return int(float(match.group(1)) * _UNITS[unit])
 
 
@@ -607,10 +599,8 @@ def check_csv_line_limit(exc: BaseException, name: str, source: str | os.PathLik
     limit = _size(block_bytes)
     line = first_long_line(source, block_bytes) if source is not None else None
     if line is not None:
-        raise DataError(f"{name} line {line:,}: the line is longer than {limit}, the most one CSV row may "
-                        f"hold; is it a CSV export?") from None
-    raise DataError(f"{name}: a field is longer than {limit}, the most one CSV row may hold; a quote that is "
-                    f"never closed makes the rest of the file one field") from None
+        raise DataError.said("error.guard.line_line_longer_most", name=name, line=line, limit=limit) from None
+    raise DataError.said("error.guard.field_longer_most_one", name=name, limit=limit) from None
 
 
 def first_long_line(source: str | os.PathLike[str] | bytes, limit: int) -> int | None:

@@ -82,16 +82,14 @@ def check_not_an_input(path: str | os.PathLike[str], inputs: Sequence[str], *, s
         except OSError:
             continue
         if same:
-            raise UsageError(f"-o {os.fspath(path)}: is the input {name}; refusing to write over an "
-                             f"input file")
+            raise UsageError.said("error.outfile.o_input_refusing_write", fspath=os.fspath(path), name=name)
     if stdin_is_input or STDIN in inputs:
         try:
             piped = os.fstat(stdin_fd)
         except OSError:
             return
         if stat.S_ISREG(piped.st_mode) and os.path.samestat(out, piped):
-            raise UsageError(f"-o {os.fspath(path)}: is the file on standard input; refusing to write over "
-                             f"an input file")
+            raise UsageError.said("error.outfile.o_file_standard_input", fspath=os.fspath(path))
 
 
 def _with_globs(inputs: Sequence[str]) -> list[str]:
@@ -134,11 +132,11 @@ def open_output(path: str | os.PathLike[str], *, inputs: Sequence[str] = (), std
     check_not_an_input(path, inputs, stdin_is_input=stdin_is_input, stdin_fd=stdin_fd)
     target = output_target(path)
     if target.is_dir():
-        raise UsageError(f"-o {shown}: is a directory")
+        raise UsageError.said("error.outfile.o_directory", shown=shown)
     folder = target.parent
     if not folder.is_dir():
-        raise UsageError(f"-o {shown}: no directory {folder}" if not folder.exists()
-                         else f"-o {shown}: {folder} is not a directory")
+        key = "error.outfile.no_directory" if not folder.exists() else "error.outfile.not_a_directory"
+        raise UsageError.said(key, shown=shown, folder=folder)
     failure: OSError | None = None
     tmp: Path | None = None
     with _signals_remove_temp() as register:
@@ -170,7 +168,7 @@ def open_output(path: str | os.PathLike[str], *, inputs: Sequence[str] = (), std
         message = _os_words(failure)
         del failure
         _collect_quietly()
-        raise OutputError(f"-o {shown}: cannot write the report: {message}")
+        raise OutputError.said("error.outfile.o_cannot_write_report", shown=shown, message=message)
 
 
 def _set_mode(tmp: Path, target: Path) -> None:
@@ -310,5 +308,6 @@ def fill_template(template: str, fields: Mapping[str, Any], *, option: str = "-o
     unknown = [name for name in placeholders(template) if name not in fields]
     if unknown:
         known = ", ".join(f"{{{k}}}" for k in fields)
-        raise UsageError(f"{option} {template}: no field {{{unknown[0]}}} here; the fields are {known}")
+        raise UsageError.said("error.outfile.no_field_here_fields", option=option, template=template,
+                              unknown=unknown[0], known=known)
     return _PLACEHOLDER.sub(lambda m: safe_name(fields[m.group(1)]), template)

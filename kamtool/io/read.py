@@ -203,11 +203,11 @@ class Source:
                 return
             except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
                 if self._ragged is not None:
-                    raise DataError(self._ragged_message()) from None
+                    raise self._ragged_error() from None
                 # A line or quoted field longer than a block: said in the user's terms.
                 check_csv_line_limit(exc, self.name, self.path if self.path is not None else self.data,
                                      CSV_BLOCK_BYTES)
-                raise DataError(_csv_read_message(self, exc)) from None
+                raise _csv_read_error(self, exc) from None
 
     def _excel_batches(self, columns: Sequence[str]) -> Iterator[tuple[pa.Table, int]]:
         import pyarrow as pa
@@ -236,14 +236,15 @@ class Source:
             for column in columns:
                 kind = pf.schema_arrow.field(column).type
                 if pa.types.is_nested(kind):
-                    raise DataError(f"{self.name}: column {column} holds {kind} values, not plain values")
+                    raise DataError.said("error.read.column_holds_values_not", name=self.name, column=column,
+                                         kind=kind)
             for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=list(columns)):
                 table = pa.Table.from_batches([batch])
                 arrays = [_parquet_plain(self.name, c, table[c], offset) for c in columns]
                 yield pa.table(arrays, names=list(columns)), offset
                 offset += batch.num_rows
         except (pa.ArrowException, OSError, ValueError) as exc:  # ValueError: names not UTF-8
-            raise DataError(f"{self.name}: cannot read this Parquet file ({exc})") from None
+            raise DataError.said("error.read.cannot_read_parquet_file", name=self.name, exc=exc) from None
 
     def _ragged_row(self, row: Any) -> str:
         # A row of the wrong width (a missing quote, a stray delimiter) cannot be
@@ -260,15 +261,15 @@ class Source:
             self._ragged = (row.actual_columns, row.expected_columns, row.text)
         return "error"
 
-    def _ragged_message(self) -> str:
+    def _ragged_error(self) -> DataError:
         assert self._ragged is not None
         actual, expected, text = self._ragged
         line = self._first_ragged_line(expected)
-        where = f"line {line:,}" if line is not None else "a row"
-        return (
-            f"{self.name} {where}: {actual} fields where the header has {expected} "
-            f"({text[:80]!r}); is a quote missing? (--skip-bad-rows skips such rows and counts them)"
-        )
+        if line is None:
+            return DataError.said("error.read.ragged_row", name=self.name, actual=actual, expected=expected,
+                                  text=text[:80])
+        return DataError.said("error.read.ragged_line", name=self.name, line=line, actual=actual,
+                              expected=expected, text=text[:80])
 
     def _first_ragged_line(self, expected: int) -> int | None:
         # Arrow does not know line numbers when values may hold newlines; find the
@@ -358,7 +359,7 @@ def open_source(name: str, options: ReadOptions) -> Source:
     if name == "-":
         data = sys.stdin.buffer.read()
         if not data:
-            raise DataError("stdin: no data (did the command before the pipe fail?)")
+            raise DataError.said("error.read.stdin_no_data_did")
         fmt = format_from_magic(data[:8]) or "csv"
         return _open(name, fmt, None, data, options)
     path = Path(name)
@@ -372,7 +373,7 @@ def open_source(name: str, options: ReadOptions) -> Source:
     sniffed = format_from_magic(magic)
     if sniffed is None and (suffix in EXCEL_SUFFIXES or suffix in PARQUET_SUFFIXES):
         kind = "an Excel workbook" if suffix in EXCEL_SUFFIXES else "a Parquet file"
-        raise DataError(f"{name}: is named like {kind} but its content is not one")
+        raise DataError.said("error.read.named_like_but_content", name=name, kind=kind)
     return _open(name, sniffed or "csv", path, None, options)
 
 
@@ -408,12 +409,13 @@ def _open_csv(name: str, path: Path | None, data: bytes | None, size: int, optio
         with open(path, "rb") as handle:
             sample = handle.read(SAMPLE_BYTES)
     if b"\x00" in sample[:4096] and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError(f"{name}: looks like a binary file, not a CSV/Excel/Parquet export")
+        raise DataError.said("error.read.looks_like_binary_file", name=name)
     encoding = options.encoding or sniff_encoding(sample, truncated=len(sample) < size)
     try:
         text = sample.decode(_python_encoding(encoding), errors="strict" if len(sample) == size else "ignore")
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DataError(f"{name}: cannot decode as {encoding} ({exc}); try --encoding") from None
+        raise DataError.said("error.read.cannot_decode_try_encoding", name=name, encoding=encoding,
+                             exc=exc) from None
     if len(sample) < size:  # drop a possibly cut last line
         text = text[: text.rfind("\n") + 1] or text
     delimiter, header_line, headers = sniff_layout(text, options, name=name)
@@ -474,7 +476,8 @@ def sniff_layout(text: str, options: ReadOptions, *, name: str) -> tuple[str, in
         typical = max(set(widths), key=widths.count)
         if options.header_row is not None:
             if options.header_row not in lines:
-                raise UsageError(f"{name}: --header-row {options.header_row} is blank or past the rows read")
+                raise UsageError.said("error.read.header_row_blank_past", name=name,
+                                      header_row=options.header_row)
             # The header is given; the delimiter is still sniffed: the one that splits
             # that line into the most known names, then into the most cells.
             index = lines.index(options.header_row)
@@ -488,14 +491,12 @@ def sniff_layout(text: str, options: ReadOptions, *, name: str) -> tuple[str, in
         if best is None or cand[:3] > best[:3]:
             best = cand
     if best is None:
-        raise DataError(f"{name}: the file is empty")
+        raise DataError.said("error.read.file_empty", name=name)
     _, _, _, delim, line, header = best
     headers = _clean_headers(header)
     if len([h for h in header if h.strip()]) < 2 and options.header_row is None:
-        raise DataError(
-            f"{name}: found no header row with at least two columns in the first "
-            f"{HEADER_SEARCH_ROWS} lines; is this an order export? (--header-row N picks one)"
-        )
+        raise DataError.said("error.read.found_no_header_row", name=name,
+                             header_search_rows=HEADER_SEARCH_ROWS)
     return delim, line, headers
 
 
@@ -551,19 +552,15 @@ def _unique_names(headers: list[str]) -> list[str]:
     return out
 
 
-def _csv_read_message(source: Source, exc: Exception) -> str:
+def _csv_read_error(source: Source, exc: Exception) -> DataError:
     text = str(exc)
     if isinstance(exc, UnicodeDecodeError) or "UTF8" in text or "utf8" in text.lower():
-        return (
-            f"{source.name}: not valid {source.encoding or 'UTF-8'} text further into the file; "
-            f"try --encoding gb18030 (or the export's encoding)"
-        )
+        return DataError.said("error.read.csv_not_valid_text", name=source.name,
+                              encoding=source.encoding or "UTF-8")
     if "Expected" in text and "columns" in text:
-        return (
-            f"{source.name}: a row has a different number of fields than the header "
-            f"({text.splitlines()[0]}); is a field's quote missing?"
-        )
-    return f"{source.name}: cannot read this CSV ({text.splitlines()[0] if text else exc})"
+        return DataError.said("error.read.csv_row_width", name=source.name, detail=text.splitlines()[0])
+    return DataError.said("error.read.cannot_read_csv", name=source.name,
+                          detail=text.splitlines()[0] if text else exc)
 
 
 # -- Excel ----------------------------------------------------------------------------
@@ -583,13 +580,13 @@ def _open_excel(name: str, path: Path | None, data: bytes | None, size: int, opt
             else CalamineWorkbook.from_filelike(io.BytesIO(data or b""))
         )
     except Exception as exc:  # calamine raises several error types for broken files
-        raise DataError(f"{name}: cannot open this workbook ({exc})") from None
+        raise DataError.said("error.read.cannot_open_workbook", name=name, exc=exc) from None
     sheet_names = list(book.sheet_names)
     if options.sheet is not None:
         sheet_name = _pick_sheet(name, sheet_names, options.sheet)
         rows = _sheet_rows(book, name, sheet_name, options.limits)
         if not rows:
-            raise DataError(f"{name}: sheet {sheet_name!r} is empty")
+            raise DataError.said("error.read.sheet_empty", name=name, sheet_name=sheet_name)
     else:
         sheet_name, rows = "", []
         for candidate in sheet_names:
@@ -598,11 +595,12 @@ def _open_excel(name: str, path: Path | None, data: bytes | None, size: int, opt
                 sheet_name = candidate
                 break
         if not sheet_name:
-            raise DataError(f"{name}: no sheet holds data (sheets: {', '.join(sheet_names)})")
+            raise DataError.said("error.read.no_sheet_holds_data", name=name,
+                                 sheet_names=', '.join(sheet_names))
     if options.header_row is not None:
         index = options.header_row - 1
         if index >= len(rows):
-            raise UsageError(f"{name}: --header-row {options.header_row} is past the last row")
+            raise UsageError.said("error.read.header_row_past_last", name=name, header_row=options.header_row)
     else:
         index, score = _best_header(rows, options.expected_headers, options.kind)
         if score == 0:
@@ -621,10 +619,8 @@ def _pick_sheet(name: str, sheet_names: list[str], wanted: str) -> str:
         i = int(wanted)
         if 1 <= i <= len(sheet_names):
             return sheet_names[i - 1]
-    raise UsageError(
-        f"{name}: no sheet {wanted!r}; the sheets are {', '.join(sheet_names)} "
-        f"(--sheet takes a name or a 1-based number)"
-    )
+    raise UsageError.said("error.read.no_sheet_sheets_are", name=name, wanted=wanted,
+                          sheet_names=', '.join(sheet_names))
 
 
 # A workbook parse started before the command line is even parsed (see prefetch_workbook):
@@ -695,7 +691,8 @@ def _sheet_rows(book: Any, name: str, sheet_name: str, limits: Limits | None = N
         rows: list[list[Any]] = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
         return rows
     except Exception as exc:
-        raise DataError(f"{name}: cannot read sheet {sheet_name!r} ({exc})") from None
+        raise DataError.said("error.read.cannot_read_sheet", name=name, sheet_name=sheet_name,
+                             exc=exc) from None
 
 
 def _excel_column(values: Sequence[Any]) -> pa.Array:
@@ -746,17 +743,17 @@ def _parquet_plain(name: str, column: str, values: pa.ChunkedArray, offset: int)
             return values.cast(text_type)
         except pa.ArrowInvalid:
             what = "holds bytes that are not UTF-8 text"
-            raise DataError(_not_utf8(name, column, values, offset, what)) from None
+            raise _not_utf8(name, column, values, offset, what) from None
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         try:
             values.validate(full=True)
         except pa.ArrowInvalid:
             what = "holds text that is not valid UTF-8"
-            raise DataError(_not_utf8(name, column, values, offset, what)) from None
+            raise _not_utf8(name, column, values, offset, what) from None
     return values
 
 
-def _not_utf8(name: str, column: str, values: pa.ChunkedArray, offset: int, what: str) -> str:
+def _not_utf8(name: str, column: str, values: pa.ChunkedArray, offset: int, what: str) -> DataError:
     import pyarrow as pa
 
     # The error path only: find the first bad cell, cell by cell, through its bytes.
@@ -767,8 +764,9 @@ def _not_utf8(name: str, column: str, values: pa.ChunkedArray, offset: int, what
         try:
             cell.decode("utf-8")
         except UnicodeDecodeError:
-            return f"{name} row {offset + i + 1:,}: column {column} {what} ({cell[:40]!r})"
-    return f"{name}: column {column} {what}"
+            return DataError.said("error.read.not_utf8_cell", name=name, row=offset + i + 1, column=column,
+                                  what=what, cell=cell[:40])
+    return DataError.said("error.read.not_utf8_column", name=name, column=column, what=what)
 
 
 def _open_parquet(name: str, path: Path | None, data: bytes | None, size: int) -> Source:
@@ -778,5 +776,5 @@ def _open_parquet(name: str, path: Path | None, data: bytes | None, size: int) -
     try:
         schema = pq.read_schema(path if path is not None else pa.BufferReader(data or b""))
     except (pa.ArrowException, OSError, ValueError) as exc:  # ValueError: names not UTF-8
-        raise DataError(f"{name}: cannot read this Parquet file ({exc})") from None
+        raise DataError.said("error.read.cannot_read_parquet_file", name=name, exc=exc) from None
     return Source(name=name, format="parquet", headers=list(schema.names), path=path, data=data, size=size)

@@ -126,7 +126,7 @@ def expand_globs(files: Sequence[str]) -> list[str]:
             continue
         matched = sorted(p for p in glob.glob(name, recursive=True) if not os.path.isdir(p))
         if not matched:
-            raise UsageError(f"{name}: no file matches")
+            raise UsageError.said("error.dask.no_file_matches", name=name)
         out.extend(matched)
     return out
 
@@ -217,8 +217,7 @@ def resolve_where(text: str, index: int) -> tuple[str, str | None]:
         return f"{FIELD}{index}", label
     if column not in TEXT_COLUMNS:
         hint = "; order dates are filtered with --from / --to" if column == "date" else ""
-        raise UsageError(f"--where {text}: {column} is not a text column; --where compares the text "
-                         f"of columns such as region, salesperson, brand, customer{hint}")
+        raise UsageError.said("error.request.where_not_text_column", text=text, column=column, hint=hint)
     return column, None
 
 
@@ -234,7 +233,7 @@ def build_request(needs: Needs, files: Sequence[str], *, read: ReadOptions | Non
     from kamtool.errors import UsageError
 
     if engine not in ENGINES:
-        raise UsageError(f"--engine takes {' or '.join(ENGINES)} (got {engine!r})")
+        raise UsageError.said("error.request.engine_takes_got", engines=' or '.join(ENGINES), engine=engine)
     if (ENTITY in needs.keys) != (by_label is not None):
         # A programming slip, not a user's: the entity column exists only with its header.
         raise ValueError(f"keys {needs.keys} and by_label {by_label!r} disagree")

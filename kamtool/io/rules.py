@@ -54,11 +54,11 @@ def parse_date_range(text: str) -> tuple[dt.date, dt.date]:
             raise ValueError
         first, last = dt.date.fromisoformat(parts[0]), dt.date.fromisoformat(parts[1])
     except ValueError:
-        raise UsageError(f"--date-range takes FIRST,LAST as YYYY-MM-DD,YYYY-MM-DD (got {text!r})") from None
+        raise UsageError.said("error.rules.date_range_takes_first", text=text) from None
     if first > last:
-        raise UsageError(f"--date-range {text}: the first date is after the last")
+        raise UsageError.said("error.rules.date_range_first_date", text=text)
     if first.year < 1678 or last.year > 2261:  # pandas' nanosecond timestamps, which the analyses use
-        raise UsageError(f"--date-range {text}: kamtool's analyses handle dates from 1678 to 2261")
+        raise UsageError.said("error.rules.date_range_kamtool_analyses", text=text)
     return first, last
 
 

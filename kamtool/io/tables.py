@@ -84,7 +84,7 @@ def config_mapping(config: dict[str, Any], kind: str, source: str = "kamtool.tom
         raise ValueError(f"no config section for {kind!r}")
     value = config.get(kind, {})
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise UsageError(f"{source}: [{kind}] must be a table of column = \"Header\"")
+        raise UsageError.said("error.tables.must_table_column_header", source=source, kind=kind)
     return colmod.parse_overrides((f"{k}={v}" for k, v in value.items()), kind, option=f"{source} [{kind}]")
 
 
@@ -143,10 +143,8 @@ def _require(mapping: colmod.Mapping, source: Source, kind: str) -> None:
         return
     shown = ", ".join(repr(str(h)) for h in source.headers) or "(none)"
     example = mapping.unused[0] if mapping.unused else "HEADER"
-    raise ColumnError(
-        f"{source.name}: the {kind} file has no {' / '.join(missing)} column. Its columns are: {shown}. "
-        f"Tell kamtool which one it is with {missing[0]} = \"{example}\" under [{kind}] in kamtool.toml"
-    )
+    raise ColumnError.said("error.tables.file_has_no_column", name=source.name, kind=kind,
+                           missing=' / '.join(missing), shown=shown, missing2=missing[0], example=example)
 
 
 def _arrow_type(name: str, kind: str) -> pa.DataType:
@@ -187,8 +185,9 @@ def _clean(raw: pa.Table, offset: int, source: Source, mapping: colmod.Mapping, 
             drop(mask, f"{header}: {what}")
             return
         i = int(pc.index(mask, True).as_py())
-        raise DataError(f"{source.name} {source.row_label(offset + i)}: {str(col[i].as_py())!r} {what} "
-                        f"in column {header} (--skip-bad-rows skips such rows and counts them)")
+        raise DataError.said("error.tables.column_skip_bad_rows", name=source.name,
+                             row_label=source.row_label(offset + i), as_py=str(col[i].as_py()), what=what,
+                             header=header)
 
     for header in labels:
         col = raw[header]
@@ -227,9 +226,9 @@ def _clean(raw: pa.Table, offset: int, source: Source, mapping: colmod.Mapping, 
                 drop(missing, f"{canon}: missing")
             else:
                 i = int(pc.index(missing, True).as_py())
-                raise DataError(f"{source.name} {source.row_label(offset + i)}: no {canon} "
-                                f"(column {mapping.columns[canon]} is empty) "
-                                f"(--skip-bad-rows skips such rows and counts them)")
+                raise DataError.said("error.tables.no_column_empty_skip", name=source.name,
+                                     row_label=source.row_label(offset + i), canon=canon,
+                                     columns=mapping.columns[canon])
     table = pa.table({c: _typed(v, _arrow_type(c, kind)) for c, v in out.items()})
     return table.filter(keep)
 

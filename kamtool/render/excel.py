@@ -516,7 +516,7 @@ def _write_book(path: Path, big: bool, fill: Callable[[Workbook], int]) -> int:
     try:
         book.close()
     except (OSError, xlsxwriter.exceptions.XlsxWriterException) as error:
-        raise KamtoolError(f"cannot write the workbook {path}: {error}") from error
+        raise KamtoolError.said("error.excel.cannot_write_workbook", path=path, error=error) from error
     return cut
 
 
@@ -527,11 +527,9 @@ def _people_tables(result: Result, lang: str) -> tuple[Result, dict[str, pd.Data
     tables: dict[str, pd.DataFrame] = {"rows": shown.rows, **shown.tables}
     for name, frame in tables.items():
         if len(frame) + 1 > EXCEL_MAX_ROWS or frame.shape[1] + 1 > EXCEL_MAX_COLS:
-            raise UsageError(
-                f"table {name!r} has {len(frame):,} rows × {frame.shape[1]:,} columns; an Excel "
-                f"sheet holds at most {EXCEL_MAX_ROWS - 1:,} rows × {EXCEL_MAX_COLS:,} columns. "
-                "Write .csv or .parquet instead."
-            )
+            raise UsageError.said("error.excel.table_has_rows_columns", name=name, n_frame=len(frame),
+                                  shape=frame.shape[1], excel_max_rows=EXCEL_MAX_ROWS - 1,
+                                  excel_max_cols=EXCEL_MAX_COLS)
     # the charts too: the words may move a chart's categories to their own column (churn)
     _check_specs(shown, tables)
     return shown, tables

@@ -189,13 +189,13 @@ def _options(
     if horizon is None:
         horizon = DEFAULT_HORIZON[unit]
     if int(horizon) != horizon or horizon < 1:
-        raise UsageError(f"horizon must be a whole number of {unit}s >= 1, not {horizon!r}")
+        raise UsageError.said("error.assembly.horizon_must_whole_number", unit=unit, horizon=horizon)
     if not np.isfinite(discount_rate) or discount_rate < 0:
-        raise UsageError(f"discount rate must be >= 0 (0.10 = 10 % a year), not {discount_rate}")
+        raise UsageError.said("error.assembly.discount_rate_must_year", discount_rate=discount_rate)
     if margin is not None and not (0 < margin <= 1):
-        raise UsageError(f"margin must be a fraction in (0, 1] (0.3 = 30 %), not {margin}")
+        raise UsageError.said("error.assembly.margin_must_fraction_not", margin=margin)
     if profit_margin is not None and not (np.isfinite(profit_margin) and profit_margin <= 1):
-        raise UsageError(f"profit margin must be a fraction <= 1, not {profit_margin}")
+        raise UsageError.said("error.assembly.profit_margin_must_fraction", profit_margin=profit_margin)
     if margin is not None:
         used, source = float(margin), "given"
     elif profit_margin is not None:
@@ -368,14 +368,11 @@ def _checked_request(model: str, interval: float | None, calibration_end: Any, h
     """The --model key ("auto" or a registered model's), once the options agree with each other."""
     key = model.replace("-", "_")
     if key not in MODEL_CHOICES:
-        raise UsageError(f"--model must be one of auto, bgnbd, mbgnbd, pareto-nbd, not {model!r}")
+        raise UsageError.said("error.assembly.model_must_one_auto", model=model)
     if interval is not None:
         intervals.check_level(interval)
     if holdout_end is not None and calibration_end is None:
-        raise UsageError(
-            "--holdout-end needs --calibration-end: the model is fitted on the calibration "
-            "period and checked on the days after it"
-        )
+        raise UsageError.said("error.assembly.holdout_end_needs_calibration")
     return key
 
 
@@ -577,10 +574,7 @@ def _value(
     spend = gamma_gamma.expected_spend(gg, freq, mon)
     value = opts.margin * spend * discounted
     if not (np.isfinite(expected).all() and np.isfinite(value).all()):
-        raise AnalysisError(
-            "the fitted models give non-finite predictions for some customers; try a "
-            "coarser --unit or a shorter --horizon"
-        )
+        raise AnalysisError.said("error.assembly.fitted_models_give_non")
     rows = pd.DataFrame(
         {
             "customer": base["customer"],

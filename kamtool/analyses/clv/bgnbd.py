@@ -475,7 +475,8 @@ def _simplest_maximum(
         f"or more customers; this fit had {n:,} customers, {n_repeat:,} with a repeat purchase."
     )
     require_interior(full, FULL.names, NAME, advice)
-    raise FitError(f"the {NAME} fit did not converge. {advice}", "not_converged", model=NAME)
+    raise FitError.said_with("error.fit.not_converged", {"model": NAME, "advice": advice}, "not_converged",
+                             model=NAME)
 
 
 def _finite_ll(form: Form, theta: FloatArray, data: _BGNBDData) -> float:

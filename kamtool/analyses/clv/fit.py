@@ -121,15 +121,15 @@ def require_interior(opt: Optimum, names: tuple[str, ...], model: str, advice: s
     """Raise the FitError that says why ``opt`` is not a maximum-likelihood estimate."""
     if opt.at_bound:
         drifted = [names[i] for i in opt.at_bound]
-        raise FitError(
-            f"the {model} fit did not converge: {', '.join(drifted)} drifted towards 0 or "
-            f"infinity (the data cannot pin them down). {advice}",
+        raise FitError.said_with(
+            "error.fit.unidentified", {"model": model, "parameters": ", ".join(drifted), "advice": advice},
             "unidentified",
             model=model,
             parameters=drifted,
         )
     if not opt.converged:
-        raise FitError(f"the {model} fit did not converge. {advice}", "not_converged", model=model)
+        raise FitError.said_with("error.fit.not_converged", {"model": model, "advice": advice},
+                                 "not_converged", model=model)
 
 
 def mean_nll(total: Callable[[FloatArray, Any], tuple[float, FloatArray]], data: Any, n: int) -> MeanNLL:
@@ -199,18 +199,16 @@ def require_data(model: str, n: int, n_repeat: int, min_customers: int, min_repe
         "min_repeat_customers": min_repeat_customers,
     }
     if n >= min_customers and n_repeat == 0:
-        raise FitError(
-            f"{model} cannot be fitted: none of the {n:,} customers bought a second time in the "
-            "calibration period, so neither how often customers buy nor when they drop out can "
-            "be told. It needs repeat purchases: use a longer calibration period.",
+        raise FitError.said_with(
+            "error.fit.one_time_buyers_only", {"model": model, "n": n},
             "one_time_buyers_only",
             **figures,
         )
     if n < min_customers or n_repeat < min_repeat_customers:
-        raise FitError(
-            f"{model} needs at least {min_customers} customers and {min_repeat_customers} with "
-            f"a repeat purchase in the calibration period; this data has {n:,} and "
-            f"{n_repeat:,}. Use a longer calibration period or more customers.",
+        raise FitError.said_with(
+            "error.fit.too_few_customers", {"model": model, "min_customers": min_customers,
+                                            "min_repeat_customers": min_repeat_customers, "n": n,
+                                            "n_repeat": n_repeat},
             "too_few_customers",
             **figures,
         )

@@ -222,9 +222,8 @@ def fit(frequency: Any, monetary: Any, *, min_customers: int = 5) -> GammaGammaF
         f"(this fit had {n:,} repeat customers with positive spend)."
     )
     if n < min_customers:
-        raise FitError(
-            f"Gamma-Gamma needs at least {min_customers} customers with a repeat purchase and "
-            f"positive spend; this data has {n:,}. Use a longer calibration period.",
+        raise FitError.said_with(
+            "error.gamma_gamma.too_few_customers", {"min_customers": min_customers, "n": n},
             "too_few_customers",
             model=NAME,
             repeat_customers=n,
@@ -261,15 +260,14 @@ def fit(frequency: Any, monetary: Any, *, min_customers: int = 5) -> GammaGammaF
         # spend varies neither within nor between customers.
         return _identical(x, z)
     require_interior(opt, ("p", "q", "gamma"), NAME, advice)
-    raise FitError(f"the {NAME} fit did not converge. {advice}", "not_converged", model=NAME)
+    raise FitError.said_with("error.fit.not_converged", {"model": NAME, "advice": advice}, "not_converged",
+                             model=NAME)
 
 
 def _require_finite_mean(q: float) -> None:
     if q <= 1:
-        raise FitError(
-            f"the Gamma-Gamma fit gives q = {q:.3f} <= 1, so the average spend has no "
-            "finite mean (a few huge orders?). Check for outliers or use a longer calibration "
-            "period.",
+        raise FitError.said_with(
+            "error.gamma_gamma.infinite_mean_spend", {"q": q},
             "infinite_mean_spend",
             model=NAME,
             q=float(q),

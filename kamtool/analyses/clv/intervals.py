@@ -29,7 +29,7 @@ DEFAULT_SEED = 20240101
 def check_level(level: float) -> None:
     """UsageError unless ``level`` is a probability strictly between 0 and 1."""
     if not (0 < level < 1):
-        raise UsageError(f"--interval must be a probability between 0 and 1 (0.9 = 90 %), not {level}")
+        raise UsageError.said("error.intervals.interval_must_probability_between", level=level)
 
 
 def interval(

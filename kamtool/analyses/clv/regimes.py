@@ -284,9 +284,8 @@ def fit_regimes(regimes: Sequence[Regime], customers: int, model: str, advice: s
         if _usable(opt) and np.isfinite(ll):
             fits.append((regime, opt, ll))
     if not fits:
-        raise FitError(
-            f"the {model} fit found no maximum of the likelihood, not even at a limit of the "
-            f"model (one purchase rate, one drop-out rate, no drop-out). {advice}",
+        raise FitError.said_with(
+            "error.regimes.no_maximum", {"model": model, "advice": advice},
             "unidentified",
             model=model,
         )

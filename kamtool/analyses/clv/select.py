@@ -72,7 +72,8 @@ def choose_model(
     """
     unknown = [m for m in models if m not in MODELS]
     if unknown or not models:
-        raise UsageError(f"--model must be among {', '.join(MODELS)}, not {', '.join(unknown) or 'nothing'}")
+        raise UsageError.said("error.select.model_must_among_not", models=', '.join(MODELS),
+                              value=', '.join(unknown) or 'nothing')
     x, tx, t_cal = check_summary(frequency, recency, T)
     holdout = _holdout(holdout_purchases, holdout_duration, x)
     limits = {"min_customers": min_customers, "min_repeat_customers": min_repeat_customers}
@@ -126,7 +127,7 @@ def _holdout(holdout_purchases: Any, holdout_duration: float | None, x: FloatArr
     if holdout_purchases is None:
         return None
     if holdout_duration is None or not holdout_duration > 0:
-        raise UsageError("choosing a model by its holdout error needs the holdout duration (> 0)")
+        raise UsageError.said("error.select.choosing_model_holdout_error")
     actual_each = np.asarray(holdout_purchases, dtype=np.float64)
     if actual_each.shape != x.shape:
         raise UsageError("holdout purchases need one value per customer of the summary")

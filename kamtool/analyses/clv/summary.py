@@ -51,7 +51,8 @@ def unit_days(unit: str) -> float:
     try:
         return UNIT_DAYS[unit]
     except KeyError:
-        raise UsageError(f"unit {unit!r} is not one of {', '.join(UNIT_DAYS)}; pick one of those") from None
+        raise UsageError.said("error.summary.unit_not_one_pick", unit=unit,
+                              unit_days=', '.join(UNIT_DAYS)) from None
 
 
 def day_of(value: Any, name: str) -> int:
@@ -112,7 +113,7 @@ def _purchase_days(daily: pd.DataFrame) -> _PurchaseDays:
     has_purchase = np.bincount(codes[purchase], minlength=len(uniques)) > 0
     codes, day, revenue = codes[purchase], day[purchase], revenue[purchase]
     if len(codes) == 0:
-        raise FitError("clv found no purchase (no customer-day with net revenue >= 0)", "no_purchase")
+        raise FitError.said_with("error.summary.no_purchase", {}, "no_purchase")
     return _PurchaseDays(np.asarray(uniques), codes, day, revenue, has_purchase)
 
 
@@ -121,9 +122,8 @@ def _calibration_frame(days: _PurchaseDays, cal_day: int, unit_length: float) ->
     in_cal = days.days <= cal_day
     c_codes, c_day, c_rev = days.codes[in_cal], days.days[in_cal], days.revenue[in_cal]
     if len(c_codes) == 0:
-        raise FitError(
-            f"no purchase on or before the calibration end {day_timestamp(cal_day).date()}; "
-            "pick a later calibration end",
+        raise FitError.said_with(
+            "error.summary.no_purchase_in_calibration", {"date": day_timestamp(cal_day).date()},
             "no_purchase_in_calibration",
         )
     n_all = len(days.customers)
@@ -184,10 +184,7 @@ def customer_summary(
     """
     unit_length = unit_days(unit)
     if observation_end is not None and calibration_end is None:
-        raise UsageError(
-            "a holdout end needs a calibration end: give the last day of the calibration "
-            "period (e.g. --calibration-end 2024-06-30)"
-        )
+        raise UsageError.said("error.summary.holdout_end_needs_calibration")
     days = _purchase_days(daily)
     data_end = int(days.days.max())
     cal_day = data_end if calibration_end is None else day_of(calibration_end, "calibration end")
@@ -197,10 +194,8 @@ def customer_summary(
     if observation_end is not None:
         obs_day = day_of(observation_end, "holdout end")
         if obs_day <= cal_day:
-            raise UsageError(
-                f"the holdout end {day_timestamp(obs_day).date()} must be after the "
-                f"calibration end {day_timestamp(cal_day).date()}"
-            )
+            raise UsageError.said("error.summary.holdout_end_must_after", date=day_timestamp(obs_day).date(),
+                                  date2=day_timestamp(cal_day).date())
         in_holdout = (days.days > cal_day) & (days.days <= obs_day)
         holdout = np.bincount(days.codes[in_holdout], minlength=len(days.customers))
         out["holdout_purchases"] = holdout[keep].astype(np.int64)

@@ -56,7 +56,7 @@ def _number(value: Any, option: str, what: str) -> float:
     except (TypeError, ValueError):
         number = float("nan")
     if isinstance(value, bool) or not np.isfinite(number):
-        raise UsageError(f"{option} takes {what} (got {value!r})")
+        raise UsageError.said("error.assemble.takes_got", option=option, what=what, value=value)
     return number
 
 
@@ -68,13 +68,13 @@ def _check(options: Options) -> None:
         what = f"a whole number ≥ {least}"
         number = _number(value, name, what)
         if not number.is_integer() or number < least:
-            raise UsageError(f"{name} takes {what} (got {value!r})")
+            raise UsageError.said("error.assemble.takes_got_2", name=name, what=what, value=value)
     ratios: dict[str, Any] = {"--cap": options.cap, "--worsening-days": options.worsening_days}
     if not 0 <= _number(options.key_share, "--key-share", "a share from 0 to 1") <= 1:
-        raise UsageError(f"--key-share takes a share from 0 to 1 (got {options.key_share!r})")
+        raise UsageError.said("error.assemble.key_share_takes_share", key_share=options.key_share)
     for name, ratio in ratios.items():
         if _number(ratio, name, "a number ≥ 0") < 0:
-            raise UsageError(f"{name} takes a number ≥ 0 (got {ratio!r})")
+            raise UsageError.said("error.assemble.takes_number_got", name=name, ratio=ratio)
 
 
 def run(invoices: pd.DataFrame, payments: pd.DataFrame | None, accounts: pd.DataFrame | None,
@@ -90,7 +90,7 @@ def run(invoices: pd.DataFrame, payments: pd.DataFrame | None, accounts: pd.Data
     days = np.concatenate([book.lines["day"].to_numpy(), book.payments["day"].to_numpy()])
     today = as_of_day(opts.as_of, int(days.max()) if len(days) else None)
     if today is None:
-        raise AnalysisError("credit: there are no invoices to analyse")
+        raise AnalysisError.said("error.assemble.credit_there_are_no")
     # a line dated on or after the as-of day is a later event even when its invoice is older
     later = book.lines["day"].to_numpy() >= today
     later_lines = int(later.sum())
@@ -99,8 +99,8 @@ def run(invoices: pd.DataFrame, payments: pd.DataFrame | None, accounts: pd.Data
     n_payments, keys, names = len(book.payments), book.keys, book.names
     del book, days, later  # the lines are netted: only the invoices, payments and key texts go on
     if inv.empty:
-        raise AnalysisError(f"credit: no invoice is dated before the as-of day "
-                            f"{np.datetime64(today, 'D')}; choose a later --as-of")
+        raise AnalysisError.said("error.assemble.credit_no_invoice_dated",
+                                 datetime64=np.datetime64(today, 'D'))
     customers = _present(names, inv, pay)
     terms = acc["terms"].reindex(customers).fillna(int(opts.terms)).astype(np.int64)
     due = inv["due_day"].to_numpy()

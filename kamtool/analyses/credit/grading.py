@@ -51,10 +51,10 @@ def check_factors(factors: Mapping[str, float] | None) -> dict[str, float]:
     for grade, value in (factors or {}).items():
         key = str(grade).strip().upper()
         if key not in GRADES:
-            raise UsageError(f"--grade-factors: {grade!r} is not a grade; use A, B, C or D")
+            raise UsageError.said("error.grading.grade_factors_not_grade", grade=grade)
         number = float(value)
         if not math.isfinite(number) or number < 0:
-            raise UsageError(f"--grade-factors: the factor of {key} must be a number ≥ 0 (got {value!r})")
+            raise UsageError.said("error.grading.grade_factors_factor_must", key=key, value=value)
         out[key] = number
     return out
 

@@ -32,8 +32,9 @@ def _require(frame: pd.DataFrame, what: str, options: dict[str, tuple[str, ...]]
     for canonical, names in options.items():
         name = _pick(frame, names)
         if name is None:
-            raise ColumnError(f"credit: the {what} need a column {' or '.join(names)}; "
-                              f"found {', '.join(map(str, frame.columns)) or 'none'}")
+            raise ColumnError.said("error.inputs.credit_need_column_found", what=what,
+                                   names=' or '.join(names),
+                                   value=', '.join(map(str, frame.columns)) or 'none')
         found[canonical] = name
     return found
 
@@ -56,8 +57,8 @@ def day_numbers(values: pd.Series, what: str, column: str, required: bool) -> np
     bad = _unreadable(values, stamps.isna().to_numpy(), required)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise DataError(f"credit: {what} row {row + 1}: {values.iloc[row]!r} is not a date "
-                        f"in column {column}")
+        raise DataError.said("error.inputs.credit_row_not_date", what=what, row=row + 1,
+                             iloc=values.iloc[row], column=column)
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_localize(None)
     days = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
@@ -70,8 +71,8 @@ def cents_of(values: pd.Series, what: str, column: str, required: bool) -> np.nd
     bad = _unreadable(values, numbers.isna().to_numpy(), required)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise DataError(f"credit: {what} row {row + 1}: {values.iloc[row]!r} is not an amount "
-                        f"in column {column}")
+        raise DataError.said("error.inputs.credit_row_not_amount", what=what, row=row + 1,
+                             iloc=values.iloc[row], column=column)
     return whole_units(numbers.fillna(0).to_numpy(dtype=np.float64), "amount")
 
 
@@ -80,7 +81,7 @@ def _customers(values: pd.Series, what: str) -> pd.Series:
     empty = (text.isna() | (text == "")).to_numpy()
     if empty.any():
         row = int(np.flatnonzero(empty)[0])
-        raise DataError(f"credit: {what} row {row + 1}: the customer is empty")
+        raise DataError.said("error.inputs.credit_row_customer_empty", what=what, row=row + 1)
     return text
 
 
@@ -280,8 +281,7 @@ def _line_payments(lines: pd.DataFrame, customer: pd.Series, invoice_id: pd.Seri
     orphan = (paid_day == NO_DAY) & given & (paid != 0)
     if orphan.any():
         row = int(np.flatnonzero(orphan)[0])
-        raise DataError(f"credit: invoices row {row + 1}: paid_amount {paid[row] / 100:.2f} has no "
-                        "paid_date; a payment needs the day it was received")
+        raise DataError.said("error.inputs.credit_invoices_row_paid", row=row + 1, paid=paid[row] / 100)
     # A paid date without an amount: the line was paid in full that day.
     cents = np.where(given, paid, line_cents)
     keep = (paid_day != NO_DAY) & (cents != 0)
@@ -295,9 +295,8 @@ def _no_refunds(payments: pd.DataFrame, rows: np.ndarray, what: str, column: str
     negative = payments["cents"].to_numpy() < 0
     if negative.any():
         i = int(np.flatnonzero(negative)[0])
-        raise DataError(f"credit: {what} row {int(rows[i]) + 1}: {column} "
-                        f"{payments['cents'].iloc[i] / 100:.2f} is negative; record a refund or "
-                        "return as a credit note (a negative invoice line), not as a payment")
+        raise DataError.said("error.inputs.credit_row_negative_record", what=what, rows=int(rows[i]) + 1,
+                             column=column, iloc=payments['cents'].iloc[i] / 100)
 
 
 def read_payments(frame: pd.DataFrame | None) -> pd.DataFrame:
@@ -337,7 +336,8 @@ def read_accounts(frame: pd.DataFrame | None) -> pd.DataFrame:
     twice = customer.duplicated()
     if twice.any():
         row = int(np.flatnonzero(twice.to_numpy())[0])
-        raise DataError(f"credit: accounts row {row + 1}: customer {customer.iloc[row]!r} is listed twice")
+        raise DataError.said("error.inputs.credit_accounts_row_customer", row=row + 1,
+                             iloc=customer.iloc[row])
     out = pd.DataFrame(index=pd.Index(customer, name="customer"))
     out["terms"] = np.nan
     if "payment_terms" in frame:
@@ -345,8 +345,8 @@ def read_accounts(frame: pd.DataFrame | None) -> pd.DataFrame:
         bad = (np.isnan(terms) & frame["payment_terms"].notna().to_numpy()) | (terms < 0)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise DataError(f"credit: accounts row {row + 1}: payment_terms "
-                            f"{frame['payment_terms'].iloc[row]!r} is not a number of days")
+            raise DataError.said("error.inputs.credit_accounts_row_payment", row=row + 1,
+                                 iloc=frame['payment_terms'].iloc[row])
         out["terms"] = np.round(terms)
     out["current_limit"] = np.nan
     if "credit_limit" in frame:

@@ -22,11 +22,10 @@ def check_buckets(buckets: Sequence[int]) -> tuple[int, ...]:
     try:
         edges = tuple(int(b) for b in buckets)
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"--buckets takes whole days, e.g. 30,60,90,180 (got {buckets!r})") from exc
+        raise UsageError.said("error.measures.buckets_takes_whole_days_2", buckets=buckets) from exc
     if not edges or edges[0] < 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)) \
             or any(float(b) != int(b) for b in buckets):
-        raise UsageError(f"--buckets takes whole days in increasing order, each at least 1, e.g. "
-                         f"30,60,90,180 (got {','.join(map(str, buckets))})")
+        raise UsageError.said("error.measures.buckets_takes_whole_days", buckets=','.join(map(str, buckets)))
     return edges
 
 

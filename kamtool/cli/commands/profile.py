@@ -73,15 +73,11 @@ def split_customer(common: Common, key_tier: bool) -> tuple[str | None, Common]:
     files = common.files if key_tier else common.files[1:]
     if "-" in files:
         # each analysis of the card loads the files again; standard input can be read once
-        raise UsageError("kamtool profile reads its files once for each analysis on the card and "
-                         "cannot read standard input ('-'); save it to a file first")
+        raise UsageError.said("error.profile.kamtool_profile_reads_files")
     if key_tier:
         return None, common
     if len(common.files) < 2:
-        raise UsageError(
-            "give CUSTOMER and at least one FILE (kamtool profile C0011 orders.csv), "
-            "or --all for every key account"
-        )
+        raise UsageError.said("error.profile.give_customer_least_one")
     return common.files[0], dataclasses.replace(common, files=common.files[1:])
 
 
@@ -111,8 +107,7 @@ def cards(common: Common, *, query: str | None, accounts: str | None, payments: 
     if customers is not None:
         unknown = [c for c in customers if c not in names]
         if unknown:
-            raise card.NoSuchCustomer(f"no customer id {', '.join(map(repr, unknown))} in the orders "
-                                      "or the accounts")
+            raise card.NoSuchCustomer.said("error.profile.no_customer_id", ids=", ".join(map(repr, unknown)))
         chosen = list(customers)
     elif query is not None:
         chosen = _chosen(query, names, abc_result)  # before the other loads: a typo costs one
@@ -121,11 +116,10 @@ def cards(common: Common, *, query: str | None, accounts: str | None, payments: 
     if not chosen:
         tiers_result = sections["tiers"].result
         if tiers_result is None:
-            raise AnalysisError(f"--all needs the key tier, and the tiers cannot be computed: "
-                                f"{sections['tiers'].detail}")
+            raise AnalysisError.said("error.profile.all_needs_key_tier", detail=sections['tiers'].detail)
         chosen = card.key_accounts(tiers_result)
         if not chosen:
-            raise AnalysisError("--all: the tiers hold no key account")
+            raise AnalysisError.said("error.profile.all_tiers_hold_no")
     people = _quiet(lambda: load(card.PEOPLE_NEEDS).entities)
     day = parse_day(as_of, "--as-of")
     inputs = _inputs(sections, loaded, people, account_frame, names, day)
@@ -191,7 +185,7 @@ def _inputs(
     last = days["date"].max() if days is not None and len(days) else None
     when = as_of_day(day, day_number(last) if last is not None else None)
     if when is None:
-        raise UsageError("the files hold no order line to date the card by; give --as-of")
+        raise UsageError.said("error.profile.files_hold_no_order")
     options = {"clv_horizon": loaded.get("clv_horizon"), "clv_unit": loaded.get("clv_unit")}
     return card.CardInputs(
         sections=sections,
@@ -246,7 +240,6 @@ def _chosen(query: str, names: dict[str, str], abc_result: Result) -> list[str]:
     """The one customer ``query`` names; several or none: listed on stderr, exit 1."""
     from kamtool.analyses import profile as card
     from kamtool.render.card import print_matches
-    from kamtool.render.words.profile import no_match_message, several_message
 
     found = card.match(query, sorted(names), names)
     if len(found.found) == 1:
@@ -256,8 +249,9 @@ def _chosen(query: str, names: dict[str, str], abc_result: Result) -> list[str]:
     ]
     if found.found:
         print_matches(found.found, names, revenue)
-        raise card.NoSuchCustomer(several_message(query, len(found.found)))
-    raise card.NoSuchCustomer(no_match_message(query, found.close))
+        raise card.NoSuchCustomer.said("error.profile.matches_several", query=query, count=len(found.found))
+    raise card.NoSuchCustomer.said("error.profile.matches_none", query=query,
+                                   hint=f"; closest: {', '.join(found.close)}" if found.close else "")
 
 
 def _rfm(load: Callable[[Needs], Ledger], day: Any) -> Result:

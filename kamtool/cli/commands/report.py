@@ -286,8 +286,8 @@ def split_dimension(text: str | None) -> str | None:
 
     canonical, by_label = resolve_by(text)
     if by_label is not None or canonical not in SPLIT_DIMENSIONS:
-        raise UsageError(f"--split-by {text}: give one of {', '.join(SPLIT_DIMENSIONS)} (or a header the "
-                         "file maps to one, e.g. 业务员)")
+        raise UsageError.said("error.report.split_give_one_header", text=text,
+                              split_dimensions=', '.join(SPLIT_DIMENSIONS))
     return canonical
 
 
@@ -386,7 +386,7 @@ def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: s
     from kamtool.render.records import json_text
 
     if common.output is not None and not common.output.lower().endswith((".xlsx", ".json")):
-        raise UsageError(f"-o {common.output}: the report is a workbook (.xlsx) or a JSON document (.json)")
+        raise UsageError.said("error.report.o_report_workbook_xlsx", output=common.output)
     period = data_period(inputs.fine.ledger)
     if split is None:
         report = build_report(inputs, second)
@@ -406,8 +406,8 @@ def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: s
     clash = next((p for p in paths if paths.count(p) > 1), None)
     if clash is not None:  # two values that differ only in characters a file name cannot hold
         names = [value for (value, _c, _r), p in zip(groups, paths, strict=True) if p == clash]
-        raise UsageError(f"-o {template}: {' and '.join(map(repr, names))} would write the same file; "
-                         "rename one of them in the data")
+        raise UsageError.said("error.report.o_would_write_same", template=template,
+                              names=' and '.join(map(repr, names)))
     for value, customers, rule in groups:
         own = replace_inputs(inputs, customers)
         report = build_report(own, second)
@@ -494,8 +494,7 @@ def report_command(
         from kamtool.io.outfile import placeholders
 
         if common.output is None or split not in placeholders(common.output):
-            raise UsageError(f"--split-by writes one workbook per value: give -o with a template that "
-                             f"holds {{{split}}}, e.g. -o 'kam_{{{split}}}_{{date}}.xlsx'")
+            raise UsageError.said("error.report.split_writes_one_workbook", split=split)
     fields = ("command", "date", *((split,) if split else ()))
     check_output_path(common, fields)
     from kamtool.engine import many

@@ -35,12 +35,11 @@ def parse_thresholds(values: list[str] | None) -> dict[str, list[float]] | None:
         dim, sep, rest = item.partition("=")
         dim = dim.strip().lower()
         if not sep or dim not in ("r", "f", "m"):
-            raise UsageError(
-                f"--thresholds takes r=…, f=… or m=…, e.g. --thresholds f=2,3,5,8 (got {item!r})")
+            raise UsageError.said("error.rfm.thresholds_takes_r_f", item=item)
         try:
             out[dim] = [float(v) for v in rest.split(",") if v.strip()]
         except ValueError:
-            raise UsageError(f"--thresholds {item}: the breaks must be numbers") from None
+            raise UsageError.said("error.rfm.thresholds_breaks_must_numbers", item=item) from None
     return out
 
 

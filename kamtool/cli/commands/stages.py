@@ -85,12 +85,13 @@ def stages_command(
         lost_min_days=lost_min_days,
     )
     if stable_quarters > quarters:
-        raise UsageError(f"--stable-quarters ({stable_quarters}) cannot exceed --quarters ({quarters})")
+        raise UsageError.said("error.stages.stable_quarters_cannot_exceed", stable_quarters=stable_quarters,
+                              quarters=quarters)
     ledger = load_ledger(common, by_day(analysis.NEEDS))
     day = as_of_for(ledger, as_of)
     compare_day = parse_day(compare, "--compare")
     if compare_day is not None and day_number(compare_day) >= day:
-        raise UsageError(f"--compare {compare} must be before the as-of date")
+        raise UsageError.said("error.stages.compare_must_before_date", compare=compare)
     checked = checked_accounts(common, accounts, ledger)
     monthly, mix = analysis.ledger_frames(ledger)
     result = analysis.stages(

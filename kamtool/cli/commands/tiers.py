@@ -65,7 +65,7 @@ def as_of_for(ledger: Ledger, as_of: str | None) -> int:
     last = day_number(days["date"].max()) if len(days) else None
     day = as_of_day(parse_day(as_of, "--as-of"), last)
     if day is None:
-        raise UsageError("the files hold no order line to date the tiers by; give --as-of")
+        raise UsageError.said("error.tiers.files_hold_no_order")
     return day
 
 
@@ -175,7 +175,7 @@ def tiers_command(
     from kamtool.analyses import tiers as analysis
 
     if shares is not None and cutoffs is not None:
-        raise UsageError("give --shares or --cutoffs, not both")
+        raise UsageError.said("error.tiers.give_shares_cutoffs_not")
     given = weight_map(weights, keys=analysis.FACTORS)
     split = tuple(number_list(effort, name="--effort", count=3))
     share_pair = tuple(number_list(shares or "10,30", name="--shares", count=2))
@@ -185,10 +185,9 @@ def tiers_command(
         try:
             cut_pair = tuple(float(v) for v in cutoffs.replace(" ", "").split(",") if v)
         except ValueError:
-            raise UsageError(f"--cutoffs takes two scores separated by a comma, e.g. 70,40 (got {cutoffs!r})"
-                             ) from None
+            raise UsageError.said("error.tiers.cutoffs_takes_two_scores_2", cutoffs=cutoffs) from None
         if len(cut_pair) != 2:
-            raise UsageError(f"--cutoffs takes two scores, e.g. 70,40 (got {cutoffs!r})")
+            raise UsageError.said("error.tiers.cutoffs_takes_two_scores", cutoffs=cutoffs)
 
     import_models_meanwhile()
     ledger = load_ledger(common, command_needs())
