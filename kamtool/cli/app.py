@@ -20,7 +20,21 @@ class Interrupted(BaseException):
     """
 
 
+# The import machinery's own code, where an exception raised by a signal handler can leave a
+# lock held: a module lock's weakref callback takes the global import lock one line before its
+# ``try``.  Raised there, the lock stays taken, the import thread (warm.py) waits on it for
+# ever, and so does the run's next import: Ctrl-C hung the run (a stack dump showed it).
+_IMPORT_MACHINERY = ("<frozen importlib._bootstrap>", "<frozen importlib._bootstrap_external>")
+_RETRY_SECONDS = 0.005
+
+
 def _raise_interrupted(signum: int, frame: Any) -> None:
+    """Ctrl-C (or the retry's alarm): :class:`Interrupted`, unless the main thread is inside the
+    import machinery, where the raise waits until it is out (asked again every 5 ms)."""
+    if frame is not None and frame.f_code.co_filename in _IMPORT_MACHINERY and hasattr(signal, "setitimer"):
+        signal.signal(signal.SIGALRM, _raise_interrupted)
+        signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
+        return
     raise Interrupted
 
 
