@@ -50,15 +50,6 @@ def notes(result: Result, lang: str) -> list[str]:
     ]
 
 
-def several_message(query: str, count: int) -> str:
-    return f"CUSTOMER {query!r} matches {count:,} customers (listed above); give an id or more of the name"
-
-
-def no_match_message(query: str, close: list[str]) -> str:
-    hint = f"; closest: {', '.join(close)}" if close else ""
-    return f"CUSTOMER {query!r} matches no customer id or name{hint}"
-
-
 def _missing(value: Any) -> bool:
     if value is None:
         return True
