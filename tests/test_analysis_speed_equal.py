@@ -114,3 +114,34 @@ def test_breadth_counts_bought_values_by_hand() -> None:
     assert dimension == "category"
     # a: x bought, y nets to 0 (not bought), z outside the window; b: x nets to 0; c: x
     assert counts is not None and counts.to_dict() == {"a": 1, "c": 1}
+
+
+def test_percentile_by_position_is_rank_of_the_known_values() -> None:
+    index = pd.Index(["a", "b", "c", "d", "e"], name="customer")
+    values = pd.Series([3.0, np.nan, 1.0, 3.0, 2.0], index=index)
+    # known 3, 1, 3, 2: ranks 3.5, 1, 3.5, 2 of n = 4 -> 100 × (r − 1) / 3
+    expected = [250 / 3, np.nan, 0.0, 250 / 3, 100 / 3]
+    got = tiers.percentile(values)
+    assert got.index.equals(index)
+    np.testing.assert_array_equal(got.to_numpy(), np.array(expected))
+    straight = values.dropna().rank(method="average")
+    straight = (100.0 * (straight - 1) / (len(straight) - 1)).reindex(index)
+    np.testing.assert_array_equal(got.to_numpy(), straight.to_numpy())
+    one = tiers.percentile(pd.Series([np.nan, 5.0], index=["a", "b"]))
+    assert np.isnan(one.iloc[0]) and one.iloc[1] == 100.0
+    assert tiers.percentile(pd.Series([np.nan, np.nan], index=["a", "b"])).isna().all()
+
+
+def test_lines_of_sums_each_customer_line_in_the_two_periods_by_hand() -> None:
+    from kamtool.analyses import churn_types
+
+    mix = pd.DataFrame({
+        "customer": _text(["a", "a", "a", "b", "b"]),
+        "month": [0, 3, 4, 0, 1],  # quarters 0, 1, 1, 0, 0
+        "category": _text(["x", "x", "y", "x", "x"]),
+        "revenue": [1.0, 2.0, 3.0, 4.0, 5.0],
+    })
+    frame, dim = churn_types.lines_of(mix, "quarter", 0, 1)
+    assert dim == "category" and frame is not None
+    got = {(r.customer, r.line): (r.start_revenue, r.end_revenue) for r in frame.itertuples()}
+    assert got == {("a", "x"): (1.0, 2.0), ("a", "y"): (0.0, 3.0), ("b", "x"): (9.0, 0.0)}

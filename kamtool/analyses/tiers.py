@@ -135,10 +135,15 @@ NEEDS = Needs(
 
 def percentile(values: pd.Series) -> pd.Series:
     """Percentile rank 0–100 of the known values (see the module); NaN stays NaN."""
-    known = values.dropna()
-    ranked = known.rank(method="average").to_numpy(dtype=np.float64)
-    scaled = 100.0 * (ranked - 1) / (len(known) - 1) if len(known) > 1 else np.full(len(known), 100.0)
-    return pd.Series(scaled, index=known.index, dtype=np.float64).reindex(values.index)
+    # by position: a reindex from the known values' index back to all of them looked up 200k
+    # text ids per factor
+    array = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    known = ~np.isnan(array)
+    ranked = pd.Series(array[known]).rank(method="average").to_numpy(dtype=np.float64)
+    n = len(ranked)
+    out = np.full(len(array), np.nan)
+    out[known] = 100.0 * (ranked - 1) / (n - 1) if n > 1 else np.full(n, 100.0)
+    return pd.Series(out, index=values.index, dtype=np.float64)
 
 
 def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
