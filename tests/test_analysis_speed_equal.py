@@ -145,3 +145,45 @@ def test_lines_of_sums_each_customer_line_in_the_two_periods_by_hand() -> None:
     assert dim == "category" and frame is not None
     got = {(r.customer, r.line): (r.start_revenue, r.end_revenue) for r in frame.itertuples()}
     assert got == {("a", "x"): (1.0, 2.0), ("a", "y"): (0.0, 3.0), ("b", "x"): (9.0, 0.0)}
+
+
+def _mbgnbd_terms_per_row(theta: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The MBG/NBD terms of the full model computed per row (as before distinct x were used)."""
+    import math
+
+    from scipy.special import digamma, expit, gammaln
+
+    r, alpha, a, b = theta
+    rx = r + x
+    log_at, log_atx = np.log(alpha + T), np.log(alpha + tx)
+    psi_t = gammaln(rx) - gammaln(r) + r * math.log(alpha) - rx * log_at
+    delta = rx * (log_at - log_atx)
+    survive = gammaln(a + b) + gammaln(b + x + 1) - gammaln(b) - gammaln(a + b + x + 1)
+    odds = math.log(a) - np.log(b + x) + delta
+    ll = psi_t + survive + np.logaddexp(0.0, odds)
+    share = expit(odds)
+    psi_ab, psi_abx = digamma(a + b), digamma(a + b + x + 1)
+    grads = [
+        digamma(rx) - digamma(r) + math.log(alpha) - log_at + share * (log_at - log_atx),
+        r / alpha - rx / (alpha + T) + share * rx * (1 / (alpha + T) - 1 / (alpha + tx)),
+        psi_ab - psi_abx + share / a,
+        psi_ab + digamma(b + x + 1) - digamma(b) - psi_abx - share / (b + x),
+    ]
+    return ll, odds, np.array([float(np.einsum("i,i->", w, g)) for g in grads])
+
+
+def test_mbgnbd_terms_per_distinct_x_equal_the_terms_per_row_to_the_last_bit() -> None:
+    from kamtool.analyses.clv import mbgnbd
+    from kamtool.analyses.clv.regimes import distinct_rows
+
+    x = np.array([0.0, 1.0, 1.0, 3.0, 0.0, 7.0, 3.0, 1.0])
+    tx = np.array([0.0, 2.5, 4.0, 9.0, 0.0, 30.0, 11.5, 2.5])
+    T = np.array([10.0, 12.0, 12.0, 20.0, 3.0, 40.0, 20.0, 12.0])
+    rows, _ = distinct_rows(x, tx, T)
+    assert rows.by_x[0].tolist() == [0.0, 1.0, 3.0, 7.0]
+    theta = np.array([0.8, 4.2, 0.6, 2.7])
+    ll, odds, grad = mbgnbd._terms(theta, None, rows, gradient=True)
+    want_ll, want_odds, want_grad = _mbgnbd_terms_per_row(theta, rows.x, rows.tx, rows.T, rows.w)
+    assert np.array_equal(ll, want_ll) and np.array_equal(odds, want_odds)
+    assert grad is not None and np.array_equal(grad, want_grad)
