@@ -187,3 +187,22 @@ def test_mbgnbd_terms_per_distinct_x_equal_the_terms_per_row_to_the_last_bit() -
     want_ll, want_odds, want_grad = _mbgnbd_terms_per_row(theta, rows.x, rows.tx, rows.T, rows.w)
     assert np.array_equal(ll, want_ll) and np.array_equal(odds, want_odds)
     assert grad is not None and np.array_equal(grad, want_grad)
+
+
+def test_loyalty_brand_mode_text_brands_as_given_and_leading_brand_spelt_once() -> None:
+    from kamtool.analyses import loyalty
+
+    # period rows: customer 0 buys A twice and B once, customer 1 only rows without a brand
+    brands = pd.Series(["A", "B", "A", None], dtype="str")
+    cust = np.array([0, 0, 0, 1])
+    pid = np.array([0, 0, 1, 1])
+    revenue = np.array([500.0, 100.0, 300.0, 200.0])
+    as_text = pd.Series(["A", "B", "A", None], dtype=object)
+    per, focal, facts = loyalty._brand_mode(brands, cust, pid, revenue, 2, None, 0.5, 0.5)
+    per_o, focal_o, facts_o = loyalty._brand_mode(as_text, cust, pid, revenue, 2, None, 0.5, 0.5)
+    assert focal == focal_o == "A" and facts == facts_o == {"brand": "A", "brand_rule": "default"}
+    assert per["leading_brand"] == per_o["leading_brand"]
+    assert per["leading_brand"] == ["A", loyalty.NO_BRAND]  # customer 1 has no named brand
+    for key in per:
+        if key != "leading_brand":
+            np.testing.assert_array_equal(np.asarray(per[key]), np.asarray(per_o[key]))

@@ -215,7 +215,8 @@ def sorted_codes(column: Any) -> tuple[IntArray, Any]:
         starts = np.flatnonzero(np.r_[True, ~same])
         heads = rows.take(starts)
         if bool(pc.all(pc.less(heads.slice(0, len(heads) - 1), heads.slice(1))).as_py() is not False):
-            codes = np.cumsum(np.r_[False, ~same], dtype=np.int64)
+            codes = np.zeros(len(rows), dtype=np.int64)
+            np.cumsum(~same, out=codes[1:])  # a new value starts a new code
             return codes, pd.Index(column.array.take(starts))
     codes, uniques = pd.factorize(column, sort=True)
     return codes.astype(np.int64, copy=False), uniques
