@@ -206,3 +206,34 @@ def test_loyalty_brand_mode_text_brands_as_given_and_leading_brand_spelt_once() 
     for key in per:
         if key != "leading_brand":
             np.testing.assert_array_equal(np.asarray(per[key]), np.asarray(per_o[key]))
+
+
+def test_bgnbd_gradient_reuses_the_rows_logs_to_the_last_bit() -> None:
+    from scipy.special import digamma, expit
+
+    from kamtool.analyses.clv import bgnbd
+    from kamtool.analyses.clv.fit import dot
+
+    x = np.array([0.0, 1.0, 1.0, 3.0, 0.0, 7.0, 3.0, 2.0])
+    tx = np.array([0.0, 2.5, 4.0, 9.0, 0.0, 30.0, 11.5, 2.5])
+    T = np.array([10.0, 12.0, 12.0, 20.0, 3.0, 40.0, 20.0, 12.0])
+    d = bgnbd._BGNBDData.build(x, tx, T, compress=True)
+    form = bgnbd.FULL
+    theta = np.array([0.8, 4.2, 0.6, 2.7])
+    terms = bgnbd._bgnbd_terms(form, theta, d, gradient=True)
+    # the rate gradient as written before: the logs of every row taken again
+    r, alpha = theta[0], theta[1]
+    rate = bgnbd._rate_part(form, theta, d)
+    log_odds = bgnbd._dropout_part(form, theta, d.ux)[1]
+    assert log_odds is not None
+    w4 = expit(log_odds[d.ix] + rate.a4 - rate.a3) * d.w
+    w3 = d.w - w4
+    rx = r + d.x
+    g_r = (dot(d.w0, np.log(alpha) - np.log(alpha + d.t0))
+           + dot(d.wx, digamma(r + d.ux) - digamma(r) + np.log(alpha))
+           - dot(w3, np.log(alpha + d.ut)[d.it]) - dot(w4, np.log(alpha + d.utx)[d.itx]))
+    g_alpha = (r * d.w0.sum() / alpha - r * dot(d.w0, 1 / (alpha + d.t0)) + r * d.wx.sum() / alpha
+               - dot(w3 * rx, (1 / (alpha + d.ut))[d.it]) - dot(w4 * rx, (1 / (alpha + d.utx))[d.itx]))
+    assert terms.gradient is not None
+    assert terms.gradient[0] == g_r and terms.gradient[1] == g_alpha
+    assert np.array_equal(rate.a3, -rx * np.log(alpha + d.ut)[d.it])
