@@ -237,3 +237,20 @@ def test_bgnbd_gradient_reuses_the_rows_logs_to_the_last_bit() -> None:
     assert terms.gradient is not None
     assert terms.gradient[0] == g_r and terms.gradient[1] == g_alpha
     assert np.array_equal(rate.a3, -rx * np.log(alpha + d.ut)[d.it])
+
+
+def test_early_adopters_of_categorical_products_as_of_their_text() -> None:
+    from kamtool.analyses import loyalty
+
+    codes = np.array([0, 1, 2, 0, 1])
+    day = np.array([100, 105, 300, 400, 120])
+    text = pd.Series(["P2", "P2", "P2", "P1", "P1"], dtype="str")
+    as_categories = text.astype(pd.CategoricalDtype(["P1", "P2"]))
+    # start 0, grace 90: both products are new (first sales 100 and 120); window 10 days:
+    # customers 0 and 1 adopted P2 early (100, 105), customer 1 P1 (120), customer 0 P1 late (400)
+    want_codes, want_table = loyalty._early_adopters(codes, day, text, 0, 500, 10, 90)
+    got_codes, got_table = loyalty._early_adopters(codes, day, as_categories, 0, 500, 10, 90)
+    assert sorted(set(want_codes.tolist())) == [0, 1]
+    assert got_codes.tolist() == want_codes.tolist()
+    pd.testing.assert_frame_equal(got_table, want_table, check_exact=True)
+    assert got_table["product"].tolist() == ["P2", "P1"]  # in order of first appearance

@@ -432,9 +432,14 @@ def _adopters(
         keep &= (grain["brand"] == focal).to_numpy(dtype=bool, na_value=False)
     if not keep.any():
         return adopter, _no_new_products()
+    product = grain["product"][keep]
+    # the load's products are categories of text: factorized as they are, in the same order of
+    # first appearance, not re-made as 2M texts (1.1 s on 10M lines)
+    text_categories = isinstance(product.dtype, pd.CategoricalDtype) and isinstance(
+        product.cat.categories.dtype, pd.StringDtype)
     codes, new_products = _early_adopters(
         _codes_of(grain["customer"], keep, customers), _day_numbers(grain["first_purchase"][keep]),
-        _text(grain["product"][keep]), start, as_of_number, launch_window, grace_days,
+        product if text_categories else _text(product), start, as_of_number, launch_window, grace_days,
     )
     adopter[codes] = True
     return adopter, new_products
