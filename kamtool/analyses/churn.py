@@ -28,6 +28,7 @@ from kamtool.analyses.rules import (
     period_label,
     period_of_days,
     period_start_day,
+    sorted_codes,
 )
 from kamtool.errors import AnalysisError, ColumnError, DataError, UsageError
 from kamtool.lazy import lazy_module
@@ -120,8 +121,8 @@ def _read_daily(daily: pd.DataFrame, as_of: Any) -> _Orders:
     if today <= last_day:
         raise UsageError.said("error.churn.not_after_last_order", day_to_iso=_day_to_iso(today),
                               day_to_iso2=_day_to_iso(last_day))
-    codes_all, customers = pd.factorize(daily["customer"], sort=True)
-    codes, days = codes_all.astype(np.int64, copy=False), days_all
+    codes, customers = sorted_codes(daily["customer"])  # the ledger's rows come by customer
+    days = days_all
     cents = np.rint(revenue * 100).astype(np.int64)
 
     # One sort by (customer, day) serves first days, rhythm and period sums; the engine's

@@ -284,7 +284,10 @@ def lines_of(mix: pd.DataFrame | None, period: str, start_p: int, end_p: int) ->
     keep = ((per == start_p) | (per == end_p)) & mix[dim].notna().to_numpy(dtype=bool)
     # summed by integer codes of customer and line: a group-by on two text columns of the
     # whole mix cost more than the rest of the churn types together
-    customer_codes, customers = pd.factorize(mix["customer"][keep].astype(str))
+    # (the ids coded on every row, neighbours compared as the ledger's rows come by customer,
+    # then the two periods' rows taken; only the pairs with rows there are kept below)
+    every, customers = rules.sorted_codes(mix["customer"].astype(str))
+    customer_codes = every[keep]
     line_codes, lines = pd.factorize(mix[dim][keep].astype(str))
     pairs, pair = np.unique(customer_codes.astype(np.int64) * max(len(lines), 1) + line_codes,
                             return_inverse=True)

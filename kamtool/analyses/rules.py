@@ -192,3 +192,46 @@ def as_of_timestamp(value: Any, what: str = "--as-of") -> Any:
     if pd.isna(stamp):
         raise UsageError.said("error.not_a_date", option=what, value=repr(value))
     return stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize()
+
+
+# ------------------------------------------------------------------------- ids as integer codes
+
+
+def sorted_codes(column: Any) -> tuple[IntArray, Any]:
+    """``pd.factorize(column, sort=True)`` (codes as int64, -1 for a missing id; the distinct
+    values in text order), by comparing neighbours when the rows come grouped by value and in
+    text order, as the ledger's frames do: a 4.8M-row column of 200k customer ids compared
+    row by row costs a fraction of hashing every row. Any other column is factorized."""
+    import pandas as pd
+
+    rows = _text_rows(column)
+    if rows is not None:
+        import pyarrow.compute as pc
+
+        same = pc.equal(rows.slice(0, len(rows) - 1), rows.slice(1)).to_numpy(zero_copy_only=False)
+        starts = np.flatnonzero(np.r_[True, ~same])
+        heads = rows.take(starts)
+        if bool(pc.all(pc.less(heads.slice(0, len(heads) - 1), heads.slice(1))).as_py() is not False):
+            codes = np.zeros(len(rows), dtype=np.int64)
+            np.cumsum(~same, out=codes[1:])  # a new value starts a new code
+            return codes, pd.Index(column.array.take(starts))
+    codes, uniques = pd.factorize(column, sort=True)
+    return codes.astype(np.int64, copy=False), uniques
+
+
+def _text_rows(column: Any) -> Any:
+    """The Arrow string array behind a pandas text Series of two rows or more without a
+    missing value; None for any other column."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if not isinstance(column, pd.Series) or len(column) < 2 or not isinstance(column.dtype, pd.StringDtype):
+        return None
+    if column.dtype.storage != "pyarrow":
+        return None
+    rows = pa.array(column.array)  # the Arrow data itself, no copy
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.chunk(0) if rows.num_chunks == 1 else rows.combine_chunks()
+    if rows.null_count or not (pa.types.is_string(rows.type) or pa.types.is_large_string(rows.type)):
+        return None
+    return rows

@@ -76,6 +76,8 @@ from kamtool.errors import AnalysisError, ColumnError, UsageError
 from kamtool.needs import Needs
 from kamtool.result import Result
 
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
 FACTORS = ("strategic", "profit", "loyalty", "elasticity", "future")
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "strategic": 20,
@@ -133,10 +135,15 @@ NEEDS = Needs(
 
 def percentile(values: pd.Series) -> pd.Series:
     """Percentile rank 0–100 of the known values (see the module); NaN stays NaN."""
-    known = values.dropna()
-    ranked = known.rank(method="average").to_numpy(dtype=np.float64)
-    scaled = 100.0 * (ranked - 1) / (len(known) - 1) if len(known) > 1 else np.full(len(known), 100.0)
-    return pd.Series(scaled, index=known.index, dtype=np.float64).reindex(values.index)
+    # by position: a reindex from the known values' index back to all of them looked up 200k
+    # text ids per factor
+    array = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    known = ~np.isnan(array)
+    ranked = pd.Series(array[known]).rank(method="average").to_numpy(dtype=np.float64)
+    n = len(ranked)
+    out = np.full(len(array), np.nan)
+    out[known] = 100.0 * (ranked - 1) / (n - 1) if n > 1 else np.full(n, 100.0)
+    return pd.Series(out, index=values.index, dtype=np.float64)
 
 
 def check_weights(weights: Mapping[str, float]) -> dict[str, float]:
@@ -174,12 +181,19 @@ def _accounts_column(accounts: pd.DataFrame | None, column: str, customers: pd.I
     return pd.to_numeric(by_customer(accounts)[column], errors="coerce").reindex(customers)
 
 
-def _profit(cents: pd.DataFrame, customers: pd.Index, first: int, end: int) -> tuple[pd.Series, str]:
-    inside = cents[(cents["month"] >= first) & (cents["month"] <= end)]
-    if "profit_c" in inside.columns and (inside["profit_missing"] == 0).any():
-        sums = inside.groupby("customer")[["profit_c", "profit_missing"]].sum().reindex(customers)
-        return sums["profit_c"].where(sums["profit_missing"] == 0).astype(np.float64), "profit"
-    return inside.groupby("customer")["revenue_c"].sum().reindex(customers).astype(np.float64), "revenue"
+def _profit(cents: pd.DataFrame, coded: stages.Coded, at: IntArray, customers: pd.Index, first: int,
+            end: int) -> tuple[pd.Series, str]:
+    """Profit (known only without a line of unknown profit) or revenue in the window, per
+    scored customer (``at``: their codes; every one has rows in the window)."""
+    inside = coded.between(first, end)
+    if "profit_c" in cents.columns:
+        missing = cents["profit_missing"].to_numpy(dtype=np.int64)
+        if (missing[inside] == 0).any():
+            profit = coded.sums(cents["profit_c"], inside)[at].astype(np.float64)
+            known = coded.sums(missing, inside)[at] == 0
+            return pd.Series(np.where(known, profit, np.nan), index=customers), "profit"
+    revenue = coded.sums(cents["revenue_c"], inside)[at].astype(np.float64)
+    return pd.Series(revenue, index=customers), "revenue"
 
 
 def _wallet(
@@ -196,15 +210,22 @@ def _wallet(
 
 
 def _loyalty(
-    cents: pd.DataFrame, customers: pd.Index, end: int, window_months: int, wallet: pd.Series | None
+    cents: pd.DataFrame, coded: stages.Coded, at: IntArray, customers: pd.Index, end: int,
+    window_months: int, wallet: pd.Series | None,
 ) -> tuple[pd.Series, list[str]]:
+    """Loyalty per scored customer (``at``: their codes; each has a positive window)."""
     first = end - window_months + 1
-    inside = cents[(cents["month"] >= first) & (cents["month"] <= end) & (cents["revenue_c"] > 0)]
-    active = inside.groupby("customer")["month"].nunique().reindex(customers, fill_value=0) / window_months
-    bought = cents[(cents["month"] <= end) & (cents["revenue_c"] > 0)]
-    tenure = end - bought.groupby("customer")["month"].min().reindex(customers) + 1
-    trend = pd.Series(stages.half_trend(cents, customers, end, window_months), index=customers)
-    parts = {"active_share": active.astype(np.float64), "tenure": tenure.astype(np.float64), "trend": trend}
+    revenue = cents["revenue_c"].to_numpy(dtype=np.int64)
+    positive = revenue > 0
+    # one row per customer × month: the months with positive revenue are the rows
+    active = coded.counts(coded.between(first, end) & positive)[at] / window_months
+    tenure = end - coded.least_month((coded.month <= end) & positive)[at] + 1
+    half = window_months // 2
+    recent = coded.sums(revenue, coded.between(end - half + 1, end))[at]
+    before = coded.sums(revenue, coded.between(end - 2 * half + 1, end - half))[at]
+    trend = pd.Series(stages.growth(recent, before), index=customers)
+    parts = {"active_share": pd.Series(active.astype(np.float64), index=customers),
+             "tenure": pd.Series(tenure.astype(np.float64), index=customers), "trend": trend}
     if wallet is not None and wallet.notna().any():
         parts["brand_share"] = wallet
     ranked = pd.DataFrame({k: percentile(v) for k, v in parts.items()})
@@ -257,6 +278,8 @@ def raw_factors(
     cents: pd.DataFrame,
     customers: pd.Index,
     *,
+    coded: stages.Coded,
+    at: IntArray,
     end: int,
     window_months: int,
     accounts: pd.DataFrame | None,
@@ -265,11 +288,12 @@ def raw_factors(
     support: pd.DataFrame | None,
     brand: str | None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Raw value of each factor per scored customer, and the basis of each."""
+    """Raw value of each factor per scored customer, and the basis of each (``coded``:
+    ``cents`` by customer code, :func:`stages.coded_cents`; ``at``: the codes of ``customers``)."""
     first = end - window_months + 1
-    profit, profit_basis = _profit(cents, customers, first, end)
+    profit, profit_basis = _profit(cents, coded, at, customers, first, end)
     loyalty, components = _loyalty(
-        cents, customers, end, window_months, _wallet(mix, brand, customers, first, end)
+        cents, coded, at, customers, end, window_months, _wallet(mix, brand, customers, first, end)
     )
     elasticity_basis: str | None = "support_slope"
     if support is not None:
@@ -281,9 +305,10 @@ def raw_factors(
         future = _accounts_column(clv, "expected_value", customers)
         future_basis = "clv"
     else:
-        recent = stages.window_sum(cents, end - 5, end).reindex(customers, fill_value=0)
-        before = stages.window_sum(cents, end - 17, end - 12).reindex(customers, fill_value=0)
-        future = pd.Series(stages.growth(recent.to_numpy(), before.to_numpy()), index=customers)
+        revenue = cents["revenue_c"]
+        recent = coded.sums(revenue, coded.between(end - 5, end))[at]
+        before = coded.sums(revenue, coded.between(end - 17, end - 12))[at]
+        future = pd.Series(stages.growth(recent, before), index=customers)
         future_basis = "growth"
     raw = pd.DataFrame(
         {
@@ -333,41 +358,60 @@ def assign_tiers(
     score: pd.Series, shares: tuple[float, float] | None, cutoffs: tuple[float, float] | None
 ) -> pd.Series:
     """Tier code per customer (see the module's tie rule)."""
+    return pd.Series(np.array(TIERS)[tier_positions(score, shares, cutoffs)], index=score.index)
+
+
+def tier_positions(
+    score: pd.Series, shares: tuple[float, float] | None, cutoffs: tuple[float, float] | None
+) -> np.ndarray[Any, np.dtype[np.int8]]:
+    """:func:`assign_tiers` as positions in :data:`TIERS` (0 key, 1 general, 2 small)."""
     if cutoffs is not None:
-        codes = np.where(score >= cutoffs[0], 0, np.where(score >= cutoffs[1], 1, 2))
-        return pd.Series(np.array(TIERS)[codes], index=score.index)
+        return np.where(score >= cutoffs[0], 0, np.where(score >= cutoffs[1], 1, 2)).astype(np.int8)
     assert shares is not None
     order = stages.rank_order(score.index, score.to_numpy(dtype=np.float64))
     codes = np.empty(len(order), dtype=np.int8)
     codes[order] = rules.rank_codes(len(order), shares)
-    return pd.Series(np.array(TIERS)[codes], index=score.index)
+    return codes
 
 
 # ----------------------------------------------------------------------- effort and owners
 
 
 def _owners(
-    accounts: pd.DataFrame | None, monthly: pd.DataFrame, customers: pd.Index, first: int, end: int
+    accounts: pd.DataFrame | None, monthly: pd.DataFrame, customers: pd.Index, first: int, end: int,
+    coded: stages.Coded, at: IntArray,
 ) -> pd.Series:
+    """The accounts' owner, else the salesperson with the most revenue in the window (ties by
+    name); ``coded``: ``monthly``'s rows by customer code, ``at``: the codes of ``customers``."""
     owner = pd.Series(pd.NA, index=customers, dtype=object)
     if accounts is not None and "owner" in accounts.columns:
         owner = by_customer(accounts)["owner"].reindex(customers).astype(object)
         # a blank owner is no owner: the salesperson below may stand in
         owner = owner.where(owner.notna() & (owner.astype(str).str.strip() != ""), pd.NA)
     if "salesperson" in monthly.columns:
-        inside = monthly[
-            (monthly["month"] >= first) & (monthly["month"] <= end) & monthly["salesperson"].notna()
-        ]
-        sums = inside.groupby([inside["customer"].astype(str), inside["salesperson"].astype(str)])[
-            "revenue"
-        ].sum()
-        best = (
-            sums.reset_index()
-            .sort_values(["customer", "revenue", "salesperson"], ascending=[True, False, True])
-            .drop_duplicates("customer")
-        )
-        owner = owner.fillna(best.set_index("customer")["salesperson"].reindex(customers))
+        owner = owner.fillna(pd.Series(_main_salesperson(monthly, first, end, coded)[at], index=customers))
     return owner.where(owner.notna() & (owner.astype(str).str.strip() != ""), pd.NA)
+
+
+def _main_salesperson(monthly: pd.DataFrame, first: int, end: int, coded: stages.Coded) -> Any:
+    """Per customer code, the salesperson with the most revenue in the window, ties by name
+    (None: no salesperson there). Summed per customer × salesperson code by pandas' group-by (the
+    same sums to the last bit as on the text ids, for a fraction of the time)."""
+    month = monthly["month"].to_numpy(dtype=np.int64)
+    person = monthly["salesperson"]
+    inside = (month >= first) & (month <= end) & person.notna().to_numpy(dtype=bool) & (coded.source >= 0)
+    who, names = pd.factorize(person[inside].astype(str), sort=True)  # codes in text order
+    code = coded.source[inside]
+    sums = pd.Series(monthly["revenue"].to_numpy(dtype=np.float64)[inside]).groupby([code, who]).sum()
+    cust = sums.index.get_level_values(0).to_numpy(dtype=np.int64)
+    seller = sums.index.get_level_values(1).to_numpy(dtype=np.int64)
+    revenue = sums.to_numpy(dtype=np.float64)
+    # by customer, revenue descending (NaN last), salesperson ascending: the first of each customer
+    order = np.lexsort((seller, np.where(np.isnan(revenue), np.inf, -revenue), cust))
+    first_of = order[np.r_[True, cust[order][1:] != cust[order][:-1]]] if len(order) else order
+    best = np.full(len(coded.names), None, dtype=object)
+    best[cust[first_of]] = np.asarray(names, dtype=object)[seller[first_of]]
+    return best
 
 
 def effort_hours(tier: pd.Series, hours: float | None, effort: tuple[float, ...]) -> pd.Series | None:
@@ -446,6 +490,8 @@ def _sensitivity(
     cutoffs: tuple[float, float] | None,
 ) -> pd.DataFrame:
     """Customers changing tier when one weight moves by ±5 points (weights then rescaled)."""
+    # compared as positions: a text Series per moved weight cost more than its ranking
+    base = pd.Categorical(tier, categories=list(TIERS)).codes
     rows = []
     for factor in weights:
         for delta in (-SENSITIVITY_POINTS, SENSITIVITY_POINTS):
@@ -453,13 +499,13 @@ def _sensitivity(
             points[factor] = max(0.0, points[factor] + delta)
             total = sum(points.values())
             moved = {f: p / total for f, p in points.items()}
-            other = assign_tiers(composite(scores, moved), shares, cutoffs)
+            other = tier_positions(composite(scores, moved), shares, cutoffs)
             rows.append(
                 {
                     "factor": factor,
                     "delta": delta,
                     "weight": moved[factor],
-                    "changed": int((other != tier).sum()),
+                    "changed": int((other != base).sum()),
                 }
             )
     return pd.DataFrame(rows, columns=["factor", "delta", "weight", "changed"])
@@ -537,13 +583,20 @@ def _flags(missing: np.ndarray[Any, Any], names: list[str]) -> np.ndarray[Any, A
     return words[inverse.ravel()]
 
 
-def _scored(cents: pd.DataFrame, first: int, end: int, window_months: int) -> tuple[pd.Series, pd.Index]:
-    """Window revenue of every customer with lines in it, and the scored ones (positive)."""
-    window_all = stages.window_sum(cents, first, end)
-    customers = pd.Index(sorted(window_all.index[window_all > 0]), name="customer")
+def _scored(cents: pd.DataFrame, coded: stages.Coded, first: int, end: int, window_months: int
+            ) -> tuple[pd.Series, pd.Index, IntArray]:
+    """Window revenue of every customer with lines in it, the scored ones (positive) and
+    their codes."""
+    inside = coded.between(first, end)
+    has = coded.counts(inside) > 0
+    sums = coded.sums(cents["revenue_c"], inside)
+    window_all = pd.Series(sums[has], index=coded.names[has])
+    at = np.flatnonzero(has & (sums > 0)).astype(np.int64)
+    # the codes are in text order: the positive ones are sorted already
+    customers = pd.Index(coded.names[at].tolist(), name="customer")
     if len(customers) == 0:
         raise AnalysisError.said("error.tiers.no_customer_has_positive", window_months=window_months)
-    return window_all, customers
+    return window_all, customers, at
 
 
 @dataclass
@@ -554,8 +607,10 @@ class Scored:
     first: int
     end: int
     cents: pd.DataFrame
+    coded: stages.Coded
     window_all: pd.Series
     customers: pd.Index
+    at: IntArray  # the customers' codes in ``coded``
     basis: dict[str, Any]
     scores: pd.DataFrame
     used: dict[str, float]
@@ -584,17 +639,18 @@ def score_tiers(
         raise UsageError.said("error.tiers.tiers_need_date")
     end = stages.last_month(day)
     first = end - window_months + 1
-    cents = stages.monthly_cents(monthly, ("revenue", "profit"))
-    window_all, customers = _scored(cents, first, end, window_months)
+    cents, coded = stages.coded_cents(monthly, ("revenue", "profit"))
+    window_all, customers, at = _scored(cents, coded, first, end, window_months)
     raw, basis = raw_factors(
-        cents, customers, end=end, window_months=window_months, accounts=accounts, clv=clv, mix=mix,
-        support=support, brand=brand,
+        cents, customers, coded=coded, at=at, end=end, window_months=window_months, accounts=accounts,
+        clv=clv, mix=mix, support=support, brand=brand,
     )
     scores = pd.DataFrame({f: percentile(raw[f]) for f in FACTORS})
     used, left_out = used_weights(given, scores)
     score = composite(scores, used)
     tier = assign_tiers(score, share_pair, cut_pair)
-    return Scored(day, first, end, cents, window_all, customers, basis, scores, used, left_out, score, tier)
+    return Scored(day, first, end, cents, coded, window_all, customers, at, basis, scores, used, left_out,
+                  score, tier)
 
 
 def key_tier(
@@ -639,11 +695,12 @@ def tiers(
                      share_pair=share_pair, cut_pair=cut_pair, brand=brand, mix=mix, support=support)
     customers, tier, scores, used = sc.customers, sc.tier, sc.scores, sc.used
     per_hours = effort_hours(tier, hours, split)
-    owner = _owners(accounts, monthly, customers, sc.first, sc.end)
-    universe = stages.universe(sc.cents, accounts)
+    owner = _owners(accounts, monthly, customers, sc.first, sc.end, sc.coded, sc.at)
+    universe = stages.universe(sc.cents, accounts, sc.coded)
     key = list(tier.index[tier == "key"])
     staged, _ = stages.stage_frame(
-        sc.cents, universe, as_of_day=sc.day, window_months=window_months, key_accounts=key, mix=mix
+        sc.cents, universe, as_of_day=sc.day, window_months=window_months, key_accounts=key, mix=mix,
+        coded=sc.coded,
     )
     window = sc.window_all.reindex(customers)
     rows = _rows(customers, window, sc.score, tier, scores, used, staged, owner, per_hours)

@@ -232,6 +232,10 @@ class _RatePart:
     base: FloatArray
     a3: FloatArray
     a4: FloatArray  # without the drop-out odds
+    # per row, log(α+T) and log(α+t_x) of the Gamma form, kept for the gradient (which took them
+    # again: two logs and two gathers of every row per evaluation)
+    log_at: FloatArray | None = None
+    log_atx: FloatArray | None = None
 
 
 def _rate_part(form: Form, theta: FloatArray, d: _BGNBDData) -> _RatePart:
@@ -241,30 +245,34 @@ def _rate_part(form: Form, theta: FloatArray, d: _BGNBDData) -> _RatePart:
     r, alpha = theta[0], theta[1]
     log_alpha = np.log(alpha)
     rx = r + d.x
+    log_at, log_atx = np.log(alpha + d.ut)[d.it], np.log(alpha + d.utx)[d.itx]
     return _RatePart(
         r * (log_alpha - np.log(alpha + d.t0)),
         gammaln(r + d.ux) - gammaln(r) + r * log_alpha,
-        -rx * np.log(alpha + d.ut)[d.it],
-        -rx * np.log(alpha + d.utx)[d.itx],
+        -rx * log_at,
+        -rx * log_atx,
+        log_at,
+        log_atx,
     )
 
 
 def _rate_gradient(
-    form: Form, theta: FloatArray, d: _BGNBDData, w3: FloatArray, w4: FloatArray
+    form: Form, theta: FloatArray, d: _BGNBDData, w3: FloatArray, w4: FloatArray, rate: _RatePart
 ) -> list[float]:
     w0 = d.w0
     if form.rate == "one":
         lam = theta[0]
         return [-dot(w0, d.t0) + dot(d.wx, d.ux) / lam - dot(w3, d.ut[d.it]) - dot(w4, d.utx[d.itx])]
     r, alpha = theta[0], theta[1]
+    assert rate.log_at is not None and rate.log_atx is not None  # the Gamma form keeps them
     log_alpha = np.log(alpha)
     log_at0 = np.log(alpha + d.t0)
     rx = r + d.x
     g_r = (
         dot(w0, log_alpha - log_at0)
         + dot(d.wx, digamma(r + d.ux) - digamma(r) + log_alpha)
-        - dot(w3, np.log(alpha + d.ut)[d.it])
-        - dot(w4, np.log(alpha + d.utx)[d.itx])
+        - dot(w3, rate.log_at)
+        - dot(w4, rate.log_atx)
     )
     g_alpha = (
         r * w0.sum() / alpha
@@ -326,7 +334,7 @@ def _bgnbd_terms(form: Form, theta: FloatArray, d: _BGNBDData, gradient: bool) -
     # Share of each branch of the mixture in the customer's likelihood.
     w4 = expit(a4 - rate.a3) * d.w
     w3 = d.w - w4
-    grad = _rate_gradient(form, theta, d, w3, w4) + _dropout_gradient(form, theta, d, w4)
+    grad = _rate_gradient(form, theta, d, w3, w4, rate) + _dropout_gradient(form, theta, d, w4)
     return _BGNBDTerms(rate.once, base, mix, np.array(grad))
 
 

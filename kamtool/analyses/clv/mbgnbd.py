@@ -78,13 +78,15 @@ def _terms(
     """
     purchase, dropout = _NEST.kinds[boundary]
     x, tx, T = d.x, d.tx, d.T
+    # the special functions of x alone per distinct x, then per row (elementwise: the same bits)
+    ux, ix = d.by_x
     grads: list[FloatArray] = []  # d(ll)/d(theta_j) per row, filled below
     if purchase == "gamma":
         r, alpha = theta[0], theta[1]
         k = 2
         rx = r + x
         log_at, log_atx = np.log(alpha + T), np.log(alpha + tx)
-        psi_t = gammaln(rx) - gammaln(r) + r * math.log(alpha) - rx * log_at
+        psi_t = (gammaln(r + ux) - gammaln(r) + r * math.log(alpha))[ix] - rx * log_at
         delta = rx * (log_at - log_atx)
     else:
         lam = theta[0]
@@ -97,8 +99,8 @@ def _terms(
     else:
         if dropout == "beta":
             a, b = theta[k], theta[k + 1]
-            survive = gammaln(a + b) + gammaln(b + x + 1) - gammaln(b) - gammaln(a + b + x + 1)
-            log_odds = math.log(a) - np.log(b + x)
+            survive = (gammaln(a + b) + gammaln(b + ux + 1) - gammaln(b) - gammaln(a + b + ux + 1))[ix]
+            log_odds = (math.log(a) - np.log(b + ux))[ix]
         else:
             p = theta[k]
             survive = (x + 1) * math.log1p(-p)
@@ -109,14 +111,15 @@ def _terms(
         return ll, odds, None
     share = expit(odds) if dropout != "none" else np.zeros(len(x))  # d log(1+e^m)/dm
     if purchase == "gamma":
-        grads.append(digamma(rx) - digamma(r) + math.log(alpha) - log_at + share * (log_at - log_atx))
+        rate_x = (digamma(r + ux) - digamma(r) + math.log(alpha))[ix]
+        grads.append(rate_x - log_at + share * (log_at - log_atx))
         grads.append(r / alpha - rx / (alpha + T) + share * rx * (1 / (alpha + T) - 1 / (alpha + tx)))
     else:
         grads.append(x / lam - T + share * (T - tx))
     if dropout == "beta":
-        psi_ab, psi_abx = digamma(a + b), digamma(a + b + x + 1)
-        grads.append(psi_ab - psi_abx + share / a)
-        grads.append(psi_ab + digamma(b + x + 1) - digamma(b) - psi_abx - share / (b + x))
+        psi_ab, psi_abx = digamma(a + b), digamma(a + b + ux + 1)
+        grads.append((psi_ab - psi_abx)[ix] + share / a)
+        grads.append((psi_ab + digamma(b + ux + 1) - digamma(b) - psi_abx)[ix] - share / (b + ux)[ix])
     elif dropout == "fixed":
         grads.append(-(x + 1) / (1 - p) + share / (p * (1 - p)))
     grad = np.array([float(np.einsum("i,i->", d.w, g)) for g in grads])

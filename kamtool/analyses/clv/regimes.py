@@ -30,6 +30,7 @@ from kamtool.analyses.clv.fit import (
     FloatArray,
     Optimum,
     covariance,
+    distinct,
     from_unconstrained,
     group_rows,
     jacobian,
@@ -164,6 +165,13 @@ class Rows:
     tx: FloatArray
     T: FloatArray
     w: FloatArray
+
+    @cached_property
+    def by_x(self) -> tuple[FloatArray, Any]:
+        """The distinct x and each row's position among them: a term of x alone is computed
+        once per distinct x (a few hundred) and taken per row (154k rows on the 10M-line
+        benchmark), the same value to the last bit as computed per row."""
+        return distinct(self.x)
 
 
 def distinct_rows(x: FloatArray, tx: FloatArray, t_cal: FloatArray) -> tuple[Rows, Any]:

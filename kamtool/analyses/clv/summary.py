@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kamtool.analyses.clv.fit import FitError, FloatArray, IntArray
-from kamtool.analyses.rules import as_of_timestamp, day_number
+from kamtool.analyses.rules import as_of_timestamp, day_number, sorted_codes
 from kamtool.errors import AnalysisError, ColumnError, UsageError
 
 UNIT_DAYS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
@@ -95,8 +95,7 @@ def _purchase_days(daily: pd.DataFrame) -> _PurchaseDays:
     dated = date.notna()
     if not dated.all():
         customer, date, revenue_column = customer[dated], date[dated], revenue_column[dated]
-    codes, uniques = pd.factorize(customer, sort=True)
-    codes = codes.astype(np.int64, copy=False)  # no copy of 4.8M codes when they are int64
+    codes, uniques = sorted_codes(customer)  # the ledger's rows come by customer: neighbours compared
     day = pd.to_datetime(date).to_numpy().astype("datetime64[D]").view(np.int64)
     revenue = revenue_column.to_numpy(dtype=np.float64)
     if not _sorted_by_customer_and_day(codes, day):
