@@ -129,6 +129,10 @@ class Ledger:
     by_label: str | None = None
     filters: Any = None
     frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    # The request's grains as the native engine built them from its scan (name -> table in
+    # cents, None for a grain not built for this file: see kamtool.needs.Grain); None when the
+    # table is at every key of the request and the frames roll it up.
+    grains: dict[str, pa.Table | None] | None = field(default=None, repr=False)
     # What the roll-ups of one table share (its rows' order by the leading keys): tied to that
     # table (see :func:`rolled_up`), and not copied by dataclasses.replace.
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False, init=False, compare=False)
@@ -255,6 +259,13 @@ class Ledger:
     @property
     def mix(self) -> pd.DataFrame | None:
         """Customer × month × category / brand / product revenue; None when the file has none."""
+        if self.grains is not None and "mix" in self.grains:
+            built = self.grains["mix"]
+            if built is None:
+                return None
+            if "mix" not in self.frames:
+                self.frames["mix"] = _units(built)
+            return self.frames["mix"]
         dims = [d for d in MIX_DIMENSIONS if d in self.keys and d in self.present]
         if not dims:
             return None
@@ -267,9 +278,15 @@ class Ledger:
         """Customer × month × one of the mix dimensions (``revenue``, ``lines``), for an analysis
         that reads one (stages' breadth): rolling up one text key costs a fraction of all three
         (1M lines: 0.4 s against 0.9 s); None when the ledger is not split by it."""
+        name = f"mix_{dimension}"
+        built = None if self.grains is None else self.grains.get("mix")
+        if built is not None and dimension in built.column_names and dimension in self.present:
+            if name not in self.frames:
+                target = ["customer", "month", dimension]
+                self.frames[name] = _units(_grouped(built, target, ["revenue_c", "lines"]))
+            return self.frames[name]
         if dimension not in MIX_DIMENSIONS or dimension not in self.keys or dimension not in self.present:
             return None
-        name = f"mix_{dimension}"
         if name not in self.frames:
             table = self._rolled(["customer", "month", dimension], name, sums=("revenue_c", "lines"))
             self.frames[name] = _units(table)
@@ -288,8 +305,13 @@ class Ledger:
         """Invoice lines for credit: customer, invoice_id, date, due_date, paid_date, amount,
         paid_amount (see the module)."""
         if "invoices" not in self.frames:
-            self._grain(CREDIT_KEYS, "invoices", subset=True)
-            table = self._rolled(list(CREDIT_KEYS), "invoices", sums=("revenue_c", "lines", "paid_amount_c"))
+            built = None if self.grains is None else self.grains.get("invoices")
+            if built is not None:
+                table = built
+            else:
+                self._grain(CREDIT_KEYS, "invoices", subset=True)
+                table = self._rolled(list(CREDIT_KEYS), "invoices",
+                                     sums=("revenue_c", "lines", "paid_amount_c"))
             frame = _units(table).rename(columns={"revenue": "amount"})
             drop = [c for c in ("invoice_id", "due_date", "paid_date", "paid_amount")
                     if c not in self.present]

@@ -67,7 +67,7 @@ def _load(request: LoadRequest, progress: Callable[[int, int], None] | None = No
     force = native.mode() == "force"
     if reason is None:
         try:
-            table, prep = native.load(request, progress)
+            table, prep, grains = native.load(request, progress)
         except native.Declined as declined:
             if force:
                 raise RuntimeError(f"KAMTOOL_NATIVE=force, but the native path declined: "
@@ -76,8 +76,9 @@ def _load(request: LoadRequest, progress: Callable[[int, int], None] | None = No
             if declined.source is not None:
                 opened[request.files[0]] = declined.source
         else:
-            return Ledger(table=table, keys=request.keys, sources=[prep.info()], present=prep.present,
-                          engine="native", by_label=request.by_label)
+            keys = request.keys if grains is None else request.base
+            return Ledger(table=table, keys=keys, sources=[prep.info()], present=prep.present,
+                          engine="native", by_label=request.by_label, grains=grains)
     elif force and reason not in _NOT_TRIED:
         raise RuntimeError(f"KAMTOOL_NATIVE=force, but the native path declined: {reason}")
 
