@@ -423,7 +423,8 @@ def grain_sql(parts: dict[str, str], grain: Grain, keys: Sequence[str], carried:
     if "month" in keys:
         lines = f"SELECT *, {_month_of_period(grain.months)} AS month FROM ({lines})"
     group = ", ".join(quote(k) for k in (*keys, *carried))
-    sums = ", ".join(f"{parts['sum:' + name]} AS {quote(name)}" for name in grain.sums if "sum:" + name in parts)
+    sums = ", ".join(f"{parts['sum:' + name]} AS {quote(name)}" for name in grain.sums
+                     if "sum:" + name in parts)
     return f"SELECT {group}, {sums} FROM ({lines}) GROUP BY {group} ORDER BY {group}"
 
 
