@@ -428,6 +428,24 @@ def grain_sql(parts: dict[str, str], grain: Grain, keys: Sequence[str], carried:
     return f"SELECT {group}, {sums} FROM ({lines}) GROUP BY {group} ORDER BY {group}"
 
 
+def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | None]], carried: Sequence[str],
+            checked: dict[str, bool]) -> dict[str, pa.Table | None]:
+    """Each grain's table (None for a grain not built for this file), proven as
+    :func:`_grain_table` says; ``checked``: the text keys to prove, as :func:`text_keys` gives them."""
+    built: dict[str, pa.Table | None] = {}
+    for grain, keys in grains:
+        if keys is None:
+            built[grain.name] = None
+            continue
+        try:
+            raw = connection().sql(grain_sql(parts, grain, keys, carried)).to_arrow_table()
+        except Exception as exc:  # the main query read these lines: not expected, but never a traceback
+            raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
+                           lines=True) from None
+        built[grain.name] = _grain_table(raw, checked)
+    return built
+
+
 def _grain_table(table: pa.Table, keys: dict[str, bool]) -> pa.Table:
     """A grain's table proven and cleaned as the main one is: its text keys checked, the lines a
     filter left out and the totals customers' rows dropped, the helper columns gone.  (Its
@@ -767,15 +785,6 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
         table = plain_strings(table)
         checked = text_keys(source, prep, list(request.keys))
         _check_keys(table, {k: v for k, v in checked.items() if k in table.column_names})
-        built: dict[str, pa.Table | None] | None = None
-        if grains is not None:
-            built = {}
-            for grain, grain_keys in grains:
-                if grain_keys is None:
-                    built[grain.name] = None
-                    continue
-                raw = connection().sql(grain_sql(parts, grain, grain_keys, carried)).to_arrow_table()
-                built[grain.name] = _grain_table(raw, checked)
         table, removed = filtering.split_native(table)
         if removed is not None and not table.num_rows:
             totals = 0  # the filters left nothing: the load says so, no other engine need try
@@ -789,6 +798,9 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
             totals += removed_totals
             assert prep.filters is not None
             left_out = dict(filtering.native_counts(removed, prep.filters))
+        # Only once the main table proved the lines plain: a line DuckDB cannot read is then
+        # known not to be there.
+        built = None if grains is None else _grains(parts, grains, carried, checked)
         if "_unsure" in table.column_names:  # proven plain: the few uncertain first purchases
             table = exact_first_purchases(table, parts["lines"],
                                           carried=[filtering.DROP_KEY] if prep.filters else [])
