@@ -32,15 +32,19 @@ class Grain:
     """One more table an analysis reads beside its main one, which an engine that can may
     return straight from its scan of the file instead of a line-level table rolled up in Python.
 
-    name:   the ledger frame it serves: "mix" (:attr:`kamtool.ledger.Ledger.mix`) or "invoices".
+    name:   the ledger frame it serves: "monthly", "mix", "mix_of" (the one dimension of
+            :meth:`kamtool.ledger.Ledger.mix_of` an analysis reads) or "invoices".
     keys:   its keys, canonical ("month" derived from the date).  A key among ``split`` that
-            the file lacks is left out of the grain (it would split nothing); without any of
-            ``split`` the grain is not built (``mix`` is then None, as on every engine).
-    sums:   the ledger's sums it carries ("revenue_c", "lines", "paid_amount_c").
+            the file lacks is left out of the grain (it would split nothing).
+    sums:   the ledger's sums it carries, in the ledger's order ("revenue_c", "lines", …,
+            "paid_amount_c"); a sum the load does not compute is left out.
     when:   the grain is built only when the file has one of these columns (empty: always):
-            credit's invoices serve churn only when the lines carry receivables fields.
+            credit's invoices serve churn only when the lines carry receivables fields, a mix
+            only when the file has one of its dimensions.
     months: ``month`` rolled up to the first month of periods of this many months (3: quarters),
             for an analysis that reads its months per period only (churn's product lines).
+    first:  of the ``split`` keys, only the first the file has and holds a value in (stages'
+            breadth reads one dimension: category, else brand, else product).
     """
 
     name: str
@@ -49,13 +53,12 @@ class Grain:
     sums: tuple[str, ...] = ("revenue_c", "lines")
     when: tuple[str, ...] = ()
     months: int = 1
+    first: bool = False
 
     def wanted(self, present: set[str]) -> tuple[str, ...] | None:
         """The grain's keys for a file with the canonical columns ``present``; None when the
         grain is not built for it."""
         if self.when and not present & set(self.when):
-            return None
-        if self.split and not present & set(self.split):
             return None
         return tuple(k for k in self.keys if k not in self.split or k in present)
 

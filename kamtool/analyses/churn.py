@@ -70,7 +70,7 @@ def types_needs(*, brand: bool = False, payments: bool = False, period: str = "q
     optional = ("invoice_id", "due_date", "paid_date", "category", *(("brand",) if brand else ()))
     dims = ("category", *(("brand",) if brand else ()))
     credit = ("due_date", "paid_date", "paid_amount")  # churn_types.CREDIT_FIELDS (pandas-free here)
-    grains = (Grain("mix", ("customer", "month", *dims), split=dims,
+    grains = (Grain("mix", ("customer", "month", *dims), split=dims, when=dims,
                     months=1 if brand else MONTHS_PER[period]),
               Grain("invoices", ("customer", "invoice_id", "date", "due_date", "paid_date"),
                     sums=("revenue_c", "lines", "paid_amount_c"), when=() if payments else credit))

@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any
 from kamtool.analyses import rules
 from kamtool.errors import AnalysisError, ColumnError
 from kamtool.lazy import lazy_module
-from kamtool.needs import Needs
+from kamtool.needs import Grain, Needs
 from kamtool.result import Result
 
 if TYPE_CHECKING:
@@ -93,7 +93,11 @@ BREADTH_DIMENSIONS = ("category", "brand", "product")
 ABC_THRESHOLDS = (0.80, 0.95)
 TIE_RULE = "equal revenue is ranked by customer id ascending compared as text"
 
-NEEDS = Needs(keys=("customer", "month"), columns=("customer", "date", "amount"), optional=BREADTH_DIMENSIONS)
+# Per day (kamtool.needs.by_day) the days, and beside them the month's mix of the one breadth
+# dimension the file holds (kamtool.needs.Grain.first), from the query itself on the native engine.
+NEEDS = Needs(keys=("customer", "month"), columns=("customer", "date", "amount"), optional=BREADTH_DIMENSIONS,
+              grains=(Grain("mix_of", ("customer", "month", *BREADTH_DIMENSIONS), split=BREADTH_DIMENSIONS,
+                            when=BREADTH_DIMENSIONS, first=True),))
 
 
 @dataclass(frozen=True)

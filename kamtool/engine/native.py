@@ -391,7 +391,9 @@ def grains_of(request: LoadRequest, prep: Prepared) -> list[tuple[Grain, tuple[s
     """The request's grains with their keys for this file (None: not built for it), or None when
     the load builds its table at the request's keys as ever: no grains, or a distinct count
     asked for (distinct counts do not add up, and the grains carry sums only)."""
-    if not request.grains or not request.base or any(f in request.figures for f in ("orders", "active_days")):
+    if not request.grains or not request.base or "month" in request.base:  # the lines have dates, not months
+        return None
+    if any(f in request.figures for f in ("orders", "active_days")):
         return None
     if FIRST_PURCHASE in request.figures or request.measures is None:
         return None
@@ -434,15 +436,23 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
     :func:`_grain_table` says; ``checked``: the text keys to prove, as :func:`text_keys` gives them."""
     built: dict[str, pa.Table | None] = {}
     for grain, keys in grains:
+        built[grain.name] = None
         if keys is None:
-            built[grain.name] = None
             continue
-        try:
-            raw = connection().sql(grain_sql(parts, grain, keys, carried)).to_arrow_table()
-        except Exception as exc:  # the main query read these lines: not expected, but never a traceback
-            raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
-                           lines=True) from None
-        built[grain.name] = _grain_table(raw, checked)
+        # A grain of the first split key only: tried in order until one holds a value.
+        tries = [keys] if not grain.first else [
+            tuple(k for k in keys if k not in grain.split or k == key) for key in grain.split if key in keys]
+        for tried in tries:
+            try:
+                raw = connection().sql(grain_sql(parts, grain, tried, carried)).to_arrow_table()
+            except Exception as exc:  # the main query read these lines: not expected, never a traceback
+                raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
+                               lines=True) from None
+            table = _grain_table(raw, checked)
+            split = [k for k in tried if k in grain.split]
+            if not grain.first or (split and table[split[0]].null_count < table.num_rows):
+                built[grain.name] = table
+                break
     return built
 
 
