@@ -230,9 +230,12 @@ def test_totals_lines_and_filtered_lines_stay_out_of_the_grains(tmp_path: Path,
 
 
 def test_a_grain_the_file_lacks_every_split_of_is_not_built() -> None:
-    grain = Grain("mix", ("customer", "month", "category", "brand"), split=("category", "brand"))
+    dims = ("category", "brand")
+    grain = Grain("mix", ("customer", "month", *dims), split=dims, when=dims)
     assert grain.wanted({"customer", "date", "amount"}) is None
     assert grain.wanted({"customer", "brand"}) == ("customer", "month", "brand")
+    monthly = Grain("monthly", ("customer", "month", "salesperson"), split=("salesperson",))
+    assert monthly.wanted({"customer"}) == ("customer", "month")  # a split the file lacks drops out
     owed = Grain("invoices", ("customer", "invoice_id"), when=("due_date",))
     assert owed.wanted({"customer"}) is None and owed.wanted({"due_date"}) == ("customer", "invoice_id")
 
@@ -256,3 +259,69 @@ def test_churn_end_to_end_is_the_same_on_both_engines(extra: list[str]) -> None:
     native = _cli_json(args, "force")
     assert native == _cli_json(args, "off")
     assert native["summary"]["churn_type_subjects"] > 0
+
+
+# -- stages and tiers -----------------------------------------------------------------------
+
+STAGED = """\
+customer,date,amount,category,brand,salesperson
+C1,2024-01-05,10,,X,Ann
+C1,2024-01-06,5,,Y,Bob
+C1,2024-02-01,1,,X,Ann
+C2,2024-01-31,4,,X,
+"""
+
+
+def test_stages_reads_the_first_breadth_dimension_holding_a_value(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from kamtool.analyses import stages
+
+    path = _write(tmp_path, STAGED)  # the category column is there, and empty: breadth is by brand
+    monkeypatch.setenv("KAMTOOL_NATIVE", "force")
+    native = load(build_request(stages.day_needs(), [str(path)]))
+    assert native.keys == ("customer", "date")
+    assert native.mix_of("category") is None
+    brands = native.mix_of("brand")
+    assert brands is not None
+    assert brands.values.tolist() == [["C1", 648, "X", 10.0, 1], ["C1", 648, "Y", 5.0, 1],
+                                      ["C1", 649, "X", 1.0, 1], ["C2", 648, "X", 4.0, 1]]
+    monkeypatch.setenv("KAMTOOL_NATIVE", "off")
+    arrow = load(build_request(stages.day_needs(), [str(path)]))
+    for ledger in (native, arrow):
+        monthly, mix = stages.ledger_frames(ledger)
+        assert mix is not None and list(mix.columns[:3]) == ["customer", "month", "brand"]
+    pdt.assert_frame_equal(stages.ledger_frames(native)[1], stages.ledger_frames(arrow)[1])
+    pdt.assert_frame_equal(stages.ledger_frames(native)[0], stages.ledger_frames(arrow)[0])
+
+
+def test_tiers_months_per_salesperson_and_mix_equal_a_group_by(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from kamtool.cli.commands.tiers import command_needs
+
+    path = _write(tmp_path, STAGED.replace(",,", ",K1,"))
+    monkeypatch.setenv("KAMTOOL_NATIVE", "force")
+    native = load(build_request(command_needs(), [str(path)]))
+    assert native.keys == ("customer", "date")
+    monthly = native.monthly
+    assert monthly[["customer", "month", "revenue", "lines"]].values.tolist() == [
+        ["C1", 648, 10.0, 1], ["C1", 648, 5.0, 1], ["C1", 649, 1.0, 1], ["C2", 648, 4.0, 1]]
+    assert monthly["salesperson"].tolist()[:3] == ["Ann", "Bob", "Ann"]
+    assert monthly["salesperson"].isna().tolist() == [False, False, False, True]
+    lines = _lines(path)
+    lines["month"] = (lines["date"].dt.year - 1970) * 12 + lines["date"].dt.month - 1
+    mix = (lines.groupby(["customer", "month", "category", "brand"], as_index=False)
+           .agg(revenue=("cents", "sum"), lines=("cents", "size")))
+    mix["revenue"] = mix["revenue"] / 100
+    assert native.mix is not None
+    pdt.assert_frame_equal(native.mix, mix, check_dtype=False)
+    monkeypatch.setenv("KAMTOOL_NATIVE", "off")
+    arrow = load(build_request(command_needs(), [str(path)]))
+    pdt.assert_frame_equal(native.monthly, arrow.monthly)
+    pdt.assert_frame_equal(native.mix, arrow.mix)
+    pdt.assert_frame_equal(native.days, arrow.days)
+
+
+@pytest.mark.parametrize("command", ["stages", "tiers"])
+def test_stages_and_tiers_end_to_end_are_the_same_on_both_engines(command: str) -> None:
+    args = [command, str(SAMPLE / "orders.csv"), "--accounts", str(SAMPLE / "accounts.csv")]
+    assert _cli_json(args, "force") == _cli_json(args, "off")
