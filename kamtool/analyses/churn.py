@@ -51,7 +51,7 @@ else:
 NEEDS = Needs(keys=("customer", "date"), measures=(), figures=("orders",))
 
 
-def types_needs(*, brand: bool = False, payments: bool = False, period: str = "quarter") -> Needs:
+def types_needs(*, brand: bool = False, payments: bool = True, period: str = "quarter") -> Needs:
     """What `kamtool churn` reads to type the losses (:mod:`kamtool.analyses.churn_types`).
 
     The customer-days (churn itself, ``Ledger.days``; ``monthly`` for the key tier rolls them up)
@@ -59,7 +59,8 @@ def types_needs(*, brand: bool = False, payments: bool = False, period: str = "q
     customer × ``period`` × category (× month and brand for a focal brand, whose share of
     wallet the key tier reads per month), built only when the file has a category or brand;
     and credit's invoice lines (customer × invoice, else order id × dates), built only when
-    ``payments`` are given or the file has receivables fields, as only then are they read.
+    ``payments`` may be given (the default, for a caller that does not say: `kamtool churn`
+    says) or the file has receivables fields, as only then are they read.
     Profit for the key tier's profit factor.  An engine that does not build grains splits the
     customer-days by every optional column instead (a column a file lacks splits nothing) and
     the ledger rolls them up: on the benchmark generator's orders the category makes 1.6 times

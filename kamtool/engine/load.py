@@ -91,8 +91,21 @@ def _load(request: LoadRequest, progress: Callable[[int, int], None] | None = No
         if first is not None:
             reason = first
     present: set[str] = set().union(*(p.present for p in preps))
-    return Ledger(table=table, keys=request.keys, sources=[p.info() for p in preps], present=present,
-                  engine="arrow", engine_reason=reason, by_label=request.by_label)
+    return _grained(Ledger(table=table, keys=request.keys, sources=[p.info() for p in preps], present=present,
+                           engine="arrow", engine_reason=reason, by_label=request.by_label), request)
+
+
+def _grained(ledger: Ledger, request: LoadRequest) -> Ledger:
+    """The ledger of a table at every key of the request as the native engine leaves it: the main
+    table at the analysis' own keys, the request's grains beside it (:mod:`kamtool.engine.grains`)."""
+    from kamtool.engine import grains
+
+    if not grains.applies(request.grains, request.base, request.figures, request.measures):
+        return ledger
+    ledger.table, ledger.grains = grains.from_fine(ledger.table, request.keys, request.base, request.grains,
+                                                   ledger.present)
+    ledger.keys = request.base
+    return ledger
 
 
 def _dask(request: LoadRequest) -> Ledger:
@@ -101,6 +114,6 @@ def _dask(request: LoadRequest) -> Ledger:
 
     warm_imports()
     table, sources, present = dask.load(request)
-    return Ledger(table=table, keys=request.keys, sources=sources, present=present, engine="dask",
-                  engine_reason="--engine dask sends the files to the Dask cluster",
-                  by_label=request.by_label)
+    return _grained(Ledger(table=table, keys=request.keys, sources=sources, present=present, engine="dask",
+                           engine_reason="--engine dask sends the files to the Dask cluster",
+                           by_label=request.by_label), request)

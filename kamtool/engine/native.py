@@ -40,6 +40,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kamtool.engine import filters as filtering
+from kamtool.engine import grains as grain_rules
 from kamtool.engine.duck import (
     FIRST_PURCHASE,
     capped_memory,
@@ -389,24 +390,10 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
 
 def grains_of(request: LoadRequest, prep: Prepared) -> list[tuple[Grain, tuple[str, ...] | None]] | None:
     """The request's grains with their keys for this file (None: not built for it), or None when
-    the load builds its table at the request's keys as ever: no grains, or a distinct count
-    asked for (distinct counts do not add up, and the grains carry sums only)."""
-    if not request.grains or not request.base or "month" in request.base:  # the lines have dates, not months
-        return None
-    if any(f in request.figures for f in ("orders", "active_days")):
-        return None
-    if FIRST_PURCHASE in request.figures or request.measures is None:
+    the load builds its table at the request's keys as ever (:func:`kamtool.engine.grains.applies`)."""
+    if not grain_rules.applies(request.grains, request.base, request.figures, request.measures):
         return None
     return [(grain, grain.wanted(prep.present)) for grain in request.grains]
-
-
-def _month_of_period(months: int) -> str:
-    """SQL: the month ordinal of the line's date (as kamtool.ledger.month_of numbers it), rolled
-    down to the first month of its period of ``months`` months (a floor, before 1970 too)."""
-    month = '((year("date") - 1970) * 12 + month("date") - 1)'
-    if months == 1:
-        return f"{month}::BIGINT"
-    return f"({month} - ((({month}) % {months}) + {months}) % {months})::BIGINT"
 
 
 def main_sql(parts: dict[str, str], base: Sequence[str], carried: Sequence[str]) -> str:
@@ -423,7 +410,7 @@ def grain_sql(parts: dict[str, str], grain: Grain, keys: Sequence[str], carried:
     proves the very same lines, and every key value is checked after the query."""
     lines = parts["lines"]
     if "month" in keys:
-        lines = f"SELECT *, {_month_of_period(grain.months)} AS month FROM ({lines})"
+        lines = f"SELECT *, {grain_rules.month_sql(grain.months)} AS month FROM ({lines})"
     group = ", ".join(quote(k) for k in (*keys, *carried))
     sums = ", ".join(f"{parts['sum:' + name]} AS {quote(name)}" for name in grain.sums
                      if "sum:" + name in parts)
@@ -439,18 +426,14 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
         built[grain.name] = None
         if keys is None:
             continue
-        # A grain of the first split key only: tried in order until one holds a value.
-        tries = [keys] if not grain.first else [
-            tuple(k for k in keys if k not in grain.split or k == key) for key in grain.split if key in keys]
-        for tried in tries:
+        for tried in grain_rules.tries(grain, keys):
             try:
                 raw = connection().sql(grain_sql(parts, grain, tried, carried)).to_arrow_table()
             except Exception as exc:  # the main query read these lines: not expected, never a traceback
                 raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
                                lines=True) from None
             table = _grain_table(raw, checked)
-            split = [k for k in tried if k in grain.split]
-            if not grain.first or (split and table[split[0]].null_count < table.num_rows):
+            if grain_rules.holds_value(grain, tried, table):
                 built[grain.name] = table
                 break
     return built
