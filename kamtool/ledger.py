@@ -26,6 +26,11 @@ Frames rolled up from a finer table (sums stay exact: they are summed in cents):
 - ``invoices`` (credit): one row per customer, invoice_id, date, due_date and paid_date with
   ``amount`` and ``paid_amount`` summed; columns the file lacks are left out (credit then
   takes one invoice per customer-day, no due date, no payment on the lines).
+
+When the analysis declared grains (:class:`kamtool.needs.Grain`), the table is at its own keys
+(customer × day) and ``grains`` holds the tables the engine built beside it, which these frames
+read as they are: ``monthly`` (per salesperson), ``mix`` (churn's per period: its ``month`` the
+period's first month), ``mix_of`` (the one breadth dimension) and ``invoices``.
 """
 
 from __future__ import annotations
