@@ -28,6 +28,42 @@ def rolled_period(period: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class Grain:
+    """One more table an analysis reads beside its main one, which an engine that can may
+    return straight from its scan of the file instead of a line-level table rolled up in Python.
+
+    name:   the ledger frame it serves: "monthly", "mix", "mix_of" (the one dimension of
+            :meth:`kamtool.ledger.Ledger.mix_of` an analysis reads) or "invoices".
+    keys:   its keys, canonical ("month" derived from the date).  A key among ``split`` that
+            the file lacks is left out of the grain (it would split nothing).
+    sums:   the ledger's sums it carries, in the ledger's order ("revenue_c", "lines", …,
+            "paid_amount_c"); a sum the load does not compute is left out.
+    when:   the grain is built only when the file has one of these columns (empty: always):
+            credit's invoices serve churn only when the lines carry receivables fields, a mix
+            only when the file has one of its dimensions.
+    months: ``month`` rolled up to the first month of periods of this many months (3: quarters),
+            for an analysis that reads its months per period only (churn's product lines).
+    first:  of the ``split`` keys, only the first the file has and holds a value in (stages'
+            breadth reads one dimension: category, else brand, else product).
+    """
+
+    name: str
+    keys: tuple[str, ...]
+    split: tuple[str, ...] = ()
+    sums: tuple[str, ...] = ("revenue_c", "lines")
+    when: tuple[str, ...] = ()
+    months: int = 1
+    first: bool = False
+
+    def wanted(self, present: set[str]) -> tuple[str, ...] | None:
+        """The grain's keys for a file with the canonical columns ``present``; None when the
+        grain is not built for it."""
+        if self.when and not present & set(self.when):
+            return None
+        return tuple(k for k in self.keys if k not in self.split or k in present)
+
+
+@dataclass(frozen=True)
 class Needs:
     """The grain of the one table an analysis reads, and what that table must carry.
 
@@ -43,6 +79,10 @@ class Needs:
               None: every measure (inspect).
     figures:  optional figures beyond revenue, lines, quantity and profit, each costing work
               on every line: distinct "orders" and "active_days", "returns", first/last "dates".
+    grains:   more tables read beside the main one (:class:`Grain`).  The native engine then
+              builds the main table at ``keys`` alone and each grain from the same lines, so
+              nothing near line level reaches Python; the other engines build the table at
+              :attr:`grain` (``optional`` refining it) and the ledger rolls it up as before.
     """
 
     keys: tuple[str, ...] = ("customer",)
@@ -50,6 +90,7 @@ class Needs:
     optional: tuple[str, ...] = ()
     measures: tuple[str, ...] | None = ()
     figures: tuple[str, ...] = ()
+    grains: tuple[Grain, ...] = ()
 
     @property
     def grain(self) -> tuple[str, ...]:

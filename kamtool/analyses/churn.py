@@ -52,19 +52,32 @@ else:
 NEEDS = Needs(keys=("customer", "date"), measures=(), figures=("orders",))
 
 
-def types_needs(*, brand: bool = False) -> Needs:
+def types_needs(*, brand: bool = False, payments: bool = True, period: str = "quarter") -> Needs:
     """What `kamtool churn` reads to type the losses (:mod:`kamtool.analyses.churn_types`).
 
-    The same customer-days, split by what a file has of the product line (category), the
-    invoice (its id, else the order id: credit's invoice lines, whose payments name them) and
-    the receivables fields (due_date, paid_date, paid_amount); a column a file lacks splits
-    nothing.  By brand only for a focal brand.  Profit for the key tier's profit factor.
-    churn itself reads the days rolled up (``Ledger.days``).  Each split costs rows: on the
-    benchmark generator's orders the category makes 1.6 times as many customer-days, the
-    order id 1.1 times.
+    The customer-days (churn itself, ``Ledger.days``; ``monthly`` for the key tier rolls them up)
+    and two grains beside them (:class:`kamtool.needs.Grain`): the product-line mix, revenue per
+    customer × ``period`` × category (× month and brand for a focal brand, whose share of
+    wallet the key tier reads per month), built only when the file has a category or brand;
+    and credit's invoice lines (customer × invoice, else order id × dates), built only when
+    ``payments`` may be given (the default, for a caller that does not say: `kamtool churn`
+    says) or the file has receivables fields, as only then are they read.
+    Profit for the key tier's profit factor.  An engine that does not build grains splits the
+    customer-days by every optional column instead (a column a file lacks splits nothing) and
+    the ledger rolls them up: on the benchmark generator's orders the category makes 1.6 times
+    as many customer-days, the order id 1.1 times.
     """
+    from kamtool.needs import Grain
+
     optional = ("invoice_id", "due_date", "paid_date", "category", *(("brand",) if brand else ()))
-    return Needs(keys=("customer", "date"), optional=optional, measures=("profit", "paid_amount"))
+    dims = ("category", *(("brand",) if brand else ()))
+    credit = ("due_date", "paid_date", "paid_amount")  # churn_types.CREDIT_FIELDS (pandas-free here)
+    grains = (Grain("mix", ("customer", "month", *dims), split=dims, when=dims,
+                    months=1 if brand else MONTHS_PER[period]),
+              Grain("invoices", ("customer", "invoice_id", "date", "due_date", "paid_date"),
+                    sums=("revenue_c", "lines", "paid_amount_c"), when=() if payments else credit))
+    return Needs(keys=("customer", "date"), optional=optional, measures=("profit", "paid_amount"),
+                 grains=grains)
 
 COHORTS = ("month", "quarter")
 CLASSES = ("A", "B", "C")

@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any
 from kamtool.analyses import rules
 from kamtool.errors import AnalysisError, ColumnError
 from kamtool.lazy import lazy_module
-from kamtool.needs import Needs
+from kamtool.needs import Grain, Needs
 from kamtool.result import Result
 
 if TYPE_CHECKING:
@@ -94,6 +94,20 @@ ABC_THRESHOLDS = (0.80, 0.95)
 TIE_RULE = "equal revenue is ranked by customer id ascending compared as text"
 
 NEEDS = Needs(keys=("customer", "month"), columns=("customer", "date", "amount"), optional=BREADTH_DIMENSIONS)
+
+
+def day_needs() -> Needs:
+    """What `kamtool stages` loads: :data:`NEEDS` per day (:func:`kamtool.needs.by_day`), with
+    the month's mix of the one breadth dimension the file holds beside the days
+    (:class:`kamtool.needs.Grain`, ``first``), which the native engine builds from its query;
+    the ledger's ``mix`` of every dimension is then not loaded (stages reads ``mix_of``)."""
+    from dataclasses import replace
+
+    from kamtool.needs import by_day
+
+    breadth = Grain("mix_of", ("customer", "month", *BREADTH_DIMENSIONS), split=BREADTH_DIMENSIONS,
+                    when=BREADTH_DIMENSIONS, first=True)
+    return replace(by_day(NEEDS), grains=(breadth,))
 
 
 @dataclass(frozen=True)

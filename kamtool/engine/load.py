@@ -67,7 +67,7 @@ def _load(request: LoadRequest, progress: Callable[[int, int], None] | None = No
     force = native.mode() == "force"
     if reason is None:
         try:
-            table, prep = native.load(request, progress)
+            table, prep, grains = native.load(request, progress)
         except native.Declined as declined:
             if force:
                 raise RuntimeError(f"KAMTOOL_NATIVE=force, but the native path declined: "
@@ -76,8 +76,9 @@ def _load(request: LoadRequest, progress: Callable[[int, int], None] | None = No
             if declined.source is not None:
                 opened[request.files[0]] = declined.source
         else:
-            return Ledger(table=table, keys=request.keys, sources=[prep.info()], present=prep.present,
-                          engine="native", by_label=request.by_label)
+            keys = request.keys if grains is None else request.base
+            return Ledger(table=table, keys=keys, sources=[prep.info()], present=prep.present,
+                          engine="native", by_label=request.by_label, grains=grains)
     elif force and reason not in _NOT_TRIED:
         raise RuntimeError(f"KAMTOOL_NATIVE=force, but the native path declined: {reason}")
 
@@ -90,8 +91,21 @@ def _load(request: LoadRequest, progress: Callable[[int, int], None] | None = No
         if first is not None:
             reason = first
     present: set[str] = set().union(*(p.present for p in preps))
-    return Ledger(table=table, keys=request.keys, sources=[p.info() for p in preps], present=present,
-                  engine="arrow", engine_reason=reason, by_label=request.by_label)
+    return _grained(Ledger(table=table, keys=request.keys, sources=[p.info() for p in preps], present=present,
+                           engine="arrow", engine_reason=reason, by_label=request.by_label), request)
+
+
+def _grained(ledger: Ledger, request: LoadRequest) -> Ledger:
+    """The ledger of a table at every key of the request as the native engine leaves it: the main
+    table at the analysis' own keys, the request's grains beside it (:mod:`kamtool.engine.grains`)."""
+    from kamtool.engine import grains
+
+    if not grains.applies(request.grains, request.base, request.figures, request.measures):
+        return ledger
+    ledger.table, ledger.grains = grains.from_fine(ledger.table, request.keys, request.base, request.grains,
+                                                   ledger.present)
+    ledger.keys = request.base
+    return ledger
 
 
 def _dask(request: LoadRequest) -> Ledger:
@@ -100,6 +114,6 @@ def _dask(request: LoadRequest) -> Ledger:
 
     warm_imports()
     table, sources, present = dask.load(request)
-    return Ledger(table=table, keys=request.keys, sources=sources, present=present, engine="dask",
-                  engine_reason="--engine dask sends the files to the Dask cluster",
-                  by_label=request.by_label)
+    return _grained(Ledger(table=table, keys=request.keys, sources=sources, present=present, engine="dask",
+                           engine_reason="--engine dask sends the files to the Dask cluster",
+                           by_label=request.by_label), request)

@@ -311,6 +311,13 @@ def view(fine: Fine | Ledger, needs: Needs, customers: Any = None, before: dt.da
     table = held.run(sql, **keep)
     present = _present_for(held.ledger, needs)
     table = _unasked(table, present)
+    from kamtool.engine import grains
+
+    if grains.applies(needs.grains, needs.keys, needs.figures, needs.measures):
+        # as a load of these needs leaves it: the main table at their keys, the grains beside
+        main, built = grains.from_fine(table, keys, needs.keys, needs.grains, present)
+        return replace(held.ledger, table=main, keys=tuple(needs.keys), present=present, frames={},
+                       grains=built)
     return replace(held.ledger, table=table, keys=tuple(keys), present=present, frames={})
 
 

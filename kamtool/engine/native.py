@@ -40,6 +40,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kamtool.engine import filters as filtering
+from kamtool.engine import grains as grain_rules
 from kamtool.engine.duck import (
     FIRST_PURCHASE,
     capped_memory,
@@ -55,7 +56,7 @@ from kamtool.engine.prepare import Prepared, prepare
 from kamtool.errors import KamtoolError
 from kamtool.io.columns import CANONICAL, DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
 from kamtool.io.rules import MAX_MONEY, REASON_TOTALS, TOTALS_PATTERN, BatchStats, label_headers
-from kamtool.needs import DERIVED_KEYS
+from kamtool.needs import DERIVED_KEYS, Grain
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -339,6 +340,10 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
                          ("_name_low", "NULL::UBIGINT", "NULL::UBIGINT"),
                          ("_name_high", "NULL::UBIGINT", "NULL::UBIGINT")]
     flagged = f"count(*) FILTER (WHERE {' OR '.join(flags)})::BIGINT"
+    if parts is not None:  # what the grains' queries (grains_sql) reuse of this one
+        parts["measures"] = ", ".join(f"{line_sql} AS {quote(out)}" for out, line_sql, _m in measures)
+        parts["flagged"] = flagged
+        parts.update({f"sum:{out}": line_sql for out, line_sql, _m in measures})
     key_cols = ", ".join(quote(k) for k in group)
     distinct = [f for f in ("orders", "active_days") if f in figures]
     seen = filtering.seen_measures(filters) if filters is not None else []
@@ -381,6 +386,73 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
         return rolled_sql(grouped, flagged=True, carried=group[len(keys):], figures=figures,
                               extra=merged_seen)
     return f"{grouped} ORDER BY {key_cols}"
+
+
+def grains_of(request: LoadRequest, prep: Prepared) -> list[tuple[Grain, tuple[str, ...] | None]] | None:
+    """The request's grains with their keys for this file (None: not built for it), or None when
+    the load builds its table at the request's keys as ever (:func:`kamtool.engine.grains.applies`)."""
+    if not grain_rules.applies(request.grains, request.base, request.figures, request.measures):
+        return None
+    return [(grain, grain.wanted(prep.present)) for grain in request.grains]
+
+
+def main_sql(parts: dict[str, str], base: Sequence[str], carried: Sequence[str]) -> str:
+    """The main table at the analysis' own keys (``base``), every measure and the count of lines
+    that are not plain, from the lines of :func:`_query` (``parts``)."""
+    group = ", ".join(quote(k) for k in (*base, *carried))
+    return (f"SELECT {group}, {parts['measures']}, {parts['flagged']} AS _flagged FROM ({parts['lines']}) "
+            f"GROUP BY {group} ORDER BY {group}")
+
+
+def grain_sql(parts: dict[str, str], grain: Grain, keys: Sequence[str], carried: Sequence[str]) -> str:
+    """One grain's table from the same lines: its keys (``month`` per :attr:`Grain.months`), its
+    sums, sorted by its keys, nulls last.  No count of lines that are not plain: the main query
+    proves the very same lines, and every key value is checked after the query."""
+    lines = parts["lines"]
+    if "month" in keys:
+        lines = f"SELECT *, {grain_rules.month_sql(grain.months)} AS month FROM ({lines})"
+    group = ", ".join(quote(k) for k in (*keys, *carried))
+    sums = ", ".join(f"{parts['sum:' + name]} AS {quote(name)}" for name in grain.sums
+                     if "sum:" + name in parts)
+    return f"SELECT {group}, {sums} FROM ({lines}) GROUP BY {group} ORDER BY {group}"
+
+
+def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | None]], carried: Sequence[str],
+            checked: dict[str, bool]) -> dict[str, pa.Table | None]:
+    """Each grain's table (None for a grain not built for this file), proven as
+    :func:`_grain_table` says; ``checked``: the text keys to prove, as :func:`text_keys` gives them."""
+    built: dict[str, pa.Table | None] = {}
+    for grain, keys in grains:
+        built[grain.name] = None
+        if keys is None:
+            continue
+        for tried in grain_rules.tries(grain, keys):
+            try:
+                raw = connection().sql(grain_sql(parts, grain, tried, carried)).to_arrow_table()
+            except Exception as exc:  # the main query read these lines: not expected, never a traceback
+                raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
+                               lines=True) from None
+            table = _grain_table(raw, checked)
+            if grain_rules.holds_value(grain, tried, table):
+                built[grain.name] = table
+                break
+    return built
+
+
+def _grain_table(table: pa.Table, keys: dict[str, bool]) -> pa.Table:
+    """A grain's table proven and cleaned as the main one is: its text keys checked, the lines a
+    filter left out and the totals customers' rows dropped, the helper columns gone.  (Its
+    customers are the main table's, whose ids :func:`_check` proved.)"""
+    import pyarrow.compute as pc
+
+    table = plain_strings(table)
+    _check_keys(table, {k: v for k, v in keys.items() if k in table.column_names})
+    table, _removed = filtering.split_native(table)
+    ids = pc.unique(table["customer"])
+    labels = ids.filter(_totals(ids))
+    if len(labels):
+        table = table.filter(pc.invert(pc.fill_null(pc.is_in(table["customer"], value_set=labels), False)))
+    return table.drop_columns([c for c in table.column_names if c.startswith("_")])
 
 
 # inspect's count of empty cells per column, as ``_miss_<column>`` per group (see _missing).
@@ -649,9 +721,11 @@ def gate(request: LoadRequest) -> str | None:
     return None
 
 
-def load(request: LoadRequest,
-         progress: Callable[[int, int], None] | None = None) -> tuple[pa.Table, Prepared]:
-    """The ledger table straight from the file, with its prepared source; raises Declined.
+def load(request: LoadRequest, progress: Callable[[int, int], None] | None = None
+         ) -> tuple[pa.Table, Prepared, dict[str, pa.Table | None] | None]:
+    """The ledger table straight from the file, with its prepared source and the request's
+    grains (name -> table, None for a grain not built for this file; None when the table is at
+    the request's keys: see :func:`grains_of`); raises Declined.
 
     Call :func:`gate` first: this assumes one local file and a grouping the path handles.
     """
@@ -682,6 +756,12 @@ def load(request: LoadRequest,
         prep = prepare(source, request)
         parts: dict[str, str] = {}
         sql = _query(source, prep, keys, request.figures, types, request.measures, parts)
+        grains = grains_of(request, prep)
+        carried = [filtering.DROP_KEY] if prep.filters else []
+        if grains is not None:
+            # The main table at the analysis' own keys and each grain from the same lines:
+            # never the table at every key together (churn on 10M lines: 8.2M rows).
+            sql, keys = main_sql(parts, request.base, carried), list(request.base)
         from kamtool.warm import warm_imports
 
         warm_imports()  # pandas loads while DuckDB reads
@@ -696,7 +776,8 @@ def load(request: LoadRequest,
         entity_is_label = entity is not None and prep.mapping.columns[entity] in label_headers(
             source.headers, prep.mapping)
         table = plain_strings(table)
-        _check_keys(table, text_keys(source, prep, keys))
+        checked = text_keys(source, prep, list(request.keys))
+        _check_keys(table, {k: v for k, v in checked.items() if k in table.column_names})
         table, removed = filtering.split_native(table)
         if removed is not None and not table.num_rows:
             totals = 0  # the filters left nothing: the load says so, no other engine need try
@@ -710,6 +791,9 @@ def load(request: LoadRequest,
             totals += removed_totals
             assert prep.filters is not None
             left_out = dict(filtering.native_counts(removed, prep.filters))
+        # Only once the main table proved the lines plain: a line DuckDB cannot read is then
+        # known not to be there.
+        built = None if grains is None else _grains(parts, grains, carried, checked)
         if "_unsure" in table.column_names:  # proven plain: the few uncertain first purchases
             table = exact_first_purchases(table, parts["lines"],
                                           carried=[filtering.DROP_KEY] if prep.filters else [])
@@ -730,7 +814,7 @@ def load(request: LoadRequest,
     if totals:
         prep.stats.dropped[REASON_TOTALS] += totals
     drop = [c for c in table.column_names if c.startswith("_")]
-    return table.drop_columns(drop), prep
+    return table.drop_columns(drop), prep, built
 
 
 def _total(table: pa.Table, column: str) -> int:

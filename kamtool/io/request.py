@@ -16,7 +16,7 @@ from typing import Any
 from kamtool.io.columns import CANONICAL, ENTITY, guess
 from kamtool.io.read import ReadOptions
 from kamtool.io.rules import CleanOptions
-from kamtool.needs import ALL_FIGURES, Needs
+from kamtool.needs import ALL_FIGURES, Grain, Needs
 
 ENGINES = ("local", "dask")
 # The canonical name of a --where column that is none of kamtool's: ``field_1``, ``field_2`` …
@@ -90,6 +90,9 @@ class LoadRequest:
     by_label:  the header behind ``entity``, for display; None when no key is ``entity``.
     notes:     warnings for the user about the files (a file given twice), said by the command line.
     filters:   which lines to read (--from, --to, --where), see :class:`Filters`.
+    grains:    more tables the analysis reads (:class:`kamtool.needs.Grain`), which the native
+               engine builds from its scan with the main table at ``base`` (the analysis' own
+               keys) instead of at ``keys``; the other engines ignore them.
     """
 
     files: tuple[str, ...]
@@ -106,6 +109,8 @@ class LoadRequest:
     by_label: str | None = None
     notes: tuple[str, ...] = ()
     filters: Filters = field(default_factory=Filters)
+    grains: tuple[Grain, ...] = ()
+    base: tuple[str, ...] = ()
 
 
 GLOB_CHARS = "*?["
@@ -243,5 +248,5 @@ def build_request(needs: Needs, files: Sequence[str], *, read: ReadOptions | Non
         overrides=dict(overrides or {}), keys=tuple(needs.grain), columns=tuple(needs.columns),
         optional=tuple(needs.optional), measures=None if needs.measures is None else tuple(needs.measures),
         figures=tuple(needs.figures), engine=engine, scheduler=scheduler, by_label=by_label,
-        filters=filters or Filters(),
+        filters=filters or Filters(), grains=tuple(needs.grains), base=tuple(needs.keys),
     )

@@ -94,7 +94,8 @@ def churn_command(
     from kamtool.analyses import churn as analysis
 
     _import_meanwhile()
-    ledger = load_ledger(common, analysis.types_needs(brand=brand is not None))
+    ledger = load_ledger(common, analysis.types_needs(brand=brand is not None, payments=payments is not None,
+                                                      period=period.value))
 
     # P(alive) of the early warning is fitted by the analysis; the result says whether it fitted.
     def churn_of(days: Any, day: Any) -> Any:

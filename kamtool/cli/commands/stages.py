@@ -76,7 +76,6 @@ def stages_command(
     from kamtool.analyses.rules import day_number
     from kamtool.cli.commands.tiers import as_of_for, checked_accounts
     from kamtool.errors import UsageError
-    from kamtool.needs import by_day
 
     thresholds = analysis.StageThresholds(
         strategic_tenure=strategic_tenure, stable_tenure=stable_tenure, quarters=quarters,
@@ -87,7 +86,7 @@ def stages_command(
     if stable_quarters > quarters:
         raise UsageError.said("error.stages.stable_quarters_cannot_exceed", stable_quarters=stable_quarters,
                               quarters=quarters)
-    ledger = load_ledger(common, by_day(analysis.NEEDS))
+    ledger = load_ledger(common, analysis.day_needs())
     day = as_of_for(ledger, as_of)
     compare_day = parse_day(compare, "--compare")
     if compare_day is not None and day_number(compare_day) >= day:

@@ -37,10 +37,17 @@ def command_needs() -> Needs:
     from dataclasses import replace
 
     from kamtool.analyses import stages, tiers
-    from kamtool.needs import by_day
+    from kamtool.needs import Grain, by_day
 
     optional = tuple(dict.fromkeys((*tiers.NEEDS.optional, stages.BREADTH_DIMENSIONS[0])))
-    return by_day(replace(tiers.NEEDS, optional=optional))
+    # Beside the days, from the query on the native engine: the months per salesperson (the
+    # owner rule) and the month's category and brand mix (breadth, the focal brand's share).
+    dims = tuple(d for d in ("category", "brand", "product") if d in optional)  # Ledger.mix's order
+    grains = (Grain("monthly", ("customer", "month", "salesperson"), split=("salesperson",),
+                    sums=("revenue_c", "lines", "returns_c", "return_lines", "quantity", "profit_c",
+                          "profit_lines")),
+              Grain("mix", ("customer", "month", *dims), split=dims, when=dims))
+    return by_day(replace(tiers.NEEDS, optional=optional, grains=grains))
 
 
 def import_models_meanwhile() -> None:
