@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Self
 
@@ -17,6 +18,44 @@ class ExitStatus(IntEnum):
 # The fields that carry the code's own English phrases (``row_label``: "line 1,204"; ``what``: "is
 # not a date"), said in the reader's language; the other fields are data and names, shown as they are.
 PHRASE_FIELDS = frozenset({"row_label", "what", "hint", "advice", "verb", "sheet", "near", "reasons"})
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A part of a message said from its own label, e.g. one item of a list ("2024Q1 (complete)"):
+    a field of :meth:`KamtoolError.said` that is a Phrase, or a list of Phrases (joined by the
+    language's separator), is said in the message's language."""
+
+    key: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Items (texts or Phrases) joined by the label ``separator`` ("filters.or": " or " / "或"),
+    or run together when it is None."""
+
+    items: Sequence[Any]
+    separator: str | None = None
+
+
+def _worded(name: str, value: Any, lang: str) -> Any:
+    """The field ``name`` with its Phrases said in ``lang``; a field of the code's own English
+    phrases (:data:`PHRASE_FIELDS`) read back in ``lang``; any other value as it is."""
+    from kamtool.labels import label
+
+    if isinstance(value, Phrase):
+        return label(value.key, lang).format(**{k: _worded(k, v, lang) for k, v in value.fields.items()})
+    if isinstance(value, Joined):
+        separator = "" if value.separator is None else label(value.separator, lang)
+        return separator.join(str(_worded(name, item, lang)) for item in value.items)
+    if isinstance(value, list) and value and all(isinstance(item, Phrase) for item in value):
+        return label("phrase.separator", lang).join(_worded(name, item, lang) for item in value)
+    if name in PHRASE_FIELDS and isinstance(value, str) and lang != "en":
+        from kamtool.render.words.messages import phrase  # the code's own phrases in a field
+
+        return phrase(value, lang)
+    return value
 
 
 class KamtoolError(Exception):
@@ -35,7 +74,7 @@ class KamtoolError(Exception):
         """The error whose words are the label ``key`` with ``fields`` (kamtool/labels/messages.py)."""
         from kamtool.labels import label
 
-        error = cls(label(key, "en").format(**fields))
+        error = cls(label(key, "en").format(**{k: _worded(k, v, "en") for k, v in fields.items()}))
         error.key, error.fields = key, fields
         return error
 
@@ -45,7 +84,8 @@ class KamtoolError(Exception):
         reason code and figures): ``args`` and ``kwargs`` go to it after the message."""
         from kamtool.labels import label
 
-        error = cls(label(key, "en").format(**fields), *args, **kwargs)
+        error = cls(label(key, "en").format(**{k: _worded(k, v, "en") for k, v in fields.items()}),
+                    *args, **kwargs)
         error.key, error.fields = key, dict(fields)
         return error
 
@@ -54,10 +94,8 @@ class KamtoolError(Exception):
         if self.key is None:
             return str(self)
         from kamtool.labels import label
-        from kamtool.render.words.messages import phrase  # the code's own phrases in a field
 
-        fields = {k: phrase(v, lang) if k in PHRASE_FIELDS and isinstance(v, str) else v
-                  for k, v in (self.fields or {}).items()}
+        fields = {k: _worded(k, v, lang) for k, v in (self.fields or {}).items()}
         return label(self.key, lang).format(**fields)
 
 

@@ -30,7 +30,7 @@ from kamtool.analyses.rules import (
     period_start_day,
     sorted_codes,
 )
-from kamtool.errors import AnalysisError, ColumnError, DataError, UsageError
+from kamtool.errors import AnalysisError, ColumnError, DataError, Phrase, UsageError
 from kamtool.lazy import lazy_module
 from kamtool.needs import Needs
 from kamtool.result import Chart, Heatmap, Result
@@ -374,7 +374,7 @@ def _compared_periods(orders: _Orders, period: str, compare: Sequence[str] | Non
         end_p = as_of_period - 1
         start_p = end_p - 1
         if start_p < first_period:
-            raise AnalysisError(_too_few_periods(orders, period, first_period, last_period, as_of_period))
+            raise _too_few_periods(orders, period, first_period, last_period, as_of_period)
     else:
         start_p, end_p = _resolve_compare(compare, period, per, first_period, last_period)
     in_start, in_end = per == start_p, per == end_p
@@ -597,26 +597,22 @@ def _check_params(
 
 def _too_few_periods(
     orders: _Orders, period: str, first_p: int, last_p: int, as_of_p: int
-) -> str:
-    listing = ", ".join(
-        f"{period_label(p, period)} ({'complete' if p < as_of_p else 'incomplete'})"
-        for p in range(first_p, last_p + 1)
-    )
-    complete = sum(1 for p in range(first_p, last_p + 1) if p < as_of_p)
+) -> AnalysisError:
+    periods = range(first_p, last_p + 1)
+    complete = sum(1 for p in periods if p < as_of_p)
+    listing = [Phrase("phrase.churn.period_complete" if p < as_of_p else "phrase.churn.period_incomplete",
+                      {"period": period_label(p, period)}) for p in periods]
     shorter = {"year": "quarter", "quarter": "month"}.get(period)
-    hints = [f"a shorter period (--period {shorter})"] if shorter else []
-    if last_p > first_p:
-        hints.append(
-            f"two periods of your choice (--compare {period_label(last_p - 1, period)} "
-            f"{period_label(last_p, period)}; an incomplete period is compared as it stands)"
-        )
-    advice = f"; use {' or '.join(hints)}" if hints else ""
-    return (
-        f"churn compares two complete {period}s, but the orders "
-        f"({_day_to_iso(int(orders.days.min()))} to {_day_to_iso(int(orders.days.max()))}, "
-        f"as of {_day_to_iso(orders.as_of_day)}) give {complete} complete {period}"
-        f"{'' if complete == 1 else 's'}: {listing}{advice}"
-    )
+    compare = {"first": period_label(last_p - 1, period), "last": period_label(last_p, period)}
+    several = last_p > first_p
+    advice = Phrase("phrase.churn.advice_both", {"shorter": shorter, **compare}) if shorter and several \
+        else Phrase("phrase.churn.advice_shorter", {"shorter": shorter}) if shorter \
+        else Phrase("phrase.churn.advice_compare", compare) if several else ""
+    return AnalysisError.said(
+        "error.churn.too_few_periods" if complete == 1 else "error.churn.too_few_periods_n",
+        period=Phrase(f"churn.period.{period}"), first=_day_to_iso(int(orders.days.min())),
+        last=_day_to_iso(int(orders.days.max())), as_of=_day_to_iso(orders.as_of_day),
+        complete=complete, listing=listing, advice=advice)
 
 
 def _resolve_compare(

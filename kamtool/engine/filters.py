@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kamtool.engine.duck import literal, quote
-from kamtool.errors import ColumnError
+from kamtool.errors import ColumnError, DataError, Joined, Phrase
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -287,24 +287,23 @@ def native_counts(removed: pa.Table, filters: Filters) -> Iterator[tuple[str, in
 
 
 def nothing_left(names: str, dropped: dict[str, int], filters: Filters,
-                 missing: list[Unmatched] | None = None) -> str:
-    """The message when the filters left no order line; ``missing``: the --where values no line
+                 missing: list[Unmatched] | None = None) -> DataError:
+    """The error when the filters left no order line; ``missing``: the --where values no line
     holds, each named with the column's first values."""
-    said = [f"{count:,} {reason[len(REASON):]}" for reason, count in dropped.items()
-            if is_filter_reason(reason)]
-    other = [f"{count:,} {reason}" for reason, count in dropped.items() if not is_filter_reason(reason)]
+    left_out = [Phrase("phrase.counted", {"count": f"{count:,}", "reason": reason[len(REASON):]})
+                for reason, count in dropped.items() if is_filter_reason(reason)]
+    other = ", ".join(f"{count:,} {reason}" for reason, count in dropped.items()
+                      if not is_filter_reason(reason))
     described = []
     if filters.dated:
         described.append(" ".join(x for x in (
             f"--from {filters.first.isoformat()}" if filters.first else "",
             f"--to {filters.last.isoformat()}" if filters.last else "") if x))
     described += [f"--where {w.name}={','.join(w.values)}" for w in filters.where]
-    text = (f"{names}: no order line is left after the filters {' '.join(described)} "
-            f"(lines left out: {', '.join(said)}")
-    if other:
-        text += f"; dropped besides: {', '.join(other)}"
-    text += ")"
-    for gone in missing or ():
-        shown = ", ".join([*gone.first_values, *(["…"] if gone.more else [])]) or "none"
-        text += f"; no line has {gone.name} {' or '.join(gone.missing)} (values: {shown})"
-    return text
+    gone = [Phrase("phrase.filters.no_line_has" if g.first_values else "phrase.filters.no_line_has_none",
+                   {"name": g.name, "missing": Joined(g.missing, "filters.or"),
+                    "values": Joined([*g.first_values, *(["…"] if g.more else [])], "filters.values.join")})
+            for g in missing or ()]
+    besides = Phrase("phrase.filters.besides", {"reasons": other}) if other else ""
+    return DataError.said("error.filters.nothing_left", names=names, filters=" ".join(described),
+                          left_out=left_out, besides=besides, missing=Joined(gone))

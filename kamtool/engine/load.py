@@ -53,7 +53,7 @@ def _something_left(request: LoadRequest, ledger: Ledger) -> Ledger:
     from kamtool.engine.filters import is_filter_reason, nothing_left
 
     if any(is_filter_reason(reason) for reason in dropped):
-        raise DataError(nothing_left(names, dict(dropped.most_common()), request.filters, ledger.unmatched))
+        raise nothing_left(names, dict(dropped.most_common()), request.filters, ledger.unmatched)
     reasons = ", ".join(f"{count:,} {reason}" for reason, count in dropped.most_common())
     raise DataError.said("error.load.no_order_lines_left", names=names, reasons=reasons)
 

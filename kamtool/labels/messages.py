@@ -271,6 +271,38 @@ LABELS: dict[str, tuple[str, str]] = {
         "or leave out the later orders",
         "--as-of {day_to_iso} 不晚于数据中的最后一笔订单（{day_to_iso2}）；请选择更晚的日期，"
         "或去掉更晚的订单"),
+    "error.filters.nothing_left": (
+        "{names}: no order line is left after the filters {filters} "
+        "(lines left out: {left_out}{besides}){missing}",
+        "{names}：按筛选条件 {filters} 筛选后没有剩下任何订单行（筛除的行：{left_out}{besides}）{missing}"),
+    "phrase.filters.besides": ("; dropped besides: {reasons}", "；此外舍弃：{reasons}"),
+    "phrase.filters.no_line_has": ("; no line has {name} {missing} (values: {values})",
+                                   "；没有任何行的 {name} 为 {missing}（该列的值：{values}）"),
+    "phrase.filters.no_line_has_none": ("; no line has {name} {missing} (values: none)",
+                                        "；没有任何行的 {name} 为 {missing}（该列没有值）"),
+    "error.churn.too_few_periods": (
+        "churn compares two complete {period}s, but the orders ({first} to {last}, as of {as_of}) give "
+        "{complete} complete {period}: {listing}{advice}",
+        "churn：需比较两个完整的{period}，但订单（{first} 至 {last}，截至 {as_of}）只有 {complete} 个完整的"
+        "{period}：{listing}{advice}"),
+    "error.churn.too_few_periods_n": (
+        "churn compares two complete {period}s, but the orders ({first} to {last}, as of {as_of}) give "
+        "{complete} complete {period}s: {listing}{advice}",
+        "churn：需比较两个完整的{period}，但订单（{first} 至 {last}，截至 {as_of}）只有 {complete} 个完整的"
+        "{period}：{listing}{advice}"),
+    "phrase.churn.period_complete": ("{period} (complete)", "{period}（完整）"),
+    "phrase.churn.period_incomplete": ("{period} (incomplete)", "{period}（不完整）"),
+    "phrase.churn.advice_both": (
+        "; use a shorter period (--period {shorter}) or two periods of your choice "
+        "(--compare {first} {last}; an incomplete period is compared as it stands)",
+        "；请改用更短的周期（--period {shorter}），或自选两个周期"
+        "（--compare {first} {last}；不完整的周期按现有数据比较）"),
+    "phrase.churn.advice_shorter": ("; use a shorter period (--period {shorter})",
+                                    "；请改用更短的周期（--period {shorter}）"),
+    "phrase.churn.advice_compare": (
+        "; use two periods of your choice (--compare {first} {last}; "
+        "an incomplete period is compared as it stands)",
+        "；请自选两个周期（--compare {first} {last}；不完整的周期按现有数据比较）"),
     "error.churn.churn_no_customer_bought": (
         "churn: no customer bought in {period_label} (net revenue above zero), so churn from it is "
         "undefined; pick other periods with --compare (the data covers {period_label2} to {period_label3})",
