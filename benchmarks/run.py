@@ -91,6 +91,7 @@ class Run:
     stdout: str
     stderr: str
     timed_out: bool = False
+    cpu: float = 0.0  # user + system seconds of the process (all its threads): the load moves it less
 
 
 def _peak_kib(maxrss: int) -> int:
@@ -132,6 +133,7 @@ def measure(argv: Sequence[str], timeout: float, env: dict[str, str] | None = No
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
             timed_out=killed.is_set(),
+            cpu=usage.ru_utime + usage.ru_stime,
         )
 
 

@@ -32,11 +32,8 @@ import argparse
 import os
 import re
 import statistics
-import subprocess
+import sys
 import tempfile
-import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,32 +44,9 @@ PHASE = re.compile(r"^phase (.+): ([0-9.]+) s$")
 PHASES = {"start-up and imports": "start", "load (query)": "load", "analysis": "analysis",
           "writing -o": "write", "rendering": "render"}
 
+sys.path.insert(0, str(REPO / "benchmarks"))
 
-@dataclass
-class Run:
-    seconds: float  # wall, from spawn to exit
-    cpu: float  # user + system seconds of the process (all its threads): the load moves it less
-    returncode: int
-    stderr: str
-
-
-def measure(argv: list[str], timeout: float, env: dict[str, str]) -> Run:
-    """One whole-process run (as benchmarks/run.py's ``measure``, with the CPU time beside)."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                                env=env)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        try:
-            _pid, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        err.seek(0)
-        return Run(seconds, usage.ru_utime + usage.ru_stime, proc.returncode,
-                   err.read().decode("utf-8", "replace"))
+from run import Run, measure  # noqa: E402 - the one way a benchmark here times a process (wall, CPU, peak)
 
 
 def small_file(lines: int) -> Path:
