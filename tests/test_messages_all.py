@@ -57,9 +57,9 @@ INTERNAL = {
     ("render/excel.py", "unknown language "),
 }
 # Errors a user can meet whose words are still English with a literal message (README, "--lang
-# zh"): none.  The others still English are put together by a helper (several CLV models' reasons
-# joined); churn's "two complete periods" and the filters' "no order line is left" are said from
-# Phrases (tests/test_messages_phrases.py).
+# zh"): none.  Those put together from parts (churn's "two complete periods", the filters' "no
+# order line is left", several CLV models' reasons) are said from Phrases
+# (tests/test_messages_phrases.py).
 STILL_ENGLISH: set[tuple[str, str]] = set()
 
 

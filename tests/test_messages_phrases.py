@@ -76,3 +76,27 @@ def test_nothing_left_after_the_filters_end_to_end(tmp_path: Path, lang: str, ex
     run = run_kamtool(["abc", str(orders), "--from", "2030-01-01", "--where", "region=Esat", "--lang", lang])
     assert run.code == 1
     assert "".join(run.stderr.split()) == "".join(expected.format(f=orders).split())
+
+
+def test_models_failing_for_different_reasons_are_said_in_each_language(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """clv's model choice, when every model fails and not for one reason: each model's own
+    refusal, in the reader's language (they were joined as English text)."""
+    from kamtool.analyses.clv import select
+    from kamtool.analyses.clv.fit import FitError
+
+    refusals = {
+        "bgnbd": FitError.said_with("error.fit.not_converged", {"model": "BG/NBD", "advice": ""},
+                                    "not_converged", model="BG/NBD"),
+        "mbgnbd": FitError.said_with("error.fit.unidentified", {"model": "MBG/NBD", "parameters": "a, b",
+                                                                "advice": ""}, "unidentified",
+                                     model="MBG/NBD", parameters=["a", "b"]),
+    }
+    monkeypatch.setattr(select, "_fit_row", lambda name, *rest: ({"model": name}, None, refusals[name]))
+    with pytest.raises(AnalysisError) as caught:
+        select.choose_model([1, 2, 0], [5.0, 8.0, 0.0], [10.0, 10.0, 10.0], models=("bgnbd", "mbgnbd"))
+    error = caught.value
+    assert str(error) == f"{refusals['bgnbd']} {refusals['mbgnbd']}"  # the English as before
+    each = refusals["bgnbd"].in_lang("zh") + refusals["mbgnbd"].in_lang("zh")
+    assert error.in_lang("zh") == "各模型均未能拟合：" + each
+    assert "拟合未收敛" in error.in_lang("zh")

@@ -26,7 +26,7 @@ from kamtool.analyses.clv.fit import FloatArray
 from kamtool.analyses.clv.models import PURCHASE_MODELS as MODELS
 from kamtool.analyses.clv.regimes import LIMIT_LL_TOLERANCE
 from kamtool.analyses.clv.summary import check_summary
-from kamtool.errors import AnalysisError, UsageError
+from kamtool.errors import AnalysisError, Joined, Phrase, UsageError
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,9 @@ def choose_model(
         codes = {getattr(e, "code", None) for e in errors}
         if len(codes) == 1:
             raise errors[0]
-        raise AnalysisError(" ".join(str(e) for e in errors))
+        # Different reasons: each said in the reader's language, one after the other.
+        raise AnalysisError.said("error.select.models_failed", failures=Joined(
+            [Phrase(e.key, e.fields or {}) if e.key else str(e) for e in errors], "phrase.sentences"))
     table = pd.DataFrame(rows)
     best, criterion = _best(table, with_holdout=holdout is not None)
     table["chosen"] = False
