@@ -281,7 +281,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "phrase.filters.no_line_has_none": ("; no line has {name} {missing} (values: none)",
                                         "；没有任何行的 {name} 为 {missing}（该列没有值）"),
     "error.select.models_failed": ("{failures}", "各模型均未能拟合：{failures}"),
-    "phrase.sentences": (" ", ""),  # between whole sentences: Chinese ones end in 。 and need no space
+    "phrase.sentence_then": ("{sentence} ", "{sentence}"),  # a sentence another follows
     "error.churn.too_few_periods": (
         "churn compares two complete {period}s, but the orders ({first} to {last}, as of {as_of}) give "
         "{complete} complete {period}: {listing}{advice}",

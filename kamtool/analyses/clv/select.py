@@ -96,9 +96,11 @@ def choose_model(
         codes = {getattr(e, "code", None) for e in errors}
         if len(codes) == 1:
             raise errors[0]
-        # Different reasons: each said in the reader's language, one after the other.
+        # Different reasons: each said in the reader's language, one after the other (a space
+        # after each English sentence but the last; Chinese sentences end in 。 and take none).
+        said = [Phrase(e.key, e.fields or {}) if e.key else str(e) for e in errors]
         raise AnalysisError.said("error.select.models_failed", failures=Joined(
-            [Phrase(e.key, e.fields or {}) if e.key else str(e) for e in errors], "phrase.sentences"))
+            [*(Phrase("phrase.sentence_then", {"sentence": one}) for one in said[:-1]), said[-1]]))
     table = pd.DataFrame(rows)
     best, criterion = _best(table, with_holdout=holdout is not None)
     table["chosen"] = False
