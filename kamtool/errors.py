@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Self
@@ -39,6 +39,14 @@ class Joined:
     separator: str | None = None
 
 
+@dataclass(frozen=True)
+class Said:
+    """A part of a message that words of the reader's language say: ``say(lang)`` (a sentence
+    the command line also prints on its own, e.g. a warning's, kept in one place)."""
+
+    say: Callable[[str], str]
+
+
 def _worded(name: str, value: Any, lang: str) -> Any:
     """The field ``name`` with its Phrases said in ``lang``; a field of the code's own English
     phrases (:data:`PHRASE_FIELDS`) read back in ``lang``; any other value as it is."""
@@ -46,6 +54,8 @@ def _worded(name: str, value: Any, lang: str) -> Any:
 
     if isinstance(value, Phrase):
         return label(value.key, lang).format(**{k: _worded(k, v, lang) for k, v in value.fields.items()})
+    if isinstance(value, Said):
+        return value.say(lang)
     if isinstance(value, Joined):
         separator = "" if value.separator is None else label(value.separator, lang)
         return separator.join(str(_worded(name, item, lang)) for item in value.items)

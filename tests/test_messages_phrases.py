@@ -68,7 +68,7 @@ FILTERED = "customer,date,amount,region\na,2024-01-10,10,East\nb,2024-03-10,10,W
     ("en", "Error: {f}: no order line is left after the filters --from 2030-01-01 --where region=Esat "
            "(lines left out: 2 --from/--to); no line has region Esat (values: East, West)"),
     ("zh", "错误：{f}：按筛选条件 --from 2030-01-01 --where region=Esat 筛选后没有剩下任何订单行"
-           "（筛除的行：--from/--to 2 行）；没有任何行的 region 为 Esat（该列的值：East、West）"),
+           "（筛除的行：--from/--to 2 行）；没有一行的区域为Esat（已有的值：East、West）"),
 ])
 def test_nothing_left_after_the_filters_end_to_end(tmp_path: Path, lang: str, expected: str) -> None:
     orders = tmp_path / "o.csv"
@@ -100,3 +100,20 @@ def test_models_failing_for_different_reasons_are_said_in_each_language(
     each = refusals["bgnbd"].in_lang("zh") + refusals["mbgnbd"].in_lang("zh")
     assert error.in_lang("zh") == "各模型均未能拟合：" + each
     assert "拟合未收敛" in error.in_lang("zh")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("first_values", [("East", "West"), ()])
+def test_nothing_left_says_the_warnings_own_sentence(lang: str, first_values: tuple[str, ...]) -> None:
+    # one sentence for "no line has region Esat (…)": the warning's and the error's, in both languages
+    from kamtool.engine.filters import Unmatched, nothing_left
+    from kamtool.io.request import Filters, Where
+    from kamtool.render.words.filters import no_line_has, unmatched
+
+    gone = Unmatched(name="region", column="region", given=("Esat",), missing=("Esat",),
+                     first_values=first_values, more=False)
+    error = nothing_left("o.csv", {"--where region": 2}, Filters(where=(Where("region", ("Esat",)),)), [gone])
+    sentence = no_line_has(gone, lang)
+    assert error.in_lang(lang).endswith(label("phrase.filters.no_line_has", lang).format(no_line=sentence))
+    assert unmatched(gone, lang).endswith(sentence)
+    assert ("区域" in sentence) == (lang == "zh")

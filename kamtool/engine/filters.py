@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from kamtool.engine.duck import literal, quote
-from kamtool.errors import ColumnError, DataError, Joined, Phrase
+from kamtool.errors import ColumnError, DataError, Joined, Phrase, Said
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -289,7 +290,9 @@ def native_counts(removed: pa.Table, filters: Filters) -> Iterator[tuple[str, in
 def nothing_left(names: str, dropped: dict[str, int], filters: Filters,
                  missing: list[Unmatched] | None = None) -> DataError:
     """The error when the filters left no order line; ``missing``: the --where values no line
-    holds, each named with the column's first values."""
+    holds, each named with the column's first values (the warning's sentence)."""
+    from kamtool.render.words.filters import no_line_has
+
     left_out = [Phrase("phrase.counted", {"count": f"{count:,}", "reason": reason[len(REASON):]})
                 for reason, count in dropped.items() if is_filter_reason(reason)]
     other = ", ".join(f"{count:,} {reason}" for reason, count in dropped.items()
@@ -300,9 +303,7 @@ def nothing_left(names: str, dropped: dict[str, int], filters: Filters,
             f"--from {filters.first.isoformat()}" if filters.first else "",
             f"--to {filters.last.isoformat()}" if filters.last else "") if x))
     described += [f"--where {w.name}={','.join(w.values)}" for w in filters.where]
-    gone = [Phrase("phrase.filters.no_line_has" if g.first_values else "phrase.filters.no_line_has_none",
-                   {"name": g.name, "missing": Joined(g.missing, "filters.or"),
-                    "values": Joined([*g.first_values, *(["…"] if g.more else [])], "filters.values.join")})
+    gone = [Phrase("phrase.filters.no_line_has", {"no_line": Said(partial(no_line_has, g))})
             for g in missing or ()]
     besides = Phrase("phrase.filters.besides", {"reasons": other}) if other else ""
     return DataError.said("error.filters.nothing_left", names=names, filters=" ".join(described),

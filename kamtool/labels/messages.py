@@ -276,10 +276,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "(lines left out: {left_out}{besides}){missing}",
         "{names}：按筛选条件 {filters} 筛选后没有剩下任何订单行（筛除的行：{left_out}{besides}）{missing}"),
     "phrase.filters.besides": ("; dropped besides: {reasons}", "；此外舍弃：{reasons}"),
-    "phrase.filters.no_line_has": ("; no line has {name} {missing} (values: {values})",
-                                   "；没有任何行的 {name} 为 {missing}（该列的值：{values}）"),
-    "phrase.filters.no_line_has_none": ("; no line has {name} {missing} (values: none)",
-                                        "；没有任何行的 {name} 为 {missing}（该列没有值）"),
+    "phrase.filters.no_line_has": ("; {no_line}", "；{no_line}"),
     "error.select.models_failed": ("{failures}", "各模型均未能拟合：{failures}"),
     "phrase.sentence_then": ("{sentence} ", "{sentence}"),  # a sentence another follows
     "error.churn.too_few_periods": (

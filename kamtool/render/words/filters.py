@@ -57,12 +57,18 @@ def title_part(params: Mapping[str, Any], lang: str) -> str | None:
 def unmatched(missing: Unmatched, lang: str) -> str:
     """"--where region=Esat: no line has region Esat (values: East, North, …)": a --where value
     no line of the files holds, with the column's first values (a typo shows at once)."""
+    return label("filters.unmatched", lang).format(option=f"{missing.name}={','.join(missing.given)}",
+                                                   no_line=no_line_has(missing, lang))
+
+
+def no_line_has(missing: Unmatched, lang: str) -> str:
+    """"no line has region Esat (values: East, North, …)": the warning's sentence, also part of
+    the error when the filters leave no line."""
     column = missing.column
     name = label(column, lang) if has_label(column) else str(missing.name)
     if lang == "en" and has_label(column):
         name = name.lower()
     values = list(missing.first_values) + ([label("filters.values.more", lang)] if missing.more else [])
-    key = "filters.unmatched" if values else "filters.unmatched.empty"
-    return label(key, lang).format(option=f"{missing.name}={','.join(missing.given)}", column=name,
-                                   missing=label("filters.or", lang).join(missing.missing),
+    key = "filters.no_line_has" if values else "filters.no_line_has.empty"
+    return label(key, lang).format(column=name, missing=label("filters.or", lang).join(missing.missing),
                                    values=label("filters.values.join", lang).join(values))
