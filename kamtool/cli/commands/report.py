@@ -59,6 +59,12 @@ class Inputs:
             self.fits[:] = [models]
         return self.fits[0] if self.fits else None
 
+    def present(self, needs: Needs) -> set[str]:
+        """The columns the view of ``needs`` would have (its ``present``), without rolling it up."""
+        from kamtool.engine import many
+
+        return many.present_for(self.fine.ledger, needs)
+
     def view(self, needs: Needs) -> Ledger:
         from kamtool.engine import many
 
@@ -148,9 +154,8 @@ def run_stages(inputs: Inputs) -> Result:
     from kamtool.analyses import stages
     from kamtool.analyses.accounts import attach_checks
     from kamtool.cli.commands.tiers import as_of_for
-    from kamtool.needs import by_day
 
-    ledger = inputs.view(by_day(stages.NEEDS))
+    ledger = inputs.view(stages.day_needs())  # `kamtool stages`' own: the days, one breadth dimension's mix
     day = as_of_for(ledger, inputs.as_of)
     checked = _checked(inputs, ledger)
     monthly, mix = stages.ledger_frames(ledger)
@@ -163,7 +168,8 @@ def run_stages(inputs: Inputs) -> Result:
 def run_churn(inputs: Inputs) -> Result:
     from kamtool.analyses import churn, churn_types
 
-    ledger = inputs.view(churn.types_needs())
+    # credit's invoice lines only when something says what was paid or due, as `kamtool churn` reads them
+    ledger = inputs.view(churn.types_needs(payments=inputs.payments is not None))
     result = churn.churn(ledger.days, period="quarter", compare=None,
                          as_of=parse_day(inputs.as_of, "--as-of"),
                          thresholds=tuple(number_list("80,95", name="--thresholds", count=2)),
@@ -204,9 +210,9 @@ def run_credit(inputs: Inputs) -> Result | Skipped:
     from kamtool.analyses.report import Skipped
     from kamtool.cli.commands.credit import FACTORS
 
+    if inputs.payments is None and not {"paid_date", "paid_amount"} & inputs.present(credit.NEEDS):
+        return Skipped("no_payments")  # said before rolling up the invoice lines nothing would read
     ledger = inputs.view(credit.NEEDS)
-    if inputs.payments is None and not {"paid_date", "paid_amount"} & ledger.present:
-        return Skipped("no_payments")
     options = credit.Options(
         as_of=parse_day(inputs.as_of, "--as-of"), terms=30,
         buckets=tuple(whole_list("30,60,90,180", name="--buckets")),
