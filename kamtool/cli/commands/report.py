@@ -41,9 +41,10 @@ class Inputs:
     before: Any = None  # only orders dated before this day (last period)
     notes: dict[str, list[str]] = field(default_factory=dict)
     # The last roll-up, by what it is of: analyses that read one grain one after the other
-    # (pareto and abc; CLV, the as-of date and last period's churn) share it and its frames. It
-    # is let go before the next is made, as each can be nearly as big as the fine table. Not
-    # copied by replace(): an owner's or last period's inputs roll up their own lines.
+    # (pareto and abc; CLV and the as-of date) share it and its frames. It is let go before the
+    # next is made, as each can be nearly as big as the fine table. Not copied by replace(): an
+    # owner's or last period's inputs have their own lines (the customer-days every analysis
+    # reads are one roll-up of them, held by the fine table: kamtool.engine.many._rolled).
     views: dict[Any, Ledger] = field(default_factory=dict, init=False, repr=False)
     # The purchase and spend models the last tiers sheet fitted, for the clv sheet. Tiers fits them
     # on the days before the as-of date, clv on the days up to its calibration end: by default the
