@@ -109,3 +109,23 @@ def test_without_payments_the_report_rolls_up_no_invoice_lines(monkeypatch: pyte
     run = run_kamtool(["report", str(SAMPLE / "orders.csv"), "--format", "json"])
     assert run.code == 0, run.stderr
     assert tables and not [t for t in tables if t is not None and "invoice_id" in t.column_names]
+
+
+def test_last_periods_days_are_the_rows_of_the_days_before_that_day(paths: dict[str, str]) -> None:
+    """The customer-days are rolled up once per holder; last period's are its rows dated before
+    the day, the same table a holder rolling up those lines alone builds, for every analysis."""
+    import datetime as dt
+
+    from kamtool.analyses import clv
+
+    day = dt.date(2024, 4, 1)
+    for which in ("sample", "lines"):
+        held = many.compact(load(build_request(many.fine_needs(), [paths[which]])))
+        for customers in (None, ["c1", "C0109"]):
+            many.view(held, clv.NEEDS, customers=customers)  # the whole data's days first
+            for name, needs in {"clv": clv.NEEDS, **GRAINED}.items():
+                filtered = many.view(held, needs, customers=customers, before=day).table
+                fresh = many.compact(load(build_request(many.fine_needs(), [paths[which]])))
+                alone = many.view(fresh, needs, customers=customers, before=day).table
+                assert filtered.equals(alone), (which, customers, name)
+                assert filtered.num_rows and max(filtered["date"].to_pylist()) < day, (which, name)
