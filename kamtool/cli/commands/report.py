@@ -41,9 +41,10 @@ class Inputs:
     before: Any = None  # only orders dated before this day (last period)
     notes: dict[str, list[str]] = field(default_factory=dict)
     # The last roll-up, by what it is of: analyses that read one grain one after the other
-    # (pareto and abc; CLV, the as-of date and last period's churn) share it and its frames. It
-    # is let go before the next is made, as each can be nearly as big as the fine table. Not
-    # copied by replace(): an owner's or last period's inputs roll up their own lines.
+    # (pareto and abc; CLV and the as-of date) share it and its frames. It is let go before the
+    # next is made, as each can be nearly as big as the fine table. Not copied by replace(): an
+    # owner's or last period's inputs have their own lines (the customer-days every analysis
+    # reads are one roll-up of them, held by the fine table: kamtool.engine.many._rolled).
     views: dict[Any, Ledger] = field(default_factory=dict, init=False, repr=False)
     # The purchase and spend models the last tiers sheet fitted, for the clv sheet. Tiers fits them
     # on the days before the as-of date, clv on the days up to its calibration end: by default the
@@ -58,6 +59,12 @@ class Inputs:
         if models is not None:
             self.fits[:] = [models]
         return self.fits[0] if self.fits else None
+
+    def present(self, needs: Needs) -> set[str]:
+        """The columns the view of ``needs`` would have (its ``present``), without rolling it up."""
+        from kamtool.engine import many
+
+        return many.present_for(self.fine.ledger, needs)
 
     def view(self, needs: Needs) -> Ledger:
         from kamtool.engine import many
@@ -148,9 +155,8 @@ def run_stages(inputs: Inputs) -> Result:
     from kamtool.analyses import stages
     from kamtool.analyses.accounts import attach_checks
     from kamtool.cli.commands.tiers import as_of_for
-    from kamtool.needs import by_day
 
-    ledger = inputs.view(by_day(stages.NEEDS))
+    ledger = inputs.view(stages.day_needs())  # `kamtool stages`' own: the days, one breadth dimension's mix
     day = as_of_for(ledger, inputs.as_of)
     checked = _checked(inputs, ledger)
     monthly, mix = stages.ledger_frames(ledger)
@@ -163,7 +169,8 @@ def run_stages(inputs: Inputs) -> Result:
 def run_churn(inputs: Inputs) -> Result:
     from kamtool.analyses import churn, churn_types
 
-    ledger = inputs.view(churn.types_needs())
+    # credit's invoice lines only when something says what was paid or due, as `kamtool churn` reads them
+    ledger = inputs.view(churn.types_needs(payments=inputs.payments is not None))
     result = churn.churn(ledger.days, period="quarter", compare=None,
                          as_of=parse_day(inputs.as_of, "--as-of"),
                          thresholds=tuple(number_list("80,95", name="--thresholds", count=2)),
@@ -204,9 +211,9 @@ def run_credit(inputs: Inputs) -> Result | Skipped:
     from kamtool.analyses.report import Skipped
     from kamtool.cli.commands.credit import FACTORS
 
+    if inputs.payments is None and not {"paid_date", "paid_amount"} & inputs.present(credit.NEEDS):
+        return Skipped("no_payments")  # said before rolling up the invoice lines nothing would read
     ledger = inputs.view(credit.NEEDS)
-    if inputs.payments is None and not {"paid_date", "paid_amount"} & ledger.present:
-        return Skipped("no_payments")
     options = credit.Options(
         as_of=parse_day(inputs.as_of, "--as-of"), terms=30,
         buckets=tuple(whole_list("30,60,90,180", name="--buckets")),
