@@ -30,6 +30,18 @@ def close_connections() -> None:
         shutil.rmtree(_SPILL.pop(), ignore_errors=True)
 
 
+def release() -> None:
+    """Close this thread's DuckDB; the next query opens a new one. Its allocator keeps what a
+    query used for the queries to come (10M lines, clv's query: 0.5 GiB after the query, of a
+    1.0 GiB process), and closing gives it back; the Arrow tables the queries returned stay."""
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        return
+    _LOCAL.con = None
+    _OPEN.remove(con)
+    con.close()
+
+
 # Where DuckDB spills (loyalty's capped query does): a folder of this process under the system's
 # temporary directory.  DuckDB's default is ".tmp" in the current directory, which left a
 # folder in whatever directory a user ran kamtool from.
