@@ -1,13 +1,15 @@
-"""The load gives DuckDB's memory back: its connection is closed once the ledger is built (its
-allocator kept what the query used, 10M lines: 0.5 GiB of a 1 GiB process), and the ledger's
-tables, which DuckDB returned, stay whole."""
+"""DuckDB's memory in the load: its connection is closed once the ledger is built (its allocator
+kept what the query used, 10M lines: 0.5 GiB of a 1 GiB process), and the ledger's tables, which
+DuckDB returned, stay whole; inspect's and loyalty's queries keep to DuckDB's capped share."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from kamtool.engine import duck
+import pytest
+
+from kamtool.engine import duck, native
 
 SAMPLE = Path(__file__).parents[1] / "sample_data" / "orders.csv"
 
@@ -22,3 +24,26 @@ def test_load_closes_its_duckdb_and_the_ledger_stays_whole(load_ledger: Any) -> 
     assert ledger.table.equals(again.table)
     assert ledger.customers.equals(again.customers)
     assert duck.query("SELECT count(*) AS n FROM t", t=ledger.table)["n"][0].as_py() == ledger.table.num_rows
+
+
+@pytest.mark.parametrize(("command", "capped"), [("inspect", True), ("loyalty", True), ("abc", False),
+                                                 ("clv", False)])
+def test_inspect_and_loyalty_queries_keep_to_the_cap(monkeypatch: pytest.MonkeyPatch, command: str,
+                                                     capped: bool) -> None:
+    from kamtool.analyses import clv, inspection, loyalty
+    from kamtool.engine.load import load
+    from kamtool.io.request import build_request
+    from kamtool.needs import Needs
+
+    needs = {"inspect": inspection.NEEDS, "loyalty": loyalty.needs("quarter"), "clv": clv.NEEDS,
+             "abc": Needs(keys=("customer",))}[command]
+    seen: list[bool] = []
+    real = native.capped_memory
+
+    def spy(active: bool) -> object:
+        seen.append(active)
+        return real(active)
+
+    monkeypatch.setattr(native, "capped_memory", spy)
+    ledger = load(build_request(needs, [str(SAMPLE)]))
+    assert ledger.engine == "native" and seen == [capped]
