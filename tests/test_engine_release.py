@@ -26,10 +26,10 @@ def test_load_closes_its_duckdb_and_the_ledger_stays_whole(load_ledger: Any) -> 
     assert duck.query("SELECT count(*) AS n FROM t", t=ledger.table)["n"][0].as_py() == ledger.table.num_rows
 
 
-@pytest.mark.parametrize(("command", "capped"), [("inspect", True), ("loyalty", True), ("abc", False),
-                                                 ("clv", False)])
+@pytest.mark.parametrize(("command", "capped"), [
+    ("inspect", duck.INSPECT_MEMORY), ("loyalty", duck.ROLLED_MEMORY), ("abc", None), ("clv", None)])
 def test_inspect_and_loyalty_queries_keep_to_the_cap(monkeypatch: pytest.MonkeyPatch, command: str,
-                                                     capped: bool) -> None:
+                                                     capped: str | None) -> None:
     from kamtool.analyses import clv, inspection, loyalty
     from kamtool.engine.load import load
     from kamtool.io.request import build_request
@@ -37,12 +37,12 @@ def test_inspect_and_loyalty_queries_keep_to_the_cap(monkeypatch: pytest.MonkeyP
 
     needs = {"inspect": inspection.NEEDS, "loyalty": loyalty.needs("quarter"), "clv": clv.NEEDS,
              "abc": Needs(keys=("customer",))}[command]
-    seen: list[bool] = []
+    seen: list[str | None] = []
     real = native.capped_memory
 
-    def spy(active: bool) -> object:
-        seen.append(active)
-        return real(active)
+    def spy(limit: str | None) -> object:
+        seen.append(limit)
+        return real(limit)
 
     monkeypatch.setattr(native, "capped_memory", spy)
     ledger = load(build_request(needs, [str(SAMPLE)]))

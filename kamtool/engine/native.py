@@ -43,6 +43,8 @@ from kamtool.engine import filters as filtering
 from kamtool.engine import grains as grain_rules
 from kamtool.engine.duck import (
     FIRST_PURCHASE,
+    INSPECT_MEMORY,
+    ROLLED_MEMORY,
     capped_memory,
     connection,
     exact_first_purchases,
@@ -721,12 +723,12 @@ def gate(request: LoadRequest) -> str | None:
     return None
 
 
-def capped(request: LoadRequest) -> bool:
-    """Whether the load's query keeps DuckDB to its capped share (:func:`capped_memory`): for
-    loyalty's rolled grain, and for inspect's table (every measure), whose distinct order numbers
-    per customer DuckDB holds one by one, a memory that grows with the lines (10M Parquet lines:
-    peak 974 MiB uncapped, 420 MiB capped)."""
-    return FIRST_PURCHASE in request.figures or request.measures is None
+def capped(request: LoadRequest) -> str | None:
+    """The share of memory DuckDB keeps to in the load's query (:func:`capped_memory`): loyalty's
+    rolled grain and inspect's table (every measure) have one; None for the others."""
+    if FIRST_PURCHASE in request.figures:
+        return ROLLED_MEMORY
+    return INSPECT_MEMORY if request.measures is None else None
 
 
 def load(request: LoadRequest, progress: Callable[[int, int], None] | None = None
