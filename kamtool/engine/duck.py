@@ -242,8 +242,8 @@ def empty_rolled() -> pa.Table:
 # command peaked at 1.1 GiB in its query with 512 MB, 1.05 GiB with 256 MB).
 ROLLED_MEMORY = "256MB"
 # inspect's: its count of distinct order numbers per customer holds every (customer, order) pair,
-# a memory that grows with the lines (peak 974 MiB on 10M Parquet lines, 2,465 on 30M); 1 GB
-# leaves the 10M-line query as it was and kept 30M lines to 1,134 MiB (256 MB: 420 MiB at 10M,
+# a memory that grows with the lines (peak 951 MiB on 10M Parquet lines, 2,465 on 30M); 1 GB
+# leaves the 10M-line query as it was and kept 30M lines to 1,134 MiB (256 MB: 410 MiB at 10M,
 # 463 at 30M, but spilling cost 10M lines 18.2 -> 23.1 CPU-s).
 INSPECT_MEMORY = "1GB"
 
