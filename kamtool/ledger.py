@@ -217,6 +217,16 @@ class Ledger:
         return self.frames["daily"]
 
     @property
+    def revenue_days(self) -> pd.DataFrame:
+        """customer, date, revenue per customer and order date: the columns of :attr:`daily` a
+        purchase model reads, without the others (10M lines, 4.8M customer-days: 0.14 GiB
+        against the daily frame's 0.36); the daily frame's own columns once it is built."""
+        if "daily" in self.frames:
+            return self.frames["daily"][["customer", "date", "revenue"]]
+        self._grain(("customer", "date"), "daily")
+        return _units(self.table.select(["customer", "date", "revenue_c"]))
+
+    @property
     def table_keys(self) -> tuple[str, ...]:
         """The keys of :attr:`table`: the request's, or, when the load rolled loyalty's lines up
         in its query (the figure ``first_purchase``), :data:`ROLLED_KEYS`."""

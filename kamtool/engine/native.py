@@ -43,6 +43,8 @@ from kamtool.engine import filters as filtering
 from kamtool.engine import grains as grain_rules
 from kamtool.engine.duck import (
     FIRST_PURCHASE,
+    INSPECT_MEMORY,
+    ROLLED_MEMORY,
     capped_memory,
     connection,
     exact_first_purchases,
@@ -721,6 +723,14 @@ def gate(request: LoadRequest) -> str | None:
     return None
 
 
+def capped(request: LoadRequest) -> str | None:
+    """The share of memory DuckDB keeps to in the load's query (:func:`capped_memory`): loyalty's
+    rolled grain and inspect's table (every measure) have one; None for the others."""
+    if FIRST_PURCHASE in request.figures:
+        return ROLLED_MEMORY
+    return INSPECT_MEMORY if request.measures is None else None
+
+
 def load(request: LoadRequest, progress: Callable[[int, int], None] | None = None
          ) -> tuple[pa.Table, Prepared, dict[str, pa.Table | None] | None]:
     """The ledger table straight from the file, with its prepared source and the request's
@@ -766,7 +776,7 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
 
         warm_imports()  # pandas loads while DuckDB reads
         try:
-            with capped_memory(FIRST_PURCHASE in request.figures):
+            with capped_memory(capped(request)):
                 table = run_with_progress(connection(), sql, source.size, progress)
         except KamtoolError:
             raise

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from kamtool.engine import filters
 from kamtool.engine.duck import (
     FIRST_PURCHASE,
+    ROLLED_MEMORY,
     capped_memory,
     connection,
     empty_rolled,
@@ -326,7 +327,7 @@ def load(request: LoadRequest, opened: dict[str, Source] | None = None,
 
     stream = prefetched(produce)  # reading starts now
     measures = request.measures
-    with capped_memory(FIRST_PURCHASE in request.figures):
+    with capped_memory(ROLLED_MEMORY if FIRST_PURCHASE in request.figures else None):
         result = aggregate_stream(stream, lambda s: final_sql(s, keys, request.figures, measures=measures),
                                   stream_schema(keys, measures))
     if result is None:

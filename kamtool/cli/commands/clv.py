@@ -87,7 +87,7 @@ def clv_command(
     if ledger.has_profit and totals["revenue"] > 0 and totals["profit"] is not None:
         profit_margin = totals["profit"] / totals["revenue"]
     result = analysis.clv(
-        ledger.daily,
+        ledger.revenue_days,
         calibration_end=parse_day(calibration_end, "--calibration-end"),
         holdout_end=parse_day(holdout_end, "--holdout-end"),
         unit=unit.value, horizon=horizon, discount_rate=discount_rate, margin=margin,

@@ -1,0 +1,49 @@
+"""DuckDB's memory in the load: its connection is closed once the ledger is built (its allocator
+kept what the query used, 10M lines: 0.5 GiB of a 1 GiB process), and the ledger's tables, which
+DuckDB returned, stay whole; inspect's and loyalty's queries keep to DuckDB's capped share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kamtool.engine import duck, native
+
+SAMPLE = Path(__file__).parents[1] / "sample_data" / "orders.csv"
+
+
+def test_load_closes_its_duckdb_and_the_ledger_stays_whole(load_ledger: Any) -> None:
+    first = duck.connection()
+    ledger = load_ledger(SAMPLE)
+    assert ledger.engine == "native"
+    assert getattr(duck._LOCAL, "con", None) is None and first not in duck._OPEN
+    again = load_ledger(SAMPLE)  # a new connection for the next load, closed in its turn
+    assert getattr(duck._LOCAL, "con", None) is None
+    assert ledger.table.equals(again.table)
+    assert ledger.customers.equals(again.customers)
+    assert duck.query("SELECT count(*) AS n FROM t", t=ledger.table)["n"][0].as_py() == ledger.table.num_rows
+
+
+@pytest.mark.parametrize(("command", "capped"), [
+    ("inspect", duck.INSPECT_MEMORY), ("loyalty", duck.ROLLED_MEMORY), ("abc", None), ("clv", None)])
+def test_inspect_and_loyalty_queries_keep_to_the_cap(monkeypatch: pytest.MonkeyPatch, command: str,
+                                                     capped: str | None) -> None:
+    from kamtool.analyses import clv, inspection, loyalty
+    from kamtool.engine.load import load
+    from kamtool.io.request import build_request
+    from kamtool.needs import Needs
+
+    needs = {"inspect": inspection.NEEDS, "loyalty": loyalty.needs("quarter"), "clv": clv.NEEDS,
+             "abc": Needs(keys=("customer",))}[command]
+    seen: list[str | None] = []
+    real = native.capped_memory
+
+    def spy(limit: str | None) -> object:
+        seen.append(limit)
+        return real(limit)
+
+    monkeypatch.setattr(native, "capped_memory", spy)
+    ledger = load(build_request(needs, [str(SAMPLE)]))
+    assert ledger.engine == "native" and seen == [capped]
