@@ -152,3 +152,18 @@ def test_every_command_says_which_engine_ran(kamtool: Callable[..., Run], export
         if command == "inspect":
             assert doc["summary"]["engine"] == engine
             assert doc["summary"].get("engine_reason") == reason
+
+
+@pytest.mark.parametrize("text", [PLAIN, PLAIN.replace("A,", "华北,")], ids=["native", "arrow"])
+def test_the_load_closes_its_duckdb_and_a_later_query_opens_another(isolated: Path, text: str) -> None:
+    # A connection keeps the memory of its queries until closed (10M lines: about 0.5 GiB);
+    # the ledger's Arrow tables stay valid after it is.
+    from kamtool.engine import duck
+
+    before = duck.connection()
+    ledger = _load(_write(isolated / "plain.csv", text, "gbk" if "华" in text else "utf-8"))
+    assert before not in duck._OPEN
+    with pytest.raises(Exception, match="closed"):
+        before.sql("SELECT 1")
+    assert ledger.table.num_rows == 2 and ledger.customers["revenue"].sum() == pytest.approx(125.50)
+    assert duck.connection().sql("SELECT 42").fetchall() == [(42,)]
