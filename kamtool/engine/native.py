@@ -49,6 +49,7 @@ from kamtool.engine.duck import (
     literal,
     plain_strings,
     quote,
+    release,
     rolled_from_lines_sql,
     rolled_sql,
 )
@@ -427,6 +428,7 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
         if keys is None:
             continue
         for tried in grain_rules.tries(grain, keys):
+            release()  # what the last query kept goes back before this one runs beside its table
             try:
                 raw = connection().sql(grain_sql(parts, grain, tried, carried)).to_arrow_table()
             except Exception as exc:  # the main query read these lines: not expected, never a traceback
