@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandas.testing as pdt
@@ -160,10 +161,27 @@ def test_the_load_closes_its_duckdb_and_a_later_query_opens_another(isolated: Pa
     # the ledger's Arrow tables stay valid after it is.
     from kamtool.engine import duck
 
-    before = duck.connection()
-    ledger = _load(_write(isolated / "plain.csv", text, "gbk" if "华" in text else "utf-8"))
-    assert before not in duck._OPEN
+    path = _write(isolated / "plain.csv", text, "gbk" if "华" in text else "utf-8")
+    duck.release()
+    spied: list[Any] = []
+    real = duck.connection
+
+    def spy() -> Any:
+        spied.append(real())
+        return spied[-1]
+
+    import kamtool.engine.native as native_engine
+    import kamtool.engine.stream as stream_engine
+
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (duck, native_engine, stream_engine):
+            patch.setattr(module, "connection", spy)
+        ledger = _load(path)
+    assert spied and duck.opened() is None
     with pytest.raises(Exception, match="closed"):
-        before.sql("SELECT 1")
+        spied[-1].sql("SELECT 1")
     assert ledger.table.num_rows == 2 and ledger.customers["revenue"].sum() == pytest.approx(125.50)
-    assert duck.connection().sql("SELECT 42").fetchall() == [(42,)]
+    # a connection open before the load is someone's (a report's compact ledger): kept open
+    held = duck.connection()
+    _load(path)
+    assert duck.opened() is held and held.sql("SELECT 42").fetchall() == [(42,)]
