@@ -141,6 +141,8 @@ class Ledger:
     # What the roll-ups of one table share (its rows' order by the leading keys): tied to that
     # table (see :func:`rolled_up`), and not copied by dataclasses.replace.
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False, init=False, compare=False)
+    # The grains whose frame is built: their tables are let go (see _release).
+    _released: set[str] = field(default_factory=set, repr=False, init=False, compare=False)
 
     @property
     def orders_basis(self) -> str:
@@ -263,7 +265,9 @@ class Ledger:
                 if "salesperson" in self.keys and "salesperson" in self.present:
                     target.append("salesperson")
                 table = self._rolled(target, "monthly", sums=_SUMS[:-1])
-            frame = _units(table)
+            frame = _units(table, own=built is not None)
+            if built is not None:
+                self._release("monthly")
             profit = frame.pop("profit_c")
             profit_lines = frame.pop("profit_lines")
             if self.has_profit:
@@ -284,7 +288,8 @@ class Ledger:
             if built is None:
                 return None
             if "mix" not in self.frames:
-                self.frames["mix"] = _units(built)
+                self.frames["mix"] = _units(built, own=True)
+                self._release("mix")
             return self.frames["mix"]
         dims = [d for d in MIX_DIMENSIONS if d in self.keys and d in self.present]
         if not dims:
@@ -305,11 +310,15 @@ class Ledger:
             if one is None or dimension not in one.column_names:
                 return None
             if name not in self.frames:
-                self.frames[name] = _units(one)
+                self.frames[name] = _units(one, own=True)
+                self._release("mix_of")
             return self.frames[name]
         built = None if self.grains is None else self.grains.get("mix")
         if built is not None and dimension in built.column_names and dimension in self.present:
             if name not in self.frames:
+                if "mix" in self._released:
+                    raise RuntimeError(f"the mix grain was let go once its frame was built: read "
+                                       f"mix_of({dimension!r}) before mix")
                 target = ["customer", "month", dimension]
                 self.frames[name] = _units(_grouped(built, target, ["revenue_c", "lines"]))
             return self.frames[name]
@@ -340,11 +349,23 @@ class Ledger:
                 self._grain(CREDIT_KEYS, "invoices", subset=True)
                 table = self._rolled(list(CREDIT_KEYS), "invoices",
                                      sums=("revenue_c", "lines", "paid_amount_c"))
-            frame = _units(table).rename(columns={"revenue": "amount"})
+            frame = _units(table, own=built is not None).rename(columns={"revenue": "amount"})
+            if built is not None:
+                self._release("invoices")
             drop = [c for c in ("invoice_id", "due_date", "paid_date", "paid_amount")
                     if c not in self.present]
             self.frames["invoices"] = frame.drop(columns=drop, errors="ignore")
         return self.frames["invoices"]
+
+    def _release(self, name: str) -> None:
+        """Let the grain's table go once its frame holds it (tiers on 10M lines: 0.5 GB of
+        month and mix tables): an empty table of its columns in its place, in a dict of this
+        ledger's own (a ledger copied with dataclasses.replace keeps its tables)."""
+        assert self.grains is not None
+        table = self.grains[name]
+        if table is not None:
+            self.grains = {**self.grains, name: table.schema.empty_table()}
+            self._released.add(name)
 
     def _rolled(self, target: list[str], name: str, sums: tuple[str, ...] = _SUMS) -> pa.Table:
         """The table summed up to ``target`` keys; ``month`` from the date when the table is per day.
@@ -396,11 +417,15 @@ class Ledger:
                         has_quantity=self.has_quantity)
 
 
-def _units(table: pa.Table) -> pd.DataFrame:
-    """A rolled-up table (cents) -> a frame in currency units and timestamps, columns in order."""
+def _units(table: pa.Table, *, own: bool = False) -> pd.DataFrame:
+    """A rolled-up table (cents) -> a frame in currency units and timestamps, columns in order.
+
+    ``own``: the frame's text is copied out of the table, for a table let go once its frame is
+    built (:meth:`Ledger._release`): a frame's text columns share the table's buffers, and a
+    buffer from DuckDB keeps its whole batch, every column, alive."""
     import pandas as pd
 
-    frame = table.to_pandas(date_as_object=False)
+    frame = (_own_text(table) if own else table).to_pandas(date_as_object=False)
     for col in ("date", "due_date", "paid_date", "first_date", "last_date"):
         if col in frame:
             frame[col] = pd.to_datetime(frame[col])
@@ -413,6 +438,18 @@ def _units(table: pa.Table) -> pd.DataFrame:
         if col in frame:
             frame[col] = frame[col].astype("int64")
     return frame.reset_index(drop=True)
+
+
+def _own_text(table: pa.Table) -> pa.Table:
+    """``table`` with its text columns copied chunk by chunk (a concatenation always copies)."""
+    import pyarrow as pa
+
+    for at, f in enumerate(table.schema):
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
+            column = table.column(at)
+            copied = [pa.concat_arrays([c, c.slice(0, 0)]) for c in column.chunks]
+            table = table.set_column(at, f, pa.chunked_array(copied, type=f.type))
+    return table
 
 
 def _totals_row(table: pa.Table) -> pa.Table:

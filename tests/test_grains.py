@@ -163,6 +163,36 @@ def test_invoices_for_credit(tiny: Path, engine: str, monkeypatch: pytest.Monkey
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_a_grain_is_let_go_once_its_frame_is_built(tiny: Path, engine: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from kamtool.analyses import churn
+
+    needs = churn.types_needs(payments=True)
+    ledger, fresh = (_load(tiny, needs, engine, monkeypatch) for _ in range(2))
+    assert ledger.grains is not None and ledger.grains["mix"].num_rows == 4
+    mix, invoices = ledger.mix, ledger.invoices
+    assert mix is not None and ledger.mix is mix  # built once, from the table, then held
+    for name in ("mix", "invoices"):  # the table let go, its columns kept
+        assert ledger.grains[name].num_rows == 0
+        assert fresh.grains is not None and ledger.grains[name].schema == fresh.grains[name].schema
+    pdt.assert_frame_equal(mix, fresh.mix)
+    pdt.assert_frame_equal(invoices, fresh.invoices)
+    with pytest.raises(RuntimeError, match="read mix_of"):
+        ledger.mix_of("category")
+
+    days = _load(tiny, stages.day_needs(), engine, monkeypatch)
+    breadth = days.mix_of("category")
+    assert days.grains is not None and days.grains["mix_of"].num_rows == 0
+    assert days.mix_of("category") is breadth and days.mix_of("brand") is None
+    from kamtool.cli.commands.tiers import command_needs
+
+    per_salesperson = _load(tiny, command_needs(), engine, monkeypatch)
+    monthly = per_salesperson.monthly
+    assert per_salesperson.grains is not None and per_salesperson.grains["monthly"].num_rows == 0
+    assert list(monthly["customer"]) == ["C1", "C1", "C1", "C2"] and per_salesperson.monthly is monthly
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_invoice_id_falls_back_to_order_id(tmp_path: Path, engine: str,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "orders.csv"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandas.testing as pdt
@@ -152,3 +153,35 @@ def test_every_command_says_which_engine_ran(kamtool: Callable[..., Run], export
         if command == "inspect":
             assert doc["summary"]["engine"] == engine
             assert doc["summary"].get("engine_reason") == reason
+
+
+@pytest.mark.parametrize("text", [PLAIN, PLAIN.replace("A,", "华北,")], ids=["native", "arrow"])
+def test_the_load_closes_its_duckdb_and_a_later_query_opens_another(isolated: Path, text: str) -> None:
+    # A connection keeps the memory of its queries until closed (10M lines: about 0.5 GiB);
+    # the ledger's Arrow tables stay valid after it is.
+    from kamtool.engine import duck
+
+    path = _write(isolated / "plain.csv", text, "gbk" if "华" in text else "utf-8")
+    duck.release()
+    spied: list[Any] = []
+    real = duck.connection
+
+    def spy() -> Any:
+        spied.append(real())
+        return spied[-1]
+
+    import kamtool.engine.native as native_engine
+    import kamtool.engine.stream as stream_engine
+
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (duck, native_engine, stream_engine):
+            patch.setattr(module, "connection", spy)
+        ledger = _load(path)
+    assert spied and duck.opened() is None
+    with pytest.raises(Exception, match="closed"):
+        spied[-1].sql("SELECT 1")
+    assert ledger.table.num_rows == 2 and ledger.customers["revenue"].sum() == pytest.approx(125.50)
+    # a connection open before the load is someone's (a report's compact ledger): kept open
+    held = duck.connection()
+    _load(path)
+    assert duck.opened() is held and held.sql("SELECT 42").fetchall() == [(42,)]

@@ -30,15 +30,22 @@ def close_connections() -> None:
         shutil.rmtree(_SPILL.pop(), ignore_errors=True)
 
 
-def release() -> None:
-    """Close this thread's DuckDB; the next query opens a new one. Its allocator keeps what a
-    query used for the queries to come (10M lines, clv's query: 0.5 GiB after the query, of a
-    1.0 GiB process), and closing gives it back; the Arrow tables the queries returned stay."""
+def opened() -> duckdb.DuckDBPyConnection | None:
+    """This thread's DuckDB when one is open, else None."""
+    return getattr(_LOCAL, "con", None)
+
+
+def release(keep: duckdb.DuckDBPyConnection | None = None) -> None:
+    """Close this thread's DuckDB, which the next :func:`connection` opens afresh: a connection
+    keeps the memory of its queries until it is closed (10M lines, credit's invoice lines: about
+    0.5 GiB after the query), while the Arrow tables it returned stay valid.  ``keep``: a
+    connection opened before (a report's compact ledger lives in it), left open."""
     con = getattr(_LOCAL, "con", None)
-    if con is None:
+    if con is None or con is keep:
         return
     _LOCAL.con = None
-    _OPEN.remove(con)
+    if con in _OPEN:
+        _OPEN.remove(con)
     con.close()
 
 

@@ -31,12 +31,13 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
 
     ``progress(rows, size)``: lines read since the last call, or else bytes of the file read.
     """
-    from kamtool.engine.duck import release
+    from kamtool.engine.duck import opened, release
 
+    held = opened()
     try:
         ledger = _load(request, progress)
     finally:
-        release()  # what DuckDB's allocator holds back goes back before the analysis runs
+        release(keep=held)  # the analyses read the ledger, not DuckDB: its memory goes back now
     ledger.filters = request.filters
     return _something_left(request, ledger)
 

@@ -49,8 +49,10 @@ from kamtool.engine.duck import (
     connection,
     exact_first_purchases,
     literal,
+    opened,
     plain_strings,
     quote,
+    release,
     rolled_from_lines_sql,
     rolled_sql,
 )
@@ -420,7 +422,7 @@ def grain_sql(parts: dict[str, str], grain: Grain, keys: Sequence[str], carried:
 
 
 def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | None]], carried: Sequence[str],
-            checked: dict[str, bool]) -> dict[str, pa.Table | None]:
+            checked: dict[str, bool], held: Any = None) -> dict[str, pa.Table | None]:
     """Each grain's table (None for a grain not built for this file), proven as
     :func:`_grain_table` says; ``checked``: the text keys to prove, as :func:`text_keys` gives them."""
     built: dict[str, pa.Table | None] = {}
@@ -429,6 +431,7 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
         if keys is None:
             continue
         for tried in grain_rules.tries(grain, keys):
+            release(keep=held)  # what the last query kept goes back before this one runs beside its table
             try:
                 raw = connection().sql(grain_sql(parts, grain, tried, carried)).to_arrow_table()
             except Exception as exc:  # the main query read these lines: not expected, never a traceback
@@ -746,6 +749,7 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
     name = request.files[0]
     keys = list(request.keys)
     entity = _entity(keys)
+    held = opened()  # a connection open before this load is someone's: never closed here
     path = Path(name)
     magic = b""
     if path.is_file():
@@ -803,7 +807,7 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
             left_out = dict(filtering.native_counts(removed, prep.filters))
         # Only once the main table proved the lines plain: a line DuckDB cannot read is then
         # known not to be there.
-        built = None if grains is None else _grains(parts, grains, carried, checked)
+        built = None if grains is None else _grains(parts, grains, carried, checked, held)
         if "_unsure" in table.column_names:  # proven plain: the few uncertain first purchases
             table = exact_first_purchases(table, parts["lines"],
                                           carried=[filtering.DROP_KEY] if prep.filters else [])
