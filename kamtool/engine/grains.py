@@ -10,7 +10,7 @@ beside it.  Sums of integer cents are exact at any level, so the tables equal th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kamtool.engine.duck import query, quote
@@ -73,20 +73,30 @@ def from_fine(table: pa.Table, keys: Sequence[str], base: Sequence[str], grains:
     sums = ", ".join(_aggregate(f.name, f.type) for f in measures)
     main = query(f"SELECT {group}, {sums} FROM fine GROUP BY {group} ORDER BY {group}", fine=table)
     main = main.cast(table.select([*base, *(f.name for f in measures)]).schema)
-    built: dict[str, pa.Table | None] = {}
+
+    def built(grain: Grain, tried: tuple[str, ...]) -> pa.Table:
+        source = f"(SELECT *, {month_sql(grain.months)} AS month FROM fine)" if "month" in tried else "fine"
+        cols = ", ".join(quote(k) for k in tried)
+        kept = [f for f in measures if f.name in grain.sums]
+        return query(f"SELECT {cols}, {', '.join(_aggregate(f.name, f.type) for f in kept)} FROM {source} "
+                     f"GROUP BY {cols} ORDER BY {cols}", fine=table)
+
+    return main, first_held(grains, present, built)
+
+
+def first_held(grains: Sequence[Grain], present: set[str],
+               built: Callable[[Grain, tuple[str, ...]], pa.Table]) -> dict[str, pa.Table | None]:
+    """Each grain's table (None for a grain the file's columns do not allow): ``built(grain,
+    keys)`` for each of its keys in turn (:func:`tries`), the first that holds a value."""
+    tables: dict[str, pa.Table | None] = {}
     for grain in grains:
-        built[grain.name] = None
+        tables[grain.name] = None
         wanted = grain.wanted(present)
         if wanted is None:
             continue
-        source = f"(SELECT *, {month_sql(grain.months)} AS month FROM fine)" if "month" in wanted else "fine"
         for tried in tries(grain, wanted):
-            cols = ", ".join(quote(k) for k in tried)
-            kept = [f for f in measures if f.name in grain.sums]
-            sql = (f"SELECT {cols}, {', '.join(_aggregate(f.name, f.type) for f in kept)} FROM {source} "
-                   f"GROUP BY {cols} ORDER BY {cols}")
-            result = query(sql, fine=table)
+            result = built(grain, tried)
             if holds_value(grain, tried, result):
-                built[grain.name] = result
+                tables[grain.name] = result
                 break
-    return main, built
+    return tables

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from kamtool.engine.duck import FIRST_PURCHASE
 from kamtool.engine.stream import ORDER_KEY, final_sql
 from kamtool.ledger import Ledger
-from kamtool.needs import Needs
+from kamtool.needs import Grain, Needs
 
 if TYPE_CHECKING:
     import duckdb
@@ -373,23 +373,16 @@ def _grains(held: Fine, source: str, needs: Needs, present: set[str], sums: list
     from kamtool.engine.stream import MEASURES
 
     merge = {out: sql for out, _line, sql in MEASURES}
-    built: dict[str, pa.Table | None] = {}
-    for grain in needs.grains:
-        built[grain.name] = None
-        wanted = grain.wanted(present)
-        if wanted is None:
-            continue
+
+    def built(grain: Grain, tried: tuple[str, ...]) -> pa.Table:
         rows = source if grain.months == 1 else (
             f"(SELECT * REPLACE ({grains.month_sql(grain.months)} AS month) FROM {source})")
         carried = ", ".join(f"{merge[c]} AS {quote(c)}" for c in sums if c in grain.sums)
-        for tried in grains.tries(grain, wanted):
-            cols = ", ".join(quote(k) for k in tried)
-            sql = f"SELECT {cols}, {carried} FROM {rows} GROUP BY {cols} ORDER BY {cols}"
-            table = _unasked(held.run(sql, **keep), present)
-            if grains.holds_value(grain, tried, table):
-                built[grain.name] = table
-                break
-    return built
+        cols = ", ".join(quote(k) for k in tried)
+        return _unasked(held.run(f"SELECT {cols}, {carried} FROM {rows} GROUP BY {cols} ORDER BY {cols}",
+                                 **keep), present)
+
+    return grains.first_held(needs.grains, present, built)
 
 
 def _unasked(table: pa.Table, present: set[str]) -> pa.Table:
