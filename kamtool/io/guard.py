@@ -63,7 +63,9 @@ GIB = 1 << 30
 MIB = 1 << 20
 CHUNK = 1 << 20  # inflated bytes scanned at a time: bounds the scanner's memory
 HEAD_BYTES = 64 << 10  # the <dimension> comes before <sheetData>, after a few small elements
-CSV_BLOCK_BYTES = 8 << 20  # kamtool.io.read's Arrow block size
+# The Arrow block size of kamtool.io.read's CSV readers (a longer line does not fit one): Arrow
+# reads ahead several blocks, and 32 MiB blocks cost 1 GiB more.
+CSV_BLOCK_BYTES = 8 << 20
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from kamtool.errors import DataError, UsageError
 from kamtool.io.columns import score_header_row
-from kamtool.io.guard import Limits, check_csv_line_limit, check_workbook
+from kamtool.io.guard import CSV_BLOCK_BYTES, Limits, check_csv_line_limit, check_workbook
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -38,7 +38,6 @@ BATCH_ROWS = 1 << 18  # lines per batch: small enough to keep a few in flight ch
 # tab, quote or line break inside a character (a '|' can be one's second byte: not in this list).
 GB_ENCODINGS = {"gb18030", "gbk", "gb2312"}
 GB_SAFE_DELIMITERS = {",", ";", "\t"}
-CSV_BLOCK_BYTES = 8 << 20  # Arrow reads ahead several blocks: 32 MiB blocks cost 1 GiB more
 
 
 @dataclass
