@@ -437,6 +437,8 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
             except Exception as exc:  # the main query read these lines: not expected, never a traceback
                 raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
                                lines=True) from None
+            finally:
+                release(keep=held)  # and before the checks run beside the grain's table
             table = _grain_table(raw, checked)
             if grain_rules.holds_value(grain, tried, table):
                 built[grain.name] = table
@@ -787,6 +789,10 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
         except Exception as exc:  # a value or a row DuckDB cannot read: the Arrow path will say which
             raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
                            lines=True) from None
+        finally:
+            # What the query kept goes back before the checks run beside its table (10M lines,
+            # clv: about 0.45 GiB, which the checks' copies came on top of).
+            release(keep=held)
         entity_is_label = entity is not None and prep.mapping.columns[entity] in label_headers(
             source.headers, prep.mapping)
         table = plain_strings(table)
