@@ -43,6 +43,7 @@ from kamtool.engine import filters as filtering
 from kamtool.engine import grains as grain_rules
 from kamtool.engine.duck import (
     FIRST_PURCHASE,
+    GRAIN_MEMORY,
     INSPECT_MEMORY,
     ROLLED_MEMORY,
     capped_memory,
@@ -433,7 +434,8 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
         for tried in grain_rules.tries(grain, keys):
             release(keep=held)  # what the last query kept goes back before this one runs beside its table
             try:
-                raw = connection().sql(grain_sql(parts, grain, tried, carried)).to_arrow_table()
+                with capped_memory(GRAIN_MEMORY):
+                    raw = connection().sql(grain_sql(parts, grain, tried, carried)).to_arrow_table()
             except Exception as exc:  # the main query read these lines: not expected, never a traceback
                 raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
                                lines=True) from None
@@ -730,10 +732,15 @@ def gate(request: LoadRequest) -> str | None:
 
 def capped(request: LoadRequest) -> str | None:
     """The share of memory DuckDB keeps to in the load's query (:func:`capped_memory`): loyalty's
-    rolled grain and inspect's table (every measure) have one; None for the others."""
+    rolled grain, inspect's table (every measure) and a table per customer and day (clv, and the
+    main table of churn, stages and tiers, whose grains keep to the same) have one; None for the
+    others."""
     if FIRST_PURCHASE in request.figures:
         return ROLLED_MEMORY
-    return INSPECT_MEMORY if request.measures is None else None
+    if request.measures is None:
+        return INSPECT_MEMORY
+    per_day = ("customer", "date")
+    return GRAIN_MEMORY if tuple(request.base or request.keys) == per_day else None
 
 
 def load(request: LoadRequest, progress: Callable[[int, int], None] | None = None
