@@ -27,7 +27,8 @@ def test_load_closes_its_duckdb_and_the_ledger_stays_whole(load_ledger: Any) -> 
 
 
 @pytest.mark.parametrize(("command", "capped"), [
-    ("inspect", duck.INSPECT_MEMORY), ("loyalty", duck.ROLLED_MEMORY), ("abc", None), ("clv", None)])
+    ("inspect", duck.INSPECT_MEMORY), ("loyalty", duck.ROLLED_MEMORY), ("abc", None),
+    ("clv", duck.GRAIN_MEMORY)])
 def test_inspect_and_loyalty_queries_keep_to_the_cap(monkeypatch: pytest.MonkeyPatch, command: str,
                                                      capped: str | None) -> None:
     from kamtool.analyses import clv, inspection, loyalty

@@ -256,3 +256,18 @@ def test_stages_partition_the_customers_and_ignore_row_order(lines, prospects, r
     assert int(result.tables["transitions"].drop(columns="from_stage").to_numpy().sum()) == len(rows)
     shuffled = monthly.sample(frac=1, random_state=rnd.randint(0, 2**31))
     pd.testing.assert_frame_equal(rows, stages(shuffled, accounts, as_of=AS_OF, compare="2025-01-01").rows)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=60), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_unique_inverse_is_numpys_on_sorted_and_unsorted_keys(values: list[int], ordered: bool) -> None:
+    """The neighbours' shortcut for keys in order gives np.unique's cells and inverse exactly,
+    and any other key falls back to np.unique itself."""
+    from kamtool.analyses.stages import _unique_inverse
+
+    key = np.array(sorted(values) if ordered else values, dtype=np.int64)
+    cells, cell = _unique_inverse(key)
+    expected_cells, expected_cell = np.unique(key, return_inverse=True)
+    assert cells.dtype == expected_cells.dtype and cell.dtype == expected_cell.dtype
+    assert cells.tolist() == expected_cells.tolist()
+    assert cell.tolist() == expected_cell.ravel().tolist()

@@ -249,17 +249,42 @@ def monthly_of_days(days: pd.DataFrame) -> pd.DataFrame:
         if column not in days.columns:
             raise ColumnError(f"the days table has no {column!r} column")
     names, customers = rules.sorted_codes(days["customer"])
-    day = _day_numbers(days["date"])
     known = names >= 0  # a missing customer id is no group (as in a group-by)
-    month = rules.period_of_days(day[known], "month") if len(day) else np.zeros(0, dtype=np.int64)
+    every = bool(known.all())
+    day = _day_numbers(days["date"])
+    month = rules.period_of_days(day if every else day[known], "month") if len(day) \
+        else np.zeros(0, dtype=np.int64)
+    del day
     m0 = int(month.min()) if len(month) else 0
     width = int(month.max()) - m0 + 1 if len(month) else 1
-    cells, cell = np.unique(names[known].astype(np.int64) * width + (month - m0), return_inverse=True)
-    cents = rules.whole_units(days["revenue"].to_numpy(dtype=np.float64)[known]).astype(np.float64)
+    key = (names if every else names[known]).astype(np.int64, copy=False) * width
+    del names
+    key += month - m0
+    del month
+    cells, cell = _unique_inverse(key)
+    del key
+    revenue = days["revenue"].to_numpy(dtype=np.float64)
+    cents = rules.whole_units(revenue if every else revenue[known]).astype(np.float64)
     # float64 partial sums of whole cents are exact below 2**53 cents
     sums = np.rint(np.bincount(cell, weights=cents, minlength=len(cells)))
     return pd.DataFrame({"customer": customers.take(cells // width),
                          "month": (cells % width + m0).astype(np.int64), "revenue": sums / 100})
+
+
+def _unique_inverse(key: IntArray) -> tuple[IntArray, IntArray]:
+    """``np.unique(key, return_inverse=True)``, by comparing neighbours when ``key`` never
+    decreases (the ledger's days come sorted by customer and day, so their customer × month
+    keys do): np.unique sorts a copy and keeps the sort's order and a mask beside it (10M lines:
+    4.8M customer-days, about 0.2 GiB and a second of sorting for keys in order already)."""
+    if len(key) > 1 and bool((key[1:] >= key[:-1]).all()):
+        new = np.empty(len(key), dtype=bool)
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+        cell = np.cumsum(new, dtype=np.int64)
+        cell -= 1
+        return key[new], cell
+    cells, cell = np.unique(key, return_inverse=True)
+    return cells, cell.ravel()
 
 
 def ledger_frames(ledger: Ledger) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -483,7 +508,9 @@ def _lost(days: pd.DataFrame, customers: pd.Index, as_of: int, th: StageThreshol
     code = _codes(pd.DataFrame({"customer": days["customer"].astype(str)}), customers)
     revenue = pd.to_numeric(days["revenue"], errors="coerce").fillna(0).to_numpy(dtype=np.float64)
     keep = (day < as_of) & (code >= 0)
-    code, day, revenue = code[keep], day[keep], revenue[keep]
+    if not keep.all():  # a copy of each column only when a row goes (10M lines: 37 MiB a column)
+        code, day, revenue = code[keep], day[keep], revenue[keep]
+    del keep
     last = np.full(n, np.nan)
     median_gap = np.full(n, np.nan)
     if len(day):

@@ -253,6 +253,11 @@ ROLLED_MEMORY = "256MB"
 # leaves the 10M-line query as it was and kept 30M lines to 1,134 MiB (256 MB: 410 MiB at 10M,
 # 463 at 30M, but spilling cost 10M lines 18.2 -> 23.1 CPU-s).
 INSPECT_MEMORY = "1GB"
+# The grain commands' (clv, churn, stages, tiers): their table per customer and day (10M lines:
+# 4.8M rows) and each grain beside it.  Uncapped, DuckDB's share of a query on 10M Parquet lines
+# was 0.5-0.8 GiB on top of the tables the process holds already (clv: 1,023 MiB at its query,
+# tiers' month × category × brand mix 1,813).
+GRAIN_MEMORY = "512MB"
 
 
 @contextlib.contextmanager

@@ -43,6 +43,7 @@ from kamtool.engine import filters as filtering
 from kamtool.engine import grains as grain_rules
 from kamtool.engine.duck import (
     FIRST_PURCHASE,
+    GRAIN_MEMORY,
     INSPECT_MEMORY,
     ROLLED_MEMORY,
     capped_memory,
@@ -433,10 +434,13 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
         for tried in grain_rules.tries(grain, keys):
             release(keep=held)  # what the last query kept goes back before this one runs beside its table
             try:
-                raw = connection().sql(grain_sql(parts, grain, tried, carried)).to_arrow_table()
+                with capped_memory(GRAIN_MEMORY):
+                    raw = connection().sql(grain_sql(parts, grain, tried, carried)).to_arrow_table()
             except Exception as exc:  # the main query read these lines: not expected, never a traceback
                 raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
                                lines=True) from None
+            finally:
+                release(keep=held)  # and before the checks run beside the grain's table
             table = _grain_table(raw, checked)
             if grain_rules.holds_value(grain, tried, table):
                 built[grain.name] = table
@@ -728,10 +732,15 @@ def gate(request: LoadRequest) -> str | None:
 
 def capped(request: LoadRequest) -> str | None:
     """The share of memory DuckDB keeps to in the load's query (:func:`capped_memory`): loyalty's
-    rolled grain and inspect's table (every measure) have one; None for the others."""
+    rolled grain, inspect's table (every measure) and a table per customer and day (clv, and the
+    main table of churn, stages and tiers, whose grains keep to the same) have one; None for the
+    others."""
     if FIRST_PURCHASE in request.figures:
         return ROLLED_MEMORY
-    return INSPECT_MEMORY if request.measures is None else None
+    if request.measures is None:
+        return INSPECT_MEMORY
+    per_day = ("customer", "date")
+    return GRAIN_MEMORY if tuple(request.base or request.keys) == per_day else None
 
 
 def load(request: LoadRequest, progress: Callable[[int, int], None] | None = None
@@ -787,6 +796,10 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
         except Exception as exc:  # a value or a row DuckDB cannot read: the Arrow path will say which
             raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
                            lines=True) from None
+        finally:
+            # What the query kept goes back before the checks run beside its table (10M lines,
+            # clv: about 0.45 GiB, which the checks' copies came on top of).
+            release(keep=held)
         entity_is_label = entity is not None and prep.mapping.columns[entity] in label_headers(
             source.headers, prep.mapping)
         table = plain_strings(table)
