@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kamtool.analyses.credit.grading import DEFAULT_FACTORS, GRADES, GradeRule
-from kamtool.needs import Needs
+from kamtool.needs import Grain, Needs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,10 +45,12 @@ __all__ = ["DEFAULT_FACTORS", "GRADES", "NEEDS", "Options", "GradeRule", "credit
 # its day). invoice_id falls back to order_id in the io; without either, one invoice per
 # customer per day.
 NEEDS = Needs(
-    keys=("customer", "invoice_id", "date", "due_date", "paid_date"),
+    keys=("customer",),
     columns=("customer", "date", "amount"),
-    optional=("invoice_id", "due_date", "paid_date"),
+    optional=("invoice_id", "date", "due_date", "paid_date"),
     measures=("paid_amount",),
+    grains=(Grain("invoices", ("customer", "invoice_id", "date", "due_date", "paid_date"),
+                  split=("invoice_id", "due_date", "paid_date"), sums=("revenue_c", "paid_amount_c")),),
 )
 
 
