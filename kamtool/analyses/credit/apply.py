@@ -47,7 +47,7 @@ from kamtool.errors import AnalysisError
 
 INVOICE, CREDIT_NOTE, PAYMENT = 0, 1, 2
 MAX_ROUNDS = 10_000  # a safety net: each round settles at least the next reference in order
-BLOCK_EVENTS = 1_000_000  # customers are applied in blocks of about this many events (apply_codes)
+BLOCK_EVENTS = 250000  # customers are applied in blocks of about this many events (apply_codes)
 
 Ints = npt.NDArray[np.int64]
 
@@ -374,8 +374,12 @@ def apply_codes(invoices: pd.DataFrame, payments: pd.DataFrame, n_cust: int, key
         credit[lo:hi] = block.credit[lo:hi]
         unmatched += block.unmatched_references
         event, stage, at = block.order
-        blocks.append(replace(block, invoice=rows[block.invoice], order=(event + events, stage, at)))
+        # only the allocations stay (the block's per-invoice and per-customer arrays are copied out)
+        blocks.append(replace(block, open_cents=block.open_cents[:0], credit=block.credit[:0],
+                              invoice=rows[block.invoice], order=(event + events, stage, at)))
         events += len(rows) + len(paid)
+        del block, rows, paid
+        trim_heap()
 
     def joined(name: str) -> Ints:
         return np.concatenate([getattr(b, name) for b in blocks])
@@ -386,6 +390,17 @@ def apply_codes(invoices: pd.DataFrame, payments: pd.DataFrame, n_cust: int, key
         order=(np.concatenate([b.order[0] for b in blocks]), np.concatenate([b.order[1] for b in blocks]),
                np.concatenate([b.order[2] for b in blocks])),
         unmatched_references=unmatched)
+
+
+def trim_heap() -> None:
+    """What the block freed back to the system (glibc keeps the small pieces otherwise)."""
+    import contextlib
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # AttributeError: not glibc
+            ctypes.CDLL(None).malloc_trim(0)
 
 
 def _apply_block(invoices: pd.DataFrame, payments: pd.DataFrame, n_cust: int, keys: pd.Index) -> AppliedCodes:

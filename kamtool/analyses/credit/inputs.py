@@ -76,8 +76,24 @@ def cents_of(values: pd.Series, what: str, column: str, required: bool) -> np.nd
     return whole_units(numbers.fillna(0).to_numpy(dtype=np.float64), "amount")
 
 
+def _stripped(values: pd.Series) -> pd.Series:
+    """``values`` as text with surrounding whitespace stripped; the text as it is when no value
+    has any (a new array only where one changes: 5M ids, 70 MB kept once, not twice)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = values.astype("string").reset_index(drop=True)
+    stripped = text.str.strip()
+
+    def size(series: pd.Series) -> int:
+        return int(pc.sum(pc.binary_length(pa.array(series.array))).as_py() or 0)
+
+    # stripping only takes bytes away: the same total length is the same text
+    return text if len(text) and size(stripped) == size(text) else stripped
+
+
 def _customers(values: pd.Series, what: str) -> pd.Series:
-    text = values.astype("string").str.strip().reset_index(drop=True)
+    text = _stripped(values)
     empty = (text.isna() | (text == "")).to_numpy()
     if empty.any():
         row = int(np.flatnonzero(empty)[0])
@@ -89,7 +105,7 @@ def _ids(values: pd.Series | None, days: np.ndarray) -> pd.Series:
     """Invoice ids as text; a missing id is the invoice date (one invoice per customer-day)."""
     if values is None:
         return pd.Series(days.astype("datetime64[D]").astype(str)).astype("string")
-    text = values.astype("string").str.strip().reset_index(drop=True)
+    text = _stripped(values)
     missing = (text.isna() | (text == "")).to_numpy()
     if missing.any():
         fallback = pd.Series(days[missing].astype("datetime64[D]").astype(str), dtype="string")
