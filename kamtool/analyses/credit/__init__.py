@@ -50,7 +50,8 @@ NEEDS = Needs(
     optional=("invoice_id", "date", "due_date", "paid_date"),
     measures=("paid_amount",),
     grains=(Grain("invoices", ("customer", "invoice_id", "date", "due_date", "paid_date"),
-                  split=("invoice_id", "due_date", "paid_date"), sums=("revenue_c", "lines", "paid_amount_c")),),
+                  split=("invoice_id", "due_date", "paid_date"),
+                  sums=("revenue_c", "lines", "paid_amount_c")),),
 )
 
 
