@@ -364,8 +364,11 @@ def test_rows_carry_the_canonical_keys_and_their_kinds() -> None:
     assert result.kinds["utilisation"] == "share" and result.kinds["rows.over_limit"] == "bool"
     # the summary's over_limit and worsening count customers
     assert result.kinds["over_limit"] == "count" and isinstance(result.summary["over_limit"], int)
-    assert NEEDS.keys[:3] == ("customer", "invoice_id", "date")
-    assert "due_date" in NEEDS.keys and "paid_amount" in (NEEDS.measures or ())
+    # the invoice lines are a grain beside a table per customer
+    (invoices,) = NEEDS.grains
+    assert invoices.name == "invoices" and invoices.keys[:3] == ("customer", "invoice_id", "date")
+    assert "due_date" in invoices.keys and "paid_amount" in (NEEDS.measures or ())
+    assert NEEDS.grain[0] == "customer" and set(invoices.keys) <= set(NEEDS.grain)
 
 
 # -------------------------------------------------------------------------------- errors

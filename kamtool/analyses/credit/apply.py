@@ -36,7 +36,7 @@ names, for the tests and for callers holding frames.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +47,7 @@ from kamtool.errors import AnalysisError
 
 INVOICE, CREDIT_NOTE, PAYMENT = 0, 1, 2
 MAX_ROUNDS = 10_000  # a safety net: each round settles at least the next reference in order
+BLOCK_EVENTS = 250000  # customers are applied in blocks of about this many events (apply_codes)
 
 Ints = npt.NDArray[np.int64]
 
@@ -104,22 +105,32 @@ def _events(invoices: pd.DataFrame, payments: pd.DataFrame, n_cust: int, keys: p
     """Coded invoices (cust, key, day, cents) and payments (cust, day, cents, ref) as events."""
     inv_cents = invoices["cents"].to_numpy(dtype=np.int64)
     keep = np.flatnonzero(inv_cents != 0)
-    cust = np.concatenate([invoices["cust"].to_numpy(dtype=np.int64)[keep],
-                           payments["cust"].to_numpy(dtype=np.int64)])
-    key = np.concatenate([invoices["key"].to_numpy(dtype=np.int64)[keep],
-                          payments["ref"].to_numpy(dtype=np.int64)])
-    day = np.concatenate([invoices["day"].to_numpy(dtype=np.int64)[keep],
-                          payments["day"].to_numpy(dtype=np.int64)])
-    signed = np.concatenate([inv_cents[keep], payments["cents"].to_numpy(dtype=np.int64)])
+    every = len(keep) == len(inv_cents)  # no invoice of net 0: no copy to take the others
+    columns = []
+    pairs = (("cust", "cust"), ("key", "ref"), ("day", "day"), ("cents", "cents"))
+    for invoice_column, payment_column in pairs:
+        values = invoices[invoice_column].to_numpy(dtype=np.int64)
+        columns.append(np.concatenate([values if every else values[keep],
+                                       payments[payment_column].to_numpy(dtype=np.int64)]))
+    cust, key, day, signed = columns
+    del columns
     n_inv = len(keep)
     kind = np.full(len(day), PAYMENT, dtype=np.int64)
     kind[:n_inv] = np.where(signed[:n_inv] < 0, CREDIT_NOTE, INVOICE)
+    order = _replay_order(cust, day, kind, key, signed, keys)
+    # one column at a time into replay order, the unordered one let go (10M lines: 5 × 42 MB less)
     position = np.full(len(day), -1, dtype=np.int64)
     position[:n_inv] = keep
-    order = _replay_order(cust, day, kind, key, signed, keys)
-    cust, day, kind, key, signed, position = (a[order] for a in (cust, day, kind, key, signed, position))
+    del keep
+    position = position[order]
+    cust = cust[order]
+    day = day[order]
+    kind = kind[order]
+    key = key[order]
+    cents = np.abs(signed[order])
+    del signed, order
     ref, has_ref = _references(cust, kind, key, key >= 0)
-    return _Events(int(n_cust), cust, day, kind, np.abs(signed), position, ref, has_ref)
+    return _Events(int(n_cust), cust, day, kind, cents, position, ref, has_ref)
 
 
 def _pack(columns: tuple[Ints, ...]) -> Ints | None:
@@ -329,7 +340,71 @@ def apply_codes(invoices: pd.DataFrame, payments: pd.DataFrame, n_cust: int, key
     invoices: cust, key, day, cents, one row per customer and invoice (cents net; < 0 a
     credit note); payments: cust, day, cents (> 0), ref (key code, -1 for none); customer
     codes below ``n_cust``; ``keys`` the text of the key codes (ties are ordered by it).
+
+    Each customer's application reads only its own events, so the customers go in blocks of
+    consecutive codes of about :data:`BLOCK_EVENTS` events each: the event arrays of one block
+    at a time (10M lines: a dozen arrays of 5.3M events, 0.6 GB, instead a sixth of it).
     """
+    inv_cust = invoices["cust"].to_numpy(dtype=np.int64)
+    pay_cust = payments["cust"].to_numpy(dtype=np.int64)
+    ends = np.cumsum(np.bincount(inv_cust, minlength=n_cust) + np.bincount(pay_cust, minlength=n_cust))
+    total = int(ends[-1]) if len(ends) else 0
+    if total <= BLOCK_EVENTS:
+        return _apply_block(invoices, payments, n_cust, keys)
+    # each block ends with the customer whose events reach the next multiple of BLOCK_EVENTS
+    cuts = np.searchsorted(ends, np.arange(BLOCK_EVENTS, total, BLOCK_EVENTS), side="left") + 1
+    bounds = [0, *sorted({int(c) for c in cuts if 0 < c < n_cust}), int(n_cust)]
+    inv_sorted = bool((inv_cust[1:] >= inv_cust[:-1]).all())
+    inv_cents = invoices["cents"].to_numpy(dtype=np.int64)
+    open_cents = np.where(inv_cents > 0, inv_cents, 0).astype(np.int64)
+    credit = np.zeros(int(n_cust), dtype=np.int64)
+    blocks: list[AppliedCodes] = []
+    unmatched = 0
+    events = 0  # the events of the blocks before: the replay order's event numbers go on from there
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=False):
+        if inv_sorted:
+            start, stop = np.searchsorted(inv_cust, [lo, hi], side="left")
+            rows = np.arange(start, stop)
+        else:
+            rows = np.flatnonzero((inv_cust >= lo) & (inv_cust < hi))
+        paid = np.flatnonzero((pay_cust >= lo) & (pay_cust < hi))
+        block = _apply_block(invoices.iloc[rows].reset_index(drop=True),
+                             payments.iloc[paid].reset_index(drop=True), n_cust, keys)
+        open_cents[rows] = block.open_cents
+        credit[lo:hi] = block.credit[lo:hi]
+        unmatched += block.unmatched_references
+        event, stage, at = block.order
+        # only the allocations stay (the block's per-invoice and per-customer arrays are copied out)
+        blocks.append(replace(block, open_cents=block.open_cents[:0], credit=block.credit[:0],
+                              invoice=rows[block.invoice], order=(event + events, stage, at)))
+        events += len(rows) + len(paid)
+        del block, rows, paid
+        trim_heap()
+
+    def joined(name: str) -> Ints:
+        return np.concatenate([getattr(b, name) for b in blocks])
+
+    return AppliedCodes(
+        open_cents=open_cents, credit=credit, cust=joined("cust"), invoice=joined("invoice"),
+        day=joined("day"), cents=joined("cents"), cash=np.concatenate([b.cash for b in blocks]),
+        order=(np.concatenate([b.order[0] for b in blocks]), np.concatenate([b.order[1] for b in blocks]),
+               np.concatenate([b.order[2] for b in blocks])),
+        unmatched_references=unmatched)
+
+
+def trim_heap() -> None:
+    """What the block freed back to the system (glibc keeps the small pieces otherwise)."""
+    import contextlib
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # AttributeError: not glibc
+            ctypes.CDLL(None).malloc_trim(0)
+
+
+def _apply_block(invoices: pd.DataFrame, payments: pd.DataFrame, n_cust: int, keys: pd.Index) -> AppliedCodes:
+    """:func:`apply_codes` of one block of customers (every event of each)."""
     ev = _events(invoices, payments, n_cust, keys)
     solved = _solve(ev)
     inv_events = np.flatnonzero(ev.kind == INVOICE)

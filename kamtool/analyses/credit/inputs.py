@@ -76,8 +76,24 @@ def cents_of(values: pd.Series, what: str, column: str, required: bool) -> np.nd
     return whole_units(numbers.fillna(0).to_numpy(dtype=np.float64), "amount")
 
 
+def _stripped(values: pd.Series) -> pd.Series:
+    """``values`` as text with surrounding whitespace stripped; the text as it is when no value
+    has any (a new array only where one changes: 5M ids, 70 MB kept once, not twice)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = values.astype("string").reset_index(drop=True)
+    stripped = text.str.strip()
+
+    def size(series: pd.Series) -> int:
+        return int(pc.sum(pc.binary_length(pa.array(series.array))).as_py() or 0)
+
+    # stripping only takes bytes away: the same total length is the same text
+    return text if len(text) and size(stripped) == size(text) else stripped
+
+
 def _customers(values: pd.Series, what: str) -> pd.Series:
-    text = values.astype("string").str.strip().reset_index(drop=True)
+    text = _stripped(values)
     empty = (text.isna() | (text == "")).to_numpy()
     if empty.any():
         row = int(np.flatnonzero(empty)[0])
@@ -89,7 +105,7 @@ def _ids(values: pd.Series | None, days: np.ndarray) -> pd.Series:
     """Invoice ids as text; a missing id is the invoice date (one invoice per customer-day)."""
     if values is None:
         return pd.Series(days.astype("datetime64[D]").astype(str)).astype("string")
-    text = values.astype("string").str.strip().reset_index(drop=True)
+    text = _stripped(values)
     missing = (text.isna() | (text == "")).to_numpy()
     if missing.any():
         fallback = pd.Series(days[missing].astype("datetime64[D]").astype(str), dtype="string")
@@ -111,7 +127,7 @@ def read_invoices(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     due = (day_numbers(lines["due_date"], what, "due_date", required=False)
            if "due_date" in lines else np.full(len(lines), NO_DAY))
     frame = pd.DataFrame({"customer": customer, "invoice_id": invoice_id, "day": day,
-                          "due_day": due, "cents": cents})
+                          "due_day": due, "cents": cents}, copy=False)
     return frame, _line_payments(lines, customer, invoice_id, cents)
 
 
@@ -150,10 +166,7 @@ def code_inputs(lines: pd.DataFrame, payments: pd.DataFrame) -> Coded:
     """:func:`read_invoices`' lines and the payments (its line payments and
     :func:`read_payments`' frame, concatenated) as codes (see :class:`Coded`)."""
     n = len(lines)
-    customer = pd.concat([lines["customer"].astype("string"), payments["customer"].astype("string")],
-                         ignore_index=True)
-    cust_code, names = pd.factorize(customer, sort=True)
-    cust_code = cust_code.astype(np.int64)
+    cust_code, names = _customer_codes(lines["customer"], payments["customer"])
     ids = lines["invoice_id"].astype("string").reset_index(drop=True)
     refs = payments["ref"].astype("string").reset_index(drop=True)
     runs = _sorted_runs(cust_code[:n], ids)
@@ -167,13 +180,39 @@ def code_inputs(lines: pd.DataFrame, payments: pd.DataFrame) -> Coded:
         line_key, run_text = runs
         ref_key, key_index = _run_references(cust_code[:n][_run_starts(line_key)], run_text,
                                              cust_code[n:], refs)
+    # copy=False: the columns as they are, not stacked into one block (10M lines: 0.2 GB, 0.3 s)
     coded_lines = pd.DataFrame({"cust": cust_code[:n], "key": line_key,
                                 "day": lines["day"].to_numpy(dtype=np.int64),
                                 "due_day": lines["due_day"].to_numpy(dtype=np.int64),
-                                "cents": lines["cents"].to_numpy(dtype=np.int64)})
+                                "cents": lines["cents"].to_numpy(dtype=np.int64)}, copy=False)
     coded_payments = pd.DataFrame({"cust": cust_code[n:], "day": payments["day"].to_numpy(dtype=np.int64),
-                                   "cents": payments["cents"].to_numpy(dtype=np.int64), "ref": ref_key})
-    return Coded(np.asarray(names, dtype=object), key_index, coded_lines, coded_payments)
+                                   "cents": payments["cents"].to_numpy(dtype=np.int64), "ref": ref_key},
+                                  copy=False)
+    return Coded(names, key_index, coded_lines, coded_payments)
+
+
+def _customer_codes(lines: pd.Series, payments: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The customer code of every line, then of every payment, and the names by code, as
+    ``pd.factorize`` of the two together with ``sort=True`` gives them. Lines sorted by
+    customer (the ledger's order) are coded by their runs of equal names, and only the
+    runs' names and the payments' customers are hashed (5M lines: 1.2 s less)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(lines.astype("string").array) if len(lines) > 1 else None
+    if text is not None and text.null_count == 0 and pc.all(pc.less_equal(text[:-1], text[1:])).as_py():
+        # sorted as bytes, and so as code points (UTF-8), the order factorize sorts names in
+        changed = pc.not_equal(text[:-1], text[1:]).to_numpy(zero_copy_only=False)
+        run = np.cumsum(np.r_[0, changed]).astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, changed])
+        run_names = pd.Series(text.take(pa.array(starts)).to_pylist(), dtype=object)
+        both = pd.concat([run_names, payments.astype(object)], ignore_index=True)
+        code, names = pd.factorize(both, sort=True)
+        code = code.astype(np.int64)
+        return np.concatenate([code[:len(starts)][run], code[len(starts):]]), np.asarray(names, dtype=object)
+    customer = pd.concat([lines.astype("string"), payments.astype("string")], ignore_index=True)
+    code, names = pd.factorize(customer, sort=True)
+    return code.astype(np.int64), np.asarray(names, dtype=object)
 
 
 def _run_starts(run_code: np.ndarray) -> np.ndarray:
@@ -200,6 +239,8 @@ def _sorted_runs(cust: np.ndarray, ids: pd.Series) -> tuple[np.ndarray, Any] | N
         return None
     changed = pc.fill_null(pc.not_equal(text[:-1], text[1:]), True).to_numpy(zero_copy_only=False)
     run = np.cumsum(np.r_[0, ~same_customer | changed]).astype(np.int64)
+    if int(run[-1]) == len(run) - 1:  # every line an invoice of its own: the ids are the runs' text
+        return run, text
     return run, text.take(pa.array(_run_starts(run)))
 
 
@@ -256,6 +297,9 @@ def net_coded(lines: pd.DataFrame, n_keys: int) -> pd.DataFrame:
     packed = ordered(packed)
     starts = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]])
     del packed
+    if order is None and len(starts) == len(lines):  # one line per invoice: the lines as they are
+        return pd.DataFrame({c: lines[c].to_numpy(dtype=np.int64) for c in ("cust", "key", "day", "due_day",
+                                                                             "cents")}, copy=False)
     due = ordered(lines["due_day"].to_numpy(dtype=np.int64))
     due = np.minimum.reduceat(np.where(due != NO_DAY, due, _NO_DUE), starts)
     first = starts if order is None else order[starts]
@@ -264,7 +308,7 @@ def net_coded(lines: pd.DataFrame, n_keys: int) -> pd.DataFrame:
         "day": np.minimum.reduceat(ordered(lines["day"].to_numpy(dtype=np.int64)), starts),
         "due_day": np.where(due != _NO_DUE, due, NO_DAY),
         "cents": np.add.reduceat(ordered(lines["cents"].to_numpy(dtype=np.int64)), starts),
-    })
+    }, copy=False)
 
 
 def _line_payments(lines: pd.DataFrame, customer: pd.Series, invoice_id: pd.Series,
@@ -286,7 +330,7 @@ def _line_payments(lines: pd.DataFrame, customer: pd.Series, invoice_id: pd.Seri
     cents = np.where(given, paid, line_cents)
     keep = (paid_day != NO_DAY) & (cents != 0)
     out = pd.DataFrame({"customer": customer[keep].reset_index(drop=True), "day": paid_day[keep],
-                        "cents": cents[keep], "ref": invoice_id[keep].reset_index(drop=True)})
+                        "cents": cents[keep], "ref": invoice_id[keep].reset_index(drop=True)}, copy=False)
     _no_refunds(out, np.flatnonzero(keep), what, "paid_amount")
     return out
 

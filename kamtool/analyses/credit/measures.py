@@ -143,14 +143,15 @@ def balance_history(invoices: pd.DataFrame, payments: pd.DataFrame, customers: p
                     days: Sequence[int]) -> pd.DataFrame:
     """Balance (invoiced − paid, cents) per customer before each of ``days``: no
     application needed, a balance is a running sum. Both frames: cust (code), day, cents."""
-    event_customer = np.concatenate([invoices["cust"].to_numpy(), payments["cust"].to_numpy()])
-    event_day = np.concatenate([invoices["day"].to_numpy(), payments["day"].to_numpy()])
-    event_cents = np.concatenate([invoices["cents"].to_numpy(), -payments["cents"].to_numpy()])
     # each event counts from the first sample after its day on: add it there once, then a
-    # running sum across the samples
+    # running sum across the samples (invoices, then payments: no concatenation of the two)
     samples = np.asarray(days, dtype=np.int64)
-    first = np.searchsorted(samples, event_day, side="right")
     width = len(days) + 1
-    table = per_customer(event_customer * width + first, event_cents, len(customers) * width)
+    table = np.zeros(len(customers) * width, dtype=np.int64)
+    for frame, sign in ((invoices, 1), (payments, -1)):
+        first = np.searchsorted(samples, frame["day"].to_numpy(), side="right")
+        cents = frame["cents"].to_numpy(dtype=np.int64)
+        np.add.at(table, frame["cust"].to_numpy() * width + first, cents if sign > 0 else -cents)
+        del first
     table = np.cumsum(table.reshape(len(customers), width), axis=1)[:, :-1]
     return pd.DataFrame(table, index=customers, columns=list(days))
