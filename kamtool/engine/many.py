@@ -121,7 +121,10 @@ def as_full(lean: Ledger, needs: Needs) -> Ledger:
     for files without receivables fields: each file's mapping reads the invoice id from the
     order id when it has no invoice column (:func:`kamtool.engine.prepare.prepare`), the
     invoice id is among the present columns when a file maps it, and the keys are all of
-    ``needs``' (those the table lacks: typed NULLs in the views, as for any key a file lacks)."""
+    ``needs``' (those the table lacks: typed NULLs in the views, as for any key a file lacks).
+    A ledger loaded with every key of ``needs`` is returned as it is."""
+    if set(needs.grain) <= set(lean.keys):
+        return lean
     sources = []
     for info in lean.sources:
         mapping = dict(info.mapping)

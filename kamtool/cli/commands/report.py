@@ -517,11 +517,10 @@ def report_command(
     needs = many.fine_needs(extra)
     if payments is None and not many.invoices_read(load_request(common, needs, quiet=True)):
         # no analysis of this run reads the invoice keys: the lines loaded without them
-        loaded = many.as_full(load_ledger(common, many.fine_needs(extra, invoices=False),
-                                          output_fields=fields), needs)
-    else:
-        loaded = load_ledger(common, needs, output_fields=fields)
-    fine = many.compact(loaded)
+        needs = many.fine_needs(extra, invoices=False)
+    # (the load's ledger is not kept: its Arrow table goes once DuckDB holds the fine rows)
+    fine = many.compact(many.as_full(load_ledger(common, needs, output_fields=fields),
+                                     many.fine_needs(extra)))
     accounts_frame, accounts_report = read_second_table(common, accounts, "accounts")
     payments_frame, payments_report = read_second_table(common, payments, "payments")
     second = {kind: report for kind, report in (("accounts", accounts_report), ("payments", payments_report))
