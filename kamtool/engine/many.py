@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from kamtool.engine.duck import FIRST_PURCHASE
-from kamtool.engine.stream import ORDER_KEY, final_sql
+from kamtool.engine.stream import KEY_TYPES, ORDER_KEY, final_sql
 from kamtool.ledger import Ledger
 from kamtool.needs import Grain, Needs
 
@@ -45,12 +45,18 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
+    from kamtool.io.request import LoadRequest
+
 # The finest grain an analysis reads: every key of every analysis' Needs, the order id (for
 # exact distinct orders), the customer name (for the name rule).
 FINE_KEYS: tuple[str, ...] = ("customer", "date", "customer_name", "order_id", "invoice_id", "due_date",
                               "paid_date", "salesperson", "brand", "product", "category")
 FINE_MEASURES: tuple[str, ...] = ("profit", "quantity", "paid_amount")
 FINE_FIGURES: tuple[str, ...] = ("returns", "dates")
+# The keys of credit's invoice lines alone, and the receivables fields that make credit (or
+# churn's typing) read them without a payments file (churn_types.CREDIT_FIELDS).
+INVOICE_KEYS: tuple[str, ...] = ("invoice_id", "due_date", "paid_date")
+RECEIVABLES: tuple[str, ...] = ("due_date", "paid_date", "paid_amount")
 # Sums of the fine table that a whole-data total is taken of (Ledger.totals reads them).
 _TOTALS = {"lines": "sum", "revenue_c": "sum", "profit_c": "sum", "quantity": "sum", "returns_c": "sum",
            "return_lines": "sum", "first_date": "min", "last_date": "max"}
@@ -61,12 +67,73 @@ _PACKED = "kamtool_packed"
 _COUNTS = ("lines", "return_lines", "profit_lines")
 
 
-def fine_needs(extra: tuple[str, ...] = ()) -> Needs:
+def fine_needs(extra: tuple[str, ...] = (), *, invoices: bool = True) -> Needs:
     """The needs of the one load: the finest grain, every measure; ``extra``: more dimensions
-    a report splits by (region, channel …), each optional like the rest."""
-    keys = tuple(dict.fromkeys((*FINE_KEYS, *extra)))
+    a report splits by (region, channel …), each optional like the rest.  ``invoices``: with
+    credit's invoice keys (:data:`INVOICE_KEYS`).
+
+    Only credit's invoice lines read the invoice id and the due and paid dates: credit runs
+    with a payments file or receivables fields on the order lines (paid date, paid amount),
+    churn reads the invoice lines with payments or any receivables field (due date too).  A
+    report with no payments file over files with neither receivables fields nor an invoice
+    column of their own (:func:`invoices_read`) loads the lines without them, and
+    :func:`as_full` makes that ledger what the full load leaves: on the 10M-line benchmark
+    file the invoice id is the order id, a second text key of 5.3M values to group, check and
+    rank, which no view of such a run reads."""
+    keys = tuple(k for k in dict.fromkeys((*FINE_KEYS, *extra)) if invoices or k not in INVOICE_KEYS)
     return Needs(keys=keys, columns=("customer", "date", "amount"), optional=keys[2:],
                  measures=FINE_MEASURES, figures=FINE_FIGURES)
+
+
+def invoices_read(request: LoadRequest) -> bool:
+    """Whether a report over ``request``'s files without a payments file may read credit's
+    invoice keys (:data:`INVOICE_KEYS`): a file maps a receivables field (credit then runs, and
+    churn reads the invoice lines) or an invoice column of its own (whose values the load
+    checks: a padded one sends the load to the Arrow engine, which the Data quality sheet
+    says).  Only the headers are read (a CSV file's first MB, a Parquet file's schema); a
+    workbook (opening it parses the sheet), standard input, or a file the sniffing cannot
+    read: True, the full load then reads it (and says what is wrong with it)."""
+    from pathlib import Path
+
+    from kamtool.io.columns import map_columns
+    from kamtool.io.read import format_from_magic, open_source
+
+    for name in request.files:
+        if name == "-":  # read once, by the load
+            return True
+        path = Path(name)
+        try:
+            with open(path, "rb") as handle:
+                if format_from_magic(handle.read(8)) == "excel":
+                    return True
+            source = open_source(name, request.read)
+            full = map_columns(source.headers, request.overrides, source=source.name,
+                               entity=request.by_label)
+        except Exception:  # noqa: BLE001 - the load says what is wrong, as it would have
+            return True
+        if {"invoice_id", *RECEIVABLES} & set(full.columns):
+            return True
+    return False
+
+
+def as_full(lean: Ledger, needs: Needs) -> Ledger:
+    """A ledger loaded without the invoice keys, as the load of ``needs`` (with them) leaves it
+    for files without receivables fields: each file's mapping reads the invoice id from the
+    order id when it has no invoice column (:func:`kamtool.engine.prepare.prepare`), the
+    invoice id is among the present columns when a file maps it, and the keys are all of
+    ``needs``' (those the table lacks: typed NULLs in the views, as for any key a file lacks).
+    A ledger loaded with every key of ``needs`` is returned as it is."""
+    if set(needs.grain) <= set(lean.keys):
+        return lean
+    sources = []
+    for info in lean.sources:
+        mapping = dict(info.mapping)
+        if "invoice_id" not in mapping and "order_id" in mapping:
+            mapping["invoice_id"] = mapping["order_id"]
+        sources.append(replace(info, mapping=mapping))
+    mapped = any("invoice_id" in info.mapping for info in sources)
+    present = set(lean.present) | ({"invoice_id"} if mapped else set())
+    return replace(lean, sources=sources, present=present, keys=needs.grain)
 
 
 @dataclass(eq=False)
@@ -171,6 +238,8 @@ def compact(fine: Ledger) -> Fine:
         elif f.name in _COUNTS:
             column = _narrow(column)
         stored[f.name] = column
+    for key in fine.keys:  # a key the load did not group by (as_full): a typed NULL in the views
+        columns.setdefault(key, "DATE" if KEY_TYPES.get(key) == "date32" else "VARCHAR")
     invoices = (texts["invoice_id"], stored["invoice_id"]) if "invoice_id" in texts else None
     stored[ORDER_KEY] = _order_key(table, "order_id" in fine.present, invoices)
     name = f"{_PACKED}.kamtool_fine_{next(_NUMBERS)}"

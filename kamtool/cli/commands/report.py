@@ -11,7 +11,14 @@ import typer
 from kamtool.cli.app import app
 from kamtool.cli.options import AccountsFile, AsOf, Common, PaymentsFile, shared_options
 from kamtool.cli.params import grade_map, number_list, parse_day, weight_map, whole_list
-from kamtool.cli.run import attach_names, check_output_path, entity_frame, load_ledger, read_second_table
+from kamtool.cli.run import (
+    attach_names,
+    check_output_path,
+    entity_frame,
+    load_ledger,
+    load_request,
+    read_second_table,
+)
 from kamtool.errors import KamtoolError, UsageError
 
 if TYPE_CHECKING:
@@ -506,8 +513,14 @@ def report_command(
     check_output_path(common, fields)
     from kamtool.engine import many
 
-    fine = many.compact(load_ledger(common, many.fine_needs(extra=(split,) if split else ()),
-                                    output_fields=fields))
+    extra = (split,) if split else ()
+    needs = many.fine_needs(extra)
+    if payments is None and not many.invoices_read(load_request(common, needs, quiet=True)):
+        # no analysis of this run reads the invoice keys: the lines loaded without them
+        needs = many.fine_needs(extra, invoices=False)
+    # (the load's ledger is not kept: its Arrow table goes once DuckDB holds the fine rows)
+    fine = many.compact(many.as_full(load_ledger(common, needs, output_fields=fields),
+                                     many.fine_needs(extra)))
     accounts_frame, accounts_report = read_second_table(common, accounts, "accounts")
     payments_frame, payments_report = read_second_table(common, payments, "payments")
     second = {kind: report for kind, report in (("accounts", accounts_report), ("payments", payments_report))
