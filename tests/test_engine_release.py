@@ -48,3 +48,15 @@ def test_inspect_and_loyalty_queries_keep_to_the_cap(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(native, "capped_memory", spy)
     ledger = load(build_request(needs, [str(SAMPLE)]))
     assert ledger.engine == "native" and seen == [capped]
+
+
+def test_a_connection_after_close_connections_is_a_new_open_one() -> None:
+    """close_connections (at exit) closes this thread's DuckDB too: the next connection() is a
+    fresh one that runs a query, not the closed one."""
+    from kamtool.engine import duck
+
+    first = duck.connection()
+    duck.close_connections()
+    again = duck.connection()
+    assert again is not first
+    assert again.sql("SELECT 41 + 1").fetchall() == [(42,)]

@@ -20,7 +20,8 @@ _OPEN: list[duckdb.DuckDBPyConnection] = []
 
 def close_connections() -> None:
     """Close every DuckDB this process opened (its spill files are removed on close), and the
-    folder they spilled to."""
+    folder they spilled to.  This thread's :func:`connection` opens afresh after it."""
+    _LOCAL.con = None
     while _OPEN:
         with contextlib.suppress(Exception):  # closing at exit; nothing to report to
             _OPEN.pop().close()
