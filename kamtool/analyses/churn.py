@@ -310,7 +310,12 @@ def churn(
     status = _statuses(orders, periods)
     start_class = _classes(periods.start_cents, thresholds)
     end_class = _classes(periods.end_cents, thresholds)
-    warning = _warning(daily, orders, periods.end_cents > 0, silence_factor, p_alive, p_alive_model,
+    # the steps that read the customer-days first, then the days let go before P(alive) is
+    # fitted on the frame (10M lines: 4.8M of them, the peak of the analysis)
+    cohorts = _cohort_table(orders, cohort)
+    rhythm = _rhythm(orders, len(orders.customers))
+    orders = _days_read(orders)
+    warning = _warning(daily, orders, rhythm, periods.end_cents > 0, silence_factor, p_alive, p_alive_model,
                        p_alive_threshold)
     rows = _rows(orders, periods, status, start_class, end_class, warning)
     steps_cents = _bridge_cents(periods, status)
@@ -323,7 +328,7 @@ def churn(
         "migration_matrix": matrix,
         "key_account_losses": _key_account_losses(rows),
         "early_warning": _early_warning(rows, warning.p_alive is not None),
-        "cohorts": _cohort_table(orders, cohort),
+        "cohorts": cohorts,
     }
     summary = _summary(orders, periods, status, steps_cents, tables, warning)
     params = _params(orders, periods, compare, as_of, thresholds, silence_factor, warning, p_alive_model,
@@ -403,9 +408,18 @@ def _fitted_p_alive(daily: pd.DataFrame, orders: _Orders, model: str) -> tuple[p
     return fitted.values, fitted.reason, fitted.figures
 
 
+def _days_read(orders: _Orders) -> _Orders:
+    """``orders`` without its customer-days (empty arrays): only the per-customer figures."""
+    import dataclasses
+
+    none = np.zeros(0, dtype=np.int32)
+    return dataclasses.replace(orders, codes=none, days=none, months=none, cents=np.zeros(0, dtype=np.int64))
+
+
 def _warning(
     daily: pd.DataFrame,
     orders: _Orders,
+    rhythm: tuple[IntArray, FloatArray],
     active: BoolArray,
     silence_factor: float,
     p_alive: pd.Series | None,
@@ -414,7 +428,7 @@ def _warning(
 ) -> _EarlyWarning:
     """Silence against the customer's own rhythm, and P(alive) when there is one."""
     n = len(orders.customers)
-    last_day, median_gap = _rhythm(orders, n)
+    last_day, median_gap = rhythm  # _rhythm
     days_since = np.where(last_day != _NO_DAY, orders.as_of_day - last_day, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         silence = days_since / median_gap
@@ -660,17 +674,24 @@ def _rhythm(orders: _Orders, n: int) -> tuple[IntArray, FloatArray]:
     median_gap = np.full(n, np.nan)
     buying = orders.cents > 0
     code, day = orders.codes[buying], orders.days[buying]  # sorted by customer, then day
+    del buying  # each array let go once the next is made (peak memory on millions of days)
     if not len(code):
         return last_day, median_gap
     same = code[1:] == code[:-1]
     is_last = np.append(~same, True)
     last_day[code[is_last]] = day[is_last]
+    del is_last
     gap_code, gaps = code[1:][same], (day[1:] - day[:-1])[same]
+    del code, day, same
     if len(gaps):
         # median per customer without a group-by: sort the gaps within each customer, then
-        # pick the middle one or two of each run
+        # pick the middle one or two of each run (in place: one int64 array of the gaps)
         width = int(gaps.max()) + 1
-        ordered = np.sort(gap_code.astype(np.int64) * width + gaps) % width
+        ordered = gap_code.astype(np.int64)
+        ordered *= width
+        ordered += gaps
+        ordered.sort()
+        ordered %= width
         starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
         sizes = np.diff(np.r_[starts, len(gaps)])
         low = ordered[starts + (sizes - 1) // 2]
