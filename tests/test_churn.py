@@ -416,3 +416,22 @@ def test_properties(lines: list[tuple[str, int, int]], period: str) -> None:
     assert set(rows.loc[rows["start_revenue"] > 0, "start_class"]) <= {"A", "B", "C"}
     assert set(rows.loc[rows["start_revenue"] <= 0, "start_class"]) <= {"-"}
     assert r.tables["migration"]["customers"].sum() == len(rows) - s["inactive"]
+
+
+def test_rhythm_on_int32_codes_whose_gap_keys_pass_int32() -> None:
+    # the customer-days are int32; the gap sort key code × width is not (3M × 1000 > 2**31)
+    import numpy as np
+
+    from kamtool.analyses import churn as module
+
+    n = 3_000_001
+    codes = np.array([0, 0, 0, n - 1, n - 1, n - 1], dtype=np.int32)
+    days = np.array([0, 10, 1000, 0, 999, 1003], dtype=np.int32)
+    orders = module._Orders(customers=pd.Index(range(n)), codes=codes, days=days,
+                            months=np.zeros(6, dtype=np.int32), cents=np.ones(6, dtype=np.int64),
+                            first_day=np.zeros(n, dtype=np.int64), as_of_day=2000,
+                            date_dtype="datetime64[ns]")
+    last_day, median_gap = module._rhythm(orders, n)
+    assert (last_day[0], last_day[n - 1]) == (1000, 1003)
+    assert (median_gap[0], median_gap[n - 1]) == ((10 + 990) / 2, (999 + 4) / 2)
+    assert np.isnan(median_gap[1:n - 1]).all()

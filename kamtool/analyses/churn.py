@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     IntArray = npt.NDArray[np.int64]
+    Int32Array = npt.NDArray[np.int32]
     FloatArray = npt.NDArray[np.float64]
     BoolArray = npt.NDArray[np.bool_]
 else:
@@ -104,9 +105,10 @@ class _Orders:
     """Net revenue per customer-day, sorted by customer then day."""
 
     customers: pd.Index  # sorted customer ids; position = code
-    codes: IntArray
-    days: IntArray  # days since 1970-01-01
-    months: IntArray  # months since 1970-01
+    # int32: codes, days and months fit, and the 4.8M customer-days of 10M lines take half
+    codes: Int32Array
+    days: Int32Array  # days since 1970-01-01
+    months: Int32Array  # months since 1970-01
     cents: IntArray  # net revenue of the customer-day, in cents
     first_day: IntArray  # per customer (code): first day with an order line, _NO_DAY if none
     as_of_day: int  # days since 1970-01-01, after the last order
@@ -134,15 +136,16 @@ def _read_daily(daily: pd.DataFrame, as_of: Any) -> _Orders:
     if today <= last_day:
         raise UsageError.said("error.churn.not_after_last_order", day_to_iso=_day_to_iso(today),
                               day_to_iso2=_day_to_iso(last_day))
-    codes, customers = sorted_codes(daily["customer"])  # the ledger's rows come by customer
-    days = days_all
+    every_code, customers = sorted_codes(daily["customer"])  # the ledger's rows come by customer
     cents = np.rint(revenue * 100).astype(np.int64)
+    del revenue
 
     # One sort by (customer, day) serves first days, rhythm and period sums; the engine's
     # frame usually arrives sorted, and then the sort is skipped.
-    day0 = int(days.min())
-    span = int(days.max()) - day0 + 1
-    key = codes * span + (days - day0)
+    day0 = int(days_all.min())
+    span = last_day - day0 + 1
+    key = every_code * span + (days_all - day0)
+    del every_code, days_all  # each step's arrays let go once the next is made (peak memory)
     if len(key) > 1 and not (key[1:] >= key[:-1]).all():
         order = _argsort(key)
         key, cents = key[order], cents[order]
@@ -150,7 +153,8 @@ def _read_daily(daily: pd.DataFrame, as_of: Any) -> _Orders:
         # more than one row for a customer-day: net them into one day
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         key, cents = key[starts], np.add.reduceat(cents, starts)
-    codes, days = key // span, key % span + day0
+    codes, days = (key // span).astype(np.int32), (key % span + day0).astype(np.int32)
+    del key
     first_day = np.full(len(customers), _NO_DAY, dtype=np.int64)
     group_start = np.r_[True, codes[1:] != codes[:-1]]
     first_day[codes[group_start]] = days[group_start]
@@ -158,7 +162,7 @@ def _read_daily(daily: pd.DataFrame, as_of: Any) -> _Orders:
         customers=pd.Index(customers),
         codes=codes,
         days=days,
-        months=_months_of_days(days),
+        months=_months_of_days(days).astype(np.int32),
         cents=cents,
         first_day=first_day,
         as_of_day=today,
@@ -185,7 +189,7 @@ def _days_since_epoch(dates: pd.Series) -> IntArray:
     return values.view(np.int64) // per_day
 
 
-def _months_of_days(days: IntArray) -> IntArray:
+def _months_of_days(days: Any) -> IntArray:
     """Months since 1970-01 of each day, through a table of the few distinct days."""
     day0 = int(days.min())
     table = np.arange(day0, int(days.max()) + 1).astype("datetime64[D]")
@@ -209,7 +213,7 @@ def _day_to_iso(day: int) -> str:
     return str(np.datetime64(day, "D"))
 
 
-def _sum_by_code(codes: IntArray, cents: IntArray, mask: BoolArray, n: int) -> IntArray:
+def _sum_by_code(codes: Int32Array, cents: IntArray, mask: BoolArray, n: int) -> IntArray:
     # float64 partial sums of whole cents are exact below 2**53 cents (90 trillion)
     sums = np.bincount(codes[mask], weights=cents[mask].astype(np.float64), minlength=n)
     return np.rint(sums).astype(np.int64)
@@ -306,7 +310,12 @@ def churn(
     status = _statuses(orders, periods)
     start_class = _classes(periods.start_cents, thresholds)
     end_class = _classes(periods.end_cents, thresholds)
-    warning = _warning(daily, orders, periods.end_cents > 0, silence_factor, p_alive, p_alive_model,
+    # the steps that read the customer-days first, then the days let go before P(alive) is
+    # fitted on the frame (10M lines: 4.8M of them, the peak of the analysis)
+    cohorts = _cohort_table(orders, cohort)
+    rhythm = _rhythm(orders, len(orders.customers))
+    orders = _days_read(orders)
+    warning = _warning(daily, orders, rhythm, periods.end_cents > 0, silence_factor, p_alive, p_alive_model,
                        p_alive_threshold)
     rows = _rows(orders, periods, status, start_class, end_class, warning)
     steps_cents = _bridge_cents(periods, status)
@@ -319,7 +328,7 @@ def churn(
         "migration_matrix": matrix,
         "key_account_losses": _key_account_losses(rows),
         "early_warning": _early_warning(rows, warning.p_alive is not None),
-        "cohorts": _cohort_table(orders, cohort),
+        "cohorts": cohorts,
     }
     summary = _summary(orders, periods, status, steps_cents, tables, warning)
     params = _params(orders, periods, compare, as_of, thresholds, silence_factor, warning, p_alive_model,
@@ -399,9 +408,18 @@ def _fitted_p_alive(daily: pd.DataFrame, orders: _Orders, model: str) -> tuple[p
     return fitted.values, fitted.reason, fitted.figures
 
 
+def _days_read(orders: _Orders) -> _Orders:
+    """``orders`` without its customer-days (empty arrays): only the per-customer figures."""
+    import dataclasses
+
+    none = np.zeros(0, dtype=np.int32)
+    return dataclasses.replace(orders, codes=none, days=none, months=none, cents=np.zeros(0, dtype=np.int64))
+
+
 def _warning(
     daily: pd.DataFrame,
     orders: _Orders,
+    rhythm: tuple[IntArray, FloatArray],
     active: BoolArray,
     silence_factor: float,
     p_alive: pd.Series | None,
@@ -410,7 +428,7 @@ def _warning(
 ) -> _EarlyWarning:
     """Silence against the customer's own rhythm, and P(alive) when there is one."""
     n = len(orders.customers)
-    last_day, median_gap = _rhythm(orders, n)
+    last_day, median_gap = rhythm  # _rhythm
     days_since = np.where(last_day != _NO_DAY, orders.as_of_day - last_day, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         silence = days_since / median_gap
@@ -616,7 +634,7 @@ def _too_few_periods(
 
 
 def _resolve_compare(
-    compare: Sequence[str], period: str, per: IntArray, first_p: int, last_p: int
+    compare: Sequence[str], period: str, per: Int32Array, first_p: int, last_p: int
 ) -> tuple[int, int]:
     if isinstance(compare, str) or len(compare) != 2:
         raise UsageError.said("error.churn.compare_takes_two_period")
@@ -656,17 +674,24 @@ def _rhythm(orders: _Orders, n: int) -> tuple[IntArray, FloatArray]:
     median_gap = np.full(n, np.nan)
     buying = orders.cents > 0
     code, day = orders.codes[buying], orders.days[buying]  # sorted by customer, then day
+    del buying  # each array let go once the next is made (peak memory on millions of days)
     if not len(code):
         return last_day, median_gap
     same = code[1:] == code[:-1]
     is_last = np.append(~same, True)
     last_day[code[is_last]] = day[is_last]
+    del is_last
     gap_code, gaps = code[1:][same], (day[1:] - day[:-1])[same]
+    del code, day, same
     if len(gaps):
         # median per customer without a group-by: sort the gaps within each customer, then
-        # pick the middle one or two of each run
+        # pick the middle one or two of each run (in place: one int64 array of the gaps)
         width = int(gaps.max()) + 1
-        ordered = np.sort(gap_code * width + gaps) % width
+        ordered = gap_code.astype(np.int64)
+        ordered *= width
+        ordered += gaps
+        ordered.sort()
+        ordered %= width
         starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
         sizes = np.diff(np.r_[starts, len(gaps)])
         low = ordered[starts + (sizes - 1) // 2]

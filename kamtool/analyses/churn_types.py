@@ -366,9 +366,11 @@ def for_churn(
     period, start_p, end_p = period_codes(churn_result)
     statuses = churn_result.rows
     overdue = overdue_of(statuses, invoices, payments, accounts)
-    lines, line_dim = lines_of(mix, period, start_p, end_p)
     tier_day = int(rules.period_start_day(end_p, period))
+    # the key tier before the product lines: its roll-up of the mix then does not sit on top of
+    # the lines' frame (10M lines: the peak of the run)
     keys = key_tier(monthly, accounts, mix, brand, tier_day)
+    lines, line_dim = lines_of(mix, period, start_p, end_p)
     typed = churn_types(statuses, accounts, overdue=overdue,
                         brand_shares=brand_shares_of(mix, brand, period, start_p, end_p),
                         lines=lines, key_accounts=keys)
