@@ -518,13 +518,24 @@ def _lost(days: pd.DataFrame, customers: pd.Index, as_of: int, th: StageThreshol
         # summed (by pandas, as before); the ledger's days come sorted and once each
         day0 = int(day.min())
         span = int(day.max()) - day0 + 1
-        key = code * span + (day - day0)
+        # in place from here (``day`` may be the frame's own column): each of these arrays is
+        # 37 MiB on 10M lines
+        key = code * span
+        del code
+        key += day
+        key -= day0
+        del day
         if len(key) > 1 and not (key[1:] > key[:-1]).all():
             sums = pd.Series(revenue).groupby(key, sort=True).sum()
             key, revenue = sums.index.to_numpy(dtype=np.int64), sums.to_numpy(dtype=np.float64)
-        key = key[revenue > 0]
-        code, day = key // span, key % span + day0
-        _rhythm(code, day, last, median_gap)
+        bought = revenue > 0
+        del revenue
+        key = key[bought]
+        del bought
+        code = key // span
+        key %= span
+        key += day0
+        _rhythm(code, key, last, median_gap)
     silent = pd.Series(as_of - last, index=customers)
     gap = pd.Series(median_gap, index=customers)
     lost = (silent > th.lost_gap_multiple * gap) & (silent >= th.lost_min_days)
