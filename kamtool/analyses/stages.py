@@ -301,7 +301,8 @@ def _day_numbers(stamp: pd.Series) -> IntArray:
     """Day numbers (days since 1970-01-01) of a column of dates or of day numbers."""
     if pd.api.types.is_integer_dtype(stamp):
         return stamp.to_numpy(dtype=np.int64)
-    return np.asarray(pd.to_datetime(stamp).to_numpy().astype("datetime64[D]").astype(np.int64))
+    # the day numbers are the days' own int64s: a view, not a third copy of the column
+    return np.asarray(pd.to_datetime(stamp).to_numpy().astype("datetime64[D]").view(np.int64))
 
 
 def window_sum(cents: pd.DataFrame, first: int, last: int, column: str = "revenue_c") -> pd.Series:
@@ -387,11 +388,21 @@ def breadth(mix: pd.DataFrame | None, first: int, last: int) -> tuple[pd.Series 
     # the window's taken: customers without a row there count nothing and are left out below
     every, customers = rules.sorted_codes(mix["customer"].astype(str))
     names = every[inside]
+    del every, month  # each a mix row's int64: let go once the window's rows are taken
     values, kinds = pd.factorize(mix[dimension][inside].astype(str))
     width = max(len(kinds), 1)
     known = names >= 0  # a missing customer id is no group (as in a group-by)
-    cells, cell = np.unique(names[known].astype(np.int64) * width + values[known], return_inverse=True)
-    cents = rules.whole_units(mix["revenue"].to_numpy(dtype=np.float64)[inside][known])
+    every_known = bool(known.all())  # then no copies of the window's columns by the mask
+    key = names if every_known else names[known]
+    del names
+    key *= width  # in place: ``names`` is the window's own copy
+    key += values if every_known else values[known]
+    del values
+    cells, cell = np.unique(key, return_inverse=True)
+    del key
+    revenue = mix["revenue"].to_numpy(dtype=np.float64)[inside]
+    cents = rules.whole_units(revenue if every_known else revenue[known])
+    del revenue
     # float64 partial sums of whole cents are exact below 2**53 cents
     net = np.rint(np.bincount(cell, weights=cents.astype(np.float64), minlength=len(cells)))
     counts = np.bincount(cells[net > 0] // width, minlength=len(customers))
@@ -563,7 +574,10 @@ def _rhythm(code: IntArray, day: IntArray, last: Any, median_gap: Any) -> None:
     # the median per customer without a group-by: sort the gaps within each customer, then
     # take the middle one or two of each run
     width = int(gaps.max()) + 1
-    ordered = np.sort(gap_code * width + gaps) % width
+    ordered = gap_code * width  # in place: each of these is a customer-day array
+    ordered += gaps
+    ordered.sort()
+    ordered %= width
     starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
     sizes = np.diff(np.r_[starts, len(gaps)])
     median_gap[gap_code[starts]] = (ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]) / 2
