@@ -301,7 +301,8 @@ def _day_numbers(stamp: pd.Series) -> IntArray:
     """Day numbers (days since 1970-01-01) of a column of dates or of day numbers."""
     if pd.api.types.is_integer_dtype(stamp):
         return stamp.to_numpy(dtype=np.int64)
-    return np.asarray(pd.to_datetime(stamp).to_numpy().astype("datetime64[D]").astype(np.int64))
+    # the day numbers are the days' own int64s: a view, not a third copy of the column
+    return np.asarray(pd.to_datetime(stamp).to_numpy().astype("datetime64[D]").view(np.int64))
 
 
 def window_sum(cents: pd.DataFrame, first: int, last: int, column: str = "revenue_c") -> pd.Series:
@@ -387,11 +388,21 @@ def breadth(mix: pd.DataFrame | None, first: int, last: int) -> tuple[pd.Series 
     # the window's taken: customers without a row there count nothing and are left out below
     every, customers = rules.sorted_codes(mix["customer"].astype(str))
     names = every[inside]
+    del every, month  # each a mix row's int64: let go once the window's rows are taken
     values, kinds = pd.factorize(mix[dimension][inside].astype(str))
     width = max(len(kinds), 1)
     known = names >= 0  # a missing customer id is no group (as in a group-by)
-    cells, cell = np.unique(names[known].astype(np.int64) * width + values[known], return_inverse=True)
-    cents = rules.whole_units(mix["revenue"].to_numpy(dtype=np.float64)[inside][known])
+    every_known = bool(known.all())  # then no copies of the window's columns by the mask
+    key = names if every_known else names[known]
+    del names
+    key *= width  # in place: ``names`` is the window's own copy
+    key += values if every_known else values[known]
+    del values
+    cells, cell = np.unique(key, return_inverse=True)
+    del key
+    revenue = mix["revenue"].to_numpy(dtype=np.float64)[inside]
+    cents = rules.whole_units(revenue if every_known else revenue[known])
+    del revenue
     # float64 partial sums of whole cents are exact below 2**53 cents
     net = np.rint(np.bincount(cell, weights=cents.astype(np.float64), minlength=len(cells)))
     counts = np.bincount(cells[net > 0] // width, minlength=len(customers))
@@ -518,13 +529,24 @@ def _lost(days: pd.DataFrame, customers: pd.Index, as_of: int, th: StageThreshol
         # summed (by pandas, as before); the ledger's days come sorted and once each
         day0 = int(day.min())
         span = int(day.max()) - day0 + 1
-        key = code * span + (day - day0)
+        # in place from here (``day`` may be the frame's own column): each of these arrays is
+        # 37 MiB on 10M lines
+        key = code * span
+        del code
+        key += day
+        key -= day0
+        del day
         if len(key) > 1 and not (key[1:] > key[:-1]).all():
             sums = pd.Series(revenue).groupby(key, sort=True).sum()
             key, revenue = sums.index.to_numpy(dtype=np.int64), sums.to_numpy(dtype=np.float64)
-        key = key[revenue > 0]
-        code, day = key // span, key % span + day0
-        _rhythm(code, day, last, median_gap)
+        bought = revenue > 0
+        del revenue
+        key = key[bought]
+        del bought
+        code = key // span
+        key %= span
+        key += day0
+        _rhythm(code, key, last, median_gap)
     silent = pd.Series(as_of - last, index=customers)
     gap = pd.Series(median_gap, index=customers)
     lost = (silent > th.lost_gap_multiple * gap) & (silent >= th.lost_min_days)
@@ -552,7 +574,10 @@ def _rhythm(code: IntArray, day: IntArray, last: Any, median_gap: Any) -> None:
     # the median per customer without a group-by: sort the gaps within each customer, then
     # take the middle one or two of each run
     width = int(gaps.max()) + 1
-    ordered = np.sort(gap_code * width + gaps) % width
+    ordered = gap_code * width  # in place: each of these is a customer-day array
+    ordered += gaps
+    ordered.sort()
+    ordered %= width
     starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
     sizes = np.diff(np.r_[starts, len(gaps)])
     median_gap[gap_code[starts]] = (ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]) / 2
