@@ -329,6 +329,13 @@ class Ledger:
             self.frames[name] = _units(table)
         return self.frames[name]
 
+    def let_go(self, *names: str) -> None:
+        """Forget the frames ``names`` (``days``, ``mix``, ``monthly``, ``invoices`` …) a command
+        reads no more, so their memory goes before the next step builds its own (10M lines: 4.8M
+        customer-days, about 0.2 GiB); reading one again builds it afresh from the table."""
+        for name in names:
+            self.frames.pop(name, None)
+
     @property
     def days(self) -> pd.DataFrame:
         """Customer × date revenue (stages' ``days``), from any table per customer and day."""

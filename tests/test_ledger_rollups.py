@@ -363,3 +363,15 @@ def test_the_memo_follows_the_table() -> None:
     assert [(c, d.date(), r) for c, d, r in days.itertuples(index=False)] == [
         ("A", D(2024, 1, 5), 12.5), ("A", D(2024, 1, 20), -1.0), ("A", D(2024, 2, 1), 7.0),
         ("B", D(2023, 12, 31), 0.05), ("B", D(2024, 1, 1), 1.0), ("C", D(2024, 1, 1), 0.09)]
+
+
+def test_a_frame_let_go_is_built_again_the_same() -> None:
+    """let_go forgets a frame a command reads no more; reading it again builds it afresh, equal."""
+    ledger = Ledger(table=table_of(HAND, HAND_KEYS), keys=tuple(HAND_KEYS), sources=[],
+                    present=set(HAND_KEYS) | {"amount"})
+    first = ledger.days
+    ledger.let_go("days", "mix")  # a frame never built is no error
+    assert "days" not in ledger.frames
+    again = ledger.days
+    assert again is not first
+    pd.testing.assert_frame_equal(again, first)

@@ -110,15 +110,14 @@ def churn_command(
     if accounts is None:
         # the customer-days are read again only to check an accounts file's customers: let the
         # frame go before the types build theirs (10M lines: 4.8M rows, about 0.2 GiB)
-        ledger.frames.pop("days", None)
+        ledger.let_go("days")
     from kamtool.analyses import churn_types
 
     result = churn_types.for_churn_ledger(result, ledger, read_second_file(common, accounts, "accounts"),
                                           read_second_file(common, payments, "payments"), brand)
-    for name in ("days", "mix", "monthly", "invoices"):
-        # the types' frames are read no more (--per loads its own, emit reads the table): let
-        # them go before the output is made (10M lines: about 0.3 GiB)
-        ledger.frames.pop(name, None)
+    # the types' frames are read no more (--per loads its own, emit reads the table): let them
+    # go before the output is made (10M lines: about 0.3 GiB)
+    ledger.let_go("days", "mix", "monthly", "invoices")
     # --per: the headline figures per value, each the analysis on that value's lines alone
     result = with_per(result, common, analysis.NEEDS, per,
                       lambda part: churn_of(part.daily, run_as_of(result)), PER_FIGURES)

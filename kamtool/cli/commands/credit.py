@@ -84,7 +84,7 @@ def credit_command(
     # the invoice lines handed over whole, the ledger's cache of them let go: the analysis then
     # holds their only reference and drops them once read (10M lines: 0.2 GB)
     lines = [ledger.invoices]
-    ledger.frames.pop("invoices", None)
+    ledger.let_go("invoices")
     result = analysis.credit(lines, read_second_file(common, payments, "payments"),
                              read_second_file(common, accounts, "accounts"), options)
     emit(result, common, ledger)

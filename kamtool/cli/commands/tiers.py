@@ -203,7 +203,7 @@ def tiers_command(
     future, fit = expected_values(ledger.days, day)
     # the days only fed the model: let their frame go before the month and mix frames are built
     # (10M lines: 4.8M customer-days)
-    ledger.frames.pop("days", None)
+    ledger.let_go("days")
     result = analysis.tiers(
         ledger.monthly, checked.rows if checked is not None else None, future,
         as_of=day, window_months=window_months, weights=given, shares=share_pair, cutoffs=cut_pair,
