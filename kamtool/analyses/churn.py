@@ -28,6 +28,7 @@ from kamtool.analyses.rules import (
     period_label,
     period_of_days,
     period_start_day,
+    purchase_rhythm,
     sorted_codes,
 )
 from kamtool.errors import AnalysisError, ColumnError, DataError, Phrase, UsageError
@@ -672,31 +673,8 @@ def _rhythm(orders: _Orders, n: int) -> tuple[IntArray, FloatArray]:
     """Last purchase day (_NO_DAY if none) and median gap between purchase days per customer."""
     last_day = np.full(n, _NO_DAY, dtype=np.int64)
     median_gap = np.full(n, np.nan)
-    buying = orders.cents > 0
-    code, day = orders.codes[buying], orders.days[buying]  # sorted by customer, then day
-    del buying  # each array let go once the next is made (peak memory on millions of days)
-    if not len(code):
-        return last_day, median_gap
-    same = code[1:] == code[:-1]
-    is_last = np.append(~same, True)
-    last_day[code[is_last]] = day[is_last]
-    del is_last
-    gap_code, gaps = code[1:][same], (day[1:] - day[:-1])[same]
-    del code, day, same
-    if len(gaps):
-        # median per customer without a group-by: sort the gaps within each customer, then
-        # pick the middle one or two of each run (in place: one int64 array of the gaps)
-        width = int(gaps.max()) + 1
-        ordered = gap_code.astype(np.int64)
-        ordered *= width
-        ordered += gaps
-        ordered.sort()
-        ordered %= width
-        starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
-        sizes = np.diff(np.r_[starts, len(gaps)])
-        low = ordered[starts + (sizes - 1) // 2]
-        high = ordered[starts + sizes // 2]
-        median_gap[gap_code[starts]] = (low + high) / 2
+    buying = orders.cents > 0  # the rows come sorted by customer, then day
+    purchase_rhythm(orders.codes[buying], orders.days[buying], last_day, median_gap)
     return last_day, median_gap
 
 

@@ -39,6 +39,7 @@ from kamtool.analyses.rules import (
     check_period,
     period_label,
     period_of_days,
+    runs,
     sorted_codes,
 )
 from kamtool.errors import AnalysisError, DataError, UsageError
@@ -89,14 +90,6 @@ def _check_params(
     ):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise UsageError.said("error.loyalty.must_whole_number_least", name=name, low=low, value=value)
-
-
-def _runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start index of each run of equal keys, and the run number of every element."""
-    new = np.empty(len(sorted_keys), dtype=bool)
-    new[:1] = True
-    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new[1:])
-    return np.flatnonzero(new), np.cumsum(new) - 1
 
 
 def _net(key: np.ndarray, revenue: np.ndarray, key_space: int) -> tuple[np.ndarray, np.ndarray]:
@@ -161,7 +154,7 @@ def _brand_groups(
     c = cp // n_periods
     is_focal = brand == focal
 
-    starts, run = _runs(cp)
+    starts, run = runs(cp)
     total = np.add.reduceat(spend, starts)
     focal_share_p = np.bincount(run, weights=np.where(is_focal, spend, 0.0)) / total
     lead = _leaders(starts, run, spend, is_focal)
@@ -184,7 +177,7 @@ def _brand_groups(
     brands = np.bincount(cb_c, minlength=n_customers)
     leading_brand = np.full(n_customers, -1, dtype="int64")
     if len(cb_keys):
-        c_starts, c_run = _runs(cb_c)
+        c_starts, c_run = runs(cb_c)
         top = _leaders(c_starts, c_run, cb_spend, cb_brand == focal)
         leading_brand[cb_c[c_starts]] = cb_brand[top]
     spend_total = np.bincount(c, weights=spend, minlength=n_customers)

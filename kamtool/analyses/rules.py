@@ -194,6 +194,47 @@ def as_of_timestamp(value: Any, what: str = "--as-of") -> Any:
     return stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize()
 
 
+# ------------------------------------------------------------------------- runs of sorted keys
+
+
+def runs(sorted_keys: Any) -> tuple[IntArray, IntArray]:
+    """Start index of each run of equal keys, and the run number of every element."""
+    new = np.empty(len(sorted_keys), dtype=bool)
+    new[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new[1:])
+    run = np.cumsum(new, dtype=np.int64)
+    run -= 1
+    return np.flatnonzero(new), run
+
+
+def purchase_rhythm(code: Any, day: Any, last: Any, median_gap: Any) -> None:
+    """Fill each customer's last purchase day (``last``) and median gap in days between its
+    purchase days (``median_gap``), both indexed by customer code, from rows sorted by
+    customer, then day, one row per purchase day (churn's and stages' rhythm)."""
+    if not len(code):
+        return
+    same = code[1:] == code[:-1]
+    is_last = np.append(~same, True)
+    last[code[is_last]] = day[is_last]
+    del is_last
+    gap_code, gaps = code[1:][same], (day[1:] - day[:-1])[same]
+    del code, day, same  # (a caller's temporaries go here: each a customer-day array)
+    if not len(gaps):
+        return
+    # the median per customer without a group-by: sort the gaps within each customer, then
+    # take the middle one or two of each run (in place: one int64 array of customer-days; int64
+    # as codes × width passes 2**31 on int32 codes)
+    width = int(gaps.max()) + 1
+    ordered = gap_code.astype(np.int64)
+    ordered *= width
+    ordered += gaps
+    ordered.sort()
+    ordered %= width
+    starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
+    sizes = np.diff(np.r_[starts, len(gaps)])
+    median_gap[gap_code[starts]] = (ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]) / 2
+
+
 # ------------------------------------------------------------------------- ids as integer codes
 
 

@@ -277,12 +277,8 @@ def _unique_inverse(key: IntArray) -> tuple[IntArray, IntArray]:
     keys do): np.unique sorts a copy and keeps the sort's order and a mask beside it (10M lines:
     4.8M customer-days, about 0.2 GiB and a second of sorting for keys in order already)."""
     if len(key) > 1 and bool((key[1:] >= key[:-1]).all()):
-        new = np.empty(len(key), dtype=bool)
-        new[0] = True
-        np.not_equal(key[1:], key[:-1], out=new[1:])
-        cell = np.cumsum(new, dtype=np.int64)
-        cell -= 1
-        return key[new], cell
+        starts, cell = rules.runs(key)
+        return key[starts], cell
     cells, cell = np.unique(key, return_inverse=True)
     return cells, cell.ravel()
 
@@ -546,7 +542,7 @@ def _lost(days: pd.DataFrame, customers: pd.Index, as_of: int, th: StageThreshol
         code = key // span
         key %= span
         key += day0
-        _rhythm(code, key, last, median_gap)
+        rules.purchase_rhythm(code, key, last, median_gap)
     silent = pd.Series(as_of - last, index=customers)
     gap = pd.Series(median_gap, index=customers)
     lost = (silent > th.lost_gap_multiple * gap) & (silent >= th.lost_min_days)
@@ -558,29 +554,6 @@ def _lost(days: pd.DataFrame, customers: pd.Index, as_of: int, th: StageThreshol
         },
         index=customers,
     )
-
-
-def _rhythm(code: IntArray, day: IntArray, last: Any, median_gap: Any) -> None:
-    """Fill each customer's last purchase day and median gap between purchase days (rows
-    sorted by customer, then day; one row per purchase day)."""
-    if not len(code):
-        return
-    same = code[1:] == code[:-1]
-    is_last = np.append(~same, True)
-    last[code[is_last]] = day[is_last]
-    gap_code, gaps = code[1:][same], (day[1:] - day[:-1])[same]
-    if not len(gaps):
-        return
-    # the median per customer without a group-by: sort the gaps within each customer, then
-    # take the middle one or two of each run
-    width = int(gaps.max()) + 1
-    ordered = gap_code * width  # in place: each of these is a customer-day array
-    ordered += gaps
-    ordered.sort()
-    ordered %= width
-    starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
-    sizes = np.diff(np.r_[starts, len(gaps)])
-    median_gap[gap_code[starts]] = (ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]) / 2
 
 
 def stage_frame(
