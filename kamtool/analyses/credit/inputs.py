@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamtool.analyses.rules import whole_units
+from kamtool.analyses.rules import sorted_codes, whole_units
 from kamtool.errors import ColumnError, DataError
 
 NO_DAY = np.iinfo(np.int64).min  # an empty date; numpy reads it as NaT
@@ -193,26 +193,17 @@ def code_inputs(lines: pd.DataFrame, payments: pd.DataFrame) -> Coded:
 
 def _customer_codes(lines: pd.Series, payments: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The customer code of every line, then of every payment, and the names by code, as
-    ``pd.factorize`` of the two together with ``sort=True`` gives them. Lines sorted by
-    customer (the ledger's order) are coded by their runs of equal names, and only the
-    runs' names and the payments' customers are hashed (5M lines: 1.2 s less)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = pa.array(lines.astype("string").array) if len(lines) > 1 else None
-    if text is not None and text.null_count == 0 and pc.all(pc.less_equal(text[:-1], text[1:])).as_py():
-        # sorted as bytes, and so as code points (UTF-8), the order factorize sorts names in
-        changed = pc.not_equal(text[:-1], text[1:]).to_numpy(zero_copy_only=False)
-        run = np.cumsum(np.r_[0, changed]).astype(np.int64)
-        starts = np.flatnonzero(np.r_[True, changed])
-        run_names = pd.Series(text.take(pa.array(starts)).to_pylist(), dtype=object)
-        both = pd.concat([run_names, payments.astype(object)], ignore_index=True)
-        code, names = pd.factorize(both, sort=True)
-        code = code.astype(np.int64)
-        return np.concatenate([code[:len(starts)][run], code[len(starts):]]), np.asarray(names, dtype=object)
-    customer = pd.concat([lines.astype("string"), payments.astype("string")], ignore_index=True)
-    code, names = pd.factorize(customer, sort=True)
-    return code.astype(np.int64), np.asarray(names, dtype=object)
+    ``pd.factorize`` of the two together with ``sort=True`` gives them: the lines coded by
+    :func:`~kamtool.analyses.rules.sorted_codes` (by their runs when they come sorted by
+    customer, the ledger's order), then only their distinct names and the payments' customers
+    hashed (5M lines: 1.2 s less)."""
+    line_code, line_names = sorted_codes(lines.astype("string"))
+    both = pd.concat([pd.Series(np.asarray(line_names, dtype=object)), payments.astype(object)],
+                     ignore_index=True)
+    code, names = pd.factorize(both, sort=True)
+    code = code.astype(np.int64)
+    return np.concatenate([code[:len(line_names)][line_code], code[len(line_names):]]), \
+        np.asarray(names, dtype=object)
 
 
 def _run_starts(run_code: np.ndarray) -> np.ndarray:
