@@ -105,6 +105,27 @@ def test_the_report_is_that_of_the_full_load(files: dict[str, Path], name: str, 
     assert text_now.stdout == text_full.stdout and text_now.stderr == text_full.stderr
 
 
+def test_a_where_on_an_invoice_key_reads_the_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--where invoice_id=…`` filters by the invoice id, which the sample's order id gives: the
+    load reads the keys (the lean load has none to filter by), and every analysis is that of the
+    same filter on the order id."""
+    import json
+
+    asked = _lean_loads(monkeypatch)
+    reports = {}
+    for column in ("invoice_id", "order_id"):
+        where = f"{column}=SO000001,SO000002"
+        run = run_kamtool(["report", str(ORDERS), "--where", where, "--format", "json"])
+        assert run.code == 0, run.stderr
+        reports[column] = json.loads(run.stdout)
+    assert [("invoice_id" in n.keys) for n in asked] == [True, False]
+    for name, analysis in reports["invoice_id"]["analyses"].items():  # (their params state the filter)
+        same = reports["order_id"]["analyses"][name]
+        assert {k: v for k, v in analysis.items() if k not in ("params", "notes")} == \
+            {k: v for k, v in same.items() if k not in ("params", "notes")}, name
+    assert reports["invoice_id"]["summary"]["customers"] in (1, 2)  # the two orders' customers
+
+
 def test_a_split_report_is_that_of_the_full_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     asked = _lean_loads(monkeypatch)
     books = {}

@@ -92,12 +92,15 @@ def invoices_read(request: LoadRequest) -> bool:
     checks: a padded one sends the load to the Arrow engine, which the Data quality sheet
     says).  Only the headers are read (a CSV file's first MB, a Parquet file's schema); a
     workbook (opening it parses the sheet), standard input, or a file the sniffing cannot
-    read: True, the full load then reads it (and says what is wrong with it)."""
+    read: True, the full load then reads it (and says what is wrong with it); and True when a
+    ``--where`` filters by one of the keys, which the load then reads."""
     from pathlib import Path
 
     from kamtool.io.columns import map_columns
     from kamtool.io.read import format_from_magic, open_source
 
+    if any(where.column in (*INVOICE_KEYS, *RECEIVABLES) for where in request.filters.where):
+        return True  # --where invoice_id=…: the load reads the key to filter by it
     for name in request.files:
         if name == "-":  # read once, by the load
             return True
