@@ -28,14 +28,21 @@ def warm_imports() -> None:
     if _started.is_set():
         return
     _started.set()
-    console = _console[0]
+    threading.Thread(target=_work, args=(_console[0],), name="kamtool-imports", daemon=True).start()
 
-    def work() -> None:
+
+def _work(console: bool) -> None:
+    """The thread's imports.  One it cannot finish is the main thread's to meet: Ctrl-C raised
+    in the main thread while it imported pyarrow leaves ``pyarrow.compute`` half made, and the
+    thread's import of pandas then fails ("cannot import name 'compute'"), which the thread
+    would print as a traceback beside the run's one-line "interrupted".  The main thread
+    imports what it uses itself and says what is wrong, or has already stopped."""
+    try:
         import duckdb  # noqa: F401
         import pandas  # noqa: F401
         import pyarrow.compute  # noqa: F401
 
         if console:
             import rich.console  # noqa: F401 - for the report at the end
-
-    threading.Thread(target=work, name="kamtool-imports", daemon=True).start()
+    except BaseException:  # noqa: BLE001 - see above: never a second report from this thread
+        return

@@ -60,3 +60,13 @@ def test_elsewhere_it_raises_at_once(alarm: object) -> None:
 def test_no_frame_raises(alarm: object) -> None:
     with pytest.raises(app.Interrupted):
         app._raise_interrupted(signal.SIGINT, None)
+
+
+def test_the_warm_up_thread_says_nothing_of_an_import_it_cannot_finish(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in the main thread mid-import can leave a module half made; the warm-up thread's
+    import of it then fails, and that must not become a traceback beside "interrupted"."""
+    from kamtool import warm
+
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # import duckdb: ImportError
+    warm._work(console=False)  # returns, raises nothing
