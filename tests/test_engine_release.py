@@ -1,6 +1,7 @@
 """DuckDB's memory in the load: its connection is closed once the ledger is built (its allocator
 kept what the query used, 10M lines: 0.5 GiB of a 1 GiB process), and the ledger's tables, which
-DuckDB returned, stay whole; inspect's and loyalty's queries keep to DuckDB's capped share."""
+DuckDB returned, stay whole; inspect's, rfm's (distinct orders per customer), loyalty's
+and the per-day queries keep to DuckDB's capped share."""
 
 from __future__ import annotations
 
@@ -27,17 +28,17 @@ def test_load_closes_its_duckdb_and_the_ledger_stays_whole(load_ledger: Any) -> 
 
 
 @pytest.mark.parametrize(("command", "capped"), [
-    ("inspect", duck.INSPECT_MEMORY), ("loyalty", duck.ROLLED_MEMORY), ("abc", None),
-    ("clv", duck.GRAIN_MEMORY)])
-def test_inspect_and_loyalty_queries_keep_to_the_cap(monkeypatch: pytest.MonkeyPatch, command: str,
+    ("inspect", duck.DISTINCT_MEMORY), ("loyalty", duck.ROLLED_MEMORY), ("abc", None),
+    ("clv", duck.GRAIN_MEMORY), ("rfm", duck.DISTINCT_MEMORY), ("churn", duck.GRAIN_MEMORY)])
+def test_each_query_keeps_to_its_cap(monkeypatch: pytest.MonkeyPatch, command: str,
                                                      capped: str | None) -> None:
-    from kamtool.analyses import clv, inspection, loyalty
+    from kamtool.analyses import churn, clv, inspection, loyalty, rfm
     from kamtool.engine.load import load
     from kamtool.io.request import build_request
     from kamtool.needs import Needs
 
     needs = {"inspect": inspection.NEEDS, "loyalty": loyalty.needs("quarter"), "clv": clv.NEEDS,
-             "abc": Needs(keys=("customer",))}[command]
+             "abc": Needs(keys=("customer",)), "rfm": rfm.needs(), "churn": churn.NEEDS}[command]
     seen: list[str | None] = []
     real = native.capped_memory
 

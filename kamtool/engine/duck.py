@@ -249,11 +249,13 @@ def empty_rolled() -> pa.Table:
 # the query alone uncapped, 0.66 GiB capped at 512 MB for about 1.5x the time; the whole
 # command peaked at 1.1 GiB in its query with 512 MB, 1.05 GiB with 256 MB).
 ROLLED_MEMORY = "256MB"
-# inspect's: its count of distinct order numbers per customer holds every (customer, order) pair,
-# a memory that grows with the lines (peak 951 MiB on 10M Parquet lines, 2,465 on 30M); 1 GB
-# leaves the 10M-line query as it was and kept 30M lines to 1,134 MiB (256 MB: 410 MiB at 10M,
-# 463 at 30M, but spilling cost 10M lines 18.2 -> 23.1 CPU-s).
-INSPECT_MEMORY = "1GB"
+# A query that counts distinct order numbers per customer (inspect's, rfm's, and pareto's and
+# abc's by orders) holds every (customer, order) pair, a memory that grows with the lines.
+# inspect: peak 951 MiB on 10M Parquet lines, 2,465 on 30M; 1 GB leaves the 10M-line query as it
+# was and kept 30M lines to 1,134 MiB (256 MB: 410 MiB at 10M, 463 at 30M, but spilling cost 10M
+# lines 18.2 -> 23.1 CPU-s).  rfm's query alone on 30M lines: 1,445 MiB uncapped, 1,027 at 1 GB
+# (18.1 -> 20.2 CPU-s), its whole run 1,693 MiB against 782 at 10M, which the cap does not reach.
+DISTINCT_MEMORY = "1GB"
 # The grain commands' (clv, churn, stages, tiers): their table per customer and day (10M lines:
 # 4.8M rows) and each grain beside it.  Uncapped, DuckDB's share of a query on 10M Parquet lines
 # was 0.5-0.8 GiB on top of the tables the process holds already (clv: 1,023 MiB at its query,
@@ -264,7 +266,7 @@ GRAIN_MEMORY = "512MB"
 @contextlib.contextmanager
 def capped_memory(limit: str | None) -> Iterator[None]:
     """While the query runs, DuckDB keeps to ``limit`` (:data:`ROLLED_MEMORY`,
-    :data:`INSPECT_MEMORY`; None: no cap), unless KAMTOOL_MEMORY_LIMIT sets a limit of its own."""
+    :data:`DISTINCT_MEMORY`; None: no cap), unless KAMTOOL_MEMORY_LIMIT sets a limit of its own."""
     if limit is None or os.environ.get("KAMTOOL_MEMORY_LIMIT"):
         yield
         return

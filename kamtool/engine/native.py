@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING, Any
 from kamtool.engine import filters as filtering
 from kamtool.engine import grains as grain_rules
 from kamtool.engine.duck import (
+    DISTINCT_MEMORY,
     FIRST_PURCHASE,
     GRAIN_MEMORY,
-    INSPECT_MEMORY,
     ROLLED_MEMORY,
     capped_memory,
     connection,
@@ -732,15 +732,16 @@ def gate(request: LoadRequest) -> str | None:
 
 def capped(request: LoadRequest) -> str | None:
     """The share of memory DuckDB keeps to in the load's query (:func:`capped_memory`): loyalty's
-    rolled grain, inspect's table (every measure) and a table per customer and day (clv, and the
-    main table of churn, stages and tiers, whose grains keep to the same) have one; None for the
-    others."""
+    rolled grain, a table per customer and day (clv, and the main table of churn, stages and
+    tiers, whose grains keep to the same), and a table that counts distinct orders per customer
+    (inspect's, every measure; rfm's) have one; None for the others."""
     if FIRST_PURCHASE in request.figures:
         return ROLLED_MEMORY
-    if request.measures is None:
-        return INSPECT_MEMORY
-    per_day = ("customer", "date")
-    return GRAIN_MEMORY if tuple(request.base or request.keys) == per_day else None
+    if tuple(request.base or request.keys) == ("customer", "date"):
+        return GRAIN_MEMORY
+    if request.measures is None or "orders" in request.figures:
+        return DISTINCT_MEMORY
+    return None
 
 
 def load(request: LoadRequest, progress: Callable[[int, int], None] | None = None
