@@ -288,9 +288,15 @@ def ledger_frames(ledger: Ledger) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     the lost flag reads (the ledger's roll-up of its customer × day × category … table to months
     costs several times more), and the mix of the first breadth dimension the data has (breadth
     reads that one alone; all three rolled up together cost twice as much)."""
-    mix = next((m for d in BREADTH_DIMENSIONS if (m := ledger.mix_of(d)) is not None and m[d].notna().any()),
-               None)
+    mix = breadth_mix(ledger)
     return monthly_of_days(ledger.days), mix
+
+
+def breadth_mix(ledger: Ledger) -> pd.DataFrame | None:
+    """The month's mix of the first breadth dimension the ledger holds a value in (what
+    :func:`breadth` reads of a mix of several); None when it holds none."""
+    return next((m for d in BREADTH_DIMENSIONS if (m := ledger.mix_of(d)) is not None and m[d].notna().any()),
+                None)
 
 
 def _day_numbers(stamp: pd.Series) -> IntArray:

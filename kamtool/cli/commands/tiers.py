@@ -31,9 +31,13 @@ SupportFile = Annotated[Optional[str], typer.Option(  # noqa: UP045
     metavar="FILE", rich_help_panel="Input", show_default=False)]
 
 
-def command_needs() -> Needs:
+def command_needs(wallet: bool = True) -> Needs:
     """Tiers' needs per day (the CLV model reads the days), with the category too, so the
-    stage column counts breadth over the dimension ``kamtool stages`` uses."""
+    stage column counts breadth over the dimension ``kamtool stages`` uses.
+
+    ``wallet``: the month's mix by category and brand, for the focal brand's share (--brand,
+    and the report); without it, the mix of the one breadth dimension the file holds
+    (:meth:`Ledger.mix_of`, as ``kamtool stages`` reads it): on 10M lines a third of the rows."""
     from dataclasses import replace
 
     from kamtool.analyses import stages, tiers
@@ -43,10 +47,12 @@ def command_needs() -> Needs:
     # Beside the days, from the query on the native engine: the months per salesperson (the
     # owner rule) and the month's category and brand mix (breadth, the focal brand's share).
     dims = tuple(d for d in ("category", "brand", "product") if d in optional)  # Ledger.mix's order
+    mix = Grain("mix", ("customer", "month", *dims), split=dims, when=dims) if wallet else \
+        Grain("mix_of", ("customer", "month", *dims), split=dims, when=dims, first=True)
     grains = (Grain("monthly", ("customer", "month", "salesperson"), split=("salesperson",),
                     sums=("revenue_c", "lines", "returns_c", "return_lines", "quantity", "profit_c",
                           "profit_lines")),
-              Grain("mix", ("customer", "month", *dims), split=dims, when=dims))
+              mix)
     return by_day(replace(tiers.NEEDS, optional=optional, grains=grains))
 
 
@@ -65,15 +71,26 @@ def import_models_meanwhile() -> None:
 
 
 def as_of_for(ledger: Ledger, as_of: str | None) -> int:
-    """The as-of day: --as-of, else the day after the last order (so reruns agree)."""
+    """The as-of day: --as-of, else the day after the last order (so reruns agree), read from
+    the ledger's table (its days frame, 10M lines: 4.8M rows, is not built for it)."""
+    import pyarrow.compute as pc
+
     from kamtool.analyses.rules import as_of_day, day_number
 
-    days = ledger.days
-    last = day_number(days["date"].max()) if len(days) else None
+    dates = ledger.table["date"]
+    latest = pc.max(dates).as_py() if len(dates) else None
+    last = day_number(latest) if latest is not None else None
     day = as_of_day(parse_day(as_of, "--as-of"), last)
     if day is None:
         raise UsageError.said("error.tiers.files_hold_no_order")
     return day
+
+
+def order_customers(ledger: Ledger) -> list[str]:
+    """The distinct customer ids of the orders, from the ledger's table (no frame built)."""
+    import pyarrow.compute as pc
+
+    return [str(c) for c in pc.unique(ledger.table["customer"]).to_pylist()]
 
 
 def checked_accounts(common: Common, path: str | None, ledger: Ledger) -> Result | None:
@@ -84,7 +101,7 @@ def checked_accounts(common: Common, path: str | None, ledger: Ledger) -> Result
         return None
     from kamtool.analyses import accounts
 
-    checked = accounts.validate(frame, ledger.days["customer"].astype(str).unique())
+    checked = accounts.validate(frame, order_customers(ledger))
     dup = checked.tables["duplicates"]
     lang = common.lang.value
     for key, ids in (("message.accounts_duplicates", sorted(dup["customer"].unique())),
@@ -179,6 +196,7 @@ def tiers_command(
       kamtool tiers orders.xlsx --cutoffs 70,40 --hours 160 --effort 50,30,20 -o tiers.xlsx --lang zh
     """
     from kamtool.analyses import accounts as accounts_check
+    from kamtool.analyses import stages
     from kamtool.analyses import tiers as analysis
 
     if shares is not None and cutoffs is not None:
@@ -197,17 +215,24 @@ def tiers_command(
             raise UsageError.said("error.tiers.cutoffs_takes_two_scores", cutoffs=cutoffs)
 
     import_models_meanwhile()
-    ledger = load_ledger(common, command_needs())
+    ledger = load_ledger(common, command_needs(wallet=brand is not None))
     day = as_of_for(ledger, as_of)
     checked = checked_accounts(common, accounts, ledger)
-    future, fit = expected_values(ledger.days, day)
-    # the days only fed the model: let their frame go before the month and mix frames are built
-    # (10M lines: 4.8M customer-days)
-    ledger.let_go("days")
+    # the model reads customer, date and revenue: not the days frame with its other columns
+    days = ledger.revenue_days
+    early = ledger.from_query("monthly", "mix" if brand is not None else "mix_of")
+    if early:  # the table served the days only: let it go before the fit
+        ledger.keep_totals()
+    future, fit = expected_values(days, day)
+    del days
+    monthly = ledger.monthly
+    mix = ledger.mix if brand is not None else stages.breadth_mix(ledger)
+    if not early:  # the month and mix frames were rolled up from it
+        ledger.keep_totals()
     result = analysis.tiers(
-        ledger.monthly, checked.rows if checked is not None else None, future,
+        monthly, checked.rows if checked is not None else None, future,
         as_of=day, window_months=window_months, weights=given, shares=share_pair, cutoffs=cut_pair,
-        hours=hours, effort=split, brand=brand, mix=ledger.mix,
+        hours=hours, effort=split, brand=brand, mix=mix,
         support=analysis.support_by_month(read_second_file(common, support, "support")),
     )
     result.params.update(fit)

@@ -1,0 +1,107 @@
+"""What `kamtool tiers` holds (issue 16: 10M lines peaked at 1.8 GiB): the as-of day from the
+table, no days frame beside the model's customer-days, the mix of the breadth dimension alone
+without --brand, and the table let go once the frames the analysis reads are built."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from kamtool.analyses import stages
+from kamtool.cli.commands import tiers as command
+from kamtool.engine.load import load
+from kamtool.io.request import build_request
+from kamtool.ledger import Ledger
+from tests.conftest import run_kamtool
+from tests.test_grains import TINY
+
+ENGINES = ("native", "arrow")
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.csv"
+    path.write_text(TINY, encoding="utf-8")
+    return path
+
+
+def _load(path: Path, engine: str, monkeypatch: pytest.MonkeyPatch, wallet: bool) -> Ledger:
+    monkeypatch.setenv("KAMTOOL_NATIVE", "force" if engine == "native" else "off")
+    ledger = load(build_request(command.command_needs(wallet=wallet), [str(path)]))
+    assert ledger.engine == engine
+    return ledger
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_as_of_day_comes_from_the_table(tiny: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger = _load(tiny, engine, monkeypatch, wallet=True)
+    day = command.as_of_for(ledger, None)
+    assert dt.date(1970, 1, 1) + dt.timedelta(days=day) == dt.date(2024, 2, 12)  # the day after the last
+    assert command.as_of_for(ledger, "2024-03-01") == (dt.date(2024, 3, 1) - dt.date(1970, 1, 1)).days
+    assert "days" not in ledger.frames and "daily" not in ledger.frames  # no frame built for it
+    assert sorted(command.order_customers(ledger)) == ["C1", "C2"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_without_a_brand_the_mix_is_the_breadth_dimension_alone(tiny: Path, engine: str,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Breadth counts the same categories from the mix of category alone as from the mix of
+    category × brand, which only the focal brand's share needs."""
+    lean = stages.breadth_mix(_load(tiny, engine, monkeypatch, wallet=False))
+    wide = _load(tiny, engine, monkeypatch, wallet=True).mix
+    assert lean is not None and wide is not None
+    assert "category" in lean and "brand" not in lean and "brand" in wide
+    # C1: K1 in January (100.10 + 50), K2 in February (−10): one category with positive net
+    # revenue; C2: K1 and K3 in February
+    for first, last in ((648, 649), (649, 649), (648, 648)):
+        pd.testing.assert_series_equal(stages.breadth(lean, first, last)[0],
+                                       stages.breadth(wide, first, last)[0])
+    assert stages.breadth(lean, 648, 649)[0].to_dict() == {"C1": 1, "C2": 2}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_keep_totals_keeps_what_totals_reads(tiny: Path, engine: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    ledger = _load(tiny, engine, monkeypatch, wallet=True)
+    before = ledger.totals()
+    assert before["lines"] == 5 and before["profit"] is not None
+    ledger.keep_totals()
+    assert ledger.table.num_rows == 1
+    assert ledger.totals() == before
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_command_lets_the_table_go_and_reports_the_same(tiny: Path, engine: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analysis and the output run with the table summed to one row; with --brand the mix
+    holds the brands, without it the category alone; the JSON's figures are the load's."""
+    seen: dict[str, Any] = {}
+    from kamtool.analyses import tiers as analysis
+
+    real_tiers, real_emit = analysis.tiers, command.emit
+
+    def tiers_spy(monthly: Any, *args: Any, **kwargs: Any) -> Any:
+        seen["mix"] = kwargs["mix"]
+        return real_tiers(monthly, *args, **kwargs)
+
+    def emit_spy(result: Any, common: Any, ledger: Ledger) -> None:
+        seen["rows"] = ledger.table.num_rows
+        real_emit(result, common, ledger)
+
+    monkeypatch.setattr(analysis, "tiers", tiers_spy)
+    monkeypatch.setattr(command, "emit", emit_spy)
+    monkeypatch.setenv("KAMTOOL_NATIVE", "force" if engine == "native" else "off")
+    plain = run_kamtool(["tiers", str(tiny), "--format", "json"])
+    assert plain.code == 0, plain.stderr
+    assert seen["rows"] == 1 and "brand" not in seen["mix"] and "category" in seen["mix"]
+    branded = run_kamtool(["tiers", str(tiny), "--brand", "X", "--format", "json"])
+    assert branded.code == 0, branded.stderr
+    assert seen["rows"] == 1 and "brand" in seen["mix"]
+    for run in (plain, branded):
+        assert sorted(r["customer"] for r in json.loads(run.stdout)["rows"]) == ["C1", "C2"]
+    assert json.loads(plain.stdout)["params"]["engine"] == engine
