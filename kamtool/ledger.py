@@ -329,6 +329,13 @@ class Ledger:
             self.frames[name] = _units(table)
         return self.frames[name]
 
+    def customer_ids(self) -> list[str]:
+        """The distinct customer ids of the orders, read from the table (no frame built): what
+        an accounts file is checked against."""
+        import pyarrow.compute as pc
+
+        return [str(c) for c in pc.unique(self.table["customer"]).to_pylist()]
+
     def from_query(self, *names: str) -> bool:
         """Whether the frames ``names`` ("monthly", "mix", "mix_of", "invoices") come from grains
         the query built (or the file lacks: None), not from roll-ups of :attr:`table`."""

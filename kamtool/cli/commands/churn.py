@@ -107,15 +107,14 @@ def churn_command(
         )
 
     result = churn_of(ledger.days, parse_day(as_of, "--as-of"))
-    if accounts is None:
-        # the customer-days are read again only to check an accounts file's customers: let the
-        # frame go before the types build theirs (10M lines: 4.8M rows, about 0.2 GiB)
-        ledger.let_go("days")
+    # the customer-days are read no more: let the frame go before the types build theirs (10M
+    # lines: 4.8M rows, about 0.2 GiB)
+    ledger.let_go("days")
     from kamtool.analyses import churn_types
 
     result = churn_types.for_churn_ledger(result, ledger, read_second_file(common, accounts, "accounts"),
-                                          read_second_file(common, payments, "payments"), brand)
-    # the types' frames are read no more (--per loads its own, emit reads the table): let them
+                                          read_second_file(common, payments, "payments"), brand, own=True)
+    # the types' frames are read no more (--per loads its own, emit reads the totals): let them
     # go before the output is made (10M lines: about 0.3 GiB)
     ledger.let_go("days", "mix", "monthly", "invoices")
     # --per: the headline figures per value, each the analysis on that value's lines alone

@@ -134,7 +134,7 @@ def _checked(inputs: Inputs, ledger: Ledger) -> Result | None:
         return None
     from kamtool.analyses import accounts
 
-    return accounts.validate(inputs.accounts, ledger.days["customer"].astype(str).unique())
+    return accounts.validate(inputs.accounts, ledger.customer_ids())
 
 
 def run_tiers(inputs: Inputs) -> Result:

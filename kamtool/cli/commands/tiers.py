@@ -86,13 +86,6 @@ def as_of_for(ledger: Ledger, as_of: str | None) -> int:
     return day
 
 
-def order_customers(ledger: Ledger) -> list[str]:
-    """The distinct customer ids of the orders, from the ledger's table (no frame built)."""
-    import pyarrow.compute as pc
-
-    return [str(c) for c in pc.unique(ledger.table["customer"]).to_pylist()]
-
-
 def checked_accounts(common: Common, path: str | None, ledger: Ledger) -> Result | None:
     """The --accounts file checked against the orders; duplicates and customers without an
     order line are warned about on stderr (the result's JSON lists them too)."""
@@ -101,7 +94,7 @@ def checked_accounts(common: Common, path: str | None, ledger: Ledger) -> Result
         return None
     from kamtool.analyses import accounts
 
-    checked = accounts.validate(frame, order_customers(ledger))
+    checked = accounts.validate(frame, ledger.customer_ids())
     dup = checked.tables["duplicates"]
     lang = common.lang.value
     for key, ids in (("message.accounts_duplicates", sorted(dup["customer"].unique())),

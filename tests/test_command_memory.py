@@ -1,6 +1,7 @@
-"""What `kamtool tiers` holds (issue 16: 10M lines peaked at 1.8 GiB): the as-of day from the
-table, no days frame beside the model's customer-days, the mix of the breadth dimension alone
-without --brand, and the table let go once the frames the analysis reads are built."""
+"""What `kamtool tiers` and `kamtool churn` hold (issue 16: 10M lines peaked at 1.8 and 1.3 GiB):
+the as-of day and the accounts' customers from the table, no days frame beside the model's
+customer-days, tiers' mix of the breadth dimension alone without --brand, and the table let go
+once the frames the analysis reads are built."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def test_the_as_of_day_comes_from_the_table(tiny: Path, engine: str, monkeypatch
     assert dt.date(1970, 1, 1) + dt.timedelta(days=day) == dt.date(2024, 2, 12)  # the day after the last
     assert command.as_of_for(ledger, "2024-03-01") == (dt.date(2024, 3, 1) - dt.date(1970, 1, 1)).days
     assert "days" not in ledger.frames and "daily" not in ledger.frames  # no frame built for it
-    assert sorted(command.order_customers(ledger)) == ["C1", "C2"]
+    assert sorted(ledger.customer_ids()) == ["C1", "C2"]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -105,3 +106,30 @@ def test_the_command_lets_the_table_go_and_reports_the_same(tiny: Path, engine: 
     for run in (plain, branded):
         assert sorted(r["customer"] for r in json.loads(run.stdout)["rows"]) == ["C1", "C2"]
     assert json.loads(plain.stdout)["params"]["engine"] == engine
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_churn_types_let_the_table_go_only_when_the_ledger_is_the_callers(
+        tiny: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kamtool churn` owns its ledger: the types sum its table to one row once their frames
+    are built, and type the losses as before; a report's shared view is left whole."""
+    from kamtool.analyses import churn, churn_types
+
+    monkeypatch.setenv("KAMTOOL_NATIVE", "force" if engine == "native" else "off")
+    accounts = pd.DataFrame({"customer": ["C1", "C9"], "rating": [3, 4]})
+
+    def typed(own: bool) -> tuple[Any, Ledger]:
+        ledger = load(build_request(churn.types_needs(payments=False), [str(tiny)]))
+        result = churn.churn(ledger.days, period="month", as_of="2024-04-01")
+        ledger.let_go("days")
+        return churn_types.for_churn_ledger(result, ledger, accounts, None, None, own=own), ledger
+
+    (shared, whole), (owned, let_go) = typed(False), typed(True)
+    assert whole.table.num_rows > 1 and let_go.table.num_rows == 1
+    assert let_go.totals() == whole.totals()
+    assert "days" not in let_go.frames  # the accounts were checked against the table's customers
+    assert owned.summary == shared.summary
+    pd.testing.assert_frame_equal(owned.rows, shared.rows)
+    assert owned.tables.keys() == shared.tables.keys()
+    for name in owned.tables:
+        pd.testing.assert_frame_equal(owned.tables[name], shared.tables[name])
