@@ -508,6 +508,41 @@ def test_pareto_without_dropout_is_the_nbd_model() -> None:
     np.testing.assert_allclose(pareto_nbd.expected_purchases(fit, 13.0, x, tx, T), expected, rtol=1e-14)
 
 
+def test_a_full_fit_walked_off_to_a_fitted_limit_is_that_limit() -> None:
+    """MBG/NBD's full optimum at a, b ~ 1e6 (log past RUNAWAY) is the homogeneous drop-out
+    limit up to where each optimiser stopped: the limit is chosen even when the full fit's
+    log-likelihood is a hair higher (1e-9 relative: what made the simulated fit below pick
+    the full model on one machine and the limit on another). A pinned full fit, or one that
+    walked along another pair, stays a candidate."""
+    from kamtool.analyses.clv import regimes
+    from kamtool.analyses.clv.fit import Optimum
+
+    def total(theta: Any) -> tuple[float, Any]:
+        return 0.0, np.zeros_like(theta)
+
+    def start(_full: Any) -> Any:
+        return np.ones(4)
+
+    full = regimes.Regime(None, ("r", "alpha", "a", "b"), ("log",) * 4, total, start)
+    dropout = regimes.Regime("homogeneous_dropout", ("r", "alpha", "p"), ("log", "log", "logit"), total,
+                             start, sends=((2, 3),))
+    rate = regimes.Regime("homogeneous_rate", ("lambda", "a", "b"), ("log",) * 3, total, start,
+                          sends=((0, 1),))
+
+    def fits(z: list[float]) -> list[tuple[Any, Any, float]]:
+        return [(full, Optimum(np.array(z), 32, True), -5561.494185778),
+                (dropout, Optimum(np.zeros(3), 4, True), -5561.494191546),
+                (rate, Optimum(np.zeros(3), 9, True), -5718.179762327)]
+
+    walked = fits([-0.214, 1.627, 13.994, 14.871])
+    assert [f[0] for f in regimes._without_walked_full(walked, full)] == [dropout, rate]
+    for z in ([-0.214, 1.627, 2.0, 3.0], [11.0, 12.0, 2.0, 3.0]):  # pinned; walked along r, alpha only
+        kept = fits(z)
+        if z[0] > regimes.RUNAWAY:
+            kept = [f for f in kept if f[0] is not rate]  # (its limit not fitted)
+        assert regimes._without_walked_full(kept, full) == kept
+
+
 def test_mbgnbd_homogeneous_dropout_is_a_boundary_fit() -> None:
     x, tx, T = _simulate_mbgnbd(seed=0, n=N_SIMULATED, p=0.3)
     fit = mbgnbd.fit(x, tx, T)

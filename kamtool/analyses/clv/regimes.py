@@ -253,6 +253,28 @@ def _usable(opt: Optimum) -> bool:
     return opt.converged and not opt.at_bound
 
 
+def _without_walked_full(fits: list[tuple[Regime, Optimum, float]], full: Regime
+                         ) -> list[tuple[Regime, Optimum, float]]:
+    """The fits without the full model's when it walked off towards a limit that was fitted.
+
+    A full optimum with a pair of parameters past ±RUNAWAY in log (MBG/NBD's a and b near
+    1e6) is that limit in all but rounding: the limit's likelihood is the supremum the full
+    model climbs towards, and the two differ by what each optimiser stopped short of its
+    maximum (1e-9 of the log-likelihood on 1,000 simulated customers), which decided between
+    them on one machine and not on another.  The limit (every pair it sends away among those
+    the full fit sent) is the answer then, as on a tie.
+    """
+    mine = [f for f in fits if f[0] is full]
+    if not mine:
+        return fits
+    z = np.abs(mine[0][1].log_params)
+    limits = [f for f in fits if f[0] is not full and f[0].sends]
+    walked = {pair for f in limits for pair in f[0].sends if max(z[pair[0]], z[pair[1]]) > RUNAWAY}
+    if any(set(f[0].sends) <= walked for f in limits):
+        return [f for f in fits if f[0] is not full]
+    return fits
+
+
 def fit_regimes(regimes: Sequence[Regime], customers: int, model: str, advice: str) -> RegimeFit:
     """Fit every regime, keep the best log-likelihood (the simpler on a tie).
 
@@ -291,6 +313,7 @@ def fit_regimes(regimes: Sequence[Regime], customers: int, model: str, advice: s
             ll = float(total(theta)[0])
         if _usable(opt) and np.isfinite(ll):
             fits.append((regime, opt, ll))
+    fits = _without_walked_full(fits, regimes[0])
     if not fits:
         raise FitError.said_with(
             "error.regimes.no_maximum", {"model": model, "advice": advice},
