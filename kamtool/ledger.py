@@ -226,7 +226,10 @@ class Ledger:
         if "daily" in self.frames:
             return self.frames["daily"][["customer", "date", "revenue"]]
         self._grain(("customer", "date"), "daily")
-        return _units(self.table.select(["customer", "date", "revenue_c"]))
+        # Beside the grains the table serves the days alone, and a command lets it go once this
+        # frame is built (Ledger.keep_totals): the frame then owns its ids, whose buffers would
+        # hold the whole table (every column of DuckDB's batches) through the model fit.
+        return _units(self.table.select(["customer", "date", "revenue_c"]), own=self.grains is not None)
 
     @property
     def table_keys(self) -> tuple[str, ...]:
