@@ -152,3 +152,59 @@ def test_the_days_of_a_grain_load_own_their_ids(tiny: Path, monkeypatch: pytest.
     assert not _buffers(days["customer"]) & table_ids
     assert list(days["customer"]) == ["C1", "C1", "C1", "C2", "C2"]
 
+
+@pytest.mark.parametrize("wallet", (False, True))
+def test_keep_months_keeps_the_window_of_the_mix(tiny: Path, wallet: bool,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mix cut to the window's months before its frame is built: breadth and the focal
+    brand's share read no other month."""
+    from tests.test_grains import FEB, JAN
+
+    name = "mix" if wallet else "mix_of"
+    whole = _load(tiny, "native", monkeypatch, wallet=wallet)
+    cut = _load(tiny, "native", monkeypatch, wallet=wallet)
+    cut.keep_months(name, FEB, FEB)
+    full = whole.mix if wallet else stages.breadth_mix(whole)
+    kept = cut.mix if wallet else stages.breadth_mix(cut)
+    assert full is not None and kept is not None
+    assert set(full["month"]) == {JAN, FEB} and set(kept["month"]) == {FEB}
+    pd.testing.assert_frame_equal(kept, full[full["month"] == FEB].reset_index(drop=True))
+    pd.testing.assert_series_equal(stages.breadth(kept, FEB, FEB)[0], stages.breadth(full, FEB, FEB)[0])
+
+
+def test_keep_months_keeps_a_dimension_it_would_empty(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window without a category, in a file that has one in another month: the grain stays
+    whole, so breadth is still counted over the categories (0 in the window), as before."""
+    path = tmp_path / "early.csv"
+    path.write_text("customer,date,amount,category\nC1,2024-01-05,10,K1\nC1,2024-02-05,20,\n",
+                    encoding="utf-8")
+    ledger = _load(path, "native", monkeypatch, wallet=False)
+    ledger.keep_months("mix_of", 649, 649)
+    mix = stages.breadth_mix(ledger)
+    assert mix is not None and set(mix["month"]) == {648, 649}
+
+
+def test_the_command_reads_the_mix_of_the_window(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kamtool.analyses import tiers as analysis
+
+    seen: dict[str, Any] = {}
+    real_tiers = analysis.tiers
+
+    def tiers_spy(monthly: Any, *args: Any, **kwargs: Any) -> Any:
+        seen["months"] = set(kwargs["mix"]["month"])
+        return real_tiers(monthly, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "tiers", tiers_spy)
+    monkeypatch.setenv("KAMTOOL_NATIVE", "force")
+    runs = [run_kamtool(["tiers", str(tiny), "--as-of", "2024-02-01", "--window-months", months, *brand,
+                         "--format", "json"]) for months in ("2", "12") for brand in ((), ("--brand", "X"))]
+    for run in runs:
+        assert run.code == 0, run.stderr
+    assert seen["months"] == {648}  # January alone: the window ends there
+    monkeypatch.setattr(analysis, "tiers", real_tiers)
+    monkeypatch.setenv("KAMTOOL_NATIVE", "off")  # the Arrow engine reads the whole mix: the same rows
+    for run, months, brand in zip(runs, ("2", "2", "12", "12"), ((), ("--brand", "X")) * 2, strict=True):
+        other = run_kamtool(["tiers", str(tiny), "--as-of", "2024-02-01", "--window-months", months, *brand,
+                             "--format", "json"])
+        assert json.loads(other.stdout)["rows"] == json.loads(run.stdout)["rows"]

@@ -599,6 +599,13 @@ def _scored(cents: pd.DataFrame, coded: stages.Coded, first: int, end: int, wind
     return window_all, customers, at
 
 
+def window(as_of_day: int, window_months: int) -> tuple[int, int]:
+    """The first and last month ordinals of the window: the ``window_months`` months up to the
+    month holding the day before the as-of day."""
+    end = stages.last_month(as_of_day)
+    return end - window_months + 1, end
+
+
 @dataclass
 class Scored:
     """What the score and the tiers rest on: the as-of day, the window, the factors, the tiers."""
@@ -637,8 +644,7 @@ def score_tiers(
     day = rules.as_of_day(as_of, None)
     if day is None:
         raise UsageError.said("error.tiers.tiers_need_date")
-    end = stages.last_month(day)
-    first = end - window_months + 1
+    first, end = window(day, window_months)
     cents, coded = stages.coded_cents(monthly, ("revenue", "profit"))
     window_all, customers, at = _scored(cents, coded, first, end, window_months)
     raw, basis = raw_factors(

@@ -211,6 +211,8 @@ def tiers_command(
     ledger = load_ledger(common, command_needs(wallet=brand is not None))
     day = as_of_for(ledger, as_of)
     checked = checked_accounts(common, accounts, ledger)
+    # the analysis reads the mix in the window alone (the breadth, the focal brand's share)
+    ledger.keep_months("mix" if brand is not None else "mix_of", *analysis.window(day, window_months))
     # the model reads customer, date and revenue: not the days frame with its other columns
     days = ledger.revenue_days
     early = ledger.from_query("monthly", "mix" if brand is not None else "mix_of")
