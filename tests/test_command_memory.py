@@ -122,7 +122,7 @@ def test_churn_types_let_the_table_go_only_when_the_ledger_is_the_callers(
         ledger = load(build_request(churn.types_needs(payments=False), [str(tiny)]))
         result = churn.churn(ledger.days, period="month", as_of="2024-04-01")
         ledger.let_go("days")
-        return churn_types.for_churn_ledger(result, ledger, accounts, None, None, own=own), ledger
+        return churn_types.for_churn_ledger(result, ledger, accounts, None, None, keep_totals=own), ledger
 
     (shared, whole), (owned, let_go) = typed(False), typed(True)
     assert whole.table.num_rows > 1 and let_go.table.num_rows == 1

@@ -452,20 +452,22 @@ def _type_summary(table: pd.DataFrame, typed: Result) -> dict[str, Any]:
 
 
 def for_churn_ledger(churn_result: Result, ledger: Ledger, accounts: pd.DataFrame | None,
-                     payments: pd.DataFrame | None, brand: str | None, *, own: bool = False) -> Result:
+                     payments: pd.DataFrame | None, brand: str | None, *,
+                     keep_totals: bool = False) -> Result:
     """``churn_result`` typed from what :func:`kamtool.analyses.churn.types_needs` loaded:
     the accounts file checked against the customers (its checks attached), credit's invoice
     lines only when something says what was paid or due (payments, or due/paid fields).
 
-    ``own``: the ledger is the caller's alone (`kamtool churn`'s, not a report's shared view):
-    its table is let go once the types' frames are built (10M lines: 4.8M customer-days)."""
+    ``keep_totals``: the ledger is the caller's alone (`kamtool churn`'s, not a report's shared
+    view), which reads its table no more but for its totals: the table goes once the types'
+    frames are built (:meth:`Ledger.keep_totals`; 10M lines: 4.8M customer-days)."""
     from kamtool.analyses import accounts as accounts_check
 
     checked = None if accounts is None else accounts_check.validate(accounts, ledger.customer_ids())
     owed = payments is not None or bool(ledger.present & set(CREDIT_FIELDS))
     mix, monthly = ledger.mix, ledger.monthly
     invoices = ledger.invoices if owed else None
-    if own:
+    if keep_totals:
         ledger.keep_totals()
     result = for_churn(churn_result, accounts=None if checked is None else checked.rows, mix=mix,
                        monthly=monthly, invoices=invoices, payments=payments, brand=brand)

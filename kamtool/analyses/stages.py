@@ -283,13 +283,20 @@ def _unique_inverse(key: IntArray) -> tuple[IntArray, IntArray]:
     return cells, cell.ravel()
 
 
-def ledger_frames(ledger: Ledger) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def ledger_frames(ledger: Ledger, *, keep_totals: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """What :func:`stages` reads from a load of :data:`NEEDS` by day: ``monthly`` from the days
     the lost flag reads (the ledger's roll-up of its customer × day × category … table to months
     costs several times more), and the mix of the first breadth dimension the data has (breadth
-    reads that one alone; all three rolled up together cost twice as much)."""
+    reads that one alone; all three rolled up together cost twice as much).
+
+    ``keep_totals``: the caller reads the ledger's table no more but for its totals (and the
+    days frame, ``ledger.days``), which then goes once the days and the mix are built, before
+    the months are summed (:meth:`Ledger.keep_totals`; 10M lines: 4.8M customer-days, 0.29 GiB)."""
     mix = breadth_mix(ledger)
-    return monthly_of_days(ledger.days), mix
+    days = ledger.days
+    if keep_totals:
+        ledger.keep_totals()
+    return monthly_of_days(days), mix
 
 
 def breadth_mix(ledger: Ledger) -> pd.DataFrame | None:

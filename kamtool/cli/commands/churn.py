@@ -113,7 +113,8 @@ def churn_command(
     from kamtool.analyses import churn_types
 
     result = churn_types.for_churn_ledger(result, ledger, read_second_file(common, accounts, "accounts"),
-                                          read_second_file(common, payments, "payments"), brand, own=True)
+                                          read_second_file(common, payments, "payments"), brand,
+                                          keep_totals=True)
     # the types' frames are read no more (--per loads its own, emit reads the totals): let them
     # go before the output is made (10M lines: about 0.3 GiB)
     ledger.let_go("days", "mix", "monthly", "invoices")

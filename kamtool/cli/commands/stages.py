@@ -92,12 +92,18 @@ def stages_command(
     if compare_day is not None and day_number(compare_day) >= day:
         raise UsageError.said("error.stages.compare_must_before_date", compare=compare)
     checked = checked_accounts(common, accounts, ledger)
-    monthly, mix = analysis.ledger_frames(ledger)
+    # the table is read no more but for its totals (emit): it goes once the frames are built
+    monthly, mix = analysis.ledger_frames(ledger, keep_totals=True)
+    days = ledger.days
     result = analysis.stages(
         monthly, checked.rows if checked is not None else None, as_of=day,
-        window_months=window_months, mix=mix, days=ledger.days, compare=compare_day,
+        window_months=window_months, mix=mix, days=days, compare=compare_day,
         thresholds=thresholds,
     )
+    # the frames are read no more: they go before the output is made (10M lines: the
+    # customer-days, their months and the breadth mix, about 0.3 GiB)
+    del monthly, mix, days
+    ledger.let_go("days", *(f"mix_{d}" for d in analysis.BREADTH_DIMENSIONS))
     if checked is not None:
         from kamtool.analyses.accounts import attach_checks  # pandas: after the load
 
