@@ -356,8 +356,6 @@ class Ledger:
                 _own_frame_text(frame)
         self.table = _totals_row(self.table)
         self._memo.clear()
-        from kamtool.analyses.credit.apply import trim_heap
-
         # the table's buffers came from DuckDB's threads, whose heaps glibc keeps unless told:
         # handed back, the next frames are built in them (stages on 10M lines: 1.39-1.44 GiB
         # peak without)
@@ -510,6 +508,18 @@ def _own_text(table: pa.Table) -> pa.Table:
             copied = [pa.concat_arrays([c, c.slice(0, 0)]) for c in column.chunks]
             table = table.set_column(at, f, pa.chunked_array(copied, type=f.type))
     return table
+
+
+def trim_heap() -> None:
+    """What was freed handed back to the system (glibc keeps the small pieces, and the heaps of
+    DuckDB's threads, otherwise)."""
+    import contextlib
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # AttributeError: not glibc
+            ctypes.CDLL(None).malloc_trim(0)
 
 
 def _own_frame_text(frame: pd.DataFrame) -> None:

@@ -263,3 +263,22 @@ def load_ledger() -> Callable[..., Ledger]:
         return load(request)
 
     return go
+
+
+# Five order lines whose ledger frames (months, mix, days, invoices) the grain and memory
+# tests work out by hand: two customers, two months, every dimension, a missing brand and cost.
+TINY = """\
+customer,date,amount,cost,salesperson,brand,category,order_id,invoice_id,due_date,paid_date,paid_amount
+C1,2024-01-05,100.10,60,Ann,X,K1,O1,I1,2024-02-05,2024-02-01,50
+C1,2024-01-20,50,,Bob,Y,K1,O2,I1,2024-02-05,2024-02-01,
+C1,2024-02-03,-10,5,Ann,X,K2,O3,I2,2024-03-03,,
+C2,2024-02-10,200,100,Bob,,K1,O4,,,,
+C2,2024-02-11,30,10,Bob,Z,K3,O5,,,,
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.csv"
+    path.write_text(TINY, encoding="utf-8")
+    return path

@@ -19,16 +19,8 @@ from kamtool.engine.load import load
 from kamtool.io.request import build_request
 from kamtool.ledger import Ledger
 from tests.conftest import run_kamtool
-from tests.test_grains import TINY
 
 ENGINES = ("native", "arrow")
-
-
-@pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.csv"
-    path.write_text(TINY, encoding="utf-8")
-    return path
 
 
 def _load(path: Path, engine: str, monkeypatch: pytest.MonkeyPatch, wallet: bool) -> Ledger:

@@ -19,16 +19,8 @@ from kamtool.cli.commands import churn as churn_command
 from kamtool.cli.commands import stages as stages_command
 from kamtool.ledger import Ledger
 from tests.conftest import run_kamtool
-from tests.test_grains import TINY
 
 ENGINES = ("native", "arrow")
-
-
-@pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.csv"
-    path.write_text(TINY, encoding="utf-8")
-    return path
 
 
 def _spy_ledger(monkeypatch: pytest.MonkeyPatch, command: Any, seen: dict[str, Any]) -> None:
@@ -43,58 +35,27 @@ def _spy_ledger(monkeypatch: pytest.MonkeyPatch, command: Any, seen: dict[str, A
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_churn_types_run_without_the_table(tiny: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("name", ("churn", "stages"))
+def test_the_analysis_runs_without_the_table(tiny: Path, engine: str, name: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """churn's key tier and types, and stages, run with the table summed to its totals row,
+    whose totals are the load's; the output is the customers' as before."""
+    command, module, function, args = {
+        "churn": (churn_command, churn_types, "for_churn",
+                  ["--period", "month", "--compare", "2024-01", "2024-02"]),
+        "stages": (stages_command, stages_analysis, "stages", []),
+    }[name]
     seen: dict[str, Any] = {}
-    _spy_ledger(monkeypatch, churn_command, seen)
-    real_for_churn = churn_types.for_churn
+    _spy_ledger(monkeypatch, command, seen)
+    real = getattr(module, function)
 
-    def for_churn_spy(*args: Any, **kwargs: Any) -> Any:
+    def spy(*a: Any, **kw: Any) -> Any:
         seen["rows"] = seen["ledger"].table.num_rows
-        return real_for_churn(*args, **kwargs)
+        return real(*a, **kw)
 
-    monkeypatch.setattr(churn_types, "for_churn", for_churn_spy)
+    monkeypatch.setattr(module, function, spy)
     monkeypatch.setenv("KAMTOOL_NATIVE", "force" if engine == "native" else "off")
-    run = run_kamtool(["churn", str(tiny), "--period", "month", "--compare", "2024-01", "2024-02",
-                       "--as-of", "2024-03-01", "--format", "json"])
-    assert run.code == 0, run.stderr
-    assert seen["rows"] == 1  # the key tier and the types ran with the totals row alone
-    assert seen["ledger"].totals() == seen["loaded"]
-    out = json.loads(run.stdout)
-    assert out["params"]["engine"] == engine
-    assert sorted(r["customer"] for r in out["rows"]) == ["C1", "C2"]
-
-
-def test_for_churn_ledger_types_alike_with_the_table_kept_or_let_go(tiny: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from kamtool.analyses import churn
-    from kamtool.engine.load import load
-    from kamtool.io.request import build_request
-
-    monkeypatch.setenv("KAMTOOL_NATIVE", "force")
-    typed = []
-    for keep in (False, True):
-        ledger = load(build_request(churn.types_needs(brand=True, period="month"), [str(tiny)]))
-        result = churn.churn(ledger.days, period="month", compare=["2024-01", "2024-02"], as_of="2024-03-01")
-        typed.append(churn_types.for_churn_ledger(result, ledger, None, None, "X", keep_totals=keep))
-        assert ledger.table.num_rows == (1 if keep else ledger.table.num_rows)
-    kept, let_go = typed
-    assert kept.rows.equals(let_go.rows) and kept.summary == let_go.summary
-    assert kept.tables["churn_types"].equals(let_go.tables["churn_types"])
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_stages_run_without_the_table(tiny: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: dict[str, Any] = {}
-    _spy_ledger(monkeypatch, stages_command, seen)
-    real_stages = stages_analysis.stages
-
-    def stages_spy(*args: Any, **kwargs: Any) -> Any:
-        seen["rows"] = seen["ledger"].table.num_rows
-        return real_stages(*args, **kwargs)
-
-    monkeypatch.setattr(stages_analysis, "stages", stages_spy)
-    monkeypatch.setenv("KAMTOOL_NATIVE", "force" if engine == "native" else "off")
-    run = run_kamtool(["stages", str(tiny), "--as-of", "2024-03-01", "--format", "json"])
+    run = run_kamtool([name, str(tiny), *args, "--as-of", "2024-03-01", "--format", "json"])
     assert run.code == 0, run.stderr
     assert seen["rows"] == 1
     assert seen["ledger"].totals() == seen["loaded"]

@@ -25,14 +25,6 @@ from kamtool.ledger import Ledger
 from kamtool.needs import Needs, by_day
 from tests.conftest import load_make_orders
 
-TINY = """\
-customer,date,amount,cost,salesperson,brand,category,order_id,invoice_id,due_date,paid_date,paid_amount
-C1,2024-01-05,100.10,60,Ann,X,K1,O1,I1,2024-02-05,2024-02-01,50
-C1,2024-01-20,50,,Bob,Y,K1,O2,I1,2024-02-05,2024-02-01,
-C1,2024-02-03,-10,5,Ann,X,K2,O3,I2,2024-03-03,,
-C2,2024-02-10,200,100,Bob,,K1,O4,,,,
-C2,2024-02-11,30,10,Bob,Z,K3,O5,,,,
-"""
 JAN, FEB = 648, 649  # months since January 1970: (2024 − 1970) × 12 + month − 1
 MONTHLY_ORDERS = Needs(keys=("customer", "month"), measures=("profit",), figures=("orders",))
 ENGINES = ("native", "arrow")
@@ -43,13 +35,6 @@ def _load(path: Path | str, needs: Needs, engine: str, monkeypatch: pytest.Monke
     ledger = load(build_request(needs, [str(path)]))
     assert ledger.engine == engine
     return ledger
-
-
-@pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.csv"
-    path.write_text(TINY, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -44,6 +44,7 @@ import pandas as pd
 
 from kamtool.analyses.credit.inputs import code_inputs
 from kamtool.errors import AnalysisError
+from kamtool.ledger import trim_heap
 
 INVOICE, CREDIT_NOTE, PAYMENT = 0, 1, 2
 MAX_ROUNDS = 10_000  # a safety net: each round settles at least the next reference in order
@@ -390,17 +391,6 @@ def apply_codes(invoices: pd.DataFrame, payments: pd.DataFrame, n_cust: int, key
         order=(np.concatenate([b.order[0] for b in blocks]), np.concatenate([b.order[1] for b in blocks]),
                np.concatenate([b.order[2] for b in blocks])),
         unmatched_references=unmatched)
-
-
-def trim_heap() -> None:
-    """What the block freed back to the system (glibc keeps the small pieces otherwise)."""
-    import contextlib
-    import ctypes
-    import sys
-
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):  # AttributeError: not glibc
-            ctypes.CDLL(None).malloc_trim(0)
 
 
 def _apply_block(invoices: pd.DataFrame, payments: pd.DataFrame, n_cust: int, keys: pd.Index) -> AppliedCodes:

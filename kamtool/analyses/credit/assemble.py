@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kamtool.analyses.credit import company
-from kamtool.analyses.credit.apply import AppliedCodes, apply_codes, trim_heap
+from kamtool.analyses.credit.apply import AppliedCodes, apply_codes
 from kamtool.analyses.credit.grading import check_factors, grades, suggested_limits
 from kamtool.analyses.credit.inputs import (
     NO_DAY,
@@ -38,6 +38,7 @@ from kamtool.analyses.credit.measures import (
 )
 from kamtool.analyses.rules import as_of_day
 from kamtool.errors import AnalysisError, UsageError
+from kamtool.ledger import trim_heap
 from kamtool.result import Chart, Result
 
 if TYPE_CHECKING:

@@ -212,10 +212,11 @@ def tiers_command(
     day = as_of_for(ledger, as_of)
     checked = checked_accounts(common, accounts, ledger)
     # the analysis reads the mix in the window alone (the breadth, the focal brand's share)
-    ledger.keep_months("mix" if brand is not None else "mix_of", *analysis.window(day, window_months))
+    mix_grain = "mix" if brand is not None else "mix_of"
+    ledger.keep_months(mix_grain, *analysis.window(day, window_months))
     # the model reads customer, date and revenue: not the days frame with its other columns
     days = ledger.revenue_days
-    early = ledger.from_query("monthly", "mix" if brand is not None else "mix_of")
+    early = ledger.from_query("monthly", mix_grain)
     if early:  # the table served the days only: let it go before the fit
         ledger.keep_totals()
     future, fit = expected_values(days, day)
