@@ -4,6 +4,7 @@ tier split, effort per owner, the checks, and properties."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -434,3 +435,20 @@ def test_a_support_file_without_its_columns_names_them(tmp_path) -> None:  # typ
     run = run_kamtool(["tiers", str(paths["orders"]), "--support", str(paths["support"]),
                        "--as-of", "2024-07-01"])
     assert run.code == 1 and "support" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_factors_left_out_read_in_the_workbooks_language(tmp_path: Any) -> None:
+    """The Chinese Summary named the factors left out by their codes ("strategic / elasticity")."""
+    from pathlib import Path
+
+    import openpyxl
+
+    from tests.conftest import run_kamtool
+
+    book = Path(__file__).parents[1] / "sample_data" / "订单明细.xlsx"
+    out = tmp_path / "tiers.xlsx"
+    run = run_kamtool(["tiers", str(book), "--lang", "zh", "-o", str(out)])
+    assert run.code == 0, run.stderr
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    line = next(str(r[0]) for r in sheet.iter_rows(values_only=True) if str(r[0]).startswith("未计入的因素"))
+    assert line == "未计入的因素: 战略及品牌价值 / 销售弹性"

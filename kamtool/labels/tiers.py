@@ -189,3 +189,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "param.value.clv_fit.not_converged": ("not converged", "未收敛"),
     "param.value.clv_fit.not_fitted": ("not fitted", "未拟合"),
 }
+# The factors a run left out (params.factors_left_out) read by the factors' own names.
+LABELS.update({f"param.value.factors_left_out.{key.rsplit('.', 1)[1]}": pair
+               for key, pair in list(LABELS.items()) if key.startswith("tiers.factor.")})
