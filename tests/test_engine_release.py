@@ -61,3 +61,56 @@ def test_a_connection_after_close_connections_is_a_new_open_one() -> None:
     again = duck.connection()
     assert again is not first
     assert again.sql("SELECT 41 + 1").fetchall() == [(42,)]
+
+
+def test_shared_nulls_keeps_every_value_and_type_in_one_buffer() -> None:
+    """A measure the file lacks comes from the query as a NULL column with a buffer per row;
+    shared_nulls makes it slices of one null array: the same table, one buffer."""
+    import pyarrow as pa
+
+    table = pa.Table.from_batches([
+        pa.record_batch({"customer": ["C1", "C2"], "quantity": pa.nulls(2, pa.float64()),
+                         "paid": pa.nulls(2, pa.int64()), "amount": [1, None]}),
+        pa.record_batch({"customer": ["C3", "C4", "C5"], "quantity": pa.nulls(3, pa.float64()),
+                         "paid": pa.nulls(3, pa.int64()), "amount": [None, 2, 3]}),
+    ])
+    shared = duck.shared_nulls(table)
+    assert shared.equals(table) and shared.schema == table.schema
+    for name in ("quantity", "paid"):
+        chunks = shared[name].chunks
+        assert [len(c) for c in chunks] == [2, 3]
+        assert len({b.address for c in chunks for b in c.buffers() if b is not None}) <= 2  # validity, values
+    assert shared["amount"] is table["amount"] or shared["amount"].equals(table["amount"])
+    assert duck.shared_nulls(pa.table({"x": pa.array([], pa.int64())})).num_rows == 0
+
+
+def test_the_monthly_frame_of_a_file_without_quantity_sums_none(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Churn's monthly frame, rolled from the table, sums no quantity the file lacks (a null sum
+    per row): the column is NaN where it was, the other sums as before."""
+    import math
+
+    from kamtool.analyses import churn
+    from kamtool.engine.load import load
+    from kamtool.io.request import build_request
+    from kamtool.ledger import Ledger
+
+    path = tmp_path / "noq.csv"
+    path.write_text("customer,date,amount,cost\nC1,2024-01-05,100,60\nC1,2024-01-20,50,\nC2,2024-02-05,30,10\n",
+                    encoding="utf-8")
+    asked: list[tuple[str, ...]] = []
+    rolled = Ledger._rolled
+
+    def spy(self: Ledger, target: Any, name: str, **kwargs: Any) -> Any:
+        asked.append(tuple(kwargs.get("sums", ())))
+        return rolled(self, target, name, **kwargs)
+
+    monkeypatch.setattr(Ledger, "_rolled", spy)
+    for engine in ("force", "off"):
+        monkeypatch.setenv("KAMTOOL_NATIVE", engine)
+        monthly = load(build_request(churn.types_needs(payments=False), [str(path)])).monthly
+        assert list(monthly.columns) == ["customer", "month", "revenue", "profit", "lines", "quantity"]
+        assert monthly["revenue"].tolist() == [150.0, 30.0] and monthly["lines"].tolist() == [2, 1]
+        assert math.isnan(monthly["profit"][0]) and monthly["profit"][1] == 20.0
+        assert monthly["quantity"].isna().all()
+    assert asked and all("quantity" not in sums and "revenue_c" in sums for sums in asked)

@@ -86,3 +86,22 @@ def test_keep_totals_copies_the_frames_text_out_of_the_table(tiny: Path, engine:
 def _text_buffers(column: Any) -> set[int]:
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     return {c.buffers()[2].address for c in chunks}
+
+
+def test_own_frame_text_copies_only_text_that_shares_the_tables_buffers() -> None:
+    """keep_totals copies a frame's text out of the table's buffers, and leaves text that has
+    buffers of its own (a roll-up's) as it is: copying it held it twice at churn's peak."""
+    from kamtool.ledger import _own_frame_text
+    from kamtool.ledger import _text_buffers as table_text
+
+    table = pa.table({"customer": pa.array(["C1", "C2", "C1"]), "x": [1, 2, 3]})
+    shared = pd.DataFrame({"customer": pd.array(table["customer"], dtype=pd.StringDtype("pyarrow"))})
+    own = pd.DataFrame({"customer": pd.array(pa.array(["C1", "C2"]), dtype=pd.StringDtype("pyarrow"))})
+    own_before, shared_before = _text_buffers(pa.array(own["customer"])), shared.copy()
+    held = table_text(table)
+    assert _text_buffers(pa.array(shared["customer"])) & {start for start, _ in held}
+    for frame in (shared, own):
+        _own_frame_text(frame, held)
+    assert _text_buffers(pa.array(own["customer"])) == own_before
+    assert not {start for start, _ in held} & _text_buffers(pa.array(shared["customer"]))
+    pd.testing.assert_frame_equal(shared, shared_before)

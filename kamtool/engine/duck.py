@@ -48,6 +48,20 @@ def release(keep: duckdb.DuckDBPyConnection | None = None) -> None:
     if con in _OPEN:
         _OPEN.remove(con)
     con.close()
+    # and what the query's threads freed handed back, before the next step builds its arrays
+    # (churn on 10M lines: 30-50 MiB off the peak)
+    trim_heap()
+
+
+def trim_heap() -> None:
+    """What was freed handed back to the system (glibc keeps the small pieces, and the heaps of
+    DuckDB's threads, otherwise)."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # AttributeError: not glibc
+            ctypes.CDLL(None).malloc_trim(0)
 
 
 # Where DuckDB spills (loyalty's capped query does): a folder of this process under the system's
@@ -106,6 +120,23 @@ def plain_strings(table: pa.Table) -> pa.Table:
             changed = True
         fields.append(pa.field(f.name, t))
     return table.cast(pa.schema(fields)) if changed else table
+
+
+def shared_nulls(table: pa.Table) -> pa.Table:
+    """``table`` with each column that is null on every row (a measure the file lacks, as
+    ``NULL::BIGINT``) made of slices of one null array: the same values and type in a buffer
+    of its largest chunk, not one of its every row (10M lines, churn's customer-days: quantity
+    and paid amount, 74 MiB of zeros under a null bitmap)."""
+    import pyarrow as pa
+
+    for at, f in enumerate(table.schema):
+        column = table.column(at)
+        if not column.num_chunks or column.null_count != len(column) or pa.types.is_null(f.type):
+            continue
+        empty = pa.nulls(max(len(c) for c in column.chunks), f.type)
+        shared = pa.chunked_array([empty.slice(0, len(c)) for c in column.chunks], type=f.type)
+        table = table.set_column(at, f, shared)
+    return table
 
 
 def query(sql: str, **tables: pa.Table) -> pa.Table:

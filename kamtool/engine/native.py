@@ -56,6 +56,7 @@ from kamtool.engine.duck import (
     release,
     rolled_from_lines_sql,
     rolled_sql,
+    shared_nulls,
 )
 from kamtool.engine.prepare import Prepared, prepare
 from kamtool.errors import KamtoolError
@@ -454,7 +455,7 @@ def _grain_table(table: pa.Table, keys: dict[str, bool]) -> pa.Table:
     customers are the main table's, whose ids :func:`_check` proved.)"""
     import pyarrow.compute as pc
 
-    table = plain_strings(table)
+    table = shared_nulls(plain_strings(table))
     _check_keys(table, {k: v for k, v in keys.items() if k in table.column_names})
     table, _removed = filtering.split_native(table)
     ids = pc.unique(table["customer"])
@@ -803,7 +804,7 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
             release(keep=held)
         entity_is_label = entity is not None and prep.mapping.columns[entity] in label_headers(
             source.headers, prep.mapping)
-        table = plain_strings(table)
+        table = shared_nulls(plain_strings(table))
         checked = text_keys(source, prep, list(request.keys))
         _check_keys(table, {k: v for k, v in checked.items() if k in table.column_names})
         table, removed = filtering.split_native(table)
