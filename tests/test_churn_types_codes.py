@@ -39,3 +39,29 @@ def test_lines_of_sums_the_start_and_end_period_per_customer_and_line() -> None:
 def test_lines_of_without_a_line_column_is_none() -> None:
     assert lines_of(_mix().drop(columns=["category"]), "quarter", Q1_2024, Q1_2024 + 2) == (None, None)
     assert lines_of(None, "quarter", Q1_2024, Q1_2024 + 2) == (None, None)
+
+
+def test_compared_codes_default_and_given() -> None:
+    """By hand: 2025-08-15 lies in 2025Q3 (ordinal (2025 - 1970) * 4 + 2 = 222): the last two
+    complete quarters are 220 and 221; --compare 2025Q1 2025Q3 gives 220 and 222."""
+    import numpy as np
+
+    from kamtool.analyses.churn import compared_codes
+
+    day = int(np.datetime64("2025-08-15", "D").astype(np.int64))
+    assert compared_codes("quarter", None, day) == (220, 221)
+    assert compared_codes("quarter", ("2025Q1", "2025Q3"), day) == (220, 222)
+    assert compared_codes("month", None, day) == (665, 666)  # 2025-06, 2025-07
+
+
+def test_mix_months_the_two_periods_and_with_a_brand_its_shares_and_the_key_window() -> None:
+    """By hand, months since 1970-01: 2025Q1..2025Q3 is months 660..668; a brand adds the four
+    quarters before 2025Q3 (from 218 * 3 = 654) and the key tier's 12 months up to 2025-06
+    (654..665): 654..668.  By month, 2025-01 (660) against 2025-08 (667): the brand's shares from
+    663, the key window as of 2025-08-01 is 2024-08..2025-07 (655..666): 655..667."""
+    from kamtool.analyses.churn_types import mix_months
+
+    assert mix_months("quarter", 220, 222, None) == (660, 668)
+    assert mix_months("quarter", 220, 222, "Kamaro") == (654, 668)
+    assert mix_months("month", 660, 667, None) == (660, 667)
+    assert mix_months("month", 660, 667, "Kamaro") == (655, 667)

@@ -200,3 +200,40 @@ def test_the_command_reads_the_mix_of_the_window(tiny: Path, monkeypatch: pytest
         other = run_kamtool(["tiers", str(tiny), "--as-of", "2024-02-01", "--window-months", months, *brand,
                              "--format", "json"])
         assert json.loads(other.stdout)["rows"] == json.loads(run.stdout)["rows"]
+
+
+@pytest.mark.parametrize("args", [
+    [],
+    ["--brand", "Kamaro"],
+    ["--compare", "2023Q2", "2024Q1", "--brand", "Kamaro"],
+    ["--period", "month", "--as-of", "2025-10-15", "--brand", "Kamaro"],
+    ["--period", "month", "--compare", "2025-01", "2025-08"],
+])
+def test_churn_keeps_the_mix_of_the_compared_months_alone_and_types_as_before(
+        args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kamtool churn` cuts the mix grain to the months its types read (the two periods; with a
+    brand its shares' periods and the key tier's window) before the analysis: the output is the
+    output of the whole mix, and the mix held is smaller."""
+    from kamtool.cli.commands import churn as churn_command
+
+    sample = Path(__file__).parents[1] / "sample_data" / "orders.csv"
+    monkeypatch.setenv("KAMTOOL_NATIVE", "force")
+    kept: list[tuple[int, int, int]] = []
+    cut = Ledger.keep_months
+
+    def spy(self: Ledger, name: str, first: int, last: int) -> None:
+        before = self.grains[name].num_rows if self.grains and name in self.grains else 0
+        cut(self, name, first, last)
+        months = self.grains[name]["month"] if self.grains and name in self.grains else None
+        held = [] if months is None else months.to_pylist()
+        assert not held or None in held or first <= min(held) <= max(held) <= last
+        kept.append((before, self.grains[name].num_rows if months is not None else 0, last - first))
+
+    monkeypatch.setattr(Ledger, "keep_months", spy)
+    run = run_kamtool(["churn", str(sample), *args, "--format", "json"])
+    assert run.code == 0, run.stderr
+    assert len(kept) == 1 and 0 < kept[0][1] < kept[0][0]
+    monkeypatch.setattr(churn_command, "_keep_compared_mix", lambda *a: None)
+    whole = run_kamtool(["churn", str(sample), *args, "--format", "json"])
+    assert whole.code == 0, whole.stderr
+    assert json.loads(run.stdout) == json.loads(whole.stdout)

@@ -375,14 +375,24 @@ def _statuses(orders: _Orders, periods: _Periods) -> Any:
     ).astype(object)
 
 
+def compared_codes(period: str, compare: Sequence[str] | None, as_of_day: int) -> tuple[int, int]:
+    """The ordinals of the start and end periods compared: ``compare``'s, else the last two
+    complete periods before the as-of day.  Not checked against the orders: the analysis
+    checks them (a command reads them before, to cut what it loaded to those periods)."""
+    if compare is None:
+        end_p = int(period_of_days(as_of_day, period)) - 1
+        return end_p - 1, end_p
+    start_p, end_p = (parse_period_label(label_, period) for label_ in compare)
+    return start_p, end_p
+
+
 def _compared_periods(orders: _Orders, period: str, compare: Sequence[str] | None) -> _Periods:
     n = len(orders.customers)
     per = orders.months // MONTHS_PER[period]
     as_of_period = int(period_of_days(orders.as_of_day, period))
     first_period, last_period = int(per.min()), int(per.max())
     if compare is None:
-        end_p = as_of_period - 1
-        start_p = end_p - 1
+        start_p, end_p = compared_codes(period, None, orders.as_of_day)
         if start_p < first_period:
             raise _too_few_periods(orders, period, first_period, last_period, as_of_period)
     else:

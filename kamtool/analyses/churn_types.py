@@ -303,6 +303,21 @@ def lines_of(mix: pd.DataFrame | None, period: str, start_p: int, end_p: int) ->
     return frame, dim
 
 
+def mix_months(period: str, start_p: int, end_p: int, brand: str | None) -> tuple[int, int]:
+    """The first and last month ordinals of the mix the types read when churn compares the
+    periods ``start_p`` and ``end_p``: those two (the product lines), with a focal brand also
+    the :data:`SHARE_PERIODS` before the end (its shares) and the key tier's window (its share
+    of wallet)."""
+    from kamtool.analyses import tiers
+
+    per = rules.MONTHS_PER[period]
+    first = start_p * per
+    if brand is not None:
+        window_first, _ = tiers.window(int(rules.period_start_day(end_p, period)), tiers.WINDOW_MONTHS)
+        first = min(first, (end_p - SHARE_PERIODS) * per, window_first)
+    return first, end_p * per + per - 1
+
+
 def _in_periods(mix: pd.DataFrame, period: str, first: int, last: int) -> pd.DataFrame:
     months = mix["month"].to_numpy(dtype=np.int64)
     per = months // rules.MONTHS_PER[period]

@@ -87,6 +87,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "future": 20,
 }
 TIERS = ("key", "general", "small")
+WINDOW_MONTHS = 12  # the default window the factors are measured over
 MIN_SUPPORT_PERIODS = 6
 SENSITIVITY_POINTS = 5
 OVERLOAD_FACTOR = 1.5
@@ -665,7 +666,7 @@ def key_tier(
     clv: pd.DataFrame | None = None,
     *,
     as_of: Any,
-    window_months: int = 12,
+    window_months: int = WINDOW_MONTHS,
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
     shares: Sequence[float] = (0.10, 0.30),
     brand: str | None = None,
@@ -685,7 +686,7 @@ def tiers(
     clv: pd.DataFrame | None = None,
     *,
     as_of: Any,
-    window_months: int = 12,
+    window_months: int = WINDOW_MONTHS,
     weights: Mapping[str, float] = DEFAULT_WEIGHTS,
     shares: Sequence[float] = (0.10, 0.30),
     cutoffs: Sequence[float] | None = None,
