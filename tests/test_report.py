@@ -289,3 +289,19 @@ def test_split_values_that_collide_as_file_names_are_refused(tmp_path: Path) -> 
     run = run_kamtool(["report", str(path), "--split-by", "region", "-o", str(tmp_path / "k_{region}.json")])
     assert run.code == 2 and "would write the same file" in run.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["orders.csv"]
+
+
+def test_the_json_document_is_one_line_holding_each_commands_own_text(tmp_path: Path) -> None:
+    """The report's JSON is written as it goes, each analysis by its command's own writer, not
+    parsed back to be nested: one line, on stdout and in a .json file alike, and the text of
+    an analysis is the command's JSON text."""
+    run = run_kamtool(["report", ORDERS, "--format", "json"])
+    assert run.code == 0, run.stderr
+    line = run.stdout.rstrip("\n")
+    assert "\n" not in line and json.loads(line)["command"] == "report"
+    own = run_kamtool(["abc", ORDERS, "--format", "json"])
+    abc_text = own.stdout.rstrip("\n")
+    assert abc_text[abc_text.index('"rows": '):] in line  # (the params may name another engine)
+    out = tmp_path / "report.json"
+    assert run_kamtool(["report", ORDERS, "-o", str(out)]).code == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(line)

@@ -126,7 +126,8 @@ def json_text(document: Any) -> str:
     return _inert(json.dumps(document, ensure_ascii=False, allow_nan=False))
 
 
-def write_json(result: Result, stream: IO[str]) -> None:
+def write_json(result: Result, stream: IO[str], end: str = "\n") -> None:
+    """``result`` as JSON on ``stream``, a table at a time, then ``end``."""
     from kamtool.render.formats import round_money
 
     def put(text: str) -> None:
@@ -147,7 +148,7 @@ def write_json(result: Result, stream: IO[str]) -> None:
         put(rows_json(round_money(table, result.kinds, name)))
     put('}, "notes": ')
     put(json.dumps(_notes(result), ensure_ascii=False))
-    put("}\n")
+    put("}" + end)
 
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:

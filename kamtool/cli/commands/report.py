@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Optional  # noqa: UP035
+from typing import IO, TYPE_CHECKING, Annotated, Any, Optional  # noqa: UP035
 
 import typer
 
@@ -305,34 +305,32 @@ def split_dimension(text: str | None) -> str | None:
     return canonical
 
 
-def document(report: Report) -> dict[str, Any]:
-    """The report for scripts: the Overview's figures and each analysis' own JSON document
-    (what `kamtool COMMAND --format json` prints), or why it is missing; the same in every
-    language."""
-    import io
-    import json
-
+def write_document(report: Report, stream: IO[str]) -> None:
+    """The report for scripts, one line of JSON on ``stream``: the Overview's figures and each
+    analysis' own JSON document (what `kamtool COMMAND --format json` prints, written by its
+    writer, so the figures are its very bytes), or why it is missing; the same in every
+    language.  Written as it goes: an analysis' text is not parsed back to be nested (10M lines:
+    0.7 GiB of Python objects at the JSON run's peak)."""
     from kamtool.analyses.report import Skipped
-    from kamtool.render.records import plain, write_json
+    from kamtool.render.records import json_text, plain, write_json
 
-    analyses: dict[str, Any] = {}
-    for name, result in report.results.items():
-        if isinstance(result, Skipped):
-            analyses[name] = {"skipped": result.code, "detail": result.detail}
-            continue
-        text = io.StringIO()  # the command's own JSON writer, so the figures are its very bytes
-        write_json(result, text)
-        analyses[name] = json.loads(text.getvalue())
     quality = report.quality
-    return {
+    head = json_text({
         "command": "report",
         "params": plain(report.overview.params),
         "summary": plain(report.overview.summary),
         "notes": {name: codes for name, codes in report.sheet_notes.items()},
         "data_quality": plain({"summary": quality.summary, "rows": quality.rows.to_dict("records")})
         if quality is not None else None,
-        "analyses": analyses,
-    }
+    })
+    stream.write(head[:-1] + ', "analyses": {')
+    for i, (name, result) in enumerate(report.results.items()):
+        stream.write(("" if i == 0 else ", ") + json_text(name) + ": ")
+        if isinstance(result, Skipped):
+            stream.write(json_text({"skipped": result.code, "detail": result.detail}))
+        else:
+            write_json(result, stream, end="")
+    stream.write("}}")
 
 
 def print_overview(report: Report, common: Common) -> None:
@@ -376,12 +374,11 @@ def _write(common: Common, report: Report, path: str, period: Any,
     """One workbook (or JSON document), written whole or not at all."""
     from kamtool.io.outfile import open_output, output_target
     from kamtool.render.console import make_console
-    from kamtool.render.records import json_text
 
     with open_output(path, inputs=common.files) as tmp:
         if output_target(path).suffix.lower() == ".json":
             with open(tmp, "w", encoding="utf-8") as handle:
-                handle.write(json_text(document(report)))
+                write_document(report, handle)
         else:
             from kamtool.render.excel import write_report
 
@@ -397,7 +394,6 @@ def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: s
     from kamtool.cli.options import Format
     from kamtool.cli.run import data_period
     from kamtool.io.outfile import fill_template
-    from kamtool.render.records import json_text
 
     if common.output is not None and not common.output.lower().endswith((".xlsx", ".json")):
         raise UsageError.said("error.report.o_report_workbook_xlsx", output=common.output)
@@ -408,7 +404,8 @@ def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: s
             fields = {"command": "report", "date": report.overview.params.get("as_of") or ""}
             _write(common, report, fill_template(common.output, fields), period, None)
         if common.format == Format.json:
-            sys.stdout.write(json_text(document(report)) + "\n")
+            write_document(report, sys.stdout)
+            sys.stdout.write("\n")
             sys.stdout.write("\n")
         else:
             print_overview(report, common)
