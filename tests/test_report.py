@@ -297,7 +297,8 @@ def test_the_json_document_is_one_line_holding_each_commands_own_text(tmp_path: 
     an analysis is the command's JSON text."""
     run = run_kamtool(["report", ORDERS, "--format", "json"])
     assert run.code == 0, run.stderr
-    line = run.stdout.rstrip("\n")
+    assert run.stdout.endswith("}\n")  # one line, as every command's (a blank line had followed)
+    line = run.stdout[:-1]
     assert "\n" not in line and json.loads(line)["command"] == "report"
     own = run_kamtool(["abc", ORDERS, "--format", "json"])
     abc_text = own.stdout.rstrip("\n")

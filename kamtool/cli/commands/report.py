@@ -406,7 +406,6 @@ def emit_report(common: Common, inputs: Inputs, second: dict[str, Any], split: s
         if common.format == Format.json:
             write_document(report, sys.stdout)
             sys.stdout.write("\n")
-            sys.stdout.write("\n")
         else:
             print_overview(report, common)
         return
