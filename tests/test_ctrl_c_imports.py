@@ -70,3 +70,37 @@ def test_the_warm_up_thread_says_nothing_of_an_import_it_cannot_finish(
 
     monkeypatch.setitem(sys.modules, "duckdb", None)  # import duckdb: ImportError
     warm._work(console=False)  # returns, raises nothing
+
+
+def test_a_commands_imports_go_in_the_warm_up_thread_after_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """churn's modules are imported by the warm-up thread after pandas, not by a second thread
+    beside it (two threads importing pandas' modules at once deadlocked on the import locks);
+    asked for once the thread has finished, by a thread of their own."""
+    import threading
+
+    from kamtool import warm
+
+    monkeypatch.setattr(warm, "_more", [])
+    monkeypatch.setattr(warm, "_finished", [False])
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    calls: list[tuple[str, list[str]]] = []
+    done = threading.Event()
+    each = warm._import_each
+
+    def spy(names: list[str]) -> None:
+        calls.append((threading.current_thread().name, list(names)))
+        each(names)
+        done.set()
+
+    monkeypatch.setattr(warm, "_import_each", spy)
+    before = threading.active_count()
+    warm.import_also("colorsys")
+    assert warm._more == ["colorsys"] and "colorsys" not in sys.modules and not calls
+    assert threading.active_count() <= before  # queued: no thread of its own
+    warm._work(console=False)  # (the warm-up thread's body, here in this thread)
+    assert calls == [(threading.current_thread().name, ["colorsys"])] and "colorsys" in sys.modules
+    assert warm._finished == [True] and warm._more == []
+    done.clear()
+    warm.import_also("this_module_does_not_exist")  # an import that fails says nothing
+    assert done.wait(timeout=30)
+    assert calls[-1] == ("kamtool-imports-more", ["this_module_does_not_exist"])

@@ -19,16 +19,12 @@ PER_FIGURES = ("start_customers", "end_customers", "new", "lost", "churn_rate", 
 
 def _import_meanwhile() -> None:
     """Import what the analysis meets after the load (the P(alive) model's scipy, 1.2 s, and
-    the churn types' pandas) in a thread while the engine reads the file: DuckDB lets other
-    threads run, and the analysis then finds them imported."""
-    import importlib
-    import threading
+    the churn types' pandas) while the engine reads the file: DuckDB lets other threads run,
+    and the analysis then finds them imported.  In the warm-up thread, after pandas: a thread
+    of its own importing beside it could deadlock (:func:`kamtool.warm.import_also`)."""
+    from kamtool.warm import import_also
 
-    def work() -> None:
-        for name in ("kamtool.analyses.churn_types", "kamtool.analyses.clv.assembly"):
-            importlib.import_module(name)
-
-    threading.Thread(target=work, name="kamtool-churn-imports", daemon=True).start()
+    import_also("kamtool.analyses.churn_types", "kamtool.analyses.clv.assembly")
 
 
 def _keep_compared_mix(ledger: Any, period: str, compare: tuple[str, str] | None, as_of: str | None,
