@@ -177,6 +177,65 @@ def test_keep_months_keeps_a_dimension_it_would_empty(tmp_path: Path,
     assert mix is not None and set(mix["month"]) == {648, 649}
 
 
+def _windowed(path: Path, monkeypatch: pytest.MonkeyPatch, wallet: bool, months: int,
+              as_of: int | None = None) -> Ledger:
+    monkeypatch.setenv("KAMTOOL_NATIVE", "force")
+    ledger = load(build_request(command.command_needs(wallet=wallet, window=(months, as_of)), [str(path)]))
+    assert ledger.engine == "native"
+    return ledger
+
+
+@pytest.mark.parametrize("wallet", (False, True))
+def test_the_query_builds_the_mix_of_the_window_alone(tiny: Path, wallet: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the window given, the native query groups the window's lines alone (tiers on 10M
+    lines: the load's peak), and the ledger holds what keep_months leaves of the whole grain."""
+    from tests.test_grains import FEB, JAN
+
+    name = "mix" if wallet else "mix_of"
+    # the last order is on 2024-02-11: the as-of day the 12th, a window of one month is February
+    day = (dt.date(2024, 2, 1) - dt.date(1970, 1, 1)).days
+    for months, as_of, window in ((1, None, {FEB}), (1, day, {JAN}), (12, None, {JAN, FEB})):
+        cut = _windowed(tiny, monkeypatch, wallet, months, as_of)
+        assert cut.grains is not None and set(cut.grains[name]["month"].to_pylist()) == window
+        whole = _load(tiny, "native", monkeypatch, wallet=wallet)
+        first, last = analysis_window(as_of if as_of is not None else command.as_of_for(whole, None), months)
+        for ledger in (cut, whole):
+            ledger.keep_months(name, first, last)
+        assert cut.grains[name].equals(whole.grains[name])
+
+
+def analysis_window(day: int, months: int) -> tuple[int, int]:
+    from kamtool.analyses import tiers as analysis
+
+    return analysis.window(day, months)
+
+
+def test_a_window_that_would_empty_a_dimension_builds_the_grain_whole(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """As keep_months keeps it whole: a window with no category (February), and a window with no
+    line at all (a year on), build the mix of every month."""
+    path = tmp_path / "early.csv"
+    path.write_text("customer,date,amount,category\nC1,2024-01-05,10,K1\nC1,2024-02-05,20,\n",
+                    encoding="utf-8")
+    later = (dt.date(2025, 6, 1) - dt.date(1970, 1, 1)).days
+    for as_of in (None, later):
+        ledger = _windowed(path, monkeypatch, False, 1, as_of)
+        assert ledger.grains is not None and set(ledger.grains["mix_of"]["month"].to_pylist()) == {648, 649}
+
+
+def test_the_days_read_last_leave_the_table_its_totals(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """revenue_days_last: the same frame as revenue_days, its ids its own, the table its totals row."""
+    ledger = _load(tiny, "native", monkeypatch, wallet=False)
+    other = _load(tiny, "native", monkeypatch, wallet=False)
+    totals = other.totals()
+    table_ids = _buffers(ledger.table["customer"])
+    days = ledger.revenue_days_last()
+    pd.testing.assert_frame_equal(days, other.revenue_days)
+    assert ledger.table.num_rows == 1 and ledger.totals() == totals
+    assert not _buffers(days["customer"]) & table_ids
+
+
 def test_the_command_reads_the_mix_of_the_window(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from kamtool.analyses import tiers as analysis
 

@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any
 from kamtool.analyses import rules
 from kamtool.errors import AnalysisError, ColumnError
 from kamtool.lazy import lazy_module
-from kamtool.needs import Grain, Needs
+from kamtool.needs import Grain, Needs, recent_months
 from kamtool.result import Result
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class StageThresholds:
 
 def last_month(as_of_day: int) -> int:
     """The month ordinal holding the day before the as-of day: the window's last month."""
-    return int(rules.period_of_days([as_of_day - 1], "month")[0])
+    return recent_months(as_of_day, 1)[1]
 
 
 def monthly_cents(monthly: pd.DataFrame, measures: tuple[str, ...] = ("revenue",)) -> pd.DataFrame:

@@ -602,9 +602,10 @@ def _scored(cents: pd.DataFrame, coded: stages.Coded, first: int, end: int, wind
 
 def window(as_of_day: int, window_months: int) -> tuple[int, int]:
     """The first and last month ordinals of the window: the ``window_months`` months up to the
-    month holding the day before the as-of day."""
-    end = stages.last_month(as_of_day)
-    return end - window_months + 1, end
+    month holding the day before the as-of day (the rule the load's grains cut by)."""
+    from kamtool.needs import recent_months
+
+    return recent_months(as_of_day, window_months)
 
 
 @dataclass

@@ -56,6 +56,14 @@ def holds_value(grain: Grain, keys: Sequence[str], table: pa.Table) -> bool:
     return not grain.first or bool(split and table[split[0]].null_count < table.num_rows)
 
 
+def cut_holds(grain: Grain, keys: Sequence[str], table: pa.Table) -> bool:
+    """Whether ``grain``'s table cut to its window of :attr:`Grain.recent` months (built with
+    ``keys``) is the one to keep: each of its split keys holds a value in the window (else a cut
+    would change the dimensions the analysis reads, and the grain is built whole, as
+    :meth:`kamtool.ledger.Ledger.keep_months` leaves it)."""
+    return all(table[k].null_count < table.num_rows for k in keys if k in grain.split)
+
+
 def _aggregate(name: str, kind: Any) -> str:
     if name == "first_date":
         return 'min("first_date") AS "first_date"'

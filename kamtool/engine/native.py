@@ -62,7 +62,7 @@ from kamtool.engine.prepare import Prepared, prepare
 from kamtool.errors import KamtoolError
 from kamtool.io.columns import CANONICAL, DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
 from kamtool.io.rules import MAX_MONEY, REASON_TOTALS, TOTALS_PATTERN, BatchStats, label_headers
-from kamtool.needs import DERIVED_KEYS, Grain
+from kamtool.needs import DERIVED_KEYS, Grain, recent_months
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -410,13 +410,17 @@ def main_sql(parts: dict[str, str], base: Sequence[str], carried: Sequence[str])
             f"GROUP BY {group} ORDER BY {group}")
 
 
-def grain_sql(parts: dict[str, str], grain: Grain, keys: Sequence[str], carried: Sequence[str]) -> str:
+def grain_sql(parts: dict[str, str], grain: Grain, keys: Sequence[str], carried: Sequence[str],
+              months: tuple[int, int] | None = None) -> str:
     """One grain's table from the same lines: its keys (``month`` per :attr:`Grain.months`), its
-    sums, sorted by its keys, nulls last.  No count of lines that are not plain: the main query
-    proves the very same lines, and every key value is checked after the query."""
+    sums, sorted by its keys, nulls last; ``months``: of the lines of those months alone (first,
+    last ordinal).  No count of lines that are not plain: the main query proves the very same
+    lines, and every key value is checked after the query."""
     lines = parts["lines"]
-    if "month" in keys:
+    if "month" in keys or months is not None:
         lines = f"SELECT *, {grain_rules.month_sql(grain.months)} AS month FROM ({lines})"
+    if months is not None:
+        lines = f"SELECT * FROM ({lines}) WHERE month BETWEEN {int(months[0])} AND {int(months[1])}"
     group = ", ".join(quote(k) for k in (*keys, *carried))
     sums = ", ".join(f"{parts['sum:' + name]} AS {quote(name)}" for name in grain.sums
                      if "sum:" + name in parts)
@@ -424,29 +428,47 @@ def grain_sql(parts: dict[str, str], grain: Grain, keys: Sequence[str], carried:
 
 
 def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | None]], carried: Sequence[str],
-            checked: dict[str, bool], held: Any = None) -> dict[str, pa.Table | None]:
+            checked: dict[str, bool], held: Any = None, last_day: int | None = None
+            ) -> dict[str, pa.Table | None]:
     """Each grain's table (None for a grain not built for this file), proven as
-    :func:`_grain_table` says; ``checked``: the text keys to prove, as :func:`text_keys` gives them."""
+    :func:`_grain_table` says; ``checked``: the text keys to prove, as :func:`text_keys` gives them.
+    ``last_day``: the main table's last order day (days since 1970), where a grain of
+    :attr:`Grain.recent` months without an as-of day of its own ends its window."""
+
+    def query(grain: Grain, tried: tuple[str, ...], months: tuple[int, int] | None) -> pa.Table:
+        release(keep=held)  # what the last query kept goes back before this one runs beside its table
+        try:
+            with capped_memory(GRAIN_MEMORY):
+                raw = connection().sql(grain_sql(parts, grain, tried, carried, months)).to_arrow_table()
+        except Exception as exc:  # the main query read these lines: not expected, never a traceback
+            raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
+                           lines=True) from None
+        finally:
+            release(keep=held)  # and before the checks run beside the grain's table
+        return _grain_table(raw, checked)
+
     built: dict[str, pa.Table | None] = {}
     for grain, keys in grains:
         built[grain.name] = None
         if keys is None:
             continue
+        months = _window(grain, last_day)
         for tried in grain_rules.tries(grain, keys):
-            release(keep=held)  # what the last query kept goes back before this one runs beside its table
-            try:
-                with capped_memory(GRAIN_MEMORY):
-                    raw = connection().sql(grain_sql(parts, grain, tried, carried)).to_arrow_table()
-            except Exception as exc:  # the main query read these lines: not expected, never a traceback
-                raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
-                               lines=True) from None
-            finally:
-                release(keep=held)  # and before the checks run beside the grain's table
-            table = _grain_table(raw, checked)
+            table = query(grain, tried, months)
+            if months is not None and not grain_rules.cut_holds(grain, tried, table):
+                # the window empties a split key: the grain whole, as Ledger.keep_months leaves it
+                table = query(grain, tried, None)
             if grain_rules.holds_value(grain, tried, table):
                 built[grain.name] = table
                 break
     return built
+
+
+def _window(grain: Grain, last_day: int | None) -> tuple[int, int] | None:
+    """The months a grain of :attr:`Grain.recent` months is cut to in its query (None: every
+    month; also when no as-of day is known)."""
+    day = grain.as_of if grain.as_of is not None else None if last_day is None else last_day + 1
+    return None if not grain.recent or day is None else recent_months(day, grain.recent)
 
 
 def _grain_table(table: pa.Table, keys: dict[str, bool]) -> pa.Table:
@@ -664,7 +686,7 @@ def _totals(values: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
     from kamtool.io.clean import may_hold_totals
 
     if not may_hold_totals(values):
-        return pa.array([False] * len(values))
+        return pa.array([False] * len(values), pa.bool_())  # typed: an empty one too
     return pc.fill_null(pc.match_substring_regex(values, TOTALS_PATTERN), False)
 
 
@@ -827,7 +849,7 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
             left_out = dict(filtering.native_counts(removed, prep.filters))
         # Only once the main table proved the lines plain: a line DuckDB cannot read is then
         # known not to be there.
-        built = None if grains is None else _grains(parts, grains, carried, checked, held)
+        built = None if grains is None else _grains(parts, grains, carried, checked, held, _last_day(table))
         if "_unsure" in table.column_names:  # proven plain: the few uncertain first purchases
             table = exact_first_purchases(table, parts["lines"],
                                           carried=[filtering.DROP_KEY] if prep.filters else [])
@@ -849,6 +871,17 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
         prep.stats.dropped[REASON_TOTALS] += totals
     drop = [c for c in table.column_names if c.startswith("_")]
     return table.drop_columns(drop), prep, built
+
+
+def _last_day(table: pa.Table) -> int | None:
+    """The last order day of a main table with a date key (days since 1970), else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if "date" not in table.column_names or not table.num_rows:
+        return None
+    latest = pc.max(table["date"].cast(pa.int32())).as_py()
+    return None if latest is None else int(latest)
 
 
 def _total(table: pa.Table, column: str) -> int:

@@ -31,13 +31,16 @@ SupportFile = Annotated[Optional[str], typer.Option(  # noqa: UP045
     metavar="FILE", rich_help_panel="Input", show_default=False)]
 
 
-def command_needs(wallet: bool = True) -> Needs:
+def command_needs(wallet: bool = True, window: tuple[int, int | None] | None = None) -> Needs:
     """Tiers' needs per day (the CLV model reads the days), with the category too, so the
     stage column counts breadth over the dimension ``kamtool stages`` uses.
 
     ``wallet``: the month's mix by category and brand, for the focal brand's share (--brand,
     and the report); without it, the mix of the one breadth dimension the file holds
-    (:meth:`Ledger.mix_of`, as ``kamtool stages`` reads it): on 10M lines a third of the rows."""
+    (:meth:`Ledger.mix_of`, as ``kamtool stages`` reads it): on 10M lines a third of the rows.
+    ``window``: (months, the as-of day or None) of a command that reads the mix in its window
+    alone (``Ledger.keep_months``): the native query then builds the mix of those months only
+    (10M lines: 12 of 33 months, the load's peak in that query)."""
     from dataclasses import replace
 
     from kamtool.analyses import stages, tiers
@@ -47,8 +50,9 @@ def command_needs(wallet: bool = True) -> Needs:
     # Beside the days, from the query on the native engine: the months per salesperson (the
     # owner rule) and the month's category and brand mix (breadth, the focal brand's share).
     dims = tuple(d for d in ("category", "brand", "product") if d in optional)  # Ledger.mix's order
-    mix = Grain("mix", ("customer", "month", *dims), split=dims, when=dims) if wallet else \
-        Grain("mix_of", ("customer", "month", *dims), split=dims, when=dims, first=True)
+    recent, day = window or (0, None)
+    mix = Grain("mix" if wallet else "mix_of", ("customer", "month", *dims), split=dims, when=dims,
+                first=not wallet, recent=recent, as_of=day)
     grains = (Grain("monthly", ("customer", "month", "salesperson"), split=("salesperson",),
                     sums=("revenue_c", "lines", "returns_c", "return_lines", "quantity", "profit_c",
                           "profit_lines")),
@@ -68,6 +72,13 @@ def import_models_meanwhile() -> None:
             importlib.import_module(name)
 
     threading.Thread(target=imports, name="kamtool-tiers-imports", daemon=True).start()
+
+
+def given_as_of(as_of: str | None) -> int | None:
+    """The --as-of day (days since 1970), None without one."""
+    from kamtool.analyses.rules import as_of_day
+
+    return as_of_day(parse_day(as_of, "--as-of"), None)
 
 
 def as_of_for(ledger: Ledger, as_of: str | None) -> int:
@@ -208,17 +219,17 @@ def tiers_command(
             raise UsageError.said("error.tiers.cutoffs_takes_two_scores", cutoffs=cutoffs)
 
     import_models_meanwhile()
-    ledger = load_ledger(common, command_needs(wallet=brand is not None))
+    ledger = load_ledger(common, command_needs(wallet=brand is not None,
+                                               window=(window_months, given_as_of(as_of))))
     day = as_of_for(ledger, as_of)
     checked = checked_accounts(common, accounts, ledger)
     # the analysis reads the mix in the window alone (the breadth, the focal brand's share)
     mix_grain = "mix" if brand is not None else "mix_of"
     ledger.keep_months(mix_grain, *analysis.window(day, window_months))
-    # the model reads customer, date and revenue: not the days frame with its other columns
-    days = ledger.revenue_days
+    # the model reads customer, date and revenue: not the days frame with its other columns;
+    # a table that serves the days only goes before their frame is built
     early = ledger.from_query("monthly", mix_grain)
-    if early:  # the table served the days only: let it go before the fit
-        ledger.keep_totals()
+    days = ledger.revenue_days_last() if early else ledger.revenue_days
     future, fit = expected_values(days, day)
     del days
     monthly = ledger.monthly
