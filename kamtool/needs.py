@@ -7,6 +7,7 @@ hand and a new analysis gets the right load by saying what it reads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 ALL_FIGURES = ("orders", "active_days", "returns", "dates")
@@ -36,6 +37,19 @@ def recent_months(as_of_day: int, months: int) -> tuple[int, int]:
     return end - months + 1, end
 
 
+def window_read(months: int, as_of: int | None = None, since: int | None = None
+                ) -> Callable[[int], tuple[int, int]]:
+    """A :attr:`Grain.read` of the ``months`` months up to the as-of day (``as_of``, else the
+    day after the last order), and with ``since`` (an earlier as-of day: stages' --compare)
+    from the first month of that day's window on."""
+
+    def read(day: int) -> tuple[int, int]:
+        first, last = recent_months(as_of if as_of is not None else day, months)
+        return (first if since is None else min(first, recent_months(since, months)[0])), last
+
+    return read
+
+
 @dataclass(frozen=True)
 class Grain:
     """One more table an analysis reads beside its main one, which an engine that can may
@@ -54,12 +68,14 @@ class Grain:
             for an analysis that reads its months per period only (churn's product lines).
     first:  of the ``split`` keys, only the first the file has and holds a value in (stages'
             breadth reads one dimension: category, else brand, else product).
-    recent: the analysis reads only the months of a window of this many months up to the as-of
-            day (:func:`recent_months`; 0: every month): tiers' mix.  The ledger's
-            ``keep_months`` cuts the grain to them on every engine; the native query leaves the
-            other months out of the grain's GROUP BY (10M lines: 12 of 33 months).
-    as_of:  the as-of day (days since 1970) the window ends at; None: the day after the last
-            order line of the load's main table.
+    read:   the months the analysis reads of it, (first, last) month ordinals as
+            ``read(day)`` gives them for ``day`` the day after the last order line of the load's
+            main table (the as-of day of a run without --as-of, known only once that table is
+            built); None, or ``read`` giving None: every month.  The native query leaves the
+            other months out of the grain's GROUP BY (10M lines: tiers' mix 12 of 33 months,
+            churn's 2 of 11 quarters); where that would empty a split key it builds the grain
+            whole.  Other engines build it whole: the analysis reads those months alone either
+            way (or the command cuts them, ``Ledger.keep_months``).
     """
 
     name: str
@@ -69,8 +85,7 @@ class Grain:
     when: tuple[str, ...] = ()
     months: int = 1
     first: bool = False
-    recent: int = 0
-    as_of: int | None = None
+    read: Callable[[int], tuple[int, int] | None] | None = None
 
     def wanted(self, present: set[str]) -> tuple[str, ...] | None:
         """The grain's keys for a file with the canonical columns ``present``; None when the

@@ -18,6 +18,7 @@ from kamtool.cli.commands import tiers as command
 from kamtool.engine.load import load
 from kamtool.io.request import build_request
 from kamtool.ledger import Ledger
+from kamtool.needs import window_read
 from tests.conftest import run_kamtool
 
 ENGINES = ("native", "arrow")
@@ -180,7 +181,8 @@ def test_keep_months_keeps_a_dimension_it_would_empty(tmp_path: Path,
 def _windowed(path: Path, monkeypatch: pytest.MonkeyPatch, wallet: bool, months: int,
               as_of: int | None = None) -> Ledger:
     monkeypatch.setenv("KAMTOOL_NATIVE", "force")
-    ledger = load(build_request(command.command_needs(wallet=wallet, window=(months, as_of)), [str(path)]))
+    read = window_read(months, as_of)
+    ledger = load(build_request(command.command_needs(wallet=wallet, read=read), [str(path)]))
     assert ledger.engine == "native"
     return ledger
 
@@ -270,14 +272,14 @@ def test_the_command_reads_the_mix_of_the_window(tiny: Path, monkeypatch: pytest
 ])
 def test_churn_keeps_the_mix_of_the_compared_months_alone_and_types_as_before(
         args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """`kamtool churn` cuts the mix grain to the months its types read (the two periods; with a
-    brand its shares' periods and the key tier's window) before the analysis: the output is the
-    output of the whole mix, and the mix held is smaller."""
+    """`kamtool churn` reads the mix grain in the months its types read alone (the two periods;
+    with a brand its shares' periods and the key tier's window): the native query builds those
+    months only, the Arrow engine's whole grain is cut before the analysis; the output is the
+    output of the whole mix either way, and the mix held is smaller."""
     from kamtool.cli.commands import churn as churn_command
 
     sample = Path(__file__).parents[1] / "sample_data" / "orders.csv"
-    monkeypatch.setenv("KAMTOOL_NATIVE", "force")
-    kept: list[tuple[int, int, int]] = []
+    kept: list[tuple[int, int]] = []
     cut = Ledger.keep_months
 
     def spy(self: Ledger, name: str, first: int, last: int) -> None:
@@ -286,13 +288,60 @@ def test_churn_keeps_the_mix_of_the_compared_months_alone_and_types_as_before(
         months = self.grains[name]["month"] if self.grains and name in self.grains else None
         held = [] if months is None else months.to_pylist()
         assert not held or None in held or first <= min(held) <= max(held) <= last
-        kept.append((before, self.grains[name].num_rows if months is not None else 0, last - first))
+        kept.append((before, self.grains[name].num_rows if months is not None else 0))
 
     monkeypatch.setattr(Ledger, "keep_months", spy)
-    run = run_kamtool(["churn", str(sample), *args, "--format", "json"])
-    assert run.code == 0, run.stderr
-    assert len(kept) == 1 and 0 < kept[0][1] < kept[0][0]
-    monkeypatch.setattr(churn_command, "_keep_compared_mix", lambda *a: None)
+    runs = {}
+    for engine in ("force", "off"):
+        monkeypatch.setenv("KAMTOOL_NATIVE", engine)
+        runs[engine] = run_kamtool(["churn", str(sample), *args, "--format", "json"])
+        assert runs[engine].code == 0, runs[engine].stderr
+    (native_before, native_after), (arrow_before, arrow_after) = kept
+    assert native_before == native_after == arrow_after < arrow_before  # the query built them alone
+    monkeypatch.setattr(churn_command, "_compared_months", lambda *a: None)  # the whole mix
     whole = run_kamtool(["churn", str(sample), *args, "--format", "json"])
     assert whole.code == 0, whole.stderr
-    assert json.loads(run.stdout) == json.loads(whole.stdout)
+    assert len(kept) == 2  # no months to cut to: the native grain whole, nothing cut
+    for run in runs.values():
+        assert _engine_aside(json.loads(run.stdout)) == _engine_aside(json.loads(whole.stdout))
+
+
+def _engine_aside(document: dict[str, Any]) -> dict[str, Any]:
+    """A result without the engine that read it (the one difference between the engines' runs)."""
+    for key in ("engine", "engine_reason"):
+        document["params"].pop(key, None)
+    return document
+
+
+@pytest.mark.parametrize("args", [[], ["--compare", "2024-07-01"],
+                                  ["--as-of", "2025-01-01", "--window-months", "6"]])
+def test_stages_reads_the_mix_of_its_windows_alone_and_stages_as_before(
+        args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kamtool stages` builds the breadth mix of the months of its windows alone (up to the
+    as-of day and up to the --compare day) on the native engine: the same stages as the Arrow
+    engine's whole mix."""
+    sample = Path(__file__).parents[1] / "sample_data" / "orders.csv"
+    seen: list[set[int]] = []
+    real = stages.breadth_mix
+
+    def spy(ledger: Ledger) -> Any:
+        mix = real(ledger)
+        seen.append(set(mix["month"]))
+        return mix
+
+    monkeypatch.setattr(stages, "breadth_mix", spy)
+    runs = []
+    for engine in ("force", "off"):
+        monkeypatch.setenv("KAMTOOL_NATIVE", engine)
+        runs.append(run_kamtool(["stages", str(sample), *args, "--format", "json"]))
+        assert runs[-1].code == 0, runs[-1].stderr
+    native, whole = seen
+    assert native < whole  # fewer months: those of the windows
+    document = json.loads(runs[0].stdout)
+    months = int(args[args.index("--window-months") + 1]) if "--window-months" in args else 12
+    day = (dt.date.fromisoformat(document["params"]["as_of"]) - dt.date(1970, 1, 1)).days
+    first, last = window_read(months)(day)
+    if "--compare" in args:
+        first = window_read(months)((dt.date.fromisoformat(args[1]) - dt.date(1970, 1, 1)).days)[0]
+    assert min(native) == first and max(native) == last
+    assert _engine_aside(document) == _engine_aside(json.loads(runs[1].stdout))

@@ -15,7 +15,7 @@ All money is carried in integer cents so the bridge closes exactly to the cent.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,8 @@ else:
 NEEDS = Needs(keys=("customer", "date"), measures=(), figures=("orders",))
 
 
-def types_needs(*, brand: bool = False, payments: bool = True, period: str = "quarter") -> Needs:
+def types_needs(*, brand: bool = False, payments: bool = True, period: str = "quarter",
+                read: Callable[[int], tuple[int, int] | None] | None = None) -> Needs:
     """What `kamtool churn` reads to type the losses (:mod:`kamtool.analyses.churn_types`).
 
     The customer-days (churn itself, ``Ledger.days``; ``monthly`` for the key tier rolls them up)
@@ -67,7 +68,8 @@ def types_needs(*, brand: bool = False, payments: bool = True, period: str = "qu
     Profit for the key tier's profit factor.  An engine that does not build grains splits the
     customer-days by every optional column instead (a column a file lacks splits nothing) and
     the ledger rolls them up: on the benchmark generator's orders the category makes 1.6 times
-    as many customer-days, the order id 1.1 times.
+    as many customer-days, the order id 1.1 times.  ``read``: the mix's months the types read
+    (:attr:`kamtool.needs.Grain.read`; 10M lines by quarter: 2 of 11 quarters).
     """
     from kamtool.needs import Grain
 
@@ -75,7 +77,7 @@ def types_needs(*, brand: bool = False, payments: bool = True, period: str = "qu
     dims = ("category", *(("brand",) if brand else ()))
     credit = ("due_date", "paid_date", "paid_amount")  # churn_types.CREDIT_FIELDS (pandas-free here)
     grains = (Grain("mix", ("customer", "month", *dims), split=dims, when=dims,
-                    months=1 if brand else MONTHS_PER[period]),
+                    months=1 if brand else MONTHS_PER[period], read=read),
               Grain("invoices", ("customer", "invoice_id", "date", "due_date", "paid_date"),
                     sums=("revenue_c", "lines", "paid_amount_c"), when=() if payments else credit))
     return Needs(keys=("customer", "date"), optional=optional, measures=("profit", "paid_amount"),

@@ -57,7 +57,7 @@ revenue class A.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -96,17 +96,19 @@ TIE_RULE = "equal revenue is ranked by customer id ascending compared as text"
 NEEDS = Needs(keys=("customer", "month"), columns=("customer", "date", "amount"), optional=BREADTH_DIMENSIONS)
 
 
-def day_needs() -> Needs:
+def day_needs(read: Callable[[int], tuple[int, int] | None] | None = None) -> Needs:
     """What `kamtool stages` loads: :data:`NEEDS` per day (:func:`kamtool.needs.by_day`), with
     the month's mix of the one breadth dimension the file holds beside the days
     (:class:`kamtool.needs.Grain`, ``first``), which the native engine builds from its query;
-    the ledger's ``mix`` of every dimension is then not loaded (stages reads ``mix_of``)."""
+    the ledger's ``mix`` of every dimension is then not loaded (stages reads ``mix_of``).
+    ``read``: the months of the mix breadth reads (:attr:`Grain.read`: the windows up to the
+    as-of day and the --compare day; 10M lines: 12 of 33 months)."""
     from dataclasses import replace
 
     from kamtool.needs import by_day
 
     breadth = Grain("mix_of", ("customer", "month", *BREADTH_DIMENSIONS), split=BREADTH_DIMENSIONS,
-                    when=BREADTH_DIMENSIONS, first=True)
+                    when=BREADTH_DIMENSIONS, first=True, read=read)
     return replace(by_day(NEEDS), grains=(breadth,))
 
 

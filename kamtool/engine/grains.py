@@ -57,7 +57,7 @@ def holds_value(grain: Grain, keys: Sequence[str], table: pa.Table) -> bool:
 
 
 def cut_holds(grain: Grain, keys: Sequence[str], table: pa.Table) -> bool:
-    """Whether ``grain``'s table cut to its window of :attr:`Grain.recent` months (built with
+    """Whether ``grain``'s table cut to the months it is read in (:attr:`Grain.read`, built with
     ``keys``) is the one to keep: each of its split keys holds a value in the window (else a cut
     would change the dimensions the analysis reads, and the grain is built whole, as
     :meth:`kamtool.ledger.Ledger.keep_months` leaves it)."""

@@ -62,7 +62,7 @@ from kamtool.engine.prepare import Prepared, prepare
 from kamtool.errors import KamtoolError
 from kamtool.io.columns import CANONICAL, DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS
 from kamtool.io.rules import MAX_MONEY, REASON_TOTALS, TOTALS_PATTERN, BatchStats, label_headers
-from kamtool.needs import DERIVED_KEYS, Grain, recent_months
+from kamtool.needs import DERIVED_KEYS, Grain
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -432,8 +432,8 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
             ) -> dict[str, pa.Table | None]:
     """Each grain's table (None for a grain not built for this file), proven as
     :func:`_grain_table` says; ``checked``: the text keys to prove, as :func:`text_keys` gives them.
-    ``last_day``: the main table's last order day (days since 1970), where a grain of
-    :attr:`Grain.recent` months without an as-of day of its own ends its window."""
+    ``last_day``: the main table's last order day (days since 1970), from which a grain's
+    :attr:`Grain.read` gives the months it is cut to."""
 
     def query(grain: Grain, tried: tuple[str, ...], months: tuple[int, int] | None) -> pa.Table:
         release(keep=held)  # what the last query kept goes back before this one runs beside its table
@@ -465,10 +465,9 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
 
 
 def _window(grain: Grain, last_day: int | None) -> tuple[int, int] | None:
-    """The months a grain of :attr:`Grain.recent` months is cut to in its query (None: every
-    month; also when no as-of day is known)."""
-    day = grain.as_of if grain.as_of is not None else None if last_day is None else last_day + 1
-    return None if not grain.recent or day is None else recent_months(day, grain.recent)
+    """The months a grain is cut to in its query (:attr:`Grain.read`; None: every month, also
+    for a main table without a day)."""
+    return None if grain.read is None or last_day is None else grain.read(last_day + 1)
 
 
 def _grain_table(table: pa.Table, keys: dict[str, bool]) -> pa.Table:

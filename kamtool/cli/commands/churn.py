@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 from typing import Annotated, Any, Optional  # noqa: UP035
 
@@ -27,21 +28,31 @@ def _import_meanwhile() -> None:
     import_also("kamtool.analyses.churn_types", "kamtool.analyses.clv.assembly")
 
 
+def _compared_months(period: str, compare: tuple[str, str] | None, brand: str | None, as_of: int | None,
+                     day: int) -> tuple[int, int] | None:
+    """The months of the mix the churn types read, for the as-of day ``as_of`` (else ``day``,
+    the day after the last order); None for periods or an as-of date the analysis will refuse
+    (it says what is wrong)."""
+    from kamtool.analyses import churn, churn_types
+    from kamtool.errors import KamtoolError
+
+    try:
+        start_p, end_p = churn.compared_codes(period, compare, day if as_of is None else as_of)
+    except KamtoolError:
+        return None
+    return churn_types.mix_months(period, start_p, end_p, brand)
+
+
 def _keep_compared_mix(ledger: Any, period: str, compare: tuple[str, str] | None, as_of: str | None,
                        brand: str | None) -> None:
     """The mix the churn types read, kept in the months they read it alone, before the
     analysis holds it beside the customer-days (10M lines by quarter: 2 of 11 quarters, the
-    mix 3.3M rows and 0.15 GiB whole).  Periods or an as-of date the analysis will refuse
-    cut nothing: the analysis says what is wrong."""
-    from kamtool.analyses import churn, churn_types
+    mix 3.3M rows and 0.15 GiB whole; the native query builds those months alone)."""
     from kamtool.cli.commands.tiers import as_of_for
-    from kamtool.errors import KamtoolError
 
-    try:
-        start_p, end_p = churn.compared_codes(period, compare, as_of_for(ledger, as_of))
-    except KamtoolError:
-        return
-    ledger.keep_months("mix", *churn_types.mix_months(period, start_p, end_p, brand))
+    months = _compared_months(period, compare, brand, None, as_of_for(ledger, as_of))
+    if months is not None:
+        ledger.keep_months("mix", *months)
 
 
 class Cohort(str, Enum):
@@ -107,8 +118,11 @@ def churn_command(
     from kamtool.analyses import churn as analysis
 
     _import_meanwhile()
+    from kamtool.cli.commands.tiers import given_as_of
+
+    read = functools.partial(_compared_months, period.value, compare, brand, given_as_of(as_of))
     ledger = load_ledger(common, analysis.types_needs(brand=brand is not None, payments=payments is not None,
-                                                      period=period.value))
+                                                      period=period.value, read=read))
     _keep_compared_mix(ledger, period.value, compare, as_of, brand)
 
     # P(alive) of the early warning is fitted by the analysis; the result says whether it fitted.

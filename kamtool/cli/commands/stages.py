@@ -74,8 +74,9 @@ def stages_command(
     """
     from kamtool.analyses import stages as analysis
     from kamtool.analyses.rules import day_number
-    from kamtool.cli.commands.tiers import as_of_for, checked_accounts
+    from kamtool.cli.commands.tiers import as_of_for, checked_accounts, given_as_of
     from kamtool.errors import UsageError
+    from kamtool.needs import window_read
 
     thresholds = analysis.StageThresholds(
         strategic_tenure=strategic_tenure, stable_tenure=stable_tenure, quarters=quarters,
@@ -86,9 +87,12 @@ def stages_command(
     if stable_quarters > quarters:
         raise UsageError.said("error.stages.stable_quarters_cannot_exceed", stable_quarters=stable_quarters,
                               quarters=quarters)
-    ledger = load_ledger(common, analysis.day_needs())
-    day = as_of_for(ledger, as_of)
     compare_day = parse_day(compare, "--compare")
+    # breadth reads the mix in the windows up to the as-of day and the --compare day alone
+    read = window_read(window_months, given_as_of(as_of),
+                       since=None if compare_day is None else day_number(compare_day))
+    ledger = load_ledger(common, analysis.day_needs(read))
+    day = as_of_for(ledger, as_of)
     if compare_day is not None and day_number(compare_day) >= day:
         raise UsageError.said("error.stages.compare_must_before_date", compare=compare)
     checked = checked_accounts(common, accounts, ledger)

@@ -15,6 +15,8 @@ from kamtool.errors import UsageError
 from kamtool.labels import label
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from kamtool.analyses.clv import Fitted
@@ -31,15 +33,15 @@ SupportFile = Annotated[Optional[str], typer.Option(  # noqa: UP045
     metavar="FILE", rich_help_panel="Input", show_default=False)]
 
 
-def command_needs(wallet: bool = True, window: tuple[int, int | None] | None = None) -> Needs:
+def command_needs(wallet: bool = True, read: Callable[[int], tuple[int, int] | None] | None = None) -> Needs:
     """Tiers' needs per day (the CLV model reads the days), with the category too, so the
     stage column counts breadth over the dimension ``kamtool stages`` uses.
 
     ``wallet``: the month's mix by category and brand, for the focal brand's share (--brand,
     and the report); without it, the mix of the one breadth dimension the file holds
     (:meth:`Ledger.mix_of`, as ``kamtool stages`` reads it): on 10M lines a third of the rows.
-    ``window``: (months, the as-of day or None) of a command that reads the mix in its window
-    alone (``Ledger.keep_months``): the native query then builds the mix of those months only
+    ``read``: the mix's months the command reads (:attr:`kamtool.needs.Grain.read`; tiers: its
+    window, ``Ledger.keep_months``): the native query then builds the mix of those months only
     (10M lines: 12 of 33 months, the load's peak in that query)."""
     from dataclasses import replace
 
@@ -50,9 +52,8 @@ def command_needs(wallet: bool = True, window: tuple[int, int | None] | None = N
     # Beside the days, from the query on the native engine: the months per salesperson (the
     # owner rule) and the month's category and brand mix (breadth, the focal brand's share).
     dims = tuple(d for d in ("category", "brand", "product") if d in optional)  # Ledger.mix's order
-    recent, day = window or (0, None)
     mix = Grain("mix" if wallet else "mix_of", ("customer", "month", *dims), split=dims, when=dims,
-                first=not wallet, recent=recent, as_of=day)
+                first=not wallet, read=read)
     grains = (Grain("monthly", ("customer", "month", "salesperson"), split=("salesperson",),
                     sums=("revenue_c", "lines", "returns_c", "return_lines", "quantity", "profit_c",
                           "profit_lines")),
@@ -202,6 +203,7 @@ def tiers_command(
     from kamtool.analyses import accounts as accounts_check
     from kamtool.analyses import stages
     from kamtool.analyses import tiers as analysis
+    from kamtool.needs import window_read
 
     if shares is not None and cutoffs is not None:
         raise UsageError.said("error.tiers.give_shares_cutoffs_not")
@@ -220,7 +222,7 @@ def tiers_command(
 
     import_models_meanwhile()
     ledger = load_ledger(common, command_needs(wallet=brand is not None,
-                                               window=(window_months, given_as_of(as_of))))
+                                               read=window_read(window_months, given_as_of(as_of))))
     day = as_of_for(ledger, as_of)
     checked = checked_accounts(common, accounts, ledger)
     # the analysis reads the mix in the window alone (the breadth, the focal brand's share)
