@@ -152,3 +152,36 @@ def test_every_purchase_model_fulfils_the_contract() -> None:
 def test_needs_are_declared() -> None:
     assert Needs(keys=("customer", "date"), measures=(), figures=("orders",)) == CHURN_NEEDS
     assert Needs(keys=("customer", "date"), measures=("profit",)) == clv_package.NEEDS
+
+
+def test_churn_handed_its_days_lets_them_go_and_fits_the_same() -> None:
+    """`kamtool churn` hands the customer-days over in a list of one: the analysis takes them,
+    fits P(alive) on its own coded purchase days, and gives the result of the frame itself."""
+    daily = load_daily(SAMPLES[0])
+    given = [daily.copy()]
+    handed = churn(given)
+    assert given == []
+    whole = churn(daily)
+    pd.testing.assert_frame_equal(handed.rows, whole.rows)
+    pd.testing.assert_series_equal(pd.Series(handed.summary, dtype=object),
+                                   pd.Series(whole.summary, dtype=object))
+    assert handed.summary["p_alive_status"] == "fitted"
+
+
+def test_purchase_days_of_cents_summarise_as_the_frame() -> None:
+    """PurchaseDays.of_cents (coded days in cents, a day netting below zero left out) gives the
+    summary of the same days as a frame."""
+    from kamtool.analyses.clv.summary import PurchaseDays, customer_summary
+
+    frame = pd.DataFrame({"customer": ["a", "a", "a", "b", "b", "c"],
+                          "date": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01", "2024-01-05",
+                                                  "2024-01-20", "2024-02-02"]),
+                          "revenue": [10.0, -3.5, 7.25, 4.0, 0.0, -1.0]})
+    days = (frame["date"] - pd.Timestamp("1970-01-01")).dt.days.to_numpy()
+    cents = (frame["revenue"] * 100).round().astype("int64").to_numpy()
+    coded = PurchaseDays.of_cents(np.array(["a", "b", "c"]), np.array([0, 0, 0, 1, 1, 2]), days, cents)
+    assert coded.days.tolist() == days[[0, 2, 3, 4]].tolist()
+    assert coded.has_purchase.tolist() == [True, True, False]
+    end = pd.Timestamp("2024-03-31")
+    pd.testing.assert_frame_equal(customer_summary(coded, calibration_end=end).frame,
+                                  customer_summary(frame, calibration_end=end).frame, check_dtype=False)

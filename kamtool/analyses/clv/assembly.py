@@ -24,6 +24,7 @@ from kamtool.analyses.clv.summary import (
     DAYS_PER_YEAR,
     DEFAULT_HORIZON,
     CustomerSummary,
+    PurchaseDays,
     customer_summary,
     day_timestamp,
     unit_days,
@@ -82,17 +83,22 @@ class PAlive:
     figures: dict[str, Any] = field(default_factory=dict)
 
 
-def fit_p_alive(daily: pd.DataFrame, as_of: Any = None, unit: str = "week", model: str = "bgnbd") -> PAlive:
+def fit_p_alive(daily: pd.DataFrame | PurchaseDays, as_of: Any = None, unit: str = "week",
+                model: str = "bgnbd") -> PAlive:
     """P(alive) per customer as of ``as_of`` ("today", exclusive, as in ``--as-of``).
 
     The model is fitted on the purchases before ``as_of``, so the calibration ends the day
     before; the default as-of is the day after the last order (rules.as_of_day).
     Customers with no purchase before ``as_of`` are absent from the values. A customer
-    without a repeat purchase has P(alive) = 1 under BG/NBD.
+    without a repeat purchase has P(alive) = 1 under BG/NBD.  ``daily``: the customer-days, or
+    their purchase days already coded (:class:`PurchaseDays`).
     """
     purchase = PURCHASE_MODELS[model]
-    dates = daily["date"].dropna()
-    last = day_number(dates.max()) if len(dates) else None
+    if isinstance(daily, PurchaseDays):
+        last = int(daily.days.max()) if len(daily.days) else None
+    else:
+        dates = daily["date"].dropna()
+        last = day_number(dates.max()) if len(dates) else None
     today = as_of_day(as_of, last)
     if today is None:
         return PAlive(None, model, "no_purchase")

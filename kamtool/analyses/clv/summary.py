@@ -69,7 +69,7 @@ def _days_to_datetimes(days: IntArray) -> pd.Series:
 
 
 @dataclass
-class _PurchaseDays:
+class PurchaseDays:
     """One entry per customer-day with net revenue >= 0, sorted by customer then day."""
 
     customers: np.ndarray[Any, Any]  # sorted customer ids; position = code
@@ -77,6 +77,20 @@ class _PurchaseDays:
     days: IntArray
     revenue: FloatArray
     has_purchase: np.ndarray[Any, np.dtype[np.bool_]]  # per customer code
+
+    @classmethod
+    def of_cents(cls, customers: Any, codes: Any, days: Any, cents: IntArray) -> PurchaseDays:
+        """The purchase days of coded customer-days (one per customer and day, sorted by
+        customer then day; ``cents`` their net revenue in cents): those with net revenue >= 0,
+        as :func:`customer_summary` keeps them from a daily frame, without its frame (churn
+        hands over its own coded days)."""
+        purchase = cents >= 0
+        codes, days = _kept(codes, purchase), _kept(days, purchase)
+        revenue = _kept(cents, purchase) / 100
+        if len(codes) == 0:
+            raise FitError.said_with("error.summary.no_purchase", {}, "no_purchase")
+        return cls(np.asarray(customers), codes, days, revenue,
+                   np.bincount(codes, minlength=len(customers)) > 0)
 
 
 def _sorted_by_customer_and_day(codes: IntArray, day: IntArray) -> bool:
@@ -92,7 +106,7 @@ def _kept(column: np.ndarray[Any, Any], keep: np.ndarray[Any, np.dtype[np.bool_]
     return column if keep.all() else column[keep]
 
 
-def _purchase_days(daily: pd.DataFrame) -> _PurchaseDays:
+def _purchase_days(daily: pd.DataFrame) -> PurchaseDays:
     missing = [c for c in ("customer", "date", "revenue") if c not in daily.columns]
     if missing:
         raise ColumnError(f"clv needs the columns {', '.join(missing)} in the daily frame")
@@ -123,10 +137,10 @@ def _purchase_days(daily: pd.DataFrame) -> _PurchaseDays:
     has_purchase = np.bincount(codes, minlength=len(uniques)) > 0
     if len(codes) == 0:
         raise FitError.said_with("error.summary.no_purchase", {}, "no_purchase")
-    return _PurchaseDays(np.asarray(uniques), codes, day, revenue, has_purchase)
+    return PurchaseDays(np.asarray(uniques), codes, day, revenue, has_purchase)
 
 
-def _calibration_frame(days: _PurchaseDays, cal_day: int, unit_length: float) -> pd.DataFrame:
+def _calibration_frame(days: PurchaseDays, cal_day: int, unit_length: float) -> pd.DataFrame:
     """The summary columns of the customers with a purchase on or before ``cal_day``."""
     in_cal = days.days <= cal_day
     c_codes, c_day, c_rev = (_kept(column, in_cal) for column in (days.codes, days.days, days.revenue))
@@ -159,7 +173,7 @@ def _calibration_frame(days: _PurchaseDays, cal_day: int, unit_length: float) ->
 
 
 def customer_summary(
-    daily: pd.DataFrame,
+    daily: pd.DataFrame | PurchaseDays,
     *,
     calibration_end: Any = None,
     unit: str = "week",
@@ -171,7 +185,8 @@ def customer_summary(
     ----------
     daily : DataFrame
         One row per customer and order date with columns customer, date, revenue (net).
-        Rows of one customer and day are merged if the frame has duplicates.
+        Rows of one customer and day are merged if the frame has duplicates.  Or the purchase
+        days already coded (:meth:`PurchaseDays.of_cents`).
     calibration_end : date-like, optional
         Last day (inclusive) of the calibration period. Default: the last purchase day
         in the data.
@@ -194,7 +209,7 @@ def customer_summary(
     unit_length = unit_days(unit)
     if observation_end is not None and calibration_end is None:
         raise UsageError.said("error.summary.holdout_end_needs_calibration")
-    days = _purchase_days(daily)
+    days = daily if isinstance(daily, PurchaseDays) else _purchase_days(daily)
     data_end = int(days.days.max())
     cal_day = data_end if calibration_end is None else day_of(calibration_end, "calibration end")
     out = _calibration_frame(days, cal_day, unit_length)

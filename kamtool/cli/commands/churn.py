@@ -134,10 +134,11 @@ def churn_command(
             cohort=cohort.value if cohort else None,
         )
 
-    result = churn_of(ledger.days, parse_day(as_of, "--as-of"))
-    # the customer-days are read no more: let the frame go before the types build theirs (10M
-    # lines: 4.8M rows, about 0.2 GiB)
+    # the customer-days handed over: the analysis lets the frame go once it has coded them (10M
+    # lines: 4.8M rows, about 0.2 GiB, held through the P(alive) fit, the run's peak, before)
+    days = [ledger.days]
     ledger.let_go("days")
+    result = churn_of(days, parse_day(as_of, "--as-of"))
     from kamtool.analyses import churn_types
 
     result = churn_types.for_churn_ledger(result, ledger, read_second_file(common, accounts, "accounts"),
