@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from kamtool.engine import filters as filtering
 from kamtool.engine import grains as grain_rules
 from kamtool.engine.duck import (
+    DAY_MEMORY,
     DISTINCT_MEMORY,
     FIRST_PURCHASE,
     GRAIN_MEMORY,
@@ -755,14 +756,15 @@ def gate(request: LoadRequest) -> str | None:
 def capped(request: LoadRequest) -> str | None:
     """The share of memory DuckDB keeps to in the load's query (:func:`capped_memory`): loyalty's
     rolled grain, a table per customer and day (clv, and the main table of churn, stages and
-    tiers, whose grains keep to the same), a table at a grain of order lines (the fine load of
+    tiers: :data:`DAY_MEMORY`; their grains keep to :data:`GRAIN_MEMORY`), a table at a grain of
+    order lines (the fine load of
     the report and the card: a group per order line, whose hash table is as big as the table)
     and a table that counts distinct orders per customer (inspect's, every measure; rfm's) have
     one; None for the others."""
     if FIRST_PURCHASE in request.figures:
         return ROLLED_MEMORY
     if tuple(request.base or request.keys) == ("customer", "date"):
-        return GRAIN_MEMORY
+        return DAY_MEMORY
     # (the report's order lines on 10M Parquet lines: the load's peak 4,101-4,200 -> 2,949-2,958
     # MiB, for 8-13 CPU-s of spilling; 1.5 GB: 3,472-3,485 MiB for as much)
     lines = "order_id" in (request.base or request.keys)
