@@ -133,3 +133,27 @@ def test_arrows_allocator_hands_freed_pages_back_unless_the_user_says_otherwise(
                           check=True).stdout.strip() == "0"
     assert subprocess.run([sys.executable, "-c", show], env={**env, "MIMALLOC_PURGE_DELAY": "25"},
                           capture_output=True, text=True, check=True).stdout.strip() == "25"
+
+
+@pytest.mark.parametrize("command", ["tiers", "credit"])
+def test_each_grain_query_keeps_to_its_cap(monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    """The grains beside the main table: those by month (tiers' months per salesperson and mix)
+    keep to MONTHS_MEMORY, credit's invoice lines to GRAIN_MEMORY."""
+    from kamtool.analyses import credit
+    from kamtool.cli.commands import tiers
+    from kamtool.engine.load import load
+    from kamtool.io.request import build_request
+
+    needs = tiers.command_needs() if command == "tiers" else credit.NEEDS
+    seen: list[str | None] = []
+    real = native.capped_memory
+
+    def spy(limit: str | None) -> object:
+        seen.append(limit)
+        return real(limit)
+
+    monkeypatch.setattr(native, "capped_memory", spy)
+    ledger = load(build_request(needs, [str(SAMPLE)]))
+    assert ledger.engine == "native"
+    grains = seen[1:]
+    assert grains == ([duck.MONTHS_MEMORY] * 2 if command == "tiers" else [duck.GRAIN_MEMORY])

@@ -290,8 +290,13 @@ DISTINCT_MEMORY = "1GB"
 # The grain commands' (clv, churn, stages, tiers): their table per customer and day (10M lines:
 # 4.8M rows) and each grain beside it.  Uncapped, DuckDB's share of a query on 10M Parquet lines
 # was 0.5-0.8 GiB on top of the tables the process holds already (clv: 1,023 MiB at its query,
-# tiers' month × category × brand mix 1,813).
+# tiers' month × category × brand mix 1,813).  Credit's invoice lines keep to it (at 256 MB: the
+# same peak for 1-1.6 CPU-s more).
 GRAIN_MEMORY = "512MB"
+# A grain by month (tiers' months per salesperson and mix, stages' and churn's mix): at 512 MB
+# tiers peaked in its monthly grain (10M lines: 1,014-1,067 MiB), at 256 MB 952-1,011 for the same
+# CPU seconds (384 MB: 1,050-1,102, run to run).
+MONTHS_MEMORY = "256MB"
 # Their main query, the table per customer and day (churn's peak: 1,011 MiB at 512 MB, 979 at 384).
 DAY_MEMORY = "384MB"
 

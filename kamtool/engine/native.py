@@ -46,6 +46,7 @@ from kamtool.engine.duck import (
     DISTINCT_MEMORY,
     FIRST_PURCHASE,
     GRAIN_MEMORY,
+    MONTHS_MEMORY,
     ROLLED_MEMORY,
     capped_memory,
     connection,
@@ -439,7 +440,7 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
     def query(grain: Grain, tried: tuple[str, ...], months: tuple[int, int] | None) -> pa.Table:
         release(keep=held)  # what the last query kept goes back before this one runs beside its table
         try:
-            with capped_memory(GRAIN_MEMORY):
+            with capped_memory(MONTHS_MEMORY if "month" in tried else GRAIN_MEMORY):
                 raw = connection().sql(grain_sql(parts, grain, tried, carried, months)).to_arrow_table()
         except Exception as exc:  # the main query read these lines: not expected, never a traceback
             raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
@@ -756,7 +757,8 @@ def gate(request: LoadRequest) -> str | None:
 def capped(request: LoadRequest) -> str | None:
     """The share of memory DuckDB keeps to in the load's query (:func:`capped_memory`): loyalty's
     rolled grain, a table per customer and day (clv, and the main table of churn, stages and
-    tiers: :data:`DAY_MEMORY`; their grains keep to :data:`GRAIN_MEMORY`), a table at a grain of
+    tiers: :data:`DAY_MEMORY`; their grains keep to :data:`MONTHS_MEMORY` by month, else
+    :data:`GRAIN_MEMORY`), a table at a grain of
     order lines (the fine load of
     the report and the card: a group per order line, whose hash table is as big as the table)
     and a table that counts distinct orders per customer (inspect's, every measure; rfm's) have
