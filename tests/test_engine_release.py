@@ -35,13 +35,19 @@ def test_each_query_keeps_to_its_cap(monkeypatch: pytest.MonkeyPatch, command: s
                                                      capped: str | None) -> None:
     from kamtool.analyses import churn, clv, inspection, loyalty, rfm
     from kamtool.engine import many
-    from kamtool.engine.load import load
-    from kamtool.io.request import build_request
     from kamtool.needs import Needs
 
     needs = {"inspect": inspection.NEEDS, "loyalty": loyalty.needs("quarter"), "clv": clv.NEEDS,
              "abc": Needs(keys=("customer",)), "rfm": rfm.needs(), "churn": churn.NEEDS,
              "report": many.fine_needs(invoices=False)}[command]
+    assert _caps(monkeypatch, needs) == [capped]
+
+
+def _caps(monkeypatch: pytest.MonkeyPatch, needs: Any) -> list[str | None]:
+    """The caps of the queries a native load of the sample by ``needs`` runs, in order."""
+    from kamtool.engine.load import load
+    from kamtool.io.request import build_request
+
     seen: list[str | None] = []
     real = native.capped_memory
 
@@ -51,7 +57,8 @@ def test_each_query_keeps_to_its_cap(monkeypatch: pytest.MonkeyPatch, command: s
 
     monkeypatch.setattr(native, "capped_memory", spy)
     ledger = load(build_request(needs, [str(SAMPLE)]))
-    assert ledger.engine == "native" and seen == [capped]
+    assert ledger.engine == "native"
+    return seen
 
 
 def test_a_connection_after_close_connections_is_a_new_open_one() -> None:
@@ -141,19 +148,7 @@ def test_each_grain_query_keeps_to_its_cap(monkeypatch: pytest.MonkeyPatch, comm
     keep to MONTHS_MEMORY, credit's invoice lines to GRAIN_MEMORY."""
     from kamtool.analyses import credit
     from kamtool.cli.commands import tiers
-    from kamtool.engine.load import load
-    from kamtool.io.request import build_request
 
     needs = tiers.command_needs() if command == "tiers" else credit.NEEDS
-    seen: list[str | None] = []
-    real = native.capped_memory
-
-    def spy(limit: str | None) -> object:
-        seen.append(limit)
-        return real(limit)
-
-    monkeypatch.setattr(native, "capped_memory", spy)
-    ledger = load(build_request(needs, [str(SAMPLE)]))
-    assert ledger.engine == "native"
-    grains = seen[1:]
+    grains = _caps(monkeypatch, needs)[1:]
     assert grains == ([duck.MONTHS_MEMORY] * 2 if command == "tiers" else [duck.GRAIN_MEMORY])
