@@ -217,22 +217,26 @@ def purchase_rhythm(code: Any, day: Any, last: Any, median_gap: Any) -> None:
     is_last = np.append(~same, True)
     last[code[is_last]] = day[is_last]
     del is_last
-    gap_code, gaps = code[1:][same], (day[1:] - day[:-1])[same]
+    gaps = np.diff(day)[same]  # one customer-day array at a time beside the caller's two
+    gap_code = code[1:][same]
     del code, day, same  # (a caller's temporaries go here: each a customer-day array)
     if not len(gaps):
         return
     # the median per customer without a group-by: sort the gaps within each customer, then
-    # take the middle one or two of each run (in place: one int64 array of customer-days; int64
-    # as codes × width passes 2**31 on int32 codes)
+    # take the middle one or two of each run (in place: the gap codes' own int64 array becomes
+    # the sort key; int64 as codes × width passes 2**31 on int32 codes)
+    starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
+    who = gap_code[starts]
+    sizes = np.diff(np.r_[starts, len(gaps)])
     width = int(gaps.max()) + 1
-    ordered = gap_code.astype(np.int64)
+    ordered = gap_code.astype(np.int64, copy=False)  # a new array of its own (a mask's copy)
+    del gap_code
     ordered *= width
     ordered += gaps
+    del gaps
     ordered.sort()
     ordered %= width
-    starts = np.flatnonzero(np.r_[True, gap_code[1:] != gap_code[:-1]])
-    sizes = np.diff(np.r_[starts, len(gaps)])
-    median_gap[gap_code[starts]] = (ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]) / 2
+    median_gap[who] = (ordered[starts + (sizes - 1) // 2] + ordered[starts + sizes // 2]) / 2
 
 
 # ------------------------------------------------------------------------- ids as integer codes
