@@ -218,15 +218,21 @@ def test_a_real_write_error_from_the_kernel_inside_a_zip_writer(tmp_path: Path) 
 
 
 SIGNAL_SCRIPT = textwrap.dedent("""
-    import os, signal, sys
+    import os, signal, sys, threading, time
     from kamtool.io.outfile import open_output
     which = getattr(signal, sys.argv[2])
     before = signal.getsignal(signal.SIGTERM)
     try:
         with open_output(sys.argv[1]) as tmp:
             tmp.write_text("half")
-            os.kill(os.getpid(), which)
-            signal.pause() if hasattr(signal, "pause") else None
+            # at the main thread: a signal of os.kill may reach another thread (an import's), and
+            # a pause() in the main one then waits for ever (CI timed out so, once)
+            if hasattr(signal, "pthread_kill"):
+                signal.pthread_kill(threading.main_thread().ident, which)
+            else:
+                os.kill(os.getpid(), which)
+            for _ in range(100):  # the handler runs at the latest after a step
+                time.sleep(0.1)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
