@@ -243,11 +243,8 @@ class Ledger:
             self.keep_totals()
             return frame
         self._grain(("customer", "date"), "daily")
-        columns = self.table.select(["customer", "date", "revenue_c"])
-        copied = pa.table([pa.chunked_array([pa.concat_arrays([c, c.slice(0, 0)]) for c in column.chunks],
-                                            type=column.type) for column in columns.columns],
-                          names=columns.column_names)
-        del columns
+        names = ["customer", "date", "revenue_c"]
+        copied = pa.table([_copied(self.table[name]) for name in names], names=names)
         self.keep_totals()
         return _units(copied)
 
@@ -398,7 +395,10 @@ class Ledger:
         if self.grains is None or (table := self.grains.get(name)) is None or name in self._released:
             return
         month = table["month"]
-        cut = table.filter(pc.and_(pc.greater_equal(month, first), pc.less_equal(month, last)))
+        inside = pc.and_(pc.greater_equal(month, first), pc.less_equal(month, last))
+        if pc.all(inside).as_py() is not False:
+            return  # the native query built those months alone (Grain.read): nothing to cut
+        cut = table.filter(inside)
         if any(cut[d].null_count == cut.num_rows and table[d].null_count < table.num_rows
                for d in MIX_DIMENSIONS if d in table.column_names):
             return
@@ -523,15 +523,20 @@ def _units(table: pa.Table, *, own: bool = False) -> pd.DataFrame:
 
 
 def _own_text(table: pa.Table) -> pa.Table:
-    """``table`` with its text columns copied chunk by chunk (a concatenation always copies)."""
+    """``table`` with its text columns copied (:func:`_copied`)."""
     import pyarrow as pa
 
     for at, f in enumerate(table.schema):
         if pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
-            column = table.column(at)
-            copied = [pa.concat_arrays([c, c.slice(0, 0)]) for c in column.chunks]
-            table = table.set_column(at, f, pa.chunked_array(copied, type=f.type))
+            table = table.set_column(at, f, _copied(table.column(at)))
     return table
+
+
+def _copied(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``column`` copied chunk by chunk (a concatenation always copies): buffers of its own."""
+    import pyarrow as pa
+
+    return pa.chunked_array([pa.concat_arrays([c, c.slice(0, 0)]) for c in column.chunks], type=column.type)
 
 
 def _text_buffers(table: pa.Table) -> list[tuple[int, int]]:

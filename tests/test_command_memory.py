@@ -201,16 +201,10 @@ def test_the_query_builds_the_mix_of_the_window_alone(tiny: Path, wallet: bool,
         cut = _windowed(tiny, monkeypatch, wallet, months, as_of)
         assert cut.grains is not None and set(cut.grains[name]["month"].to_pylist()) == window
         whole = _load(tiny, "native", monkeypatch, wallet=wallet)
-        first, last = analysis_window(as_of if as_of is not None else command.as_of_for(whole, None), months)
+        first, last = window_read(months, as_of)(command.as_of_for(whole, None))
         for ledger in (cut, whole):
             ledger.keep_months(name, first, last)
         assert cut.grains[name].equals(whole.grains[name])
-
-
-def analysis_window(day: int, months: int) -> tuple[int, int]:
-    from kamtool.analyses import tiers as analysis
-
-    return analysis.window(day, months)
 
 
 def test_a_window_that_would_empty_a_dimension_builds_the_grain_whole(tmp_path: Path,

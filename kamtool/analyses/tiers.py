@@ -73,7 +73,7 @@ import pandas as pd
 
 from kamtool.analyses import rules, stages
 from kamtool.errors import AnalysisError, ColumnError, UsageError
-from kamtool.needs import Needs
+from kamtool.needs import Needs, recent_months
 from kamtool.result import Result
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -603,8 +603,6 @@ def _scored(cents: pd.DataFrame, coded: stages.Coded, first: int, end: int, wind
 def window(as_of_day: int, window_months: int) -> tuple[int, int]:
     """The first and last month ordinals of the window: the ``window_months`` months up to the
     month holding the day before the as-of day (the rule the load's grains cut by)."""
-    from kamtool.needs import recent_months
-
     return recent_months(as_of_day, window_months)
 
 

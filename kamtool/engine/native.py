@@ -757,12 +757,11 @@ def gate(request: LoadRequest) -> str | None:
 def capped(request: LoadRequest) -> str | None:
     """The share of memory DuckDB keeps to in the load's query (:func:`capped_memory`): loyalty's
     rolled grain, a table per customer and day (clv, and the main table of churn, stages and
-    tiers: :data:`DAY_MEMORY`; their grains keep to :data:`MONTHS_MEMORY` by month, else
-    :data:`GRAIN_MEMORY`), a table at a grain of
-    order lines (the fine load of
-    the report and the card: a group per order line, whose hash table is as big as the table)
-    and a table that counts distinct orders per customer (inspect's, every measure; rfm's) have
-    one; None for the others."""
+    tiers: :data:`DAY_MEMORY`; their grains keep to :data:`MONTHS_MEMORY` by month, else to
+    :data:`GRAIN_MEMORY`), a table at a grain of order lines (the fine load of the report and the
+    card: a group per order line, whose hash table is as big as the table) and a table that
+    counts distinct orders per customer (inspect's, every measure; rfm's) have one; None for the
+    others."""
     if FIRST_PURCHASE in request.figures:
         return ROLLED_MEMORY
     if tuple(request.base or request.keys) == ("customer", "date"):

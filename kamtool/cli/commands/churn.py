@@ -43,18 +43,6 @@ def _compared_months(period: str, compare: tuple[str, str] | None, brand: str | 
     return churn_types.mix_months(period, start_p, end_p, brand)
 
 
-def _keep_compared_mix(ledger: Any, period: str, compare: tuple[str, str] | None, as_of: str | None,
-                       brand: str | None) -> None:
-    """The mix the churn types read, kept in the months they read it alone, before the
-    analysis holds it beside the customer-days (10M lines by quarter: 2 of 11 quarters, the
-    mix 3.3M rows and 0.15 GiB whole; the native query builds those months alone)."""
-    from kamtool.cli.commands.tiers import as_of_for
-
-    months = _compared_months(period, compare, brand, None, as_of_for(ledger, as_of))
-    if months is not None:
-        ledger.keep_months("mix", *months)
-
-
 class Cohort(str, Enum):
     month = "month"
     quarter = "quarter"
@@ -116,14 +104,17 @@ def churn_command(
       kamtool churn orders.xlsx --period year -o churn.xlsx --lang zh
     """
     from kamtool.analyses import churn as analysis
+    from kamtool.cli.commands.tiers import as_of_for, given_as_of
 
     _import_meanwhile()
-    from kamtool.cli.commands.tiers import given_as_of
-
+    # the mix the types read, in the months they read it alone: built so by the native query,
+    # cut so before the analysis holds it beside the customer-days on another engine (10M lines
+    # by quarter: 2 of 11 quarters, the mix 3.3M rows and 0.15 GiB whole)
     read = functools.partial(_compared_months, period.value, compare, brand, given_as_of(as_of))
     ledger = load_ledger(common, analysis.types_needs(brand=brand is not None, payments=payments is not None,
                                                       period=period.value, read=read))
-    _keep_compared_mix(ledger, period.value, compare, as_of, brand)
+    if (months := read(as_of_for(ledger, as_of))) is not None:
+        ledger.keep_months("mix", *months)
 
     # P(alive) of the early warning is fitted by the analysis; the result says whether it fitted.
     def churn_of(days: Any, day: Any) -> Any:

@@ -221,13 +221,13 @@ def tiers_command(
             raise UsageError.said("error.tiers.cutoffs_takes_two_scores", cutoffs=cutoffs)
 
     import_models_meanwhile()
-    ledger = load_ledger(common, command_needs(wallet=brand is not None,
-                                               read=window_read(window_months, given_as_of(as_of))))
+    # the analysis reads the mix in the window alone (the breadth, the focal brand's share)
+    read = window_read(window_months, given_as_of(as_of))
+    ledger = load_ledger(common, command_needs(wallet=brand is not None, read=read))
     day = as_of_for(ledger, as_of)
     checked = checked_accounts(common, accounts, ledger)
-    # the analysis reads the mix in the window alone (the breadth, the focal brand's share)
     mix_grain = "mix" if brand is not None else "mix_of"
-    ledger.keep_months(mix_grain, *analysis.window(day, window_months))
+    ledger.keep_months(mix_grain, *read(day))  # an engine that built the grain whole
     # the model reads customer, date and revenue: not the days frame with its other columns;
     # a table that serves the days only goes before their frame is built
     early = ledger.from_query("monthly", mix_grain)
