@@ -30,7 +30,7 @@ def test_load_closes_its_duckdb_and_the_ledger_stays_whole(load_ledger: Any) -> 
 @pytest.mark.parametrize(("command", "capped"), [
     ("inspect", duck.DISTINCT_MEMORY), ("loyalty", duck.ROLLED_MEMORY), ("abc", None),
     ("clv", duck.DAY_MEMORY), ("rfm", duck.DISTINCT_MEMORY), ("churn", duck.DAY_MEMORY),
-    ("report", duck.DISTINCT_MEMORY)])
+    ("report", duck.LINES_MEMORY)])
 def test_each_query_keeps_to_its_cap(monkeypatch: pytest.MonkeyPatch, command: str,
                                                      capped: str | None) -> None:
     from kamtool.analyses import churn, clv, inspection, loyalty, rfm

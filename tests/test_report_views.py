@@ -81,6 +81,49 @@ def test_every_view_is_the_table_of_its_own_load(files: dict[str, Path], which: 
         _same(many.view(held, needs), _load(needs, paths), name)
 
 
+# Two lines at the same fine keys (c1's order O1 of toner twice on one day), a line a --where
+# leaves out and a totals line: the native engine returns a row per line (it does not group a
+# grain of order lines), read, proven and coded a batch at a time, the Arrow engine a row per
+# group; every view of either is the view of the other.
+TWICE = ("customer_id,customer_name,order_id,order_date,amount,salesperson,brand,product,category,quantity,"
+         "region\n"
+         "c1,Alpha,O1,2024-01-05,100,Bob,Kam,P1,Toner,2,East\n"
+         "c1,Alpha,O1,2024-01-05,-40,Bob,Kam,P1,Toner,-1,West\n"
+         "c2,Beta,O4,2024-03-01,30,Ann,Nor,P3,Paper,1,North\n"
+         "c1,Alpha,O2,2024-02-05,70,Bob,Kam,P1,Toner,1,East\n"
+         "合计,,,2024-03-31,360,,,,,,East\n"
+         "c2,Beta,O3,2024-01-07,200,Ann,Nor,P3,Paper,,East\n")
+
+
+@pytest.mark.parametrize("batch", [1, 2, 1000])
+@pytest.mark.parametrize("where", [None, "region=East,West"])
+def test_a_table_of_lines_rolls_up_as_the_engines_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         where: str | None, batch: int) -> None:
+    from kamtool.cli.params import filters as parse_filters
+    from kamtool.engine import native
+    from kamtool.io.rules import REASON_TOTALS
+
+    path = tmp_path / "twice.csv"
+    path.write_text(TWICE, encoding="utf-8")
+    filters = parse_filters(None, None, [where] if where else [])
+    monkeypatch.setattr(native, "_LINE_BATCH", batch)
+
+    def fine(mode: str) -> tuple[Any, many.Fine]:
+        monkeypatch.setenv("KAMTOOL_NATIVE", mode)
+        ledger = load(build_request(many.fine_needs(), [str(path)], filters=filters))
+        return ledger, many.compact(ledger)
+
+    (lines, native_fine), (groups, arrow_fine) = fine("force"), fine("off")
+    assert (lines.engine, groups.engine) == ("native", "arrow")
+    kept = 4 if where else 5
+    assert lines.table.num_rows == kept and groups.table.num_rows == kept - 1
+    assert lines.totals() == groups.totals() and lines.totals()["lines"] == kept
+    assert lines.stats().dropped == groups.stats().dropped
+    assert lines.stats().dropped[REASON_TOTALS] == 1
+    for name, needs in EACH_NEEDS.items():
+        _same(many.view(native_fine, needs), many.view(arrow_fine, needs), name)
+
+
 @pytest.mark.parametrize("block", [1, 2, 4])
 def test_the_table_moved_in_blocks_is_the_table_moved_whole(files: dict[str, Path], block: int,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:

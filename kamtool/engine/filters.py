@@ -240,12 +240,19 @@ def _masks(filters: Filters) -> Iterator[tuple[str, str, list[str]]]:
 def seen_measures(filters: Filters) -> list[tuple[str, str, str]]:
     """The native query's measures that say which --where values some line holds: (column,
     aggregate over lines, aggregate merging groups), one bit per value."""
-    out = []
+    return [(name, f"bit_or({bits})::BIGINT", f"bit_or({quote(name)})::BIGINT")
+            for name, bits in _seen_bits(filters)]
+
+
+def seen_on_line(filters: Filters) -> list[tuple[str, str]]:
+    """:func:`seen_measures` on a table of lines: (column, its value on one line)."""
+    return [(name, f"({bits})::BIGINT") for name, bits in _seen_bits(filters)]
+
+
+def _seen_bits(filters: Filters) -> Iterator[tuple[str, str]]:
     for name, column, values in _masks(filters):
         arms = " ".join(f"WHEN {literal(v)} THEN {1 << i}" for i, v in enumerate(values))
-        out.append((name, f"bit_or(CASE {quote(column)} {arms} ELSE 0 END)::BIGINT",
-                    f"bit_or({quote(name)})::BIGINT"))
-    return out
+        yield name, f"CASE {quote(column)} {arms} ELSE 0 END"
 
 
 def native_found(tables: list[pa.Table], filters: Filters) -> dict[str, set[str]]:

@@ -6,10 +6,12 @@ the files once per analysis would read and clean them ten times.  Instead the on
 (:func:`kamtool.engine.load.load`, so the native / arrow / dask choice and its reason stay
 where they are) is asked for one table at the finest grain any of them reads —
 customer × date × order id × invoice × due and paid dates × salesperson × brand × product ×
-category × customer name — with every sum (:func:`fine_needs`); :func:`compact` moves that
-table into DuckDB once (:class:`Fine`), and :func:`view` rolls it up to any analysis' grain
-with the engines' own merge query (:func:`kamtool.engine.stream.final_sql` over partial
-groups, the query that merges the Dask workers' tables).
+category × customer name — with every sum (:func:`fine_needs`; the native engine leaves it a
+row per line, as a grain of order lines groups nearly nothing: each row is then a partial group
+of one line, :func:`kamtool.engine.native.order_lines`); :func:`compact` moves that table into
+DuckDB once (:class:`Fine`), and :func:`view` rolls it up to any analysis' grain with the
+engines' own merge query (:func:`kamtool.engine.stream.final_sql` over partial groups, the
+query that merges the Dask workers' tables).
 
 Why the roll-ups are exact: sums, counts, minima and maxima merge by summing, minimising and
 maximising again; the distinct counts (orders, active days) do not add up, but the order id
@@ -233,7 +235,8 @@ def compact(fine: Ledger) -> Fine:
     for f in table.schema:
         if f.name == "order_id":
             continue  # held as the order key (see _order_key)
-        text = pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+        text = any(is_kind(f.type) for is_kind in (pa.types.is_string, pa.types.is_large_string,
+                                                   pa.types.is_dictionary))  # (coded: a table of lines)
         columns[f.name] = "VARCHAR" if text else _sql_type(f.type)  # the type of a NULL in its place
         column = table[f.name]
         if table.num_rows and column.null_count == table.num_rows:
@@ -291,10 +294,14 @@ def _sql_type(kind: pa.DataType) -> str:
 
 def _encoded(column: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
     """(a column's distinct values, each row's index into them), one dictionary for the whole
-    column (encoding chunk by chunk and unifying the dictionaries costs three times as much)."""
+    column (encoding chunk by chunk and unifying the dictionaries costs three times as much).
+    A column the native engine coded a batch at a time (a table of lines) has its batches'
+    dictionaries unified."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(column.combine_chunks())
+    whole = column.combine_chunks()  # (dictionary chunks: one dictionary for all of them)
+    encoded = whole if pa.types.is_dictionary(whole.type) else pc.dictionary_encode(whole)
     return encoded.dictionary, encoded.indices
 
 
@@ -337,7 +344,7 @@ def _order_key(table: pa.Table, has_order_id: bool, invoices: tuple[pa.Array, pa
     if pc.any(pc.starts_with(values, "@")).as_py():
         # an order id that may read like a day's key: the keys spelled as the engines spell them
         day_keys = pc.binary_join_element_wise("@", pc.cast(table["date"], pa.string()), "")
-        key = pc.coalesce(table["order_id"], day_keys)
+        key = pc.coalesce(pc.take(values, codes), day_keys)
         return _encoded(key)[1]
     # an order id: its code, 0 … n-1; a line without one: one key per day, from n up
     day_codes = pc.add(pc.subtract(days, pc.min(days)), pa.scalar(len(values), pa.int32()))
@@ -361,8 +368,12 @@ def _totals(table: pa.Table) -> pa.Table:
     kept = [c for c in _TOTALS if c in table.column_names]
     if not table.num_rows:
         return table.select(kept)
-    return pa.table({c: pa.array([getattr(pc, _TOTALS[c])(table[c]).as_py()], table.schema.field(c).type)
-                     for c in kept})
+
+    def kind(column: str) -> pa.DataType:  # (a table of lines counts in 32 bits, a total in 64)
+        found = table.schema.field(column).type
+        return pa.int64() if pa.types.is_integer(found) else found
+
+    return pa.table({c: pa.array([getattr(pc, _TOTALS[c])(table[c]).as_py()], kind(c)) for c in kept})
 
 
 def present_for(fine: Ledger, needs: Needs) -> set[str]:

@@ -46,6 +46,7 @@ from kamtool.engine.duck import (
     DISTINCT_MEMORY,
     FIRST_PURCHASE,
     GRAIN_MEMORY,
+    LINES_MEMORY,
     MONTHS_MEMORY,
     ROLLED_MEMORY,
     capped_memory,
@@ -83,6 +84,8 @@ _WS_LOW, _WS_HIGH = "chr(133)", "chr(12289)"
 _INTEGERS = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
                        "UBIGINT", "HUGEINT"})
 _TIMESTAMPS = frozenset({"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"})
+# The rows of a table of order lines proven and coded at a time (:func:`_coded_lines`).
+_LINE_BATCH = 8 * 122_880
 
 
 class Declined(Exception):
@@ -209,13 +212,17 @@ def _reader(source: Source, prep: Prepared, types: dict[str, str] | None,
 
 def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[str],
            types: dict[str, str] | None = None, measures_asked: Sequence[str] | None = (),
-           parts: dict[str, str] | None = None) -> str:
+           parts: dict[str, str] | None = None, lines: bool = False) -> str:
     """One GROUP BY over the file.
 
     Three projections type each line once: the typed values (``_l_*``, with the raw text
     of number cells as ``_r_*`` and of label cells as ``_lab*``), each money value times
     100 rounded to 6 places (``_s_*``), then cents. The aggregate sums the figures and
     counts, in one FILTER, the lines that are not plain.
+
+    ``lines``: a grain of order lines (:func:`order_lines`): no GROUP BY, each line a row of
+    its own with its figures as a group of that one line has them, the ``_flagged`` count 1
+    where the line is not plain.
     """
     reader, cols, labels, checks = _reader(source, prep, types, keys)
     if "amount" not in cols:
@@ -312,26 +319,39 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
         ("revenue_c", "sum(_l_amount_c)::BIGINT", "sum(revenue_c)::BIGINT"),
         ("lines", "count(*)::BIGINT", "sum(lines)::BIGINT"),
     ]
+    # Each measure over a group of one line (a table of lines): the same value and type, but a
+    # count, which is 0 or 1 (in 32 bits, as compact holds the counts: 38 MiB a column, 10M lines).
+    alone = {"revenue_c": "_l_amount_c::BIGINT", "lines": "1::INTEGER"}
     if "returns" in figures:
         measures += [("returns_c", "sum(least(_l_amount_c, 0))::BIGINT", "sum(returns_c)::BIGINT"),
                      ("return_lines", "count(*) FILTER (WHERE _l_amount < 0)", "sum(return_lines)::BIGINT")]
-    quantity = "sum(_l_quantity)::DOUBLE" if "quantity" in cols else "NULL::DOUBLE"
-    measures.append(("quantity", quantity, "sum(quantity)::DOUBLE"))
+        alone.update(returns_c="least(_l_amount_c, 0)::BIGINT",
+                     return_lines="(CASE WHEN _l_amount < 0 THEN 1 ELSE 0 END)::INTEGER")
+    quantity = "_l_quantity" if "quantity" in cols else "NULL"
+    measures.append(("quantity", "NULL::DOUBLE" if quantity == "NULL" else f"sum({quantity})::DOUBLE",
+                     "sum(quantity)::DOUBLE"))
+    alone["quantity"] = f"{quantity}::DOUBLE"
     profit = ("_l_profit_c" if "profit" in cols else "(_l_amount_c - _l_cost_c)" if "cost" in cols
               else None)
     if profit is not None:
         measures += [("profit_c", f"sum({profit})::BIGINT", "sum(profit_c)::BIGINT"),
                      ("profit_lines", f"count({profit})::BIGINT", "sum(profit_lines)::BIGINT")]
+        alone.update(profit_c=f"{profit}::BIGINT", profit_lines=f"({profit} IS NOT NULL)::INTEGER")
     else:
         measures += [("profit_c", "NULL::BIGINT", "NULL::BIGINT"), ("profit_lines", "0::BIGINT", "0::BIGINT")]
+        alone.update(profit_c="NULL::BIGINT", profit_lines="0::INTEGER")
     if "dates" in figures:
         measures += [("first_date", 'min("date")', "min(first_date)"),
                      ("last_date", 'max("date")', "max(last_date)")]
+        alone.update(first_date='"date"', last_date='"date"')
     if "paid_amount" in (measures_asked or ()):
-        paid = "sum(_l_paid_amount_c)::BIGINT" if "paid_amount" in cols else "NULL::BIGINT"
-        measures.append(("paid_amount_c", paid, "sum(paid_amount_c)::BIGINT"))
+        paid = "_l_paid_amount_c" if "paid_amount" in cols else "NULL"
+        measures.append(("paid_amount_c", "NULL::BIGINT" if paid == "NULL" else f"sum({paid})::BIGINT",
+                         "sum(paid_amount_c)::BIGINT"))
+        alone["paid_amount_c"] = f"{paid}::BIGINT"
     if filters is not None:
         measures += filtering.seen_measures(filters)
+        alone.update(filtering.seen_on_line(filters))
     if measures_asked is None:  # inspect: the empty cells of every column it reads
         measures += _missing_measures(prep, keys, line)
     if keys == ["customer"]:
@@ -354,6 +374,12 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
         parts.update({f"sum:{out}": line_sql for out, line_sql, _m in measures})
     key_cols = ", ".join(quote(k) for k in group)
     distinct = [f for f in ("orders", "active_days") if f in figures]
+    if lines:
+        if distinct or FIRST_PURCHASE in figures or measures_asked is None:
+            raise ValueError("a table of lines carries sums, counts and dates only")
+        each = [f"{alone[out]} AS {quote(out)}" for out, _line, _merge in measures]
+        each.append(f"(CASE WHEN {' OR '.join(flags)} THEN 1 ELSE 0 END)::BIGINT AS _flagged")
+        return f"SELECT {key_cols}, {', '.join(each)} FROM ({lines_sql})"
     seen = filtering.seen_measures(filters) if filters is not None else []
     if FIRST_PURCHASE in figures and not distinct and source.format == "parquet":
         # Loyalty's grain from the lines in two aggregations: two scans of a Parquet file cost
@@ -679,6 +705,70 @@ def _check(table: pa.Table, keys: list[str], entity_is_label: bool = False) -> t
     return table, dropped
 
 
+def _proved(table: pa.Table, checked: dict[str, bool], keys: list[str], entity_is_label: bool
+            ) -> tuple[pa.Table, pa.Table | None, int]:
+    """The query's table proven plain (:func:`_check_keys`, :func:`_check`; ``checked``: the
+    text keys, as :func:`text_keys` gives them): its groups of kept lines without totals
+    groups, those the filters left out (None if none) and the totals lines of both."""
+    table = shared_nulls(plain_strings(table))
+    _check_keys(table, {k: v for k, v in checked.items() if k in table.column_names})
+    table, removed = filtering.split_native(table)
+    if removed is not None and not table.num_rows:
+        totals = 0  # the filters left nothing: the load says so, no other engine need try
+    else:
+        table, totals = _check(table, keys, entity_is_label)
+    if removed is not None:
+        # The lines the filters left out pass the same proof; their totals lines are totals
+        # lines (the cleaner drops those before any filter), the rest are counted.
+        removed, removed_totals = _check(removed, keys, entity_is_label)
+        totals += removed_totals
+    return table, removed, totals
+
+
+def _coded_lines(relation: Any, proved: Callable[[pa.Table], tuple[pa.Table, pa.Table | None, int]]
+                 ) -> tuple[pa.Table, pa.Table | None, int]:
+    """A table of order lines (:func:`order_lines`) read a batch at a time, each batch proven
+    (``proved``: :func:`_proved`) and its text columns dictionary-coded before the next is
+    read, so that the lines' text is never held whole (10M benchmark lines: 1.0 GiB of
+    text in seven keys against 0.3 GiB of codes). The result: as :func:`_proved`'s, the text
+    columns dictionary arrays (a dictionary per batch; :func:`kamtool.engine.many.compact`
+    unifies them)."""
+    import pyarrow as pa
+
+    reader = relation.to_arrow_reader(_LINE_BATCH)
+    kept: list[pa.Table] = []
+    gone: list[pa.Table] = []
+    totals = 0
+    for batch in reader:
+        table, removed, count = proved(pa.Table.from_batches([batch]))
+        totals += count
+        kept.append(_dictionary_coded(table.drop_columns(["_flagged"])))
+        if removed is not None:
+            gone.append(_dictionary_coded(removed.drop_columns(["_flagged"])))
+    if not kept:  # no line: the proof of the empty table says so
+        return proved(reader.schema.empty_table())
+    return pa.concat_tables(kept), pa.concat_tables(gone) if gone else None, totals
+
+
+def _dictionary_coded(table: pa.Table) -> pa.Table:
+    """A batch's text columns dictionary-coded, its other columns copied: the batch DuckDB
+    handed over is freed only once none of its columns is held (kept, its numbers held the
+    text too: 10M lines, 2.6 GiB resident after the load against 1.5 GiB).  A column without
+    a value is :func:`shared_nulls`' already."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for f in table.schema:
+        column = table[f.name]
+        if pa.types.is_string(f.type):
+            column = pc.dictionary_encode(column)
+        elif column.null_count < len(column):
+            column = pa.chunked_array([pa.concat_arrays([chunk]) for chunk in column.chunks], f.type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=table.column_names)
+
+
 def _totals(values: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
     """Which values are totals labels; the cleaner's byte search first spares the regex."""
     import pyarrow as pa
@@ -692,13 +782,17 @@ def _totals(values: pa.ChunkedArray) -> pa.ChunkedArray | pa.Array:
 
 
 def run_with_progress(con: Any, sql: str, size: int, progress: Callable[[int, int], None] | None,
-                      every: float = 0.25) -> pa.Table:
-    """The query's result; meanwhile, every `every` seconds, its progress (DuckDB's estimate)
-    as bytes of the file."""
+                      every: float = 0.25, fetch: Callable[[Any], Any] | None = None) -> Any:
+    """The query's result (an Arrow table, or what ``fetch`` makes of the relation); meanwhile,
+    every `every` seconds, its progress (DuckDB's estimate) as bytes of the file."""
     import threading
 
+    if fetch is None:
+        def fetch(relation: Any) -> pa.Table:
+            return relation.to_arrow_table()
+
     if progress is None:
-        return con.sql(sql).to_arrow_table()
+        return fetch(con.sql(sql))
     # DuckDB estimates progress only with its progress bar on; it is not printed here.
     con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false; "
                 "SET progress_bar_time = 0")
@@ -716,7 +810,7 @@ def run_with_progress(con: Any, sql: str, size: int, progress: Callable[[int, in
     poller = threading.Thread(target=poll, name="kamtool-progress", daemon=True)
     poller.start()
     try:
-        return con.sql(sql).to_arrow_table()
+        return fetch(con.sql(sql))
     finally:
         done.set()
         poller.join()
@@ -758,20 +852,26 @@ def capped(request: LoadRequest) -> str | None:
     """The share of memory DuckDB keeps to in the load's query (:func:`capped_memory`): loyalty's
     rolled grain, a table per customer and day (clv, and the main table of churn, stages and
     tiers: :data:`DAY_MEMORY`; their grains keep to :data:`MONTHS_MEMORY` by month, else to
-    :data:`GRAIN_MEMORY`), a table at a grain of order lines (the fine load of the report and the
-    card: a group per order line, whose hash table is as big as the table) and a table that
-    counts distinct orders per customer (inspect's, every measure; rfm's) have one; None for the
-    others."""
+    :data:`GRAIN_MEMORY`), a table of order lines (the fine load of the report and the card:
+    :func:`order_lines`, :data:`LINES_MEMORY`) and a table that counts distinct orders per
+    customer (inspect's, every measure; rfm's) have one; None for the others."""
     if FIRST_PURCHASE in request.figures:
         return ROLLED_MEMORY
     if tuple(request.base or request.keys) == ("customer", "date"):
         return DAY_MEMORY
-    # (the report's order lines on 10M Parquet lines: the load's peak 4,101-4,200 -> 2,949-2,958
-    # MiB, for 8-13 CPU-s of spilling; 1.5 GB: 3,472-3,485 MiB for as much)
-    lines = "order_id" in (request.base or request.keys)
-    if lines or request.measures is None or "orders" in request.figures:
+    if order_lines(request):
+        return LINES_MEMORY
+    if request.measures is None or "orders" in request.figures:
         return DISTINCT_MEMORY
     return None
+
+
+def order_lines(request: LoadRequest) -> bool:
+    """Whether the request's grain is one of order lines (its keys hold the order id: the fine
+    load of the report and the card), which the native engine returns a row per line,
+    ungrouped: such a grain groups nearly nothing (10M benchmark lines: 9.2M groups), and its
+    GROUP BY at nine keys cost 32 CPU-s, capped and spilling, against 4 for the lines."""
+    return "order_id" in (request.base or request.keys) and not request.grains
 
 
 def load(request: LoadRequest, progress: Callable[[int, int], None] | None = None
@@ -809,7 +909,8 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
             raise Declined(f"the file is {source.format}")
         prep = prepare(source, request)
         parts: dict[str, str] = {}
-        sql = _query(source, prep, keys, request.figures, types, request.measures, parts)
+        sql = _query(source, prep, keys, request.figures, types, request.measures, parts,
+                     lines=order_lines(request))
         grains = grains_of(request, prep)
         carried = [filtering.DROP_KEY] if prep.filters else []
         if grains is not None:
@@ -819,10 +920,21 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
         from kamtool.warm import warm_imports
 
         warm_imports()  # pandas loads while DuckDB reads
+        entity_is_label = entity is not None and prep.mapping.columns[entity] in label_headers(
+            source.headers, prep.mapping)
+        checked = text_keys(source, prep, list(request.keys))
+
+        def proved(table: pa.Table) -> tuple[pa.Table, pa.Table | None, int]:
+            return _proved(table, checked, keys, entity_is_label)
+
         try:
             with capped_memory(capped(request)):
-                table = run_with_progress(connection(), sql, source.size, progress)
-        except KamtoolError:
+                if order_lines(request):
+                    table, removed, totals = run_with_progress(connection(), sql, source.size, progress,
+                                                               fetch=lambda rel: _coded_lines(rel, proved))
+                else:
+                    table = run_with_progress(connection(), sql, source.size, progress)
+        except (KamtoolError, Declined):
             raise
         except Exception as exc:  # a value or a row DuckDB cannot read: the Arrow path will say which
             raise Declined(f"DuckDB's own reader cannot read every line ({str(exc).splitlines()[0]})",
@@ -831,22 +943,10 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
             # What the query kept goes back before the checks run beside its table (10M lines,
             # clv: about 0.45 GiB, which the checks' copies came on top of).
             release(keep=held)
-        entity_is_label = entity is not None and prep.mapping.columns[entity] in label_headers(
-            source.headers, prep.mapping)
-        table = shared_nulls(plain_strings(table))
-        checked = text_keys(source, prep, list(request.keys))
-        _check_keys(table, {k: v for k, v in checked.items() if k in table.column_names})
-        table, removed = filtering.split_native(table)
-        if removed is not None and not table.num_rows:
-            totals = 0  # the filters left nothing: the load says so, no other engine need try
-        else:
-            table, totals = _check(table, keys, entity_is_label)
+        if not order_lines(request):
+            table, removed, totals = proved(table)
         left_out: dict[str, int] = {}
         if removed is not None:
-            # The lines the filters left out pass the same proof; their totals lines are
-            # totals lines (the cleaner drops those before any filter), the rest are counted.
-            removed, removed_totals = _check(removed, keys, entity_is_label)
-            totals += removed_totals
             assert prep.filters is not None
             left_out = dict(filtering.native_counts(removed, prep.filters))
         # Only once the main table proved the lines plain: a line DuckDB cannot read is then
