@@ -121,6 +121,9 @@ def cards(common: Common, *, query: str | None, accounts: str | None, payments: 
         if not chosen:
             raise AnalysisError.said("error.profile.all_tiers_hold_no")
     people = _quiet(lambda: load(card.PEOPLE_NEEDS).entities)
+    # The card's own days and lines, of the chosen customers alone (10M lines, every customer's:
+    # 1.4 GiB held through the analyses that ran after loyalty's and clv's loads)
+    loaded.update(_card_lines(fine, chosen))
     day = parse_day(as_of, "--as-of")
     inputs = _inputs(sections, loaded, people, account_frame, names, day)
     inputs.with_orders = frozenset(frame["customer"].astype(str))
@@ -153,7 +156,7 @@ def _sections(common: Common, load: Callable[[Needs], Ledger], abc_result: Resul
 
     runs: tuple[tuple[str, Callable[[], Result]], ...] = (
         ("rfm", lambda: _rfm(load, day)),
-        ("loyalty", lambda: _loyalty(load, day, loaded)),
+        ("loyalty", lambda: _loyalty(load, day)),
         ("tiers", tiers_run),
         ("stages", lambda: _stages(load, as_of, checked[0])),
         ("clv", lambda: _clv(load, day, loaded)),
@@ -170,6 +173,33 @@ def _sections(common: Common, load: Callable[[Needs], Ledger], abc_result: Resul
     return sections
 
 
+def _card_lines(fine: Any, chosen: list[str]) -> dict[str, Any]:
+    """The chosen customers' days (customer × date: revenue, profit, orders; CLV's grain and
+    figures) and lines (customer × date × brand × product) for their cards' months, periods and
+    top products and brands, rolled up from the one load."""
+    from kamtool.analyses import profile as card
+    from kamtool.engine import many
+
+    days = many.view(fine, card_days(), customers=chosen)
+    lines = _quiet(lambda: _without_absent(many.view(fine, card.LINES_NEEDS, customers=chosen),
+                                           card.LINES_NEEDS))
+    return {"days": days.daily, "has_profit": days.has_profit, "lines": lines}
+
+
+def card_days() -> Needs:
+    """CLV's days with the orders counted: the card's windows count orders (clv itself reads no
+    order counts, and its own load skips them)."""
+    from kamtool.analyses import clv
+
+    return dataclasses.replace(clv.NEEDS, figures=(*clv.NEEDS.figures, "orders"))
+
+
+def _without_absent(ledger: Ledger, needs: Needs) -> Any:
+    """The ledger's lines without the optional columns the files lack."""
+    frame = ledger.entities
+    return frame.drop(columns=[c for c in needs.optional if c not in ledger.present])
+
+
 def _inputs(
     sections: dict[str, Section],
     loaded: dict[str, Any],
@@ -182,7 +212,7 @@ def _inputs(
     from kamtool.analyses.rules import as_of_day, day_number
 
     days = loaded.get("days")
-    last = days["date"].max() if days is not None and len(days) else None
+    last = loaded.get("last")  # the whole data's last order day (clv's days)
     when = as_of_day(day, day_number(last) if last is not None else None)
     if when is None:
         raise UsageError.said("error.profile.files_hold_no_order")
@@ -269,17 +299,11 @@ def _rfm(load: Callable[[Needs], Ledger], day: Any) -> Result:
     )
 
 
-def _loyalty(load: Callable[[Needs], Ledger], day: Any, loaded: dict[str, Any]) -> Result:
+def _loyalty(load: Callable[[Needs], Ledger], day: Any) -> Result:
     from kamtool.analyses import loyalty
-    from kamtool.analyses import profile as card
 
-    def without_absent(ledger: Ledger, needs: Needs) -> Any:
-        frame = ledger.entities
-        return frame.drop(columns=[c for c in needs.optional if c not in ledger.present])
-
-    loaded["lines"] = without_absent(load(card.LINES_NEEDS), card.LINES_NEEDS)
     return loyalty.loyalty(
-        without_absent(load(loyalty.NEEDS), loyalty.NEEDS),
+        _without_absent(load(loyalty.NEEDS), loyalty.NEEDS),
         brand=None,
         period="quarter",
         share_threshold=0.70,
@@ -315,9 +339,8 @@ def _tiers(ledger: Ledger, day: int, checked: Any, command: Any) -> Result:
 def _stages(load: Callable[[Needs], Ledger], as_of: str | None, checked: Any) -> Result:
     from kamtool.analyses import stages
     from kamtool.cli.commands.tiers import as_of_for
-    from kamtool.needs import by_day
 
-    ledger = load(by_day(stages.NEEDS))
+    ledger = load(stages.day_needs())  # `kamtool stages`' own: the days, one breadth dimension's mix
     day = as_of_for(ledger, as_of)
     monthly, mix = stages.ledger_frames(ledger)
     return stages.stages(
@@ -334,16 +357,14 @@ def _stages(load: Callable[[Needs], Ledger], as_of: str | None, checked: Any) ->
 
 def _clv(load: Callable[[Needs], Ledger], day: Any, loaded: dict[str, Any]) -> Result:
     """`kamtool clv` with its defaults; with --as-of, fitted on the days before it (as
-    `kamtool clv --calibration-end` the day before). Its ledger also feeds the card's own
-    figures (customer × date: revenue, profit, orders)."""
+    `kamtool clv --calibration-end` the day before). Its days' last one is the card's default
+    as-of day."""
     import pandas as pd
 
     from kamtool.analyses import clv
 
-    # The card's windows count orders; clv itself reads no order counts (its load skips them).
-    ledger = load(dataclasses.replace(clv.NEEDS, figures=(*clv.NEEDS.figures, "orders")))
-    loaded["days"] = ledger.daily
-    loaded["has_profit"] = ledger.has_profit
+    ledger = load(card_days())
+    loaded["last"] = ledger.daily["date"].max() if ledger.table.num_rows else None
     totals = ledger.totals()
     margin = None
     if ledger.has_profit and totals["revenue"] > 0 and totals["profit"] is not None:
