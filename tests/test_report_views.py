@@ -124,6 +124,39 @@ def test_a_table_of_lines_rolls_up_as_the_engines_groups(tmp_path: Path, monkeyp
         _same(many.view(native_fine, needs), many.view(arrow_fine, needs), name)
 
 
+@pytest.mark.parametrize("months", [1, 2, 12])
+@pytest.mark.parametrize("which", [["gaps"], ["invoices"], ["gaps", "invoices"]])
+def test_a_views_grains_are_of_the_months_read_as_the_native_querys(files: dict[str, Path], which: list[str],
+                                                                     months: int) -> None:
+    """tiers' and stages' grains cut to their window (Grain.read) in the view's query as in the
+    native engine's, or as the commands cut the Arrow engine's whole grains (two files): the
+    same tables (the last month alone, two, every month)."""
+    from kamtool.engine import grains as grain_rules
+    from kamtool.needs import window_read
+
+    paths = [files[w] for w in which]
+    held = _held(paths)
+    read = window_read(months)
+    for name, needs in {"tiers": command_needs(read=read), "stages": stages.day_needs(read)}.items():
+        rolled, direct = many.view(held, needs), _load(needs, paths)
+        assert direct.engine == ("native" if len(paths) == 1 else "arrow"), name
+        if direct.engine == "arrow":  # its grains whole: cut as the commands cut them
+            day = grain_rules.last_day(direct.table)
+            assert day is not None
+            for grain in ("mix", "mix_of"):
+                direct.keep_months(grain, *read(day + 1))
+        _same(rolled, direct, name)
+        assert rolled.grains is not None and direct.grains is not None
+        assert rolled.grains.keys() == direct.grains.keys(), name
+        for grain, table in direct.grains.items():
+            assert (table is None) == (rolled.grains[grain] is None), (name, grain)
+            if table is not None:
+                assert rolled.grains[grain].equals(table), (name, grain, rolled.grains[grain], table)
+    if which == ["gaps"] and months == 1:  # March alone: c1's toner of O3
+        mix = many.view(held, command_needs(read=read)).grains["mix"]
+        assert set(mix["month"].to_pylist()) == {(2024 - 1970) * 12 + 2}
+
+
 @pytest.mark.parametrize("block", [1, 2, 4])
 def test_the_table_moved_in_blocks_is_the_table_moved_whole(files: dict[str, Path], block: int,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:

@@ -82,7 +82,7 @@ def from_fine(table: pa.Table, keys: Sequence[str], base: Sequence[str], grains:
     main = query(f"SELECT {group}, {sums} FROM fine GROUP BY {group} ORDER BY {group}", fine=table)
     main = main.cast(table.select([*base, *(f.name for f in measures)]).schema)
 
-    def built(grain: Grain, tried: tuple[str, ...]) -> pa.Table:
+    def built(grain: Grain, tried: tuple[str, ...], _months: tuple[int, int] | None) -> pa.Table:  # (whole)
         source = f"(SELECT *, {month_sql(grain.months)} AS month FROM fine)" if "month" in tried else "fine"
         cols = ", ".join(quote(k) for k in tried)
         kept = [f for f in measures if f.name in grain.sums]
@@ -93,18 +93,44 @@ def from_fine(table: pa.Table, keys: Sequence[str], base: Sequence[str], grains:
 
 
 def first_held(grains: Sequence[Grain], present: set[str],
-               built: Callable[[Grain, tuple[str, ...]], pa.Table]) -> dict[str, pa.Table | None]:
+               built: Callable[[Grain, tuple[str, ...], tuple[int, int] | None], pa.Table],
+               last_day: int | None = None) -> dict[str, pa.Table | None]:
     """Each grain's table (None for a grain the file's columns do not allow): ``built(grain,
-    keys)`` for each of its keys in turn (:func:`tries`), the first that holds a value."""
+    keys, months)`` for each of its keys in turn (:func:`tries`), the first that holds a value.
+
+    ``last_day``: the main table's last order day (days since 1970), from which a grain's
+    :attr:`Grain.read` gives the months (first, last ordinal) ``built`` cuts it to; where the cut
+    empties a split key (:func:`cut_holds`) the grain is built whole (``months`` None), as
+    :meth:`kamtool.ledger.Ledger.keep_months` leaves it.  Without a day, or a ``read``: whole."""
     tables: dict[str, pa.Table | None] = {}
     for grain in grains:
         tables[grain.name] = None
         wanted = grain.wanted(present)
         if wanted is None:
             continue
+        months = window(grain, last_day)
         for tried in tries(grain, wanted):
-            result = built(grain, tried)
+            result = built(grain, tried, months)
+            if months is not None and not cut_holds(grain, tried, result):
+                result = built(grain, tried, None)
             if holds_value(grain, tried, result):
                 tables[grain.name] = result
                 break
     return tables
+
+
+def window(grain: Grain, last_day: int | None) -> tuple[int, int] | None:
+    """The months a grain is cut to (:attr:`Grain.read`; None: every month, also for a main table
+    without a day)."""
+    return None if grain.read is None or last_day is None else grain.read(last_day + 1)
+
+
+def last_day(table: pa.Table) -> int | None:
+    """The last order day of a main table with a date key (days since 1970), else None."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if "date" not in table.column_names or not table.num_rows:
+        return None
+    latest = pc.max(table["date"].cast(pa.int32())).as_py()
+    return None if latest is None else int(latest)

@@ -424,7 +424,7 @@ def view(fine: Fine | Ledger, needs: Needs, customers: Any = None, before: dt.da
         if "customer_name" in main.column_names:  # as the engines' main table beside grains: no name
             main = main.drop_columns(["customer_name"])
         return replace(held.ledger, table=main, keys=tuple(needs.keys), present=present, frames={},
-                       grains=_grains(held, source, needs, present, main.column_names, keep))
+                       grains=_grains(held, source, needs, present, main, keep))
     table = _unasked(_rolled(held, source, keys, needs, keep, before), present)
     return replace(held.ledger, table=table, keys=tuple(keys), present=present, frames={})
 
@@ -455,28 +455,32 @@ def _rolled(held: Fine, source: str, keys: list[str], needs: Needs, keep: dict[s
     return days.select(held.columns_of(sql, **keep))
 
 
-def _grains(held: Fine, source: str, needs: Needs, present: set[str], sums: list[str],
+def _grains(held: Fine, source: str, needs: Needs, present: set[str], main: pa.Table,
             keep: dict[str, pa.Table]) -> dict[str, pa.Table | None]:
     """Each grain of ``needs`` rolled up from the fine rows ``source`` straight to its keys: the
     tables :func:`kamtool.engine.grains.from_fine` sums from the table at every key of the
     needs (sums of integer cents are exact at any level), without that near-line table
-    (customer × day × salesperson × brand × category for tiers) leaving DuckDB as text first.
-    ``sums``: the main table's columns, whose sums a grain carries in their order."""
+    (customer × day × salesperson × brand × category for tiers) leaving DuckDB as text first;
+    of the months the analysis reads alone (:attr:`kamtool.needs.Grain.read`, from the last day
+    of ``main``, the view's main table, as the native query cuts them).  A grain carries the
+    sums of ``main``'s columns, in their order."""
     from kamtool.engine import grains
     from kamtool.engine.duck import quote
     from kamtool.engine.stream import MEASURES
 
     merge = {out: sql for out, _line, sql in MEASURES}
 
-    def built(grain: Grain, tried: tuple[str, ...]) -> pa.Table:
+    def built(grain: Grain, tried: tuple[str, ...], months: tuple[int, int] | None) -> pa.Table:
         rows = source if grain.months == 1 else (
             f"(SELECT * REPLACE ({grains.month_sql(grain.months)} AS month) FROM {source})")
-        carried = ", ".join(f"{merge[c]} AS {quote(c)}" for c in sums if c in grain.sums)
+        if months is not None:
+            rows = f"(SELECT * FROM {rows} WHERE month BETWEEN {int(months[0])} AND {int(months[1])})"
+        carried = ", ".join(f"{merge[c]} AS {quote(c)}" for c in main.column_names if c in grain.sums)
         cols = ", ".join(quote(k) for k in tried)
         return _unasked(held.run(f"SELECT {cols}, {carried} FROM {rows} GROUP BY {cols} ORDER BY {cols}",
                                  **keep), present)
 
-    return grains.first_held(needs.grains, present, built)
+    return grains.first_held(needs.grains, present, built, grains.last_day(main))
 
 
 def _unasked(table: pa.Table, present: set[str]) -> pa.Table:

@@ -422,14 +422,6 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
     return f"{grouped} ORDER BY {key_cols}"
 
 
-def grains_of(request: LoadRequest, prep: Prepared) -> list[tuple[Grain, tuple[str, ...] | None]] | None:
-    """The request's grains with their keys for this file (None: not built for it), or None when
-    the load builds its table at the request's keys as ever (:func:`kamtool.engine.grains.applies`)."""
-    if not grain_rules.applies(request.grains, request.base, request.figures, request.measures):
-        return None
-    return [(grain, grain.wanted(prep.present)) for grain in request.grains]
-
-
 def main_sql(parts: dict[str, str], base: Sequence[str], carried: Sequence[str]) -> str:
     """The main table at the analysis' own keys (``base``), every measure and the count of lines
     that are not plain, from the lines of :func:`_query` (``parts``)."""
@@ -455,13 +447,13 @@ def grain_sql(parts: dict[str, str], grain: Grain, keys: Sequence[str], carried:
     return f"SELECT {group}, {sums} FROM ({lines}) GROUP BY {group} ORDER BY {group}"
 
 
-def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | None]], carried: Sequence[str],
+def _grains(parts: dict[str, str], grains: Sequence[Grain], present: set[str], carried: Sequence[str],
             checked: dict[str, bool], held: Any = None, last_day: int | None = None
             ) -> dict[str, pa.Table | None]:
-    """Each grain's table (None for a grain not built for this file), proven as
-    :func:`_grain_table` says; ``checked``: the text keys to prove, as :func:`text_keys` gives them.
-    ``last_day``: the main table's last order day (days since 1970), from which a grain's
-    :attr:`Grain.read` gives the months it is cut to."""
+    """Each grain's table (None for a grain not built for this file: ``present``, the file's
+    canonical columns), proven as :func:`_grain_table` says; ``checked``: the text keys to prove,
+    as :func:`text_keys` gives them.  ``last_day``: the main table's last order day, from which a
+    grain's :attr:`Grain.read` gives the months its query reads (:func:`grain_rules.first_held`)."""
 
     def query(grain: Grain, tried: tuple[str, ...], months: tuple[int, int] | None) -> pa.Table:
         release(keep=held)  # what the last query kept goes back before this one runs beside its table
@@ -475,27 +467,7 @@ def _grains(parts: dict[str, str], grains: list[tuple[Grain, tuple[str, ...] | N
             release(keep=held)  # and before the checks run beside the grain's table
         return _grain_table(raw, checked)
 
-    built: dict[str, pa.Table | None] = {}
-    for grain, keys in grains:
-        built[grain.name] = None
-        if keys is None:
-            continue
-        months = _window(grain, last_day)
-        for tried in grain_rules.tries(grain, keys):
-            table = query(grain, tried, months)
-            if months is not None and not grain_rules.cut_holds(grain, tried, table):
-                # the window empties a split key: the grain whole, as Ledger.keep_months leaves it
-                table = query(grain, tried, None)
-            if grain_rules.holds_value(grain, tried, table):
-                built[grain.name] = table
-                break
-    return built
-
-
-def _window(grain: Grain, last_day: int | None) -> tuple[int, int] | None:
-    """The months a grain is cut to in its query (:attr:`Grain.read`; None: every month, also
-    for a main table without a day)."""
-    return None if grain.read is None or last_day is None else grain.read(last_day + 1)
+    return grain_rules.first_held(grains, present, query, last_day)
 
 
 def _grain_table(table: pa.Table, keys: dict[str, bool]) -> pa.Table:
@@ -878,7 +850,7 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
          ) -> tuple[pa.Table, Prepared, dict[str, pa.Table | None] | None]:
     """The ledger table straight from the file, with its prepared source and the request's
     grains (name -> table, None for a grain not built for this file; None when the table is at
-    the request's keys: see :func:`grains_of`); raises Declined.
+    the request's keys: :func:`kamtool.engine.grains.applies`); raises Declined.
 
     Call :func:`gate` first: this assumes one local file and a grouping the path handles.
     """
@@ -911,9 +883,9 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
         parts: dict[str, str] = {}
         sql = _query(source, prep, keys, request.figures, types, request.measures, parts,
                      lines=order_lines(request))
-        grains = grains_of(request, prep)
+        grains = grain_rules.applies(request.grains, request.base, request.figures, request.measures)
         carried = [filtering.DROP_KEY] if prep.filters else []
-        if grains is not None:
+        if grains:
             # The main table at the analysis' own keys and each grain from the same lines:
             # never the table at every key together (churn on 10M lines: 8.2M rows).
             sql, keys = main_sql(parts, request.base, carried), list(request.base)
@@ -951,7 +923,8 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
             left_out = dict(filtering.native_counts(removed, prep.filters))
         # Only once the main table proved the lines plain: a line DuckDB cannot read is then
         # known not to be there.
-        built = None if grains is None else _grains(parts, grains, carried, checked, held, _last_day(table))
+        built = None if not grains else _grains(parts, request.grains, prep.present, carried, checked, held,
+                                                    grain_rules.last_day(table))
         if "_unsure" in table.column_names:  # proven plain: the few uncertain first purchases
             table = exact_first_purchases(table, parts["lines"],
                                           carried=[filtering.DROP_KEY] if prep.filters else [])
@@ -973,17 +946,6 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
         prep.stats.dropped[REASON_TOTALS] += totals
     drop = [c for c in table.column_names if c.startswith("_")]
     return table.drop_columns(drop), prep, built
-
-
-def _last_day(table: pa.Table) -> int | None:
-    """The last order day of a main table with a date key (days since 1970), else None."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if "date" not in table.column_names or not table.num_rows:
-        return None
-    latest = pc.max(table["date"].cast(pa.int32())).as_py()
-    return None if latest is None else int(latest)
 
 
 def _total(table: pa.Table, column: str) -> int:

@@ -76,7 +76,7 @@ class Inputs:
     def view(self, needs: Needs) -> Ledger:
         from kamtool.engine import many
 
-        key = (needs.grain, needs.measures, needs.figures)
+        key = (needs.grain, needs.measures, needs.figures, needs.grains)
         if key not in self.views:
             self.views.clear()
             self.views[key] = many.view(self.fine, needs, customers=self.customers, before=self.before)
@@ -140,9 +140,18 @@ def _checked(inputs: Inputs, ledger: Ledger) -> Result | None:
 def run_tiers(inputs: Inputs) -> Result:
     from kamtool.analyses import accounts as accounts_check
     from kamtool.analyses import tiers
-    from kamtool.cli.commands.tiers import DEFAULT_WEIGHTS, as_of_for, command_needs, valued_with_fit
+    from kamtool.cli.commands.tiers import (
+        DEFAULT_WEIGHTS,
+        as_of_for,
+        command_needs,
+        given_as_of,
+        valued_with_fit,
+    )
+    from kamtool.needs import window_read
 
-    ledger = inputs.view(command_needs())
+    window = 12
+    # the mix of the months of the window alone, as `kamtool tiers` reads it (10M lines: 12 of 33)
+    ledger = inputs.view(command_needs(read=window_read(window, given_as_of(inputs.as_of))))
     day = as_of_for(ledger, inputs.as_of)
     checked = _checked(inputs, ledger)
     if checked is None:
@@ -150,7 +159,7 @@ def run_tiers(inputs: Inputs) -> Result:
     future, fit, models = valued_with_fit(ledger.days, day, prior=inputs.shared_fit())
     inputs.shared_fit(models)
     result = tiers.tiers(ledger.monthly, checked.rows if checked is not None else None, future, as_of=day,
-                         window_months=12, weights=weight_map(DEFAULT_WEIGHTS, keys=tiers.FACTORS),
+                         window_months=window, weights=weight_map(DEFAULT_WEIGHTS, keys=tiers.FACTORS),
                          shares=tuple(number_list("10,30", name="--shares", count=2)), cutoffs=None,
                          hours=None, effort=tuple(number_list("40,30,30", name="--effort", count=3)),
                          brand=None, mix=ledger.mix)
@@ -161,14 +170,17 @@ def run_tiers(inputs: Inputs) -> Result:
 def run_stages(inputs: Inputs) -> Result:
     from kamtool.analyses import stages
     from kamtool.analyses.accounts import attach_checks
-    from kamtool.cli.commands.tiers import as_of_for
+    from kamtool.cli.commands.tiers import as_of_for, given_as_of
+    from kamtool.needs import window_read
 
-    ledger = inputs.view(stages.day_needs())  # `kamtool stages`' own: the days, one breadth dimension's mix
+    window = 12
+    # `kamtool stages`' own: the days, one breadth dimension's mix of the months of the window
+    ledger = inputs.view(stages.day_needs(window_read(window, given_as_of(inputs.as_of))))
     day = as_of_for(ledger, inputs.as_of)
     checked = _checked(inputs, ledger)
     monthly, mix = stages.ledger_frames(ledger)
     result = stages.stages(monthly, checked.rows if checked is not None else None, as_of=day,
-                           window_months=12, mix=mix, days=ledger.days, compare=None,
+                           window_months=window, mix=mix, days=ledger.days, compare=None,
                            thresholds=stages.StageThresholds())
     return attach_checks(result, checked) if checked is not None else result
 
