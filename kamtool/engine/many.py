@@ -452,6 +452,9 @@ def _rolled(held: Fine, source: str, keys: list[str], needs: Needs, keep: dict[s
         held.days[:] = [(codes, before, days)]
     elif held.days[0][1] != before:  # the whole data's days: those before last period's as-of day
         days = days.filter(pc.less(days["date"], pa.scalar(before, pa.date32())))
+        # kept in their place: last period's runs come last (a later ask of every day rolls them
+        # up again), and the whole data's then go (10M lines: 0.3 GiB off the report's peak)
+        held.days[:] = [(codes, before, days)]
     return days.select(held.columns_of(sql, **keep))
 
 

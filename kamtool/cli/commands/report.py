@@ -276,12 +276,14 @@ def build_report(inputs: Inputs, second: dict[str, Any]) -> Report:
     results = run_all(inputs, report.ANALYSES)
     days = inputs.view(report_day_needs()).days
     last = day_number(days["date"].max()) if len(days) else None
+    del days
     day = as_of_day(parse_day(inputs.as_of, "--as-of"), last)
     import pandas as pd
 
     as_of = pd.Timestamp(day, unit="D") if day is not None else None
     last_as_of = report.previous_as_of(as_of) if as_of is not None else None
     before: dict[str, Result | Skipped] = {}
+    inputs.views.clear()  # read no more: the days go before last period's are rolled up
     if last_as_of is not None:
         earlier = replace(inputs, as_of=str(last_as_of.date()), before=last_as_of.date(), notes={},
                           calibration_end=None)
