@@ -124,6 +124,25 @@ def test_a_table_of_lines_rolls_up_as_the_engines_groups(tmp_path: Path, monkeyp
         _same(many.view(native_fine, needs), many.view(arrow_fine, needs), name)
 
 
+@pytest.mark.parametrize("line", [
+    "c3 ,Gamma,O9,2024-03-02,10,Ann,Nor,P3,Paper,1,East",  # a padded customer id (_check)
+    "c3,Gamma,O9,2024-03-02,10,Ann ,Nor,P3,Paper,1,East",  # a padded salesperson (_check_keys)
+])
+def test_a_batch_of_lines_that_is_not_plain_hands_the_load_on_with_its_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str) -> None:
+    """A later batch of a table of lines that the proof declines ends the reading (its open
+    result closed, so the reason is the proof's, not DuckDB's complaint about it), and the Arrow
+    engine loads the file."""
+    from kamtool.engine import native
+
+    path = tmp_path / "late.csv"
+    path.write_text(TWICE + line + "\n", encoding="utf-8")
+    monkeypatch.setattr(native, "_LINE_BATCH", 2)
+    ledger = load(build_request(many.fine_needs(), [str(path)]))
+    assert ledger.engine == "arrow"
+    assert ledger.engine_reason is not None and "DuckDB" not in ledger.engine_reason
+
+
 @pytest.mark.parametrize("months", [1, 2, 12])
 @pytest.mark.parametrize("which", [["gaps"], ["invoices"], ["gaps", "invoices"]])
 def test_a_views_grains_are_of_the_months_read_as_the_native_querys(files: dict[str, Path], which: list[str],

@@ -711,12 +711,17 @@ def _coded_lines(relation: Any, proved: Callable[[pa.Table], tuple[pa.Table, pa.
     kept: list[pa.Table] = []
     gone: list[pa.Table] = []
     totals = 0
-    for batch in reader:
-        table, removed, count = proved(pa.Table.from_batches([batch]))
-        totals += count
-        kept.append(_dictionary_coded(table.drop_columns(["_flagged"])))
-        if removed is not None:
-            gone.append(_dictionary_coded(removed.drop_columns(["_flagged"])))
+    try:
+        for batch in reader:
+            table, removed, count = proved(pa.Table.from_batches([batch]))
+            totals += count
+            kept.append(_dictionary_coded(table.drop_columns(["_flagged"])))
+            if removed is not None:
+                gone.append(_dictionary_coded(removed.drop_columns(["_flagged"])))
+    finally:
+        # a batch that is not plain ends the reading: the query's open result goes with the
+        # reader (else the connection's next statement fails, and hides the reason)
+        reader.close()
     if not kept:  # no line: the proof of the empty table says so
         return proved(reader.schema.empty_table())
     return pa.concat_tables(kept), pa.concat_tables(gone) if gone else None, totals
