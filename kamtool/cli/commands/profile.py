@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 # Fields on the order lines that make a credit section worth computing without --payments.
 PAYMENT_FIELDS = ("paid_date", "paid_amount")
-# The months tiers and stages read, at their commands' default (--window-months).
-TIERS_WINDOW = 12
 
 
 @app.command("profile", options_metavar="[OPTIONS] CUSTOMER")
@@ -150,10 +148,11 @@ def _sections(common: Common, load: Callable[[Needs], Ledger], abc_result: Resul
     checked: list[Any] = [None]
 
     def tiers_run() -> Result:
+        from kamtool.analyses.tiers import WINDOW_MONTHS
         from kamtool.needs import window_read
 
         # the mix of the months of the window alone, as `kamtool tiers` reads it
-        read = window_read(TIERS_WINDOW, tiers_command.given_as_of(as_of))
+        read = window_read(WINDOW_MONTHS, tiers_command.given_as_of(as_of))
         ledger = load(tiers_command.command_needs(read=read))
         when = tiers_command.as_of_for(ledger, as_of)
         if account_frame is not None:  # checked once, as `kamtool tiers` and `stages` do
@@ -329,7 +328,7 @@ def _tiers(ledger: Ledger, day: int, checked: Any, command: Any) -> Result:
         checked.rows if checked is not None else None,
         future,
         as_of=day,
-        window_months=TIERS_WINDOW,
+        window_months=tiers.WINDOW_MONTHS,
         weights=weight_map(command.DEFAULT_WEIGHTS, keys=tiers.FACTORS),
         shares=tuple(number_list("10,30", name="--shares", count=2)),
         cutoffs=None,
@@ -344,18 +343,19 @@ def _tiers(ledger: Ledger, day: int, checked: Any, command: Any) -> Result:
 
 def _stages(load: Callable[[Needs], Ledger], as_of: str | None, checked: Any) -> Result:
     from kamtool.analyses import stages
+    from kamtool.analyses.tiers import WINDOW_MONTHS
     from kamtool.cli.commands.tiers import as_of_for, given_as_of
     from kamtool.needs import window_read
 
     # `kamtool stages`' own: the days, one breadth dimension's mix of the months of the window
-    ledger = load(stages.day_needs(window_read(TIERS_WINDOW, given_as_of(as_of))))
+    ledger = load(stages.day_needs(window_read(WINDOW_MONTHS, given_as_of(as_of))))
     day = as_of_for(ledger, as_of)
     monthly, mix = stages.ledger_frames(ledger)
     return stages.stages(
         monthly,
         checked.rows if checked is not None else None,
         as_of=day,
-        window_months=TIERS_WINDOW,
+        window_months=WINDOW_MONTHS,
         mix=mix,
         days=ledger.days,
         compare=None,

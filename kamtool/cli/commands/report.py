@@ -149,7 +149,7 @@ def run_tiers(inputs: Inputs) -> Result:
     )
     from kamtool.needs import window_read
 
-    window = 12
+    window = tiers.WINDOW_MONTHS
     # the mix of the months of the window alone, as `kamtool tiers` reads it (10M lines: 12 of 33)
     ledger = inputs.view(command_needs(read=window_read(window, given_as_of(inputs.as_of))))
     day = as_of_for(ledger, inputs.as_of)
@@ -170,10 +170,11 @@ def run_tiers(inputs: Inputs) -> Result:
 def run_stages(inputs: Inputs) -> Result:
     from kamtool.analyses import stages
     from kamtool.analyses.accounts import attach_checks
+    from kamtool.analyses.tiers import WINDOW_MONTHS
     from kamtool.cli.commands.tiers import as_of_for, given_as_of
     from kamtool.needs import window_read
 
-    window = 12
+    window = WINDOW_MONTHS  # tiers' and stages' default
     # `kamtool stages`' own: the days, one breadth dimension's mix of the months of the window
     ledger = inputs.view(stages.day_needs(window_read(window, given_as_of(inputs.as_of))))
     day = as_of_for(ledger, inputs.as_of)
