@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kamtool.engine.duck import FIRST_PURCHASE, ROLLED_KEYS, trim_heap
+from kamtool.engine.duck import FIRST_PURCHASE, ROLLED_KEYS, own_buffers, trim_heap
 from kamtool.io.rules import BatchStats
 from kamtool.needs import DERIVED_KEYS
 
@@ -244,7 +244,7 @@ class Ledger:
             return frame
         self._grain(("customer", "date"), "daily")
         names = ["customer", "date", "revenue_c"]
-        copied = pa.table([_copied(self.table[name]) for name in names], names=names)
+        copied = pa.table([own_buffers(self.table[name]) for name in names], names=names)
         self.keep_totals()
         return _units(copied)
 
@@ -523,20 +523,13 @@ def _units(table: pa.Table, *, own: bool = False) -> pd.DataFrame:
 
 
 def _own_text(table: pa.Table) -> pa.Table:
-    """``table`` with its text columns copied (:func:`_copied`)."""
+    """``table`` with its text columns copied (:func:`kamtool.engine.duck.own_buffers`)."""
     import pyarrow as pa
 
     for at, f in enumerate(table.schema):
         if pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
-            table = table.set_column(at, f, _copied(table.column(at)))
+            table = table.set_column(at, f, own_buffers(table.column(at)))
     return table
-
-
-def _copied(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``column`` copied chunk by chunk (a concatenation always copies): buffers of its own."""
-    import pyarrow as pa
-
-    return pa.chunked_array([pa.concat_arrays([c, c.slice(0, 0)]) for c in column.chunks], type=column.type)
 
 
 def _text_buffers(table: pa.Table) -> list[tuple[int, int]]:

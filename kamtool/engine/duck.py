@@ -139,6 +139,14 @@ def shared_nulls(table: pa.Table) -> pa.Table:
     return table
 
 
+def own_buffers(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``column`` copied chunk by chunk (a concatenation always copies): buffers of its own, so
+    that what it was a slice or a column of can go."""
+    import pyarrow as pa
+
+    return pa.chunked_array([pa.concat_arrays([c, c.slice(0, 0)]) for c in column.chunks], type=column.type)
+
+
 def query(sql: str, **tables: pa.Table) -> pa.Table:
     """Run ``sql`` over Arrow ``tables`` registered under their keyword names."""
     con = connection()

@@ -125,6 +125,11 @@ def window(grain: Grain, last_day: int | None) -> tuple[int, int] | None:
     return None if grain.read is None or last_day is None else grain.read(last_day + 1)
 
 
+def in_months(months: tuple[int, int]) -> str:
+    """SQL: the row's ``month`` is one of the months (first, last ordinal) of :func:`window`."""
+    return f"month BETWEEN {int(months[0])} AND {int(months[1])}"
+
+
 def last_day(table: pa.Table) -> int | None:
     """The last order day of a main table with a date key (days since 1970), else None."""
     import pyarrow as pa

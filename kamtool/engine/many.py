@@ -235,8 +235,8 @@ def compact(fine: Ledger) -> Fine:
     for f in table.schema:
         if f.name == "order_id":
             continue  # held as the order key (see _order_key)
-        text = any(is_kind(f.type) for is_kind in (pa.types.is_string, pa.types.is_large_string,
-                                                   pa.types.is_dictionary))  # (coded: a table of lines)
+        text = (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+                or pa.types.is_dictionary(f.type))  # (dictionary-coded: the native table of lines)
         columns[f.name] = "VARCHAR" if text else _sql_type(f.type)  # the type of a NULL in its place
         column = table[f.name]
         if table.num_rows and column.null_count == table.num_rows:
@@ -463,9 +463,9 @@ def _grains(held: Fine, source: str, needs: Needs, present: set[str], main: pa.T
     """Each grain of ``needs`` rolled up from the fine rows ``source`` straight to its keys: the
     tables :func:`kamtool.engine.grains.from_fine` sums from the table at every key of the
     needs (sums of integer cents are exact at any level), without that near-line table
-    (customer × day × salesperson × brand × category for tiers) leaving DuckDB as text first;
-    of the months the analysis reads alone (:attr:`kamtool.needs.Grain.read`, from the last day
-    of ``main``, the view's main table, as the native query cuts them).  A grain carries the
+    (customer × day × salesperson × brand × category for tiers) leaving DuckDB as text first.
+    A grain holds the months its analysis reads alone (:attr:`kamtool.needs.Grain.read`, from the
+    last day of ``main``, the view's main table, as the native query cuts them) and carries the
     sums of ``main``'s columns, in their order."""
     from kamtool.engine import grains
     from kamtool.engine.duck import quote
@@ -477,7 +477,7 @@ def _grains(held: Fine, source: str, needs: Needs, present: set[str], main: pa.T
         rows = source if grain.months == 1 else (
             f"(SELECT * REPLACE ({grains.month_sql(grain.months)} AS month) FROM {source})")
         if months is not None:
-            rows = f"(SELECT * FROM {rows} WHERE month BETWEEN {int(months[0])} AND {int(months[1])})"
+            rows = f"(SELECT * FROM {rows} WHERE {grains.in_months(months)})"
         carried = ", ".join(f"{merge[c]} AS {quote(c)}" for c in main.column_names if c in grain.sums)
         cols = ", ".join(quote(k) for k in tried)
         return _unasked(held.run(f"SELECT {cols}, {carried} FROM {rows} GROUP BY {cols} ORDER BY {cols}",

@@ -54,6 +54,7 @@ from kamtool.engine.duck import (
     exact_first_purchases,
     literal,
     opened,
+    own_buffers,
     plain_strings,
     quote,
     release,
@@ -327,10 +328,9 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
                      ("return_lines", "count(*) FILTER (WHERE _l_amount < 0)", "sum(return_lines)::BIGINT")]
         alone.update(returns_c="least(_l_amount_c, 0)::BIGINT",
                      return_lines="(CASE WHEN _l_amount < 0 THEN 1 ELSE 0 END)::INTEGER")
-    quantity = "_l_quantity" if "quantity" in cols else "NULL"
-    measures.append(("quantity", "NULL::DOUBLE" if quantity == "NULL" else f"sum({quantity})::DOUBLE",
-                     "sum(quantity)::DOUBLE"))
-    alone["quantity"] = f"{quantity}::DOUBLE"
+    quantity = "sum(_l_quantity)::DOUBLE" if "quantity" in cols else "NULL::DOUBLE"
+    measures.append(("quantity", quantity, "sum(quantity)::DOUBLE"))
+    alone["quantity"] = "_l_quantity::DOUBLE" if "quantity" in cols else "NULL::DOUBLE"
     profit = ("_l_profit_c" if "profit" in cols else "(_l_amount_c - _l_cost_c)" if "cost" in cols
               else None)
     if profit is not None:
@@ -345,10 +345,9 @@ def _query(source: Source, prep: Prepared, keys: list[str], figures: Sequence[st
                      ("last_date", 'max("date")', "max(last_date)")]
         alone.update(first_date='"date"', last_date='"date"')
     if "paid_amount" in (measures_asked or ()):
-        paid = "_l_paid_amount_c" if "paid_amount" in cols else "NULL"
-        measures.append(("paid_amount_c", "NULL::BIGINT" if paid == "NULL" else f"sum({paid})::BIGINT",
-                         "sum(paid_amount_c)::BIGINT"))
-        alone["paid_amount_c"] = f"{paid}::BIGINT"
+        paid = "sum(_l_paid_amount_c)::BIGINT" if "paid_amount" in cols else "NULL::BIGINT"
+        measures.append(("paid_amount_c", paid, "sum(paid_amount_c)::BIGINT"))
+        alone["paid_amount_c"] = "_l_paid_amount_c::BIGINT" if "paid_amount" in cols else "NULL::BIGINT"
     if filters is not None:
         measures += filtering.seen_measures(filters)
         alone.update(filtering.seen_on_line(filters))
@@ -440,7 +439,7 @@ def grain_sql(parts: dict[str, str], grain: Grain, keys: Sequence[str], carried:
     if "month" in keys or months is not None:
         lines = f"SELECT *, {grain_rules.month_sql(grain.months)} AS month FROM ({lines})"
     if months is not None:
-        lines = f"SELECT * FROM ({lines}) WHERE month BETWEEN {int(months[0])} AND {int(months[1])}"
+        lines = f"SELECT * FROM ({lines}) WHERE {grain_rules.in_months(months)}"
     group = ", ".join(quote(k) for k in (*keys, *carried))
     sums = ", ".join(f"{parts['sum:' + name]} AS {quote(name)}" for name in grain.sums
                      if "sum:" + name in parts)
@@ -741,7 +740,7 @@ def _dictionary_coded(table: pa.Table) -> pa.Table:
         if pa.types.is_string(f.type):
             column = pc.dictionary_encode(column)
         elif column.null_count < len(column):
-            column = pa.chunked_array([pa.concat_arrays([chunk]) for chunk in column.chunks], f.type)
+            column = own_buffers(column)
         columns.append(column)
     return pa.Table.from_arrays(columns, names=table.column_names)
 
@@ -886,8 +885,8 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
             raise Declined(f"the file is {source.format}")
         prep = prepare(source, request)
         parts: dict[str, str] = {}
-        sql = _query(source, prep, keys, request.figures, types, request.measures, parts,
-                     lines=order_lines(request))
+        lines = order_lines(request)
+        sql = _query(source, prep, keys, request.figures, types, request.measures, parts, lines=lines)
         grains = grain_rules.applies(request.grains, request.base, request.figures, request.measures)
         carried = [filtering.DROP_KEY] if prep.filters else []
         if grains:
@@ -906,7 +905,7 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
 
         try:
             with capped_memory(capped(request)):
-                if order_lines(request):
+                if lines:
                     table, removed, totals = run_with_progress(connection(), sql, source.size, progress,
                                                                fetch=lambda rel: _coded_lines(rel, proved))
                 else:
@@ -920,7 +919,7 @@ def load(request: LoadRequest, progress: Callable[[int, int], None] | None = Non
             # What the query kept goes back before the checks run beside its table (10M lines,
             # clv: about 0.45 GiB, which the checks' copies came on top of).
             release(keep=held)
-        if not order_lines(request):
+        if not lines:  # (after the query's memory went back: the checks run beside its table)
             table, removed, totals = proved(table)
         left_out: dict[str, int] = {}
         if removed is not None:
